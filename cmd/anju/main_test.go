@@ -1,0 +1,215 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"anju/internal/store/storetest"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// runIn runs one command in-process with the given standard input and returns
+// its standard output, standard error and error.
+func runIn(t *testing.T, stdin string, args ...string) (string, string, error) {
+	t.Helper()
+	var out, errb syncBuffer
+	env := &cliEnv{getenv: func(string) string { return "" }, stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb}
+	err := run(context.Background(), args, env)
+	return out.String(), errb.String(), err
+}
+
+func exitCode(err error) int {
+	if err == nil {
+		return 0
+	}
+	if ex, ok := err.(exitError); ok {
+		return ex.code
+	}
+	return 1
+}
+
+// TestServe runs the whole program on a free port, waits for /healthz, and
+// stops it the way SIGTERM does (its context ends), expecting a clean exit.
+func TestServe(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx, cancel := context.WithCancel(context.Background())
+		var out, errb syncBuffer
+		env := &cliEnv{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: &out, stderr: &errb}
+		done := make(chan error, 1)
+		go func() {
+			done <- run(ctx, []string{"demo", "--db", dsn, "--addr", "127.0.0.1:0", "--log-level", "info"}, env)
+		}()
+		url := waitForURL(t, &out, done)
+		for _, p := range []string{"/healthz", "/readyz"} {
+			resp, err := http.Get(url + p)
+			if err != nil || resp.StatusCode != 200 {
+				t.Fatalf("GET %s: %v %v", p, resp, err)
+			}
+			resp.Body.Close()
+		}
+		// The demo's admin signs in through the API.
+		resp, err := http.Post(url+"/api/v1/session", "application/json",
+			strings.NewReader(`{"login":"admin","password":"anju-demo-2026"}`))
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("demo admin login: %v %v", resp, err)
+		}
+		resp.Body.Close()
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("serve ended with %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("serve did not stop")
+		}
+		if !strings.Contains(errb.String(), `"msg":"stopped"`) {
+			t.Errorf("no JSON 'stopped' log line: %s", errb.String())
+		}
+		// A second run reuses the city.
+		o, _, err := runIn(t, "", "demo", "--db", dsn, "--no-serve")
+		if err != nil || !strings.Contains(o, "Reusing the demo city") || !strings.Contains(o, "3000 grids") {
+			t.Fatalf("second demo run: %v\n%s", err, o)
+		}
+	})
+}
+
+var urlPattern = regexp.MustCompile(`running at (http://[0-9.:]+)/`)
+
+func waitForURL(t *testing.T, out *syncBuffer, done chan error) string {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := urlPattern.FindStringSubmatch(out.String()); m != nil {
+			return m[1]
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("demo exited early: %v\n%s", err, out.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	t.Fatalf("demo printed no URL: %s", out.String())
+	return ""
+}
+
+func TestCLI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		if _, _, err := runIn(t, "", "demo", "--db", dsn, "--no-serve"); err != nil {
+			t.Fatal(err)
+		}
+		// user token prints the token as its last line, and it works.
+		out, _, err := runIn(t, "", "user", "token", "--db", dsn, "--user", "admin")
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if err != nil || !strings.HasPrefix(lines[len(lines)-1], "anju_") {
+			t.Fatalf("user token: %v %q", err, out)
+		}
+		if _, _, err := runIn(t, "", "user", "token", "--db", dsn, "--user", "nobody"); err == nil || !strings.Contains(err.Error(), "not found") {
+			t.Errorf("token for unknown user: %v", err)
+		}
+		if _, _, err := runIn(t, "long-enough-pw\n", "user", "add", "--db", dsn, "--login", "clerk", "--name", "职员"); err != nil {
+			t.Fatalf("user add: %v", err)
+		}
+		if _, _, err := runIn(t, "", "user", "grant", "--db", dsn, "--user", "clerk", "--role", "operator", "--region", "330100"); err != nil {
+			t.Fatalf("user grant: %v", err)
+		}
+		if _, _, err := runIn(t, "", "user", "grant", "--db", dsn, "--user", "clerk", "--role", "emperor", "--region", "330100"); err == nil {
+			t.Error("unknown role accepted")
+		}
+		if out, _, _ := runIn(t, "", "user", "list", "--db", dsn); !strings.Contains(out, "operator@330100") {
+			t.Errorf("user list lacks the grant: %s", out)
+		}
+		out, _, err = runIn(t, "", "audit", "verify", "--db", dsn)
+		if err != nil || !strings.HasPrefix(out, "audit chain intact: ") {
+			t.Fatalf("audit verify: %v %s", err, out)
+		}
+	})
+}
+
+// TestImportCLI imports a file with one bad grid and sees a non-zero exit
+// naming it, with nothing stored; then imports the good file.
+func TestImportCLI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		dir := t.TempDir()
+		good := filepath.Join(dir, "good.geojson")
+		fc := featureCollection(t, false)
+		os.WriteFile(good, fc, 0o644)
+		bad := filepath.Join(dir, "bad.geojson")
+		os.WriteFile(bad, featureCollection(t, true), 0o644)
+
+		_, _, err := runIn(t, "", "import", "regions", "--db", dsn, bad)
+		if exitCode(err) != 1 || !strings.Contains(err.Error(), "330102001001009") {
+			t.Fatalf("bad import: exit %d, %v", exitCode(err), err)
+		}
+		out, _, err := runIn(t, "", "import", "regions", "--db", dsn, good)
+		if err != nil || !strings.Contains(out, "11 created") {
+			t.Fatalf("good import: %v %s", err, out)
+		}
+		if _, _, err := runIn(t, "", "import", "regions", "--db", dsn); exitCode(err) != 2 {
+			t.Errorf("import without a file: exit %d", exitCode(err))
+		}
+		if _, _, err := runIn(t, "", "import", "regions", "--db", dsn, filepath.Join(dir, "missing.geojson")); exitCode(err) != 1 {
+			t.Errorf("import of a missing file: exit %d", exitCode(err))
+		}
+		if _, _, err := runIn(t, "", "serve", "--db", "mysql://x"); exitCode(err) != 2 {
+			t.Errorf("bad DSN: exit %d, %v", exitCode(err), err)
+		}
+		if _, _, err := runIn(t, "", "nonsense"); exitCode(err) != 2 {
+			t.Errorf("unknown command: exit %d", exitCode(err))
+		}
+	})
+}
+
+// featureCollection renders the storetest city as GeoJSON, optionally with a
+// grid lying outside its community.
+func featureCollection(t *testing.T, withBadGrid bool) []byte {
+	t.Helper()
+	type feature struct {
+		Type       string            `json:"type"`
+		Properties map[string]string `json:"properties"`
+		Geometry   any               `json:"geometry"`
+	}
+	var fs []feature
+	for _, r := range storetest.SmallCity() {
+		var geom any
+		if r.Geometry != nil {
+			geom = map[string]any{"type": "Polygon", "coordinates": r.Geometry}
+		}
+		fs = append(fs, feature{"Feature", map[string]string{"code": r.Code, "name": r.Name, "parent": r.Parent}, geom})
+	}
+	if withBadGrid {
+		fs = append(fs, feature{"Feature", map[string]string{"code": "330102001001009", "name": "越界", "parent": "330102001001"},
+			map[string]any{"type": "Polygon", "coordinates": storetest.Rect(120.15, 30.0, 120.16, 30.01)}})
+	}
+	b, err := json.Marshal(map[string]any{"type": "FeatureCollection", "features": fs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"anju/internal/server"
+	"anju/internal/store"
+)
+
+func init() {
+	register(command{
+		name:    "serve",
+		summary: "run the Anju server",
+		usage: `Usage: anju serve [flags]
+
+Runs the web interface and the JSON API. Migrations run at start-up.
+
+Flags (each has an environment equivalent):
+  --db DSN            database: sqlite:PATH or postgres://… (ANJU_DB; default ` + defaultDB + `)
+  --addr HOST:PORT    listen address (ANJU_ADDR; default 127.0.0.1:8080; port 0 picks a free one)
+  --tls-cert FILE     serve HTTPS with this certificate (ANJU_TLS_CERT)
+  --tls-key FILE      and this key (ANJU_TLS_KEY); cookies are then marked Secure
+  --log-level LEVEL   debug, info, warn or error (ANJU_LOG_LEVEL; default info)
+  --shutdown-grace D  how long in-flight requests may run after SIGTERM (ANJU_SHUTDOWN_GRACE; default 20s)
+
+Logs are JSON lines on standard error. Endpoints: /healthz, /readyz, /metrics
+(Prometheus), /api/v1/…, and the web pages at /.`,
+		run: runServe,
+	})
+}
+
+func runServe(ctx context.Context, env *cliEnv, args []string) error {
+	fs := newFlags("serve", env)
+	db := dbFlag(fs, env)
+	addr := fs.String("addr", envOr(env, "ANJU_ADDR", "127.0.0.1:8080"), "listen address")
+	cert := fs.String("tls-cert", env.getenv("ANJU_TLS_CERT"), "TLS certificate")
+	key := fs.String("tls-key", env.getenv("ANJU_TLS_KEY"), "TLS key")
+	logLevel := fs.String("log-level", envOr(env, "ANJU_LOG_LEVEL", "info"), "log level")
+	grace := fs.Duration("shutdown-grace", envDuration(env, "ANJU_SHUTDOWN_GRACE", 20*time.Second), "shutdown grace")
+	if err := parseArgs(fs, args, false); err != nil {
+		return err
+	}
+	log, err := newLogger(env.stderr, *logLevel)
+	if err != nil {
+		return err
+	}
+	sdb, err := openDB(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer sdb.Close()
+	return serveHTTP(ctx, env, sdb, log, listenConfig{addr: *addr, cert: *cert, key: *key, grace: *grace}, nil)
+}
+
+func envDuration(env *cliEnv, key string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(env.getenv(key)); err == nil {
+		return d
+	}
+	return def
+}
+
+type listenConfig struct {
+	addr, cert, key string
+	grace           time.Duration
+}
+
+// serveHTTP serves until ctx ends, then stops accepting connections and lets
+// in-flight requests finish within the grace period. ready, when set, is
+// called with the base URL once the listener is open.
+func serveHTTP(ctx context.Context, env *cliEnv, db *store.DB, log *slog.Logger, lc listenConfig, ready func(url string)) error {
+	if (lc.cert == "") != (lc.key == "") {
+		return usageError("--tls-cert and --tls-key go together")
+	}
+	ln, err := net.Listen("tcp", lc.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", lc.addr, err)
+	}
+	scheme := "http"
+	if lc.cert != "" {
+		scheme = "https"
+	}
+	url := fmt.Sprintf("%s://%s", scheme, ln.Addr())
+	srv := &http.Server{
+		Handler:           server.New(server.Config{DB: db, Logger: log, Version: version()}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // imports may be large
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() {
+		if lc.cert != "" {
+			errc <- srv.ServeTLS(ln, lc.cert, lc.key)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	log.Info("listening", "url", url, "engine", db.Engine())
+	if ready != nil {
+		ready(url)
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", lc.grace.String())
+	sctx, cancel := context.WithTimeout(context.Background(), lc.grace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}

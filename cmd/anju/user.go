@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"strings"
+
+	"anju/internal/anju"
+	"anju/internal/store"
+)
+
+func init() {
+	register(command{
+		name:    "user",
+		summary: "manage users, roles and API tokens",
+		usage: `Usage:
+  anju user add    [--db DSN] --login LOGIN --name NAME [--city CODE] [--password -|PASSWORD]
+  anju user grant  [--db DSN] --user LOGIN --role ROLE [--region CODE] [--department CODE]
+  anju user token  [--db DSN] --user LOGIN [--name NAME]
+  anju user list   [--db DSN]
+
+'--password -' reads the password from the first line of standard input, so
+that it appears in no process listing. 'user token' prints a new API token as
+its last line; clients send it as 'Authorization: Bearer TOKEN'.
+Roles: resident, operator, grid_worker, dispatcher, handler, supervisor,
+mediator, auditor, admin. Every change is written to the audit log.`,
+		run: runUser,
+	})
+}
+
+func runUser(ctx context.Context, env *cliEnv, args []string) error {
+	if len(args) == 0 {
+		return usageError("user: give a subcommand: add, grant, token or list")
+	}
+	sub, args := args[0], args[1:]
+	fs := newFlags("user "+sub, env)
+	db := dbFlag(fs, env)
+	sys := anju.SystemActor("cli")
+	var do func(*store.DB) error
+	switch sub {
+	case "add":
+		login := fs.String("login", "", "login")
+		name := fs.String("name", "", "display name")
+		city := fs.String("city", "", "city code (default: the only city)")
+		password := fs.String("password", "-", "password, or - for standard input")
+		do = func(db *store.DB) error {
+			if *city == "" {
+				cities, err := db.AllCities(ctx)
+				if err != nil {
+					return err
+				}
+				if len(cities) != 1 {
+					return usageError("user add: --city is required when the database holds %d cities", len(cities))
+				}
+				*city = cities[0]
+			}
+			pw := *password
+			if pw == "-" {
+				line, err := bufio.NewReader(env.stdin).ReadString('\n')
+				if err != nil && line == "" {
+					return usageError("user add: no password on standard input")
+				}
+				pw = strings.TrimRight(line, "\r\n")
+			}
+			u, err := db.CreateUser(ctx, sys, store.NewUser{City: *city, Login: *login, Name: *name, Password: pw})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.stdout, "created user %s (id %d) in city %s\n", u.Login, u.ID, u.City)
+			return nil
+		}
+	case "grant":
+		login := fs.String("user", "", "login")
+		role := fs.String("role", "", "role")
+		regionCode := fs.String("region", "", "region code")
+		dept := fs.String("department", "", "department code")
+		do = func(db *store.DB) error {
+			g, err := db.GrantRole(ctx, sys, *login, anju.Grant{Role: anju.Role(*role), Region: *regionCode, Department: *dept})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.stdout, "granted %s to %s (grant %d)\n", g.Role, *login, g.ID)
+			return nil
+		}
+	case "token":
+		login := fs.String("user", "", "login")
+		name := fs.String("name", "cli", "token name")
+		do = func(db *store.DB) error {
+			tok, err := db.CreateAPIToken(ctx, sys, *login, *name)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.stdout, "new API token for %s (shown once):\n%s\n", *login, tok)
+			return nil
+		}
+	case "list":
+		do = func(db *store.DB) error {
+			us, err := db.ListUsers(ctx, sys)
+			if err != nil {
+				return err
+			}
+			for _, u := range us {
+				var gs []string
+				for _, g := range u.Grants {
+					gs = append(gs, fmt.Sprintf("%s@%s%s", g.Role, g.Region, prefixed("/", g.Department)))
+				}
+				fmt.Fprintf(env.stdout, "%-28s %-24s %s\n", u.Login, u.Name, strings.Join(gs, " "))
+			}
+			return nil
+		}
+	default:
+		return usageError("user: unknown subcommand %q; use add, grant, token or list", sub)
+	}
+	if err := parseArgs(fs, args, false); err != nil {
+		return err
+	}
+	sdb, err := openDB(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer sdb.Close()
+	if err := do(sdb); err != nil {
+		if code := anju.ErrorCode(err); code != anju.EINTERNAL {
+			return fmt.Errorf("user %s: %s", sub, anju.ErrorMessage(err))
+		}
+		return err
+	}
+	return nil
+}
+
+func prefixed(p, s string) string {
+	if s == "" {
+		return ""
+	}
+	return p + s
+}

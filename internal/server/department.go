@@ -1,0 +1,48 @@
+package server
+
+import (
+	"net/http"
+
+	"anju/internal/anju"
+	"anju/internal/store"
+)
+
+func (s *Server) handleDepartments(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	q := r.URL.Query()
+	ds, err := s.db.ListDepartments(r.Context(), a, store.DepartmentFilter{Region: q.Get("region"), Category: q.Get("category")})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if ds == nil {
+		ds = []store.Department{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"departments": ds})
+}
+
+func (s *Server) handleDepartment(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	d, err := s.db.GetDepartment(r.Context(), a, r.PathValue("code"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, d)
+}
+
+func (s *Server) handleSaveDepartment(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	var in struct {
+		Name       string   `json:"name"`
+		Region     string   `json:"region"`
+		Categories []string `json:"categories"`
+	}
+	if err := decodeJSON(w, r, &in, maxBody); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	d, err := s.db.SaveDepartment(r.Context(), a, store.Department{Code: r.PathValue("code"), Name: in.Name, Region: in.Region, Categories: in.Categories})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, d)
+}

@@ -1,0 +1,109 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"anju/internal/anju"
+)
+
+// maxBody bounds every JSON request body; imports have their own larger limit.
+const maxBody = 1 << 20
+
+// errorBody is the one shape of every API error.
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Field   string `json:"field,omitempty"`
+	} `json:"error"`
+}
+
+func statusOf(code string) int {
+	switch code {
+	case anju.EINVALID:
+		return http.StatusBadRequest
+	case anju.EUNPROCESSABLE:
+		return http.StatusUnprocessableEntity
+	case anju.ENOTFOUND:
+		return http.StatusNotFound
+	case anju.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case anju.EFORBIDDEN:
+		return http.StatusForbidden
+	case anju.ECONFLICT:
+		return http.StatusConflict
+	case anju.ETOOMANY:
+		return http.StatusTooManyRequests
+	case anju.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	}
+	return http.StatusInternalServerError
+}
+
+// writeError answers with the error's status and JSON body; internal errors
+// are logged with their detail and shown to the client only generically.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code := anju.ErrorCode(err)
+	if code == anju.EINTERNAL {
+		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	var body errorBody
+	body.Error.Code = code
+	body.Error.Message = anju.ErrorMessage(err)
+	body.Error.Field = anju.ErrorField(err)
+	writeJSON(w, statusOf(code), body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+// decodeJSON reads exactly one JSON object into v, refusing unknown fields,
+// trailing data and bodies over limit, with messages a client can act on.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any, limit int64) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return anju.Errorf(anju.EINVALID, "Content-Type must be application/json")
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return anju.Errorf(anju.EINVALID, "request body must hold one JSON object and nothing after it")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var maxErr *http.MaxBytesError
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &maxErr):
+		return anju.Errorf(anju.ETOOLARGE, "request body is larger than %d bytes", maxErr.Limit)
+	case errors.As(err, &typeErr):
+		return &anju.Error{Code: anju.EINVALID, Field: typeErr.Field,
+			Message: fmt.Sprintf("field %s must be a %s, not %s", typeErr.Field, typeErr.Type, typeErr.Value)}
+	case errors.As(err, &syntaxErr):
+		return anju.Errorf(anju.EINVALID, "malformed JSON at byte %d: %v", syntaxErr.Offset, err)
+	case errors.Is(err, io.EOF):
+		return anju.Errorf(anju.EINVALID, "request body is empty; a JSON object is required")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return anju.Errorf(anju.EINVALID, "malformed JSON: body ends early")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &anju.Error{Code: anju.EINVALID, Field: field, Message: fmt.Sprintf("unknown field %q", field)}
+	}
+	return anju.Errorf(anju.EINVALID, "malformed JSON: %v", err)
+}

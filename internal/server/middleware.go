@@ -1,0 +1,158 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"anju/internal/anju"
+)
+
+type metrics struct {
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "anju_http_requests_total", Help: "HTTP requests by route pattern and status code.",
+		}, []string{"method", "route", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "anju_http_request_duration_seconds", Help: "HTTP request latency by route pattern.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"method", "route"}),
+	}
+	reg.MustRegister(m.requests, m.latency)
+	return m
+}
+
+// routeHolder carries the matched route pattern out of the mux to observe,
+// which runs outside it; labelling by pattern rather than path keeps the
+// metric's cardinality bounded.
+type routeHolder struct{ pattern string }
+
+type routeKey struct{}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// observe logs, counts and times every request, and turns a panic into a 500
+// that is logged rather than a dropped connection.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		holder := &routeHolder{}
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				s.log.ErrorContext(r.Context(), "panic", "method", r.Method, "path", r.URL.Path, "panic", p)
+				if sw.status == 0 {
+					s.writeError(sw, r, anju.Errorf(anju.EINTERNAL, "internal error"))
+				}
+			}
+			route := holder.pattern
+			if route == "" {
+				route = "unmatched"
+			}
+			if sw.status == 0 {
+				sw.status = http.StatusOK
+			}
+			d := time.Since(start)
+			s.metrics.requests.WithLabelValues(r.Method, route, strconv.Itoa(sw.status)).Inc()
+			s.metrics.latency.WithLabelValues(r.Method, route).Observe(d.Seconds())
+			s.log.LogAttrs(r.Context(), levelFor(sw.status), "request",
+				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("route", route),
+				slog.Int("status", sw.status), slog.Float64("duration_ms", float64(d.Microseconds())/1000))
+		}()
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), routeKey{}, holder)))
+	})
+}
+
+func levelFor(status int) slog.Level {
+	switch {
+	case status >= 500:
+		return slog.LevelError
+	case status >= 400:
+		return slog.LevelWarn
+	}
+	return slog.LevelInfo
+}
+
+const sessionCookie = "anju_session"
+
+// identify puts the request's actor, if any, in its context: from a bearer
+// token, or else from the session cookie. A bearer token that is not valid is
+// refused at once; a stale cookie is simply ignored (and cleared).
+func (s *Server) identify(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		if h := r.Header.Get("Authorization"); h != "" {
+			token, ok := strings.CutPrefix(h, "Bearer ")
+			if !ok {
+				s.writeError(w, r, anju.Errorf(anju.EUNAUTHORIZED, "Authorization must be 'Bearer TOKEN'"))
+				return
+			}
+			a, err := s.db.ActorByToken(ctx, strings.TrimSpace(token))
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			ctx = anju.WithActor(ctx, a)
+		} else if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+			a, err := s.db.ActorBySession(ctx, c.Value)
+			switch {
+			case err == nil:
+				ctx = anju.WithActor(ctx, a)
+			case anju.ErrorCode(err) == anju.EUNAUTHORIZED:
+				clearSessionCookie(w, r)
+			default:
+				s.writeError(w, r, err)
+				return
+			}
+		}
+		r = r.WithContext(ctx)
+		mux.ServeHTTP(w, r)
+		if h, ok := ctx.Value(routeKey{}).(*routeHolder); ok {
+			h.pattern = r.Pattern
+		}
+	})
+}
+
+// authed refuses requests without an actor.
+func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request, a *anju.Actor)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a := anju.ActorFrom(r.Context())
+		if a == nil {
+			s.writeError(w, r, anju.Errorf(anju.EUNAUTHORIZED, "sign in or send 'Authorization: Bearer TOKEN'"))
+			return
+		}
+		h(w, r, a)
+	})
+}

@@ -1,0 +1,54 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// routes lists every route of Anju in one place. Handlers wrapped in
+// s.authed need a signed-in user or an API token.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+
+	mux.HandleFunc("GET /healthz", s.handleHealthz)
+	mux.HandleFunc("GET /readyz", s.handleReadyz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+
+	mux.HandleFunc("POST /api/v1/session", s.handleLoginAPI)
+	mux.HandleFunc("DELETE /api/v1/session", s.handleLogoutAPI)
+	mux.Handle("GET /api/v1/me", s.authed(s.handleMe))
+
+	mux.Handle("GET /api/v1/regions", s.authed(s.handleCities))
+	mux.Handle("POST /api/v1/regions/import", s.authed(s.handleImportRegions))
+	mux.Handle("GET /api/v1/regions/{code}", s.authed(s.handleRegion))
+	mux.Handle("GET /api/v1/regions/{code}/children", s.authed(s.handleChildren))
+	mux.Handle("GET /api/v1/regions/{code}/ancestors", s.authed(s.handleAncestors))
+	mux.Handle("GET /api/v1/locate", s.authed(s.handleLocate))
+
+	mux.Handle("GET /api/v1/departments", s.authed(s.handleDepartments))
+	mux.Handle("GET /api/v1/departments/{code}", s.authed(s.handleDepartment))
+	mux.Handle("PUT /api/v1/departments/{code}", s.authed(s.handleSaveDepartment))
+
+	mux.Handle("GET /api/v1/users", s.authed(s.handleUsers))
+	mux.Handle("POST /api/v1/users", s.authed(s.handleCreateUser))
+	mux.Handle("GET /api/v1/users/{login}", s.authed(s.handleUser))
+	mux.Handle("POST /api/v1/users/{login}/grants", s.authed(s.handleGrant))
+	mux.Handle("DELETE /api/v1/users/{login}/grants/{id}", s.authed(s.handleRevoke))
+	mux.Handle("POST /api/v1/users/{login}/tokens", s.authed(s.handleCreateToken))
+	mux.Handle("PUT /api/v1/users/{login}/password", s.authed(s.handleSetPassword))
+
+	mux.Handle("GET /api/v1/audit", s.authed(s.handleAudit))
+
+	mux.Handle("/api/", http.HandlerFunc(s.handleAPINotFound))
+
+	mux.HandleFunc("GET /login", s.handleLoginPage)
+	mux.HandleFunc("POST /login", s.handleLoginForm)
+	mux.HandleFunc("POST /logout", s.handleLogoutForm)
+	mux.HandleFunc("GET /{$}", s.handleHome)
+
+	// Cross-origin protection rejects state-changing browser requests from
+	// other sites (CSRF) using Sec-Fetch-Site and Origin; API clients with
+	// bearer tokens send neither header and pass.
+	return s.observe(http.NewCrossOriginProtection().Handler(s.identify(mux)))
+}

@@ -1,0 +1,148 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+
+	"anju/internal/anju"
+	"anju/internal/store"
+)
+
+func (s *Server) handleMe(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	u, err := s.db.GetUser(r.Context(), a, a.Login)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, u)
+}
+
+func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	us, err := s.db.ListUsers(r.Context(), a)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if us == nil {
+		us = []store.User{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"users": us})
+}
+
+func (s *Server) handleUser(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	u, err := s.db.GetUser(r.Context(), a, r.PathValue("login"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, u)
+}
+
+func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	var in store.NewUser
+	if err := decodeJSON(w, r, &in, maxBody); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	u, err := s.db.CreateUser(r.Context(), a, in)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, u)
+}
+
+func (s *Server) handleGrant(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	var in struct {
+		Role       anju.Role `json:"role"`
+		Region     string    `json:"region"`
+		Department string    `json:"department"`
+	}
+	if err := decodeJSON(w, r, &in, maxBody); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	g, err := s.db.GrantRole(r.Context(), a, r.PathValue("login"), anju.Grant{Role: in.Role, Region: in.Region, Department: in.Department})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, g)
+}
+
+func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.writeError(w, r, anju.FieldError("id", "grant id must be a number"))
+		return
+	}
+	if err := s.db.RevokeGrant(r.Context(), a, r.PathValue("login"), id); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	var in struct {
+		Name string `json:"name"`
+	}
+	if err := decodeJSON(w, r, &in, maxBody); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	tok, err := s.db.CreateAPIToken(r.Context(), a, r.PathValue("login"), in.Name)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]string{"token": tok})
+}
+
+func (s *Server) handleSetPassword(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	var in struct {
+		Password string `json:"password"`
+	}
+	if err := decodeJSON(w, r, &in, maxBody); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.db.SetPassword(r.Context(), a, r.PathValue("login"), in.Password); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	q := r.URL.Query()
+	f := store.AuditFilter{Action: q.Get("action")}
+	for name, dst := range map[string]*int64{"before": &f.Before} {
+		if v := q.Get(name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				s.writeError(w, r, anju.FieldError(name, "%s must be a number", name))
+				return
+			}
+			*dst = n
+		}
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 500 {
+			s.writeError(w, r, anju.FieldError("limit", "limit must be a number from 1 to 500"))
+			return
+		}
+		f.Limit = n
+	}
+	es, err := s.db.ListAudit(r.Context(), a, f)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"entries": es})
+}
+
+func (s *Server) handleAPINotFound(w http.ResponseWriter, r *http.Request) {
+	s.writeError(w, r, anju.Errorf(anju.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path))
+}

@@ -1,0 +1,138 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"anju/internal/anju"
+	"anju/internal/audit"
+)
+
+// appendAudit writes one audit entry inside tx, chained to the last one. The
+// UPDATE of audit_head comes first so that it takes the row lock that
+// serialises concurrent appenders on both engines before anything is read.
+func (t *Tx) appendAudit(ctx context.Context, actor *anju.Actor, rec audit.Record) error {
+	detail := []byte("{}")
+	if rec.Detail != nil {
+		var err error
+		if detail, err = json.Marshal(rec.Detail); err != nil {
+			return fmt.Errorf("audit detail: %w", err)
+		}
+	}
+	var e audit.Entry
+	if err := t.queryRow(ctx, `UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash`).
+		Scan(&e.Seq, &e.PrevHash); err != nil {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	e.At = fromMicros(micros(t.db.clock.Now()))
+	e.City = rec.City
+	e.Actor = actorName(actor)
+	e.Action = rec.Action
+	e.Object = rec.Object
+	e.Detail = string(detail)
+	e.Hash = audit.ComputeHash(e.PrevHash, e)
+	if _, err := t.exec(ctx, `UPDATE audit_head SET hash = ? WHERE id = 1`, e.Hash); err != nil {
+		return err
+	}
+	_, err := t.exec(ctx, `INSERT INTO audit_log (seq, at, city, actor, action, object, detail, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.Seq, micros(e.At), e.City, e.Actor, e.Action, e.Object, e.Detail, e.PrevHash, e.Hash)
+	return err
+}
+
+// Audit appends one entry in a transaction of its own, for acts that change
+// nothing else (a login, a read of personal data).
+func (db *DB) Audit(ctx context.Context, actor *anju.Actor, rec audit.Record) error {
+	return db.inTx(ctx, func(tx *Tx) error { return tx.appendAudit(ctx, actor, rec) })
+}
+
+func actorName(a *anju.Actor) string {
+	if a == nil {
+		return "anonymous"
+	}
+	return a.Login
+}
+
+// VerifyAudit checks the whole chain in sequence order and returns the number
+// of entries checked. The error names the first broken entry.
+func (db *DB) VerifyAudit(ctx context.Context) (int64, error) {
+	var headSeq int64
+	var headHash string
+	if err := db.queryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`).Scan(&headSeq, &headHash); err != nil {
+		return 0, fmt.Errorf("audit head missing: %w", err)
+	}
+	rows, err := db.query(ctx, `SELECT seq, at, city, actor, action, object, detail, prev_hash, hash
+		FROM audit_log ORDER BY seq`)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	var v audit.Verifier
+	for rows.Next() {
+		var e audit.Entry
+		var at int64
+		if err := rows.Scan(&e.Seq, &at, &e.City, &e.Actor, &e.Action, &e.Object, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
+			return v.Checked(), err
+		}
+		e.At = fromMicros(at)
+		if err := v.Next(e); err != nil {
+			return v.Checked(), err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return v.Checked(), err
+	}
+	return v.Checked(), v.Finish(headSeq, headHash)
+}
+
+// AuditFilter selects audit entries.
+type AuditFilter struct {
+	Action string
+	Limit  int
+	Before int64 // entries with seq below this; 0 for the newest
+}
+
+// ListAudit returns entries newest first. Only auditors and administrators
+// granted the whole city see its log, because entries name objects anywhere
+// in it; others get EFORBIDDEN.
+func (db *DB) ListAudit(ctx context.Context, actor *anju.Actor, f AuditFilter) ([]audit.Entry, error) {
+	if !actor.HasRoleAt(cityPath(actor.City), anju.RoleAuditor, anju.RoleAdmin) {
+		return nil, anju.Errorf(anju.EFORBIDDEN, "only city-wide auditors and administrators may read the audit log")
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 100
+	}
+	q := `SELECT seq, at, city, actor, action, object, detail, prev_hash, hash FROM audit_log WHERE 1=1`
+	var args []any
+	if !actor.System {
+		q += ` AND city = ?`
+		args = append(args, actor.City)
+	}
+	if f.Action != "" {
+		q += ` AND action = ?`
+		args = append(args, f.Action)
+	}
+	if f.Before > 0 {
+		q += ` AND seq < ?`
+		args = append(args, f.Before)
+	}
+	q += ` ORDER BY seq DESC LIMIT ?`
+	args = append(args, f.Limit)
+	rows, err := db.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []audit.Entry
+	for rows.Next() {
+		var e audit.Entry
+		var at int64
+		if err := rows.Scan(&e.Seq, &at, &e.City, &e.Actor, &e.Action, &e.Object, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
+			return nil, err
+		}
+		e.At = fromMicros(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

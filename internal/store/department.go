@@ -1,0 +1,217 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"regexp"
+	"slices"
+	"strings"
+
+	"anju/internal/anju"
+	"anju/internal/audit"
+)
+
+// Department is a functional department (职能部门) sitting at a region of any
+// level, with the categories of case it handles.
+type Department struct {
+	Code       string   `json:"code"`
+	Name       string   `json:"name"`
+	Region     string   `json:"region"`
+	Level      string   `json:"level"`
+	Categories []string `json:"categories"`
+	City       string   `json:"-"`
+	RegionPath string   `json:"-"`
+}
+
+var (
+	departmentCode = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{1,63}$`)
+	categoryCode   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+)
+
+// Validate checks a department's own fields. Returns EINVALID naming the field.
+func (d *Department) Validate() error {
+	d.Name = strings.TrimSpace(d.Name)
+	switch {
+	case !departmentCode.MatchString(d.Code):
+		return anju.FieldError("code", "department code must be 2–64 letters, digits, '.', '_' or '-'")
+	case d.Name == "" || len([]rune(d.Name)) > 100:
+		return anju.FieldError("name", "department name must be 1–100 characters")
+	case d.Region == "":
+		return anju.FieldError("region", "department needs the code of the region it sits in")
+	}
+	seen := map[string]bool{}
+	for _, c := range d.Categories {
+		if !categoryCode.MatchString(c) {
+			return anju.FieldError("categories", "category code %q must be letters, digits, '.', '_' or '-'", c)
+		}
+		if seen[c] {
+			return anju.FieldError("categories", "category %q listed twice", c)
+		}
+		seen[c] = true
+	}
+	slices.Sort(d.Categories)
+	return nil
+}
+
+// SaveDepartment creates or replaces a department and its categories. The
+// actor must be an administrator of a subtree holding the department's
+// region. Returns EINVALID for bad fields or an unknown region, EFORBIDDEN or
+// ENOTFOUND (region not visible) otherwise.
+func (db *DB) SaveDepartment(ctx context.Context, actor *anju.Actor, d Department) (Department, error) {
+	if err := d.Validate(); err != nil {
+		return d, err
+	}
+	// Changing a department one may not see must look exactly like changing
+	// one that does not exist.
+	var oldPath string
+	err := db.queryRow(ctx, `SELECT r.path FROM departments d JOIN regions r ON r.code = d.region WHERE d.code = ?`, d.Code).Scan(&oldPath)
+	switch {
+	case err == nil:
+		if _, err := db.GetDepartment(ctx, actor, d.Code); err != nil {
+			return d, err
+		}
+		if !actor.HasRoleAt(oldPath, anju.RoleAdmin) {
+			return d, anju.Errorf(anju.EFORBIDDEN, "only an administrator over department %s may change it", d.Code)
+		}
+	case err != sql.ErrNoRows:
+		return d, err
+	}
+	r, err := db.GetRegion(ctx, actor, d.Region)
+	if err != nil {
+		if anju.ErrorCode(err) == anju.ENOTFOUND {
+			return d, anju.FieldError("region", "region %s not found", d.Region)
+		}
+		return d, err
+	}
+	if !actor.HasRoleAt(r.Path, anju.RoleAdmin) {
+		return d, anju.Errorf(anju.EFORBIDDEN, "only an administrator over region %s may change its departments", r.Code)
+	}
+	d.City, d.RegionPath, d.Level = r.City, r.Path, string(r.Level)
+	err = db.inTx(ctx, func(tx *Tx) error {
+		var existingCity string
+		err := tx.queryRow(ctx, `SELECT city FROM departments WHERE code = ?`, d.Code).Scan(&existingCity)
+		now := micros(db.clock.Now())
+		action := "department.update"
+		switch {
+		case err == sql.ErrNoRows:
+			action = "department.create"
+			_, err = tx.exec(ctx, `INSERT INTO departments (code, city, name, region, updated_at) VALUES (?, ?, ?, ?, ?)`,
+				d.Code, d.City, d.Name, d.Region, now)
+		case err != nil:
+		case existingCity != d.City:
+			err = anju.FieldError("code", "department code %s is taken", d.Code)
+		default:
+			_, err = tx.exec(ctx, `UPDATE departments SET name = ?, region = ?, updated_at = ? WHERE code = ?`,
+				d.Name, d.Region, now, d.Code)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.exec(ctx, `DELETE FROM department_categories WHERE department = ?`, d.Code); err != nil {
+			return err
+		}
+		for _, c := range d.Categories {
+			if _, err := tx.exec(ctx, `INSERT INTO department_categories (department, city, category) VALUES (?, ?, ?)`,
+				d.Code, d.City, c); err != nil {
+				return err
+			}
+		}
+		return tx.appendAudit(ctx, actor, audit.Record{City: d.City, Action: action, Object: "department:" + d.Code,
+			Detail: map[string]any{"name": d.Name, "region": d.Region, "categories": d.Categories}})
+	})
+	return d, err
+}
+
+// DepartmentFilter narrows ListDepartments.
+type DepartmentFilter struct {
+	Region   string // departments sitting in this region's subtree
+	Category string // departments handling this category
+}
+
+// ListDepartments returns the departments the actor may see: those sitting in
+// the actor's subtrees and above them (a street worker sees the district and
+// city bureaus, not a neighbouring street's office).
+func (db *DB) ListDepartments(ctx context.Context, actor *anju.Actor, f DepartmentFilter) ([]Department, error) {
+	sc, sargs := regionScope(actor, "r.path")
+	cc, cargs := cityClause(actor, "d.city")
+	q := `SELECT d.code, d.name, d.region, r.level, d.city, r.path FROM departments d JOIN regions r ON r.code = d.region
+		WHERE ` + cc + ` AND ` + sc
+	args := append(cargs, sargs...)
+	if f.Region != "" {
+		reg, err := db.GetRegion(ctx, actor, f.Region)
+		if err != nil {
+			return nil, err
+		}
+		q += ` AND r.path >= ? AND r.path < ?`
+		args = append(args, reg.Path, subtreeUpper(reg.Path))
+	}
+	if f.Category != "" {
+		q += ` AND EXISTS (SELECT 1 FROM department_categories dc WHERE dc.department = d.code AND dc.category = ?)`
+		args = append(args, f.Category)
+	}
+	return db.queryDepartments(ctx, q+` ORDER BY r.depth, d.code`, args...)
+}
+
+// GetDepartment returns one department, or ENOTFOUND when absent or not visible.
+func (db *DB) GetDepartment(ctx context.Context, actor *anju.Actor, code string) (Department, error) {
+	sc, sargs := regionScope(actor, "r.path")
+	cc, cargs := cityClause(actor, "d.city")
+	ds, err := db.queryDepartments(ctx, `SELECT d.code, d.name, d.region, r.level, d.city, r.path FROM departments d
+		JOIN regions r ON r.code = d.region WHERE d.code = ? AND `+cc+` AND `+sc,
+		append(append([]any{code}, cargs...), sargs...)...)
+	if err != nil {
+		return Department{}, err
+	}
+	if len(ds) == 0 {
+		return Department{}, notFound("department", code)
+	}
+	return ds[0], nil
+}
+
+func (db *DB) queryDepartments(ctx context.Context, q string, args ...any) ([]Department, error) {
+	rows, err := db.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []Department
+	idx := map[string]int{}
+	for rows.Next() {
+		var d Department
+		if err := rows.Scan(&d.Code, &d.Name, &d.Region, &d.Level, &d.City, &d.RegionPath); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		d.Categories = []string{}
+		idx[d.Code] = len(out)
+		out = append(out, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(out) == 0 {
+		return out, err
+	}
+	// One query for every department's categories rather than one per row.
+	var cities []any
+	seen := map[string]bool{}
+	for _, d := range out {
+		if !seen[d.City] {
+			seen[d.City] = true
+			cities = append(cities, d.City)
+		}
+	}
+	crows, err := db.query(ctx, `SELECT department, category FROM department_categories WHERE city IN (`+
+		strings.TrimSuffix(strings.Repeat("?,", len(cities)), ",")+`) ORDER BY department, category`, cities...)
+	if err != nil {
+		return nil, err
+	}
+	defer crows.Close()
+	for crows.Next() {
+		var dep, cat string
+		if err := crows.Scan(&dep, &cat); err != nil {
+			return nil, err
+		}
+		if i, ok := idx[dep]; ok {
+			out[i].Categories = append(out[i].Categories, cat)
+		}
+	}
+	return out, crows.Err()
+}

@@ -1,0 +1,103 @@
+package store
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"anju/internal/anju"
+)
+
+// dialect holds the few places where SQLite and PostgreSQL differ. Queries are
+// written once, with ? placeholders and SQL both engines accept.
+type dialect interface {
+	name() string
+	rebind(q string) string
+	// translate maps engine errors that mean something to the user (unique
+	// and foreign-key violations) onto anju errors.
+	translate(err error) error
+	// retryable reports a transient conflict worth running the transaction again.
+	retryable(err error) bool
+}
+
+type sqliteDialect struct{}
+
+func (sqliteDialect) name() string           { return "sqlite" }
+func (sqliteDialect) rebind(q string) string { return q }
+
+func (sqliteDialect) translate(err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return &anju.Error{Code: anju.ECONFLICT, Message: "already exists"}
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return &anju.Error{Code: anju.EINVALID, Message: "refers to something that does not exist"}
+		}
+	}
+	return err
+}
+
+func (sqliteDialect) retryable(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		c := se.Code() & 0xff
+		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
+	}
+	return false
+}
+
+type postgresDialect struct{}
+
+func (postgresDialect) name() string { return "postgres" }
+
+// rebind turns ? into $1, $2, … outside quoted strings.
+func (postgresDialect) rebind(q string) string {
+	if !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	inQuote := false
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case c == '\'':
+			inQuote = !inQuote
+			b.WriteByte(c)
+		case c == '?' && !inQuote:
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+func (postgresDialect) translate(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505":
+			return &anju.Error{Code: anju.ECONFLICT, Message: "already exists"}
+		case "23503":
+			return &anju.Error{Code: anju.EINVALID, Message: "refers to something that does not exist"}
+		}
+	}
+	return err
+}
+
+func (postgresDialect) retryable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "40001" || pe.Code == "40P01" // serialization failure, deadlock
+	}
+	return false
+}

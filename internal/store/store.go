@@ -1,0 +1,239 @@
+// Package store is the one database/sql implementation of Anju's services. It
+// serves SQLite (modernc.org/sqlite, embedded) and PostgreSQL (pgx) from the
+// same code; the few differences live in dialect.go.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"anju/internal/anju"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// DB is an open Anju database on one engine.
+type DB struct {
+	sql     *sql.DB
+	dialect dialect
+	clock   anju.Clock
+	dsn     string
+	locator *locator
+}
+
+// Options tune Open. The zero value is what production uses.
+type Options struct {
+	Clock anju.Clock // defaults to the system clock
+}
+
+// Open connects to dsn ("sqlite:PATH" or a postgres:// URL), applies pending
+// migrations and returns the database. It returns EINVALID for a DSN it does
+// not understand.
+func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
+	db, err := open(dsn, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func open(dsn string, opts Options) (*DB, error) {
+	clock := opts.Clock
+	if clock == nil {
+		clock = anju.SystemClock{}
+	}
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		if path == "" {
+			return nil, anju.Errorf(anju.EINVALID, "sqlite DSN needs a path: sqlite:PATH")
+		}
+		if dir := filepath.Dir(path); dir != "." {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("create database directory: %w", err)
+			}
+		}
+		// Pragmas are set here, in one place. WAL lets readers run beside the
+		// writer; synchronous=FULL makes an acknowledged commit survive power
+		// loss, not only a crash; _txlock=immediate takes the write lock at
+		// BEGIN so that read-then-write transactions never deadlock on upgrade.
+		q := "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)" +
+			"&_pragma=synchronous(FULL)&_txlock=immediate"
+		sdb, err := sql.Open("sqlite", "file:"+path+q)
+		if err != nil {
+			return nil, err
+		}
+		return &DB{sql: sdb, dialect: sqliteDialect{}, clock: clock, dsn: dsn, locator: newLocator()}, nil
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		pdb, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, anju.Errorf(anju.EINVALID, "bad postgres DSN: %v", err)
+		}
+		pdb.SetMaxOpenConns(20)
+		pdb.SetMaxIdleConns(10)
+		pdb.SetConnMaxIdleTime(5 * time.Minute)
+		return &DB{sql: pdb, dialect: postgresDialect{}, clock: clock, dsn: dsn, locator: newLocator()}, nil
+	default:
+		return nil, anju.Errorf(anju.EINVALID, "database must be sqlite:PATH or a postgres:// URL, not %q", dsn)
+	}
+}
+
+// Close releases the connections.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Engine names the engine: "sqlite" or "postgres".
+func (db *DB) Engine() string { return db.dialect.name() }
+
+// SQL exposes the pool for metrics collectors and tests that must reach
+// behind the store (e.g. to tamper with the audit log).
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// Now is the store's clock.
+func (db *DB) Now() time.Time { return db.clock.Now() }
+
+func (db *DB) provider() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, "migrations/"+db.dialect.name())
+	if err != nil {
+		return nil, err
+	}
+	var opts []goose.ProviderOption
+	gd := goose.DialectSQLite3
+	if db.dialect.name() == "postgres" {
+		gd = goose.DialectPostgres
+		// Several servers may start at once on one PostgreSQL database; the
+		// session lock makes exactly one of them migrate.
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	return goose.NewProvider(gd, db.sql, sub, opts...)
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	p, err := db.provider()
+	if err != nil {
+		return err
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate %s: %w", db.dialect.name(), err)
+	}
+	return nil
+}
+
+// Ready reports whether the database answers and every migration has run.
+func (db *DB) Ready(ctx context.Context) error {
+	if err := db.sql.PingContext(ctx); err != nil {
+		return fmt.Errorf("database unreachable: %w", err)
+	}
+	p, err := db.provider()
+	if err != nil {
+		return err
+	}
+	pending, err := p.HasPending(ctx)
+	if err != nil {
+		return err
+	}
+	if pending {
+		return errors.New("migrations pending")
+	}
+	return nil
+}
+
+// querier is what both *sql.DB and *sql.Tx offer.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Tx is a transaction with the dialect's placeholder rewriting.
+type Tx struct {
+	tx *sql.Tx
+	db *DB
+}
+
+func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	r, err := t.tx.ExecContext(ctx, t.db.dialect.rebind(q), args...)
+	return r, t.db.dialect.translate(err)
+}
+
+func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	r, err := t.tx.QueryContext(ctx, t.db.dialect.rebind(q), args...)
+	return r, t.db.dialect.translate(err)
+}
+
+func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, t.db.dialect.rebind(q), args...)
+}
+
+func (db *DB) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	r, err := db.sql.ExecContext(ctx, db.dialect.rebind(q), args...)
+	return r, db.dialect.translate(err)
+}
+
+func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	r, err := db.sql.QueryContext(ctx, db.dialect.rebind(q), args...)
+	return r, db.dialect.translate(err)
+}
+
+func (db *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return db.sql.QueryRowContext(ctx, db.dialect.rebind(q), args...)
+}
+
+// inTx runs fn in a transaction, committing when it returns nil and rolling
+// back otherwise, so that nothing is ever half-written.
+func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	for attempt := 0; ; attempt++ {
+		sqlTx, err := db.sql.BeginTx(ctx, nil)
+		if err != nil {
+			return db.dialect.translate(err)
+		}
+		tx := &Tx{tx: sqlTx, db: db}
+		if err := fn(tx); err != nil {
+			sqlTx.Rollback()
+			if db.dialect.retryable(err) && attempt < 5 {
+				continue
+			}
+			return db.dialect.translate(err)
+		}
+		if err := sqlTx.Commit(); err != nil {
+			if db.dialect.retryable(err) && attempt < 5 {
+				continue
+			}
+			return db.dialect.translate(err)
+		}
+		return nil
+	}
+}
+
+// micros stores times as integer microseconds since the Unix epoch on both
+// engines: one representation, exact round trips, cheap comparisons, and a
+// byte-identical input to the audit hash whichever engine wrote it.
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+func notFound(what, key string) error {
+	return anju.Errorf(anju.ENOTFOUND, "%s %s not found", what, key)
+}

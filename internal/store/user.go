@@ -1,0 +1,447 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"regexp"
+	"strings"
+	"time"
+
+	"anju/internal/anju"
+	"anju/internal/audit"
+	"anju/internal/auth"
+)
+
+// User is a person who signs in: staff or a registered resident.
+type User struct {
+	ID       int64        `json:"id"`
+	City     string       `json:"city"`
+	Login    string       `json:"login"`
+	Name     string       `json:"name"`
+	Disabled bool         `json:"disabled"`
+	Grants   []anju.Grant `json:"grants"`
+}
+
+// NewUser is the input to CreateUser.
+type NewUser struct {
+	City     string `json:"city"`
+	Login    string `json:"login"`
+	Name     string `json:"name"`
+	Password string `json:"password"`
+	// PasswordHash, when set, is stored as is; the demo uses it to avoid
+	// hashing one password two hundred times.
+	PasswordHash string `json:"-"`
+}
+
+var loginPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{1,63}$`)
+
+// CreateUser adds a user without grants. The actor must be an administrator in
+// the user's city. Returns EINVALID for bad fields, ECONFLICT for a taken login.
+func (db *DB) CreateUser(ctx context.Context, actor *anju.Actor, nu NewUser) (User, error) {
+	nu.Login = strings.ToLower(strings.TrimSpace(nu.Login))
+	nu.Name = strings.TrimSpace(nu.Name)
+	if nu.City == "" && !actor.System {
+		nu.City = actor.City
+	}
+	switch {
+	case !loginPattern.MatchString(nu.Login):
+		return User{}, anju.FieldError("login", "login must be 2–64 lower-case letters, digits, '.', '_' or '-'")
+	case nu.Name == "" || len([]rune(nu.Name)) > 100:
+		return User{}, anju.FieldError("name", "name must be 1–100 characters")
+	case !actor.System && (nu.City != actor.City || !actor.HasRole(anju.RoleAdmin)):
+		return User{}, anju.Errorf(anju.EFORBIDDEN, "only an administrator of the city may create users")
+	}
+	var city string
+	if err := db.queryRow(ctx, `SELECT city FROM regions WHERE code = ? AND level = 'city'`, nu.City).Scan(&city); err != nil {
+		return User{}, anju.FieldError("city", "city %q not found", nu.City)
+	}
+	hash := nu.PasswordHash
+	if hash == "" {
+		var err error
+		if hash, err = auth.HashPassword(nu.Password, auth.DefaultParams); err != nil {
+			return User{}, err
+		}
+	}
+	u := User{City: nu.City, Login: nu.Login, Name: nu.Name, Grants: []anju.Grant{}}
+	err := db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.queryRow(ctx, `INSERT INTO users (city, login, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+			u.City, u.Login, u.Name, hash, micros(db.clock.Now())).Scan(&u.ID); err != nil {
+			if anju.ErrorCode(db.dialect.translate(err)) == anju.ECONFLICT {
+				return anju.FieldError("login", "login %q is taken", u.Login)
+			}
+			return db.dialect.translate(err)
+		}
+		return tx.appendAudit(ctx, actor, audit.Record{City: u.City, Action: "user.create", Object: "user:" + u.Login,
+			Detail: map[string]any{"name": u.Name}})
+	})
+	return u, err
+}
+
+// SetPassword replaces a user's password. Users may change their own; an
+// administrator over all of a user's grants may change anyone's.
+func (db *DB) SetPassword(ctx context.Context, actor *anju.Actor, login, password string) error {
+	u, err := db.GetUser(ctx, actor, login)
+	if err != nil {
+		return err
+	}
+	if u.ID != actor.UserID && !db.administers(ctx, actor, u) {
+		return anju.Errorf(anju.EFORBIDDEN, "you may not change the password of %s", login)
+	}
+	hash, err := auth.HashPassword(password, auth.DefaultParams)
+	if err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, u.ID); err != nil {
+			return err
+		}
+		// A new password ends every session opened with the old one.
+		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, u.ID); err != nil {
+			return err
+		}
+		return tx.appendAudit(ctx, actor, audit.Record{City: u.City, Action: "user.password", Object: "user:" + u.Login})
+	})
+}
+
+// administers reports whether actor is an administrator over every grant of u
+// (and so may change u); a user with no grants needs a city-wide administrator.
+func (db *DB) administers(ctx context.Context, actor *anju.Actor, u User) bool {
+	if actor.System {
+		return true
+	}
+	if actor.City != u.City {
+		return false
+	}
+	// u.Grants may have been filtered to the actor's scope; judge on all.
+	all, err := db.grantsOf(ctx, u.ID)
+	if err != nil {
+		return false
+	}
+	u.Grants = all
+	if len(u.Grants) == 0 {
+		return actor.HasRoleAt(cityPath(u.City), anju.RoleAdmin)
+	}
+	for _, g := range u.Grants {
+		if !actor.HasRoleAt(g.RegionPath, anju.RoleAdmin) {
+			return false
+		}
+	}
+	return true
+}
+
+// GrantRole gives a user a role on a region subtree and/or a department. The
+// actor must be an administrator over the granted area; nobody may grant
+// themselves anything. Returns EINVALID for an unknown role, region or department.
+func (db *DB) GrantRole(ctx context.Context, actor *anju.Actor, login string, g anju.Grant) (anju.Grant, error) {
+	if !anju.ValidRole(g.Role) {
+		return g, anju.FieldError("role", "unknown role %q", g.Role)
+	}
+	if g.Region == "" && g.Department == "" {
+		return g, anju.FieldError("region", "a grant needs a region, a department or both")
+	}
+	u, err := db.GetUser(ctx, actor, login)
+	if err != nil && !(anju.ErrorCode(err) == anju.ENOTFOUND && actor.HasRole(anju.RoleAdmin)) {
+		return g, err
+	}
+	if err != nil {
+		// A brand-new user has no grants yet, so scope cannot find them; an
+		// administrator in the city may still grant them a first role.
+		u, err = db.userByLogin(ctx, login)
+		if err != nil || len(u.Grants) > 0 || (!actor.System && u.City != actor.City) {
+			return g, notFound("user", login)
+		}
+	}
+	if u.ID == actor.UserID && !actor.System {
+		return g, anju.Errorf(anju.EFORBIDDEN, "nobody may grant themselves a role")
+	}
+	if g.Department != "" {
+		d, err := db.GetDepartment(ctx, actor, g.Department)
+		if err != nil {
+			return g, anju.FieldError("department", "department %s not found", g.Department)
+		}
+		g.RegionPath = d.RegionPath
+		if g.Region == "" {
+			g.Region = d.Region
+		}
+	}
+	if g.Region != "" {
+		r, err := db.GetRegion(ctx, actor, g.Region)
+		if err != nil || r.City != u.City {
+			return g, anju.FieldError("region", "region %s not found", g.Region)
+		}
+		if g.RegionPath != "" && !strings.HasPrefix(g.RegionPath, r.Path) && !strings.HasPrefix(r.Path, g.RegionPath) {
+			return g, anju.FieldError("region", "department %s does not sit within region %s", g.Department, g.Region)
+		}
+		if len(r.Path) > len(g.RegionPath) {
+			g.RegionPath = r.Path
+		}
+	}
+	if !actor.HasRoleAt(g.RegionPath, anju.RoleAdmin) {
+		return g, anju.Errorf(anju.EFORBIDDEN, "only an administrator over %s may grant roles there", g.Region)
+	}
+	err = db.inTx(ctx, func(tx *Tx) error {
+		var region, dept any
+		if g.Region != "" {
+			region = g.Region
+		}
+		if g.Department != "" {
+			dept = g.Department
+		}
+		if err := tx.queryRow(ctx, `INSERT INTO grants (city, user_id, role, region, department, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			u.City, u.ID, string(g.Role), region, dept, micros(db.clock.Now())).Scan(&g.ID); err != nil {
+			return db.dialect.translate(err)
+		}
+		return tx.appendAudit(ctx, actor, audit.Record{City: u.City, Action: "permission.grant", Object: "user:" + u.Login,
+			Detail: map[string]any{"grant": g.ID, "role": g.Role, "region": g.Region, "department": g.Department}})
+	})
+	return g, err
+}
+
+// RevokeGrant removes one grant; the same rules as GrantRole apply.
+func (db *DB) RevokeGrant(ctx context.Context, actor *anju.Actor, login string, grantID int64) error {
+	u, err := db.GetUser(ctx, actor, login)
+	if err != nil {
+		return err
+	}
+	for _, g := range u.Grants {
+		if g.ID != grantID {
+			continue
+		}
+		if !actor.HasRoleAt(g.RegionPath, anju.RoleAdmin) {
+			return anju.Errorf(anju.EFORBIDDEN, "only an administrator over %s may revoke roles there", g.Region)
+		}
+		return db.inTx(ctx, func(tx *Tx) error {
+			if _, err := tx.exec(ctx, `DELETE FROM grants WHERE id = ?`, grantID); err != nil {
+				return err
+			}
+			return tx.appendAudit(ctx, actor, audit.Record{City: u.City, Action: "permission.revoke", Object: "user:" + u.Login,
+				Detail: map[string]any{"grant": g.ID, "role": g.Role, "region": g.Region, "department": g.Department}})
+		})
+	}
+	return notFound("grant", login)
+}
+
+// GetUser returns a user the actor may see: themselves, or a user holding a
+// grant inside the actor's subtrees. ENOTFOUND otherwise.
+func (db *DB) GetUser(ctx context.Context, actor *anju.Actor, login string) (User, error) {
+	us, err := db.listUsers(ctx, actor, `u.login = ?`, []any{strings.ToLower(login)})
+	if err != nil {
+		return User{}, err
+	}
+	if len(us) == 0 {
+		return User{}, notFound("user", login)
+	}
+	return us[0], nil
+}
+
+// ListUsers lists the users the actor may see, by login.
+func (db *DB) ListUsers(ctx context.Context, actor *anju.Actor) ([]User, error) {
+	return db.listUsers(ctx, actor, "1=1", nil)
+}
+
+func (db *DB) listUsers(ctx context.Context, actor *anju.Actor, where string, args []any) ([]User, error) {
+	cc, cargs := cityClause(actor, "u.city")
+	sc, sargs := subtreeScope(actor, "r.path")
+	q := `SELECT u.id, u.city, u.login, u.name, u.disabled FROM users u WHERE ` + where + ` AND ` + cc +
+		` AND (u.id = ? OR EXISTS (SELECT 1 FROM grants g
+			LEFT JOIN departments d ON d.code = g.department
+			JOIN regions r ON r.code = COALESCE(g.region, d.region)
+			WHERE g.user_id = u.id AND ` + sc + `)) ORDER BY u.login LIMIT 1000`
+	all := append(append(append(args, cargs...), actor.UserID), sargs...)
+	rows, err := db.query(ctx, q, all...)
+	if err != nil {
+		return nil, err
+	}
+	var us []User
+	for rows.Next() {
+		var u User
+		if err := rows.Scan(&u.ID, &u.City, &u.Login, &u.Name, &u.Disabled); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		us = append(us, u)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range us {
+		gs, err := db.grantsOf(ctx, us[i].ID)
+		if err != nil {
+			return nil, err
+		}
+		// Others' grants outside the actor's scope would name places the
+		// actor may not see; users see all of their own.
+		us[i].Grants = gs[:0]
+		for _, g := range gs {
+			if actor.System || us[i].ID == actor.UserID || insideScope(actor, g.RegionPath) {
+				us[i].Grants = append(us[i].Grants, g)
+			}
+		}
+	}
+	return us, nil
+}
+
+// insideScope reports whether path lies within one of the actor's subtrees.
+func insideScope(a *anju.Actor, path string) bool {
+	for _, p := range a.ScopePaths() {
+		if strings.HasPrefix(path, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func (db *DB) userByLogin(ctx context.Context, login string) (User, error) {
+	var u User
+	err := db.queryRow(ctx, `SELECT id, city, login, name, disabled FROM users WHERE login = ?`, strings.ToLower(login)).
+		Scan(&u.ID, &u.City, &u.Login, &u.Name, &u.Disabled)
+	if err == sql.ErrNoRows {
+		return u, notFound("user", login)
+	}
+	if err != nil {
+		return u, err
+	}
+	u.Grants, err = db.grantsOf(ctx, u.ID)
+	return u, err
+}
+
+// grantsOf loads a user's grants with the region path each covers: the
+// granted region's, or else the department's region's.
+func (db *DB) grantsOf(ctx context.Context, userID int64) ([]anju.Grant, error) {
+	rows, err := db.query(ctx, `SELECT g.id, g.role, COALESCE(g.region, ''), COALESCE(g.department, ''), COALESCE(r.path, '')
+		FROM grants g LEFT JOIN departments d ON d.code = g.department
+		LEFT JOIN regions r ON r.code = COALESCE(g.region, d.region)
+		WHERE g.user_id = ? ORDER BY g.id`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	gs := []anju.Grant{}
+	for rows.Next() {
+		var g anju.Grant
+		var role string
+		if err := rows.Scan(&g.ID, &role, &g.Region, &g.Department, &g.RegionPath); err != nil {
+			return nil, err
+		}
+		g.Role = anju.Role(role)
+		gs = append(gs, g)
+	}
+	return gs, rows.Err()
+}
+
+func (db *DB) actorOf(ctx context.Context, u User) *anju.Actor {
+	return &anju.Actor{UserID: u.ID, Login: u.Login, City: u.City, Grants: u.Grants}
+}
+
+// Authenticate checks a login and password and returns the actor. Every
+// outcome is audited. It returns EUNAUTHORIZED with one message for an unknown
+// login, a wrong password and a disabled account, so as not to reveal which.
+func (db *DB) Authenticate(ctx context.Context, login, password string) (*anju.Actor, error) {
+	u, err := db.userByLogin(ctx, login)
+	var hash string
+	if err == nil {
+		err = db.queryRow(ctx, `SELECT password_hash FROM users WHERE id = ?`, u.ID).Scan(&hash)
+	}
+	fail := anju.Errorf(anju.EUNAUTHORIZED, "wrong login or password")
+	if err != nil {
+		if anju.ErrorCode(err) != anju.ENOTFOUND {
+			return nil, err
+		}
+		// Spend the time a real check would, so that timing does not reveal
+		// which logins exist.
+		auth.CheckPassword(dummyHash, password)
+		return nil, fail
+	}
+	if !auth.CheckPassword(hash, password) || u.Disabled {
+		db.Audit(ctx, &anju.Actor{Login: u.Login}, audit.Record{City: u.City, Action: "login.fail", Object: "user:" + u.Login})
+		return nil, fail
+	}
+	a := db.actorOf(ctx, u)
+	if err := db.Audit(ctx, a, audit.Record{City: u.City, Action: "login", Object: "user:" + u.Login}); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+var dummyHash, _ = auth.HashPassword("not a real password", auth.DefaultParams)
+
+// SessionTTL is how long a browser session lasts.
+const SessionTTL = 12 * time.Hour
+
+// CreateSession opens a browser session for the actor and returns its secret,
+// which only the cookie holds; the database keeps its hash.
+func (db *DB) CreateSession(ctx context.Context, actor *anju.Actor) (string, time.Time, error) {
+	token, hash := auth.NewToken("")
+	now := db.clock.Now()
+	exp := now.Add(SessionTTL)
+	_, err := db.exec(ctx, `INSERT INTO sessions (token_hash, city, user_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		hash, actor.City, actor.UserID, micros(now), micros(exp))
+	return token, exp, err
+}
+
+// EndSession deletes a session; unknown tokens are ignored.
+func (db *DB) EndSession(ctx context.Context, token string) error {
+	_, err := db.exec(ctx, `DELETE FROM sessions WHERE token_hash = ?`, auth.HashToken(token))
+	return err
+}
+
+// ActorBySession returns the actor of a live session, EUNAUTHORIZED otherwise.
+func (db *DB) ActorBySession(ctx context.Context, token string) (*anju.Actor, error) {
+	var userID int64
+	err := db.queryRow(ctx, `SELECT user_id FROM sessions WHERE token_hash = ? AND expires_at > ?`,
+		auth.HashToken(token), micros(db.clock.Now())).Scan(&userID)
+	return db.actorByUserID(ctx, userID, err)
+}
+
+// CreateAPIToken issues an API token for a user: to themselves, or by an
+// administrator over the user. It returns the secret once; only its hash is kept.
+func (db *DB) CreateAPIToken(ctx context.Context, actor *anju.Actor, login, name string) (string, error) {
+	u, err := db.userByLogin(ctx, login)
+	if err != nil {
+		return "", err
+	}
+	if !actor.System && u.ID != actor.UserID && !db.administers(ctx, actor, u) {
+		return "", notFound("user", login)
+	}
+	name = strings.TrimSpace(name)
+	if name == "" {
+		name = "api"
+	}
+	token, hash := auth.NewToken("anju_")
+	err = db.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `INSERT INTO api_tokens (city, user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
+			u.City, u.ID, name, hash, micros(db.clock.Now())); err != nil {
+			return err
+		}
+		return tx.appendAudit(ctx, actor, audit.Record{City: u.City, Action: "token.create", Object: "user:" + u.Login,
+			Detail: map[string]any{"name": name}})
+	})
+	return token, err
+}
+
+// ActorByToken returns the actor of a live API token, EUNAUTHORIZED otherwise.
+func (db *DB) ActorByToken(ctx context.Context, token string) (*anju.Actor, error) {
+	var userID int64
+	err := db.queryRow(ctx, `SELECT user_id FROM api_tokens WHERE token_hash = ? AND NOT revoked`, auth.HashToken(token)).Scan(&userID)
+	return db.actorByUserID(ctx, userID, err)
+}
+
+func (db *DB) actorByUserID(ctx context.Context, userID int64, lookupErr error) (*anju.Actor, error) {
+	if lookupErr == sql.ErrNoRows {
+		return nil, anju.Errorf(anju.EUNAUTHORIZED, "session expired or credentials not valid; sign in again")
+	}
+	if lookupErr != nil {
+		return nil, lookupErr
+	}
+	var u User
+	err := db.queryRow(ctx, `SELECT id, city, login, name, disabled FROM users WHERE id = ?`, userID).
+		Scan(&u.ID, &u.City, &u.Login, &u.Name, &u.Disabled)
+	if err != nil || u.Disabled {
+		return nil, anju.Errorf(anju.EUNAUTHORIZED, "account disabled")
+	}
+	if u.Grants, err = db.grantsOf(ctx, u.ID); err != nil {
+		return nil, err
+	}
+	return db.actorOf(ctx, u), nil
+}
