@@ -17,7 +17,7 @@ func init() {
 
 Creates a deterministic demo city unless the database holds one already —
 6 districts, 40 streets, 300 communities and 3,000 grids tiling the city,
-98 departments at city, district and street level and 255 staff users
+101 departments at city, district and street level and 258 staff users
 in every role — then serves it like 'anju serve' and prints the URL and the
 demo logins. Running it again reuses the data.
 
@@ -33,7 +33,9 @@ Flags:
 
 func runDemo(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlags("demo", env)
-	db := dbFlag(fs, env)
+	af := addAppFlags(fs, env)
+	sf := addSchedulerFlags(fs, env)
+	db := af.db
 	addr := fs.String("addr", envOr(env, "ANJU_ADDR", "127.0.0.1:8080"), "listen address")
 	seed := fs.Int64("seed", 1, "seed")
 	logLevel := fs.String("log-level", envOr(env, "ANJU_LOG_LEVEL", "warn"), "log level")
@@ -45,7 +47,7 @@ func runDemo(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	sdb, err := openDB(ctx, *db)
+	sdb, err := openApp(ctx, env, af, true)
 	if err != nil {
 		return err
 	}
@@ -70,6 +72,11 @@ func runDemo(ctx context.Context, env *cliEnv, args []string) error {
 	if *noServe {
 		return nil
 	}
+	stop, err := startScheduler(ctx, env, sdb, log, sf)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	return serveHTTP(ctx, env, sdb, log, listenConfig{addr: *addr, grace: 20 * time.Second}, func(url string) {
 		fmt.Fprintf(env.stdout, "Anju is running at %s/ — sign in as admin. Press Ctrl-C to stop.\n", url)
 	})

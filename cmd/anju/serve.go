@@ -28,6 +28,18 @@ Flags (each has an environment equivalent):
   --tls-key FILE      and this key (ANJU_TLS_KEY); cookies are then marked Secure
   --log-level LEVEL   debug, info, warn or error (ANJU_LOG_LEVEL; default info)
   --shutdown-grace D  how long in-flight requests may run after SIGTERM (ANJU_SHUTDOWN_GRACE; default 20s)
+  --data-keys K       data-encryption keys "ID:BASE64KEY,…", the first current (ANJU_DATA_KEYS)
+  --data-key-file F   file holding them (ANJU_DATA_KEY_FILE; default data.key beside an SQLite
+                      database, generated on first start — back it up)
+  --public-url URL    base of tracking links sent to residents (ANJU_PUBLIC_URL)
+  --scheduler-interval D  how often deadlines and the outbox are checked (ANJU_SCHEDULER_INTERVAL; default 5s; 0 disables)
+  --warn-before D     warn this long before a resolution deadline (default 24h)
+  --red-after D       red supervision card this long after it (default 48h; a yellow card comes at the deadline)
+  --escalate-after D  escalate one level this long after it (default 72h)
+
+Notifications: ANJU_SMTP_ADDR, ANJU_SMTP_FROM, ANJU_SMTP_USER, ANJU_SMTP_PASSWORD
+(e-mail), ANJU_SMS_URL and ANJU_SMS_METHOD (an HTTP SMS gateway; the URL may hold
+{phone} and {text}), ANJU_WEBHOOK_SECRET (default webhook signing secret).
 
 Logs are JSON lines on standard error. Endpoints: /healthz, /readyz, /metrics
 (Prometheus), /api/v1/…, and the web pages at /.`,
@@ -37,7 +49,8 @@ Logs are JSON lines on standard error. Endpoints: /healthz, /readyz, /metrics
 
 func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlags("serve", env)
-	db := dbFlag(fs, env)
+	af := addAppFlags(fs, env)
+	sf := addSchedulerFlags(fs, env)
 	addr := fs.String("addr", envOr(env, "ANJU_ADDR", "127.0.0.1:8080"), "listen address")
 	cert := fs.String("tls-cert", env.getenv("ANJU_TLS_CERT"), "TLS certificate")
 	key := fs.String("tls-key", env.getenv("ANJU_TLS_KEY"), "TLS key")
@@ -50,11 +63,16 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	sdb, err := openDB(ctx, *db)
+	sdb, err := openApp(ctx, env, af, true)
 	if err != nil {
 		return err
 	}
 	defer sdb.Close()
+	stop, err := startScheduler(ctx, env, sdb, log, sf)
+	if err != nil {
+		return err
+	}
+	defer stop()
 	return serveHTTP(ctx, env, sdb, log, listenConfig{addr: *addr, cert: *cert, key: *key, grace: *grace}, nil)
 }
 

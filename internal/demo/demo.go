@@ -18,14 +18,6 @@ import (
 // a demo database must never hold real data.
 const Password = "anju-demo-2026"
 
-// Categories are the case category codes the demo departments handle, one per
-// group of the default taxonomy.
-var Categories = []string{
-	"city_appearance", "roads_traffic", "housing_property", "environment_noise",
-	"utilities", "market_consumer", "labour_social", "education", "health",
-	"public_security", "neighbourhood_disputes", "safety_hazards",
-}
-
 // Summary says what the demo holds.
 type Summary struct {
 	City        string
@@ -95,20 +87,23 @@ var cityBureaus = []struct {
 	suffix, name string
 	categories   []string
 }{
-	{"cgj", "城市管理局", []string{"city_appearance", "environment_noise"}},
-	{"jtj", "交通运输局", []string{"roads_traffic"}},
-	{"zjj", "住房和城乡建设局", []string{"housing_property"}},
-	{"sthjj", "生态环境局", []string{"environment_noise"}},
-	{"swj", "水务集团", []string{"utilities"}},
-	{"gdj", "供电公司", []string{"utilities"}},
-	{"rqj", "燃气集团", []string{"utilities", "safety_hazards"}},
-	{"scjgj", "市场监督管理局", []string{"market_consumer"}},
-	{"rsj", "人力资源和社会保障局", []string{"labour_social"}},
-	{"jyj", "教育局", []string{"education"}},
-	{"wjw", "卫生健康委员会", []string{"health"}},
-	{"gaj", "公安局", []string{"public_security"}},
-	{"yjglj", "应急管理局", []string{"safety_hazards"}},
-	{"sfj", "司法局", []string{"neighbourhood_disputes"}},
+	{"cgj", "城市管理局", []string{"01", "04", "13", "14"}},
+	{"jtj", "交通运输局", []string{"02"}},
+	{"zjj", "住房和城乡建设局", []string{"03"}},
+	{"sthjj", "生态环境局", []string{"04"}},
+	{"swj", "水务集团", []string{"05"}},
+	{"gdj", "供电公司", []string{"05"}},
+	{"rqj", "燃气集团", []string{"05", "12"}},
+	{"scjgj", "市场监督管理局", []string{"06"}},
+	{"rsj", "人力资源和社会保障局", []string{"07"}},
+	{"jyj", "教育局", []string{"08"}},
+	{"wjw", "卫生健康委员会", []string{"09"}},
+	{"gaj", "公安局", []string{"10"}},
+	{"yjglj", "应急管理局", []string{"12"}},
+	{"sfj", "司法局", []string{"11"}},
+	{"xfj", "信访局", []string{"16"}},
+	{"mzj", "民政局", []string{"15"}},
+	{"rxzx", "12345政务服务便民热线中心", []string{"17"}},
 }
 
 // Bureaus in every district.
@@ -116,15 +111,15 @@ var districtBureaus = []struct {
 	suffix, name string
 	categories   []string
 }{
-	{"cgj", "城市管理局", []string{"city_appearance", "environment_noise", "roads_traffic"}},
-	{"zjj", "住房和城乡建设局", []string{"housing_property"}},
-	{"scjgj", "市场监督管理局", []string{"market_consumer"}},
-	{"gafj", "公安分局", []string{"public_security"}},
+	{"cgj", "城市管理局", []string{"01", "04", "02"}},
+	{"zjj", "住房和城乡建设局", []string{"03"}},
+	{"scjgj", "市场监督管理局", []string{"06"}},
+	{"gafj", "公安分局", []string{"10"}},
 }
 
-// createDepartments makes 14 city bureaus, 4 bureaus per district and one
+// createDepartments makes 17 city bureaus, 4 bureaus per district and one
 // office (with a police station and judicial office on every fourth street)
-// per street: 98 departments for the default city.
+// per street: 101 departments for the default city.
 func createDepartments(ctx context.Context, db *store.DB, sys *anju.Actor, t tree, rng *rand.Rand) ([]store.Department, error) {
 	var deps []store.Department
 	for _, b := range cityBureaus {
@@ -137,11 +132,11 @@ func createDepartments(ctx context.Context, db *store.DB, sys *anju.Actor, t tre
 	}
 	for i, st := range t.byLevel[region.LevelStreet] {
 		deps = append(deps, store.Department{Code: st.Code + "-office", Name: st.Name + "办事处", Region: st.Code,
-			Categories: []string{"city_appearance", "environment_noise", "housing_property", "neighbourhood_disputes", "safety_hazards"}})
+			Categories: []string{"01", "03", "04", "11", "12", "13", "14", "15", "17"}})
 		if i%4 == 0 {
 			deps = append(deps,
-				store.Department{Code: st.Code + "-pcs", Name: st.Name + "派出所", Region: st.Code, Categories: []string{"public_security", "neighbourhood_disputes"}},
-				store.Department{Code: st.Code + "-sfs", Name: st.Name + "司法所", Region: st.Code, Categories: []string{"neighbourhood_disputes"}},
+				store.Department{Code: st.Code + "-pcs", Name: st.Name + "派出所", Region: st.Code, Categories: []string{"10", "11"}},
+				store.Department{Code: st.Code + "-sfs", Name: st.Name + "司法所", Region: st.Code, Categories: []string{"11"}},
 			)
 		}
 	}

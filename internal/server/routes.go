@@ -40,6 +40,19 @@ func (s *Server) routes() http.Handler {
 
 	mux.Handle("GET /api/v1/audit", s.authed(s.handleAudit))
 
+	mux.Handle("GET /api/v1/categories", s.authed(s.handleCategories))
+	mux.Handle("PUT /api/v1/categories/{code}", s.authed(s.handleSaveCategory))
+	mux.Handle("PUT /api/v1/calendar/{date}", s.authed(s.handleCalendarDay))
+	mux.Handle("POST /api/v1/subscriptions", s.authed(s.handleSaveSubscription))
+
+	mux.Handle("POST /api/v1/cases", s.authed(s.handleCreateCase))
+	mux.Handle("GET /api/v1/cases", s.authed(s.handleCases))
+	mux.Handle("GET /api/v1/cases/{id}", s.authed(s.handleCase))
+	mux.Handle("GET /api/v1/cases/{id}/history", s.authed(s.handleHistory))
+	mux.Handle("POST /api/v1/cases/{id}/actions/{action}", s.authed(s.handleCaseAction))
+	mux.Handle("POST /api/v1/cases/{id}/reporter", s.authed(s.handleUnmask))
+	mux.HandleFunc("GET /api/v1/track/{code}", s.handleTrack)
+
 	mux.Handle("/api/", http.HandlerFunc(s.handleAPINotFound))
 
 	mux.HandleFunc("GET /login", s.handleLoginPage)

@@ -13,6 +13,7 @@ import (
 
 	"anju/internal/anju"
 	"anju/internal/auth"
+	"anju/internal/personal"
 	"anju/internal/server"
 	"anju/internal/store"
 	"anju/internal/store/storetest"
@@ -32,7 +33,8 @@ const password = "right-password"
 func newFixture(t *testing.T, dsn string) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, dsn, store.Options{})
+	keys, _ := personal.ParseKeyring(personal.FormatKey("k1", personal.GenerateKey()))
+	db, err := store.Open(ctx, dsn, store.Options{Keys: keys})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,6 +64,9 @@ func newFixture(t *testing.T, dsn string) *fixture {
 		{"worker-a", anju.Grant{Role: anju.RoleGridWorker, Region: "330102001"}},
 		{"worker-b", anju.Grant{Role: anju.RoleGridWorker, Region: "330105001"}},
 		{"handler-b", anju.Grant{Role: anju.RoleHandler, Department: "b-street"}},
+		{"handler-a", anju.Grant{Role: anju.RoleHandler, Department: "a-street"}},
+		{"operator", anju.Grant{Role: anju.RoleOperator, Region: "330100"}},
+		{"dispatcher", anju.Grant{Role: anju.RoleDispatcher, Region: "330100"}},
 	} {
 		if _, err := db.CreateUser(ctx, sys, store.NewUser{City: "330100", Login: u.login, Name: u.login, PasswordHash: hash}); err != nil {
 			t.Fatal(err)

@@ -136,3 +136,7 @@ func (db *DB) ListAudit(ctx context.Context, actor *anju.Actor, f AuditFilter) (
 	}
 	return out, rows.Err()
 }
+
+func auditRecord(city, action, object string, detail any) audit.Record {
+	return audit.Record{City: city, Action: action, Object: object, Detail: detail}
+}

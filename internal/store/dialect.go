@@ -22,6 +22,7 @@ type dialect interface {
 	translate(err error) error
 	// retryable reports a transient conflict worth running the transaction again.
 	retryable(err error) bool
+	skipLocked() string
 }
 
 type sqliteDialect struct{}
@@ -101,3 +102,7 @@ func (postgresDialect) retryable(err error) bool {
 	}
 	return false
 }
+
+// skipLocked is appended to a SELECT that claims rows for one worker.
+func (sqliteDialect) skipLocked() string   { return "" }
+func (postgresDialect) skipLocked() string { return " FOR UPDATE SKIP LOCKED" }

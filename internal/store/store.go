@@ -22,6 +22,9 @@ import (
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
 	"anju/internal/anju"
+	"anju/internal/deadline"
+	"anju/internal/personal"
+	"anju/internal/taxonomy"
 )
 
 //go:embed migrations
@@ -34,11 +37,25 @@ type DB struct {
 	clock   anju.Clock
 	dsn     string
 	locator *locator
+
+	keys          *personal.Keyring
+	publicURL     string
+	taxonomies    *cityCache[*taxonomy.Tree]
+	calendars     *cityCache[*deadline.Calendar]
+	subscriptions *cityCache[[]Subscription]
 }
 
 // Options tune Open. The zero value is what production uses.
 type Options struct {
 	Clock anju.Clock // defaults to the system clock
+	// Keys encrypt reporters' personal data; intake of personal data fails
+	// without them.
+	Keys *personal.Keyring
+	// PublicURL is the base of links sent to residents (tracking pages).
+	PublicURL string
+	// IndexRecheck is how often the spatial index asks whether another
+	// process changed the region tree (default 2 s).
+	IndexRecheck time.Duration
 }
 
 // Open connects to dsn ("sqlite:PATH" or a postgres:// URL), applies pending
@@ -49,6 +66,17 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	db.keys = opts.Keys
+	db.publicURL = strings.TrimSuffix(opts.PublicURL, "/")
+	if db.publicURL == "" {
+		db.publicURL = "http://127.0.0.1:8080"
+	}
+	if opts.IndexRecheck > 0 {
+		db.locator.recheck = opts.IndexRecheck
+	}
+	db.taxonomies = newCityCache[*taxonomy.Tree](5 * time.Second)
+	db.calendars = newCityCache[*deadline.Calendar](time.Minute)
+	db.subscriptions = newCityCache[[]Subscription](5 * time.Second)
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -1,0 +1,79 @@
+// Package scheduler runs the clocks inside `anju serve`: deadline warnings,
+// overdue marks, supervision cards, automatic escalation, and delivery (and
+// re-delivery) of the notification outbox. Every step it takes is a
+// compare-and-set in the store, so several servers may run it at once.
+package scheduler
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"anju/internal/notify"
+	"anju/internal/store"
+)
+
+// Scheduler is the loop; the zero Interval means every 5 seconds.
+type Scheduler struct {
+	DB       *store.DB
+	Policy   store.Policy
+	Sender   notify.Sender
+	Interval time.Duration
+	Log      *slog.Logger
+}
+
+// batch bounds the work of one step so that a backlog is worked off in
+// short transactions rather than one long one.
+const batch = 200
+
+// Run works until ctx ends.
+func (s *Scheduler) Run(ctx context.Context) {
+	interval := s.Interval
+	if interval <= 0 {
+		interval = 5 * time.Second
+	}
+	log := s.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		s.Pass(ctx, log)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Pass runs every due step until none is left, then delivers the outbox.
+func (s *Scheduler) Pass(ctx context.Context, log *slog.Logger) {
+	for ctx.Err() == nil {
+		n, err := s.DB.RunDue(ctx, s.Policy, batch)
+		if err != nil {
+			log.ErrorContext(ctx, "scheduler", "err", err)
+			break
+		}
+		if n != (store.DueCounts{}) {
+			log.InfoContext(ctx, "scheduler", "warned", n.Warned, "overdue", n.Overdue, "red", n.Red, "escalated", n.Escalated)
+		}
+		if n.Warned < batch && n.Overdue < batch && n.Red < batch && n.Escalated < batch {
+			break
+		}
+	}
+	if s.Sender == nil {
+		return
+	}
+	for ctx.Err() == nil {
+		sent, err := s.DB.DeliverOutbox(ctx, s.Sender, 50)
+		if err != nil {
+			log.ErrorContext(ctx, "outbox", "err", err)
+			return
+		}
+		if sent == 0 {
+			return
+		}
+	}
+}

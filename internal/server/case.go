@@ -1,0 +1,254 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+
+	"anju/internal/anju"
+	"anju/internal/cases"
+	"anju/internal/deadline"
+	"anju/internal/store"
+	"anju/internal/taxonomy"
+)
+
+func (s *Server) handleCreateCase(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	var in store.NewCase
+	if err := decodeJSON(w, r, &in, maxBody); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	c, created, err := s.db.CreateCase(r.Context(), a, in, r.Header.Get("Idempotency-Key"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	status := http.StatusCreated
+	if !created {
+		status = http.StatusOK
+	}
+	w.Header().Set("Location", "/api/v1/cases/"+strconv.FormatInt(c.ID, 10))
+	writeJSON(w, status, c)
+}
+
+func caseID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, anju.Errorf(anju.ENOTFOUND, "case %q not found", r.PathValue("id"))
+	}
+	return id, nil
+}
+
+func (s *Server) handleCase(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	id, err := caseID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	c, err := s.db.GetCase(r.Context(), a, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, c)
+}
+
+func (s *Server) handleCases(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	q := r.URL.Query()
+	f := store.CaseFilter{Kind: cases.Kind(q.Get("kind")), State: cases.State(q.Get("state")), Region: q.Get("region"),
+		Category: q.Get("category"), Department: q.Get("department")}
+	switch q.Get("overdue") {
+	case "", "false":
+	case "true":
+		f.Overdue = true
+	default:
+		s.writeError(w, r, anju.FieldError("overdue", "overdue must be true or false"))
+		return
+	}
+	for name, dst := range map[string]*int{"page": &f.Page, "page_size": &f.PageSize} {
+		if v := q.Get(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				s.writeError(w, r, anju.FieldError(name, "%s must be a positive number", name))
+				return
+			}
+			*dst = n
+		}
+	}
+	list, err := s.db.ListCases(r.Context(), a, f)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, list)
+}
+
+func (s *Server) handleCaseAction(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	id, err := caseID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	action := cases.Action(r.PathValue("action"))
+	if !validAction(action) {
+		s.writeError(w, r, anju.Errorf(anju.ENOTFOUND, "no such action %q", action))
+		return
+	}
+	var in store.ActionInput
+	if r.ContentLength != 0 {
+		if err := decodeJSON(w, r, &in, maxBody); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	c, err := s.db.Act(r.Context(), a, id, action, in)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, c)
+}
+
+func validAction(a cases.Action) bool {
+	for _, x := range cases.Actions {
+		if x == a {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	id, err := caseID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	es, err := s.db.History(r.Context(), a, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"events": es})
+}
+
+func (s *Server) handleUnmask(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	id, err := caseID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := decodeJSON(w, r, &in, maxBody); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	d, err := s.db.UnmaskReporter(r.Context(), a, id, in.Reason)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"name": d.Name, "phone": d.Phone, "id_number": d.IDNumber, "address": d.Address})
+}
+
+// handleTrack is public: the tracking code is the credential.
+func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request) {
+	t, err := s.db.Track(r.Context(), r.PathValue("code"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, t)
+}
+
+func (s *Server) handleCategories(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	tree, err := s.db.Taxonomy(r.Context(), a.City)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"categories": categoryNodes(tree, "")})
+}
+
+// categoryNode is a category with its resolved deadlines and children.
+type categoryNode struct {
+	taxonomy.Category
+	Deadlines map[cases.Priority]deadline.Deadlines `json:"deadlines"`
+	Children  []categoryNode                        `json:"children,omitempty"`
+}
+
+func categoryNodes(tree *taxonomy.Tree, parent string) []categoryNode {
+	var kids []taxonomy.Category
+	if parent == "" {
+		kids = tree.Roots()
+	} else {
+		kids = tree.Children(parent)
+	}
+	out := make([]categoryNode, 0, len(kids))
+	for _, c := range kids {
+		n := categoryNode{Category: c, Deadlines: map[cases.Priority]deadline.Deadlines{}}
+		for _, p := range []cases.Priority{cases.PriorityNormal, cases.PriorityUrgent} {
+			if d, err := tree.Deadlines(c.Code, p); err == nil {
+				n.Deadlines[p] = d
+			}
+		}
+		if !c.Leaf {
+			n.Children = categoryNodes(tree, c.Code)
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+func (s *Server) handleSaveCategory(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	var in taxonomy.Category
+	if err := decodeJSON(w, r, &in, maxBody); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if in.Code == "" {
+		in.Code = r.PathValue("code")
+	}
+	if in.Code != r.PathValue("code") {
+		s.writeError(w, r, anju.FieldError("code", "code in the body differs from the URL"))
+		return
+	}
+	c, err := s.db.SaveCategory(r.Context(), a, in)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, c)
+}
+
+func (s *Server) handleCalendarDay(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	var in struct {
+		Kind deadline.DayKind `json:"kind"`
+		Note string           `json:"note"`
+	}
+	if err := decodeJSON(w, r, &in, maxBody); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.db.SetCalendarDay(r.Context(), a, r.PathValue("date"), in.Kind, in.Note); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) handleSaveSubscription(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	var in store.Subscription
+	if err := decodeJSON(w, r, &in, maxBody); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sub, err := s.db.SaveSubscription(r.Context(), a, in)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, sub)
+}

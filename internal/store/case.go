@@ -1,0 +1,401 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"anju/internal/anju"
+	"anju/internal/cases"
+	"anju/internal/personal"
+	"anju/internal/region"
+	"anju/internal/taxonomy"
+)
+
+// Case is a stored case as the API shows it. Personal data appears only
+// masked; unmasking is a separate, audited call.
+type Case struct {
+	cases.Case
+	City            string       `json:"city"`
+	TrackingCode    string       `json:"tracking_code"`
+	Title           string       `json:"title"`
+	Text            string       `json:"text"`
+	Category        string       `json:"category"`
+	CategoryName    string       `json:"category_name"`
+	CategoryVersion int          `json:"category_version"`
+	Lat             *float64     `json:"lat"`
+	Lon             *float64     `json:"lon"`
+	Address         string       `json:"address"`
+	Grid            GridRef      `json:"grid"`
+	Regions         []string     `json:"regions"`
+	HandlingRegion  string       `json:"handling_region"`
+	Reporter        *ReporterOut `json:"reporter,omitempty"`
+	Deadlines       Deadlines    `json:"deadlines"`
+	Overdue         bool         `json:"overdue"`
+	CreatedAt       time.Time    `json:"created_at"`
+	UpdatedAt       time.Time    `json:"updated_at"`
+	ClosedAt        *time.Time   `json:"closed_at,omitempty"`
+	// AllowedActions lists what the reading actor may do now.
+	AllowedActions []cases.Action `json:"allowed_actions"`
+
+	regionPath     string
+	reporterID     sql.NullInt64
+	reporterUserID sql.NullInt64
+}
+
+// GridRef names a grid.
+type GridRef struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+// Deadlines are a case's clocks.
+type Deadlines struct {
+	Response   time.Time `json:"response"`
+	Resolution time.Time `json:"resolution"`
+}
+
+// ReporterOut is the masked reporter.
+type ReporterOut struct {
+	Name      string `json:"name,omitempty"`
+	Phone     string `json:"phone,omitempty"`
+	IDNumber  string `json:"id_number,omitempty"`
+	Address   string `json:"address,omitempty"`
+	Anonymous bool   `json:"anonymous"`
+}
+
+// NewCase is the intake input.
+type NewCase struct {
+	Title    string         `json:"title"`
+	Text     string         `json:"text"`
+	Category string         `json:"category"`
+	Kind     cases.Kind     `json:"kind"`
+	Lat      *float64       `json:"lat"`
+	Lon      *float64       `json:"lon"`
+	Grid     string         `json:"grid"`
+	Address  string         `json:"address"`
+	Channel  cases.Channel  `json:"channel"`
+	Priority cases.Priority `json:"priority"`
+	Reporter struct {
+		Name      string `json:"name"`
+		Phone     string `json:"phone"`
+		IDNumber  string `json:"id_number"`
+		Address   string `json:"address"`
+		Anonymous bool   `json:"anonymous"`
+	} `json:"reporter"`
+}
+
+// Limits of intake text.
+const (
+	MaxCaseText  = 5000
+	MaxCaseTitle = 200
+	maxNote      = 5000
+)
+
+// intakeRoles may file cases for others; residents file their own.
+var intakeRoles = []anju.Role{anju.RoleOperator, anju.RoleGridWorker, anju.RoleDispatcher, anju.RoleResident, anju.RoleSupervisor}
+
+func (nc *NewCase) validate() error {
+	nc.Title = strings.TrimSpace(nc.Title)
+	nc.Text = strings.TrimSpace(nc.Text)
+	nc.Address = strings.TrimSpace(nc.Address)
+	switch {
+	case nc.Text == "":
+		return anju.FieldError("text", "text is required: what is the problem?")
+	case utf8.RuneCountInString(nc.Text) > MaxCaseText:
+		return anju.FieldError("text", "text is longer than %d characters", MaxCaseText)
+	case utf8.RuneCountInString(nc.Title) > MaxCaseTitle:
+		return anju.FieldError("title", "title is longer than %d characters", MaxCaseTitle)
+	case utf8.RuneCountInString(nc.Address) > 500:
+		return anju.FieldError("address", "address is longer than 500 characters")
+	case nc.Category == "":
+		return anju.FieldError("category", "category is required")
+	case nc.Channel != "" && !nc.Channel.Valid():
+		return anju.FieldError("channel", "unknown channel %q", nc.Channel)
+	case nc.Priority != "" && !nc.Priority.Valid():
+		return anju.FieldError("priority", "priority must be normal or urgent")
+	case nc.Kind != "" && !nc.Kind.Valid():
+		return anju.FieldError("kind", "unknown kind %q", nc.Kind)
+	case (nc.Lat == nil) != (nc.Lon == nil):
+		return anju.FieldError("lat", "lat and lon go together")
+	case nc.Lat == nil && nc.Grid == "":
+		return anju.FieldError("lat", "a place is required: lat and lon, or a grid code")
+	}
+	if nc.Title == "" {
+		nc.Title = firstRunes(nc.Text, 30)
+	}
+	return nil
+}
+
+func firstRunes(s string, n int) string {
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j]
+		}
+		i++
+	}
+	return s
+}
+
+// CreateCase takes a case in. With an idempotency key, a retried request
+// returns the case the first one created (created=false), and the same key
+// with a different body answers EUNPROCESSABLE. Returns EINVALID naming the
+// field for bad input, including a place outside the city.
+func (db *DB) CreateCase(ctx context.Context, actor *anju.Actor, nc NewCase, idemKey string) (Case, bool, error) {
+	p, err := db.PrepareCase(ctx, actor, nc, idemKey)
+	if err != nil {
+		return Case{}, false, err
+	}
+	var out Case
+	var created bool
+	err = db.inTx(ctx, func(tx *Tx) error {
+		out, created, err = tx.InsertCase(ctx, p)
+		return err
+	})
+	if err != nil {
+		return Case{}, false, err
+	}
+	out.AllowedActions = db.allowedActions(actor, out)
+	return out, created, nil
+}
+
+// PreparedCase is an intake checked and resolved (place, category, clocks)
+// outside any transaction, ready to insert.
+type PreparedCase struct {
+	actor    *anju.Actor
+	nc       NewCase
+	idemKey  string
+	reqHash  string
+	scope    string
+	grid     RegionRecord
+	cat      taxonomy.Category
+	kind     cases.Kind
+	priority cases.Priority
+	channel  cases.Channel
+	respDue  time.Time
+	resDue   time.Time
+	personal personal.Data
+	now      time.Time
+}
+
+// PrepareCase validates an intake and does its reads — the spatial index,
+// the taxonomy, the calendar — before the write transaction, which then
+// holds its lock only for the inserts.
+func (db *DB) PrepareCase(ctx context.Context, actor *anju.Actor, nc NewCase, idemKey string) (*PreparedCase, error) {
+	if !actor.System && !slices.ContainsFunc(intakeRoles, actor.HasRole) {
+		return nil, anju.Errorf(anju.EFORBIDDEN, "your role may not file cases")
+	}
+	if len(idemKey) > 200 {
+		return nil, anju.Errorf(anju.EINVALID, "Idempotency-Key is longer than 200 characters")
+	}
+	p := &PreparedCase{actor: actor, idemKey: idemKey, scope: "user:" + actor.Login, now: db.clock.Now()}
+	if idemKey != "" {
+		b, _ := json.Marshal(nc)
+		sum := sha256.Sum256(b)
+		p.reqHash = hex.EncodeToString(sum[:])
+	}
+	if err := nc.validate(); err != nil {
+		return nil, err
+	}
+	if nc.Lat != nil {
+		code, err := db.LocateGrid(ctx, actor, *nc.Lon, *nc.Lat)
+		if err != nil {
+			if anju.ErrorCode(err) == anju.ENOTFOUND {
+				return nil, anju.FieldError("lat", "the point lat %g, lon %g is outside the city", *nc.Lat, *nc.Lon)
+			}
+			return nil, err
+		}
+		nc.Grid = code
+	}
+	grid, err := db.GetRegion(ctx, anju.SystemActor("intake"), nc.Grid)
+	if err != nil || grid.Level != region.LevelGrid || (!actor.System && grid.City != actor.City) {
+		return nil, anju.FieldError("grid", "grid %q not found", nc.Grid)
+	}
+	p.grid = grid
+	if p.cat, err = db.category(ctx, grid.City, nc.Category); err != nil {
+		return nil, err
+	}
+	p.kind, p.priority, p.channel = nc.Kind, nc.Priority, nc.Channel
+	if p.kind == "" {
+		p.kind = p.cat.Kind
+	}
+	if p.priority == "" {
+		p.priority = p.cat.DefaultPriority
+	}
+	if p.channel == "" {
+		p.channel = defaultChannel(actor)
+	}
+	cal, err := db.calendar(ctx, grid.City)
+	if err != nil {
+		return nil, err
+	}
+	dl := p.cat.Deadlines[p.priority]
+	p.respDue, p.resDue = cal.Due(p.now, dl.Response), cal.Due(p.now, dl.Resolution)
+	p.personal = personal.Data{Name: nc.Reporter.Name, Phone: nc.Reporter.Phone, IDNumber: nc.Reporter.IDNumber, Address: nc.Reporter.Address}
+	if nc.Reporter.Anonymous && !p.personal.IsZero() {
+		return nil, anju.FieldError("reporter.anonymous", "an anonymous report carries no name, phone, ID number or address")
+	}
+	if !p.personal.IsZero() {
+		if err := p.personal.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	p.nc = nc
+	return p, nil
+}
+
+// InsertCase writes a prepared case inside the caller's transaction, so that
+// the demo and benchmarks can group many cases into one commit through the
+// same code as the API.
+func (t *Tx) InsertCase(ctx context.Context, p *PreparedCase) (Case, bool, error) {
+	if p.idemKey != "" {
+		var id int64
+		var h string
+		err := t.queryRow(ctx, `SELECT case_id, request_hash FROM idempotency_keys WHERE scope = ? AND key = ?`, p.scope, p.idemKey).Scan(&id, &h)
+		if err == nil {
+			if h != p.reqHash {
+				return Case{}, false, anju.Errorf(anju.EUNPROCESSABLE, "Idempotency-Key %q was used with a different request body", p.idemKey)
+			}
+			c, err := t.getCase(ctx, anju.SystemActor("idempotency"), id)
+			return c, false, err
+		}
+		if err != sql.ErrNoRows {
+			return Case{}, false, err
+		}
+	}
+	nc, grid, actor, now := p.nc, p.grid, p.actor, p.now
+	var reporterID any
+	if !p.personal.IsZero() {
+		id, err := t.insertReporter(ctx, grid.City, p.personal)
+		if err != nil {
+			return Case{}, false, err
+		}
+		reporterID = id
+	}
+	var reporterUser any
+	if actor.UserID != 0 && actor.HasRole(anju.RoleResident) && !actor.HasRoleAt(grid.Path, intakeRoles[:3]...) {
+		reporterUser = actor.UserID
+	}
+	wf := cases.Case{Kind: p.kind, Channel: p.channel, Priority: p.priority, State: cases.StateSubmitted, Version: 1}
+	c := Case{Case: wf, City: grid.City, TrackingCode: newTrackingCode(), Title: nc.Title, Text: nc.Text,
+		Category: p.cat.Code, CategoryName: p.cat.Name, CategoryVersion: p.cat.Version, Lat: nc.Lat, Lon: nc.Lon,
+		Address: nc.Address, HandlingRegion: handlingRegionFor(grid, p.cat.DepartmentLevel),
+		Deadlines: Deadlines{Response: p.respDue.UTC(), Resolution: p.resDue.UTC()}, CreatedAt: now.UTC(), UpdatedAt: now.UTC(),
+		regionPath: grid.Path}
+	c.Grid = GridRef{Code: grid.Code, Name: grid.Name}
+	if reporterUser != nil {
+		c.reporterUserID = sql.NullInt64{Int64: actor.UserID, Valid: true}
+	}
+	wfJSON, _ := json.Marshal(wf)
+	var lat, lon any
+	if nc.Lat != nil {
+		lat, lon = *nc.Lat, *nc.Lon
+	}
+	if err := t.queryRow(ctx, `INSERT INTO cases (city, tracking_code, kind, channel, priority, state, version, title, body,
+		category, category_version, lat, lon, address, grid, region_path, handling_region, reporter_id, reporter_user_id,
+		anonymous, workflow, created_at, updated_at, response_due, resolution_due)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		c.City, c.TrackingCode, string(p.kind), string(p.channel), string(p.priority), string(wf.State), wf.Version, c.Title, c.Text,
+		c.Category, c.CategoryVersion, lat, lon, c.Address, grid.Code, grid.Path, c.HandlingRegion, reporterID, reporterUser,
+		nc.Reporter.Anonymous, string(wfJSON), micros(now), micros(now), micros(p.respDue), micros(p.resDue)).Scan(&c.ID); err != nil {
+		return Case{}, false, err
+	}
+	c.Case.ID = c.ID
+	if reporterID != nil {
+		c.reporterID = sql.NullInt64{Int64: reporterID.(int64), Valid: true}
+	}
+	if _, err := t.appendEvent(ctx, actor, &c, cases.Event{Action: "submit", From: "", To: cases.StateSubmitted, Version: 1},
+		"", true, map[string]any{"channel": p.channel}); err != nil {
+		return Case{}, false, err
+	}
+	if p.idemKey != "" {
+		if _, err := t.exec(ctx, `INSERT INTO idempotency_keys (scope, key, request_hash, case_id, created_at) VALUES (?, ?, ?, ?, ?)`,
+			p.scope, p.idemKey, p.reqHash, c.ID, micros(now)); err != nil {
+			return Case{}, false, err
+		}
+	}
+	c.Regions = splitPath(grid.Path)
+	c.Reporter = &ReporterOut{Anonymous: nc.Reporter.Anonymous}
+	if reporterID != nil {
+		m := p.personal.Normalized()
+		c.Reporter = &ReporterOut{Name: personal.MaskName(m.Name), Phone: personal.MaskPhone(m.Phone),
+			IDNumber: personal.MaskIDNumber(m.IDNumber), Address: personal.MaskAddress(m.Address)}
+	}
+	return c, true, nil
+}
+
+func defaultChannel(a *anju.Actor) cases.Channel {
+	switch {
+	case a.System:
+		return cases.ChannelImport
+	case a.HasRole(anju.RoleOperator):
+		return cases.ChannelHotline
+	case a.HasRole(anju.RoleGridWorker):
+		return cases.ChannelGridPatrol
+	}
+	return cases.ChannelWeb
+}
+
+// handlingRegionFor is where a new case starts: the region of the category's
+// default department level above the grid (small things are solved close to
+// home, and move up only by escalation).
+func handlingRegionFor(grid RegionRecord, level string) string {
+	codes := splitPath(grid.Path) // city, district, street, community, grid
+	depth := map[string]int{"city": 0, "district": 1, "street": 2, "community": 3, "grid": 4}[level]
+	if level == "" {
+		depth = 2
+	}
+	if depth >= len(codes) {
+		depth = len(codes) - 1
+	}
+	return codes[depth]
+}
+
+// trackingAlphabet leaves out 0/O, 1/I/L and U, which people misread or mistype.
+const trackingAlphabet = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+// newTrackingCode returns 12 random symbols (about 59 bits): short enough to
+// read over the phone, too many to guess.
+func newTrackingCode() string {
+	out := make([]byte, 0, 12)
+	buf := make([]byte, 16)
+	for len(out) < 12 {
+		rand.Read(buf)
+		for _, x := range buf {
+			// 240 is the largest multiple of 30 below 256: rejecting bytes
+			// above it keeps every symbol equally likely.
+			if x < 240 && len(out) < 12 {
+				out = append(out, trackingAlphabet[int(x)%len(trackingAlphabet)])
+			}
+		}
+	}
+	return string(out)
+}
+
+// NormalizeTrackingCode accepts a code as people type it: any case, with
+// dashes or spaces.
+func NormalizeTrackingCode(s string) string {
+	s = strings.ToUpper(s)
+	return strings.Map(func(r rune) rune {
+		if r == '-' || r == ' ' {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// FormatTrackingCode groups a code for display: ABCD-EFGH-JKMN.
+func FormatTrackingCode(s string) string {
+	if len(s) != 12 {
+		return s
+	}
+	return s[:4] + "-" + s[4:8] + "-" + s[8:]
+}

@@ -1,0 +1,248 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"anju/internal/anju"
+	"anju/internal/audit"
+	"anju/internal/cases"
+	"anju/internal/deadline"
+)
+
+// ActionInput is a transition request: the workflow input plus the version
+// the client last saw (0 = whatever is current).
+type ActionInput struct {
+	cases.Input
+	Version int64 `json:"version"`
+}
+
+// publicActions are shown to the reporter and on the tracking page; the
+// rest (internal comments, supervision, extensions) are for staff.
+var publicActions = map[string]bool{
+	"submit": true, "accept": true, "reject": true, "dispatch": true, "resolve": true, "verify": true,
+	"close": true, "rate": true, "reopen": true, "merge": true,
+}
+
+// residentNotified are the events the reporter is told about.
+var residentNotified = map[cases.Action]string{
+	cases.ActionAccept:  "您的诉求已受理",
+	cases.ActionReject:  "您的诉求未予受理",
+	cases.ActionResolve: "您的诉求已办理",
+	cases.ActionClose:   "您的诉求已办结，请评价",
+}
+
+// Act applies a workflow action to a case. It returns ENOTFOUND when the case
+// is not visible, EFORBIDDEN when the actor's role may not take the action,
+// ECONFLICT when the state does not allow it or the case changed since the
+// version the client saw, and EINVALID for missing input.
+func (db *DB) Act(ctx context.Context, actor *anju.Actor, id int64, action cases.Action, in ActionInput) (Case, error) {
+	var out Case
+	err := db.inTx(ctx, func(tx *Tx) error {
+		var err error
+		out, err = tx.Act(ctx, actor, id, action, in)
+		return err
+	})
+	if err != nil {
+		return Case{}, err
+	}
+	out.AllowedActions = db.allowedActions(actor, out)
+	return out, nil
+}
+
+// Act is the transition inside a caller's transaction.
+func (t *Tx) Act(ctx context.Context, actor *anju.Actor, id int64, action cases.Action, in ActionInput) (Case, error) {
+	db := t.db
+	c, err := t.getCase(ctx, actor, id)
+	if err != nil {
+		return c, err
+	}
+	if in.Version != 0 && in.Version != c.Version {
+		return c, anju.Errorf(anju.ECONFLICT, "case %d changed since version %d (now %d); reload it and try again", id, in.Version, c.Version)
+	}
+	if utf8Len(in.Note) > maxNote || utf8Len(in.Reason) > maxNote || utf8Len(in.Result) > maxNote {
+		return c, anju.FieldError("note", "text is longer than %d characters", maxNote)
+	}
+	res, err := cases.Transition(c.Case, action, in.Input, db.rolesAt(actor, c)...)
+	if err != nil {
+		return c, err
+	}
+	now := db.clock.Now()
+	next := c
+	next.Case = res.Case
+	data := map[string]any{}
+	setCols := map[string]any{}
+
+	switch action {
+	case cases.ActionAccept:
+		setCols["responded_at"] = micros(now)
+	case cases.ActionDispatch:
+		d, err := db.GetDepartment(ctx, anju.SystemActor("dispatch"), in.Department)
+		if err != nil || d.City != c.City {
+			return c, anju.FieldError("department", "department %s not found", in.Department)
+		}
+		if !strings.HasPrefix(c.regionPath, d.RegionPath) {
+			return c, anju.FieldError("department", "department %s does not serve the case's place", in.Department)
+		}
+		data["department"], data["department_name"] = d.Code, d.Name
+		if c.responded() {
+			break
+		}
+		setCols["responded_at"] = micros(now)
+	case cases.ActionResolve:
+		setCols["resolved_at"] = micros(now)
+	case cases.ActionClose:
+		setCols["closed_at"] = micros(now)
+		closedAt := now.UTC()
+		next.ClosedAt = &closedAt
+	case cases.ActionReopen:
+		// The clocks start again.
+		resp, res, err := db.dueDates(ctx, c.City, c.Category, c.CategoryVersion, c.Priority, now)
+		if err != nil {
+			return c, err
+		}
+		next.Deadlines = Deadlines{Response: resp.UTC(), Resolution: res.UTC()}
+		setCols["closed_at"] = nil
+		next.ClosedAt = nil
+		setCols["overdue"], setCols["warned"], setCols["escalated_due"] = false, false, 0
+		next.Case.Card = ""
+		next.Overdue = false
+	case cases.ActionApproveExtension:
+		cal, err := db.calendar(ctx, c.City)
+		if err != nil {
+			return c, err
+		}
+		days := c.Case.ExtensionDays
+		next.Deadlines.Resolution = cal.Due(c.Deadlines.Resolution, deadline.Duration{Amount: days, Unit: deadline.WorkingDays}).UTC()
+		data["days"] = days
+		if next.Deadlines.Resolution.After(now) {
+			next.Overdue = false
+			setCols["overdue"], setCols["warned"] = false, false
+		}
+	case cases.ActionEscalate:
+		up, err := db.parentRegion(ctx, c.HandlingRegion)
+		if err != nil {
+			return c, err
+		}
+		if up == "" {
+			return c, anju.Errorf(anju.ECONFLICT, "case %d is already handled at city level; it cannot go higher", id)
+		}
+		data["from_region"], data["to_region"] = c.HandlingRegion, up
+		next.HandlingRegion = up
+	case cases.ActionMerge:
+		if in.Target == id {
+			return c, anju.FieldError("target", "a case cannot be merged into itself")
+		}
+		m, err := t.getCase(ctx, actor, in.Target)
+		if err != nil {
+			return c, anju.FieldError("target", "case %d not found", in.Target)
+		}
+		if !m.State.Open() || m.State == cases.StateMerged {
+			return c, anju.FieldError("target", "case %d is %s; merge into an open case", in.Target, m.State)
+		}
+		data["into"] = FormatTrackingCode(m.TrackingCode)
+		setCols["closed_at"] = micros(now)
+		closedAt := now.UTC()
+		next.ClosedAt = &closedAt
+	}
+	if next.State == cases.StateMerged {
+		setCols["merged_into"] = in.Target
+	}
+
+	wf, _ := json.Marshal(next.Case)
+	q := `UPDATE cases SET state = ?, version = ?, workflow = ?, department = ?, card = ?, handling_region = ?,
+		updated_at = ?, response_due = ?, resolution_due = ?, overdue = ?`
+	var dept any
+	if next.Department != "" {
+		dept = next.Department
+	}
+	args := []any{string(next.State), next.Version, string(wf), dept, string(next.Card), next.HandlingRegion,
+		micros(now), micros(next.Deadlines.Response), micros(next.Deadlines.Resolution), next.Overdue}
+	for col, v := range setCols {
+		if col == "overdue" {
+			continue
+		}
+		q += ", " + col + " = ?"
+		args = append(args, v)
+	}
+	q += ` WHERE id = ? AND version = ?`
+	args = append(args, id, c.Version)
+	r, err := t.exec(ctx, q, args...)
+	if err != nil {
+		return c, err
+	}
+	if n, _ := r.RowsAffected(); n != 1 {
+		return c, anju.Errorf(anju.ECONFLICT, "case %d was changed by someone else at the same moment; reload it and try again", id)
+	}
+	next.UpdatedAt = now.UTC()
+	note := in.Note
+	if note == "" {
+		note = firstNonEmpty(in.Reason, in.Result, in.WhoIs)
+	}
+	for k, v := range map[string]string{"reason": in.Reason, "result": in.Result, "outcome": string(in.Outcome),
+		"rating": string(in.Rating), "card": string(in.Card), "who_is": in.WhoIs, "method": string(in.Method)} {
+		if v != "" {
+			data[k] = v
+		}
+	}
+	public := publicActions[string(action)] || (action == cases.ActionComment && slicesContains(db.rolesAt(actor, c), cases.RoleReporter))
+	if _, err := t.appendEvent(ctx, actor, &next, res.Event, note, public, data); err != nil {
+		return c, err
+	}
+	return next, nil
+}
+
+func (c Case) responded() bool {
+	return c.State != cases.StateSubmitted && c.State != cases.StateAccepted
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func slicesContains(rs []anju.Role, r anju.Role) bool {
+	for _, x := range rs {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+func utf8Len(s string) int { return len([]rune(s)) }
+
+func (db *DB) parentRegion(ctx context.Context, code string) (string, error) {
+	var parent *string
+	if err := db.queryRow(ctx, `SELECT parent FROM regions WHERE code = ?`, code).Scan(&parent); err != nil {
+		return "", err
+	}
+	if parent == nil {
+		return "", nil
+	}
+	return *parent, nil
+}
+
+// appendEvent records an event, its audit entry and its notifications, all in
+// the transaction of the state change they report.
+func (t *Tx) appendEvent(ctx context.Context, actor *anju.Actor, c *Case, ev cases.Event, note string, public bool, data map[string]any) (int64, error) {
+	now := t.db.clock.Now()
+	body, _ := json.Marshal(data)
+	var id int64
+	if err := t.queryRow(ctx, `INSERT INTO case_events (city, case_id, version, action, from_state, to_state, actor, note, public, data, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		c.City, c.ID, ev.Version, string(ev.Action), string(ev.From), string(ev.To), actorName(actor), note, public, string(body), micros(now)).Scan(&id); err != nil {
+		return 0, err
+	}
+	if err := t.appendAudit(ctx, actor, audit.Record{City: c.City, Action: "case." + string(ev.Action),
+		Object: fmt.Sprintf("case:%d", c.ID), Detail: map[string]any{"event": id, "from": ev.From, "to": ev.To, "version": ev.Version}}); err != nil {
+		return 0, err
+	}
+	return id, t.enqueueNotifications(ctx, c, id, ev, note)
+}

@@ -1,0 +1,365 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"anju/internal/anju"
+	"anju/internal/cases"
+)
+
+// caseScope returns a predicate over the cases table (alias c) that holds for
+// the cases the actor may see: those inside a subtree granted with a staff
+// role, those of a department the actor works in, and those the actor
+// reported. A resident's grant gives no region-wide view, only their own cases.
+func caseScope(a *anju.Actor) (string, []any) {
+	if a == nil {
+		return "1=0", nil
+	}
+	if a.System {
+		return "1=1", nil
+	}
+	var parts []string
+	var args []any
+	var paths []string
+	for _, g := range a.Grants {
+		if g.Role != anju.RoleResident && g.Department == "" && g.RegionPath != "" {
+			paths = append(paths, g.RegionPath)
+		}
+	}
+	for _, p := range (&anju.Actor{Grants: pathGrants(paths)}).ScopePaths() {
+		parts = append(parts, "(c.region_path >= ? AND c.region_path < ?)")
+		args = append(args, p, subtreeUpper(p))
+	}
+	if ds := a.Departments(); len(ds) > 0 {
+		parts = append(parts, "c.department IN ("+placeholders(len(ds))+")")
+		for _, d := range ds {
+			args = append(args, d)
+		}
+	}
+	if a.UserID != 0 {
+		parts = append(parts, "c.reporter_user_id = ?")
+		args = append(args, a.UserID)
+	}
+	if len(parts) == 0 {
+		return "1=0", nil
+	}
+	return "(c.city = ? AND (" + strings.Join(parts, " OR ") + "))", append([]any{a.City}, args...)
+}
+
+func pathGrants(paths []string) []anju.Grant {
+	gs := make([]anju.Grant, len(paths))
+	for i, p := range paths {
+		gs[i] = anju.Grant{RegionPath: p}
+	}
+	return gs
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+const caseCols = `c.id, c.city, c.tracking_code, c.state, c.version, c.title, c.body, c.category, c.category_version,
+	c.lat, c.lon, c.address, c.grid, g.name, c.region_path, c.handling_region, c.department, c.reporter_id,
+	c.reporter_user_id, c.anonymous, c.workflow, c.created_at, c.updated_at, c.response_due, c.resolution_due,
+	c.closed_at, c.overdue, c.card, r.masked`
+
+const caseFrom = ` FROM cases c JOIN regions g ON g.code = c.grid LEFT JOIN reporters r ON r.id = c.reporter_id`
+
+func scanCase(row interface{ Scan(...any) error }) (Case, error) {
+	var c Case
+	var state, wf, card string
+	var lat, lon sql.NullFloat64
+	var dept, masked sql.NullString
+	var closed sql.NullInt64
+	var anonymous bool
+	var created, updated, resp, res int64
+	if err := row.Scan(&c.ID, &c.City, &c.TrackingCode, &state, &c.Version, &c.Title, &c.Text, &c.Category, &c.CategoryVersion,
+		&lat, &lon, &c.Address, &c.Grid.Code, &c.Grid.Name, &c.regionPath, &c.HandlingRegion, &dept, &c.reporterID,
+		&c.reporterUserID, &anonymous, &wf, &created, &updated, &resp, &res, &closed, &c.Overdue, &card, &masked); err != nil {
+		return c, err
+	}
+	id, version := c.ID, c.Version
+	if err := json.Unmarshal([]byte(wf), &c.Case); err != nil {
+		return c, err
+	}
+	// The columns are the truth for what queries filter on.
+	c.Case.ID, c.Case.Version, c.Case.State, c.Case.Department = id, version, cases.State(state), dept.String
+	c.Case.Card = cases.Card(card)
+	if lat.Valid {
+		c.Lat, c.Lon = &lat.Float64, &lon.Float64
+	}
+	c.Regions = splitPath(c.regionPath)
+	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
+	c.Deadlines = Deadlines{Response: fromMicros(resp), Resolution: fromMicros(res)}
+	if closed.Valid {
+		t := fromMicros(closed.Int64)
+		c.ClosedAt = &t
+	}
+	c.Reporter = &ReporterOut{Anonymous: anonymous}
+	if masked.Valid {
+		json.Unmarshal([]byte(masked.String), c.Reporter)
+	}
+	return c, nil
+}
+
+// GetCase returns a case the actor may see, or ENOTFOUND.
+func (db *DB) GetCase(ctx context.Context, actor *anju.Actor, id int64) (Case, error) {
+	c, err := db.getCase(ctx, db.sql, actor, id)
+	if err != nil {
+		return c, err
+	}
+	c.AllowedActions = db.allowedActions(actor, c)
+	c.CategoryName = db.categoryName(ctx, c.City, c.Category)
+	return c, nil
+}
+
+func (t *Tx) getCase(ctx context.Context, actor *anju.Actor, id int64) (Case, error) {
+	return t.db.getCase(ctx, t.tx, actor, id)
+}
+
+func (db *DB) getCase(ctx context.Context, q querier, actor *anju.Actor, id int64) (Case, error) {
+	sc, sargs := caseScope(actor)
+	c, err := scanCase(q.QueryRowContext(ctx, db.dialect.rebind(`SELECT `+caseCols+caseFrom+` WHERE c.id = ? AND `+sc),
+		append([]any{id}, sargs...)...))
+	if err == sql.ErrNoRows {
+		return c, notFound("case", strconv.FormatInt(id, 10))
+	}
+	return c, err
+}
+
+// CaseFilter narrows ListCases; empty fields do not filter.
+type CaseFilter struct {
+	Kind       cases.Kind
+	State      cases.State
+	Region     string
+	Category   string
+	Department string
+	Overdue    bool
+	Page       int // from 1
+	PageSize   int // at most 200
+}
+
+// CaseList is one page of cases.
+type CaseList struct {
+	Cases    []Case `json:"cases"`
+	Page     int    `json:"page"`
+	PageSize int    `json:"page_size"`
+	HasMore  bool   `json:"has_more"`
+}
+
+// ListCases returns the actor's visible cases matching f, newest first.
+func (db *DB) ListCases(ctx context.Context, actor *anju.Actor, f CaseFilter) (CaseList, error) {
+	if f.Page < 1 {
+		f.Page = 1
+	}
+	if f.PageSize < 1 || f.PageSize > 200 {
+		f.PageSize = 50
+	}
+	sc, args := caseScope(actor)
+	q := `SELECT ` + caseCols + caseFrom + ` WHERE ` + sc
+	if f.Kind != "" {
+		if !f.Kind.Valid() {
+			return CaseList{}, anju.FieldError("kind", "unknown kind %q", f.Kind)
+		}
+		q += ` AND c.kind = ?`
+		args = append(args, string(f.Kind))
+	}
+	if f.State != "" {
+		if !f.State.Valid() {
+			return CaseList{}, anju.FieldError("state", "unknown state %q", f.State)
+		}
+		q += ` AND c.state = ?`
+		args = append(args, string(f.State))
+	}
+	if f.Region != "" {
+		r, err := db.GetRegion(ctx, actor, f.Region)
+		if err != nil {
+			return CaseList{}, err
+		}
+		q += ` AND c.region_path >= ? AND c.region_path < ?`
+		args = append(args, r.Path, subtreeUpper(r.Path))
+	}
+	if f.Category != "" {
+		q += ` AND c.category = ?`
+		args = append(args, f.Category)
+	}
+	if f.Department != "" {
+		q += ` AND c.department = ?`
+		args = append(args, f.Department)
+	}
+	if f.Overdue {
+		q += ` AND c.overdue`
+	}
+	q += ` ORDER BY c.id DESC LIMIT ? OFFSET ?`
+	args = append(args, f.PageSize+1, (f.Page-1)*f.PageSize)
+	rows, err := db.query(ctx, q, args...)
+	if err != nil {
+		return CaseList{}, err
+	}
+	defer rows.Close()
+	out := CaseList{Cases: []Case{}, Page: f.Page, PageSize: f.PageSize}
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return CaseList{}, err
+		}
+		c.AllowedActions = db.allowedActions(actor, c)
+		c.CategoryName = db.categoryName(ctx, c.City, c.Category)
+		out.Cases = append(out.Cases, c)
+	}
+	if len(out.Cases) > f.PageSize {
+		out.Cases, out.HasMore = out.Cases[:f.PageSize], true
+	}
+	return out, rows.Err()
+}
+
+// rolesAt returns the parties the actor acts as on c: roles granted on a
+// subtree holding the case, handler roles of its department, the reporter,
+// or the system.
+func (db *DB) rolesAt(actor *anju.Actor, c Case) []anju.Role {
+	if actor.System {
+		return []anju.Role{cases.RoleSystem}
+	}
+	var roles []anju.Role
+	for _, g := range actor.Grants {
+		switch {
+		case g.Role == anju.RoleResident:
+		case g.Department != "":
+			if g.Department == c.Department {
+				roles = append(roles, g.Role)
+			}
+		case g.RegionPath != "" && strings.HasPrefix(c.regionPath, g.RegionPath):
+			roles = append(roles, g.Role)
+		}
+	}
+	if actor.UserID != 0 && c.reporterUserID.Valid && c.reporterUserID.Int64 == actor.UserID {
+		roles = append(roles, cases.RoleReporter)
+	}
+	return roles
+}
+
+func (db *DB) allowedActions(actor *anju.Actor, c Case) []cases.Action {
+	as := cases.AllowedActions(c.State, db.rolesAt(actor, c)...)
+	if as == nil {
+		as = []cases.Action{}
+	}
+	return as
+}
+
+// Event is one entry of a case's history.
+type Event struct {
+	ID     int64          `json:"id"`
+	Action string         `json:"action"`
+	From   cases.State    `json:"from"`
+	To     cases.State    `json:"to"`
+	Actor  string         `json:"actor,omitempty"`
+	Note   string         `json:"note,omitempty"`
+	Public bool           `json:"public"`
+	Data   map[string]any `json:"data,omitempty"`
+	At     string         `json:"at"`
+}
+
+// History returns a case's events, oldest first. Staff who may see the case
+// get every event; its reporter only the public ones, without staff names.
+func (db *DB) History(ctx context.Context, actor *anju.Actor, id int64) ([]Event, error) {
+	c, err := db.GetCase(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	staff := false
+	for _, r := range db.rolesAt(actor, c) {
+		if r != cases.RoleReporter {
+			staff = true
+		}
+	}
+	return db.events(ctx, id, !staff)
+}
+
+func (db *DB) events(ctx context.Context, caseID int64, publicOnly bool) ([]Event, error) {
+	q := `SELECT id, action, from_state, to_state, actor, note, public, data, at FROM case_events WHERE case_id = ?`
+	if publicOnly {
+		q += ` AND public`
+	}
+	rows, err := db.query(ctx, q+` ORDER BY id`, caseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Event{}
+	for rows.Next() {
+		var e Event
+		var from, to, data string
+		var at int64
+		if err := rows.Scan(&e.ID, &e.Action, &from, &to, &e.Actor, &e.Note, &e.Public, &data, &at); err != nil {
+			return nil, err
+		}
+		e.From, e.To = cases.State(from), cases.State(to)
+		e.At = fromMicros(at).Format("2006-01-02T15:04:05Z07:00")
+		json.Unmarshal([]byte(data), &e.Data)
+		if publicOnly {
+			e.Actor = ""
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Tracked is what anyone holding a tracking code may read: no personal data
+// and no staff notes.
+type Tracked struct {
+	TrackingCode string      `json:"tracking_code"`
+	State        cases.State `json:"state"`
+	Kind         cases.Kind  `json:"kind"`
+	Category     string      `json:"category"`
+	CategoryName string      `json:"category_name"`
+	Title        string      `json:"title"`
+	CreatedAt    string      `json:"created_at"`
+	Deadline     string      `json:"deadline"`
+	Reply        string      `json:"reply,omitempty"`
+	Outcome      string      `json:"outcome,omitempty"`
+	Rating       string      `json:"rating,omitempty"`
+	MergedInto   string      `json:"merged_into,omitempty"`
+	History      []Event     `json:"history"`
+}
+
+// Track returns the public view of the case with the tracking code; a merged
+// case shows its master's progress. ENOTFOUND for unknown codes.
+func (db *DB) Track(ctx context.Context, code string) (Tracked, error) {
+	code = NormalizeTrackingCode(code)
+	sys := anju.SystemActor("track")
+	var id int64
+	if err := db.queryRow(ctx, `SELECT id FROM cases WHERE tracking_code = ?`, code).Scan(&id); err != nil {
+		if err == sql.ErrNoRows {
+			return Tracked{}, anju.Errorf(anju.ENOTFOUND, "no case has tracking code %s", FormatTrackingCode(code))
+		}
+		return Tracked{}, err
+	}
+	c, err := db.getCase(ctx, db.sql, sys, id)
+	if err != nil {
+		return Tracked{}, err
+	}
+	t := Tracked{TrackingCode: FormatTrackingCode(c.TrackingCode), State: c.State, Kind: c.Kind, Category: c.Category,
+		CategoryName: db.categoryName(ctx, c.City, c.Category), Title: c.Title,
+		CreatedAt: c.CreatedAt.Format("2006-01-02T15:04:05Z07:00"), Deadline: c.Deadlines.Resolution.Format("2006-01-02T15:04:05Z07:00"),
+		Reply: c.Result, Outcome: string(c.Outcome), Rating: string(c.Rating)}
+	if t.History, err = db.events(ctx, id, true); err != nil {
+		return Tracked{}, err
+	}
+	if c.MergedInto != 0 {
+		m, err := db.getCase(ctx, db.sql, sys, c.MergedInto)
+		if err == nil {
+			t.MergedInto = FormatTrackingCode(m.TrackingCode)
+			t.State, t.Reply, t.Outcome = m.State, m.Result, string(m.Outcome)
+			mh, err := db.events(ctx, m.ID, true)
+			if err != nil {
+				return Tracked{}, err
+			}
+			t.History = append(t.History, mh...)
+		}
+	}
+	return t, nil
+}

@@ -1,0 +1,305 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"anju/internal/anju"
+	"anju/internal/cases"
+	"anju/internal/notify"
+)
+
+// Subscription sends a city's case events to a webhook or an e-mail address.
+type Subscription struct {
+	ID      int64    `json:"id"`
+	City    string   `json:"-"`
+	Channel string   `json:"channel"` // webhook or email
+	Target  string   `json:"target"`
+	Secret  string   `json:"secret,omitempty"`
+	Actions []string `json:"actions"` // empty: every action
+}
+
+// SaveSubscription adds a subscription; city-wide administrators only.
+func (db *DB) SaveSubscription(ctx context.Context, actor *anju.Actor, s Subscription) (Subscription, error) {
+	if !actor.System && !actor.HasRoleAt(cityPath(actor.City), anju.RoleAdmin) {
+		return s, anju.Errorf(anju.EFORBIDDEN, "only a city-wide administrator may add subscriptions")
+	}
+	switch s.Channel {
+	case "webhook":
+		if !strings.HasPrefix(s.Target, "https://") && !strings.HasPrefix(s.Target, "http://") {
+			return s, anju.FieldError("target", "a webhook target is an http(s) URL")
+		}
+		if len(s.Secret) < 16 {
+			return s, anju.FieldError("secret", "a webhook needs a secret of at least 16 characters to sign with")
+		}
+	case "email":
+		if !strings.Contains(s.Target, "@") {
+			return s, anju.FieldError("target", "an e-mail target is an address")
+		}
+	default:
+		return s, anju.FieldError("channel", "channel must be webhook or email")
+	}
+	for _, a := range s.Actions {
+		if !slicesContainsAction(a) {
+			return s, anju.FieldError("actions", "unknown action %q", a)
+		}
+	}
+	s.City = actor.City
+	err := db.queryRow(ctx, `INSERT INTO subscriptions (city, channel, target, secret, actions) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		s.City, s.Channel, s.Target, s.Secret, strings.Join(s.Actions, ",")).Scan(&s.ID)
+	db.subscriptions.drop(s.City)
+	if err == nil {
+		db.Audit(ctx, actor, auditRecord(s.City, "subscription.create", fmt.Sprintf("subscription:%d", s.ID), map[string]any{"channel": s.Channel, "target": s.Target}))
+	}
+	s.Secret = ""
+	return s, db.dialect.translate(err)
+}
+
+func slicesContainsAction(a string) bool {
+	if a == "submit" {
+		return true
+	}
+	for _, x := range cases.Actions {
+		if string(x) == a {
+			return true
+		}
+	}
+	return false
+}
+
+func (db *DB) citySubscriptions(ctx context.Context, q querier, city string) ([]Subscription, error) {
+	return db.subscriptions.get(city, func() ([]Subscription, error) {
+		rows, err := q.QueryContext(ctx, db.dialect.rebind(`SELECT id, channel, target, secret, actions FROM subscriptions WHERE city = ? ORDER BY id`), city)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var out []Subscription
+		for rows.Next() {
+			var s Subscription
+			var actions string
+			if err := rows.Scan(&s.ID, &s.Channel, &s.Target, &s.Secret, &actions); err != nil {
+				return nil, err
+			}
+			if actions != "" {
+				s.Actions = strings.Split(actions, ",")
+			}
+			s.City = city
+			out = append(out, s)
+		}
+		return out, rows.Err()
+	})
+}
+
+// eventPayload is what subscribers receive: the event and the case's public
+// fields, never personal data.
+type eventPayload struct {
+	Event        string      `json:"event"`
+	EventID      int64       `json:"event_id"`
+	CaseID       int64       `json:"case_id"`
+	TrackingCode string      `json:"tracking_code"`
+	City         string      `json:"city"`
+	From         cases.State `json:"from"`
+	To           cases.State `json:"to"`
+	Category     string      `json:"category"`
+	Grid         string      `json:"grid"`
+	Department   string      `json:"department,omitempty"`
+	Note         string      `json:"note,omitempty"`
+	At           time.Time   `json:"at"`
+}
+
+// enqueueNotifications writes the outbox rows an event causes, in the
+// event's transaction: the reporter (and the reporters of cases merged into
+// this one) on acceptance, rejection, resolution and closure, and every
+// matching subscription.
+func (t *Tx) enqueueNotifications(ctx context.Context, c *Case, eventID int64, ev cases.Event, note string) error {
+	db := t.db
+	now := micros(db.clock.Now())
+	add := func(channel, target, subject, body, secret string) error {
+		_, err := t.exec(ctx, `INSERT INTO outbox (city, case_id, event_id, channel, target, subject, body, secret, status, next_attempt, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`, c.City, c.ID, eventID, channel, target, subject, body, secret, now, now)
+		return err
+	}
+	if text, ok := residentNotified[ev.Action]; ok {
+		reporters := []int64{}
+		if c.reporterID.Valid {
+			reporters = append(reporters, c.reporterID.Int64)
+		}
+		rows, err := t.query(ctx, `SELECT reporter_id FROM cases WHERE merged_into = ? AND reporter_id IS NOT NULL`, c.ID)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int64
+			rows.Scan(&id)
+			reporters = append(reporters, id)
+		}
+		rows.Close()
+		body := fmt.Sprintf("【安居】%s（编号 %s）。查询进度：%s/track/%s", text, FormatTrackingCode(c.TrackingCode),
+			db.publicURL, c.TrackingCode)
+		for _, r := range reporters {
+			if err := add("sms", "reporter:"+strconv.FormatInt(r, 10), "", body, ""); err != nil {
+				return err
+			}
+		}
+	}
+	subs, err := db.citySubscriptions(ctx, t.tx, c.City)
+	if err != nil || len(subs) == 0 {
+		return err
+	}
+	payload, _ := json.Marshal(eventPayload{Event: string(ev.Action), EventID: eventID, CaseID: c.ID, TrackingCode: c.TrackingCode,
+		City: c.City, From: ev.From, To: ev.To, Category: c.Category, Grid: c.Grid.Code, Department: c.Department,
+		Note: note, At: db.clock.Now().UTC()})
+	for _, s := range subs {
+		if len(s.Actions) > 0 && !contains(s.Actions, string(ev.Action)) {
+			continue
+		}
+		subject := fmt.Sprintf("[安居] 案件 %s: %s → %s", FormatTrackingCode(c.TrackingCode), ev.From, ev.To)
+		if err := add(s.Channel, s.Target, subject, string(payload), s.Secret); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// OutboxItem is one notification to deliver.
+type OutboxItem struct {
+	ID       int64
+	City     string
+	Channel  string
+	Target   string
+	Subject  string
+	Body     string
+	Secret   string
+	Attempts int
+}
+
+// claimLease is how long a claimed notification is reserved for one worker;
+// a worker that dies leaves it to be claimed again after this.
+const claimLease = 2 * time.Minute
+
+// ClaimOutbox reserves up to n due notifications for this worker. Two workers
+// never claim the same row: PostgreSQL skips rows another transaction holds,
+// and SQLite runs one write transaction at a time.
+func (db *DB) ClaimOutbox(ctx context.Context, n int) ([]OutboxItem, error) {
+	var out []OutboxItem
+	err := db.inTx(ctx, func(tx *Tx) error {
+		now := db.clock.Now()
+		rows, err := tx.query(ctx, `UPDATE outbox SET locked_until = ?, attempts = attempts + 1
+			WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt <= ? AND locked_until <= ?
+			ORDER BY next_attempt, id LIMIT ?`+db.dialect.skipLocked()+`)
+			RETURNING id, city, channel, target, subject, body, secret, attempts`,
+			micros(now.Add(claimLease)), micros(now), micros(now), n)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		out = out[:0]
+		for rows.Next() {
+			var it OutboxItem
+			if err := rows.Scan(&it.ID, &it.City, &it.Channel, &it.Target, &it.Subject, &it.Body, &it.Secret, &it.Attempts); err != nil {
+				return err
+			}
+			out = append(out, it)
+		}
+		return rows.Err()
+	})
+	// UPDATE … RETURNING gives no order; deliver in the order of the events.
+	slices.SortFunc(out, func(a, b OutboxItem) int { return cmp.Compare(a.ID, b.ID) })
+	return out, err
+}
+
+// DeliverOutbox claims due notifications and sends them through sender,
+// recording each result: sent; failed for good (a permanent error or too many
+// attempts); or pending again after a backoff. It returns how many it sent.
+func (db *DB) DeliverOutbox(ctx context.Context, sender notify.Sender, n int) (sent int, err error) {
+	items, err := db.ClaimOutbox(ctx, n)
+	if err != nil {
+		return 0, err
+	}
+	for _, it := range items {
+		msg := notify.Message{Channel: it.Channel, Target: it.Target, Subject: it.Subject, Body: it.Body,
+			ID: strconv.FormatInt(it.ID, 10)}
+		send := sender
+		if it.Channel == notify.ChannelWebhook && it.Secret != "" {
+			// Each subscription signs with its own secret.
+			send = &notify.WebhookSender{Secret: []byte(it.Secret)}
+		}
+		if it.Channel == "webhook" {
+			msg.Payload = []byte(it.Body)
+		}
+		var sendErr error
+		if rid, ok := strings.CutPrefix(it.Target, "reporter:"); ok {
+			// The phone is decrypted only now, so the outbox never holds it.
+			id, _ := strconv.ParseInt(rid, 10, 64)
+			d, _, err := db.decryptReporter(ctx, db.sql, id)
+			switch {
+			case err != nil:
+				sendErr = notify.Permanent(fmt.Errorf("reporter %d: %w", id, err))
+			case d.Phone == "":
+				sendErr = notify.Permanent(fmt.Errorf("reporter %d has no phone", id))
+			default:
+				msg.Target = d.Phone
+			}
+		}
+		if sendErr == nil {
+			sendErr = send.Send(ctx, msg)
+		}
+		now := db.clock.Now()
+		switch {
+		case sendErr == nil:
+			sent++
+			_, err = db.exec(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, last_error = '' WHERE id = ?`, micros(now), it.ID)
+		case notify.IsPermanent(sendErr) || it.Attempts >= notify.MaxAttempts:
+			_, err = db.exec(ctx, `UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ?`, truncate(sendErr.Error(), 500), it.ID)
+		default:
+			_, err = db.exec(ctx, `UPDATE outbox SET next_attempt = ?, locked_until = 0, last_error = ? WHERE id = ?`,
+				micros(now.Add(notify.Backoff(it.Attempts))), truncate(sendErr.Error(), 500), it.ID)
+		}
+		if err != nil {
+			return sent, err
+		}
+	}
+	return sent, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+// OutboxStatus counts notifications by status, for tests and metrics.
+func (db *DB) OutboxStatus(ctx context.Context) (map[string]int, error) {
+	rows, err := db.query(ctx, `SELECT status, COUNT(*) FROM outbox GROUP BY status`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, err
+		}
+		out[s] = n
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,154 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"anju/internal/anju"
+	"anju/internal/audit"
+	"anju/internal/personal"
+)
+
+// insertReporter stores a reporter's personal data encrypted and returns its
+// id. The row id is part of the ciphertext's associated data, so the row is
+// created first and sealed second: a ciphertext copied to another row or city
+// does not decrypt.
+func (t *Tx) insertReporter(ctx context.Context, city string, d personal.Data) (int64, error) {
+	if t.db.keys == nil {
+		return 0, anju.Errorf(anju.EINTERNAL, "no data-encryption key is configured (ANJU_DATA_KEYS)")
+	}
+	d = d.Normalized()
+	masked, _ := json.Marshal(ReporterOut{Name: personal.MaskName(d.Name), Phone: personal.MaskPhone(d.Phone),
+		IDNumber: personal.MaskIDNumber(d.IDNumber), Address: personal.MaskAddress(d.Address)})
+	fp := ""
+	if d.Phone != "" {
+		fp = t.db.keys.Fingerprint(d.Phone)
+	}
+	var id int64
+	if err := t.queryRow(ctx, `INSERT INTO reporters (city, key_id, ciphertext, masked, fingerprint, created_at) VALUES (?, '', ?, ?, ?, ?) RETURNING id`,
+		city, []byte{}, string(masked), fp, micros(t.db.clock.Now())).Scan(&id); err != nil {
+		return 0, err
+	}
+	keyID, ct, err := t.db.keys.EncryptData(d, personal.AAD(city, "reporters", id))
+	if err != nil {
+		return 0, err
+	}
+	_, err = t.exec(ctx, `UPDATE reporters SET key_id = ?, ciphertext = ? WHERE id = ?`, keyID, ct, id)
+	return id, err
+}
+
+func (db *DB) decryptReporter(ctx context.Context, q querier, id int64) (personal.Data, string, error) {
+	var city, keyID string
+	var ct []byte
+	if err := q.QueryRowContext(ctx, db.dialect.rebind(`SELECT city, key_id, ciphertext FROM reporters WHERE id = ?`), id).Scan(&city, &keyID, &ct); err != nil {
+		return personal.Data{}, "", err
+	}
+	if db.keys == nil {
+		return personal.Data{}, city, anju.Errorf(anju.EINTERNAL, "no data-encryption key is configured")
+	}
+	d, err := db.keys.DecryptData(keyID, ct, personal.AAD(city, "reporters", id))
+	return d, city, err
+}
+
+// unmaskRoles may read a reporter's personal data, for calling them back,
+// handling or mediating the case.
+var unmaskRoles = []anju.Role{anju.RoleOperator, anju.RoleDispatcher, anju.RoleHandler, anju.RoleMediator}
+
+// UnmaskReporter returns the reporter's personal data in clear. It is allowed
+// to the roles that need it on the case, requires a reason, and every call is
+// audited. ENOTFOUND for an invisible case, EFORBIDDEN for other roles.
+func (db *DB) UnmaskReporter(ctx context.Context, actor *anju.Actor, caseID int64, reason string) (personal.Data, error) {
+	c, err := db.GetCase(ctx, actor, caseID)
+	if err != nil {
+		return personal.Data{}, err
+	}
+	allowed := actor.System
+	for _, r := range db.rolesAt(actor, c) {
+		if slicesContains(unmaskRoles, r) {
+			allowed = true
+		}
+	}
+	if !allowed {
+		return personal.Data{}, anju.Errorf(anju.EFORBIDDEN, "your role may not read the reporter's personal data")
+	}
+	if strings.TrimSpace(reason) == "" {
+		return personal.Data{}, anju.FieldError("reason", "say why you need the reporter's personal data")
+	}
+	if !c.reporterID.Valid {
+		return personal.Data{}, anju.Errorf(anju.ENOTFOUND, "case %d has no reporter data (anonymous)", caseID)
+	}
+	var d personal.Data
+	err = db.inTx(ctx, func(tx *Tx) error {
+		var err error
+		if d, _, err = db.decryptReporter(ctx, tx.tx, c.reporterID.Int64); err != nil {
+			return err
+		}
+		return tx.appendAudit(ctx, actor, audit.Record{City: c.City, Action: "reporter.unmask", Object: fmt.Sprintf("case:%d", caseID),
+			Detail: map[string]any{"reason": reason}})
+	})
+	return d, err
+}
+
+// RotateKeys re-encrypts every reporter row not under the current key, in
+// batches, and returns how many rows moved.
+func (db *DB) RotateKeys(ctx context.Context) (int, error) {
+	if db.keys == nil {
+		return 0, anju.Errorf(anju.EINVALID, "no data-encryption keys configured")
+	}
+	moved := 0
+	for {
+		rows, err := db.query(ctx, `SELECT id, city, key_id, ciphertext FROM reporters WHERE key_id <> ? ORDER BY id LIMIT 500`, db.keys.CurrentKeyID())
+		if err != nil {
+			return moved, err
+		}
+		type row struct {
+			id      int64
+			city, k string
+			ct      []byte
+		}
+		var batch []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.city, &r.k, &r.ct); err != nil {
+				rows.Close()
+				return moved, err
+			}
+			batch = append(batch, r)
+		}
+		rows.Close()
+		if len(batch) == 0 {
+			return moved, nil
+		}
+		err = db.inTx(ctx, func(tx *Tx) error {
+			for _, r := range batch {
+				k, ct, err := db.keys.Reencrypt(r.k, r.ct, personal.AAD(r.city, "reporters", r.id))
+				if err != nil {
+					return fmt.Errorf("reporter %d: %w", r.id, err)
+				}
+				if _, err := tx.exec(ctx, `UPDATE reporters SET key_id = ?, ciphertext = ? WHERE id = ? AND key_id = ?`, k, ct, r.id, r.k); err != nil {
+					return err
+				}
+			}
+			return tx.appendAudit(ctx, anju.SystemActor("keys"), audit.Record{City: batch[0].city, Action: "keys.rotate",
+				Object: "reporters", Detail: map[string]any{"rows": len(batch), "to": db.keys.CurrentKeyID()}})
+		})
+		if err != nil {
+			return moved, err
+		}
+		moved += len(batch)
+	}
+}
+
+// reporterContact returns where to tell a case's reporter: a phone for SMS.
+func (db *DB) reporterContact(ctx context.Context, q querier, c *Case) (string, bool) {
+	if !c.reporterID.Valid || db.keys == nil {
+		return "", false
+	}
+	d, _, err := db.decryptReporter(ctx, q, c.reporterID.Int64)
+	if err != nil || d.Phone == "" {
+		return "", false
+	}
+	return d.Phone, true
+}

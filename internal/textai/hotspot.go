@@ -1,0 +1,534 @@
+package textai
+
+import (
+	"cmp"
+	"math"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// Hotspots (热点问题): reports about the same problem at the same place over
+// a period, grouped, named and ranked.
+//
+// The method, in three steps:
+//
+//  1. Place. Each report gets a place key: the Place it came with (a grid
+//     code, say), else the most specific place named in its title or the
+//     opening of its text (hotspot_place.go). Keys are then reconciled over
+//     the whole set: a key that ends with another key several reports use
+//     becomes that key ("伊景园滨河苑" → "滨河苑"), and a report that named
+//     only its district or nothing is searched for the estate names the
+//     other reports established ("A5区魅力之城临街…" → "魅力之城"). A
+//     report that names no place more specific than a district is keyed by
+//     its city ("A市"), so city-wide problems still cluster among themselves.
+//  2. Problem. Within each place block, reports are taken in time order and
+//     join the open cluster whose centroid is most similar to them (cosine of
+//     IDF-weighted character-bigram vectors, place names cut out; the same
+//     features as the duplicate index), if that similarity reaches
+//     MinSimilarity and the cluster's latest report is within Window;
+//     otherwise they start a cluster (leader clustering). Blocks are
+//     independent, so they run in parallel, and within a block an inverted
+//     index from bigrams to clusters means a report is compared only with
+//     clusters that share a bigram with it. The whole is O(reports × bigrams
+//     per report × clusters per bigram), which stays near linear when places
+//     are many, as they are in a city.
+//  3. Heat. Clusters with at least MinReports reports are ranked by the heat
+//     index (see heat), and the top ones are named: the place as most of its
+//     reports write it, then the problem words that its titles share and
+//     the rest of the data does not.
+//
+// Reporters are an opaque key used only to count distinct reporters: the
+// heat index rewards a problem many people raise over one person raising it
+// often. Nothing about any reporter is kept, returned or ranked.
+
+// HotspotReport is one message for hotspot discovery. User is an opaque
+// reporter key, only counted. Place, if set, is a known place key (such as a
+// grid code) that overrides the place found in the text.
+type HotspotReport struct {
+	ID              int64
+	User            string
+	Title, Text     string
+	At              time.Time
+	Likes, Dislikes int
+	Place           string
+}
+
+// HotspotOptions tune Hotspots; zero values take the defaults.
+type HotspotOptions struct {
+	// Window is the longest gap between a cluster's latest report and the
+	// next one to join it (default 720h, 30 days): a problem raised again
+	// after a month of silence is a new episode.
+	Window time.Duration
+	// MinSimilarity is the cosine between a report and a cluster's centroid
+	// needed to join it (default 0.15). The bar is low because the place
+	// is already shared: within one place block, reports of one problem
+	// in other words score 0.15–0.6 against its centroid, different
+	// problems mostly below 0.1.
+	MinSimilarity float64
+	// MinReports is the smallest cluster reported (default 2).
+	MinReports int
+	// Top, if positive, returns only the Top hottest clusters (naming them
+	// is the slow part).
+	Top int
+	// Now is the reference time of the recency term (default: the latest
+	// report).
+	Now time.Time
+	// Workers is the number of goroutines (default GOMAXPROCS).
+	Workers int
+}
+
+func (o HotspotOptions) withDefaults() HotspotOptions {
+	if o.Window <= 0 {
+		o.Window = 720 * time.Hour
+	}
+	if o.MinSimilarity <= 0 {
+		o.MinSimilarity = 0.15
+	}
+	if o.MinReports <= 0 {
+		o.MinReports = 2
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	return o
+}
+
+// Hotspot is one problem at one place: its reports, their count of distinct
+// reporters, votes, time span and heat index.
+type Hotspot struct {
+	Name     string   // place and problem, e.g. "A市A5区魅力之城小区 — 临街餐饮油烟噪音扰民"
+	Place    string   // the place as its reports write it
+	PlaceKey string   // the key the reports were grouped by
+	Keywords []string // distinctive problem words, most distinctive first
+	Reports  []int64  // report IDs in time order
+	Users    int      // distinct reporters
+	Likes    int
+	Dislikes int
+	From, To time.Time
+	Heat     float64
+}
+
+// Weights of the heat index.
+const (
+	heatReports   = 1.0
+	heatUsers     = 1.5
+	heatVotes     = 0.5
+	heatRecency   = 1.0
+	heatSpread    = 0.5
+	heatHalfLifeD = 30.0
+)
+
+// heat is the heat index of a cluster:
+//
+//	heat = 1.0·ln(1+reports) + 1.5·ln(1+distinct reporters)
+//	     + 0.5·ln(1+max(0, likes − dislikes/2))
+//	     + 1.0·2^(−age/30 days) + 0.5·ln(1+days covered)
+//
+// Every count enters through a logarithm: the tenth report of a problem says
+// less than the second, and one message with 2,000 likes must not outrank
+// forty residents writing in on their own. Distinct reporters weigh more
+// than reports because many people raising a problem is better evidence
+// that it is widespread than one person raising it many times. Likes are
+// residents agreeing without writing, so they count, at a third of the
+// weight of reporters; a dislike is disagreement rather than a refutation and
+// cancels half a like. Recency (age of the latest report against the
+// reference time, halving every 30 days) adds at most 1, so that among
+// similar problems the current one ranks first without letting a fresh
+// pair of messages beat an old problem many people raised. Spread, the days
+// between the first and the last report, rewards a problem that persists,
+// again on a log scale, so that a year-long problem gains ~3 rather than
+// 180 times a one-day one.
+func heat(reports, users, likes, dislikes int, from, to, now time.Time) float64 {
+	votes := math.Max(0, float64(likes)-float64(dislikes)/2)
+	ageD := math.Max(0, now.Sub(to).Hours()/24)
+	spanD := math.Max(0, to.Sub(from).Hours()/24)
+	return heatReports*math.Log1p(float64(reports)) +
+		heatUsers*math.Log1p(float64(users)) +
+		heatVotes*math.Log1p(votes) +
+		heatRecency*math.Exp2(-ageD/heatHalfLifeD) +
+		heatSpread*math.Log1p(spanD)
+}
+
+// hsPlace is what place extraction found in one report.
+type hsPlace struct {
+	key      string // grouping key
+	name     string // as written, e.g. 魅力之城小区
+	district string // e.g. A5区
+	city     string // e.g. A市
+	kind     placeKind
+}
+
+// Hotspots groups reports into hotspots and returns those with at least
+// opts.MinReports reports, hottest first. It is deterministic: the same
+// reports and options give the same result whatever the number of workers.
+func Hotspots(reports []HotspotReport, opts HotspotOptions) []Hotspot {
+	opts = opts.withDefaults()
+	if len(reports) == 0 {
+		return nil
+	}
+	places, df := extractHotspotReports(reports, opts.Workers)
+	reconcilePlaces(reports, places)
+
+	// Blocks by place key, in order of first appearance.
+	blockOf := map[string]int{}
+	var blocks [][]int32
+	for i := range reports {
+		b, ok := blockOf[places[i].key]
+		if !ok {
+			b = len(blocks)
+			blockOf[places[i].key] = b
+			blocks = append(blocks, nil)
+		}
+		blocks[b] = append(blocks[b], int32(i))
+	}
+	idf := newIDF(df, len(reports))
+
+	// Cluster the blocks in parallel, biggest first so that one large block
+	// does not finish last alone.
+	order := make([]int, len(blocks))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return len(blocks[b]) - len(blocks[a]) })
+	clusters := make([][][]int32, len(blocks))
+	var next int
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range opts.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var s termScratch
+			for {
+				mu.Lock()
+				if next >= len(order) {
+					mu.Unlock()
+					return
+				}
+				b := order[next]
+				next++
+				mu.Unlock()
+				clusters[b] = clusterBlock(reports, blocks[b], idf, opts, &s)
+			}
+		}()
+	}
+	wg.Wait()
+
+	now := opts.Now
+	if now.IsZero() {
+		for _, r := range reports {
+			if r.At.After(now) {
+				now = r.At
+			}
+		}
+	}
+	var out []Hotspot
+	var members [][]int32
+	for b := range blocks {
+		for _, c := range clusters[b] {
+			if len(c) < opts.MinReports {
+				continue
+			}
+			out = append(out, summarize(reports, c, now))
+			members = append(members, c)
+		}
+	}
+	idx := make([]int, len(out))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int {
+		x, y := out[a], out[b]
+		if c := cmp.Compare(y.Heat, x.Heat); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(len(y.Reports), len(x.Reports)); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Reports[0], y.Reports[0])
+	})
+	if opts.Top > 0 && len(idx) > opts.Top {
+		idx = idx[:opts.Top]
+	}
+	ranked := make([]Hotspot, len(idx))
+	for i, j := range idx {
+		ranked[i] = out[j]
+		nameHotspot(&ranked[i], reports, places, members[j], idf)
+	}
+	return ranked
+}
+
+// extractHotspotReports finds every report's place and counts the document frequency
+// of terms, in parallel.
+func extractHotspotReports(reports []HotspotReport, workers int) ([]hsPlace, map[uint64]int32) {
+	places := make([]hsPlace, len(reports))
+	dfs := make([]map[uint64]int32, workers)
+	var wg sync.WaitGroup
+	chunk := (len(reports) + workers - 1) / workers
+	for w := range workers {
+		lo, hi := w*chunk, min(len(reports), (w+1)*chunk)
+		dfs[w] = map[uint64]int32{}
+		if lo >= hi {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var s termScratch
+			df := dfs[w]
+			for i := lo; i < hi; i++ {
+				r := &reports[i]
+				places[i] = reportPlace(r)
+				v := reportVec(&s, r)
+				for _, k := range v.keys {
+					df[k]++
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	df := dfs[0]
+	for _, m := range dfs[1:] {
+		for k, n := range m {
+			df[k] += n
+		}
+	}
+	return places, df
+}
+
+// reportPlace extracts the place of one report.
+func reportPlace(r *HotspotReport) hsPlace {
+	best, district := primaryPlace(r.Title, r.Text, true)
+	p := hsPlace{name: best.Name, kind: best.Kind, district: district}
+	for _, m := range findPlaces(r.Title, false) {
+		if m.Kind == placeCity {
+			p.city = m.Name
+			break
+		}
+	}
+	if p.city == "" && district != "" {
+		p.city = district[:1] + "市"
+	}
+	switch {
+	case r.Place != "":
+		p.key, p.kind = r.Place, placeSite
+	case best.Kind >= placeTown:
+		p.key = best.Key
+	case best.Kind == placeCity:
+		p.key = best.Name
+	default:
+		p.key = p.city // "" when nothing at all is named
+	}
+	return p
+}
+
+// reportVec is the problem vector of a report without unigrams, which
+// clustering does not need.
+func reportVec(s *termScratch, r *HotspotReport) termVec {
+	v := s.problemVec(r.Title, r.Text, findPlaces(r.Title, false), findPlaces(r.Text, false))
+	n := 0
+	for i, k := range v.keys {
+		if k&3 != 1 {
+			v.keys[n], v.val[n] = k, v.val[i]
+			n++
+		}
+	}
+	v.keys, v.val = v.keys[:n], v.val[:n]
+	return v
+}
+
+// reconcilePlaces merges place keys across reports (see step 1 above).
+func reconcilePlaces(reports []HotspotReport, places []hsPlace) {
+	count := map[string]int{}
+	for i := range places {
+		if places[i].kind >= placeRoad && reports[i].Place == "" {
+			count[places[i].key]++
+		}
+	}
+	// Established names: used by two reports or more, at least 3 runes.
+	established := func(k string) bool { return count[k] >= 2 && utf8.RuneCountInString(k) >= 3 }
+	// canon maps a key to its longest proper suffix that is established and
+	// more used ("万科魅力之城" → "魅力之城").
+	canon := func(k string) string {
+		for j := 0; j < len(k); {
+			_, n := utf8.DecodeRuneInString(k[j:])
+			j += n
+			if j < len(k) && established(k[j:]) && count[k[j:]] > count[k] {
+				return k[j:]
+			}
+		}
+		return k
+	}
+	byPrefix := map[string][]string{}
+	for k := range count {
+		if established(k) {
+			byPrefix[firstRunes(k, 2)] = append(byPrefix[firstRunes(k, 2)], k)
+		}
+	}
+	for _, ks := range byPrefix {
+		slices.SortFunc(ks, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
+	}
+	for i := range places {
+		p := &places[i]
+		if reports[i].Place != "" {
+			continue
+		}
+		// An established name in the title beats a name found in the text
+		// or a vaguer one: "A市万科魅力之城未交房业主孩子不能上小区配套小学"
+		// is about 万科魅力之城, not about "业主孩子不能上小区".
+		if k := findEstablished(reports[i].Title, byPrefix); k != "" && k != p.key &&
+			(p.kind < placeSite || count[k] >= count[p.key] || !strings.Contains(reports[i].Title, p.name)) {
+			p.key, p.name, p.kind = k, k, placeSite
+		}
+		if p.kind >= placeRoad {
+			p.key = canon(p.key)
+		}
+	}
+}
+
+func firstRunes(s string, n int) string {
+	i := 0
+	for ; n > 0 && i < len(s); n-- {
+		_, sz := utf8.DecodeRuneInString(s[i:])
+		i += sz
+	}
+	return s[:i]
+}
+
+// findEstablished returns the first established name in text, longest
+// first at each position.
+func findEstablished(text string, byPrefix map[string][]string) string {
+	for i := 0; i < len(text); {
+		_, n := utf8.DecodeRuneInString(text[i:])
+		for _, k := range byPrefix[firstRunes(text[i:], 2)] {
+			if strings.HasPrefix(text[i:], k) {
+				return k
+			}
+		}
+		i += n
+	}
+	return ""
+}
+
+// idfTable weights terms by smoothed inverse document frequency.
+type idfTable struct {
+	df map[uint64]int32
+	n  float64
+}
+
+func newIDF(df map[uint64]int32, n int) *idfTable { return &idfTable{df: df, n: float64(n)} }
+
+func (t *idfTable) weight(k uint64) float32 {
+	return float32(math.Log(1 + (t.n+1)/float64(t.df[k]+1)))
+}
+
+// unitVec weights a vector by IDF and normalises it.
+func (t *idfTable) unitVec(v termVec) termVec {
+	var ss float64
+	for i, k := range v.keys {
+		v.val[i] *= t.weight(k)
+		ss += float64(v.val[i]) * float64(v.val[i])
+	}
+	if ss > 0 {
+		inv := float32(1 / math.Sqrt(ss))
+		for i := range v.val {
+			v.val[i] *= inv
+		}
+	}
+	return v
+}
+
+// hsCluster is a cluster being built: the sum of its members' unit vectors.
+type hsCluster struct {
+	centroid map[uint64]float32
+	norm2    float64
+	last     time.Time
+	members  []int32
+}
+
+// clusterBlock runs leader clustering over one place block in time order.
+func clusterBlock(reports []HotspotReport, block []int32, idf *idfTable, opts HotspotOptions, s *termScratch) [][]int32 {
+	slices.SortStableFunc(block, func(a, b int32) int {
+		return cmp.Or(reports[a].At.Compare(reports[b].At), cmp.Compare(a, b))
+	})
+	var clusters []*hsCluster
+	postings := map[uint64][]int32{} // term → clusters whose centroid has it
+	dot := map[int32]float64{}
+	for _, ri := range block {
+		r := &reports[ri]
+		v := idf.unitVec(reportVec(s, r))
+		clear(dot)
+		for i, k := range v.keys {
+			for _, c := range postings[k] {
+				dot[c] += float64(v.val[i]) * float64(clusters[c].centroid[k])
+			}
+		}
+		best, bestSim := int32(-1), opts.MinSimilarity
+		for c, d := range dot {
+			cl := clusters[c]
+			if r.At.Sub(cl.last) > opts.Window {
+				continue
+			}
+			sim := d / math.Sqrt(cl.norm2)
+			if sim > bestSim || (sim == bestSim && best >= 0 && c < best) {
+				best, bestSim = c, sim
+			}
+		}
+		if best < 0 {
+			best = int32(len(clusters))
+			clusters = append(clusters, &hsCluster{centroid: make(map[uint64]float32, len(v.keys))})
+		}
+		cl := clusters[best]
+		var d float64
+		for i, k := range v.keys {
+			old, ok := cl.centroid[k]
+			if !ok {
+				postings[k] = append(postings[k], best)
+			}
+			d += float64(old) * float64(v.val[i])
+			cl.centroid[k] = old + v.val[i]
+		}
+		cl.norm2 += 2*d + 1
+		if r.At.After(cl.last) {
+			cl.last = r.At
+		}
+		cl.members = append(cl.members, ri)
+	}
+	out := make([][]int32, len(clusters))
+	for i, c := range clusters {
+		out[i] = c.members
+	}
+	return out
+}
+
+// summarize counts a cluster's reports, reporters and votes and computes its
+// heat. Names are filled in later, for the clusters returned only.
+func summarize(reports []HotspotReport, members []int32, now time.Time) Hotspot {
+	h := Hotspot{Reports: make([]int64, len(members))}
+	users := make(map[string]struct{}, len(members))
+	for i, m := range members {
+		r := &reports[m]
+		h.Reports[i] = r.ID
+		if r.User != "" {
+			users[r.User] = struct{}{}
+		} else {
+			users["\x00"+strconv.Itoa(i)] = struct{}{} // anonymous: count each report
+		}
+		h.Likes += r.Likes
+		h.Dislikes += r.Dislikes
+		if h.From.IsZero() || r.At.Before(h.From) {
+			h.From = r.At
+		}
+		if r.At.After(h.To) {
+			h.To = r.At
+		}
+	}
+	h.Users = len(users)
+	h.Heat = heat(len(members), h.Users, h.Likes, h.Dislikes, h.From, h.To, now)
+	return h
+}
