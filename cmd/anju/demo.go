@@ -1,6 +1,10 @@
 package main
 
 import (
+	"strings"
+	"sync"
+
+	"anju/internal/cases"
 	"context"
 	"fmt"
 	"time"
@@ -24,7 +28,8 @@ demo logins. Running it again reuses the data.
 Flags:
   --db DSN          database (ANJU_DB; default ` + defaultDB + `)
   --addr HOST:PORT  listen address (ANJU_ADDR; default 127.0.0.1:8080)
-  --seed N          seed of the generated city (default 1)
+  --seed N          seed of the generated city and its history (default 1)
+  --cases N         cases of history to file through the real intake and workflow (default 200000)
   --log-level L     debug, info, warn or error (default warn: the demo keeps the terminal quiet)
   --no-serve        build the demo city and exit`,
 		run: runDemo,
@@ -40,6 +45,7 @@ func runDemo(ctx context.Context, env *cliEnv, args []string) error {
 	seed := fs.Int64("seed", 1, "seed")
 	logLevel := fs.String("log-level", envOr(env, "ANJU_LOG_LEVEL", "warn"), "log level")
 	noServe := fs.Bool("no-serve", false, "build only")
+	nCases := fs.Int("cases", 200_000, "cases of history to generate")
 	if err := parseArgs(fs, args, false); err != nil {
 		return err
 	}
@@ -65,6 +71,31 @@ func runDemo(ctx context.Context, env *cliEnv, args []string) error {
 	fmt.Fprintf(env.stdout, "  %d districts, %d streets, %d communities, %d grids; %d departments; %d users\n",
 		sum.Regions[region.LevelDistrict], sum.Regions[region.LevelStreet], sum.Regions[region.LevelCommunity],
 		sum.Regions[region.LevelGrid], sum.Departments, sum.Users)
+	states, err := sdb.CaseStates(ctx, sum.City)
+	if err != nil {
+		return err
+	}
+	populate := func() error {
+		fmt.Fprintf(env.stdout, "Filing %d cases over three years through the intake and workflow code…\n", *nCases)
+		cs, err := demo.Populate(ctx, sdb, demo.CaseOptions{Cases: *nCases, Seed: *seed, Progress: func(n int) {
+			fmt.Fprintf(env.stdout, "  %d cases\n", n)
+		}})
+		if err != nil {
+			return fmt.Errorf("demo cases: %w", err)
+		}
+		fmt.Fprintf(env.stdout, "  %d cases in %.1fs: %s; %d rated, %d reopened\n", cs.Cases, cs.Elapsed.Seconds(),
+			formatStates(cs.ByState), cs.Rated, cs.Reopened)
+		return nil
+	}
+	fill := len(states) == 0 && *nCases > 0
+	if !fill {
+		fmt.Fprintf(env.stdout, "  cases: %s\n", formatStates(states))
+	}
+	if fill && *noServe {
+		if err := populate(); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(env.stdout, "Demo logins (password %q for all):\n", demo.Password)
 	for _, l := range sum.Logins {
 		fmt.Fprintf(env.stdout, "  %-12s %-28s %s\n", l.Role, l.Login, l.Scope)
@@ -77,7 +108,30 @@ func runDemo(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	defer stop()
+	if fill {
+		// The city is usable at once; its history fills in behind it. The
+		// filler stops with the server, before the database closes.
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			if err := populate(); err != nil && ctx.Err() == nil {
+				fmt.Fprintf(env.stderr, "anju: %v\n", err)
+			}
+		})
+		defer wg.Wait()
+	}
 	return serveHTTP(ctx, env, sdb, log, listenConfig{addr: *addr, grace: 20 * time.Second}, func(url string) {
 		fmt.Fprintf(env.stdout, "Anju is running at %s/ — sign in as admin. Press Ctrl-C to stop.\n", url)
 	})
+}
+
+func formatStates(m map[cases.State]int) string {
+	var parts []string
+	total := 0
+	for _, st := range cases.States {
+		if m[st] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", st, m[st]))
+			total += m[st]
+		}
+	}
+	return fmt.Sprintf("%d (%s)", total, strings.Join(parts, ", "))
 }

@@ -63,7 +63,7 @@ func TestServe(t *testing.T) {
 		env := &cliEnv{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: &out, stderr: &errb}
 		done := make(chan error, 1)
 		go func() {
-			done <- run(ctx, []string{"demo", "--db", dsn, "--addr", "127.0.0.1:0", "--log-level", "info"}, env)
+			done <- run(ctx, []string{"demo", "--db", dsn, "--addr", "127.0.0.1:0", "--log-level", "info", "--cases", "300"}, env)
 		}()
 		url := waitForURL(t, &out, done)
 		for _, p := range []string{"/healthz", "/readyz"} {
@@ -93,7 +93,7 @@ func TestServe(t *testing.T) {
 			t.Errorf("no JSON 'stopped' log line: %s", errb.String())
 		}
 		// A second run reuses the city.
-		o, _, err := runIn(t, "", "demo", "--db", dsn, "--no-serve")
+		o, _, err := runIn(t, "", "demo", "--db", dsn, "--no-serve", "--cases", "0")
 		if err != nil || !strings.Contains(o, "Reusing the demo city") || !strings.Contains(o, "3000 grids") {
 			t.Fatalf("second demo run: %v\n%s", err, o)
 		}
@@ -121,7 +121,7 @@ func waitForURL(t *testing.T, out *syncBuffer, done chan error) string {
 
 func TestCLI(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
-		if _, _, err := runIn(t, "", "demo", "--db", dsn, "--no-serve"); err != nil {
+		if _, _, err := runIn(t, "", "demo", "--db", dsn, "--no-serve", "--cases", "0"); err != nil {
 			t.Fatal(err)
 		}
 		// user token prints the token as its last line, and it works.

@@ -126,7 +126,9 @@ var rules = []Rule{
 	{ActionFailVerification, []State{StateResolved}, StateInProgress, checker, []string{"reason"}},
 	{ActionVerify, []State{StateResolved}, StateVerified, append(slices.Clone(checker), RoleReporter), []string{"method"}},
 	{ActionClose, []State{StateVerified}, StateClosed, []anju.Role{anju.RoleDispatcher}, []string{"outcome"}},
-	{ActionRate, []State{StateClosed}, StateRated, []anju.Role{RoleReporter}, []string{"rating"}},
+	// An operator records the rating the reporter gives on the return call
+	// (回访), as 12345 centres do for reports taken by phone.
+	{ActionRate, []State{StateClosed}, StateRated, []anju.Role{RoleReporter, anju.RoleOperator}, []string{"rating"}},
 	{ActionReopen, []State{StateClosed, StateRated}, StateAccepted, []anju.Role{RoleReporter, anju.RoleSupervisor}, []string{"reason"}},
 	{ActionRequestExtension, withDepartment, "", handler, []string{"reason", "days"}},
 	{ActionApproveExtension, withDepartment, "", deciders, nil},

@@ -145,7 +145,7 @@ var roles = map[Action][]anju.Role{
 	ActionFailVerification: {anju.RoleGridWorker, anju.RoleDispatcher},
 	ActionVerify:           {anju.RoleGridWorker, anju.RoleDispatcher, RoleReporter},
 	ActionClose:            {anju.RoleDispatcher},
-	ActionRate:             {RoleReporter},
+	ActionRate:             {RoleReporter, anju.RoleOperator},
 	ActionReopen:           {RoleReporter, anju.RoleSupervisor},
 	ActionRequestExtension: {anju.RoleHandler, anju.RoleMediator},
 	ActionApproveExtension: {anju.RoleDispatcher, anju.RoleSupervisor},

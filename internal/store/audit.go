@@ -10,8 +10,10 @@ import (
 )
 
 // appendAudit writes one audit entry inside tx, chained to the last one. The
-// UPDATE of audit_head comes first so that it takes the row lock that
-// serialises concurrent appenders on both engines before anything is read.
+// first append in a transaction takes the audit_head row lock (an UPDATE,
+// which serialises appenders on both engines before anything is read) and
+// keeps the head in the transaction; later appends chain in memory, and the
+// head is written once, just before commit (see Tx.flushAudit).
 func (t *Tx) appendAudit(ctx context.Context, actor *anju.Actor, rec audit.Record) error {
 	detail := []byte("{}")
 	if rec.Detail != nil {
@@ -20,11 +22,14 @@ func (t *Tx) appendAudit(ctx context.Context, actor *anju.Actor, rec audit.Recor
 			return fmt.Errorf("audit detail: %w", err)
 		}
 	}
-	var e audit.Entry
-	if err := t.queryRow(ctx, `UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash`).
-		Scan(&e.Seq, &e.PrevHash); err != nil {
-		return fmt.Errorf("audit head: %w", err)
+	if !t.audit.loaded {
+		if err := t.queryRow(ctx, `UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash`).
+			Scan(&t.audit.seq, &t.audit.hash); err != nil {
+			return fmt.Errorf("audit head: %w", err)
+		}
+		t.audit.loaded = true
 	}
+	e := audit.Entry{Seq: t.audit.seq + 1, PrevHash: t.audit.hash}
 	e.At = fromMicros(micros(t.db.clock.Now()))
 	e.City = rec.City
 	e.Actor = actorName(actor)
@@ -32,12 +37,28 @@ func (t *Tx) appendAudit(ctx context.Context, actor *anju.Actor, rec audit.Recor
 	e.Object = rec.Object
 	e.Detail = string(detail)
 	e.Hash = audit.ComputeHash(e.PrevHash, e)
-	if _, err := t.exec(ctx, `UPDATE audit_head SET hash = ? WHERE id = 1`, e.Hash); err != nil {
+	if _, err := t.exec(ctx, `INSERT INTO audit_log (seq, at, city, actor, action, object, detail, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.Seq, micros(e.At), e.City, e.Actor, e.Action, e.Object, e.Detail, e.PrevHash, e.Hash); err != nil {
 		return err
 	}
-	_, err := t.exec(ctx, `INSERT INTO audit_log (seq, at, city, actor, action, object, detail, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.Seq, micros(e.At), e.City, e.Actor, e.Action, e.Object, e.Detail, e.PrevHash, e.Hash)
+	t.audit.seq, t.audit.hash, t.audit.dirty = e.Seq, e.Hash, true
+	return nil
+}
+
+// auditState is the audit head as a transaction sees it.
+type auditState struct {
+	loaded, dirty bool
+	seq           int64
+	hash          string
+}
+
+// flushAudit writes the head the transaction advanced to.
+func (t *Tx) flushAudit(ctx context.Context) error {
+	if !t.audit.dirty {
+		return nil
+	}
+	_, err := t.exec(ctx, `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, t.audit.seq, t.audit.hash)
 	return err
 }
 

@@ -154,12 +154,7 @@ func (db *DB) CreateCase(ctx context.Context, actor *anju.Actor, nc NewCase, ide
 	if err != nil {
 		return Case{}, false, err
 	}
-	var out Case
-	var created bool
-	err = db.inTx(ctx, func(tx *Tx) error {
-		out, created, err = tx.InsertCase(ctx, p)
-		return err
-	})
+	out, created, err := db.intake.submit(ctx, p)
 	if err != nil {
 		return Case{}, false, err
 	}
@@ -215,7 +210,7 @@ func (db *DB) PrepareCase(ctx context.Context, actor *anju.Actor, nc NewCase, id
 		}
 		nc.Grid = code
 	}
-	grid, err := db.GetRegion(ctx, anju.SystemActor("intake"), nc.Grid)
+	grid, err := db.regionNoGeometry(ctx, nc.Grid)
 	if err != nil || grid.Level != region.LevelGrid || (!actor.System && grid.City != actor.City) {
 		return nil, anju.FieldError("grid", "grid %q not found", nc.Grid)
 	}

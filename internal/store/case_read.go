@@ -108,7 +108,7 @@ func scanCase(row interface{ Scan(...any) error }) (Case, error) {
 
 // GetCase returns a case the actor may see, or ENOTFOUND.
 func (db *DB) GetCase(ctx context.Context, actor *anju.Actor, id int64) (Case, error) {
-	c, err := db.getCase(ctx, db.sql, actor, id)
+	c, err := db.getCase(ctx, db, actor, id)
 	if err != nil {
 		return c, err
 	}
@@ -118,12 +118,12 @@ func (db *DB) GetCase(ctx context.Context, actor *anju.Actor, id int64) (Case, e
 }
 
 func (t *Tx) getCase(ctx context.Context, actor *anju.Actor, id int64) (Case, error) {
-	return t.db.getCase(ctx, t.tx, actor, id)
+	return t.db.getCase(ctx, t, actor, id)
 }
 
 func (db *DB) getCase(ctx context.Context, q querier, actor *anju.Actor, id int64) (Case, error) {
 	sc, sargs := caseScope(actor)
-	c, err := scanCase(q.QueryRowContext(ctx, db.dialect.rebind(`SELECT `+caseCols+caseFrom+` WHERE c.id = ? AND `+sc),
+	c, err := scanCase(q.queryRow(ctx, `SELECT `+caseCols+caseFrom+` WHERE c.id = ? AND `+sc,
 		append([]any{id}, sargs...)...))
 	if err == sql.ErrNoRows {
 		return c, notFound("case", strconv.FormatInt(id, 10))
@@ -338,7 +338,7 @@ func (db *DB) Track(ctx context.Context, code string) (Tracked, error) {
 		}
 		return Tracked{}, err
 	}
-	c, err := db.getCase(ctx, db.sql, sys, id)
+	c, err := db.getCase(ctx, db, sys, id)
 	if err != nil {
 		return Tracked{}, err
 	}
@@ -350,7 +350,7 @@ func (db *DB) Track(ctx context.Context, code string) (Tracked, error) {
 		return Tracked{}, err
 	}
 	if c.MergedInto != 0 {
-		m, err := db.getCase(ctx, db.sql, sys, c.MergedInto)
+		m, err := db.getCase(ctx, db, sys, c.MergedInto)
 		if err == nil {
 			t.MergedInto = FormatTrackingCode(m.TrackingCode)
 			t.State, t.Reply, t.Outcome = m.State, m.Result, string(m.Outcome)
@@ -362,4 +362,29 @@ func (db *DB) Track(ctx context.Context, code string) (Tracked, error) {
 		}
 	}
 	return t, nil
+}
+
+// Get reads a case inside the transaction without a scope check, for code
+// that acts as the platform itself (the demo generator, the scheduler).
+func (t *Tx) Get(ctx context.Context, id int64) (Case, error) {
+	return t.getCase(ctx, anju.SystemActor("tx"), id)
+}
+
+// CaseStates counts a city's cases by state.
+func (db *DB) CaseStates(ctx context.Context, city string) (map[cases.State]int, error) {
+	rows, err := db.query(ctx, `SELECT state, COUNT(*) FROM cases WHERE city = ? GROUP BY state`, city)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[cases.State]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, err
+		}
+		out[cases.State(s)] = n
+	}
+	return out, rows.Err()
 }

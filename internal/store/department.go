@@ -189,17 +189,13 @@ func (db *DB) queryDepartments(ctx context.Context, q string, args ...any) ([]De
 	if err := rows.Err(); err != nil || len(out) == 0 {
 		return out, err
 	}
-	// One query for every department's categories rather than one per row.
-	var cities []any
-	seen := map[string]bool{}
-	for _, d := range out {
-		if !seen[d.City] {
-			seen[d.City] = true
-			cities = append(cities, d.City)
-		}
+	// One query for the listed departments' categories rather than one per row.
+	codes := make([]any, len(out))
+	for i, d := range out {
+		codes[i] = d.Code
 	}
-	crows, err := db.query(ctx, `SELECT department, category FROM department_categories WHERE city IN (`+
-		strings.TrimSuffix(strings.Repeat("?,", len(cities)), ",")+`) ORDER BY department, category`, cities...)
+	crows, err := db.query(ctx, `SELECT department, category FROM department_categories WHERE department IN (`+
+		placeholders(len(codes))+`) ORDER BY department, category`, codes...)
 	if err != nil {
 		return nil, err
 	}

@@ -75,7 +75,7 @@ func slicesContainsAction(a string) bool {
 
 func (db *DB) citySubscriptions(ctx context.Context, q querier, city string) ([]Subscription, error) {
 	return db.subscriptions.get(city, func() ([]Subscription, error) {
-		rows, err := q.QueryContext(ctx, db.dialect.rebind(`SELECT id, channel, target, secret, actions FROM subscriptions WHERE city = ? ORDER BY id`), city)
+		rows, err := q.query(ctx, `SELECT id, channel, target, secret, actions FROM subscriptions WHERE city = ? ORDER BY id`, city)
 		if err != nil {
 			return nil, err
 		}
@@ -149,7 +149,7 @@ func (t *Tx) enqueueNotifications(ctx context.Context, c *Case, eventID int64, e
 			}
 		}
 	}
-	subs, err := db.citySubscriptions(ctx, t.tx, c.City)
+	subs, err := db.citySubscriptions(ctx, t, c.City)
 	if err != nil || len(subs) == 0 {
 		return err
 	}
@@ -247,7 +247,7 @@ func (db *DB) DeliverOutbox(ctx context.Context, sender notify.Sender, n int) (s
 		if rid, ok := strings.CutPrefix(it.Target, "reporter:"); ok {
 			// The phone is decrypted only now, so the outbox never holds it.
 			id, _ := strconv.ParseInt(rid, 10, 64)
-			d, _, err := db.decryptReporter(ctx, db.sql, id)
+			d, _, err := db.decryptReporter(ctx, db, id)
 			switch {
 			case err != nil:
 				sendErr = notify.Permanent(fmt.Errorf("reporter %d: %w", id, err))

@@ -64,6 +64,19 @@ func (db *DB) GetRegion(ctx context.Context, actor *anju.Actor, code string) (Re
 	return r, err
 }
 
+// regionNoGeometry reads a region without its polygon and without a scope
+// check, for intake, which has already placed the case.
+func (db *DB) regionNoGeometry(ctx context.Context, code string) (RegionRecord, error) {
+	rs, err := db.listRegions(ctx, `code = ?`, []any{code}, false)
+	if err != nil {
+		return RegionRecord{}, err
+	}
+	if len(rs) == 0 {
+		return RegionRecord{}, notFound("region", code)
+	}
+	return rs[0], nil
+}
+
 // Children lists the regions directly below code that the actor may see,
 // without geometry. It returns ENOTFOUND when code itself is not visible.
 func (db *DB) Children(ctx context.Context, actor *anju.Actor, code string) ([]RegionRecord, error) {

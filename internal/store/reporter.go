@@ -42,7 +42,7 @@ func (t *Tx) insertReporter(ctx context.Context, city string, d personal.Data) (
 func (db *DB) decryptReporter(ctx context.Context, q querier, id int64) (personal.Data, string, error) {
 	var city, keyID string
 	var ct []byte
-	if err := q.QueryRowContext(ctx, db.dialect.rebind(`SELECT city, key_id, ciphertext FROM reporters WHERE id = ?`), id).Scan(&city, &keyID, &ct); err != nil {
+	if err := q.queryRow(ctx, `SELECT city, key_id, ciphertext FROM reporters WHERE id = ?`, id).Scan(&city, &keyID, &ct); err != nil {
 		return personal.Data{}, "", err
 	}
 	if db.keys == nil {
@@ -82,7 +82,7 @@ func (db *DB) UnmaskReporter(ctx context.Context, actor *anju.Actor, caseID int6
 	var d personal.Data
 	err = db.inTx(ctx, func(tx *Tx) error {
 		var err error
-		if d, _, err = db.decryptReporter(ctx, tx.tx, c.reporterID.Int64); err != nil {
+		if d, _, err = db.decryptReporter(ctx, tx, c.reporterID.Int64); err != nil {
 			return err
 		}
 		return tx.appendAudit(ctx, actor, audit.Record{City: c.City, Action: "reporter.unmask", Object: fmt.Sprintf("case:%d", caseID),
@@ -139,16 +139,4 @@ func (db *DB) RotateKeys(ctx context.Context) (int, error) {
 		}
 		moved += len(batch)
 	}
-}
-
-// reporterContact returns where to tell a case's reporter: a phone for SMS.
-func (db *DB) reporterContact(ctx context.Context, q querier, c *Case) (string, bool) {
-	if !c.reporterID.Valid || db.keys == nil {
-		return "", false
-	}
-	d, _, err := db.decryptReporter(ctx, q, c.reporterID.Int64)
-	if err != nil || d.Phone == "" {
-		return "", false
-	}
-	return d.Phone, true
 }

@@ -1,0 +1,530 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+
+	"anju/internal/anju"
+	"anju/internal/cases"
+	"anju/internal/region"
+	"anju/internal/store"
+	"anju/internal/taxonomy"
+)
+
+// CaseOptions shape the generated history.
+type CaseOptions struct {
+	Cases int           // how many cases (default 200,000)
+	Span  time.Duration // how far back they start (default three years)
+	Seed  int64
+	Now   time.Time // the end of the history (default: the store's now)
+	// Progress, when set, is told how many cases are written so far.
+	Progress func(done int)
+}
+
+// CaseSummary counts what the generator wrote.
+type CaseSummary struct {
+	Cases    int
+	ByState  map[cases.State]int
+	Rated    int
+	Reopened int
+	Elapsed  time.Duration
+}
+
+// phrases are the concrete troubles a report describes, per taxonomy group;
+// the generator picks the leaf's name as the subject and one of these as the
+// detail, so that texts vary like real ones and still match their category.
+var phrases = []string{
+	"已经持续好几天了，希望尽快处理", "多次反映没有结果，请相关部门重视", "影响周边居民正常生活",
+	"晚上尤其严重，老人孩子休息不好", "存在安全隐患，担心出事", "物业说不归他们管，不知道找谁",
+	"拍了照片，可以现场查看", "周末情况更严重", "附近商户也有意见", "希望给个明确答复",
+}
+
+// Populate fills the demo city with cases over the past Span, through the
+// real intake and workflow code: each case is prepared and inserted, then
+// moved through its actions by the staff who would take them, with the clock
+// set to when they happen. The scheduler runs once per simulated day, so late
+// cases get their warnings, cards and escalations as they would have.
+// Commits are grouped a day at a time, which is what makes it fast.
+func Populate(ctx context.Context, db *store.DB, opt CaseOptions) (CaseSummary, error) {
+	start := time.Now()
+	if opt.Cases <= 0 {
+		opt.Cases = 200_000
+	}
+	if opt.Span <= 0 {
+		opt.Span = 3 * 365 * 24 * time.Hour
+	}
+	if opt.Now.IsZero() {
+		opt.Now = db.Now()
+	}
+	rng := rand.New(rand.NewSource(opt.Seed))
+	spec := region.DefaultDemoSpec()
+	city := spec.CityCode
+	w, err := newWorld(ctx, db, city)
+	if err != nil {
+		return CaseSummary{}, err
+	}
+	clock := anju.NewFakeClock(opt.Now.Add(-opt.Span))
+	hdb := db.WithClock(clock)
+
+	// Arrival times: more on weekdays and in summer, sorted.
+	times := make([]time.Time, opt.Cases)
+	first := opt.Now.Add(-opt.Span)
+	for i := range times {
+		for {
+			t := first.Add(time.Duration(rng.Int63n(int64(opt.Span))))
+			weight := 1.0
+			if wd := t.In(shanghai).Weekday(); wd == time.Saturday || wd == time.Sunday {
+				weight = 0.6
+			}
+			weight *= 0.8 + 0.2*math.Sin(float64(t.YearDay())/365*2*math.Pi-math.Pi/2) // summer peak
+			if h := t.In(shanghai).Hour(); h < 7 || h > 22 {
+				weight *= 0.2
+			}
+			if rng.Float64() < weight {
+				times[i] = t
+				break
+			}
+		}
+	}
+	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+
+	sum := CaseSummary{ByState: map[cases.State]int{}}
+	var agenda agendaQueue
+	policy := store.DefaultPolicy
+	day := first.Truncate(24 * time.Hour)
+	next := 0
+	for day.Before(opt.Now) && ctx.Err() == nil {
+		end := day.Add(24 * time.Hour)
+		if end.After(opt.Now) {
+			end = opt.Now
+		}
+		err := hdb.InTx(ctx, func(tx *store.Tx) error {
+			for {
+				// Whichever comes first: a new case or a step of an old one.
+				var t time.Time
+				isNew := next < len(times) && times[next].Before(end)
+				if isNew {
+					t = times[next]
+				}
+				step, ok := agenda.peek()
+				if ok && step.at.Before(end) && (!isNew || step.at.Before(t)) {
+					agenda.pop()
+					clock.Set(step.at)
+					if err := w.advance(ctx, tx, step, &agenda, rng, &sum); err != nil {
+						return err
+					}
+					continue
+				}
+				if !isNew {
+					return nil
+				}
+				clock.Set(t)
+				if err := w.file(ctx, hdb, tx, t, rng, &agenda); err != nil {
+					return err
+				}
+				next++
+				sum.Cases++
+				if opt.Progress != nil && sum.Cases%10000 == 0 {
+					opt.Progress(sum.Cases)
+				}
+			}
+		})
+		if err != nil {
+			return sum, err
+		}
+		clock.Set(end)
+		if _, err := hdb.RunDue(ctx, policy, 100_000); err != nil {
+			return sum, err
+		}
+		day = end
+	}
+	st, err := db.CaseStates(ctx, city)
+	if err != nil {
+		return sum, err
+	}
+	sum.ByState = st
+	sum.Elapsed = time.Since(start)
+	return sum, ctx.Err()
+}
+
+var shanghai = time.FixedZone("CST", 8*3600)
+
+// world is what the generator knows of the demo city.
+type world struct {
+	city       string
+	grids      []gridInfo
+	leaves     []taxonomy.Category
+	weights    []float64
+	deptsFor   map[string][]store.Department // by category group → departments serving it
+	deptByCode map[string]store.Department
+	actors     map[string]*anju.Actor
+}
+
+type gridInfo struct {
+	code string
+	name string
+	path string
+	at   orb.Point
+}
+
+func newWorld(ctx context.Context, db *store.DB, city string) (*world, error) {
+	w := &world{city: city, deptsFor: map[string][]store.Department{}, deptByCode: map[string]store.Department{}, actors: map[string]*anju.Actor{}}
+	grids, err := db.Grids(ctx, city)
+	if err != nil {
+		return nil, err
+	}
+	tree, err := db.CityTree(ctx, city)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range grids {
+		path, _ := region.PathOf(tree, g.Code)
+		c, _ := planar.CentroidArea(g.Geometry)
+		w.grids = append(w.grids, gridInfo{code: g.Code, name: g.Name, path: path, at: c})
+	}
+	tax, err := db.Taxonomy(ctx, city)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range tax.Leaves() {
+		if !l.Active {
+			continue
+		}
+		w.leaves = append(w.leaves, l)
+		// Street-level matters (city appearance, housing, disputes) are
+		// reported most; petitions and rare hazards least.
+		wt := 1.0
+		switch l.Code[:2] {
+		case "01", "03", "04":
+			wt = 3
+		case "02", "05", "11":
+			wt = 2
+		case "16":
+			wt = 0.2
+		}
+		w.weights = append(w.weights, wt)
+	}
+	sys := anju.SystemActor("demo")
+	deps, err := db.ListDepartments(ctx, sys, store.DepartmentFilter{})
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range deps {
+		w.deptByCode[d.Code] = d
+		for _, c := range d.Categories {
+			w.deptsFor[c] = append(w.deptsFor[c], d)
+		}
+	}
+	users, err := db.ListUsers(ctx, sys)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range users {
+		w.actors[u.Login] = &anju.Actor{UserID: u.ID, Login: u.Login, City: u.City, Grants: u.Grants}
+	}
+	for _, need := range []string{"operator01", "dispatcher", "supervisor", "resident1"} {
+		if w.actors[need] == nil {
+			return nil, fmt.Errorf("demo user %s missing", need)
+		}
+	}
+	return w, nil
+}
+
+func (w *world) pickLeaf(rng *rand.Rand) taxonomy.Category {
+	total := 0.0
+	for _, x := range w.weights {
+		total += x
+	}
+	r := rng.Float64() * total
+	for i, x := range w.weights {
+		if r < x {
+			return w.leaves[i]
+		}
+		r -= x
+	}
+	return w.leaves[len(w.leaves)-1]
+}
+
+// department picks who handles a case: the street office or another
+// department at or above the grid that serves the category's group.
+func (w *world) department(g gridInfo, cat string, rng *rand.Rand) string {
+	var fit []string
+	for _, d := range w.deptsFor[cat[:2]] {
+		if strings.HasPrefix(g.path, d.RegionPath) {
+			fit = append(fit, d.Code)
+		}
+	}
+	if len(fit) == 0 {
+		return ""
+	}
+	slices.Sort(fit)
+	return fit[rng.Intn(len(fit))]
+}
+
+// step is a scheduled workflow action on a generated case.
+type step struct {
+	at     time.Time
+	caseID int64
+	action cases.Action
+	plan   *plan
+}
+
+// plan is the fate drawn for a case when it is filed.
+type plan struct {
+	id         int64
+	grid       gridInfo
+	category   string
+	department string
+	late       bool
+	returned   bool
+	extension  bool
+	rating     cases.Rating
+	reopen     bool
+	reopened   bool
+	resident   bool
+	reporter   string
+	hasPhone   bool
+	due        time.Time
+	filed      time.Time
+}
+
+func (w *world) file(ctx context.Context, db *store.DB, tx *store.Tx, t time.Time, rng *rand.Rand, ag *agendaQueue) error {
+	g := w.grids[rng.Intn(len(w.grids))]
+	cat := w.pickLeaf(rng)
+	nc := store.NewCase{
+		Title:    cat.Name,
+		Text:     fmt.Sprintf("%s%s附近%s，%s。", g.name, []string{"小区", "路口", "楼下", "菜市场", "学校"}[rng.Intn(5)], cat.Name, phrases[rng.Intn(len(phrases))]),
+		Category: cat.Code,
+		Lat:      ptr(g.at[1] + (rng.Float64()-0.5)*1e-5),
+		Lon:      ptr(g.at[0] + (rng.Float64()-0.5)*1e-5),
+	}
+	p := &plan{grid: g, category: cat.Code, filed: t}
+	actor := w.actors["operator01"]
+	switch r := rng.Float64(); {
+	case r < 0.15:
+		nc.Reporter.Anonymous = true
+	case r < 0.25:
+		p.reporter, p.resident = fmt.Sprintf("resident%d", 1+rng.Intn(3)), true
+		actor = w.actors[p.reporter]
+	default:
+		nc.Reporter.Name = surnames[rng.Intn(len(surnames))] + "先生"
+		nc.Reporter.Phone = fmt.Sprintf("1%d%09d", 3+rng.Intn(7), rng.Intn(1_000_000_000))
+		p.hasPhone = true
+	}
+	prep, err := db.PrepareCase(ctx, actor, nc, "")
+	if err != nil {
+		// A centroid can fall outside an odd-shaped grid's city edge; file
+		// by grid code instead.
+		nc.Lat, nc.Lon, nc.Grid = nil, nil, g.code
+		if prep, err = db.PrepareCase(ctx, actor, nc, ""); err != nil {
+			return err
+		}
+	}
+	c, _, err := tx.InsertCase(ctx, prep)
+	if err != nil {
+		return err
+	}
+	p.id, p.due = c.ID, c.Deadlines.Resolution
+	p.department = w.department(g, cat.Code, rng)
+	p.late = rng.Float64() < 0.08
+	p.returned = rng.Float64() < 0.04
+	p.extension = rng.Float64() < 0.03
+	if p.hasPhone || p.resident {
+		if rng.Float64() < 0.85 {
+			switch r := rng.Float64(); {
+			case r < 0.76:
+				p.rating = cases.RatingSatisfied
+			case r < 0.91:
+				p.rating = cases.RatingBasically
+			default:
+				p.rating = cases.RatingUnsatisfied
+				p.reopen = rng.Float64() < 0.45
+			}
+		}
+	}
+	action := cases.ActionAccept
+	if rng.Float64() < 0.03 || p.department == "" {
+		action = cases.ActionReject
+	}
+	ag.push(step{at: t.Add(jitter(rng, 20*time.Minute, 3*time.Hour)), caseID: c.ID, action: action, plan: p})
+	return nil
+}
+
+var surnames = []string{"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "高"}
+
+func ptr(f float64) *float64 { return &f }
+
+func jitter(rng *rand.Rand, lo, hi time.Duration) time.Duration {
+	return lo + time.Duration(rng.Int63n(int64(hi-lo)))
+}
+
+// advance takes one step and schedules the next.
+func (w *world) advance(ctx context.Context, tx *store.Tx, s step, ag *agendaQueue, rng *rand.Rand, sum *CaseSummary) error {
+	p := s.plan
+	in := cases.Input{}
+	who := "operator01"
+	var nextAction cases.Action
+	var wait time.Duration
+	handler := "h-" + p.department
+	switch s.action {
+	case cases.ActionAccept:
+		nextAction, wait = cases.ActionDispatch, jitter(rng, 10*time.Minute, 4*time.Hour)
+	case cases.ActionReject:
+		in.Reason = "不属于受理范围，已告知诉求人通过其他渠道反映"
+	case cases.ActionDispatch:
+		who = "dispatcher"
+		in.Department = p.department
+		nextAction, wait = cases.ActionStart, jitter(rng, 30*time.Minute, 8*time.Hour)
+	case cases.ActionReturn:
+		who, in.Reason = handler, "该事项不属于本单位职责"
+		nextAction, wait = cases.ActionDispatch, jitter(rng, time.Hour, 6*time.Hour)
+		p.returned = false
+	case cases.ActionStart:
+		who = handler
+		if p.returned {
+			nextAction, wait = cases.ActionReturn, jitter(rng, time.Hour, 24*time.Hour)
+			break
+		}
+		if p.extension {
+			nextAction, wait = cases.ActionRequestExtension, jitter(rng, 24*time.Hour, 72*time.Hour)
+			break
+		}
+		nextAction, wait = cases.ActionResolve, w.resolveIn(p, s.at, rng)
+	case cases.ActionRequestExtension:
+		who, in.Reason, in.Days = handler, "需协调多个部门现场处置", 5
+		nextAction, wait = cases.ActionApproveExtension, jitter(rng, time.Hour, 12*time.Hour)
+	case cases.ActionApproveExtension:
+		who = "dispatcher"
+		p.extension = false
+		nextAction, wait = cases.ActionResolve, w.resolveIn(p, s.at, rng)
+	case cases.ActionResolve:
+		who, in.Result = handler, "已安排人员现场处理，问题已解决，并向诉求人反馈。"
+		nextAction, wait = cases.ActionVerify, jitter(rng, 2*time.Hour, 48*time.Hour)
+	case cases.ActionVerify:
+		who, in.Method = "dispatcher", cases.VerifyOnSite
+		nextAction, wait = cases.ActionClose, jitter(rng, 30*time.Minute, 8*time.Hour)
+	case cases.ActionClose:
+		who = "dispatcher"
+		in.Outcome = cases.OutcomeSolved
+		switch r := rng.Float64(); {
+		case r < 0.08:
+			in.Outcome = cases.OutcomePartlySolved
+		case r < 0.16:
+			in.Outcome = cases.OutcomeExplained
+		}
+		if p.rating != "" {
+			nextAction, wait = cases.ActionRate, jitter(rng, 4*time.Hour, 72*time.Hour)
+		}
+	case cases.ActionRate:
+		in.Rating = p.rating
+		if p.resident {
+			who = p.reporter // a resident rates their own case in the portal
+		}
+		sum.Rated++
+		if p.reopen && !p.reopened {
+			nextAction, wait = cases.ActionReopen, jitter(rng, time.Hour, 48*time.Hour)
+		}
+	case cases.ActionReopen:
+		who, in.Reason = "supervisor", "诉求人不满意，重新办理"
+		p.reopened = true
+		sum.Reopened++
+		p.rating = cases.RatingBasically
+		nextAction, wait = cases.ActionDispatch, jitter(rng, time.Hour, 8*time.Hour)
+	}
+	c, err := tx.Act(ctx, w.actors[who], s.caseID, s.action, store.ActionInput{Input: in})
+	if err != nil {
+		switch anju.ErrorCode(err) {
+		case anju.ECONFLICT:
+			// The scheduler moved the case meanwhile (an escalation sends
+			// it back to be dispatched again): follow the case, not the plan.
+			if c, err = tx.Get(ctx, s.caseID); err != nil {
+				return err
+			}
+			if c.State == cases.StateAccepted {
+				ag.push(step{at: s.at.Add(jitter(rng, time.Hour, 6*time.Hour)), caseID: s.caseID, action: cases.ActionDispatch, plan: p})
+			}
+			return nil
+		case anju.EFORBIDDEN, anju.ENOTFOUND:
+			// The case left this actor's hands (an escalation took it from
+			// the department): a dispatcher sends it out again.
+			if c, err = tx.Get(ctx, s.caseID); err != nil {
+				return err
+			}
+			if c.State == cases.StateAccepted && s.action != cases.ActionDispatch {
+				ag.push(step{at: s.at.Add(jitter(rng, time.Hour, 6*time.Hour)), caseID: s.caseID, action: cases.ActionDispatch, plan: p})
+			}
+			return nil
+		}
+		return fmt.Errorf("demo case %d %s by %s: %w", s.caseID, s.action, who, err)
+	}
+	p.due = c.Deadlines.Resolution
+	if nextAction != "" {
+		ag.push(step{at: s.at.Add(wait), caseID: s.caseID, action: nextAction, plan: p})
+	}
+	return nil
+}
+
+// resolveIn draws how long the work takes: before the deadline, or for a
+// late case, after it.
+func (w *world) resolveIn(p *plan, now time.Time, rng *rand.Rand) time.Duration {
+	left := p.due.Sub(now)
+	if p.late {
+		return max(left, 0) + jitter(rng, 6*time.Hour, 6*24*time.Hour)
+	}
+	if left < 2*time.Hour {
+		return time.Hour
+	}
+	return time.Duration(float64(left) * (0.2 + 0.7*rng.Float64()))
+}
+
+// agendaQueue is a min-heap of steps by time.
+type agendaQueue struct{ h []step }
+
+func (q *agendaQueue) push(s step) {
+	q.h = append(q.h, s)
+	for i := len(q.h) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !q.h[i].at.Before(q.h[p].at) {
+			break
+		}
+		q.h[i], q.h[p] = q.h[p], q.h[i]
+		i = p
+	}
+}
+
+func (q *agendaQueue) peek() (step, bool) {
+	if len(q.h) == 0 {
+		return step{}, false
+	}
+	return q.h[0], true
+}
+
+func (q *agendaQueue) pop() step {
+	top := q.h[0]
+	last := len(q.h) - 1
+	q.h[0] = q.h[last]
+	q.h = q.h[:last]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < len(q.h) && q.h[l].at.Before(q.h[m].at) {
+			m = l
+		}
+		if r < len(q.h) && q.h[r].at.Before(q.h[m].at) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		q.h[i], q.h[m] = q.h[m], q.h[i]
+		i = m
+	}
+	return top
+}

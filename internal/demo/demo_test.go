@@ -1,0 +1,72 @@
+package demo_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"anju/internal/cases"
+	"anju/internal/demo"
+	"anju/internal/personal"
+	"anju/internal/region"
+	"anju/internal/store"
+	"anju/internal/store/storetest"
+)
+
+func openDemo(t testing.TB, dsn string) *store.DB {
+	t.Helper()
+	keys, _ := personal.ParseKeyring(personal.FormatKey("k1", personal.GenerateKey()))
+	db, err := store.Open(context.Background(), dsn, store.Options{Keys: keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// TestDemoCity checks the demo city's size and that a small history is
+// written through the workflow with every kind of fate represented.
+func TestDemoCity(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db := openDemo(t, dsn)
+		sum, err := demo.Ensure(ctx, db, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Regions[region.LevelDistrict] < 6 || sum.Regions[region.LevelStreet] < 40 || sum.Regions[region.LevelCommunity] < 300 ||
+			sum.Regions[region.LevelGrid] < 3000 || sum.Departments < 60 || sum.Users < 200 || len(sum.Logins) != 9 {
+			t.Fatalf("demo city: %+v", sum)
+		}
+		cs, err := demo.Populate(ctx, db, demo.CaseOptions{Cases: 600, Span: 45 * 24 * time.Hour, Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cs.Cases != 600 || cs.ByState[cases.StateRated] == 0 || cs.ByState[cases.StateRejected] == 0 ||
+			cs.ByState[cases.StateClosed] == 0 || cs.Rated == 0 {
+			t.Fatalf("history: %+v", cs)
+		}
+		again, err := demo.Ensure(ctx, db, 1)
+		if err != nil || again.Created {
+			t.Fatalf("second Ensure: %+v %v", again, err)
+		}
+		if _, err := db.VerifyAudit(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func BenchmarkPopulate(b *testing.B) {
+	ctx := context.Background()
+	db := openDemo(b, "sqlite:"+filepath.Join(b.TempDir(), "anju.db"))
+	if _, err := demo.Ensure(ctx, db, 1); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		if _, err := demo.Populate(ctx, db, demo.CaseOptions{Cases: 20000, Seed: 1}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
