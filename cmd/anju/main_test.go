@@ -213,3 +213,31 @@ func featureCollection(t *testing.T, withBadGrid bool) []byte {
 	}
 	return b
 }
+
+// TestKeysCLI rotates a demo database onto a new key through the CLI.
+func TestKeysCLI(t *testing.T) {
+	dsn := storetest.Engines()[0].NewDSN(t)
+	dir := t.TempDir()
+	oldFile := filepath.Join(dir, "old.key")
+	out, _, err := runIn(t, "", "keys", "generate", "--id", "old")
+	if err != nil || !strings.HasPrefix(out, "old:") {
+		t.Fatalf("generate: %v %q", err, out)
+	}
+	os.WriteFile(oldFile, []byte(out), 0o600)
+	if _, _, err := runIn(t, "", "demo", "--db", dsn, "--no-serve", "--cases", "5", "--data-key-file", oldFile); err != nil {
+		t.Fatal(err)
+	}
+	newKey, _, _ := runIn(t, "", "keys", "generate", "--id", "new")
+	both := strings.TrimSpace(newKey) + "," + strings.TrimSpace(out)
+	out, _, err = runIn(t, "", "keys", "rotate", "--db", dsn, "--data-keys", both)
+	if err != nil || !strings.HasPrefix(out, "re-encrypted ") || strings.HasPrefix(out, "re-encrypted 0 ") {
+		t.Fatalf("rotate: %v %q", err, out)
+	}
+	out, _, err = runIn(t, "", "keys", "rotate", "--db", dsn, "--data-keys", both)
+	if err != nil || !strings.HasPrefix(out, "re-encrypted 0 ") {
+		t.Fatalf("second rotate: %v %q", err, out)
+	}
+	if _, _, err := runIn(t, "", "keys", "rotate", "--db", dsn, "--data-keys", "bad"); exitCode(err) != 2 {
+		t.Errorf("bad keys: %v", err)
+	}
+}
