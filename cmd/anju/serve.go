@@ -11,6 +11,7 @@ import (
 
 	"anju/internal/server"
 	"anju/internal/store"
+	"anju/internal/textai"
 )
 
 func init() {
@@ -104,6 +105,9 @@ func serveHTTP(ctx context.Context, env *cliEnv, db *store.DB, log *slog.Logger,
 		scheme = "https"
 	}
 	url := fmt.Sprintf("%s://%s", scheme, ln.Addr())
+	// The segmentation dictionary takes seconds to load; load it now, beside
+	// serving, rather than inside the first intake's transaction.
+	go textai.LoadSegmenter()
 	srv := &http.Server{
 		Handler:           server.New(server.Config{DB: db, Logger: log, Version: version()}),
 		ReadHeaderTimeout: 10 * time.Second,

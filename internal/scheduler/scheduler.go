@@ -63,6 +63,11 @@ func (s *Scheduler) Pass(ctx context.Context, log *slog.Logger) {
 			break
 		}
 	}
+	if n, err := s.DB.DetectWarnings(ctx, s.DB.Now(), store.DefaultWarningPolicy); err != nil {
+		log.ErrorContext(ctx, "warnings", "err", err)
+	} else if n.Total() > 0 {
+		log.InfoContext(ctx, "warnings", "raised", n)
+	}
 	if s.Sender == nil {
 		return
 	}

@@ -26,8 +26,19 @@ func (s *Server) handleCreateCase(w http.ResponseWriter, r *http.Request, a *anj
 	if !created {
 		status = http.StatusOK
 	}
+	// The answer is the case with, beside its fields, the open cases it
+	// probably duplicates, for the operator to merge. The case is stored
+	// already: a failure here only leaves the list empty.
+	similar, err := s.db.DuplicatesOf(r.Context(), a, c.ID, 5)
+	if err != nil {
+		s.log.WarnContext(r.Context(), "similar cases at intake", "case", c.ID, "err", err)
+		similar = []store.SimilarCase{}
+	}
 	w.Header().Set("Location", "/api/v1/cases/"+strconv.FormatInt(c.ID, 10))
-	writeJSON(w, status, c)
+	writeJSON(w, status, struct {
+		store.Case
+		Similar []store.SimilarCase `json:"similar"`
+	}{c, similar})
 }
 
 func caseID(r *http.Request) (int64, error) {

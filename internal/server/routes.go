@@ -51,7 +51,13 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /api/v1/cases/{id}/history", s.authed(s.handleHistory))
 	mux.Handle("POST /api/v1/cases/{id}/actions/{action}", s.authed(s.handleCaseAction))
 	mux.Handle("POST /api/v1/cases/{id}/reporter", s.authed(s.handleUnmask))
+	mux.Handle("GET /api/v1/cases/{id}/similar", s.authed(s.handleSimilar))
+	mux.Handle("GET /api/v1/hotspots", s.authed(s.handleHotspots))
+	mux.Handle("GET /api/v1/warnings", s.authed(s.handleWarnings))
+	mux.Handle("POST /api/v1/warnings/{id}/acknowledge", s.authed(s.handleAcknowledgeWarning))
+	mux.Handle("POST /api/v1/warning-subscriptions", s.authed(s.handleSaveWarningSubscription))
 	mux.HandleFunc("GET /api/v1/track/{code}", s.handleTrack)
+	mux.Handle("GET /api/v1/search", s.authed(s.handleSearch))
 
 	mux.Handle("/api/", http.HandlerFunc(s.handleAPINotFound))
 

@@ -312,8 +312,8 @@ func (t *Tx) InsertCase(ctx context.Context, p *PreparedCase) (Case, bool, error
 		return Case{}, false, err
 	}
 	if p.idemKey != "" {
-		if _, err := t.exec(ctx, `INSERT INTO idempotency_keys (scope, key, request_hash, case_id, created_at) VALUES (?, ?, ?, ?, ?)`,
-			p.scope, p.idemKey, p.reqHash, c.ID, micros(now)); err != nil {
+		if _, err := t.exec(ctx, `INSERT INTO idempotency_keys (city, scope, key, request_hash, case_id, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			c.City, p.scope, p.idemKey, p.reqHash, c.ID, micros(now)); err != nil {
 			return Case{}, false, err
 		}
 	}
@@ -323,6 +323,9 @@ func (t *Tx) InsertCase(ctx context.Context, p *PreparedCase) (Case, bool, error
 		m := p.personal.Normalized()
 		c.Reporter = &ReporterOut{Name: personal.MaskName(m.Name), Phone: personal.MaskPhone(m.Phone),
 			IDNumber: personal.MaskIDNumber(m.IDNumber), Address: personal.MaskAddress(m.Address)}
+	}
+	if err := t.indexCase(ctx, &c, true); err != nil {
+		return Case{}, false, err
 	}
 	return c, true, nil
 }

@@ -109,13 +109,29 @@ func (t *Tx) Act(ctx context.Context, actor *anju.Actor, id int64, action cases.
 		setCols["overdue"], setCols["warned"], setCols["escalated_due"] = false, false, 0
 		next.Case.Card = ""
 		next.Overdue = false
+	case cases.ActionRequestExtension:
+		if c.Kind == cases.KindPetition {
+			// 信访工作条例 第三十四条: one extension, of at most 30 days.
+			if c.Case.ExtendedDays > 0 {
+				return c, anju.Errorf(anju.ECONFLICT, "a petition may be extended once (信访工作条例 第三十四条); case %d already was", id)
+			}
+			if in.Days > deadline.MaxExtensionDays {
+				return c, anju.FieldError("days", "a petition may be extended by at most %d days (信访工作条例 第三十四条)", deadline.MaxExtensionDays)
+			}
+		}
 	case cases.ActionApproveExtension:
 		cal, err := db.calendar(ctx, c.City)
 		if err != nil {
 			return c, err
 		}
 		days := c.Case.ExtensionDays
-		next.Deadlines.Resolution = cal.Due(c.Deadlines.Resolution, deadline.Duration{Amount: days, Unit: deadline.WorkingDays}).UTC()
+		// Petitions count calendar days, as the regulation does; other
+		// cases count working days.
+		unit := deadline.WorkingDays
+		if c.Kind == cases.KindPetition {
+			unit = deadline.CalendarDays
+		}
+		next.Deadlines.Resolution = cal.Due(c.Deadlines.Resolution, deadline.Duration{Amount: days, Unit: unit}).UTC()
 		data["days"] = days
 		if next.Deadlines.Resolution.After(now) {
 			next.Overdue = false
@@ -177,6 +193,11 @@ func (t *Tx) Act(ctx context.Context, actor *anju.Actor, id int64, action cases.
 		return c, anju.Errorf(anju.ECONFLICT, "case %d was changed by someone else at the same moment; reload it and try again", id)
 	}
 	next.UpdatedAt = now.UTC()
+	if action == cases.ActionResolve { // the reply becomes searchable
+		if err := t.indexCase(ctx, &next, false); err != nil {
+			return c, err
+		}
+	}
 	note := in.Note
 	if note == "" {
 		note = firstNonEmpty(in.Reason, in.Result, in.WhoIs)

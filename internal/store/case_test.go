@@ -294,3 +294,46 @@ var (
 	grantAdminCity    = anju.Grant{Role: anju.RoleAdmin, Region: "330100"}
 	grantOperatorCity = anju.Grant{Role: anju.RoleOperator, Region: "330100"}
 )
+
+// TestPetitionClock: a petition runs the statutory calendar-day clock of the
+// 信访工作条例 and may be extended once, by at most 30 days (第三十四条).
+func TestPetitionClock(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		w := newCaseWorld(t, dsn)
+		for _, d := range []store.Department{{Code: "a-xf", Name: "第1街道信访办", Region: "330102001", Categories: []string{"16"}}} {
+			if _, err := w.db.SaveDepartment(ctx, system, d); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w.actors["xf"] = mustUser(t, w.db, "xf", anju.Grant{Role: anju.RoleHandler, Department: "a-xf"})
+		nc := streetLight()
+		nc.Category = "1601"
+		c, _, err := w.db.CreateCase(ctx, w.actors["operator"], nc, "")
+		if err != nil || c.Kind != cases.KindPetition {
+			t.Fatalf("petition intake: %v %s", err, c.Kind)
+		}
+		// 60 days from Monday 2026-03-02 (the day of receipt not counted)
+		// end with 2026-05-01, a public holiday, so the period runs to the
+		// next working day, which ends at 24:00 CST.
+		if got := c.Deadlines.Resolution.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04"); got != "2026-05-07 00:00" {
+			t.Errorf("conclusion due %s", got)
+		}
+		w.act(t, "operator", c.ID, cases.ActionAccept, cases.Input{})
+		w.act(t, "dispatcher", c.ID, cases.ActionDispatch, cases.Input{Department: "a-xf"})
+		w.act(t, "xf", c.ID, cases.ActionStart, cases.Input{})
+		if _, err := w.db.Act(ctx, w.actors["xf"], c.ID, cases.ActionRequestExtension,
+			store.ActionInput{Input: cases.Input{Reason: "情况复杂", Days: 31}}); anju.ErrorField(err) != "days" {
+			t.Fatalf("31-day extension: %v", err)
+		}
+		w.act(t, "xf", c.ID, cases.ActionRequestExtension, cases.Input{Reason: "情况复杂", Days: 20})
+		ext := w.act(t, "dispatcher", c.ID, cases.ActionApproveExtension, cases.Input{})
+		if d := ext.Deadlines.Resolution.Sub(c.Deadlines.Resolution); d < 20*24*time.Hour || d > 22*24*time.Hour {
+			t.Errorf("extension moved the deadline by %s", d)
+		}
+		if _, err := w.db.Act(ctx, w.actors["xf"], c.ID, cases.ActionRequestExtension,
+			store.ActionInput{Input: cases.Input{Reason: "再延", Days: 5}}); anju.ErrorCode(err) != anju.ECONFLICT {
+			t.Fatalf("second extension: %v", err)
+		}
+	})
+}

@@ -64,8 +64,7 @@ func (db *DB) Hotspots(ctx context.Context, actor *anju.Actor, f HotspotFilter) 
 	now := db.clock.Now()
 	out := HotspotList{From: now.Add(-time.Duration(f.Days) * 24 * time.Hour).UTC(), To: now.UTC(), Hotspots: []Hotspot{}}
 	sc, args := caseScope(actor)
-	q := `SELECT c.id, c.title, c.body, c.region_path, c.created_at, r.fingerprint, c.reporter_user_id
-		FROM cases c LEFT JOIN reporters r ON r.id = c.reporter_id
+	q := `SELECT ` + reportCols + ` FROM cases c LEFT JOIN reporters r ON r.id = c.reporter_id
 		WHERE ` + sc + ` AND c.created_at >= ? AND c.created_at <= ?`
 	args = append(args, micros(out.From), micros(now))
 	if f.Region != "" {
@@ -82,25 +81,12 @@ func (db *DB) Hotspots(ctx context.Context, actor *anju.Actor, f HotspotFilter) 
 	if err != nil {
 		return HotspotList{}, err
 	}
-	var reports []textai.HotspotReport
-	for rows.Next() {
-		var r textai.HotspotReport
-		var path string
-		var created int64
-		var fp sql.NullString
-		var uid sql.NullInt64
-		if err := rows.Scan(&r.ID, &r.Title, &r.Text, &path, &created, &fp, &uid); err != nil {
-			rows.Close()
-			return HotspotList{}, err
-		}
-		r.At = fromMicros(created)
-		r.Place = placeOfPath(path)
-		r.User = reporterKey(fp, uid)
-		reports = append(reports, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	reports, paths, err := scanCaseReports(rows)
+	if err != nil {
 		return HotspotList{}, err
+	}
+	for i := range reports {
+		reports[i].Place = placeOfPath(paths[i])
 	}
 	if len(reports) > maxHotspotCases {
 		reports, out.Truncated = reports[:maxHotspotCases], true
@@ -132,6 +118,31 @@ func (db *DB) Hotspots(ctx context.Context, actor *anju.Actor, f HotspotFilter) 
 			SampleCases: h.Reports[:min(5, len(h.Reports))]})
 	}
 	return out, nil
+}
+
+// reportCols are the columns scanCaseReports reads, from cases c and
+// reporters r.
+const reportCols = `c.id, c.title, c.body, c.region_path, c.created_at, r.fingerprint, c.reporter_user_id`
+
+// scanCaseReports reads cases as text analysis sees them, each with its
+// region path and an opaque reporter key (see reporterKey), and closes rows.
+func scanCaseReports(rows *sql.Rows) ([]textai.HotspotReport, []string, error) {
+	defer rows.Close()
+	var reports []textai.HotspotReport
+	var paths []string
+	for rows.Next() {
+		var r textai.HotspotReport
+		var path string
+		var created int64
+		var fp sql.NullString
+		var uid sql.NullInt64
+		if err := rows.Scan(&r.ID, &r.Title, &r.Text, &path, &created, &fp, &uid); err != nil {
+			return nil, nil, err
+		}
+		r.At, r.User = fromMicros(created), reporterKey(fp, uid)
+		reports, paths = append(reports, r), append(paths, path)
+	}
+	return reports, paths, rows.Err()
 }
 
 // placeOfPath is the community of a grid's path, or the deepest region when

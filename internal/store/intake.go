@@ -93,37 +93,56 @@ func (b *intakeBatcher) run() {
 }
 
 func (b *intakeBatcher) commit(group []*intakeReq) {
-	results := make([]intakeResult, len(group))
 	ctx := context.WithoutCancel(group[0].ctx)
+	live := group[:0:0]
+	for _, r := range group {
+		if r.ctx.Err() != nil {
+			r.done <- intakeResult{err: r.ctx.Err()}
+			continue
+		}
+		live = append(live, r)
+	}
+	if len(live) == 0 {
+		return
+	}
+	// Nearly every intake succeeds, so the group first goes in plainly; only
+	// if one fails is it run again with a savepoint per case, so that the bad
+	// one fails alone.
+	results := make([]intakeResult, len(live))
 	err := b.db.inTx(ctx, func(tx *Tx) error {
-		for i, r := range group {
-			if r.ctx.Err() != nil {
-				results[i].err = r.ctx.Err()
-				continue
-			}
-			if len(group) == 1 {
-				results[i].c, results[i].created, results[i].err = tx.InsertCase(ctx, r.p)
-				return results[i].err
-			}
-			if _, err := tx.exec(ctx, `SAVEPOINT intake`); err != nil {
-				return err
-			}
-			mark := tx.audit
+		for i, r := range live {
 			c, created, err := tx.InsertCase(ctx, r.p)
 			if err != nil {
-				if _, rerr := tx.exec(ctx, `ROLLBACK TO SAVEPOINT intake`); rerr != nil {
-					return rerr
-				}
-				tx.audit = mark // the rolled-back entries are gone; so is their head
+				return err
 			}
-			if _, rerr := tx.exec(ctx, `RELEASE SAVEPOINT intake`); rerr != nil {
-				return rerr
-			}
-			results[i] = intakeResult{c: c, created: created, err: err}
+			results[i] = intakeResult{c: c, created: created}
 		}
 		return nil
 	})
-	for i, r := range group {
+	if err != nil && len(live) > 1 {
+		results = make([]intakeResult, len(live))
+		err = b.db.inTx(ctx, func(tx *Tx) error {
+			for i, r := range live {
+				if _, err := tx.exec(ctx, `SAVEPOINT intake`); err != nil {
+					return err
+				}
+				mark := tx.audit
+				c, created, err := tx.InsertCase(ctx, r.p)
+				if err != nil {
+					if _, rerr := tx.exec(ctx, `ROLLBACK TO SAVEPOINT intake`); rerr != nil {
+						return rerr
+					}
+					tx.audit = mark // the rolled-back entries are gone; so is their head
+				}
+				if _, rerr := tx.exec(ctx, `RELEASE SAVEPOINT intake`); rerr != nil {
+					return rerr
+				}
+				results[i] = intakeResult{c: c, created: created, err: err}
+			}
+			return nil
+		})
+	}
+	for i, r := range live {
 		if err != nil && results[i].err == nil {
 			results[i] = intakeResult{err: err}
 		}

@@ -47,6 +47,7 @@ type DB struct {
 	subscriptions *cityCache[[]Subscription]
 	intake        *intakeBatcher
 	stmts         *sync.Map // query → *sql.Stmt
+	tokenCache    *sync.Map // token hash → tokenEntry
 	nstmts        *atomic.Int64
 }
 
@@ -84,6 +85,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	db.subscriptions = newCityCache[[]Subscription](5 * time.Second)
 	db.intake = &intakeBatcher{db: db}
 	db.stmts, db.nstmts = &sync.Map{}, &atomic.Int64{}
+	db.tokenCache = &sync.Map{}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -123,8 +125,10 @@ func open(dsn string, opts Options) (*DB, error) {
 		if err != nil {
 			return nil, anju.Errorf(anju.EINVALID, "bad postgres DSN: %v", err)
 		}
+		// As many idle connections as open ones: under load a smaller idle
+		// pool closes and reopens sessions by the hundred.
 		pdb.SetMaxOpenConns(20)
-		pdb.SetMaxIdleConns(10)
+		pdb.SetMaxIdleConns(20)
 		pdb.SetConnMaxIdleTime(5 * time.Minute)
 		return &DB{sql: pdb, dialect: postgresDialect{}, clock: clock, dsn: dsn, locator: newLocator()}, nil
 	default:

@@ -421,10 +421,32 @@ func (db *DB) CreateAPIToken(ctx context.Context, actor *anju.Actor, login, name
 }
 
 // ActorByToken returns the actor of a live API token, EUNAUTHORIZED otherwise.
+// Machine clients send a token with every request, and resolving one is three
+// queries, so actors are cached for tokenCacheTTL: a revoked token or a
+// changed grant takes effect within that time.
 func (db *DB) ActorByToken(ctx context.Context, token string) (*anju.Actor, error) {
+	hash := auth.HashToken(token)
+	if v, ok := db.tokenCache.Load(hash); ok {
+		e := v.(tokenEntry)
+		if time.Since(e.at) < tokenCacheTTL {
+			return e.actor, nil
+		}
+		db.tokenCache.Delete(hash)
+	}
 	var userID int64
-	err := db.queryRow(ctx, `SELECT user_id FROM api_tokens WHERE token_hash = ? AND NOT revoked`, auth.HashToken(token)).Scan(&userID)
-	return db.actorByUserID(ctx, userID, err)
+	err := db.queryRow(ctx, `SELECT user_id FROM api_tokens WHERE token_hash = ? AND NOT revoked`, hash).Scan(&userID)
+	a, err := db.actorByUserID(ctx, userID, err)
+	if err == nil {
+		db.tokenCache.Store(hash, tokenEntry{actor: a, at: time.Now()})
+	}
+	return a, err
+}
+
+const tokenCacheTTL = 5 * time.Second
+
+type tokenEntry struct {
+	actor *anju.Actor
+	at    time.Time
 }
 
 func (db *DB) actorByUserID(ctx context.Context, userID int64, lookupErr error) (*anju.Actor, error) {

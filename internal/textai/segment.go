@@ -118,8 +118,12 @@ func Segment(text string) []string {
 	if loadSegmenter() != nil {
 		return nil
 	}
+	// gse's search mode never returns a whole input as one word ("路灯"
+	// comes back as 路 / 灯), so a short query would miss what the same word
+	// finds inside a sentence. Framing the text with punctuation makes it a
+	// sentence; the marks are dropped below with the rest of the punctuation.
 	segmenter.mu.RLock()
-	raw := segmenter.seg.CutSearch(text)
+	raw := segmenter.seg.CutSearch("。" + text + "。")
 	segmenter.mu.RUnlock()
 	out := raw[:0]
 	for _, w := range raw {

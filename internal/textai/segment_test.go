@@ -81,3 +81,10 @@ func TestSegmentChild(t *testing.T) {
 		t.Fatalf("Segment = %q", got)
 	}
 }
+
+// TestSegmentShortInput: a word alone segments as it does inside a sentence.
+func TestSegmentShortInput(t *testing.T) {
+	if got := Segment("路灯"); len(got) != 1 || got[0] != "路灯" {
+		t.Errorf("Segment(路灯) = %q, want [路灯]", got)
+	}
+}

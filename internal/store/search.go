@@ -1,0 +1,587 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"html"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"anju/internal/anju"
+	"anju/internal/cases"
+	"anju/internal/textai"
+)
+
+// Full-text search over cases: titles, texts, replies and addresses.
+//
+// Chinese has no spaces, so every field is segmented with gse (textai.Segment,
+// search mode) and the words are written joined by spaces: into an FTS5 table
+// on SQLite (the default unicode61 tokenizer splits on the spaces) and into a
+// tsvector built by to_tsvector('simple', …) on PostgreSQL (the 'simple'
+// configuration keeps words as they are). Queries are segmented the same way
+// and match cases holding every word; "quoted text" must appear as a phrase.
+// Snippets are built here in Go from the original text, so that both engines
+// give the same form.
+
+// SearchQuery is a full-text query with the filters of ListCases.
+type SearchQuery struct {
+	Q string
+	// Sort is "relevance" (the default: bm25 on SQLite, ts_rank_cd on
+	// PostgreSQL, so scores are comparable only within one engine) or
+	// "time" (newest first).
+	Sort       string
+	Kind       cases.Kind
+	State      cases.State
+	Region     string
+	Category   string
+	Department string
+	From, To   time.Time // created in [From, To); zero does not filter
+	Page       int       // from 1
+	PageSize   int       // at most 200, default 20
+}
+
+// SearchResult is one page of hits, best first.
+type SearchResult struct {
+	Hits     []Hit `json:"hits"`
+	Page     int   `json:"page"`
+	PageSize int   `json:"page_size"`
+	HasMore  bool  `json:"has_more"`
+}
+
+// Hit is a matching case (the summary similar.go defines). Snippet is HTML: the escaped original text around
+// the first match, matched words wrapped in <mark>…</mark>.
+type Hit struct {
+	Case    CaseSummary `json:"case"`
+	Score   float64     `json:"score"`
+	Snippet string      `json:"snippet"`
+}
+
+// Limits of a query: enough for any sentence a person types, few enough that
+// a query cannot become expensive.
+const (
+	maxSearchRunes = 200
+	maxSearchWords = 32
+)
+
+// SearchCases returns the actor's visible cases matching sq, within exactly
+// the scope of ListCases. It returns EINVALID (naming the field) for an empty
+// query, a query of no words, an unknown sort or bad filters, and ENOTFOUND
+// for a region filter outside the actor's scope.
+func (db *DB) SearchCases(ctx context.Context, actor *anju.Actor, sq SearchQuery) (SearchResult, error) {
+	switch sq.Sort {
+	case "":
+		sq.Sort = "relevance"
+	case "relevance", "time":
+	default:
+		return SearchResult{}, anju.FieldError("sort", "sort must be relevance or time, not %q", sq.Sort)
+	}
+	if sq.Page < 1 {
+		sq.Page = 1
+	}
+	if sq.PageSize < 1 || sq.PageSize > 200 {
+		sq.PageSize = 20
+	}
+	if actor != nil && actor.City != "" {
+		// The city's words change how the query is cut, so they go in first.
+		if err := db.loadCityWords(ctx, db, actor.City); err != nil {
+			return SearchResult{}, err
+		}
+		if err := db.backfillSearch(ctx, actor.City); err != nil {
+			return SearchResult{}, err
+		}
+	}
+	pq, err := parseSearch(sq.Q)
+	if err != nil {
+		return SearchResult{}, err
+	}
+
+	sc, sargs := caseScope(actor)
+	var q string
+	var args []any
+	if db.dialect.name() == "postgres" {
+		// ts_rank_cd weights are {D, C, B, A}: title A, address B, text and
+		// reply C, as written by indexCase; normalization 1 divides by
+		// 1 + log(document length), as bm25 does in its own way.
+		q = `SELECT ` + caseCols + `, ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', s.doc, tq.q, 1) AS score` + caseFrom +
+			` JOIN case_search s ON s.case_id = c.id CROSS JOIN (SELECT ` + pq.tsquery() + ` AS q) tq WHERE s.doc @@ tq.q`
+		args = pq.tsqueryArgs()
+	} else {
+		// bm25 weights follow the column order (title, address, body, reply);
+		// it is negative, lower better, hence the sign.
+		// CROSS JOIN makes SQLite's planner loop over the matches and look
+		// each case up, never the reverse: left to itself it may walk a
+		// scope index over every case of a street and run the full-text
+		// query once per case.
+		q = `SELECT ` + caseCols + `, -bm25(case_fts, 5.0, 2.0, 1.0, 1.0) AS score
+			FROM case_fts CROSS JOIN cases c ON c.id = case_fts.rowid JOIN regions g ON g.code = c.grid
+			LEFT JOIN reporters r ON r.id = c.reporter_id WHERE case_fts MATCH ?`
+		args = []any{pq.match()}
+	}
+	q += ` AND ` + sc
+	args = append(args, sargs...)
+	fq, fargs, err := db.searchFilters(ctx, actor, sq)
+	if err != nil {
+		return SearchResult{}, err
+	}
+	q += fq
+	args = append(args, fargs...)
+	if sq.Sort == "time" {
+		q += ` ORDER BY c.created_at DESC, c.id DESC`
+	} else {
+		q += ` ORDER BY score DESC, c.id DESC`
+	}
+	q += ` LIMIT ? OFFSET ?`
+	args = append(args, sq.PageSize+1, (sq.Page-1)*sq.PageSize)
+
+	rows, err := db.query(ctx, q, args...)
+	if err != nil {
+		return SearchResult{}, err
+	}
+	defer rows.Close()
+	out := SearchResult{Hits: []Hit{}, Page: sq.Page, PageSize: sq.PageSize}
+	marks := pq.words()
+	for rows.Next() {
+		var score float64
+		c, err := scanCase(scanWith{rows, []any{&score}})
+		if err != nil {
+			return SearchResult{}, err
+		}
+		out.Hits = append(out.Hits, Hit{Case: summarize(c), Score: score, Snippet: caseSnippet(c, marks)})
+	}
+	if err := rows.Err(); err != nil {
+		return SearchResult{}, err
+	}
+	if len(out.Hits) > sq.PageSize {
+		out.Hits, out.HasMore = out.Hits[:sq.PageSize], true
+	}
+	return out, nil
+}
+
+// searchFilters are ListCases' filters plus a creation-time window.
+func (db *DB) searchFilters(ctx context.Context, actor *anju.Actor, sq SearchQuery) (string, []any, error) {
+	var q string
+	var args []any
+	if sq.Kind != "" {
+		if !sq.Kind.Valid() {
+			return "", nil, anju.FieldError("kind", "unknown kind %q", sq.Kind)
+		}
+		q += ` AND c.kind = ?`
+		args = append(args, string(sq.Kind))
+	}
+	if sq.State != "" {
+		if !sq.State.Valid() {
+			return "", nil, anju.FieldError("state", "unknown state %q", sq.State)
+		}
+		q += ` AND c.state = ?`
+		args = append(args, string(sq.State))
+	}
+	if sq.Region != "" {
+		r, err := db.GetRegion(ctx, actor, sq.Region)
+		if err != nil {
+			return "", nil, err
+		}
+		q += ` AND c.region_path >= ? AND c.region_path < ?`
+		args = append(args, r.Path, subtreeUpper(r.Path))
+	}
+	if sq.Category != "" {
+		q += ` AND c.category = ?`
+		args = append(args, sq.Category)
+	}
+	if sq.Department != "" {
+		q += ` AND c.department = ?`
+		args = append(args, sq.Department)
+	}
+	if !sq.From.IsZero() && !sq.To.IsZero() && !sq.From.Before(sq.To) {
+		return "", nil, anju.FieldError("from", "from must be before to")
+	}
+	if !sq.From.IsZero() {
+		q += ` AND c.created_at >= ?`
+		args = append(args, micros(sq.From))
+	}
+	if !sq.To.IsZero() {
+		q += ` AND c.created_at < ?`
+		args = append(args, micros(sq.To))
+	}
+	return q, args, nil
+}
+
+// scanWith scans a row's case columns and then extra ones.
+type scanWith struct {
+	rows  *sql.Rows
+	extra []any
+}
+
+func (s scanWith) Scan(dest ...any) error { return s.rows.Scan(append(dest, s.extra...)...) }
+
+// parsedQuery is a query cut into words: terms that must all occur, and
+// phrases whose words must occur in order.
+type parsedQuery struct {
+	terms   []string
+	phrases [][]string
+}
+
+// parseSearch segments a query. Text in double quotes ("…" or “…”) is a
+// phrase; an unclosed quote runs to the end.
+func parseSearch(q string) (parsedQuery, error) {
+	var pq parsedQuery
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return pq, anju.FieldError("q", "type something to search for")
+	}
+	if utf8.RuneCountInString(q) > maxSearchRunes {
+		return pq, anju.FieldError("q", "the query is longer than %d characters", maxSearchRunes)
+	}
+	q = strings.NewReplacer("“", `"`, "”", `"`).Replace(q)
+	n := 0
+	for i, part := range strings.Split(q, `"`) {
+		ws := searchWords(part)
+		n += len(ws)
+		switch {
+		case i%2 == 1 && len(ws) > 1:
+			pq.phrases = append(pq.phrases, ws)
+		default:
+			for _, w := range ws {
+				if !slices.Contains(pq.terms, w) {
+					pq.terms = append(pq.terms, w)
+				}
+			}
+		}
+	}
+	if n == 0 {
+		return pq, anju.FieldError("q", "the query holds no words to search for")
+	}
+	if n > maxSearchWords {
+		return pq, anju.FieldError("q", "the query has more than %d words", maxSearchWords)
+	}
+	return pq, nil
+}
+
+// match is the FTS5 query: each term and each phrase a quoted string,
+// side by side, which FTS5 reads as AND. Quoting makes every character
+// literal (a doubled quote stands for itself), so no input is an operator.
+func (pq parsedQuery) match() string {
+	quote := func(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+	var parts []string
+	for _, t := range pq.terms {
+		parts = append(parts, quote(t))
+	}
+	for _, p := range pq.phrases {
+		parts = append(parts, quote(strings.Join(p, " ")))
+	}
+	return strings.Join(parts, " ")
+}
+
+// tsquery is the PostgreSQL query expression: plainto_tsquery ANDs the terms,
+// phraseto_tsquery makes each phrase. Both parse their argument as text, so
+// no input is an operator.
+func (pq parsedQuery) tsquery() string {
+	var parts []string
+	if len(pq.terms) > 0 {
+		parts = append(parts, `plainto_tsquery('simple', ?)`)
+	}
+	for range pq.phrases {
+		parts = append(parts, `phraseto_tsquery('simple', ?)`)
+	}
+	return strings.Join(parts, ` && `)
+}
+
+func (pq parsedQuery) tsqueryArgs() []any {
+	var args []any
+	if len(pq.terms) > 0 {
+		args = append(args, strings.Join(pq.terms, " "))
+	}
+	for _, p := range pq.phrases {
+		args = append(args, strings.Join(p, " "))
+	}
+	return args
+}
+
+// words are every word of the query, for highlighting.
+func (pq parsedQuery) words() []string {
+	ws := slices.Clone(pq.terms)
+	for _, p := range pq.phrases {
+		for _, w := range p {
+			if !slices.Contains(ws, w) {
+				ws = append(ws, w)
+			}
+		}
+	}
+	return ws
+}
+
+// snippetRunes is about how much text a snippet shows, and snippetLead how
+// much of it comes before the first match.
+const (
+	snippetRunes = 60
+	snippetLead  = 20
+)
+
+// caseSnippet cuts the snippet from the first field holding a query word:
+// the text, the reply, the address, the title. A case can match without any
+// field holding a word verbatim (segmentation joins characters differently
+// in different contexts); it then shows the start of its text.
+func caseSnippet(c Case, words []string) string {
+	for _, field := range []string{c.Text, c.Result, c.Address, c.Title} {
+		if s, ok := snippet(field, words); ok {
+			return s
+		}
+	}
+	s, _ := snippet(c.Text, nil)
+	return s
+}
+
+// snippet returns about snippetRunes runes of text around the first
+// occurrence of any of words, HTML-escaped, each occurrence wrapped in
+// <mark>…</mark>, and whether there was one. ASCII letters match in any
+// case, as the index lower-cases them.
+func snippet(text string, words []string) (string, bool) {
+	type span struct{ from, to int }
+	lower := lowerASCII(text) // same byte offsets as text
+	var spans []span
+	for i := 0; i < len(lower); {
+		best := 0
+		for _, w := range words {
+			if len(w) > best && strings.HasPrefix(lower[i:], w) {
+				best = len(w)
+			}
+		}
+		if best > 0 {
+			spans = append(spans, span{i, i + best})
+			i += best
+			continue
+		}
+		_, size := utf8.DecodeRuneInString(lower[i:])
+		i += size
+	}
+	start := 0
+	if len(spans) > 0 {
+		start = spans[0].from
+		for n := 0; n < snippetLead && start > 0; n++ {
+			_, size := utf8.DecodeLastRuneInString(text[:start])
+			start -= size
+		}
+	}
+	end := start
+	for n := 0; n < snippetRunes && end < len(text); n++ {
+		_, size := utf8.DecodeRuneInString(text[end:])
+		end += size
+	}
+	var b strings.Builder
+	if start > 0 {
+		b.WriteString("…")
+	}
+	at := start
+	for _, sp := range spans {
+		if sp.from >= end {
+			break
+		}
+		b.WriteString(html.EscapeString(text[at:sp.from]))
+		b.WriteString("<mark>" + html.EscapeString(text[sp.from:sp.to]) + "</mark>")
+		at = sp.to
+	}
+	if at < end {
+		b.WriteString(html.EscapeString(text[at:end]))
+	} else {
+		end = at // a match crossing the cut is shown whole
+	}
+	if end < len(text) {
+		b.WriteString("…")
+	}
+	return b.String(), len(spans) > 0
+}
+
+// lowerASCII lower-cases ASCII letters only, keeping byte offsets, as
+// textai.Segment does to the words.
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// searchWords cuts text into the words both engines index and query.
+func searchWords(text string) []string {
+	if strings.TrimSpace(text) == "" {
+		return nil
+	}
+	return textai.Segment(text)
+}
+
+// segmented is text cut into words joined by spaces, the form both engines
+// index.
+func segmented(text string) string {
+	return strings.Join(searchWords(text), " ")
+}
+
+// indexCase writes the case's words into the search index: at intake
+// (fresh: there is no entry yet) and again when a reply makes the case's
+// result searchable.
+func (t *Tx) indexCase(ctx context.Context, c *Case, fresh bool) error {
+	if err := t.db.loadCityWords(ctx, t, c.City); err != nil {
+		return err
+	}
+	title, address, body, reply := segmented(c.Title), segmented(c.Address), segmented(c.Text), segmented(c.Result)
+	if t.db.dialect.name() == "postgres" {
+		_, err := t.exec(ctx, `INSERT INTO case_search (case_id, doc) VALUES (?,
+			setweight(to_tsvector('simple', ?), 'A') || setweight(to_tsvector('simple', ?), 'B') ||
+			setweight(to_tsvector('simple', ?), 'C') || setweight(to_tsvector('simple', ?), 'C'))
+			ON CONFLICT (case_id) DO UPDATE SET doc = excluded.doc`, c.ID, title, address, body, reply)
+		return err
+	}
+	if !fresh {
+		if _, err := t.exec(ctx, `DELETE FROM case_fts WHERE rowid = ?`, c.ID); err != nil {
+			return err
+		}
+	}
+	_, err := t.exec(ctx, `INSERT INTO case_fts (rowid, title, address, body, reply) VALUES (?, ?, ?, ?, ?)`,
+		c.ID, title, address, body, reply)
+	return err
+}
+
+// backfilled holds the cities whose cases have all been indexed, per
+// database, in this process.
+var backfilled sync.Map // dsn + "\x00" + city → true
+
+// backfillSearch indexes a city's cases that have no index entry — those
+// taken in before search existed — once per process, in batches.
+func (db *DB) backfillSearch(ctx context.Context, city string) error {
+	key := db.dsn + "\x00" + city
+	if _, ok := backfilled.Load(key); ok {
+		return nil
+	}
+	missing := `SELECT c.id FROM cases c WHERE c.city = ? AND NOT EXISTS (SELECT 1 FROM case_fts f WHERE f.rowid = c.id) ORDER BY c.id LIMIT 500`
+	if db.dialect.name() == "postgres" {
+		missing = `SELECT c.id FROM cases c WHERE c.city = ? AND NOT EXISTS (SELECT 1 FROM case_search s WHERE s.case_id = c.id) ORDER BY c.id LIMIT 500`
+	}
+	for {
+		rows, err := db.query(ctx, missing, city)
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			break
+		}
+		if err := db.inTx(ctx, func(tx *Tx) error {
+			for _, id := range ids {
+				c, err := tx.Get(ctx, id)
+				if err != nil {
+					return err
+				}
+				if err := tx.indexCase(ctx, &c, false); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	backfilled.Store(key, true)
+	return nil
+}
+
+// cityWords records which cities' own words the segmenter has, per database.
+// The segmenter is one per process, so its words are too.
+var cityWords = struct {
+	sync.Mutex
+	loaded map[string]time.Time // dsn + "\x00" + city → when
+	added  map[string]bool
+}{loaded: map[string]time.Time{}, added: map[string]bool{}}
+
+// cityWordsTTL is how long a city's words are trusted before new regions and
+// departments are looked for.
+const cityWordsTTL = 10 * time.Minute
+
+// loadCityWords adds the city's place and department names to the
+// segmenter, so that "华园村" is one word in a case and in a query. It reads
+// through q, which may be the caller's transaction.
+func (db *DB) loadCityWords(ctx context.Context, q querier, city string) error {
+	key := db.dsn + "\x00" + city
+	cityWords.Lock()
+	defer cityWords.Unlock()
+	if at, ok := cityWords.loaded[key]; ok && time.Since(at) < cityWordsTTL {
+		return nil
+	}
+	words, err := cityWordList(ctx, q, city)
+	if err != nil {
+		return err
+	}
+	var fresh []string
+	for _, w := range words {
+		if !cityWords.added[w] {
+			fresh = append(fresh, w)
+		}
+	}
+	if err := textai.AddWords(fresh); err != nil {
+		return err
+	}
+	for _, w := range fresh {
+		cityWords.added[w] = true
+	}
+	cityWords.loaded[key] = time.Now()
+	return nil
+}
+
+func cityWordList(ctx context.Context, q querier, city string) ([]string, error) {
+	var words []string
+	rows, err := q.query(ctx, `SELECT name FROM regions WHERE city = ? AND level <> 'city'
+		UNION SELECT name FROM departments WHERE city = ?`, city, city)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		if w := placeWord(name); w != "" && !slices.Contains(words, w) {
+			words = append(words, w)
+		}
+	}
+	return words, rows.Err()
+}
+
+var (
+	gridSuffix  = regexp.MustCompile(`第[0-9０-９一二三四五六七八九十百千零〇]+网格$`)
+	onlyOrdinal = regexp.MustCompile(`^第[0-9０-９一二三四五六七八九十百千零〇]+$`)
+)
+
+// placeWord is the word people use for a place or department: a grid's name
+// without its 第N网格, a street or community without 街道 or 社区, which the
+// dictionary already has and which then segment as words of their own, so
+// that both "华园村" and "华园村社区" find "华园村社区". Names that leave
+// nothing distinctive (第一网格, 第1街道) give "".
+func placeWord(name string) string {
+	w := gridSuffix.ReplaceAllString(strings.TrimSpace(name), "")
+	for _, suffix := range []string{"街道办事处", "社区居委会", "居委会", "村委会", "街道", "社区", "网格"} {
+		if s, ok := strings.CutSuffix(w, suffix); ok {
+			w = s
+			break
+		}
+	}
+	if utf8.RuneCountInString(w) < 2 || onlyOrdinal.MatchString(w) {
+		return ""
+	}
+	return w
+}

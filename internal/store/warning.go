@@ -1,0 +1,1057 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"anju/internal/anju"
+	"anju/internal/audit"
+	"anju/internal/textai"
+)
+
+// Early warnings (预警), on issues, places and departments only (DESIGN.md,
+// principle 2): no warning names, scores or counts a person. Reporters enter
+// the cluster check only as opaque keys to be counted, as in hotspots.
+//
+// Four kinds:
+//   - surge: a category (leaf or group) city-wide, or a street across all
+//     categories, took more cases in the last day (or week) than its seasonal
+//     baseline — the same weekday and hours (or the same span) in each of the
+//     previous SurgeWeeks weeks — allows: more than mean + SurgeSigma·σ and at
+//     least a minimum count. σ is floored at √mean (the Poisson noise of a
+//     count) and at 1, so a perfectly steady baseline does not make one extra
+//     case a surge. The most specific category is reported: a group only when
+//     none of the categories under it surged, and a week only when the day
+//     did not.
+//   - cluster: at least ClusterMin similar reports (linked by text similarity
+//     within a street, see similarGroups) from at least ClusterMin distinct known reporters,
+//     within ClusterWindow: possibly a collective issue. Reports without a
+//     known reporter (anonymous, no phone) count as reports but not as
+//     distinct reporters, because nothing shows they are not one person.
+//   - reopened: a case reopened ReopenMin times or more (a long-standing
+//     "骨头案"); raised again only when it is reopened further.
+//   - overdue_pile: a department with OverdueMin overdue working cases or
+//     more, or with OverdueShare of its working cases overdue (and at least
+//     OverdueShareMin of them).
+//
+// Idempotency: a warning is one row, unique on (city, kind, subject, window),
+// and a second unique index on (city, kind, subject) over unacknowledged rows
+// keeps a subject from being raised again while its warning is open. Rows are
+// inserted with ON CONFLICT DO NOTHING, and the outbox rows and the audit
+// entry are written only when the insert took, in its transaction: with any
+// number of processes each warning is raised, notified and audited once.
+
+// WarningKind names what a warning is about.
+type WarningKind string
+
+const (
+	WarningSurge    WarningKind = "surge"
+	WarningCluster  WarningKind = "cluster"
+	WarningReopened WarningKind = "reopened"
+	WarningOverdue  WarningKind = "overdue_pile"
+)
+
+// WarningKinds lists every kind.
+var WarningKinds = []WarningKind{WarningSurge, WarningCluster, WarningReopened, WarningOverdue}
+
+// WarningPolicy says when warnings are raised. Zero fields take the
+// defaults of DefaultWarningPolicy, except MinInterval.
+type WarningPolicy struct {
+	// MinInterval is the least time between two detections in one process;
+	// the scheduler calls DetectWarnings every pass, and surge detection
+	// reads weeks of cases. Zero runs every call.
+	MinInterval time.Duration
+
+	SurgeWeeks   int     // baseline weeks (8)
+	SurgeSigma   float64 // standard deviations above the mean (3)
+	SurgeMinDay  int     // least cases in a day for a surge (10)
+	SurgeMinWeek int     // least cases in a week for a surge (30)
+
+	ClusterMin    int           // reports and distinct reporters (5)
+	ClusterWindow time.Duration // within this time (6 h)
+	ClusterText   float64       // text similarity that links two reports (0.2)
+
+	ReopenMin      int           // reopenings (2)
+	ReopenLookback time.Duration // cases reopened within this time are checked (30 days)
+
+	OverdueMin      int     // overdue working cases in one department (10)
+	OverdueShare    float64 // or this share of its working cases (0.5) …
+	OverdueShareMin int     // … when at least this many are overdue (5)
+}
+
+// DefaultWarningPolicy is what the scheduler uses.
+var DefaultWarningPolicy = WarningPolicy{MinInterval: 5 * time.Minute, SurgeWeeks: 8, SurgeSigma: 3, SurgeMinDay: 10,
+	SurgeMinWeek: 30, ClusterMin: 5, ClusterWindow: 6 * time.Hour, ClusterText: 0.2, ReopenMin: 2, ReopenLookback: 30 * 24 * time.Hour,
+	OverdueMin: 10, OverdueShare: 0.5, OverdueShareMin: 5}
+
+func (p WarningPolicy) withDefaults() WarningPolicy {
+	d := DefaultWarningPolicy
+	if p.SurgeWeeks <= 0 {
+		p.SurgeWeeks = d.SurgeWeeks
+	}
+	if p.SurgeSigma <= 0 {
+		p.SurgeSigma = d.SurgeSigma
+	}
+	if p.SurgeMinDay <= 0 {
+		p.SurgeMinDay = d.SurgeMinDay
+	}
+	if p.SurgeMinWeek <= 0 {
+		p.SurgeMinWeek = d.SurgeMinWeek
+	}
+	if p.ClusterMin <= 0 {
+		p.ClusterMin = d.ClusterMin
+	}
+	if p.ClusterWindow <= 0 {
+		p.ClusterWindow = d.ClusterWindow
+	}
+	if p.ClusterText <= 0 {
+		p.ClusterText = d.ClusterText
+	}
+	if p.ReopenMin <= 0 {
+		p.ReopenMin = d.ReopenMin
+	}
+	if p.ReopenLookback <= 0 {
+		p.ReopenLookback = d.ReopenLookback
+	}
+	if p.OverdueMin <= 0 {
+		p.OverdueMin = d.OverdueMin
+	}
+	if p.OverdueShare <= 0 {
+		p.OverdueShare = d.OverdueShare
+	}
+	if p.OverdueShareMin <= 0 {
+		p.OverdueShareMin = d.OverdueShareMin
+	}
+	return p
+}
+
+// Warning is a raised warning, addressed to a region (and everything above
+// it that oversees it) and, for a department's pile, to the department.
+type Warning struct {
+	ID             int64           `json:"id"`
+	City           string          `json:"city"`
+	Kind           WarningKind     `json:"kind"`
+	Subject        string          `json:"subject"`
+	Window         string          `json:"window"`
+	Region         string          `json:"region"`
+	Department     string          `json:"department,omitempty"`
+	Title          string          `json:"title"`
+	Detail         json.RawMessage `json:"detail"`
+	CreatedAt      time.Time       `json:"created_at"`
+	AcknowledgedBy string          `json:"acknowledged_by,omitempty"`
+	AcknowledgedAt *time.Time      `json:"acknowledged_at,omitempty"`
+
+	regionPath string
+}
+
+// WarningCounts says how many warnings of each kind one detection raised.
+type WarningCounts map[WarningKind]int
+
+// Total is the number of warnings raised.
+func (n WarningCounts) Total() int {
+	t := 0
+	for _, v := range n {
+		t += v
+	}
+	return t
+}
+
+// candidate is a warning found by a detector, not yet stored.
+type candidate struct {
+	kind       WarningKind
+	subject    string
+	window     string
+	region     string
+	regionPath string
+	department string
+	title      string
+	detail     map[string]any
+}
+
+type warnRun struct {
+	mu   sync.Mutex
+	last time.Time
+}
+
+var warnRuns sync.Map // *DB's sql pool → *warnRun
+
+// DetectWarnings looks for every kind of warning in every city as of now and
+// raises the new ones. It is idempotent (see above) and safe to run in
+// several processes at once. With p.MinInterval set, a call within that time
+// of the last one in this process does nothing.
+func (db *DB) DetectWarnings(ctx context.Context, now time.Time, p WarningPolicy) (WarningCounts, error) {
+	n := WarningCounts{}
+	if p.MinInterval > 0 {
+		v, _ := warnRuns.LoadOrStore(db.sql, &warnRun{})
+		run := v.(*warnRun)
+		if !run.mu.TryLock() {
+			return n, nil // a detection is running in this process
+		}
+		defer run.mu.Unlock()
+		if !run.last.IsZero() && now.Sub(run.last) < p.MinInterval && now.After(run.last) {
+			return n, nil
+		}
+		run.last = now
+	}
+	p = p.withDefaults()
+	cities, err := db.AllCities(ctx)
+	if err != nil {
+		return n, err
+	}
+	for _, city := range cities {
+		var all []candidate
+		for _, detect := range []func(context.Context, string, time.Time, WarningPolicy) ([]candidate, error){
+			db.surgeCandidates, db.clusterCandidates, db.reopenCandidates, db.overdueCandidates,
+		} {
+			cs, err := detect(ctx, city, now, p)
+			if err != nil {
+				return n, err
+			}
+			all = append(all, cs...)
+		}
+		for _, c := range all {
+			raised, err := db.raiseWarning(ctx, city, now, c)
+			if err != nil {
+				return n, err
+			}
+			if raised {
+				n[c.kind]++
+			}
+		}
+	}
+	return n, nil
+}
+
+// raiseWarning stores a candidate unless it is already raised (this window)
+// or still open, and then, in the same transaction, queues its notifications
+// and audits it. It reports whether the warning is new.
+func (db *DB) raiseWarning(ctx context.Context, city string, now time.Time, c candidate) (bool, error) {
+	detail, err := json.Marshal(c.detail)
+	if err != nil {
+		return false, err
+	}
+	raised := false
+	err = db.inTx(ctx, func(tx *Tx) error {
+		raised = false
+		var dept any
+		if c.department != "" {
+			dept = c.department
+		}
+		var id int64
+		err := tx.queryRow(ctx, `INSERT INTO warnings (city, kind, subject, window_key, region, region_path, department,
+			title, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+			city, string(c.kind), c.subject, c.window, c.region, c.regionPath, dept, c.title, string(detail), micros(now)).Scan(&id)
+		if err == sql.ErrNoRows {
+			return nil // raised before, or still open
+		}
+		if err != nil {
+			return err
+		}
+		raised = true
+		w := Warning{ID: id, City: city, Kind: c.kind, Subject: c.subject, Window: c.window, Region: c.region,
+			Department: c.department, Title: c.title, Detail: detail, CreatedAt: now.UTC(), regionPath: c.regionPath}
+		if err := tx.enqueueWarning(ctx, w); err != nil {
+			return err
+		}
+		return tx.appendAudit(ctx, anju.SystemActor("warnings"), audit.Record{City: city, Action: "warning.raise",
+			Object: fmt.Sprintf("warning:%d", id), Detail: map[string]any{"kind": c.kind, "subject": c.subject,
+				"window": c.window, "region": c.region, "department": c.department}})
+	})
+	return raised, err
+}
+
+// warningPayload is what warning subscribers receive.
+type warningPayload struct {
+	Event      string          `json:"event"` // "warning"
+	WarningID  int64           `json:"warning_id"`
+	City       string          `json:"city"`
+	Kind       WarningKind     `json:"kind"`
+	Subject    string          `json:"subject"`
+	Region     string          `json:"region"`
+	Department string          `json:"department,omitempty"`
+	Title      string          `json:"title"`
+	Detail     json.RawMessage `json:"detail"`
+	At         time.Time       `json:"at"`
+}
+
+// enqueueWarning writes an outbox row for every warning subscription of the
+// warning's level: those on its region or a region above it, and those on
+// its department.
+func (t *Tx) enqueueWarning(ctx context.Context, w Warning) error {
+	rows, err := t.query(ctx, `SELECT channel, target, secret, region_path, department FROM warning_subscriptions
+		WHERE city = ? ORDER BY id`, w.City)
+	if err != nil {
+		return err
+	}
+	type sub struct{ channel, target, secret string }
+	var subs []sub
+	for rows.Next() {
+		var s sub
+		var path, dept sql.NullString
+		if err := rows.Scan(&s.channel, &s.target, &s.secret, &path, &dept); err != nil {
+			rows.Close()
+			return err
+		}
+		if (path.Valid && path.String != "" && strings.HasPrefix(w.regionPath, path.String)) ||
+			(dept.Valid && dept.String != "" && dept.String == w.Department) {
+			subs = append(subs, s)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(subs) == 0 {
+		return nil
+	}
+	body, _ := json.Marshal(warningPayload{Event: "warning", WarningID: w.ID, City: w.City, Kind: w.Kind, Subject: w.Subject,
+		Region: w.Region, Department: w.Department, Title: w.Title, Detail: w.Detail, At: w.CreatedAt})
+	now := micros(t.db.clock.Now())
+	for _, s := range subs {
+		if _, err := t.exec(ctx, `INSERT INTO outbox (city, channel, target, subject, body, secret, status, next_attempt, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`, w.City, s.channel, s.target, "[安居] 预警："+w.Title, string(body),
+			s.secret, now, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ---- surge ----
+
+// surgeCandidates compares the last day and week with the same spans of the
+// previous weeks, per category (leaf and groups, city-wide) and per street.
+func (db *DB) surgeCandidates(ctx context.Context, city string, now time.Time, p WarningPolicy) ([]candidate, error) {
+	const day, week = int64(24 * time.Hour / time.Microsecond), int64(7 * 24 * time.Hour / time.Microsecond)
+	weeks := int64(p.SurgeWeeks)
+	nowUS := micros(now)
+	// Without a full baseline every case would look like a surge.
+	var first sql.NullInt64
+	if err := db.queryRow(ctx, `SELECT MIN(created_at) FROM cases WHERE city = ?`, city).Scan(&first); err != nil {
+		return nil, err
+	}
+	if !first.Valid || first.Int64 > nowUS-weeks*week {
+		return nil, nil
+	}
+	// w is the week back (0 = the last 7 days), d the day back within it
+	// (0 = the same weekday and hours as the last 24 h). Region codes have
+	// fixed lengths (6, 6, 9, 12, 15 digits), so a path's first 25 bytes,
+	// "/city/district/street/", name its street.
+	rows, err := db.query(ctx, `SELECT category, street, w, d, COUNT(*) FROM (
+		SELECT category, substr(region_path, 1, 25) AS street, (? - created_at) / ? AS w, ((? - created_at) % ?) / ? AS d
+		FROM cases WHERE city = ? AND created_at > ? AND created_at <= ?) x GROUP BY category, street, w, d`,
+		nowUS, week, nowUS, week, day, city, nowUS-(weeks+1)*week, nowUS)
+	if err != nil {
+		return nil, err
+	}
+	type series struct{ day, week []float64 }
+	all := map[string]*series{}
+	add := func(key string, w, d int64, n float64) {
+		s := all[key]
+		if s == nil {
+			s = &series{day: make([]float64, weeks+1), week: make([]float64, weeks+1)}
+			all[key] = s
+		}
+		s.week[w] += n
+		if d == 0 {
+			s.day[w] += n
+		}
+	}
+	tree, err := db.Taxonomy(ctx, city)
+	if err != nil {
+		rows.Close()
+		return nil, err
+	}
+	lineage := map[string][]string{}
+	for rows.Next() {
+		var cat, street string
+		var w, d, n int64
+		if err := rows.Scan(&cat, &street, &w, &d, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if w < 0 || w > weeks {
+			continue
+		}
+		lin, ok := lineage[cat]
+		if !ok {
+			if lin = tree.Lineage(cat); lin == nil {
+				lin = []string{cat}
+			}
+			lineage[cat] = lin
+		}
+		for _, c := range lin {
+			add("category:"+c, w, d, float64(n))
+		}
+		if codes := splitPath(street); len(codes) == 3 {
+			add("street:"+codes[2], w, d, float64(n))
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+
+	type hit struct {
+		key, period string
+		cur, mean   float64
+		sd, limit   float64
+	}
+	test := func(xs []float64, min int) (hit, bool) {
+		base := xs[1:]
+		var mean, ss float64
+		for _, x := range base {
+			mean += x
+		}
+		mean /= float64(len(base))
+		for _, x := range base {
+			ss += (x - mean) * (x - mean)
+		}
+		sd := math.Sqrt(ss / float64(len(base)))
+		limit := mean + p.SurgeSigma*math.Max(sd, math.Max(math.Sqrt(mean), 1))
+		cur := xs[0]
+		return hit{cur: cur, mean: mean, sd: sd, limit: limit}, cur >= float64(min) && cur > limit
+	}
+	keys := make([]string, 0, len(all))
+	for k := range all {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	fired := map[string]hit{} // period + key
+	for _, period := range []string{"day", "week"} {
+		for _, k := range keys {
+			xs, min := all[k].day, p.SurgeMinDay
+			if period == "week" {
+				xs, min = all[k].week, p.SurgeMinWeek
+			}
+			if h, ok := test(xs, min); ok {
+				h.key, h.period = k, period
+				fired[period+"|"+k] = h
+			}
+		}
+	}
+	loc := db.cityLocation(ctx, city)
+	var out []candidate
+	for _, period := range []string{"day", "week"} {
+		for _, k := range keys {
+			h, ok := fired[period+"|"+k]
+			if !ok {
+				continue
+			}
+			if period == "week" {
+				if _, dayToo := fired["day|"+k]; dayToo {
+					continue
+				}
+			}
+			dim, code, _ := strings.Cut(k, ":")
+			if dim == "category" && slices.ContainsFunc(keys, func(o string) bool {
+				oc, isCat := strings.CutPrefix(o, "category:")
+				_, f := fired[period+"|"+o]
+				return isCat && f && oc != code && strings.HasPrefix(oc, code)
+			}) {
+				continue // a category under this group surged: report that one
+			}
+			c := candidate{kind: WarningSurge, subject: "surge:" + period + ":" + k}
+			span := "近24小时"
+			if period == "day" {
+				c.window = now.In(loc).Format("2006-01-02")
+			} else {
+				y, wk := now.In(loc).ISOWeek()
+				c.window = fmt.Sprintf("%d-W%02d", y, wk)
+				span = "近7天"
+			}
+			var name string
+			if dim == "category" {
+				c.region, c.regionPath = city, cityPath(city)
+				name = "「" + db.categoryName(ctx, city, code) + "」类诉求"
+			} else {
+				r, err := db.regionNoGeometry(ctx, code)
+				if err != nil {
+					return nil, err
+				}
+				c.region, c.regionPath = code, r.Path
+				name = r.Name + "诉求"
+			}
+			c.title = fmt.Sprintf("%s激增：%s %d 件，前%d周同期平均 %.1f 件", name, span, int(h.cur), p.SurgeWeeks, h.mean)
+			c.detail = map[string]any{"period": period, "dimension": dim, "code": code, "count": int(h.cur),
+				"baseline_mean": round3(h.mean), "baseline_sd": round3(h.sd), "threshold": round3(h.limit), "weeks": p.SurgeWeeks}
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+func (db *DB) cityLocation(ctx context.Context, city string) *time.Location {
+	if cal, err := db.calendar(ctx, city); err == nil && cal.Location() != nil {
+		return cal.Location()
+	}
+	return time.FixedZone("CST", 8*3600)
+}
+
+// ---- cluster ----
+
+// clusterCandidates groups the reports of the last ClusterWindow by street
+// and similarity, and keeps groups with enough distinct reporters.
+func (db *DB) clusterCandidates(ctx context.Context, city string, now time.Time, p WarningPolicy) ([]candidate, error) {
+	rows, err := db.query(ctx, `SELECT `+reportCols+` FROM cases c LEFT JOIN reporters r ON r.id = c.reporter_id
+		WHERE c.city = ? AND c.created_at > ? AND c.created_at <= ? ORDER BY c.created_at, c.id`,
+		city, micros(now.Add(-p.ClusterWindow)), micros(now))
+	if err != nil {
+		return nil, err
+	}
+	all, paths, err := scanCaseReports(rows)
+	if err != nil {
+		return nil, err
+	}
+	var reports []textai.HotspotReport
+	community := map[int64]string{}
+	for i, r := range all {
+		codes := splitPath(paths[i])
+		if len(codes) < 3 {
+			continue
+		}
+		r.Place = codes[2] // the street: "nearby grids"
+		if len(codes) >= 4 {
+			community[r.ID] = codes[3]
+		}
+		reports = append(reports, r)
+	}
+	if len(reports) < p.ClusterMin {
+		return nil, nil
+	}
+	warned, err := db.recentClusterCases(ctx, city, now.Add(-2*p.ClusterWindow))
+	if err != nil {
+		return nil, err
+	}
+	var out []candidate
+	for _, group := range similarGroups(reports, p.ClusterText, p.ClusterMin) {
+		ids := make([]int64, len(group))
+		distinct := map[string]bool{}
+		old := 0
+		communities := map[string]bool{}
+		for i, r := range group {
+			ids[i] = r.ID
+			if r.User != "" {
+				distinct[r.User] = true
+			}
+			if warned[r.ID] {
+				old++
+			}
+			communities[community[r.ID]] = true
+		}
+		if len(distinct) < p.ClusterMin || 2*old >= len(ids) {
+			continue // too few people, or mostly a cluster already raised
+		}
+		street, err := db.regionNoGeometry(ctx, group[0].Place)
+		if err != nil {
+			return nil, err
+		}
+		slices.Sort(ids)
+		comms := make([]string, 0, len(communities))
+		for c := range communities {
+			if c != "" {
+				comms = append(comms, c)
+			}
+		}
+		slices.Sort(comms)
+		// Name the problem with the words its reports share.
+		var keywords []string
+		if hs := textai.Hotspots(group, textai.HotspotOptions{MinSimilarity: 1e-9, MinReports: 1, Top: 1, Workers: 1}); len(hs) > 0 {
+			keywords = hs[0].Keywords
+		}
+		from, to := group[0].At, group[0].At
+		for _, r := range group {
+			from, to = minTime(from, r.At), maxTime(to, r.At)
+		}
+		out = append(out, candidate{kind: WarningCluster, subject: "cluster:" + street.Code + ":" + strconv.FormatInt(ids[0], 10),
+			region: street.Code, regionPath: street.Path,
+			title: fmt.Sprintf("%s：%s内 %d 位群众反映相似问题（%s），可能为群体性诉求", street.Name,
+				formatHours(p.ClusterWindow), len(distinct), joinKeywords(keywords, 3)),
+			detail: map[string]any{"cases": ids, "count": len(ids), "reporters": len(distinct), "keywords": keywords,
+				"communities": comms, "from": from.UTC(), "to": to.UTC(), "window_hours": p.ClusterWindow.Hours()}})
+	}
+	return out, nil
+}
+
+// similarGroups links reports of one place (street) whose texts are similar
+// (IDF-weighted cosine at least minText, with the window's reports as the
+// corpus) and returns the connected groups of at least minSize reports, each
+// in time order. Single linkage: five people describe one outage in five
+// ways, and each need resemble only some of the others.
+func similarGroups(reports []textai.HotspotReport, minText float64, minSize int) [][]textai.HotspotReport {
+	ix := textai.NewSimilarityIndex()
+	for _, r := range reports {
+		ix.Add(textai.Report{ID: r.ID, Title: r.Title, Text: r.Text, At: r.At})
+	}
+	byID := map[int64]int{}
+	for i, r := range reports {
+		byID[r.ID] = i
+	}
+	parent := make([]int, len(reports))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	for i, r := range reports {
+		for _, m := range ix.Query(textai.Report{ID: r.ID, Title: r.Title, Text: r.Text, At: r.At}, 50) {
+			j, ok := byID[m.ID]
+			if ok && m.TextScore >= minText && reports[j].Place == r.Place {
+				parent[find(i)] = find(j)
+			}
+		}
+	}
+	groups := map[int][]textai.HotspotReport{}
+	var roots []int
+	for i, r := range reports {
+		root := find(i)
+		if groups[root] == nil {
+			roots = append(roots, root)
+		}
+		groups[root] = append(groups[root], r)
+	}
+	var out [][]textai.HotspotReport
+	for _, root := range roots {
+		if g := groups[root]; len(g) >= minSize {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+func formatHours(d time.Duration) string {
+	return strconv.FormatFloat(d.Hours(), 'f', -1, 64) + " 小时"
+}
+
+// recentClusterCases returns the cases of the cluster warnings raised since.
+func (db *DB) recentClusterCases(ctx context.Context, city string, since time.Time) (map[int64]bool, error) {
+	rows, err := db.query(ctx, `SELECT detail FROM warnings WHERE city = ? AND kind = 'cluster' AND created_at >= ?`,
+		city, micros(since))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]bool{}
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			return nil, err
+		}
+		var v struct {
+			Cases []int64 `json:"cases"`
+		}
+		json.Unmarshal([]byte(d), &v)
+		for _, id := range v.Cases {
+			out[id] = true
+		}
+	}
+	return out, rows.Err()
+}
+
+// ---- reopened ----
+
+func (db *DB) reopenCandidates(ctx context.Context, city string, now time.Time, p WarningPolicy) ([]candidate, error) {
+	rows, err := db.query(ctx, `SELECT case_id, COUNT(*) FROM case_events WHERE action = 'reopen' AND city = ?
+		AND case_id IN (SELECT case_id FROM case_events WHERE action = 'reopen' AND at >= ?)
+		GROUP BY case_id HAVING COUNT(*) >= ? ORDER BY case_id`, city, micros(now.Add(-p.ReopenLookback)), p.ReopenMin)
+	if err != nil {
+		return nil, err
+	}
+	counts := map[int64]int{}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		counts[id] = n
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	sys := anju.SystemActor("warnings")
+	var out []candidate
+	for _, id := range ids {
+		c, err := db.getCase(ctx, db, sys, id)
+		if err != nil {
+			return nil, err
+		}
+		r, err := db.regionNoGeometry(ctx, c.HandlingRegion)
+		if err != nil {
+			return nil, err
+		}
+		n := counts[id]
+		dept := c.Department
+		if dept == "" {
+			// Reopened cases wait for dispatch again: the department that
+			// last had it is the one to hear of it.
+			if dept, err = db.lastDispatch(ctx, id); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, candidate{kind: WarningReopened, subject: "reopened:case:" + strconv.FormatInt(id, 10),
+			window: strconv.Itoa(n), region: r.Code, regionPath: r.Path, department: dept,
+			title: fmt.Sprintf("案件 %s 已重新办理 %d 次：%s", FormatTrackingCode(c.TrackingCode), n, c.Title),
+			detail: map[string]any{"case": id, "tracking_code": c.TrackingCode, "reopened": n, "state": c.State,
+				"category": c.Category, "grid": c.Grid.Code, "created_at": c.CreatedAt}})
+	}
+	return out, nil
+}
+
+// lastDispatch returns the department a case was last dispatched to, or "".
+func (db *DB) lastDispatch(ctx context.Context, caseID int64) (string, error) {
+	var data string
+	err := db.queryRow(ctx, `SELECT data FROM case_events WHERE case_id = ? AND action = 'dispatch' ORDER BY id DESC LIMIT 1`,
+		caseID).Scan(&data)
+	if err == sql.ErrNoRows {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	var v struct {
+		Department string `json:"department"`
+	}
+	json.Unmarshal([]byte(data), &v)
+	return v.Department, nil
+}
+
+// ---- overdue pile ----
+
+func (db *DB) overdueCandidates(ctx context.Context, city string, now time.Time, p WarningPolicy) ([]candidate, error) {
+	rows, err := db.query(ctx, `SELECT x.department, d.name, r.code, r.path, x.total, x.late FROM (
+		SELECT department, COUNT(*) AS total, SUM(CASE WHEN overdue THEN 1 ELSE 0 END) AS late
+		FROM cases WHERE `+workingStates+` AND city = ? AND department IS NOT NULL GROUP BY department) x
+		JOIN departments d ON d.code = x.department JOIN regions r ON r.code = d.region ORDER BY x.department`, city)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	day := now.In(db.cityLocation(ctx, city)).Format("2006-01-02")
+	var out []candidate
+	for rows.Next() {
+		var dept, name, region, path string
+		var total, late int
+		if err := rows.Scan(&dept, &name, &region, &path, &total, &late); err != nil {
+			return nil, err
+		}
+		share := float64(late) / float64(max(total, 1))
+		if late < p.OverdueMin && (late < p.OverdueShareMin || share < p.OverdueShare) {
+			continue
+		}
+		out = append(out, candidate{kind: WarningOverdue, subject: "overdue:department:" + dept, window: day,
+			region: region, regionPath: path, department: dept,
+			title:  fmt.Sprintf("%s 超期未办结案件 %d 件，占在办案件 %.0f%%", name, late, 100*share),
+			detail: map[string]any{"department": dept, "overdue": late, "working": total, "share": round3(share)}})
+	}
+	return out, rows.Err()
+}
+
+// ---- reading and acknowledging ----
+
+// warningScope is the predicate over warnings w that the actor may read:
+// warnings addressed to a region inside a subtree the actor holds a staff
+// role on, and warnings addressed to the actor's departments. A warning
+// addressed above the actor's subtree (a city-wide category surge for a
+// street worker) is the higher level's business and not shown.
+func warningScope(a *anju.Actor) (string, []any) {
+	if a == nil {
+		return "1=0", nil
+	}
+	if a.System {
+		return "1=1", nil
+	}
+	var paths []string
+	for _, g := range a.Grants {
+		if g.Role != anju.RoleResident && g.Department == "" && g.RegionPath != "" {
+			paths = append(paths, g.RegionPath)
+		}
+	}
+	var parts []string
+	var args []any
+	for _, p := range (&anju.Actor{Grants: pathGrants(paths)}).ScopePaths() {
+		parts = append(parts, "(w.region_path >= ? AND w.region_path < ?)")
+		args = append(args, p, subtreeUpper(p))
+	}
+	if ds := a.Departments(); len(ds) > 0 {
+		parts = append(parts, "w.department IN ("+placeholders(len(ds))+")")
+		for _, d := range ds {
+			args = append(args, d)
+		}
+	}
+	if len(parts) == 0 {
+		return "1=0", nil
+	}
+	return "(w.city = ? AND (" + strings.Join(parts, " OR ") + "))", append([]any{a.City}, args...)
+}
+
+const warningCols = `w.id, w.city, w.kind, w.subject, w.window_key, w.region, w.region_path, w.department, w.title, w.detail,
+	w.created_at, w.acknowledged_by, w.acknowledged_at`
+
+func scanWarning(row interface{ Scan(...any) error }) (Warning, error) {
+	var w Warning
+	var kind, detail string
+	var dept, ackBy sql.NullString
+	var created int64
+	var ackAt sql.NullInt64
+	if err := row.Scan(&w.ID, &w.City, &kind, &w.Subject, &w.Window, &w.Region, &w.regionPath, &dept, &w.Title, &detail,
+		&created, &ackBy, &ackAt); err != nil {
+		return w, err
+	}
+	w.Kind, w.Department, w.AcknowledgedBy = WarningKind(kind), dept.String, ackBy.String
+	w.Detail = json.RawMessage(detail)
+	w.CreatedAt = fromMicros(created)
+	if ackAt.Valid {
+		t := fromMicros(ackAt.Int64)
+		w.AcknowledgedAt = &t
+	}
+	return w, nil
+}
+
+// WarningFilter narrows ListWarnings.
+type WarningFilter struct {
+	Kind     WarningKind
+	State    string // open, acknowledged, or "" for both
+	Region   string // a region code: warnings addressed inside it
+	Page     int    // from 1
+	PageSize int    // at most 200
+}
+
+// WarningList is one page of warnings, newest first.
+type WarningList struct {
+	Warnings []Warning `json:"warnings"`
+	Page     int       `json:"page"`
+	PageSize int       `json:"page_size"`
+	HasMore  bool      `json:"has_more"`
+}
+
+// ListWarnings returns the warnings the actor may read (see warningScope).
+// EINVALID for an unknown kind or state, ENOTFOUND for a region outside the
+// actor's scope.
+func (db *DB) ListWarnings(ctx context.Context, actor *anju.Actor, f WarningFilter) (WarningList, error) {
+	if f.Page < 1 {
+		f.Page = 1
+	}
+	if f.PageSize < 1 || f.PageSize > 200 {
+		f.PageSize = 50
+	}
+	sc, args := warningScope(actor)
+	q := `SELECT ` + warningCols + ` FROM warnings w WHERE ` + sc
+	if f.Kind != "" {
+		if !slices.Contains(WarningKinds, f.Kind) {
+			return WarningList{}, anju.FieldError("kind", "unknown warning kind %q", f.Kind)
+		}
+		q += ` AND w.kind = ?`
+		args = append(args, string(f.Kind))
+	}
+	switch f.State {
+	case "":
+	case "open":
+		q += ` AND w.acknowledged_at IS NULL`
+	case "acknowledged":
+		q += ` AND w.acknowledged_at IS NOT NULL`
+	default:
+		return WarningList{}, anju.FieldError("state", "state must be open or acknowledged")
+	}
+	if f.Region != "" {
+		r, err := db.GetRegion(ctx, actor, f.Region)
+		if err != nil {
+			return WarningList{}, err
+		}
+		q += ` AND w.region_path >= ? AND w.region_path < ?`
+		args = append(args, r.Path, subtreeUpper(r.Path))
+	}
+	q += ` ORDER BY w.id DESC LIMIT ? OFFSET ?`
+	args = append(args, f.PageSize+1, (f.Page-1)*f.PageSize)
+	rows, err := db.query(ctx, q, args...)
+	if err != nil {
+		return WarningList{}, err
+	}
+	defer rows.Close()
+	out := WarningList{Warnings: []Warning{}, Page: f.Page, PageSize: f.PageSize}
+	for rows.Next() {
+		w, err := scanWarning(rows)
+		if err != nil {
+			return WarningList{}, err
+		}
+		out.Warnings = append(out.Warnings, w)
+	}
+	if len(out.Warnings) > f.PageSize {
+		out.Warnings, out.HasMore = out.Warnings[:f.PageSize], true
+	}
+	return out, rows.Err()
+}
+
+// GetWarning returns one warning the actor may read, or ENOTFOUND.
+func (db *DB) GetWarning(ctx context.Context, actor *anju.Actor, id int64) (Warning, error) {
+	return db.getWarning(ctx, db, actor, id)
+}
+
+func (db *DB) getWarning(ctx context.Context, q querier, actor *anju.Actor, id int64) (Warning, error) {
+	sc, args := warningScope(actor)
+	w, err := scanWarning(q.queryRow(ctx, `SELECT `+warningCols+` FROM warnings w WHERE w.id = ? AND `+sc,
+		append([]any{id}, args...)...))
+	if err == sql.ErrNoRows {
+		return w, notFound("warning", strconv.FormatInt(id, 10))
+	}
+	return w, err
+}
+
+// ackRoles may acknowledge a warning addressed to their subtree or department.
+var ackRoles = []anju.Role{anju.RoleSupervisor, anju.RoleDispatcher, anju.RoleAdmin}
+
+// AcknowledgeWarning marks a warning seen and taken up, with an optional
+// note, and audits it. ENOTFOUND when the warning is not visible, EFORBIDDEN
+// for roles other than supervisor, dispatcher and administrator in its scope,
+// ECONFLICT when it is already acknowledged.
+func (db *DB) AcknowledgeWarning(ctx context.Context, actor *anju.Actor, id int64, note string) (Warning, error) {
+	if utf8Len(note) > maxNote {
+		return Warning{}, anju.FieldError("note", "note is longer than %d characters", maxNote)
+	}
+	var out Warning
+	err := db.inTx(ctx, func(tx *Tx) error {
+		w, err := db.getWarning(ctx, tx, actor, id)
+		if err != nil {
+			return err
+		}
+		if !mayAcknowledge(actor, w) {
+			return anju.Errorf(anju.EFORBIDDEN, "only a supervisor, dispatcher or administrator of the warning's region or department may acknowledge it")
+		}
+		now := db.clock.Now()
+		r, err := tx.exec(ctx, `UPDATE warnings SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ? AND acknowledged_at IS NULL`,
+			actorName(actor), micros(now), id)
+		if err != nil {
+			return err
+		}
+		if k, _ := r.RowsAffected(); k != 1 {
+			return anju.Errorf(anju.ECONFLICT, "warning %d is already acknowledged", id)
+		}
+		at := fromMicros(micros(now))
+		w.AcknowledgedBy, w.AcknowledgedAt = actorName(actor), &at
+		out = w
+		return tx.appendAudit(ctx, actor, audit.Record{City: w.City, Action: "warning.acknowledge",
+			Object: fmt.Sprintf("warning:%d", id), Detail: map[string]any{"kind": w.Kind, "subject": w.Subject, "note": note}})
+	})
+	return out, err
+}
+
+func mayAcknowledge(a *anju.Actor, w Warning) bool {
+	if a.System {
+		return true
+	}
+	for _, g := range a.Grants {
+		if !slices.Contains(ackRoles, g.Role) {
+			continue
+		}
+		if g.Department != "" {
+			if g.Department == w.Department {
+				return true
+			}
+			continue
+		}
+		if g.RegionPath != "" && strings.HasPrefix(w.regionPath, g.RegionPath) {
+			return true
+		}
+	}
+	return false
+}
+
+// WarningSubscription sends the warnings of a level — a region and
+// everything under it, or a department — to a webhook or an e-mail address.
+type WarningSubscription struct {
+	ID         int64  `json:"id"`
+	Region     string `json:"region,omitempty"`
+	Department string `json:"department,omitempty"`
+	Channel    string `json:"channel"` // webhook or email
+	Target     string `json:"target"`
+	Secret     string `json:"secret,omitempty"`
+}
+
+// SaveWarningSubscription adds a subscription to a level's warnings. The
+// actor must administer a subtree holding the region, or the department's
+// region. EINVALID for bad fields, ENOTFOUND for an invisible region or
+// department, EFORBIDDEN otherwise.
+func (db *DB) SaveWarningSubscription(ctx context.Context, actor *anju.Actor, s WarningSubscription) (WarningSubscription, error) {
+	if (s.Region == "") == (s.Department == "") {
+		return s, anju.FieldError("region", "give a region or a department, not both")
+	}
+	switch s.Channel {
+	case "webhook":
+		if !strings.HasPrefix(s.Target, "https://") && !strings.HasPrefix(s.Target, "http://") {
+			return s, anju.FieldError("target", "a webhook target is an http(s) URL")
+		}
+		if len(s.Secret) < 16 {
+			return s, anju.FieldError("secret", "a webhook needs a secret of at least 16 characters to sign with")
+		}
+	case "email":
+		if !strings.Contains(s.Target, "@") {
+			return s, anju.FieldError("target", "an e-mail target is an address")
+		}
+	default:
+		return s, anju.FieldError("channel", "channel must be webhook or email")
+	}
+	var city, path string
+	var region, dept any
+	if s.Region != "" {
+		r, err := db.GetRegion(ctx, actor, s.Region)
+		if err != nil {
+			return s, err
+		}
+		city, path, region = r.City, r.Path, r.Code
+	} else {
+		d, err := db.GetDepartment(ctx, actor, s.Department)
+		if err != nil {
+			return s, err
+		}
+		city, path, dept = d.City, d.RegionPath, d.Code
+	}
+	if !actor.System && (actor.City != city || !actor.HasRoleAt(path, anju.RoleAdmin)) {
+		return s, anju.Errorf(anju.EFORBIDDEN, "only an administrator of the level may subscribe to its warnings")
+	}
+	var regionPath any
+	if region != nil {
+		regionPath = path
+	}
+	err := db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.queryRow(ctx, `INSERT INTO warning_subscriptions (city, region, region_path, department, channel, target, secret)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, city, region, regionPath, dept, s.Channel, s.Target, s.Secret).Scan(&s.ID); err != nil {
+			return err
+		}
+		return tx.appendAudit(ctx, actor, auditRecord(city, "warning_subscription.create", fmt.Sprintf("warning_subscription:%d", s.ID),
+			map[string]any{"region": s.Region, "department": s.Department, "channel": s.Channel, "target": s.Target}))
+	})
+	s.Secret = ""
+	return s, err
+}
