@@ -29,7 +29,7 @@ func (s *Server) handleCreateCase(w http.ResponseWriter, r *http.Request, a *anj
 	// The answer is the case with, beside its fields, the open cases it
 	// probably duplicates, for the operator to merge. The case is stored
 	// already: a failure here only leaves the list empty.
-	similar, err := s.db.DuplicatesOf(r.Context(), a, c.ID, 5)
+	similar, err := s.db.DuplicatesOf(r.Context(), a, c, 5)
 	if err != nil {
 		s.log.WarnContext(r.Context(), "similar cases at intake", "case", c.ID, "err", err)
 		similar = []store.SimilarCase{}

@@ -72,6 +72,8 @@ type citySimilar struct {
 	lastEv  int64
 	seen    map[int64]bool // events at most eventOverlap before lastEv already applied
 	builtAt time.Time
+	// followedAt is when other writers' events were last read.
+	followedAt time.Time
 }
 
 // similarIndexes holds the per-city indexes of a DB.
@@ -108,8 +110,18 @@ func (db *DB) similarIndex(ctx context.Context, city string) (*textai.Similarity
 		}
 		return ci.ix, nil
 	}
+	// Following other writers costs a query over recent events; at intake
+	// rates it is enough to do it a few times a second.
+	if time.Since(ci.followedAt) < simFollowEvery {
+		return ci.ix, nil
+	}
+	ci.followedAt = time.Now()
 	return ci.ix, db.followEvents(ctx, city, ci)
 }
+
+// simFollowEvery bounds how stale the similarity index may be for cases
+// another request or process has just filed.
+const simFollowEvery = 200 * time.Millisecond
 
 // buildIndex loads every open case of the city into a fresh index.
 func (db *DB) buildIndex(ctx context.Context, city string, ci *citySimilar) error {
@@ -242,6 +254,10 @@ func (db *DB) SimilarCases(ctx context.Context, actor *anju.Actor, caseID int64,
 	if err != nil {
 		return nil, err
 	}
+	return db.similarCases(ctx, actor, c, k, false)
+}
+
+func (db *DB) similarCases(ctx context.Context, actor *anju.Actor, c Case, k int, duplicatesOnly bool) ([]SimilarCase, error) {
 	if k <= 0 || k > 50 {
 		k = 10
 	}
@@ -255,7 +271,13 @@ func (db *DB) SimilarCases(ctx context.Context, actor *anju.Actor, caseID int64,
 	}
 	// Ask for more than k: some candidates are outside the actor's scope or
 	// closed since the index saw them.
-	matches := ix.Query(q, max(10*k, 100))
+	want := max(10*k, 100)
+	if duplicatesOnly {
+		// Intake shows only likely duplicates: few candidates, filtered by
+		// score before any row is read, keep it cheap on the hot path.
+		want = 4 * k
+	}
+	matches := ix.Query(q, want)
 	out := []SimilarCase{}
 	if len(matches) == 0 {
 		return out, nil
@@ -263,6 +285,9 @@ func (db *DB) SimilarCases(ctx context.Context, actor *anju.Actor, caseID int64,
 	byID := map[int64]textai.Match{}
 	args := make([]any, 0, len(matches))
 	for _, m := range matches {
+		if duplicatesOnly && !m.Duplicate() {
+			continue
+		}
 		if m.ID != c.ID && c.MergedInto != m.ID {
 			byID[m.ID] = m
 			args = append(args, m.ID)
@@ -272,7 +297,7 @@ func (db *DB) SimilarCases(ctx context.Context, actor *anju.Actor, caseID int64,
 		return out, nil
 	}
 	sc, sargs := caseScope(actor)
-	rows, err := db.query(ctx, `SELECT `+caseCols+caseFrom+` WHERE c.id IN (`+placeholders(len(args))+`) AND c.city = ? AND c.`+
+	rows, err := db.query(ctx, `SELECT `+caseCols+caseFrom+` WHERE c.id IN (`+placeholders(len(args))+`) AND c.city || '' = ? AND c.`+
 		openStates+` AND `+sc, append(append(args, c.City), sargs...)...)
 	if err != nil {
 		return nil, err
@@ -304,8 +329,8 @@ func (db *DB) SimilarCases(ctx context.Context, actor *anju.Actor, caseID int64,
 
 // DuplicatesOf returns the visible open cases at or above the duplicate
 // threshold, at most k: what intake shows next to a new case.
-func (db *DB) DuplicatesOf(ctx context.Context, actor *anju.Actor, caseID int64, k int) ([]SimilarCase, error) {
-	all, err := db.SimilarCases(ctx, actor, caseID, k)
+func (db *DB) DuplicatesOf(ctx context.Context, actor *anju.Actor, c Case, k int) ([]SimilarCase, error) {
+	all, err := db.similarCases(ctx, actor, c, k, true)
 	if err != nil {
 		return nil, err
 	}
