@@ -180,7 +180,27 @@ func TestScopeMatrix(t *testing.T) {
 		if u, err := f.db.GetUser(context.Background(), anju.SystemActor("t"), "worker-b"); err == nil {
 			bGrant = u.Grants[0].ID
 		}
+		// A case in district B, filed by the city operator.
+		status, body := f.post("operator", "/api/v1/cases", `{"text":"第2网格路灯坏了","category":"0101","lat":30.05,"lon":120.17,
+			"reporter":{"name":"李四","phone":"13912345678"}}`, nil)
+		if status != 201 {
+			t.Fatalf("case in B: %d %s", status, body)
+		}
+		var bCase struct {
+			ID int64 `json:"id"`
+		}
+		json.Unmarshal([]byte(body), &bCase)
+		cid := itoa(bCase.ID)
 		other := []struct{ method, path, body string }{
+			{"GET", "/api/v1/cases/" + cid, ""},
+			{"GET", "/api/v1/cases/" + cid + "/history", ""},
+			{"GET", "/api/v1/cases/" + cid + "/similar", ""},
+			{"POST", "/api/v1/cases/" + cid + "/actions/accept", ""},
+			{"POST", "/api/v1/cases/" + cid + "/actions/comment", `{"note":"x"}`},
+			{"POST", "/api/v1/cases/" + cid + "/reporter", `{"reason":"x"}`},
+			{"GET", "/api/v1/cases?region=330105", ""},
+			{"GET", "/api/v1/search?q=路灯&region=330105", ""},
+			{"GET", "/api/v1/hotspots?region=330105", ""},
 			{"GET", "/api/v1/regions/330105", ""},
 			{"GET", "/api/v1/regions/330105001", ""},
 			{"GET", "/api/v1/regions/330105001001", ""},
@@ -217,8 +237,12 @@ func TestScopeMatrix(t *testing.T) {
 			}
 		}
 		// Lists leave district B out.
-		for _, p := range []string{"/api/v1/regions/330100/children", "/api/v1/departments", "/api/v1/users"} {
+		for _, p := range []string{"/api/v1/regions/330100/children", "/api/v1/departments", "/api/v1/users",
+			"/api/v1/cases", "/api/v1/search?q=路灯", "/api/v1/hotspots", "/api/v1/warnings"} {
 			_, body := f.do("worker-a", "GET", p, "")
+			if status, _ := f.do("worker-a", "GET", p, ""); status != 200 {
+				t.Errorf("worker-a: GET %s = %d", p, status)
+			}
 			if strings.Contains(body, "330105") || strings.Contains(body, "b-street") || strings.Contains(body, "worker-b") {
 				t.Errorf("worker-a: GET %s shows district B: %s", p, body)
 			}
