@@ -11,7 +11,6 @@ import (
 
 	"anju/internal/server"
 	"anju/internal/store"
-	"anju/internal/textai"
 )
 
 func init() {
@@ -105,9 +104,14 @@ func serveHTTP(ctx context.Context, env *cliEnv, db *store.DB, log *slog.Logger,
 		scheme = "https"
 	}
 	url := fmt.Sprintf("%s://%s", scheme, ln.Addr())
-	// The segmentation dictionary takes seconds to load; load it now, beside
-	// serving, rather than inside the first intake's transaction.
-	go textai.LoadSegmenter()
+	// The segmentation dictionary and the cities' own words take seconds to
+	// load; load them now, beside serving, rather than inside the first
+	// intake's transaction.
+	go func() {
+		if err := db.WarmUp(ctx); err != nil {
+			log.Warn("warm-up", "err", err)
+		}
+	}()
 	srv := &http.Server{
 		Handler:           server.New(server.Config{DB: db, Logger: log, Version: version()}),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -585,3 +585,22 @@ func placeWord(name string) string {
 	}
 	return w
 }
+
+// WarmUp does ahead of time what the first intake and search of each city
+// would otherwise do inside their transactions: load the segmentation
+// dictionary and the city's own words. Servers call it as they start.
+func (db *DB) WarmUp(ctx context.Context) error {
+	if err := textai.LoadSegmenter(); err != nil {
+		return err
+	}
+	cities, err := db.AllCities(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range cities {
+		if err := db.loadCityWords(ctx, db, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
