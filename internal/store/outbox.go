@@ -30,20 +30,8 @@ func (db *DB) SaveSubscription(ctx context.Context, actor *anju.Actor, s Subscri
 	if !actor.System && !actor.HasRoleAt(cityPath(actor.City), anju.RoleAdmin) {
 		return s, anju.Errorf(anju.EFORBIDDEN, "only a city-wide administrator may add subscriptions")
 	}
-	switch s.Channel {
-	case "webhook":
-		if !strings.HasPrefix(s.Target, "https://") && !strings.HasPrefix(s.Target, "http://") {
-			return s, anju.FieldError("target", "a webhook target is an http(s) URL")
-		}
-		if len(s.Secret) < 16 {
-			return s, anju.FieldError("secret", "a webhook needs a secret of at least 16 characters to sign with")
-		}
-	case "email":
-		if !strings.Contains(s.Target, "@") {
-			return s, anju.FieldError("target", "an e-mail target is an address")
-		}
-	default:
-		return s, anju.FieldError("channel", "channel must be webhook or email")
+	if err := validateDelivery(s.Channel, s.Target, s.Secret); err != nil {
+		return s, err
 	}
 	for _, a := range s.Actions {
 		if !slicesContainsAction(a) {
@@ -59,6 +47,27 @@ func (db *DB) SaveSubscription(ctx context.Context, actor *anju.Actor, s Subscri
 	}
 	s.Secret = ""
 	return s, db.dialect.translate(err)
+}
+
+// validateDelivery checks where a subscription delivers: a signed webhook
+// or an e-mail address. EINVALID naming the field.
+func validateDelivery(channel, target, secret string) error {
+	switch channel {
+	case "webhook":
+		if !strings.HasPrefix(target, "https://") && !strings.HasPrefix(target, "http://") {
+			return anju.FieldError("target", "a webhook target is an http(s) URL")
+		}
+		if len(secret) < 16 {
+			return anju.FieldError("secret", "a webhook needs a secret of at least 16 characters to sign with")
+		}
+	case "email":
+		if !strings.Contains(target, "@") {
+			return anju.FieldError("target", "an e-mail target is an address")
+		}
+	default:
+		return anju.FieldError("channel", "channel must be webhook or email")
+	}
+	return nil
 }
 
 func slicesContainsAction(a string) bool {

@@ -163,50 +163,8 @@ func (db *DB) SearchCases(ctx context.Context, actor *anju.Actor, sq SearchQuery
 
 // searchFilters are ListCases' filters plus a creation-time window.
 func (db *DB) searchFilters(ctx context.Context, actor *anju.Actor, sq SearchQuery) (string, []any, error) {
-	var q string
-	var args []any
-	if sq.Kind != "" {
-		if !sq.Kind.Valid() {
-			return "", nil, anju.FieldError("kind", "unknown kind %q", sq.Kind)
-		}
-		q += ` AND c.kind = ?`
-		args = append(args, string(sq.Kind))
-	}
-	if sq.State != "" {
-		if !sq.State.Valid() {
-			return "", nil, anju.FieldError("state", "unknown state %q", sq.State)
-		}
-		q += ` AND c.state = ?`
-		args = append(args, string(sq.State))
-	}
-	if sq.Region != "" {
-		r, err := db.GetRegion(ctx, actor, sq.Region)
-		if err != nil {
-			return "", nil, err
-		}
-		q += ` AND c.region_path >= ? AND c.region_path < ?`
-		args = append(args, r.Path, subtreeUpper(r.Path))
-	}
-	if sq.Category != "" {
-		q += ` AND c.category = ?`
-		args = append(args, sq.Category)
-	}
-	if sq.Department != "" {
-		q += ` AND c.department = ?`
-		args = append(args, sq.Department)
-	}
-	if !sq.From.IsZero() && !sq.To.IsZero() && !sq.From.Before(sq.To) {
-		return "", nil, anju.FieldError("from", "from must be before to")
-	}
-	if !sq.From.IsZero() {
-		q += ` AND c.created_at >= ?`
-		args = append(args, micros(sq.From))
-	}
-	if !sq.To.IsZero() {
-		q += ` AND c.created_at < ?`
-		args = append(args, micros(sq.To))
-	}
-	return q, args, nil
+	return db.caseFilterSQL(ctx, actor, CaseFilter{Kind: sq.Kind, State: sq.State, Region: sq.Region,
+		Category: sq.Category, Department: sq.Department, From: sq.From, To: sq.To})
 }
 
 // scanWith scans a row's case columns and then extra ones.

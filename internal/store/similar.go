@@ -82,14 +82,9 @@ type similarIndexes struct {
 	cities map[string]*citySimilar
 }
 
-var simRegistry sync.Map // *DB's sql pool → *similarIndexes
-
-// indexes returns the similarity indexes of db. They hang off the connection
-// pool, so that handles made by WithClock share them.
-func (db *DB) indexes() *similarIndexes {
-	v, _ := simRegistry.LoadOrStore(db.sql, &similarIndexes{cities: map[string]*citySimilar{}})
-	return v.(*similarIndexes)
-}
+// indexes returns the similarity indexes of db; handles made by WithClock
+// share them, since they share the pointer.
+func (db *DB) indexes() *similarIndexes { return db.similar }
 
 // similarIndex returns the city's index, brought up to date.
 func (db *DB) similarIndex(ctx context.Context, city string) (*textai.SimilarityIndex, error) {

@@ -48,6 +48,7 @@ type DB struct {
 	intake        *intakeBatcher
 	stmts         *sync.Map // query → *sql.Stmt
 	tokenCache    *sync.Map // token hash → tokenEntry
+	similar       *similarIndexes
 	nstmts        *atomic.Int64
 }
 
@@ -86,6 +87,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	db.intake = &intakeBatcher{db: db}
 	db.stmts, db.nstmts = &sync.Map{}, &atomic.Int64{}
 	db.tokenCache = &sync.Map{}
+	db.similar = &similarIndexes{cities: map[string]*citySimilar{}}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err

@@ -1007,20 +1007,8 @@ func (db *DB) SaveWarningSubscription(ctx context.Context, actor *anju.Actor, s 
 	if (s.Region == "") == (s.Department == "") {
 		return s, anju.FieldError("region", "give a region or a department, not both")
 	}
-	switch s.Channel {
-	case "webhook":
-		if !strings.HasPrefix(s.Target, "https://") && !strings.HasPrefix(s.Target, "http://") {
-			return s, anju.FieldError("target", "a webhook target is an http(s) URL")
-		}
-		if len(s.Secret) < 16 {
-			return s, anju.FieldError("secret", "a webhook needs a secret of at least 16 characters to sign with")
-		}
-	case "email":
-		if !strings.Contains(s.Target, "@") {
-			return s, anju.FieldError("target", "an e-mail target is an address")
-		}
-	default:
-		return s, anju.FieldError("channel", "channel must be webhook or email")
+	if err := validateDelivery(s.Channel, s.Target, s.Secret); err != nil {
+		return s, err
 	}
 	var city, path string
 	var region, dept any
