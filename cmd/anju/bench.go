@@ -274,7 +274,9 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 // benchWorkload is what realistic intakes are drawn from.
 type benchWorkload struct {
 	grids      []orb.Polygon
+	places     []string // the grids' community names, as people name a place
 	categories []string
+	names      []string // the categories' names, parallel to categories
 }
 
 func workloadFromDB(ctx context.Context, db *store.DB, city string) (*benchWorkload, error) {
@@ -290,6 +292,7 @@ func workloadFromDB(ctx context.Context, db *store.DB, city string) (*benchWorkl
 	for _, c := range tree.Leaves() {
 		if c.Active {
 			w.categories = append(w.categories, c.Code)
+			w.names = append(w.names, c.Name)
 		}
 	}
 	w.addGrids(grids)
@@ -330,6 +333,7 @@ func workloadFromServer(ctx context.Context, url, token string) (*benchWorkload,
 		for _, n := range ns {
 			if n.Leaf && n.Active {
 				w.categories = append(w.categories, n.Code)
+				w.names = append(w.names, n.Name)
 			}
 			walk(n.Children)
 		}
@@ -347,12 +351,15 @@ func workloadFromServer(ctx context.Context, url, token string) (*benchWorkload,
 
 func (w *benchWorkload) addGrids(rs []region.Region) {
 	for _, r := range rs {
+		place, _, _ := strings.Cut(r.Name, "第")
 		switch g := r.Geometry.(type) {
 		case orb.Polygon:
 			w.grids = append(w.grids, g)
+			w.places = append(w.places, place)
 		case orb.MultiPolygon:
 			if len(g) > 0 {
 				w.grids = append(w.grids, g[0])
+				w.places = append(w.places, place)
 			}
 		}
 	}
@@ -380,7 +387,10 @@ var (
 		"%s的树木倒伏压住了电线，共%d棵，请相关部门尽快处置。",
 		"咨询%s周边的社区卫生服务中心开放时间，家里有%d位老人需要体检。",
 	}
-	benchPlaces   = []string{"幸福路", "和平街", "人民路", "滨江小区", "东风菜市场", "第三小学", "建设大道", "花园新村", "长青公园", "火车站广场"}
+	benchPlaces  = []string{"幸福路", "和平街", "人民路", "滨江小区", "东风菜市场", "第三小学", "建设大道", "花园新村", "长青公园", "火车站广场"}
+	benchDetails = []string{"已经持续好几天了，希望尽快处理。", "多次反映没有结果，请相关部门重视。", "影响周边居民正常生活。",
+		"晚上尤其严重，老人孩子休息不好。", "存在安全隐患，担心出事。", "物业说不归他们管，不知道找谁。", "拍了照片，可以现场查看。",
+		"周末情况更严重。", "附近商户也有意见。", "希望给个明确答复。", "上周打过电话，至今没人来看。", "请尽快派人到现场核实处理。"}
 	benchSurnames = []string{"王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴", "徐", "孙"}
 	benchGiven    = []string{"伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛"}
 	benchPrefixes = []string{"130", "131", "135", "136", "138", "139", "150", "151", "158", "177", "186", "189", "199"}
@@ -388,13 +398,20 @@ var (
 
 // intake draws one realistic intake.
 func (w *benchWorkload) intake(rng *rand.Rand) store.NewCase {
-	poly := w.grids[rng.IntN(len(w.grids))]
-	pt := samplePolygon(rng, poly)
+	gi := rng.IntN(len(w.grids))
+	pt := samplePolygon(rng, w.grids[gi])
 	lat, lon := pt[1], pt[0]
-	place := benchPlaces[rng.IntN(len(benchPlaces))]
+	place := w.places[gi] + benchPlaces[rng.IntN(len(benchPlaces))]
+	ci := rng.IntN(len(w.categories))
+	// Real reports vary as much as the places and problems they name: the
+	// place, the category's own words and a detail drawn from templates.
+	text := fmt.Sprintf(benchTexts[rng.IntN(len(benchTexts))], place, 1+rng.IntN(9))
+	if rng.IntN(2) == 0 {
+		text = fmt.Sprintf("%s一带%s的问题：%s", place, w.names[ci], benchDetails[rng.IntN(len(benchDetails))])
+	}
 	nc := store.NewCase{
-		Text:     fmt.Sprintf(benchTexts[rng.IntN(len(benchTexts))], place, 1+rng.IntN(9)),
-		Category: w.categories[rng.IntN(len(w.categories))],
+		Text:     text,
+		Category: w.categories[ci],
 		Lat:      &lat,
 		Lon:      &lon,
 		Address:  fmt.Sprintf("%s%d号", place, 1+rng.IntN(300)),

@@ -179,6 +179,7 @@ type PreparedCase struct {
 	resDue   time.Time
 	personal personal.Data
 	now      time.Time
+	doc      *searchDoc
 }
 
 // PrepareCase validates an intake and does its reads — the spatial index,
@@ -200,6 +201,9 @@ func (db *DB) PrepareCase(ctx context.Context, actor *anju.Actor, nc NewCase, id
 	if err := nc.validate(); err != nil {
 		return nil, err
 	}
+	var grid RegionRecord
+	var err error
+	located := false
 	if nc.Lat != nil {
 		code, err := db.LocateGrid(ctx, actor, *nc.Lon, *nc.Lat)
 		if err != nil {
@@ -209,10 +213,15 @@ func (db *DB) PrepareCase(ctx context.Context, actor *anju.Actor, nc NewCase, id
 			return nil, err
 		}
 		nc.Grid = code
+		if !actor.System {
+			grid, located = db.gridRecord(ctx, actor.City, code)
+		}
 	}
-	grid, err := db.regionNoGeometry(ctx, nc.Grid)
-	if err != nil || grid.Level != region.LevelGrid || (!actor.System && grid.City != actor.City) {
-		return nil, anju.FieldError("grid", "grid %q not found", nc.Grid)
+	if !located {
+		grid, err = db.regionNoGeometry(ctx, nc.Grid)
+		if err != nil || grid.Level != region.LevelGrid || (!actor.System && grid.City != actor.City) {
+			return nil, anju.FieldError("grid", "grid %q not found", nc.Grid)
+		}
 	}
 	p.grid = grid
 	if p.cat, err = db.category(ctx, grid.City, nc.Category); err != nil {
@@ -244,6 +253,11 @@ func (db *DB) PrepareCase(ctx context.Context, actor *anju.Actor, nc NewCase, id
 		}
 	}
 	p.nc = nc
+	// Segmenting the text for search is CPU work; done here, it runs in the
+	// request's goroutine, not in the single writer's transaction.
+	if p.doc, err = db.newSearchDoc(ctx, db, grid.City, nc.Title, nc.Address, nc.Text, ""); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -324,7 +338,7 @@ func (t *Tx) InsertCase(ctx context.Context, p *PreparedCase) (Case, bool, error
 		c.Reporter = &ReporterOut{Name: personal.MaskName(m.Name), Phone: personal.MaskPhone(m.Phone),
 			IDNumber: personal.MaskIDNumber(m.IDNumber), Address: personal.MaskAddress(m.Address)}
 	}
-	if err := t.indexCase(ctx, &c, true); err != nil {
+	if err := t.indexCaseDoc(ctx, &c, true, p.doc); err != nil {
 		return Case{}, false, err
 	}
 	return c, true, nil

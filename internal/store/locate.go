@@ -27,6 +27,7 @@ type cityIndex struct {
 	checked time.Time
 	index   *region.Index
 	bound   orb.Bound
+	names   map[string]string // grid code → name, so intake reads no row to place a case
 }
 
 func newLocator() *locator {
@@ -64,8 +65,9 @@ func (l *locator) index(ctx context.Context, db *DB, city string) (*cityIndex, e
 	if err != nil {
 		return nil, err
 	}
-	ci = &cityIndex{version: v, checked: now, index: region.NewIndex(grids)}
+	ci = &cityIndex{version: v, checked: now, index: region.NewIndex(grids), names: make(map[string]string, len(grids))}
 	for i, g := range grids {
+		ci.names[g.Code] = g.Name
 		if i == 0 {
 			ci.bound = g.BBox
 		} else {
@@ -136,4 +138,20 @@ func (db *DB) LocateGrid(ctx context.Context, actor *anju.Actor, lon, lat float6
 		}
 	}
 	return "", anju.Errorf(anju.ENOTFOUND, "no grid of the city at lat %g, lon %g", lat, lon)
+}
+
+// gridRecord returns a grid of city as the spatial index knows it, without a
+// query: its name and, from its code, its path (codes nest, see region.Path).
+func (db *DB) gridRecord(ctx context.Context, city, code string) (RegionRecord, bool) {
+	ci, err := db.locator.index(ctx, db, city)
+	if err != nil || len(code) != region.LevelGrid.CodeLen() {
+		return RegionRecord{}, false
+	}
+	name, ok := ci.names[code]
+	if !ok {
+		return RegionRecord{}, false
+	}
+	r := RegionRecord{City: city, Path: region.Path(city, code[:6], code[:9], code[:12], code)}
+	r.Code, r.Name, r.Level, r.Parent = code, name, region.LevelGrid, code[:12]
+	return r, true
 }

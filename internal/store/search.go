@@ -382,10 +382,31 @@ func segmented(text string) string {
 // (fresh: there is no entry yet) and again when a reply makes the case's
 // result searchable.
 func (t *Tx) indexCase(ctx context.Context, c *Case, fresh bool) error {
-	if err := t.db.loadCityWords(ctx, t, c.City); err != nil {
-		return err
+	return t.indexCaseDoc(ctx, c, fresh, nil)
+}
+
+// searchDoc is a case's text cut into words, the costly part of indexing;
+// intake computes it before its transaction (see PrepareCase) so that the
+// single writer only inserts it.
+type searchDoc struct {
+	title, address, body, reply string
+}
+
+func (db *DB) newSearchDoc(ctx context.Context, q querier, city, title, address, body, reply string) (*searchDoc, error) {
+	if err := db.loadCityWords(ctx, q, city); err != nil {
+		return nil, err
 	}
-	title, address, body, reply := segmented(c.Title), segmented(c.Address), segmented(c.Text), segmented(c.Result)
+	return &searchDoc{segmented(title), segmented(address), segmented(body), segmented(reply)}, nil
+}
+
+func (t *Tx) indexCaseDoc(ctx context.Context, c *Case, fresh bool, doc *searchDoc) error {
+	if doc == nil {
+		var err error
+		if doc, err = t.db.newSearchDoc(ctx, t, c.City, c.Title, c.Address, c.Text, c.Result); err != nil {
+			return err
+		}
+	}
+	title, address, body, reply := doc.title, doc.address, doc.body, doc.reply
 	if t.db.dialect.name() == "postgres" {
 		_, err := t.exec(ctx, `INSERT INTO case_search (case_id, doc) VALUES (?,
 			setweight(to_tsvector('simple', ?), 'A') || setweight(to_tsvector('simple', ?), 'B') ||
