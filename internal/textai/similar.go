@@ -327,8 +327,20 @@ func (ix *SimilarityIndex) Query(r Report, k int) []Match {
 	}
 	qn = math.Sqrt(qn)
 	cands := make([]cand, 0, len(touched))
+	// Reports farther apart than farM cannot score as the same problem (at
+	// 5 km the place factor alone caps the score near 0.25), so they are
+	// dropped on a flat-earth distance before the exact scoring.
+	const farM = 5000.0
+	mPerDegLon := 111195 * math.Cos(q.lat*math.Pi/180)
 	for _, s := range touched {
 		d := &ix.docs[s]
+		if q.hasLoc && d.hasLoc {
+			dy, dx := (d.lat-q.lat)*111195, (d.lon-q.lon)*mPerDegLon
+			if dx*dx+dy*dy > farM*farM {
+				acc[s] = 0
+				continue
+			}
+		}
 		if !d.dead && d.id != r.ID && d.norm > 0 && qn > 0 {
 			// A cheap combined score from the bigram overlap: it ranks
 			// the candidates with their place and time, so that a report
