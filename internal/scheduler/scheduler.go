@@ -7,6 +7,8 @@ package scheduler
 import (
 	"context"
 	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"anju/internal/notify"
@@ -20,6 +22,9 @@ type Scheduler struct {
 	Sender   notify.Sender
 	Interval time.Duration
 	Log      *slog.Logger
+
+	training atomic.Bool
+	bg       sync.WaitGroup // background retraining, waited for when Run ends
 }
 
 // batch bounds the work of one step so that a backlog is worked off in
@@ -42,10 +47,32 @@ func (s *Scheduler) Run(ctx context.Context) {
 		s.Pass(ctx, log)
 		select {
 		case <-ctx.Done():
+			s.bg.Wait()
 			return
 		case <-t.C:
 		}
 	}
+}
+
+// RetrainEvery is how old a city's suggestion models may grow before the
+// scheduler learns new ones from its closed cases.
+const RetrainEvery = 24 * time.Hour
+
+// retrain starts a retraining in the background when none is running:
+// learning from tens of thousands of cases takes a while, and deadlines
+// must not wait for it.
+func (s *Scheduler) retrain(ctx context.Context, log *slog.Logger) {
+	if !s.training.CompareAndSwap(false, true) {
+		return
+	}
+	s.bg.Go(func() {
+		defer s.training.Store(false)
+		if n, err := s.DB.RetrainDue(ctx, RetrainEvery); err != nil {
+			log.ErrorContext(ctx, "suggestion models", "err", err)
+		} else if n > 0 {
+			log.InfoContext(ctx, "suggestion models retrained", "cities", n)
+		}
+	})
 }
 
 // Pass runs every due step until none is left, then delivers the outbox.
@@ -63,6 +90,7 @@ func (s *Scheduler) Pass(ctx context.Context, log *slog.Logger) {
 			break
 		}
 	}
+	s.retrain(ctx, log)
 	if n, err := s.DB.DetectWarnings(ctx, s.DB.Now(), store.DefaultWarningPolicy); err != nil {
 		log.ErrorContext(ctx, "warnings", "err", err)
 	} else if n.Total() > 0 {

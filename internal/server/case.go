@@ -34,11 +34,55 @@ func (s *Server) handleCreateCase(w http.ResponseWriter, r *http.Request, a *anj
 		s.log.WarnContext(r.Context(), "similar cases at intake", "case", c.ID, "err", err)
 		similar = []store.SimilarCase{}
 	}
+	// And the categories and departments the city's own history suggests,
+	// for the operator to confirm or correct the routing.
+	sugg, err := s.db.Suggest(r.Context(), a, c.Title, c.Text)
+	if err != nil {
+		s.log.WarnContext(r.Context(), "suggestions at intake", "case", c.ID, "err", err)
+		sugg = store.Suggestions{Categories: []store.Suggested{}, Departments: []store.Suggested{}}
+	}
 	w.Header().Set("Location", "/api/v1/cases/"+strconv.FormatInt(c.ID, 10))
 	writeJSON(w, status, struct {
 		store.Case
-		Similar []store.SimilarCase `json:"similar"`
-	}{c, similar})
+		Similar     []store.SimilarCase `json:"similar"`
+		Suggestions store.Suggestions   `json:"suggestions"`
+	}{c, similar, sugg})
+}
+
+// handleSuggest answers the operator's form before a category is chosen.
+func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	var in struct {
+		Title string `json:"title"`
+		Text  string `json:"text"`
+	}
+	if err := decodeJSON(w, r, &in, maxBody); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	sugg, err := s.db.Suggest(r.Context(), a, in.Title, in.Text)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sugg)
+}
+
+func (s *Server) handleTrainModels(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	ms, err := s.db.TrainSuggestionModels(r.Context(), a, a.City)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"models": ms})
+}
+
+func (s *Server) handleModels(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	ms, err := s.db.SuggestionModels(r.Context(), a)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"models": ms})
 }
 
 func caseID(r *http.Request) (int64, error) {

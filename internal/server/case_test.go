@@ -128,3 +128,29 @@ func trim(s string) string {
 	}
 	return s
 }
+
+// TestSuggestAPI: before any model the suggestions are empty lists; the
+// training endpoint is for administrators and refuses a city without history.
+func TestSuggestAPI(t *testing.T) {
+	f := newFixture(t, storetest.Engines()[0].NewDSN(t))
+	for _, tc := range []struct {
+		login, method, path, body string
+		status                    int
+		contains                  string
+	}{
+		{"operator", "POST", "/api/v1/suggest", `{"text":"路灯不亮"}`, 200, `"categories":[]`},
+		{"operator", "POST", "/api/v1/suggest", `{}`, 400, `"field":"text"`},
+		{"operator", "POST", "/api/v1/classifier/train", ``, 403, `"forbidden"`},
+		{"admin", "POST", "/api/v1/classifier/train", ``, 400, `closed cases`},
+		{"admin", "GET", "/api/v1/classifier", ``, 200, `"models":[]`},
+		{"operator", "POST", "/api/v1/cases", intake, 201, `"suggestions":{"categories":[]`},
+	} {
+		status, body := f.post(tc.login, tc.path, tc.body, nil)
+		if tc.method == "GET" {
+			status, body = f.do(tc.login, tc.method, tc.path, "")
+		}
+		if status != tc.status || !strings.Contains(body, tc.contains) {
+			t.Errorf("%s %s %s: %d %s; want %d with %s", tc.login, tc.method, tc.path, status, trim(body), tc.status, tc.contains)
+		}
+	}
+}

@@ -58,6 +58,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /api/v1/warning-subscriptions", s.authed(s.handleSaveWarningSubscription))
 	mux.HandleFunc("GET /api/v1/track/{code}", s.handleTrack)
 	mux.Handle("GET /api/v1/search", s.authed(s.handleSearch))
+	mux.Handle("POST /api/v1/suggest", s.authed(s.handleSuggest))
+	mux.Handle("GET /api/v1/classifier", s.authed(s.handleModels))
+	mux.Handle("POST /api/v1/classifier/train", s.authed(s.handleTrainModels))
 
 	mux.Handle("/api/", http.HandlerFunc(s.handleAPINotFound))
 

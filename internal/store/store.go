@@ -49,6 +49,7 @@ type DB struct {
 	stmts         *sync.Map // query → *sql.Stmt
 	tokenCache    *sync.Map // token hash → tokenEntry
 	similar       *similarIndexes
+	models        *cityCache[*cityModels]
 	nstmts        *atomic.Int64
 }
 
@@ -88,6 +89,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	db.stmts, db.nstmts = &sync.Map{}, &atomic.Int64{}
 	db.tokenCache = &sync.Map{}
 	db.similar = &similarIndexes{cities: map[string]*citySimilar{}}
+	db.models = newCityCache[*cityModels](time.Minute)
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
