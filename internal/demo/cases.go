@@ -253,20 +253,29 @@ func (w *world) pickLeaf(rng *rand.Rand) taxonomy.Category {
 	return w.leaves[len(w.leaves)-1]
 }
 
-// department picks who handles a case: the street office or another
-// department at or above the grid that serves the category's group.
+// department picks who handles a case as a dispatcher would (属地): the most
+// local department at or above the grid that serves the category's group,
+// and one time in ten the next one up (a bureau taking a matter over).
 func (w *world) department(g gridInfo, cat string, rng *rand.Rand) string {
-	var fit []string
+	var fit []store.Department
 	for _, d := range w.deptsFor[cat[:2]] {
 		if strings.HasPrefix(g.path, d.RegionPath) {
-			fit = append(fit, d.Code)
+			fit = append(fit, d)
 		}
 	}
 	if len(fit) == 0 {
 		return ""
 	}
-	slices.Sort(fit)
-	return fit[rng.Intn(len(fit))]
+	slices.SortFunc(fit, func(a, b store.Department) int {
+		if d := len(b.RegionPath) - len(a.RegionPath); d != 0 {
+			return d
+		}
+		return strings.Compare(a.Code, b.Code)
+	})
+	if len(fit) > 1 && rng.Intn(10) == 0 {
+		return fit[1].Code
+	}
+	return fit[0].Code
 }
 
 // step is a scheduled workflow action on a generated case.

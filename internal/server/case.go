@@ -36,7 +36,7 @@ func (s *Server) handleCreateCase(w http.ResponseWriter, r *http.Request, a *anj
 	}
 	// And the categories and departments the city's own history suggests,
 	// for the operator to confirm or correct the routing.
-	sugg, err := s.db.Suggest(r.Context(), a, c.Title, c.Text)
+	sugg, err := s.db.Suggest(r.Context(), a, c.Title, c.Text, c.Grid.Code)
 	if err != nil {
 		s.log.WarnContext(r.Context(), "suggestions at intake", "case", c.ID, "err", err)
 		sugg = store.Suggestions{Categories: []store.Suggested{}, Departments: []store.Suggested{}}
@@ -52,14 +52,22 @@ func (s *Server) handleCreateCase(w http.ResponseWriter, r *http.Request, a *anj
 // handleSuggest answers the operator's form before a category is chosen.
 func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	var in struct {
-		Title string `json:"title"`
-		Text  string `json:"text"`
+		Title string   `json:"title"`
+		Text  string   `json:"text"`
+		Grid  string   `json:"grid"`
+		Lat   *float64 `json:"lat"`
+		Lon   *float64 `json:"lon"`
 	}
 	if err := decodeJSON(w, r, &in, maxBody); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	sugg, err := s.db.Suggest(r.Context(), a, in.Title, in.Text)
+	if in.Lat != nil && in.Lon != nil && in.Grid == "" {
+		if code, err := s.db.LocateGrid(r.Context(), a, *in.Lon, *in.Lat); err == nil {
+			in.Grid = code
+		}
+	}
+	sugg, err := s.db.Suggest(r.Context(), a, in.Title, in.Text, in.Grid)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

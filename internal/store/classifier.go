@@ -26,7 +26,7 @@ const (
 
 // trainLimit bounds the examples one training reads: the newest closed
 // cases, which also follow a city's changing practice.
-const trainLimit = 50_000
+const trainLimit = 30_000
 
 // minExamples is the fewest closed cases worth learning from.
 const minExamples = 50
@@ -63,7 +63,7 @@ func (db *DB) TrainSuggestionModels(ctx context.Context, actor *anju.Actor, city
 	if !actor.System && (actor.City != city || !actor.HasRoleAt(cityPath(city), anju.RoleAdmin)) {
 		return nil, anju.Errorf(anju.EFORBIDDEN, "only a city-wide administrator may train the suggestion models")
 	}
-	rows, err := db.query(ctx, `SELECT id, title, body, category, department FROM cases
+	rows, err := db.query(ctx, `SELECT id, title, body, category, department, region_path FROM cases
 		WHERE city = ? AND state IN ('closed', 'rated') AND department IS NOT NULL ORDER BY id DESC LIMIT ?`, city, trainLimit)
 	if err != nil {
 		return nil, err
@@ -72,8 +72,8 @@ func (db *DB) TrainSuggestionModels(ctx context.Context, actor *anju.Actor, city
 	n := 0
 	for rows.Next() {
 		var id int64
-		var title, body, cat, dept string
-		if err := rows.Scan(&id, &title, &body, &cat, &dept); err != nil {
+		var title, body, cat, dept, path string
+		if err := rows.Scan(&id, &title, &body, &cat, &dept, &path); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -83,7 +83,7 @@ func (db *DB) TrainSuggestionModels(ctx context.Context, actor *anju.Actor, city
 			part = &test
 		}
 		part[0] = append(part[0], textai.Example{Title: title, Detail: body, Label: cat})
-		part[1] = append(part[1], textai.Example{Title: title, Detail: body, Label: dept})
+		part[1] = append(part[1], textai.Example{Title: title, Detail: body + placeTokens(path), Label: dept})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -127,6 +127,21 @@ func (db *DB) TrainSuggestionModels(ctx context.Context, actor *anju.Actor, city
 	}
 	db.models.drop(city)
 	return out, nil
+}
+
+// placeTokens appends the case's district and street to the text the
+// department model reads, as ASCII tokens the classifier's features keep
+// whole: which office handles a matter depends on where it is (属地), which
+// the words alone cannot say.
+func placeTokens(path string) string {
+	codes := splitPath(path)
+	out := ""
+	for i, c := range codes {
+		if i == 1 || i == 2 { // district, street
+			out += " loc" + c
+		}
+	}
+	return out
 }
 
 // SuggestionModels lists a city's stored models, newest first.
@@ -192,8 +207,10 @@ func (db *DB) latestModels(ctx context.Context, city string) (*cityModels, error
 }
 
 // Suggest returns the three most likely categories and departments for a
-// report's text in the actor's city; empty lists before any model exists.
-func (db *DB) Suggest(ctx context.Context, actor *anju.Actor, title, text string) (Suggestions, error) {
+// report's text in the actor's city, the departments for the place given by
+// grid (a grid code, or "" when not yet known); empty lists before any model
+// exists.
+func (db *DB) Suggest(ctx context.Context, actor *anju.Actor, title, text, grid string) (Suggestions, error) {
 	s := Suggestions{Categories: []Suggested{}, Departments: []Suggested{}}
 	if title == "" && text == "" {
 		return s, anju.FieldError("text", "text is required")
@@ -207,7 +224,13 @@ func (db *DB) Suggest(ctx context.Context, actor *anju.Actor, title, text string
 		s.Categories = append(s.Categories, Suggested{Code: p.Label, Name: db.categoryName(ctx, actor.City, p.Label), Probability: round3(p.Probability)})
 	}
 	sys := anju.SystemActor("suggest")
-	for _, p := range m.department.Predict(title, text, 3) {
+	where := ""
+	if grid != "" {
+		if r, ok := db.gridRecord(ctx, actor.City, grid); ok {
+			where = placeTokens(r.Path)
+		}
+	}
+	for _, p := range m.department.Predict(title, text+where, 3) {
 		name := ""
 		if d, err := db.GetDepartment(ctx, sys, p.Label); err == nil {
 			name = d.Name

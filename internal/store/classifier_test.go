@@ -22,7 +22,7 @@ func TestSuggestionModels(t *testing.T) {
 		if _, err := w.db.TrainSuggestionModels(ctx, admin, "330100"); anju.ErrorCode(err) != anju.EINVALID {
 			t.Fatalf("training without closed cases: %v", err)
 		}
-		if s, err := w.db.Suggest(ctx, w.actors["operator"], "", "路灯坏了"); err != nil || len(s.Categories) != 0 {
+		if s, err := w.db.Suggest(ctx, w.actors["operator"], "", "路灯坏了", ""); err != nil || len(s.Categories) != 0 {
 			t.Fatalf("suggestions before any model: %+v %v", s, err)
 		}
 		// Street lights go to the city bureau, rubbish to the street office.
@@ -57,7 +57,7 @@ func TestSuggestionModels(t *testing.T) {
 			t.Fatalf("train: %+v %v", models, err)
 		}
 		t.Logf("category model: accuracy %.2f on %d held-out cases", models[0].Evaluation.Accuracy, models[0].Evaluation.TestSize)
-		s, err := w.db.Suggest(ctx, w.actors["operator"], "", "门口的路灯晚上不亮")
+		s, err := w.db.Suggest(ctx, w.actors["operator"], "", "门口的路灯晚上不亮", "330102001001001")
 		if err != nil || len(s.Categories) != 2 || s.Categories[0].Code != "0203" || s.Departments[0].Code != "city-cg" ||
 			s.Categories[0].Name != "路灯不亮" || s.Departments[0].Name != "市城管局" {
 			t.Fatalf("suggest street light: %+v %v", s, err)
@@ -65,7 +65,7 @@ func TestSuggestionModels(t *testing.T) {
 		if p := s.Categories[0].Probability + s.Categories[1].Probability; p < 0.99 || p > 1.01 {
 			t.Errorf("probabilities sum to %g", p)
 		}
-		s, _ = w.db.Suggest(ctx, w.actors["operator"], "", "楼下的垃圾没人清运")
+		s, _ = w.db.Suggest(ctx, w.actors["operator"], "", "楼下的垃圾没人清运", "330102001001001")
 		if s.Categories[0].Code != "010201" || s.Departments[0].Code != "a-office" {
 			t.Errorf("suggest rubbish: %+v", s)
 		}
