@@ -52,6 +52,19 @@ type CaseSummary struct {
 	CreatedAt    time.Time   `json:"created_at"`
 }
 
+// padIDs pads an id list to the next power of two by repeating its last id
+// (a repeat in an IN list changes nothing).
+func padIDs(ids []any) []any {
+	n := 1
+	for n < len(ids) {
+		n *= 2
+	}
+	for len(ids) < n {
+		ids = append(ids, ids[len(ids)-1])
+	}
+	return ids
+}
+
 func summarize(c Case) CaseSummary {
 	return CaseSummary{ID: c.ID, TrackingCode: c.TrackingCode, State: c.State, Title: c.Title, Category: c.Category,
 		Grid: c.Grid, Address: c.Address, CreatedAt: c.CreatedAt}
@@ -292,19 +305,27 @@ func (db *DB) similarCases(ctx context.Context, actor *anju.Actor, c Case, k int
 		return out, nil
 	}
 	sc, sargs := caseScope(actor)
-	rows, err := db.query(ctx, `SELECT `+caseCols+caseFrom+` WHERE c.id IN (`+placeholders(len(args))+`) AND c.city || '' = ? AND c.`+
-		openStates+` AND `+sc, append(append(args, c.City), sargs...)...)
+	// Only the summary's columns, and IN lists padded to a power of two, so
+	// that a handful of statement shapes stay prepared.
+	ids := padIDs(args)
+	rows, err := db.query(ctx, `SELECT c.id, c.tracking_code, c.state, c.title, c.category, c.grid, g.name, c.address, c.created_at
+		FROM cases c JOIN regions g ON g.code = c.grid WHERE c.id IN (`+placeholders(len(ids))+`) AND c.city || '' = ? AND c.`+
+		openStates+` AND `+sc, append(append(ids, c.City), sargs...)...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		oc, err := scanCase(rows)
-		if err != nil {
+		var oc CaseSummary
+		var state string
+		var created int64
+		if err := rows.Scan(&oc.ID, &oc.TrackingCode, &state, &oc.Title, &oc.Category, &oc.Grid.Code, &oc.Grid.Name,
+			&oc.Address, &created); err != nil {
 			return nil, err
 		}
+		oc.State, oc.CreatedAt = cases.State(state), fromMicros(created)
 		m := byID[oc.ID]
-		s := SimilarCase{Case: summarize(oc), Score: round3(m.Score), TextScore: round3(m.TextScore),
+		s := SimilarCase{Case: oc, Score: round3(m.Score), TextScore: round3(m.TextScore),
 			HoursApart: round3(m.HoursApart), Duplicate: m.Duplicate()}
 		if m.DistanceM >= 0 {
 			d := round3(m.DistanceM)
