@@ -51,6 +51,29 @@ func caseScope(a *anju.Actor) (string, []any) {
 	return "(c.city = ? AND (" + strings.Join(parts, " OR ") + "))", append([]any{a.City}, args...)
 }
 
+// caseVisible is caseScope for a row already read: the same rule in Go, for
+// queries that select by primary key and must not let the planner scan.
+func caseVisible(a *anju.Actor, city, path, department string, reporterUser int64) bool {
+	if a == nil {
+		return false
+	}
+	if a.System {
+		return true
+	}
+	if city != a.City {
+		return false
+	}
+	for _, g := range a.Grants {
+		if g.Role != anju.RoleResident && g.Department == "" && g.RegionPath != "" && strings.HasPrefix(path, g.RegionPath) {
+			return true
+		}
+		if g.Department != "" && g.Department == department {
+			return true
+		}
+	}
+	return a.UserID != 0 && reporterUser == a.UserID
+}
+
 func pathGrants(paths []string) []anju.Grant {
 	gs := make([]anju.Grant, len(paths))
 	for i, p := range paths {

@@ -304,24 +304,29 @@ func (db *DB) similarCases(ctx context.Context, actor *anju.Actor, c Case, k int
 	if len(args) == 0 {
 		return out, nil
 	}
-	sc, sargs := caseScope(actor)
-	// Only the summary's columns, and IN lists padded to a power of two, so
-	// that a handful of statement shapes stay prepared.
+	// Only the summary's columns, by primary key, with IN lists padded to a
+	// power of two so that a handful of statement shapes stay prepared. The
+	// actor's scope is applied to the rows read (caseVisible mirrors
+	// caseScope): as a predicate in this query it lets SQLite's planner
+	// prefer the city index and scan a city's cases for a few ids.
 	ids := padIDs(args)
-	rows, err := db.query(ctx, `SELECT c.id, c.tracking_code, c.state, c.title, c.category, c.grid, g.name, c.address, c.created_at
-		FROM cases c JOIN regions g ON g.code = c.grid WHERE c.id IN (`+placeholders(len(ids))+`) AND c.city || '' = ? AND c.`+
-		openStates+` AND `+sc, append(append(ids, c.City), sargs...)...)
+	rows, err := db.query(ctx, `SELECT c.id, c.tracking_code, c.state, c.title, c.category, c.grid, g.name, c.address, c.created_at,
+		c.city, c.region_path, COALESCE(c.department, ''), COALESCE(c.reporter_user_id, 0)
+		FROM cases c JOIN regions g ON g.code = c.grid WHERE c.id IN (`+placeholders(len(ids))+`) AND c.`+openStates, ids...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var oc CaseSummary
-		var state string
-		var created int64
+		var state, city, path, dept string
+		var created, reporterUser int64
 		if err := rows.Scan(&oc.ID, &oc.TrackingCode, &state, &oc.Title, &oc.Category, &oc.Grid.Code, &oc.Grid.Name,
-			&oc.Address, &created); err != nil {
+			&oc.Address, &created, &city, &path, &dept, &reporterUser); err != nil {
 			return nil, err
+		}
+		if city != c.City || !caseVisible(actor, city, path, dept, reporterUser) {
+			continue
 		}
 		oc.State, oc.CreatedAt = cases.State(state), fromMicros(created)
 		m := byID[oc.ID]
