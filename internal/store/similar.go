@@ -283,7 +283,7 @@ func (db *DB) similarCases(ctx context.Context, actor *anju.Actor, c Case, k int
 	if duplicatesOnly {
 		// Intake shows only likely duplicates: few candidates, filtered by
 		// score before any row is read, keep it cheap on the hot path.
-		want = 4 * k
+		want = 2 * k
 	}
 	matches := ix.Query(q, want)
 	out := []SimilarCase{}

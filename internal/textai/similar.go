@@ -352,7 +352,7 @@ func (ix *SimilarityIndex) Query(r Report, k int) []Match {
 		acc[s] = 0
 	}
 	qs.touched = touched[:0]
-	limit := max(4*k, 64)
+	limit := max(4*k, 24)
 	if len(cands) > limit {
 		slices.SortFunc(cands, func(a, b cand) int {
 			if a.s != b.s {
