@@ -125,6 +125,12 @@ func open(dsn string, opts Options) (*DB, error) {
 		if err != nil {
 			return nil, err
 		}
+		// Readers run beside the one writer in WAL mode; keep their
+		// connections open, since opening one (pragmas, prepared statements)
+		// costs more than most queries. database/sql keeps only two idle
+		// connections unless told otherwise.
+		sdb.SetMaxOpenConns(16)
+		sdb.SetMaxIdleConns(16)
 		return &DB{sql: sdb, dialect: sqliteDialect{}, clock: clock, dsn: dsn, locator: newLocator()}, nil
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		pdb, err := sql.Open("pgx", dsn)
