@@ -197,6 +197,7 @@ type queryScratch struct {
 	acc     []float32
 	touched []int32
 	terms   termScratch
+	idf     map[uint64]float32 // IDF weights computed during one query
 }
 
 // NewSimilarityIndex returns an empty index.
@@ -366,9 +367,23 @@ func (ix *SimilarityIndex) Query(r Report, k int) []Match {
 		cands = cands[:limit]
 	}
 	out := make([]Match, 0, len(cands))
+	// The candidates share many terms; a logarithm per term per candidate
+	// was a twentieth of intake's CPU, so each term's weight is computed once.
+	if qs.idf == nil {
+		qs.idf = map[uint64]float32{}
+	}
+	clear(qs.idf)
+	idf := func(k uint64) float32 {
+		if v, ok := qs.idf[k]; ok {
+			return v
+		}
+		v := ix.idfLocked(k)
+		qs.idf[k] = v
+		return v
+	}
 	for _, c := range cands {
 		d := ix.docs[c.slot]
-		out = append(out, combine(q, d, weightedCosine(q.vec, d.vec, ix.idfLocked)))
+		out = append(out, combine(q, d, weightedCosine(q.vec, d.vec, idf)))
 	}
 	slices.SortFunc(out, func(a, b Match) int {
 		switch {
