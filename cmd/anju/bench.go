@@ -35,8 +35,18 @@ import (
 func init() {
 	register(command{
 		name:    "bench",
-		summary: "measure intake throughput and latency",
+		summary: "measure intake throughput and latency, and search latency at scale",
 		usage: `Usage: anju bench intake [--db DSN] [--url URL --token TOKEN] [--clients N] [--duration D] [--rate R]
+       anju bench search [--db DSN] [--cases N] [--queries Q]
+
+bench search: grows the demo city in DSN to N cases (default 2,000,000) with
+generated cases written straight into the cases table and the search index
+(no events or audit: a read benchmark, never for real data), then times Q
+searches (default 400) of common words as a city-wide dispatcher, by
+relevance and by time, and prints p50 and p95; last line
+cases=… relevance_p50_ms=… relevance_p95_ms=… time_p50_ms=… time_p95_ms=…
+
+bench intake:
 
 Drives POST /api/v1/cases with N concurrent keep-alive HTTP clients for a
 bounded time, each request a realistic intake (a random point inside a random
@@ -84,8 +94,11 @@ type benchConfig struct {
 }
 
 func runBench(ctx context.Context, env *cliEnv, args []string) error {
+	if len(args) > 0 && args[0] == "search" {
+		return runBenchSearch(ctx, env, args[1:])
+	}
 	if len(args) == 0 || args[0] != "intake" {
-		return usageError("bench: give a benchmark: 'anju bench intake'; see 'anju help bench'")
+		return usageError("bench: give a benchmark: 'anju bench intake' or 'anju bench search'; see 'anju help bench'")
 	}
 	fs := newFlags("bench intake", env)
 	af := addAppFlags(fs, env)

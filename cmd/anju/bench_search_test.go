@@ -1,0 +1,33 @@
+package main
+
+import (
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var searchLine = regexp.MustCompile(`^cases=(\d+) relevance_p50_ms=[0-9.]+ relevance_p95_ms=[0-9.]+ time_p50_ms=[0-9.]+ time_p95_ms=[0-9.]+$`)
+
+// TestBenchSearch grows a small city and times searches in-process; a second
+// run finds the cases there and generates none.
+func TestBenchSearch(t *testing.T) {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "anju.db")
+	for run, want := range []string{"generated 300 cases", "relevance:"} {
+		out, _, err := runIn(t, "", "bench", "search", "--db", dsn, "--cases", "300", "--queries", "10")
+		if err != nil {
+			t.Fatalf("run %d: %v", run, err)
+		}
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		m := searchLine.FindStringSubmatch(lines[len(lines)-1])
+		if m == nil || m[1] != "300" || !strings.Contains(out, want) {
+			t.Fatalf("run %d output:\n%s", run, out)
+		}
+		if run == 1 && strings.Contains(out, "generated") {
+			t.Errorf("second run generated cases again:\n%s", out)
+		}
+	}
+	if _, _, err := runIn(t, "", "bench", "search", "--db", dsn, "--cases", "0"); exitCode(err) != 2 {
+		t.Errorf("--cases 0: %v", err)
+	}
+}
