@@ -24,11 +24,20 @@ func runBenchSearch(ctx context.Context, env *cliEnv, args []string) error {
 	af := addAppFlags(fs, env)
 	n := fs.Int("cases", 2_000_000, "cases the city should hold")
 	queries := fs.Int("queries", 400, "searches to time per order")
+	only := fs.String("order", "", "time only this order: relevance or time (default both)")
 	if err := parseArgs(fs, args, false); err != nil {
 		return err
 	}
 	if *n < 1 || *n > 50_000_000 || *queries < 1 || *queries > 100_000 {
 		return usageError("bench search: --cases must be 1–50,000,000 and --queries 1–100,000")
+	}
+	orders := []string{"relevance", "time"}
+	switch *only {
+	case "":
+	case "relevance", "time":
+		orders = []string{*only}
+	default:
+		return usageError("bench search: --order is relevance or time")
 	}
 	db, err := openApp(ctx, env, af, true)
 	if err != nil {
@@ -69,7 +78,7 @@ func runBenchSearch(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	rng := rand.New(rand.NewPCG(7, 7))
 	results := map[string][2]float64{}
-	for _, order := range []string{"relevance", "time"} {
+	for _, order := range orders {
 		var lat []float64
 		for range *queries {
 			q := store.SearchQuery{Q: searchWords[rng.IntN(len(searchWords))], Sort: order, PageSize: 20}
