@@ -103,21 +103,40 @@ func runDemo(ctx context.Context, env *cliEnv, args []string) error {
 	if *noServe {
 		return nil
 	}
-	stop, err := startScheduler(ctx, env, sdb, log, sf)
-	if err != nil {
-		return err
-	}
-	defer stop()
-	if fill {
+	if !fill {
+		stop, err := startScheduler(ctx, env, sdb, log, sf)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	} else {
 		// The city is usable at once; its history fills in behind it. The
-		// filler stops with the server, before the database closes.
+		// scheduler starts when the history is complete: run against today's
+		// clock, it would find every case of the simulated past overdue while
+		// the filler is still working it. The filler stops with the server,
+		// before the database closes.
 		var wg sync.WaitGroup
+		var stopScheduler func()
 		wg.Go(func() {
-			if err := populate(); err != nil && ctx.Err() == nil {
-				fmt.Fprintf(env.stderr, "anju: %v\n", err)
+			if err := populate(); err != nil {
+				if ctx.Err() == nil {
+					fmt.Fprintf(env.stderr, "anju: %v\n", err)
+				}
+				return
 			}
+			stop, err := startScheduler(ctx, env, sdb, log, sf)
+			if err != nil {
+				fmt.Fprintf(env.stderr, "anju: %v\n", err)
+				return
+			}
+			stopScheduler = stop
 		})
-		defer wg.Wait()
+		defer func() {
+			wg.Wait()
+			if stopScheduler != nil {
+				stopScheduler()
+			}
+		}()
 	}
 	return serveHTTP(ctx, env, sdb, log, listenConfig{addr: *addr, grace: 20 * time.Second}, func(url string) {
 		fmt.Fprintf(env.stdout, "Anju is running at %s/ — sign in as admin. Press Ctrl-C to stop.\n", url)
