@@ -89,12 +89,5 @@ func openApp(ctx context.Context, env *cliEnv, f appFlags, generateKey bool) (*s
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.Open(ctx, *f.db, store.Options{Keys: keys, PublicURL: *f.publicURL})
-	if err != nil {
-		if anju.ErrorCode(err) == anju.EINVALID {
-			return nil, usageError("%s", anju.ErrorMessage(err))
-		}
-		return nil, fmt.Errorf("open database: %w", err)
-	}
-	return db, nil
+	return openStore(ctx, *f.db, store.Options{Keys: keys, PublicURL: *f.publicURL})
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -48,24 +47,6 @@ func runClassify(ctx context.Context, env *cliEnv, args []string) error {
 	return usageError("unknown classify subcommand %q; see 'anju help classify'", args[0])
 }
 
-// newFlagSet returns a flag set that reports errors as usage errors rather
-// than printing to stderr and exiting.
-func newFlagSet(name string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	return fs
-}
-
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		return usageError("%s: %v", fs.Name(), err)
-	}
-	if fs.NArg() > 0 {
-		return usageError("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
-	}
-	return nil
-}
-
 // readExamples reads a labelled CSV; text "title" drops the detail column.
 func readExamples(path, text string) ([]textai.Example, error) {
 	f, err := os.Open(path)
@@ -96,12 +77,12 @@ func checkText(text string) error {
 }
 
 func classifyTrain(env *cliEnv, args []string) error {
-	fs := newFlagSet("classify train")
+	fs := newFlags("classify train", env)
 	csvPath := fs.String("csv", "", "labelled messages")
 	out := fs.String("out", "", "model file to write")
 	text := fs.String("text", "title+detail", "which text to learn from")
 	seed := fs.Uint64("seed", 1, "random seed")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseArgs(fs, args, false); err != nil {
 		return err
 	}
 	if *csvPath == "" || *out == "" {
@@ -153,10 +134,10 @@ func classifyTrain(env *cliEnv, args []string) error {
 }
 
 func classifyEval(env *cliEnv, args []string) error {
-	fs := newFlagSet("classify eval")
+	fs := newFlags("classify eval", env)
 	modelPath := fs.String("model", "", "model file")
 	csvPath := fs.String("csv", "", "labelled messages")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseArgs(fs, args, false); err != nil {
 		return err
 	}
 	if *modelPath == "" || *csvPath == "" {
@@ -184,12 +165,12 @@ func classifyEval(env *cliEnv, args []string) error {
 }
 
 func classifyCV(env *cliEnv, args []string) error {
-	fs := newFlagSet("classify cv")
+	fs := newFlags("classify cv", env)
 	csvPath := fs.String("csv", "", "labelled messages")
 	folds := fs.Int("folds", 5, "number of folds")
 	seed := fs.Uint64("seed", 1, "random seed fixing the folds and the training")
 	text := fs.String("text", "title+detail", "which text to learn from")
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseArgs(fs, args, false); err != nil {
 		return err
 	}
 	if *csvPath == "" {

@@ -50,7 +50,13 @@ func dbFlag(fs *flag.FlagSet, env *cliEnv) *string {
 }
 
 func openDB(ctx context.Context, dsn string) (*store.DB, error) {
-	db, err := store.Open(ctx, dsn, store.Options{})
+	return openStore(ctx, dsn, store.Options{})
+}
+
+// openStore opens the database, turning a DSN it does not understand into a
+// usage error.
+func openStore(ctx context.Context, dsn string, opts store.Options) (*store.DB, error) {
+	db, err := store.Open(ctx, dsn, opts)
 	if err != nil {
 		if anju.ErrorCode(err) == anju.EINVALID {
 			return nil, usageError("%s", anju.ErrorMessage(err))

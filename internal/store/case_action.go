@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"anju/internal/anju"
 	"anju/internal/audit"
@@ -62,7 +64,7 @@ func (t *Tx) Act(ctx context.Context, actor *anju.Actor, id int64, action cases.
 	if in.Version != 0 && in.Version != c.Version {
 		return c, anju.Errorf(anju.ECONFLICT, "case %d changed since version %d (now %d); reload it and try again", id, in.Version, c.Version)
 	}
-	if utf8Len(in.Note) > maxNote || utf8Len(in.Reason) > maxNote || utf8Len(in.Result) > maxNote {
+	if utf8.RuneCountInString(in.Note) > maxNote || utf8.RuneCountInString(in.Reason) > maxNote || utf8.RuneCountInString(in.Result) > maxNote {
 		return c, anju.FieldError("note", "text is longer than %d characters", maxNote)
 	}
 	res, err := cases.Transition(c.Case, action, in.Input, db.rolesAt(actor, c)...)
@@ -208,7 +210,7 @@ func (t *Tx) Act(ctx context.Context, actor *anju.Actor, id int64, action cases.
 			data[k] = v
 		}
 	}
-	public := publicActions[string(action)] || (action == cases.ActionComment && slicesContains(db.rolesAt(actor, c), cases.RoleReporter))
+	public := publicActions[string(action)] || (action == cases.ActionComment && slices.Contains(db.rolesAt(actor, c), cases.RoleReporter))
 	if _, err := t.appendEvent(ctx, actor, &next, res.Event, note, public, data); err != nil {
 		return c, err
 	}
@@ -227,17 +229,6 @@ func firstNonEmpty(ss ...string) string {
 	}
 	return ""
 }
-
-func slicesContains(rs []anju.Role, r anju.Role) bool {
-	for _, x := range rs {
-		if x == r {
-			return true
-		}
-	}
-	return false
-}
-
-func utf8Len(s string) int { return len([]rune(s)) }
 
 func (db *DB) parentRegion(ctx context.Context, code string) (string, error) {
 	var parent *string

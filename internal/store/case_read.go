@@ -176,14 +176,21 @@ type CaseList struct {
 	HasMore  bool   `json:"has_more"`
 }
 
+// pageBounds makes a requested page valid: pages count from 1, and a page
+// holds at most 200 rows, def when the size is missing or out of range.
+func pageBounds(page, size, def int) (int, int) {
+	if page < 1 {
+		page = 1
+	}
+	if size < 1 || size > 200 {
+		size = def
+	}
+	return page, size
+}
+
 // ListCases returns the actor's visible cases matching f, newest first.
 func (db *DB) ListCases(ctx context.Context, actor *anju.Actor, f CaseFilter) (CaseList, error) {
-	if f.Page < 1 {
-		f.Page = 1
-	}
-	if f.PageSize < 1 || f.PageSize > 200 {
-		f.PageSize = 50
-	}
+	f.Page, f.PageSize = pageBounds(f.Page, f.PageSize, 50)
 	sc, args := caseScope(actor)
 	fq, fargs, err := db.caseFilterSQL(ctx, actor, f)
 	if err != nil {

@@ -34,7 +34,7 @@ func (db *DB) SaveSubscription(ctx context.Context, actor *anju.Actor, s Subscri
 		return s, err
 	}
 	for _, a := range s.Actions {
-		if !slicesContainsAction(a) {
+		if !knownAction(a) {
 			return s, anju.FieldError("actions", "unknown action %q", a)
 		}
 	}
@@ -70,16 +70,10 @@ func validateDelivery(channel, target, secret string) error {
 	return nil
 }
 
-func slicesContainsAction(a string) bool {
-	if a == "submit" {
-		return true
-	}
-	for _, x := range cases.Actions {
-		if string(x) == a {
-			return true
-		}
-	}
-	return false
+// knownAction reports whether a is an event a subscription can ask for:
+// the intake itself or a workflow action.
+func knownAction(a string) bool {
+	return a == "submit" || slices.Contains(cases.Actions, cases.Action(a))
 }
 
 func (db *DB) citySubscriptions(ctx context.Context, q querier, city string) ([]Subscription, error) {
@@ -166,7 +160,7 @@ func (t *Tx) enqueueNotifications(ctx context.Context, c *Case, eventID int64, e
 		City: c.City, From: ev.From, To: ev.To, Category: c.Category, Grid: c.Grid.Code, Department: c.Department,
 		Note: note, At: db.clock.Now().UTC()})
 	for _, s := range subs {
-		if len(s.Actions) > 0 && !contains(s.Actions, string(ev.Action)) {
+		if len(s.Actions) > 0 && !slices.Contains(s.Actions, string(ev.Action)) {
 			continue
 		}
 		subject := fmt.Sprintf("[安居] 案件 %s: %s → %s", FormatTrackingCode(c.TrackingCode), ev.From, ev.To)
@@ -175,15 +169,6 @@ func (t *Tx) enqueueNotifications(ctx context.Context, c *Case, eventID int64, e
 		}
 	}
 	return nil
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // OutboxItem is one notification to deliver.

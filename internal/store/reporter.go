@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"anju/internal/anju"
@@ -66,7 +67,7 @@ func (db *DB) UnmaskReporter(ctx context.Context, actor *anju.Actor, caseID int6
 	}
 	allowed := actor.System
 	for _, r := range db.rolesAt(actor, c) {
-		if slicesContains(unmaskRoles, r) {
+		if slices.Contains(unmaskRoles, r) {
 			allowed = true
 		}
 	}

@@ -79,12 +79,7 @@ func (db *DB) SearchCases(ctx context.Context, actor *anju.Actor, sq SearchQuery
 	default:
 		return SearchResult{}, anju.FieldError("sort", "sort must be relevance or time, not %q", sq.Sort)
 	}
-	if sq.Page < 1 {
-		sq.Page = 1
-	}
-	if sq.PageSize < 1 || sq.PageSize > 200 {
-		sq.PageSize = 20
-	}
+	sq.Page, sq.PageSize = pageBounds(sq.Page, sq.PageSize, 20)
 	if actor != nil && actor.City != "" {
 		// The city's words change how the query is cut, so they go in first.
 		if err := db.loadCityWords(ctx, db, actor.City); err != nil {

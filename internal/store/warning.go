@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"anju/internal/anju"
 	"anju/internal/audit"
@@ -861,12 +862,7 @@ type WarningList struct {
 // EINVALID for an unknown kind or state, ENOTFOUND for a region outside the
 // actor's scope.
 func (db *DB) ListWarnings(ctx context.Context, actor *anju.Actor, f WarningFilter) (WarningList, error) {
-	if f.Page < 1 {
-		f.Page = 1
-	}
-	if f.PageSize < 1 || f.PageSize > 200 {
-		f.PageSize = 50
-	}
+	f.Page, f.PageSize = pageBounds(f.Page, f.PageSize, 50)
 	sc, args := warningScope(actor)
 	q := `SELECT ` + warningCols + ` FROM warnings w WHERE ` + sc
 	if f.Kind != "" {
@@ -937,7 +933,7 @@ var ackRoles = []anju.Role{anju.RoleSupervisor, anju.RoleDispatcher, anju.RoleAd
 // for roles other than supervisor, dispatcher and administrator in its scope,
 // ECONFLICT when it is already acknowledged.
 func (db *DB) AcknowledgeWarning(ctx context.Context, actor *anju.Actor, id int64, note string) (Warning, error) {
-	if utf8Len(note) > maxNote {
+	if utf8.RuneCountInString(note) > maxNote {
 		return Warning{}, anju.FieldError("note", "note is longer than %d characters", maxNote)
 	}
 	var out Warning
