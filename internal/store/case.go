@@ -308,15 +308,17 @@ func (t *Tx) InsertCase(ctx context.Context, p *PreparedCase) (Case, bool, error
 	if nc.Lat != nil {
 		lat, lon = *nc.Lat, *nc.Lon
 	}
-	if err := t.queryRow(ctx, `INSERT INTO cases (city, tracking_code, kind, channel, priority, state, version, title, body,
+	id, err := t.insertID(ctx, `INSERT INTO cases (city, tracking_code, kind, channel, priority, state, version, title, body,
 		category, category_version, lat, lon, address, grid, region_path, handling_region, reporter_id, reporter_user_id,
 		anonymous, workflow, created_at, updated_at, response_due, resolution_due)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.City, c.TrackingCode, string(p.kind), string(p.channel), string(p.priority), string(wf.State), wf.Version, c.Title, c.Text,
 		c.Category, c.CategoryVersion, lat, lon, c.Address, grid.Code, grid.Path, c.HandlingRegion, reporterID, reporterUser,
-		nc.Reporter.Anonymous, string(wfJSON), micros(now), micros(now), micros(p.respDue), micros(p.resDue)).Scan(&c.ID); err != nil {
+		nc.Reporter.Anonymous, string(wfJSON), micros(now), micros(now), micros(p.respDue), micros(p.resDue))
+	if err != nil {
 		return Case{}, false, err
 	}
+	c.ID = id
 	c.Case.ID = c.ID
 	if reporterID != nil {
 		c.reporterID = sql.NullInt64{Int64: reporterID.(int64), Valid: true}

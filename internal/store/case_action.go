@@ -246,10 +246,10 @@ func (db *DB) parentRegion(ctx context.Context, code string) (string, error) {
 func (t *Tx) appendEvent(ctx context.Context, actor *anju.Actor, c *Case, ev cases.Event, note string, public bool, data map[string]any) (int64, error) {
 	now := t.db.clock.Now()
 	body, _ := json.Marshal(data)
-	var id int64
-	if err := t.queryRow(ctx, `INSERT INTO case_events (city, case_id, version, action, from_state, to_state, actor, note, public, data, at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		c.City, c.ID, ev.Version, string(ev.Action), string(ev.From), string(ev.To), actorName(actor), note, public, string(body), micros(now)).Scan(&id); err != nil {
+	id, err := t.insertID(ctx, `INSERT INTO case_events (city, case_id, version, action, from_state, to_state, actor, note, public, data, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.City, c.ID, ev.Version, string(ev.Action), string(ev.From), string(ev.To), actorName(actor), note, public, string(body), micros(now))
+	if err != nil {
 		return 0, err
 	}
 	if err := t.appendAudit(ctx, actor, audit.Record{City: c.City, Action: "case." + string(ev.Action),

@@ -126,13 +126,15 @@ func (b *intakeBatcher) commit(group []*intakeReq) {
 				if _, err := tx.exec(ctx, `SAVEPOINT intake`); err != nil {
 					return err
 				}
-				mark := tx.audit
+				mark, indexed := tx.audit, len(tx.search)
 				c, created, err := tx.InsertCase(ctx, r.p)
 				if err != nil {
 					if _, rerr := tx.exec(ctx, `ROLLBACK TO SAVEPOINT intake`); rerr != nil {
 						return rerr
 					}
-					tx.audit = mark // the rolled-back entries are gone; so is their head
+					// The rolled-back entries are gone; so are their head
+					// and the case's pending index entry.
+					tx.audit, tx.search = mark, tx.search[:indexed]
 				}
 				if _, rerr := tx.exec(ctx, `RELEASE SAVEPOINT intake`); rerr != nil {
 					return rerr

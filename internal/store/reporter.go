@@ -27,9 +27,9 @@ func (t *Tx) insertReporter(ctx context.Context, city string, d personal.Data) (
 	if d.Phone != "" {
 		fp = t.db.keys.Fingerprint(d.Phone)
 	}
-	var id int64
-	if err := t.queryRow(ctx, `INSERT INTO reporters (city, key_id, ciphertext, masked, fingerprint, created_at) VALUES (?, '', ?, ?, ?, ?) RETURNING id`,
-		city, []byte{}, string(masked), fp, micros(t.db.clock.Now())).Scan(&id); err != nil {
+	id, err := t.insertID(ctx, `INSERT INTO reporters (city, key_id, ciphertext, masked, fingerprint, created_at) VALUES (?, '', ?, ?, ?, ?)`,
+		city, []byte{}, string(masked), fp, micros(t.db.clock.Now()))
+	if err != nil {
 		return 0, err
 	}
 	keyID, ct, err := t.db.keys.EncryptData(d, personal.AAD(city, "reporters", id))

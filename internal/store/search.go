@@ -407,22 +407,82 @@ func (t *Tx) indexCaseDoc(ctx context.Context, c *Case, fresh bool, doc *searchD
 			return err
 		}
 	}
-	title, address, body, reply := doc.title, doc.address, doc.body, doc.reply
-	if t.db.dialect.name() == "postgres" {
-		_, err := t.exec(ctx, `INSERT INTO case_search (case_id, doc) VALUES (?,
-			setweight(to_tsvector('simple', ?), 'A') || setweight(to_tsvector('simple', ?), 'B') ||
-			setweight(to_tsvector('simple', ?), 'C') || setweight(to_tsvector('simple', ?), 'C'))
-			ON CONFLICT (case_id) DO UPDATE SET doc = excluded.doc`, c.ID, title, address, body, reply)
-		return err
+	t.search = append(t.search, pendingDoc{id: c.ID, fresh: fresh, doc: doc})
+	return nil
+}
+
+// pendingDoc is an index entry waiting for its transaction's commit.
+type pendingDoc struct {
+	id    int64
+	fresh bool // a new case: nothing to replace
+	doc   *searchDoc
+}
+
+// flushSearch writes the transaction's index entries in multi-row
+// statements. On SQLite this is what makes indexing cheap: FTS5 flushes its
+// pending terms to disk at every statement savepoint, so entries written one
+// by one between other inserts each became a tiny segment to merge later,
+// where one statement per commit writes one segment.
+func (t *Tx) flushSearch(ctx context.Context) error {
+	if len(t.search) == 0 {
+		return nil
 	}
-	if !fresh {
-		if _, err := t.exec(ctx, `DELETE FROM case_fts WHERE rowid = ?`, c.ID); err != nil {
+	// The last entry of a case wins; it replaces what was stored unless
+	// every entry of the case in this transaction was for a new case.
+	latest := make(map[int64]int, len(t.search))
+	fresh := make(map[int64]bool, len(t.search))
+	var order []int64
+	entries := t.search
+	t.search = nil
+	for i, p := range entries {
+		if _, seen := latest[p.id]; !seen {
+			order = append(order, p.id)
+			fresh[p.id] = true
+		}
+		latest[p.id] = i
+		fresh[p.id] = fresh[p.id] && p.fresh
+	}
+	const per = 100
+	pg := t.db.dialect.name() == "postgres"
+	for start := 0; start < len(order); start += per {
+		part := order[start:min(start+per, len(order))]
+		var stale []any
+		var q strings.Builder
+		args := make([]any, 0, 5*len(part))
+		if pg {
+			q.WriteString(`INSERT INTO case_search (case_id, doc) VALUES `)
+		} else {
+			q.WriteString(`INSERT INTO case_fts (rowid, title, address, body, reply) VALUES `)
+		}
+		for i, id := range part {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			if pg {
+				q.WriteString(`(?, setweight(to_tsvector('simple', ?), 'A') || setweight(to_tsvector('simple', ?), 'B') ||
+					setweight(to_tsvector('simple', ?), 'C') || setweight(to_tsvector('simple', ?), 'C'))`)
+			} else {
+				q.WriteString(`(?, ?, ?, ?, ?)`)
+			}
+			d := entries[latest[id]].doc
+			args = append(args, id, d.title, d.address, d.body, d.reply)
+			if !fresh[id] {
+				stale = append(stale, id)
+			}
+		}
+		if pg {
+			q.WriteString(` ON CONFLICT (case_id) DO UPDATE SET doc = excluded.doc`)
+		} else if len(stale) > 0 {
+			del := `DELETE FROM case_fts WHERE rowid IN (?` + strings.Repeat(`, ?`, len(stale)-1) + `)`
+			if _, err := t.exec(ctx, del, stale...); err != nil {
+				return err
+			}
+		}
+		if _, err := t.exec(ctx, q.String(), args...); err != nil {
 			return err
 		}
 	}
-	_, err := t.exec(ctx, `INSERT INTO case_fts (rowid, title, address, body, reply) VALUES (?, ?, ?, ?, ?)`,
-		c.ID, title, address, body, reply)
-	return err
+	return nil
 }
 
 // backfilled holds the cities whose cases have all been indexed, per

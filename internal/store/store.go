@@ -228,6 +228,25 @@ type Tx struct {
 	tx    *sql.Tx
 	db    *DB
 	audit auditState
+	// search holds the index entries written in this transaction, inserted
+	// together just before commit (see flushSearch).
+	search []pendingDoc
+}
+
+// insertID runs an INSERT and returns the new row's id. SQLite reports it
+// without RETURNING, which turns the insert into a query and, measured,
+// doubles its cost there; PostgreSQL has no other way.
+func (t *Tx) insertID(ctx context.Context, q string, args ...any) (int64, error) {
+	var id int64
+	if t.db.dialect.name() == "postgres" {
+		err := t.queryRow(ctx, q+` RETURNING id`, args...).Scan(&id)
+		return id, err
+	}
+	r, err := t.exec(ctx, q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return r.LastInsertId()
 }
 
 // stmt returns the prepared statement for q, preparing it on first use.
@@ -323,6 +342,9 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 		}
 		tx := &Tx{tx: sqlTx, db: db}
 		err = fn(tx)
+		if err == nil {
+			err = tx.flushSearch(ctx)
+		}
 		if err == nil {
 			err = tx.flushAudit(ctx)
 		}
