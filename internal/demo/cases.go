@@ -96,11 +96,18 @@ func Populate(ctx context.Context, db *store.DB, opt CaseOptions) (CaseSummary, 
 	}
 	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
 
+	// Intakes are prepared — placed, classified, their text cut into words
+	// — on a goroutine of their own, ahead of the single writer, as
+	// concurrent requests prepare theirs before the group commit.
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	filings := w.prepare(pctx, db, times, opt.Seed)
+	nextFiling, more := <-filings
+
 	sum := CaseSummary{ByState: map[cases.State]int{}}
 	var agenda agendaQueue
 	policy := store.DefaultPolicy
 	day := first.Truncate(24 * time.Hour)
-	next := 0
 	for day.Before(opt.Now) && ctx.Err() == nil {
 		end := day.Add(24 * time.Hour)
 		if end.After(opt.Now) {
@@ -110,9 +117,12 @@ func Populate(ctx context.Context, db *store.DB, opt CaseOptions) (CaseSummary, 
 			for {
 				// Whichever comes first: a new case or a step of an old one.
 				var t time.Time
-				isNew := next < len(times) && times[next].Before(end)
+				isNew := more && nextFiling.at.Before(end)
 				if isNew {
-					t = times[next]
+					if nextFiling.err != nil {
+						return nextFiling.err
+					}
+					t = nextFiling.at
 				}
 				step, ok := agenda.peek()
 				if ok && step.at.Before(end) && (!isNew || step.at.Before(t)) {
@@ -127,10 +137,10 @@ func Populate(ctx context.Context, db *store.DB, opt CaseOptions) (CaseSummary, 
 					return nil
 				}
 				clock.Set(t)
-				if err := w.file(ctx, hdb, tx, t, rng, &agenda); err != nil {
+				if err := w.file(ctx, tx, nextFiling, rng, &agenda); err != nil {
 					return err
 				}
-				next++
+				nextFiling, more = <-filings
 				sum.Cases++
 				if opt.Progress != nil && sum.Cases%10000 == 0 {
 					opt.Progress(sum.Cases)
@@ -303,9 +313,44 @@ type plan struct {
 	hasPhone   bool
 	due        time.Time
 	filed      time.Time
+	c          store.Case // as the last step left it
 }
 
-func (w *world) file(ctx context.Context, db *store.DB, tx *store.Tx, t time.Time, rng *rand.Rand, ag *agendaQueue) error {
+// filing is an intake prepared ahead of the writer.
+type filing struct {
+	at   time.Time
+	prep *store.PreparedCase
+	plan *plan
+	err  error
+}
+
+// prepare draws each case's place, category, text and reporter and prepares
+// its intake at its time, in order, on a goroutine of its own with its own
+// random stream, so that the history stays the same for a seed.
+func (w *world) prepare(ctx context.Context, db *store.DB, times []time.Time, seed int64) <-chan filing {
+	out := make(chan filing, 256)
+	go func() {
+		defer close(out)
+		rng := rand.New(rand.NewSource(seed ^ 0x5eed))
+		clock := anju.NewFakeClock(times[0])
+		pdb := db.WithClock(clock)
+		for _, t := range times {
+			clock.Set(t)
+			f := w.prepareOne(ctx, pdb, t, rng)
+			select {
+			case out <- f:
+			case <-ctx.Done():
+				return
+			}
+			if f.err != nil {
+				return
+			}
+		}
+	}()
+	return out
+}
+
+func (w *world) prepareOne(ctx context.Context, db *store.DB, t time.Time, rng *rand.Rand) filing {
 	g := w.grids[rng.Intn(len(w.grids))]
 	cat := w.pickLeaf(rng)
 	nc := store.NewCase{
@@ -333,16 +378,19 @@ func (w *world) file(ctx context.Context, db *store.DB, tx *store.Tx, t time.Tim
 		// A centroid can fall outside an odd-shaped grid's city edge; file
 		// by grid code instead.
 		nc.Lat, nc.Lon, nc.Grid = nil, nil, g.code
-		if prep, err = db.PrepareCase(ctx, actor, nc, ""); err != nil {
-			return err
-		}
+		prep, err = db.PrepareCase(ctx, actor, nc, "")
 	}
-	c, _, err := tx.InsertCase(ctx, prep)
+	return filing{at: t, prep: prep, plan: p, err: err}
+}
+
+func (w *world) file(ctx context.Context, tx *store.Tx, f filing, rng *rand.Rand, ag *agendaQueue) error {
+	p := f.plan
+	c, _, err := tx.InsertCase(ctx, f.prep)
 	if err != nil {
 		return err
 	}
-	p.id, p.due = c.ID, c.Deadlines.Resolution
-	p.department = w.department(g, cat.Code, rng)
+	p.id, p.due, p.c = c.ID, c.Deadlines.Resolution, c
+	p.department = w.department(p.grid, p.category, rng)
 	p.late = rng.Float64() < 0.08
 	p.returned = rng.Float64() < 0.04
 	p.extension = rng.Float64() < 0.03
@@ -363,7 +411,7 @@ func (w *world) file(ctx context.Context, db *store.DB, tx *store.Tx, t time.Tim
 	if rng.Float64() < 0.03 || p.department == "" {
 		action = cases.ActionReject
 	}
-	ag.push(step{at: t.Add(jitter(rng, 20*time.Minute, 3*time.Hour)), caseID: c.ID, action: action, plan: p})
+	ag.push(step{at: f.at.Add(jitter(rng, 20*time.Minute, 3*time.Hour)), caseID: c.ID, action: action, plan: p})
 	return nil
 }
 
@@ -448,7 +496,12 @@ func (w *world) advance(ctx context.Context, tx *store.Tx, s step, ag *agendaQue
 		p.rating = cases.RatingBasically
 		nextAction, wait = cases.ActionDispatch, jitter(rng, time.Hour, 8*time.Hour)
 	}
-	c, err := tx.Act(ctx, w.actors[who], s.caseID, s.action, store.ActionInput{Input: in})
+	c, err := tx.ActOn(ctx, w.actors[who], p.c, s.action, store.ActionInput{Input: in})
+	if anju.ErrorCode(err) == anju.ECONFLICT {
+		// The scheduler may have carded or escalated the case since: take
+		// the step on the case as it is now.
+		c, err = tx.Act(ctx, w.actors[who], s.caseID, s.action, store.ActionInput{Input: in})
+	}
 	if err != nil {
 		switch anju.ErrorCode(err) {
 		case anju.ECONFLICT:
@@ -457,6 +510,7 @@ func (w *world) advance(ctx context.Context, tx *store.Tx, s step, ag *agendaQue
 			if c, err = tx.Get(ctx, s.caseID); err != nil {
 				return err
 			}
+			p.c = c
 			if c.State == cases.StateAccepted {
 				ag.push(step{at: s.at.Add(jitter(rng, time.Hour, 6*time.Hour)), caseID: s.caseID, action: cases.ActionDispatch, plan: p})
 			}
@@ -467,6 +521,7 @@ func (w *world) advance(ctx context.Context, tx *store.Tx, s step, ag *agendaQue
 			if c, err = tx.Get(ctx, s.caseID); err != nil {
 				return err
 			}
+			p.c = c
 			if c.State == cases.StateAccepted && s.action != cases.ActionDispatch {
 				ag.push(step{at: s.at.Add(jitter(rng, time.Hour, 6*time.Hour)), caseID: s.caseID, action: cases.ActionDispatch, plan: p})
 			}
@@ -474,7 +529,7 @@ func (w *world) advance(ctx context.Context, tx *store.Tx, s step, ag *agendaQue
 		}
 		return fmt.Errorf("demo case %d %s by %s: %w", s.caseID, s.action, who, err)
 	}
-	p.due = c.Deadlines.Resolution
+	p.due, p.c = c.Deadlines.Resolution, c
 	if nextAction != "" {
 		ag.push(step{at: s.at.Add(wait), caseID: s.caseID, action: nextAction, plan: p})
 	}

@@ -37,8 +37,7 @@ func (t *Tx) appendAudit(ctx context.Context, actor *anju.Actor, rec audit.Recor
 	e.Object = rec.Object
 	e.Detail = string(detail)
 	e.Hash = audit.ComputeHash(e.PrevHash, e)
-	if _, err := t.exec(ctx, `INSERT INTO audit_log (seq, at, city, actor, action, object, detail, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	if err := t.appendRow(ctx, "audit_log", `(seq, at, city, actor, action, object, detail, prev_hash, hash)`,
 		e.Seq, micros(e.At), e.City, e.Actor, e.Action, e.Object, e.Detail, e.PrevHash, e.Hash); err != nil {
 		return err
 	}

@@ -48,6 +48,9 @@ type Case struct {
 	regionPath     string
 	reporterID     sql.NullInt64
 	reporterUserID sql.NullInt64
+	// words is the title, address and body cut for the search index, when
+	// this process filed the case: a resolution then segments only its reply.
+	words *searchDoc
 }
 
 // GridRef names a grid.
@@ -340,6 +343,7 @@ func (t *Tx) InsertCase(ctx context.Context, p *PreparedCase) (Case, bool, error
 		c.Reporter = &ReporterOut{Name: personal.MaskName(m.Name), Phone: personal.MaskPhone(m.Phone),
 			IDNumber: personal.MaskIDNumber(m.IDNumber), Address: personal.MaskAddress(m.Address)}
 	}
+	c.words = p.doc
 	if err := t.indexCaseDoc(ctx, &c, true, p.doc); err != nil {
 		return Case{}, false, err
 	}

@@ -126,15 +126,16 @@ func (b *intakeBatcher) commit(group []*intakeReq) {
 				if _, err := tx.exec(ctx, `SAVEPOINT intake`); err != nil {
 					return err
 				}
-				mark, indexed := tx.audit, len(tx.search)
+				head, pending := tx.audit, tx.mark()
 				c, created, err := tx.InsertCase(ctx, r.p)
 				if err != nil {
 					if _, rerr := tx.exec(ctx, `ROLLBACK TO SAVEPOINT intake`); rerr != nil {
 						return rerr
 					}
 					// The rolled-back entries are gone; so are their head
-					// and the case's pending index entry.
-					tx.audit, tx.search = mark, tx.search[:indexed]
+					// and the case's rows and index entry still pending.
+					tx.audit = head
+					tx.rollbackTo(pending)
 				}
 				if _, rerr := tx.exec(ctx, `RELEASE SAVEPOINT intake`); rerr != nil {
 					return rerr

@@ -125,9 +125,8 @@ func (t *Tx) enqueueNotifications(ctx context.Context, c *Case, eventID int64, e
 	db := t.db
 	now := micros(db.clock.Now())
 	add := func(channel, target, subject, body, secret string) error {
-		_, err := t.exec(ctx, `INSERT INTO outbox (city, case_id, event_id, channel, target, subject, body, secret, status, next_attempt, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`, c.City, c.ID, eventID, channel, target, subject, body, secret, now, now)
-		return err
+		return t.appendRow(ctx, "outbox", `(city, case_id, event_id, channel, target, subject, body, secret, status, next_attempt, created_at)`,
+			c.City, c.ID, eventID, channel, target, subject, body, secret, "pending", now, now)
 	}
 	if text, ok := residentNotified[ev.Action]; ok {
 		reporters := []int64{}

@@ -401,6 +401,12 @@ func (db *DB) newSearchDoc(ctx context.Context, q querier, city, title, address,
 }
 
 func (t *Tx) indexCaseDoc(ctx context.Context, c *Case, fresh bool, doc *searchDoc) error {
+	if doc == nil && c.words != nil {
+		if err := t.db.loadCityWords(ctx, t, c.City); err != nil {
+			return err
+		}
+		doc = &searchDoc{c.words.title, c.words.address, c.words.body, segmented(c.Result)}
+	}
 	if doc == nil {
 		var err error
 		if doc, err = t.db.newSearchDoc(ctx, t, c.City, c.Title, c.Address, c.Text, c.Result); err != nil {

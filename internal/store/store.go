@@ -231,6 +231,12 @@ type Tx struct {
 	// search holds the index entries written in this transaction, inserted
 	// together just before commit (see flushSearch).
 	search []pendingDoc
+	// rows holds the rows of append-only tables not yet inserted (see
+	// rowbuf.go), in the order of bufferedTables.
+	rows        [3]rowBuffer
+	buffered    bool
+	lastEventID int64
+	flushErr    error
 }
 
 // insertID runs an INSERT and returns the new row's id. SQLite reports it
@@ -277,6 +283,11 @@ func (db *DB) stmt(ctx context.Context, q string) *sql.Stmt {
 const maxStmts = 1000
 
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if t.readsBuffered(q) {
+		if err := t.flushRows(ctx); err != nil {
+			return nil, err
+		}
+	}
 	q = t.db.dialect.rebind(q)
 	if st := t.db.stmt(ctx, q); st != nil {
 		r, err := t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
@@ -287,6 +298,11 @@ func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error
 }
 
 func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if t.readsBuffered(q) {
+		if err := t.flushRows(ctx); err != nil {
+			return nil, err
+		}
+	}
 	q = t.db.dialect.rebind(q)
 	if st := t.db.stmt(ctx, q); st != nil {
 		r, err := t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
@@ -297,6 +313,11 @@ func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 }
 
 func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if t.readsBuffered(q) {
+		if err := t.flushRows(ctx); err != nil && t.flushErr == nil {
+			t.flushErr = err // a Row cannot carry it; the commit reports it
+		}
+	}
 	q = t.db.dialect.rebind(q)
 	if st := t.db.stmt(ctx, q); st != nil {
 		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
@@ -342,6 +363,12 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 		}
 		tx := &Tx{tx: sqlTx, db: db}
 		err = fn(tx)
+		if err == nil {
+			err = tx.flushErr
+		}
+		if err == nil {
+			err = tx.flushRows(ctx)
+		}
 		if err == nil {
 			err = tx.flushSearch(ctx)
 		}
