@@ -85,9 +85,15 @@ func loadKeys(env *cliEnv, f appFlags, generate bool) (*personal.Keyring, error)
 
 // openApp opens the database with the keys and public URL.
 func openApp(ctx context.Context, env *cliEnv, f appFlags, generateKey bool) (*store.DB, error) {
+	return openAppWith(ctx, env, f, generateKey, store.Options{})
+}
+
+// openAppWith is openApp with further options (the demo's bulk fill).
+func openAppWith(ctx context.Context, env *cliEnv, f appFlags, generateKey bool, opts store.Options) (*store.DB, error) {
 	keys, err := loadKeys(env, f, generateKey)
 	if err != nil {
 		return nil, err
 	}
-	return openStore(ctx, *f.db, store.Options{Keys: keys, PublicURL: *f.publicURL})
+	opts.Keys, opts.PublicURL = keys, *f.publicURL
+	return openStore(ctx, *f.db, opts)
 }

@@ -109,52 +109,62 @@ func Populate(ctx context.Context, db *store.DB, opt CaseOptions) (CaseSummary, 
 	policy := store.DefaultPolicy
 	day := first.Truncate(24 * time.Hour)
 	for day.Before(opt.Now) && ctx.Err() == nil {
-		end := day.Add(24 * time.Hour)
-		if end.After(opt.Now) {
-			end = opt.Now
-		}
+		// A few simulated days to a commit, the scheduler passing at the end
+		// of each day inside the same transaction: commits, not rows, were
+		// what a day cost beyond its work (the WAL pages of every index a
+		// day touches, and one search-index segment each).
 		err := hdb.InTx(ctx, func(tx *store.Tx) error {
-			for {
-				// Whichever comes first: a new case or a step of an old one.
-				var t time.Time
-				isNew := more && nextFiling.at.Before(end)
-				if isNew {
-					if nextFiling.err != nil {
-						return nextFiling.err
-					}
-					t = nextFiling.at
-				}
-				step, ok := agenda.peek()
-				if ok && step.at.Before(end) && (!isNew || step.at.Before(t)) {
-					agenda.pop()
-					clock.Set(step.at)
-					if err := w.advance(ctx, tx, step, &agenda, rng, &sum); err != nil {
-						return err
-					}
-					continue
-				}
-				if !isNew {
+			for range daysPerCommit {
+				if !day.Before(opt.Now) {
 					return nil
 				}
-				clock.Set(t)
-				if err := w.file(ctx, tx, nextFiling, rng, &agenda); err != nil {
+				end := day.Add(24 * time.Hour)
+				if end.After(opt.Now) {
+					end = opt.Now
+				}
+				for {
+					// Whichever comes first: a new case or a step of an old one.
+					var t time.Time
+					isNew := more && nextFiling.at.Before(end)
+					if isNew {
+						if nextFiling.err != nil {
+							return nextFiling.err
+						}
+						t = nextFiling.at
+					}
+					step, ok := agenda.peek()
+					if ok && step.at.Before(end) && (!isNew || step.at.Before(t)) {
+						agenda.pop()
+						clock.Set(step.at)
+						if err := w.advance(ctx, tx, step, &agenda, rng, &sum); err != nil {
+							return err
+						}
+						continue
+					}
+					if !isNew {
+						break
+					}
+					clock.Set(t)
+					if err := w.file(ctx, tx, nextFiling, rng, &agenda); err != nil {
+						return err
+					}
+					nextFiling, more = <-filings
+					sum.Cases++
+					if opt.Progress != nil && sum.Cases%10000 == 0 {
+						opt.Progress(sum.Cases)
+					}
+				}
+				clock.Set(end)
+				if _, err := tx.RunDue(ctx, policy, 100_000); err != nil {
 					return err
 				}
-				nextFiling, more = <-filings
-				sum.Cases++
-				if opt.Progress != nil && sum.Cases%10000 == 0 {
-					opt.Progress(sum.Cases)
-				}
+				day = end
 			}
+			return nil
 		})
 		if err != nil {
 			return sum, err
 		}
-		clock.Set(end)
-		if _, err := hdb.RunDue(ctx, policy, 100_000); err != nil {
-			return sum, err
-		}
-		day = end
 	}
 	st, err := db.CaseStates(ctx, city)
 	if err != nil {
@@ -166,6 +176,11 @@ func Populate(ctx context.Context, db *store.DB, opt CaseOptions) (CaseSummary, 
 }
 
 var shanghai = time.FixedZone("CST", 8*3600)
+
+// daysPerCommit is how many simulated days go into one transaction: enough
+// to spread a commit's cost, few enough that the server beside the filler
+// waits well under a second for the write lock.
+const daysPerCommit = 4
 
 // world is what the generator knows of the demo city.
 type world struct {

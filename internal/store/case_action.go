@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"fmt"
 	"maps"
 	"slices"
 	"strconv"
@@ -268,6 +267,15 @@ func (db *DB) parentRegion(ctx context.Context, code string) (string, error) {
 	return *parent, nil
 }
 
+// eventAudit is the detail of a case event's audit entry; a struct marshals
+// several times faster than a map, with the same keys in the same order.
+type eventAudit struct {
+	Event   int64       `json:"event"`
+	From    cases.State `json:"from"`
+	To      cases.State `json:"to"`
+	Version int64       `json:"version"`
+}
+
 // appendEvent records an event, its audit entry and its notifications, all in
 // the transaction of the state change they report.
 func (t *Tx) appendEvent(ctx context.Context, actor *anju.Actor, c *Case, ev cases.Event, note string, public bool, data map[string]any) (int64, error) {
@@ -289,7 +297,7 @@ func (t *Tx) appendEvent(ctx context.Context, actor *anju.Actor, c *Case, ev cas
 		return 0, err
 	}
 	if err := t.appendAudit(ctx, actor, audit.Record{City: c.City, Action: "case." + string(ev.Action),
-		Object: fmt.Sprintf("case:%d", c.ID), Detail: map[string]any{"event": id, "from": ev.From, "to": ev.To, "version": ev.Version}}); err != nil {
+		Object: "case:" + strconv.FormatInt(c.ID, 10), Detail: eventAudit{id, ev.From, ev.To, ev.Version}}); err != nil {
 		return 0, err
 	}
 	return id, t.enqueueNotifications(ctx, c, id, ev, note)

@@ -33,15 +33,39 @@ type DueCounts struct {
 }
 
 // RunDue performs every scheduled step that has come due, at most limit
-// cases per step. Each step is a compare-and-set on the case in its own
-// transaction, so with several servers on one database, and across restarts,
+// cases per step. Each step is a compare-and-set on the case, committed in
+// batches, so with several servers on one database, and across restarts,
 // each step happens exactly once.
 func (db *DB) RunDue(ctx context.Context, p Policy, limit int) (DueCounts, error) {
+	return db.runDue(ctx, db, p, limit, db.eachInBatches)
+}
+
+// RunDue is the scheduler's pass inside the caller's transaction, for the
+// demo, which writes several simulated days to a commit.
+func (t *Tx) RunDue(ctx context.Context, p Policy, limit int) (DueCounts, error) {
+	return t.db.runDue(ctx, t, p, limit, func(ctx context.Context, ids []int64, fn func(tx *Tx, id int64) (bool, error)) (int, error) {
+		done := 0
+		for _, id := range ids {
+			ok, err := fn(t, id)
+			if err != nil {
+				return done, err
+			}
+			if ok {
+				done++
+			}
+		}
+		return done, nil
+	})
+}
+
+type dueRunner func(ctx context.Context, ids []int64, fn func(tx *Tx, id int64) (bool, error)) (int, error)
+
+func (db *DB) runDue(ctx context.Context, q querier, p Policy, limit int, each dueRunner) (DueCounts, error) {
 	var n DueCounts
 	now := db.clock.Now()
 	sys := anju.SystemActor("scheduler")
 	pick := func(where string, args ...any) ([]int64, error) {
-		rows, err := db.query(ctx, `SELECT id FROM cases WHERE `+workingStates+` AND `+where+` ORDER BY resolution_due LIMIT ?`,
+		rows, err := q.query(ctx, `SELECT id FROM cases WHERE `+workingStates+` AND `+where+` ORDER BY resolution_due LIMIT ?`,
 			append(args, limit)...)
 		if err != nil {
 			return nil, err
@@ -63,7 +87,7 @@ func (db *DB) RunDue(ctx context.Context, p Policy, limit int) (DueCounts, error
 		if err != nil {
 			return n, err
 		}
-		done, err := db.eachInBatches(ctx, ids, func(tx *Tx, id int64) (bool, error) {
+		done, err := each(ctx, ids, func(tx *Tx, id int64) (bool, error) {
 			r, err := tx.exec(ctx, `UPDATE cases SET warned = TRUE WHERE id = ? AND NOT warned`, id)
 			if err != nil {
 				return false, err
@@ -90,7 +114,7 @@ func (db *DB) RunDue(ctx context.Context, p Policy, limit int) (DueCounts, error
 	if err != nil {
 		return n, err
 	}
-	done, err := db.eachInBatches(ctx, ids, func(tx *Tx, id int64) (bool, error) {
+	done, err := each(ctx, ids, func(tx *Tx, id int64) (bool, error) {
 		r, err := tx.exec(ctx, `UPDATE cases SET overdue = TRUE WHERE id = ? AND NOT overdue`, id)
 		if err != nil {
 			return false, err
@@ -112,7 +136,7 @@ func (db *DB) RunDue(ctx context.Context, p Policy, limit int) (DueCounts, error
 		if err != nil {
 			return n, err
 		}
-		done, err := db.eachInBatches(ctx, ids, func(tx *Tx, id int64) (bool, error) {
+		done, err := each(ctx, ids, func(tx *Tx, id int64) (bool, error) {
 			c, err := tx.getCase(ctx, sys, id)
 			if err != nil || c.Card != cases.CardYellow {
 				return false, err
@@ -137,7 +161,7 @@ func (db *DB) RunDue(ctx context.Context, p Policy, limit int) (DueCounts, error
 		if err != nil {
 			return n, err
 		}
-		done, err := db.eachInBatches(ctx, ids, func(tx *Tx, id int64) (bool, error) {
+		done, err := each(ctx, ids, func(tx *Tx, id int64) (bool, error) {
 			r, err := tx.exec(ctx, `UPDATE cases SET escalated_due = resolution_due WHERE id = ? AND escalated_due <> resolution_due`, id)
 			if err != nil {
 				return false, err
