@@ -194,31 +194,20 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 	}
 
 	wf, _ := json.Marshal(next.Case)
-	q := `UPDATE cases SET state = ?, version = ?, workflow = ?, department = ?, card = ?, handling_region = ?,
-		updated_at = ?, response_due = ?, resolution_due = ?, overdue = ?`
 	var dept any
 	if next.Department != "" {
 		dept = next.Department
 	}
-	args := []any{string(next.State), next.Version, string(wf), dept, string(next.Card), next.HandlingRegion,
-		micros(now), micros(next.Deadlines.Response), micros(next.Deadlines.Resolution), next.Overdue}
-	// In a fixed order, so that each shape of the statement is one prepared
-	// statement.
-	for _, col := range slices.Sorted(maps.Keys(setCols)) {
-		if col == "overdue" {
-			continue
+	cols := map[string]any{"state": string(next.State), "version": next.Version, "workflow": string(wf), "department": dept,
+		"card": string(next.Card), "handling_region": next.HandlingRegion, "updated_at": micros(now),
+		"response_due": micros(next.Deadlines.Response), "resolution_due": micros(next.Deadlines.Resolution), "overdue": next.Overdue}
+	for col, v := range setCols {
+		if col != "overdue" {
+			cols[col] = v
 		}
-		q += ", " + col + " = ?"
-		args = append(args, setCols[col])
 	}
-	q += ` WHERE id = ? AND version = ?`
-	args = append(args, id, c.Version)
-	r, err := t.exec(ctx, q, args...)
-	if err != nil {
+	if err := t.updateCase(ctx, id, c.Version, cols); err != nil {
 		return c, err
-	}
-	if n, _ := r.RowsAffected(); n != 1 {
-		return c, anju.Errorf(anju.ECONFLICT, "case %d was changed by someone else at the same moment; reload it and try again", id)
 	}
 	next.UpdatedAt = now.UTC()
 	if action == cases.ActionResolve { // the reply becomes searchable
@@ -241,6 +230,33 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 		return c, err
 	}
 	return next, nil
+}
+
+// updateCase writes a transition's columns for case id, whose version the
+// caller's copy holds; it returns ECONFLICT when the stored case is no longer
+// at that version (another writer, or a copy that went stale).
+func (t *Tx) updateCase(ctx context.Context, id, version int64, cols map[string]any) error {
+	var q strings.Builder
+	q.WriteString(`UPDATE cases SET `)
+	args := make([]any, 0, len(cols)+2)
+	// In a fixed order, so that each shape of the statement is one
+	// prepared statement.
+	for i, col := range slices.Sorted(maps.Keys(cols)) {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString(col + ` = ?`)
+		args = append(args, cols[col])
+	}
+	q.WriteString(` WHERE id = ? AND version = ?`)
+	r, err := t.exec(ctx, q.String(), append(args, id, version)...)
+	if err != nil {
+		return err
+	}
+	if n, _ := r.RowsAffected(); n != 1 {
+		return anju.Errorf(anju.ECONFLICT, "case %d was changed by someone else at the same moment; reload it and try again", id)
+	}
+	return nil
 }
 
 func (c Case) responded() bool {

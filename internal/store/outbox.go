@@ -117,6 +117,9 @@ type eventPayload struct {
 	At           time.Time   `json:"at"`
 }
 
+// mergedReportersQuery finds the reporters of the cases merged into one.
+const mergedReportersQuery = `SELECT reporter_id FROM cases WHERE merged_into = ? AND reporter_id IS NOT NULL`
+
 // enqueueNotifications writes the outbox rows an event causes, in the
 // event's transaction: the reporter (and the reporters of cases merged into
 // this one) on acceptance, rejection, resolution and closure, and every
@@ -133,7 +136,7 @@ func (t *Tx) enqueueNotifications(ctx context.Context, c *Case, eventID int64, e
 		if c.reporterID.Valid {
 			reporters = append(reporters, c.reporterID.Int64)
 		}
-		rows, err := t.query(ctx, `SELECT reporter_id FROM cases WHERE merged_into = ? AND reporter_id IS NOT NULL`, c.ID)
+		rows, err := t.query(ctx, mergedReportersQuery, c.ID)
 		if err != nil {
 			return err
 		}

@@ -29,17 +29,7 @@ func TestBufferedRows(t *testing.T) {
 		if _, err := db.ImportRegions(ctx, sys, storetest.SmallCity()); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.CreateUser(ctx, sys, NewUser{City: "330100", Login: "dispatcher", Name: "调度", PasswordHash: "x"}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.GrantRole(ctx, sys, "dispatcher", anju.Grant{Role: anju.RoleDispatcher, Region: "330100"}); err != nil {
-			t.Fatal(err)
-		}
-		tok, _ := db.CreateAPIToken(ctx, sys, "dispatcher", "test")
-		dispatcher, err := db.ActorByToken(ctx, tok)
-		if err != nil {
-			t.Fatal(err)
-		}
+		dispatcher := cityDispatcher(t, db)
 		// Intakes are prepared outside the write transactions, as the
 		// intake path does.
 		var prepared []*PreparedCase
@@ -125,6 +115,103 @@ func TestBufferedRows(t *testing.T) {
 		}
 		if got := count(db, "audit_log"); got < 2*(n+1)+1 {
 			t.Fatalf("audit entries: %d", got)
+		}
+	})
+}
+
+// cityDispatcher makes a dispatcher for the small city.
+func cityDispatcher(t *testing.T, db *DB) *anju.Actor {
+	t.Helper()
+	ctx, sys := context.Background(), anju.SystemActor("test")
+	if _, err := db.CreateUser(ctx, sys, NewUser{City: "330100", Login: "dispatcher", Name: "调度", PasswordHash: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.GrantRole(ctx, sys, "dispatcher", anju.Grant{Role: anju.RoleDispatcher, Region: "330100"}); err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := db.CreateAPIToken(ctx, sys, "dispatcher", "test")
+	a, err := db.ActorByToken(ctx, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// TestActOn follows one case through several transitions in a transaction
+// with the copies ActOn returns, as the demo does: a read inside the
+// transaction sees the last of them, a stale copy is refused with ECONFLICT
+// and changes nothing, and the commit stores every event.
+func TestActOn(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		keys, _ := personal.ParseKeyring(personal.FormatKey("k1", personal.GenerateKey()))
+		db, err := Open(ctx, dsn, Options{Keys: keys})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		sys := anju.SystemActor("test")
+		if _, err := db.ImportRegions(ctx, sys, storetest.SmallCity()); err != nil {
+			t.Fatal(err)
+		}
+		dispatcher := cityDispatcher(t, db)
+		lat, lon := 30.05, 120.02
+		filed, _, err := db.CreateCase(ctx, sys, NewCase{Text: "路灯不亮", Category: "0101", Lat: &lat, Lon: &lon}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, _, err := db.CreateCase(ctx, sys, NewCase{Text: "井盖缺失", Category: "0101", Lat: &lat, Lon: &lon}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = db.InTx(ctx, func(tx *Tx) error {
+			c, err := tx.ActOn(ctx, dispatcher, filed, cases.ActionAccept, ActionInput{})
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ActOn(ctx, dispatcher, other, cases.ActionAccept, ActionInput{}); err != nil {
+				return err
+			}
+			for _, card := range []cases.Card{cases.CardYellow, cases.CardRed} {
+				if c, err = tx.ActOn(ctx, sys, c, cases.ActionSupervise, ActionInput{Input: cases.Input{Card: card, Note: "督办"}}); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ActOn(ctx, sys, filed, cases.ActionEscalate, ActionInput{Input: cases.Input{Reason: "stale"}}); anju.ErrorCode(err) != anju.ECONFLICT {
+				t.Errorf("a stale copy: %v, want ECONFLICT", err)
+			}
+			got, err := tx.Get(ctx, filed.ID)
+			if err != nil {
+				return err
+			}
+			if got.State != cases.StateAccepted || got.Card != cases.CardRed || got.Version != 4 {
+				t.Errorf("inside the transaction: state %s card %s version %d", got.State, got.Card, got.Version)
+			}
+			if c, err = tx.ActOn(ctx, sys, c, cases.ActionEscalate, ActionInput{Input: cases.Input{Reason: "逾期"}}); err != nil {
+				return err
+			}
+			_, err = tx.ActOn(ctx, dispatcher, c, cases.ActionMerge, ActionInput{Input: cases.Input{Target: other.ID}})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := db.GetCase(ctx, sys, filed.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.State != cases.StateMerged || got.Version != 6 || got.Card != cases.CardRed || got.HandlingRegion != "330102" {
+			t.Fatalf("after commit: state %s card %s version %d", got.State, got.Card, got.Version)
+		}
+		hist, err := db.History(ctx, sys, filed.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hist) != 6 {
+			t.Fatalf("history: %d events, want 6 (submit, accept, two cards, escalate, merge)", len(hist))
+		}
+		if o, err := db.GetCase(ctx, sys, other.ID); err != nil || o.State != cases.StateAccepted {
+			t.Fatalf("the other case: %+v %v", o.State, err)
 		}
 	})
 }
