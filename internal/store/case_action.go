@@ -300,7 +300,7 @@ func (t *Tx) appendEvent(ctx context.Context, actor *anju.Actor, c *Case, ev cas
 	var id int64
 	var err error
 	if t.bufferRows() {
-		if id, err = t.nextEventID(ctx); err == nil {
+		if id, err = t.nextID(ctx, "case_events"); err == nil {
 			err = t.appendRow(ctx, "case_events", `(id, city, case_id, version, action, from_state, to_state, actor, note, public, data, at)`,
 				id, c.City, c.ID, ev.Version, string(ev.Action), string(ev.From), string(ev.To), actorName(actor), note, public, string(body), micros(now))
 		}

@@ -13,9 +13,10 @@ import (
 )
 
 // insertReporter stores a reporter's personal data encrypted and returns its
-// id. The row id is part of the ciphertext's associated data, so the row is
-// created first and sealed second: a ciphertext copied to another row or city
-// does not decrypt.
+// id. The row id is part of the ciphertext's associated data, so that a
+// ciphertext copied to another row or city does not decrypt: on SQLite the
+// transaction hands the id out first and the row goes in sealed in one
+// statement; on PostgreSQL the row is created first and sealed second.
 func (t *Tx) insertReporter(ctx context.Context, city string, d personal.Data) (int64, error) {
 	if t.db.keys == nil {
 		return 0, anju.Errorf(anju.EINTERNAL, "no data-encryption key is configured (ANJU_DATA_KEYS)")
@@ -27,8 +28,22 @@ func (t *Tx) insertReporter(ctx context.Context, city string, d personal.Data) (
 	if d.Phone != "" {
 		fp = t.db.keys.Fingerprint(d.Phone)
 	}
+	now := micros(t.db.clock.Now())
+	if t.bufferRows() {
+		id, err := t.nextID(ctx, "reporters")
+		if err != nil {
+			return 0, err
+		}
+		keyID, ct, err := t.db.keys.EncryptData(d, personal.AAD(city, "reporters", id))
+		if err != nil {
+			return 0, err
+		}
+		_, err = t.exec(ctx, `INSERT INTO reporters (id, city, key_id, ciphertext, masked, fingerprint, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			id, city, keyID, ct, string(masked), fp, now)
+		return id, err
+	}
 	id, err := t.insertID(ctx, `INSERT INTO reporters (city, key_id, ciphertext, masked, fingerprint, created_at) VALUES (?, '', ?, ?, ?, ?)`,
-		city, []byte{}, string(masked), fp, micros(t.db.clock.Now()))
+		city, []byte{}, string(masked), fp, now)
 	if err != nil {
 		return 0, err
 	}

@@ -50,18 +50,23 @@ func (t *Tx) appendRow(ctx context.Context, table, cols string, args ...any) err
 	return nil
 }
 
-// nextEventID allocates a case_events id inside an SQLite transaction.
-func (t *Tx) nextEventID(ctx context.Context) (int64, error) {
-	if t.lastEventID == 0 {
-		// The table is AUTOINCREMENT: sqlite_sequence holds the highest id
-		// ever used, and inserting a higher one explicitly advances it.
-		if err := t.tx.QueryRowContext(ctx, `SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'case_events'), 0)`).
-			Scan(&t.lastEventID); err != nil {
+// nextID allocates an id of an AUTOINCREMENT table inside an SQLite
+// transaction, for a row whose id must be known before it is inserted.
+func (t *Tx) nextID(ctx context.Context, table string) (int64, error) {
+	last, ok := t.lastIDs[table]
+	if !ok {
+		// sqlite_sequence holds the highest id the table ever used, and
+		// inserting a higher one explicitly advances it.
+		if err := t.tx.QueryRowContext(ctx, `SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = ?), 0)`, table).
+			Scan(&last); err != nil {
 			return 0, err
 		}
+		if t.lastIDs == nil {
+			t.lastIDs = map[string]int64{}
+		}
 	}
-	t.lastEventID++
-	return t.lastEventID, nil
+	t.lastIDs[table] = last + 1
+	return last + 1, nil
 }
 
 func bufferedIndex(table string) int {

@@ -265,10 +265,10 @@ type Tx struct {
 	search []pendingDoc
 	// rows holds the rows of append-only tables not yet inserted (see
 	// rowbuf.go), in the order of bufferedTables.
-	rows        [3]rowBuffer
-	buffered    bool
-	lastEventID int64
-	flushErr    error
+	rows     [3]rowBuffer
+	buffered bool
+	lastIDs  map[string]int64 // ids handed out by nextID
+	flushErr error
 }
 
 // insertID runs an INSERT and returns the new row's id. SQLite reports it
