@@ -191,6 +191,7 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 	}
 	if next.State == cases.StateMerged {
 		setCols["merged_into"] = in.Target
+		delete(t.noMerges, c.City) // the city has a merged case now
 	}
 
 	wf, _ := json.Marshal(next.Case)

@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -117,8 +118,42 @@ type eventPayload struct {
 	At           time.Time   `json:"at"`
 }
 
-// mergedReportersQuery finds the reporters of the cases merged into one.
-const mergedReportersQuery = `SELECT reporter_id FROM cases WHERE merged_into = ? AND reporter_id IS NOT NULL`
+// mergedReporters returns the reporters of the cases merged into case id.
+// Merges are rare and a long transaction (the demo's week) notifies on
+// thousands of events, so the transaction first asks once whether the city
+// has any merged case at all; a merge it makes itself asks again.
+func (t *Tx) mergedReporters(ctx context.Context, city string, id int64) ([]int64, error) {
+	if t.noMerges == nil {
+		t.noMerges = map[string]bool{}
+	}
+	none, known := t.noMerges[city]
+	if !known {
+		var one int
+		err := t.queryRow(ctx, `SELECT 1 FROM cases WHERE merged_into IS NOT NULL AND city = ? LIMIT 1`, city).Scan(&one)
+		if err != nil && err != sql.ErrNoRows {
+			return nil, err
+		}
+		none = err == sql.ErrNoRows
+		t.noMerges[city] = none
+	}
+	if none {
+		return nil, nil
+	}
+	rows, err := t.query(ctx, `SELECT reporter_id FROM cases WHERE merged_into = ? AND reporter_id IS NOT NULL`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var r int64
+		if err := rows.Scan(&r); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
 
 // enqueueNotifications writes the outbox rows an event causes, in the
 // event's transaction: the reporter (and the reporters of cases merged into
@@ -136,16 +171,11 @@ func (t *Tx) enqueueNotifications(ctx context.Context, c *Case, eventID int64, e
 		if c.reporterID.Valid {
 			reporters = append(reporters, c.reporterID.Int64)
 		}
-		rows, err := t.query(ctx, mergedReportersQuery, c.ID)
+		merged, err := t.mergedReporters(ctx, c.City, c.ID)
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var id int64
-			rows.Scan(&id)
-			reporters = append(reporters, id)
-		}
-		rows.Close()
+		reporters = append(reporters, merged...)
 		body := fmt.Sprintf("【安居】%s（编号 %s）。查询进度：%s/track/%s", text, FormatTrackingCode(c.TrackingCode),
 			db.publicURL, c.TrackingCode)
 		for _, r := range reporters {

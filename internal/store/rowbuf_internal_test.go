@@ -18,18 +18,8 @@ import (
 // transaction leaves none, and the audit chain verifies.
 func TestBufferedRows(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
-		ctx := context.Background()
-		keys, _ := personal.ParseKeyring(personal.FormatKey("k1", personal.GenerateKey()))
-		db, err := Open(ctx, dsn, Options{Keys: keys})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		sys := anju.SystemActor("test")
-		if _, err := db.ImportRegions(ctx, sys, storetest.SmallCity()); err != nil {
-			t.Fatal(err)
-		}
-		dispatcher := cityDispatcher(t, db)
+		ctx, sys := context.Background(), anju.SystemActor("test")
+		db, dispatcher := smallCityWithDispatcher(t, dsn)
 		// Intakes are prepared outside the write transactions, as the
 		// intake path does.
 		var prepared []*PreparedCase
@@ -61,7 +51,7 @@ func TestBufferedRows(t *testing.T) {
 		}
 
 		const n = 75 // 150 events: statements of 128, 16, 4 and 2 rows
-		err = db.InTx(ctx, func(tx *Tx) error {
+		err := db.InTx(ctx, func(tx *Tx) error {
 			for range n {
 				id := file(tx)
 				if _, err := tx.Act(ctx, dispatcher, id, cases.ActionAccept, ActionInput{}); err != nil {
@@ -119,10 +109,20 @@ func TestBufferedRows(t *testing.T) {
 	})
 }
 
-// cityDispatcher makes a dispatcher for the small city.
-func cityDispatcher(t *testing.T, db *DB) *anju.Actor {
+// smallCityWithDispatcher opens dsn with the small city and a dispatcher
+// for it.
+func smallCityWithDispatcher(t *testing.T, dsn string) (*DB, *anju.Actor) {
 	t.Helper()
 	ctx, sys := context.Background(), anju.SystemActor("test")
+	keys, _ := personal.ParseKeyring(personal.FormatKey("k1", personal.GenerateKey()))
+	db, err := Open(ctx, dsn, Options{Keys: keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.ImportRegions(ctx, sys, storetest.SmallCity()); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := db.CreateUser(ctx, sys, NewUser{City: "330100", Login: "dispatcher", Name: "调度", PasswordHash: "x"}); err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func cityDispatcher(t *testing.T, db *DB) *anju.Actor {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return a
+	return db, a
 }
 
 // TestActOn follows one case through several transitions in a transaction
@@ -143,24 +143,20 @@ func cityDispatcher(t *testing.T, db *DB) *anju.Actor {
 // and changes nothing, and the commit stores every event.
 func TestActOn(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
-		ctx := context.Background()
-		keys, _ := personal.ParseKeyring(personal.FormatKey("k1", personal.GenerateKey()))
-		db, err := Open(ctx, dsn, Options{Keys: keys})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		sys := anju.SystemActor("test")
-		if _, err := db.ImportRegions(ctx, sys, storetest.SmallCity()); err != nil {
-			t.Fatal(err)
-		}
-		dispatcher := cityDispatcher(t, db)
+		ctx, sys := context.Background(), anju.SystemActor("test")
+		db, dispatcher := smallCityWithDispatcher(t, dsn)
 		lat, lon := 30.05, 120.02
-		filed, _, err := db.CreateCase(ctx, sys, NewCase{Text: "路灯不亮", Category: "0101", Lat: &lat, Lon: &lon}, "")
+		nc := NewCase{Text: "路灯不亮", Category: "0101", Lat: &lat, Lon: &lon}
+		nc.Reporter.Phone = "13812341234"
+		filed, _, err := db.CreateCase(ctx, sys, nc, "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		other, _, err := db.CreateCase(ctx, sys, NewCase{Text: "井盖缺失", Category: "0101", Lat: &lat, Lon: &lon}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		third, _, err := db.CreateCase(ctx, sys, NewCase{Text: "路灯又坏了", Category: "0101", Lat: &lat, Lon: &lon}, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -190,7 +186,13 @@ func TestActOn(t *testing.T) {
 			if c, err = tx.ActOn(ctx, sys, c, cases.ActionEscalate, ActionInput{Input: cases.Input{Reason: "逾期"}}); err != nil {
 				return err
 			}
-			_, err = tx.ActOn(ctx, dispatcher, c, cases.ActionMerge, ActionInput{Input: cases.Input{Target: other.ID}})
+			if _, err = tx.ActOn(ctx, dispatcher, c, cases.ActionMerge, ActionInput{Input: cases.Input{Target: third.ID}}); err != nil {
+				return err
+			}
+			// The master's acceptance in the same transaction tells the
+			// merged case's reporter, although the transaction had already
+			// found no merged case in the city.
+			_, err = tx.Act(ctx, dispatcher, third.ID, cases.ActionAccept, ActionInput{})
 			return err
 		})
 		if err != nil {
@@ -212,6 +214,10 @@ func TestActOn(t *testing.T) {
 		}
 		if o, err := db.GetCase(ctx, sys, other.ID); err != nil || o.State != cases.StateAccepted {
 			t.Fatalf("the other case: %+v %v", o.State, err)
+		}
+		var told int
+		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM outbox WHERE case_id = ?`, third.ID).Scan(&told); err != nil || told != 1 {
+			t.Fatalf("notifications of the master's acceptance: %d %v, want 1 (the merged case's reporter)", told, err)
 		}
 	})
 }

@@ -268,6 +268,7 @@ type Tx struct {
 	rows     [3]rowBuffer
 	buffered bool
 	lastIDs  map[string]int64 // ids handed out by nextID
+	noMerges map[string]bool  // city → none of its cases is merged (mergedReporters)
 	flushErr error
 }
 
