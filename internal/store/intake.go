@@ -123,6 +123,11 @@ func (b *intakeBatcher) commit(group []*intakeReq) {
 		results = make([]intakeResult, len(live))
 		err = b.db.inTx(ctx, func(tx *Tx) error {
 			for i, r := range live {
+				// Rows gathered for the cases before this one go in before
+				// the savepoint, so that its rollback cannot take them.
+				if err := tx.flushRows(ctx); err != nil {
+					return err
+				}
 				if _, err := tx.exec(ctx, `SAVEPOINT intake`); err != nil {
 					return err
 				}

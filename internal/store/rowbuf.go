@@ -40,11 +40,15 @@ func (t *Tx) appendRow(ctx context.Context, table, cols string, args ...any) err
 		_, err := t.exec(ctx, `INSERT INTO `+table+` `+cols+` VALUES (`+placeholders(len(args))+`)`, args...)
 		return err
 	}
-	i := bufferedIndex(table)
-	b := &t.rows[i]
-	if b.ncol == 0 {
-		b.cols, b.ncol = cols, len(args)
+	b := &t.rows[bufferedIndex(table)]
+	if len(b.args) > 0 && (b.cols != cols || b.ncol != len(args)) {
+		// Another column list for the same table: what is gathered goes
+		// in first, so that one statement never mixes the two.
+		if err := t.flushRows(ctx); err != nil {
+			return err
+		}
 	}
+	b.cols, b.ncol = cols, len(args)
 	b.args = append(b.args, args...)
 	t.buffered = true
 	return nil
@@ -101,9 +105,12 @@ func (t *Tx) mark() rowMark {
 }
 
 // rollbackTo forgets what was buffered after m, for ROLLBACK TO SAVEPOINT.
+// The caller flushes before taking the savepoint and the mark, so that rows
+// flushed in between can only be the savepoint's own, which the rollback
+// removes from the database.
 func (t *Tx) rollbackTo(m rowMark) {
 	for i := range t.rows {
-		t.rows[i].args = t.rows[i].args[:m.lens[i]]
+		t.rows[i].args = t.rows[i].args[:min(m.lens[i], len(t.rows[i].args))]
 	}
 	t.search = t.search[:m.search]
 }

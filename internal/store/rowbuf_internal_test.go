@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"anju/internal/anju"
@@ -218,6 +219,63 @@ func TestActOn(t *testing.T) {
 		var told int
 		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM outbox WHERE case_id = ?`, third.ID).Scan(&told); err != nil || told != 1 {
 			t.Fatalf("notifications of the master's acceptance: %d %v, want 1 (the merged case's reporter)", told, err)
+		}
+	})
+}
+
+// TestIntakeGroupWithFailure files cases concurrently, so that they share
+// group commits, with some reusing one idempotency key for different
+// bodies: those fail alone (EUNPROCESSABLE) and the group is retried with a
+// savepoint per case; every acknowledged case keeps its event and audit
+// entry, and nothing of a failed one remains.
+func TestIntakeGroupWithFailure(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx, sys := context.Background(), anju.SystemActor("test")
+		db, _ := smallCityWithDispatcher(t, dsn)
+		lat, lon := 30.05, 120.02
+		const n = 64
+		start := make(chan struct{})
+		type result struct {
+			id      int64
+			created bool
+			err     error
+		}
+		results := make(chan result, n)
+		for i := range n {
+			go func() {
+				<-start
+				key := fmt.Sprintf("k-%d", i)
+				if i%8 == 0 {
+					key = "shared" // one of these wins; the others differ in body
+				}
+				c, created, err := db.CreateCase(ctx, sys, NewCase{Text: fmt.Sprintf("路灯不亮 %d", i), Category: "0101", Lat: &lat, Lon: &lon}, key)
+				results <- result{c.ID, created, err}
+			}()
+		}
+		close(start)
+		ok, refused := map[int64]bool{}, 0
+		for range n {
+			r := <-results
+			switch {
+			case r.err == nil && r.created:
+				ok[r.id] = true
+			case anju.ErrorCode(r.err) == anju.EUNPROCESSABLE:
+				refused++
+			default:
+				t.Errorf("intake: created=%v %v", r.created, r.err)
+			}
+		}
+		if len(ok) != n-n/8+1 || refused != n/8-1 {
+			t.Fatalf("%d created, %d refused; want %d and %d", len(ok), refused, n-n/8+1, n/8-1)
+		}
+		var cases, events int
+		db.queryRow(ctx, `SELECT COUNT(*) FROM cases`).Scan(&cases)
+		db.queryRow(ctx, `SELECT COUNT(*) FROM case_events WHERE action = 'submit'`).Scan(&events)
+		if cases != len(ok) || events != len(ok) {
+			t.Fatalf("stored: %d cases, %d submit events; want %d of each", cases, events, len(ok))
+		}
+		if _, err := db.VerifyAudit(ctx); err != nil {
+			t.Fatal(err)
 		}
 	})
 }
