@@ -139,20 +139,7 @@ func (t *Tx) mergedReporters(ctx context.Context, city string, id int64) ([]int6
 	if none {
 		return nil, nil
 	}
-	rows, err := t.query(ctx, `SELECT reporter_id FROM cases WHERE merged_into = ? AND reporter_id IS NOT NULL`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var r int64
-		if err := rows.Scan(&r); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return column[int64](t.query(ctx, `SELECT reporter_id FROM cases WHERE merged_into = ? AND reporter_id IS NOT NULL`, id))
 }
 
 // enqueueNotifications writes the outbox rows an event causes, in the

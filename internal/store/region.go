@@ -185,20 +185,7 @@ func (db *DB) Grids(ctx context.Context, city string) ([]region.Region, error) {
 
 // AllCities lists every city code, for components that serve all of them.
 func (db *DB) AllCities(ctx context.Context) ([]string, error) {
-	rows, err := db.query(ctx, `SELECT code FROM regions WHERE level = 'city' ORDER BY code`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return column[string](db.query(ctx, `SELECT code FROM regions WHERE level = 'city' ORDER BY code`))
 }
 
 // RegionVersion returns the version of a city's tree, 0 before any import.

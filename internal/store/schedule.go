@@ -65,21 +65,8 @@ func (db *DB) runDue(ctx context.Context, q querier, p Policy, limit int, each d
 	now := db.clock.Now()
 	sys := anju.SystemActor("scheduler")
 	pick := func(where string, args ...any) ([]int64, error) {
-		rows, err := q.query(ctx, `SELECT id FROM cases WHERE `+workingStates+` AND `+where+` ORDER BY resolution_due LIMIT ?`,
-			append(args, limit)...)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return nil, err
-			}
-			ids = append(ids, id)
-		}
-		return ids, rows.Err()
+		return column[int64](q.query(ctx, `SELECT id FROM cases WHERE `+workingStates+` AND `+where+` ORDER BY resolution_due LIMIT ?`,
+			append(args, limit)...))
 	}
 
 	if p.WarnBefore > 0 {

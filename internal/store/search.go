@@ -507,21 +507,8 @@ func (db *DB) backfillSearch(ctx context.Context, city string) error {
 		missing = `SELECT c.id FROM cases c WHERE c.city = ? AND NOT EXISTS (SELECT 1 FROM case_search s WHERE s.case_id = c.id) ORDER BY c.id LIMIT 500`
 	}
 	for {
-		rows, err := db.query(ctx, missing, city)
+		ids, err := column[int64](db.query(ctx, missing, city))
 		if err != nil {
-			return err
-		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		if len(ids) == 0 {

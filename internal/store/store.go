@@ -425,6 +425,23 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 }
 
+// column reads a one-column result into a slice: column[int64](db.query(…)).
+func column[T any](rows *sql.Rows, err error) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // micros stores times as integer microseconds since the Unix epoch on both
 // engines: one representation, exact round trips, cheap comparisons, and a
 // byte-identical input to the audit hash whichever engine wrote it.
