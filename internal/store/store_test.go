@@ -295,3 +295,31 @@ var testHash = func() string {
 	}
 	return h
 }()
+
+// TestRelaxedCommits checks what Options.RelaxedCommits sets on each
+// engine, and that the default keeps commits durable.
+func TestRelaxedCommits(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		setting := func(relaxed bool) string {
+			db, err := store.Open(ctx, dsn, store.Options{RelaxedCommits: relaxed})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			var v string
+			q := `PRAGMA synchronous`
+			if db.Engine() == "postgres" {
+				q = `SHOW synchronous_commit`
+			}
+			if err := db.SQL().QueryRowContext(ctx, q).Scan(&v); err != nil {
+				t.Fatal(err)
+			}
+			return v
+		}
+		durable, relaxed := setting(false), setting(true)
+		if !(durable == "2" && relaxed == "1") && !(durable == "on" && relaxed == "off") {
+			t.Fatalf("synchronous: default %q, relaxed %q", durable, relaxed)
+		}
+	})
+}
