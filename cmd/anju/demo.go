@@ -78,8 +78,8 @@ func runDemo(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	populate := func() error {
 		fmt.Fprintf(env.stdout, "Filing %d cases over three years through the intake and workflow code…\n", *nCases)
-		// The history goes in through a handle of its own whose commits, one
-		// per simulated day, do not wait for the disk (23 s of a 143 s fill
+		// The history goes in through a handle of its own whose commits, a
+		// simulated week each, do not wait for the disk (23 s of a 143 s fill
 		// was waiting for it): a power cut during the fill may cost its last
 		// days and leaves a consistent, shorter history; the server's own
 		// handle keeps full durability for every case it acknowledges.

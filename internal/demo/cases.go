@@ -52,7 +52,8 @@ var phrases = []string{
 // moved through its actions by the staff who would take them, with the clock
 // set to when they happen. The scheduler runs once per simulated day, so late
 // cases get their warnings, cards and escalations as they would have.
-// Commits are grouped a day at a time, which is what makes it fast.
+// Commits are grouped a week at a time (daysPerCommit), which is what makes
+// it fast.
 func Populate(ctx context.Context, db *store.DB, opt CaseOptions) (CaseSummary, error) {
 	start := time.Now()
 	if opt.Cases <= 0 {
@@ -307,14 +308,12 @@ func (w *world) department(g gridInfo, cat string, rng *rand.Rand) string {
 // step is a scheduled workflow action on a generated case.
 type step struct {
 	at     time.Time
-	caseID int64
 	action cases.Action
 	plan   *plan
 }
 
 // plan is the fate drawn for a case when it is filed.
 type plan struct {
-	id         int64
 	grid       gridInfo
 	category   string
 	department string
@@ -327,8 +326,6 @@ type plan struct {
 	resident   bool
 	reporter   string
 	hasPhone   bool
-	due        time.Time
-	filed      time.Time
 	c          store.Case // as the last step left it
 }
 
@@ -376,7 +373,7 @@ func (w *world) prepareOne(ctx context.Context, db *store.DB, t time.Time, rng *
 		Lat:      ptr(g.at[1] + (rng.Float64()-0.5)*1e-5),
 		Lon:      ptr(g.at[0] + (rng.Float64()-0.5)*1e-5),
 	}
-	p := &plan{grid: g, category: cat.Code, filed: t}
+	p := &plan{grid: g, category: cat.Code}
 	actor := w.actors["operator01"]
 	switch r := rng.Float64(); {
 	case r < 0.15:
@@ -405,7 +402,7 @@ func (w *world) file(ctx context.Context, tx *store.Tx, f filing, rng *rand.Rand
 	if err != nil {
 		return err
 	}
-	p.id, p.due, p.c = c.ID, c.Deadlines.Resolution, c
+	p.c = c
 	p.department = w.department(p.grid, p.category, rng)
 	p.late = rng.Float64() < 0.08
 	p.returned = rng.Float64() < 0.04
@@ -427,7 +424,7 @@ func (w *world) file(ctx context.Context, tx *store.Tx, f filing, rng *rand.Rand
 	if rng.Float64() < 0.03 || p.department == "" {
 		action = cases.ActionReject
 	}
-	ag.push(step{at: f.at.Add(jitter(rng, 20*time.Minute, 3*time.Hour)), caseID: c.ID, action: action, plan: p})
+	ag.push(step{at: f.at.Add(jitter(rng, 20*time.Minute, 3*time.Hour)), action: action, plan: p})
 	return nil
 }
 
@@ -516,38 +513,38 @@ func (w *world) advance(ctx context.Context, tx *store.Tx, s step, ag *agendaQue
 	if anju.ErrorCode(err) == anju.ECONFLICT {
 		// The scheduler may have carded or escalated the case since: take
 		// the step on the case as it is now.
-		c, err = tx.Act(ctx, w.actors[who], s.caseID, s.action, store.ActionInput{Input: in})
+		c, err = tx.Act(ctx, w.actors[who], p.c.ID, s.action, store.ActionInput{Input: in})
 	}
 	if err != nil {
 		switch anju.ErrorCode(err) {
 		case anju.ECONFLICT:
 			// The scheduler moved the case meanwhile (an escalation sends
 			// it back to be dispatched again): follow the case, not the plan.
-			if c, err = tx.Get(ctx, s.caseID); err != nil {
+			if c, err = tx.Get(ctx, p.c.ID); err != nil {
 				return err
 			}
 			p.c = c
 			if c.State == cases.StateAccepted {
-				ag.push(step{at: s.at.Add(jitter(rng, time.Hour, 6*time.Hour)), caseID: s.caseID, action: cases.ActionDispatch, plan: p})
+				ag.push(step{at: s.at.Add(jitter(rng, time.Hour, 6*time.Hour)), action: cases.ActionDispatch, plan: p})
 			}
 			return nil
 		case anju.EFORBIDDEN, anju.ENOTFOUND:
 			// The case left this actor's hands (an escalation took it from
 			// the department): a dispatcher sends it out again.
-			if c, err = tx.Get(ctx, s.caseID); err != nil {
+			if c, err = tx.Get(ctx, p.c.ID); err != nil {
 				return err
 			}
 			p.c = c
 			if c.State == cases.StateAccepted && s.action != cases.ActionDispatch {
-				ag.push(step{at: s.at.Add(jitter(rng, time.Hour, 6*time.Hour)), caseID: s.caseID, action: cases.ActionDispatch, plan: p})
+				ag.push(step{at: s.at.Add(jitter(rng, time.Hour, 6*time.Hour)), action: cases.ActionDispatch, plan: p})
 			}
 			return nil
 		}
-		return fmt.Errorf("demo case %d %s by %s: %w", s.caseID, s.action, who, err)
+		return fmt.Errorf("demo case %d %s by %s: %w", p.c.ID, s.action, who, err)
 	}
-	p.due, p.c = c.Deadlines.Resolution, c
+	p.c = c
 	if nextAction != "" {
-		ag.push(step{at: s.at.Add(wait), caseID: s.caseID, action: nextAction, plan: p})
+		ag.push(step{at: s.at.Add(wait), action: nextAction, plan: p})
 	}
 	return nil
 }
@@ -555,7 +552,7 @@ func (w *world) advance(ctx context.Context, tx *store.Tx, s step, ag *agendaQue
 // resolveIn draws how long the work takes: before the deadline, or for a
 // late case, after it.
 func (w *world) resolveIn(p *plan, now time.Time, rng *rand.Rand) time.Duration {
-	left := p.due.Sub(now)
+	left := p.c.Deadlines.Resolution.Sub(now)
 	if p.late {
 		return max(left, 0) + jitter(rng, 6*time.Hour, 6*24*time.Hour)
 	}
