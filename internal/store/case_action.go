@@ -132,7 +132,7 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 		next.Deadlines = Deadlines{Response: resp.UTC(), Resolution: res.UTC()}
 		setCols["closed_at"] = nil
 		next.ClosedAt = nil
-		setCols["overdue"], setCols["warned"], setCols["escalated_due"] = false, false, 0
+		setCols["warned"], setCols["escalated_due"] = false, 0
 		next.Case.Card = ""
 		next.Overdue = false
 	case cases.ActionRequestExtension:
@@ -161,7 +161,7 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 		data["days"] = days
 		if next.Deadlines.Resolution.After(now) {
 			next.Overdue = false
-			setCols["overdue"], setCols["warned"] = false, false
+			setCols["warned"] = false
 		}
 	case cases.ActionEscalate:
 		up, err := db.parentRegion(ctx, c.HandlingRegion)
@@ -202,11 +202,7 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 	cols := map[string]any{"state": string(next.State), "version": next.Version, "workflow": string(wf), "department": dept,
 		"card": string(next.Card), "handling_region": next.HandlingRegion, "updated_at": micros(now),
 		"response_due": micros(next.Deadlines.Response), "resolution_due": micros(next.Deadlines.Resolution), "overdue": next.Overdue}
-	for col, v := range setCols {
-		if col != "overdue" {
-			cols[col] = v
-		}
-	}
+	maps.Copy(cols, setCols)
 	if err := t.updateCase(ctx, id, c.Version, cols); err != nil {
 		return c, err
 	}
@@ -300,7 +296,7 @@ func (t *Tx) appendEvent(ctx context.Context, actor *anju.Actor, c *Case, ev cas
 	body, _ := json.Marshal(data)
 	var id int64
 	var err error
-	if t.bufferRows() {
+	if t.soleWriter() {
 		if id, err = t.nextID(ctx, "case_events"); err == nil {
 			err = t.appendRow(ctx, "case_events", `(id, city, case_id, version, action, from_state, to_state, actor, note, public, data, at)`,
 				id, c.City, c.ID, ev.Version, string(ev.Action), string(ev.From), string(ev.To), actorName(actor), note, public, string(body), micros(now))

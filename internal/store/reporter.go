@@ -29,7 +29,7 @@ func (t *Tx) insertReporter(ctx context.Context, city string, d personal.Data) (
 		fp = t.db.keys.Fingerprint(d.Phone)
 	}
 	now := micros(t.db.clock.Now())
-	if t.bufferRows() {
+	if t.soleWriter() {
 		id, err := t.nextID(ctx, "reporters")
 		if err != nil {
 			return 0, err

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"iter"
 	"strings"
 )
 
@@ -32,11 +33,14 @@ type rowMark struct {
 	search int
 }
 
-func (t *Tx) bufferRows() bool { return t.db.dialect.name() != "postgres" }
+// soleWriter tells whether this transaction excludes every other writer,
+// as an SQLite write transaction does: it may then gather rows until commit
+// and hand out ids itself.
+func (t *Tx) soleWriter() bool { return t.db.dialect.name() != "postgres" }
 
 // appendRow inserts one row into an append-only table, now or at commit.
 func (t *Tx) appendRow(ctx context.Context, table, cols string, args ...any) error {
-	if !t.bufferRows() {
+	if !t.soleWriter() {
 		_, err := t.exec(ctx, `INSERT INTO `+table+` `+cols+` VALUES (`+placeholders(len(args))+`)`, args...)
 		return err
 	}
@@ -50,7 +54,6 @@ func (t *Tx) appendRow(ctx context.Context, table, cols string, args ...any) err
 	}
 	b.cols, b.ncol = cols, len(args)
 	b.args = append(b.args, args...)
-	t.buffered = true
 	return nil
 }
 
@@ -84,9 +87,6 @@ func bufferedIndex(table string) int {
 
 // readsBuffered tells whether q touches a table with rows still buffered.
 func (t *Tx) readsBuffered(q string) bool {
-	if !t.buffered {
-		return false
-	}
 	for i, name := range bufferedTables {
 		if len(t.rows[i].args) > 0 && strings.Contains(q, name) {
 			return true
@@ -115,30 +115,38 @@ func (t *Tx) rollbackTo(m rowMark) {
 	t.search = t.search[:m.search]
 }
 
-// flushRows inserts the buffered rows, 128 at most per statement and in
-// chunks of powers of two, so that a handful of statement shapes per table
-// stay prepared.
+// flushRows inserts the buffered rows in multi-row statements.
 func (t *Tx) flushRows(ctx context.Context) error {
-	if !t.buffered {
-		return nil
-	}
-	t.buffered = false
 	for i, table := range bufferedTables {
-		b := &t.rows[i]
-		rows := len(b.args) / max(b.ncol, 1)
-		for done := 0; done < rows; {
-			n := 128
-			for n > rows-done {
-				n /= 2
-			}
+		b := t.rows[i]
+		// Detached first: the inserts below name the table, and must not
+		// find its rows still pending.
+		t.rows[i].args = nil
+		for start, n := range statementChunks(len(b.args) / max(b.ncol, 1)) {
 			one := "(" + placeholders(b.ncol) + ")"
 			q := `INSERT INTO ` + table + ` ` + b.cols + ` VALUES ` + one + strings.Repeat(", "+one, n-1)
-			if _, err := t.exec(ctx, q, b.args[done*b.ncol:(done+n)*b.ncol]...); err != nil {
+			if _, err := t.exec(ctx, q, b.args[start*b.ncol:(start+n)*b.ncol]...); err != nil {
 				return err
 			}
-			done += n
 		}
-		b.args = b.args[:0]
 	}
 	return nil
+}
+
+// statementChunks splits n rows into runs for multi-row statements, each of
+// at most 128 rows and a power of two, so that a table's inserts come in a
+// handful of shapes that stay prepared.
+func statementChunks(n int) iter.Seq2[int, int] {
+	return func(yield func(start, size int) bool) {
+		for start := 0; start < n; {
+			size := 128
+			for size > n-start {
+				size /= 2
+			}
+			if !yield(start, size) {
+				return
+			}
+			start += size
+		}
+	}
 }

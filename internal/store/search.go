@@ -448,10 +448,9 @@ func (t *Tx) flushSearch(ctx context.Context) error {
 		latest[p.id] = i
 		fresh[p.id] = fresh[p.id] && p.fresh
 	}
-	const per = 100
 	pg := t.db.dialect.name() == "postgres"
-	for start := 0; start < len(order); start += per {
-		part := order[start:min(start+per, len(order))]
+	for start, n := range statementChunks(len(order)) {
+		part := order[start : start+n]
 		var stale []any
 		var q strings.Builder
 		args := make([]any, 0, 5*len(part))
@@ -479,8 +478,8 @@ func (t *Tx) flushSearch(ctx context.Context) error {
 		if pg {
 			q.WriteString(` ON CONFLICT (case_id) DO UPDATE SET doc = excluded.doc`)
 		} else if len(stale) > 0 {
-			del := `DELETE FROM case_fts WHERE rowid IN (?` + strings.Repeat(`, ?`, len(stale)-1) + `)`
-			if _, err := t.exec(ctx, del, stale...); err != nil {
+			stale = padIDs(stale)
+			if _, err := t.exec(ctx, `DELETE FROM case_fts WHERE rowid IN (`+placeholders(len(stale))+`)`, stale...); err != nil {
 				return err
 			}
 		}

@@ -266,7 +266,6 @@ type Tx struct {
 	// rows holds the rows of append-only tables not yet inserted (see
 	// rowbuf.go), in the order of bufferedTables.
 	rows     [3]rowBuffer
-	buffered bool
 	lastIDs  map[string]int64 // ids handed out by nextID
 	noMerges map[string]bool  // city → none of its cases is merged (mergedReporters)
 	flushErr error
