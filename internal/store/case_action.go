@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"maps"
 	"slices"
@@ -100,19 +99,18 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 	case cases.ActionAccept:
 		setCols["responded_at"] = micros(now)
 	case cases.ActionDispatch:
-		var name, path string
-		err := t.queryRow(ctx, `SELECT d.name, r.path FROM departments d JOIN regions r ON r.code = d.region
-			WHERE d.code = ? AND d.city = ?`, in.Department, c.City).Scan(&name, &path)
-		if err == sql.ErrNoRows {
-			return c, anju.FieldError("department", "department %s not found", in.Department)
-		}
+		places, err := db.departmentPlaces(ctx, t, c.City)
 		if err != nil {
 			return c, err
 		}
-		if !strings.HasPrefix(c.regionPath, path) {
+		d, ok := places[in.Department]
+		if !ok {
+			return c, anju.FieldError("department", "department %s not found", in.Department)
+		}
+		if !strings.HasPrefix(c.regionPath, d.regionPath) {
 			return c, anju.FieldError("department", "department %s does not serve the case's place", in.Department)
 		}
-		data["department"], data["department_name"] = in.Department, name
+		data["department"], data["department_name"] = in.Department, d.name
 		if c.responded() {
 			break
 		}

@@ -206,6 +206,57 @@ func TestCaseLifecycle(t *testing.T) {
 	})
 }
 
+// TestDispatchDepartment checks what a dispatch asks of the department: that
+// it exists in the city and serves the case's place, including a department
+// created or renamed a moment before (the store keeps departments in a cache
+// that a change through it empties).
+func TestDispatchDepartment(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		w := newCaseWorld(t, dsn)
+		c, _, err := w.db.CreateCase(ctx, w.actors["operator"], streetLight(), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.act(t, "operator", c.ID, cases.ActionAccept, cases.Input{})
+		dispatch := func(dept string) error {
+			_, err := w.db.Act(ctx, w.actors["dispatcher"], c.ID, cases.ActionDispatch, store.ActionInput{Input: cases.Input{Department: dept}})
+			return err
+		}
+		if err := dispatch("no-such-office"); anju.ErrorField(err) != "department" || !strings.Contains(err.Error(), "not found") {
+			t.Fatalf("unknown department: %v", err)
+		}
+		// Street B's office does not serve a case in street A.
+		if err := dispatch("b-office"); anju.ErrorField(err) != "department" || !strings.Contains(err.Error(), "does not serve") {
+			t.Fatalf("other street's office: %v", err)
+		}
+		// A department created and then renamed just now is dispatched to
+		// under its new name.
+		d := store.Department{Code: "a-wy", Name: "物业科", Region: "330102001", Categories: []string{"01"}}
+		if _, err := w.db.SaveDepartment(ctx, system, d); err != nil {
+			t.Fatal(err)
+		}
+		d.Name = "第1街道物业管理科"
+		if _, err := w.db.SaveDepartment(ctx, system, d); err != nil {
+			t.Fatal(err)
+		}
+		if err := dispatch("a-wy"); err != nil {
+			t.Fatal(err)
+		}
+		events, err := w.db.History(ctx, w.actors["dispatcher"], c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := events[len(events)-1]
+		if last.Action != "dispatch" || last.Data["department"] != "a-wy" || last.Data["department_name"] != "第1街道物业管理科" {
+			t.Fatalf("dispatch event %+v", last)
+		}
+		if got, _ := w.db.GetCase(ctx, w.actors["dispatcher"], c.ID); got.Department != "a-wy" || got.State != cases.StateDispatched {
+			t.Fatalf("case after dispatch: %s %s", got.State, got.Department)
+		}
+	})
+}
+
 func TestIntakeValidation(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()

@@ -129,7 +129,10 @@ func (t *Tx) mergedReporters(ctx context.Context, city string, id int64) ([]int6
 	none, known := t.noMerges[city]
 	if !known {
 		var one int
-		err := t.queryRow(ctx, `SELECT 1 FROM cases WHERE merged_into IS NOT NULL AND city = ? LIMIT 1`, city).Scan(&one)
+		// city || '' keeps SQLite from walking the city's index, all of
+		// the city's cases, when it has none merged; the partial index
+		// cases_merged_into holds only merged cases.
+		err := t.queryRow(ctx, `SELECT 1 FROM cases WHERE merged_into IS NOT NULL AND city || '' = ? LIMIT 1`, city).Scan(&one)
 		if err != nil && err != sql.ErrNoRows {
 			return nil, err
 		}

@@ -23,9 +23,9 @@ var DefaultPolicy = Policy{WarnBefore: 24 * time.Hour, RedAfter: 48 * time.Hour,
 
 // workingStates are those in which a case's resolution clock runs, written
 // as the literal predicate of the partial index cases_working_due (migration
-// 00003): an engine uses a partial index only for a query that repeats its
+// 00008): an engine uses a partial index only for a query that repeats its
 // predicate, which a placeholder list would not.
-const workingStates = `state IN ('submitted', 'accepted', 'dispatched', 'returned', 'in_progress')`
+const workingStates = `(state = 'submitted' OR state = 'accepted' OR state = 'dispatched' OR state = 'returned' OR state = 'in_progress')`
 
 // DueCounts reports what one scheduler pass did.
 type DueCounts struct {

@@ -46,6 +46,7 @@ type DB struct {
 	taxonomies    *cityCache[*taxonomy.Tree]
 	calendars     *cityCache[*deadline.Calendar]
 	subscriptions *cityCache[[]Subscription]
+	dispatchable  *cityCache[map[string]departmentPlace]
 	intake        *intakeBatcher
 	stmts         *sync.Map // query → *sql.Stmt
 	tokenCache    *sync.Map // token hash → tokenEntry
@@ -93,6 +94,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	db.taxonomies = newCityCache[*taxonomy.Tree](5 * time.Second)
 	db.calendars = newCityCache[*deadline.Calendar](time.Minute)
 	db.subscriptions = newCityCache[[]Subscription](5 * time.Second)
+	db.dispatchable = newCityCache[map[string]departmentPlace](5 * time.Second)
 	db.intake = &intakeBatcher{db: db}
 	db.stmts, db.nstmts = &sync.Map{}, &atomic.Int64{}
 	db.tokenCache = &sync.Map{}
