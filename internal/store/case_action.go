@@ -130,7 +130,7 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 		next.Deadlines = Deadlines{Response: resp.UTC(), Resolution: res.UTC()}
 		setCols["closed_at"] = nil
 		next.ClosedAt = nil
-		setCols["warned"], setCols["escalated_due"] = false, 0
+		setCols["warned"], setCols["escalated_due"], setCols["overdue"] = false, 0, false
 		next.Case.Card = ""
 		next.Overdue = false
 	case cases.ActionRequestExtension:
@@ -159,7 +159,7 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 		data["days"] = days
 		if next.Deadlines.Resolution.After(now) {
 			next.Overdue = false
-			setCols["warned"] = false
+			setCols["warned"], setCols["overdue"] = false, false
 		}
 	case cases.ActionEscalate:
 		up, err := db.parentRegion(ctx, c.HandlingRegion)
@@ -193,13 +193,30 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 	}
 
 	wf, _ := json.Marshal(next.Case)
-	var dept any
-	if next.Department != "" {
-		dept = next.Department
+	// Only what the transition changed is written: an index whose columns
+	// are not set is left alone (the department's, at most transitions),
+	// and a flag the scheduler sets without a new version (overdue,
+	// warned) is not overwritten from a copy of the case that predates it.
+	cols := map[string]any{"state": string(next.State), "version": next.Version, "workflow": string(wf), "updated_at": micros(now)}
+	if next.Department != c.Department {
+		var dept any
+		if next.Department != "" {
+			dept = next.Department
+		}
+		cols["department"] = dept
 	}
-	cols := map[string]any{"state": string(next.State), "version": next.Version, "workflow": string(wf), "department": dept,
-		"card": string(next.Card), "handling_region": next.HandlingRegion, "updated_at": micros(now),
-		"response_due": micros(next.Deadlines.Response), "resolution_due": micros(next.Deadlines.Resolution), "overdue": next.Overdue}
+	if next.Card != c.Card {
+		cols["card"] = string(next.Card)
+	}
+	if next.HandlingRegion != c.HandlingRegion {
+		cols["handling_region"] = next.HandlingRegion
+	}
+	if !next.Deadlines.Response.Equal(c.Deadlines.Response) {
+		cols["response_due"] = micros(next.Deadlines.Response)
+	}
+	if !next.Deadlines.Resolution.Equal(c.Deadlines.Resolution) {
+		cols["resolution_due"] = micros(next.Deadlines.Resolution)
+	}
 	maps.Copy(cols, setCols)
 	if err := t.updateCase(ctx, id, c.Version, cols); err != nil {
 		return c, err

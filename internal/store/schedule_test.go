@@ -87,6 +87,27 @@ func TestSchedulerClock(t *testing.T) {
 		if s := strings.Join(acts, ","); s != "submit,accept,dispatch,deadline_warning,supervise,supervise,escalate" {
 			t.Errorf("history %s", s)
 		}
+
+		// The overdue flag is the scheduler's: the case's later steps keep
+		// it (they write only what they change), and reopening clears it
+		// with the card, as the clocks start again.
+		w.act(t, "dispatcher", c.ID, cases.ActionDispatch, cases.Input{Department: "a-office"})
+		w.act(t, "handler-a", c.ID, cases.ActionStart, cases.Input{})
+		w.act(t, "handler-a", c.ID, cases.ActionResolve, cases.Input{Result: "已修复"})
+		w.act(t, "dispatcher", c.ID, cases.ActionVerify, cases.Input{Method: cases.VerifyOnSite})
+		w.act(t, "dispatcher", c.ID, cases.ActionClose, cases.Input{Outcome: cases.OutcomeSolved})
+		got, _ = w.db.GetCase(ctx, w.actors["supervisor"], c.ID)
+		if !got.Overdue || got.Card != cases.CardRed || got.Department != "a-office" || got.State != cases.StateClosed {
+			t.Fatalf("closed late: overdue=%v card=%q department %s state %s", got.Overdue, got.Card, got.Department, got.State)
+		}
+		w.act(t, "supervisor", c.ID, cases.ActionReopen, cases.Input{Reason: "诉求人不满意"})
+		got, _ = w.db.GetCase(ctx, w.actors["supervisor"], c.ID)
+		if got.Overdue || got.Card != "" || !got.Deadlines.Resolution.After(w.clock.Now()) || got.ClosedAt != nil {
+			t.Fatalf("reopened: overdue=%v card=%q due %v closed %v", got.Overdue, got.Card, got.Deadlines.Resolution, got.ClosedAt)
+		}
+		if n := pass(); n != (store.DueCounts{}) {
+			t.Fatalf("after reopening: %+v", n)
+		}
 	})
 }
 
