@@ -36,16 +36,23 @@ type Record struct {
 // prevHash. Each field is length-prefixed so that no two different entries
 // share an input. Time enters as integer microseconds, the precision stored.
 func ComputeHash(prevHash string, e Entry) string {
-	h := sha256.New()
-	for _, f := range []string{
-		prevHash,
-		strconv.FormatInt(e.Seq, 10),
-		strconv.FormatInt(e.At.UnixMicro(), 10),
-		e.City, e.Actor, e.Action, e.Object, e.Detail,
-	} {
-		fmt.Fprintf(h, "%d:%s;", len(f), f)
+	// Every case event is audited, so this runs once per transition; one
+	// buffer and one hash call instead of a formatted write per field.
+	b := make([]byte, 0, 128+len(prevHash)+len(e.City)+len(e.Actor)+len(e.Action)+len(e.Object)+len(e.Detail))
+	field := func(f string) {
+		b = strconv.AppendInt(b, int64(len(f)), 10)
+		b = append(b, ':')
+		b = append(b, f...)
+		b = append(b, ';')
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	field(prevHash)
+	field(strconv.FormatInt(e.Seq, 10))
+	field(strconv.FormatInt(e.At.UnixMicro(), 10))
+	for _, f := range []string{e.City, e.Actor, e.Action, e.Object, e.Detail} {
+		field(f)
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // Verifier checks a chain one entry at a time, in sequence order.
