@@ -17,7 +17,7 @@ import (
 func TestBackgroundCheckpoint(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "anju.db")
-	db, err := Open(ctx, "sqlite:"+path, Options{})
+	db, err := Open(ctx, "sqlite:"+path, Options{CheckpointEvery: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -75,6 +75,9 @@ type Options struct {
 	// whose input can be written again, like the demo's history; never for
 	// serving, where an acknowledged case must survive.
 	RelaxedCommits bool
+	// CheckpointEvery is how often an SQLite handle copies its write-ahead
+	// log into the database in the background (default 1 s).
+	CheckpointEvery time.Duration
 }
 
 // Open connects to dsn ("sqlite:PATH" or a postgres:// URL), applies pending
@@ -107,7 +110,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		return nil, err
 	}
 	if db.dialect.name() == "sqlite" {
-		db.checkpoints = startCheckpointer(db.sql)
+		db.checkpoints = startCheckpointer(db.sql, opts.CheckpointEvery)
 	}
 	return db, nil
 }
@@ -276,6 +279,7 @@ type Tx struct {
 	rows     [3]rowBuffer
 	lastIDs  map[string]int64 // ids handed out by nextID
 	noMerges map[string]bool  // city → none of its cases is merged (mergedReporters)
+	stmts    map[string]*sql.Stmt
 	flushErr error
 }
 
@@ -322,6 +326,26 @@ func (db *DB) stmt(ctx context.Context, q string) *sql.Stmt {
 
 const maxStmts = 1000
 
+// stmt returns q's prepared statement bound to this transaction, binding it
+// once: database/sql makes a new bound copy at every Tx.StmtContext call and
+// keeps each until the transaction ends (a week of the demo's history, some
+// 13,000 statements, made as many).
+func (t *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
+	if st, ok := t.stmts[q]; ok {
+		return st
+	}
+	st := t.db.stmt(ctx, q)
+	if st == nil {
+		return nil
+	}
+	if t.stmts == nil {
+		t.stmts = map[string]*sql.Stmt{}
+	}
+	bound := t.tx.StmtContext(ctx, st)
+	t.stmts[q] = bound
+	return bound
+}
+
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	if t.readsBuffered(q) {
 		if err := t.flushRows(ctx); err != nil {
@@ -329,8 +353,8 @@ func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error
 		}
 	}
 	q = t.db.dialect.rebind(q)
-	if st := t.db.stmt(ctx, q); st != nil {
-		r, err := t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	if st := t.stmt(ctx, q); st != nil {
+		r, err := st.ExecContext(ctx, args...)
 		return r, t.db.dialect.translate(err)
 	}
 	r, err := t.tx.ExecContext(ctx, q, args...)
@@ -344,8 +368,8 @@ func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 		}
 	}
 	q = t.db.dialect.rebind(q)
-	if st := t.db.stmt(ctx, q); st != nil {
-		r, err := t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	if st := t.stmt(ctx, q); st != nil {
+		r, err := st.QueryContext(ctx, args...)
 		return r, t.db.dialect.translate(err)
 	}
 	r, err := t.tx.QueryContext(ctx, q, args...)
@@ -359,8 +383,8 @@ func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 		}
 	}
 	q = t.db.dialect.rebind(q)
-	if st := t.db.stmt(ctx, q); st != nil {
-		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	if st := t.stmt(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
 	}
 	return t.tx.QueryRowContext(ctx, q, args...)
 }
