@@ -177,15 +177,57 @@ func haversineM(lat1, lon1, lat2, lon2 float64) float64 {
 // score (overlap, distance, time), and scores exactly only the best few
 // dozen. Unigrams take part in the exact score but not in the search:
 // their posting lists are long and a duplicate always shares bigrams.
+//
+// Posting lists are kept per square of the map (cellM on a side): a report
+// farther than farM from the query cannot score as the same problem, so a
+// query with a place walks only the lists of its own square and the eight
+// around it, plus those of reports without a place. The work of a query then
+// grows with the open reports near it rather than with the whole city's:
+// BenchmarkSimilarityQuery, 100,000 open reports over 110 km, went from
+// 399 to 215 µs a query (in the demo city, 40 km across, intake throughput
+// did not change measurably).
 // It is safe for concurrent use.
 type SimilarityIndex struct {
 	mu       sync.RWMutex
 	docs     []simDoc
 	slot     map[int64]int32
-	postings map[uint64][]posting
+	postings map[cellTerm][]posting
+	cells    map[cell]bool // squares that ever held a report
 	df       map[uint64]int32
 	live     int
 	scratch  sync.Pool // *queryScratch
+}
+
+// farM is the distance beyond which two reports cannot score as the same
+// problem: at 5 km the place factor alone caps the score near 0.25.
+const farM = 5000.0
+
+// cellM is the side of a square of the posting lists, a little over farM so
+// that two reports within farM of each other always lie in the same or
+// adjacent squares despite the flat projection.
+const cellM = farM * 1.01
+
+// cell is a square of the map; noPlace holds the reports without a place.
+type cell struct{ x, y int32 }
+
+var noPlace = cell{math.MinInt32, math.MinInt32}
+
+type cellTerm struct {
+	c   cell
+	key uint64
+}
+
+// cellOf projects a place onto the squares: latitude in metres north,
+// longitude in metres east at the equator's scale times the cosine of the
+// latitude, which over a city's extent differs from the true distance by
+// far less than the margin in cellM.
+func cellOf(d *simDoc) cell {
+	if !d.hasLoc {
+		return noPlace
+	}
+	y := d.lat * 111195
+	x := d.lon * 111195 * math.Cos(d.lat*math.Pi/180)
+	return cell{int32(math.Floor(x / cellM)), int32(math.Floor(y / cellM))}
 }
 
 type posting struct {
@@ -196,13 +238,14 @@ type posting struct {
 type queryScratch struct {
 	acc     []float32
 	touched []int32
+	cells   []cell
 	terms   termScratch
 	idf     map[uint64]float32 // IDF weights computed during one query
 }
 
 // NewSimilarityIndex returns an empty index.
 func NewSimilarityIndex() *SimilarityIndex {
-	return &SimilarityIndex{slot: map[int64]int32{}, postings: map[uint64][]posting{}, df: map[uint64]int32{}}
+	return &SimilarityIndex{slot: map[int64]int32{}, postings: map[cellTerm][]posting{}, cells: map[cell]bool{}, df: map[uint64]int32{}}
 }
 
 // Len returns the number of reports in the index.
@@ -220,10 +263,13 @@ func (ix *SimilarityIndex) Add(r Report) {
 	defer ix.mu.Unlock()
 	ix.removeLocked(r.ID)
 	slot := int32(len(ix.docs))
+	c := cellOf(&d)
+	ix.cells[c] = true
 	for i, k := range d.vec.keys {
 		ix.df[k]++
 		if k&3 != 1 {
-			ix.postings[k] = append(ix.postings[k], posting{slot, d.vec.val[i]})
+			ct := cellTerm{c, k}
+			ix.postings[ct] = append(ix.postings[ct], posting{slot, d.vec.val[i]})
 		}
 	}
 	ix.live++
@@ -299,22 +345,44 @@ func (ix *SimilarityIndex) Query(r Report, k int) []Match {
 		qs.acc = make([]float32, len(ix.docs)+len(ix.docs)/4)
 	}
 	acc, touched := qs.acc, qs.touched[:0]
-	maxPostings := max(1000, ix.live/10)
+	// The squares to walk: the query's own and the eight around it, and
+	// the reports without a place; a query without a place walks all.
+	near := qs.cells[:0]
+	if q.hasLoc {
+		c := cellOf(&q)
+		for dy := int32(-1); dy <= 1; dy++ {
+			for dx := int32(-1); dx <= 1; dx++ {
+				if n := (cell{c.x + dx, c.y + dy}); ix.cells[n] {
+					near = append(near, n)
+				}
+			}
+		}
+		if ix.cells[noPlace] {
+			near = append(near, noPlace)
+		}
+	} else {
+		for c := range ix.cells {
+			near = append(near, c)
+		}
+	}
+	qs.cells = near
+	maxPostings := int32(max(1000, ix.live/10))
 	for i, key := range q.vec.keys {
 		if key&3 == 1 {
 			continue
 		}
-		ps := ix.postings[key]
-		if len(ps) == 0 || len(ps) > maxPostings {
+		if df := ix.df[key]; df == 0 || df > maxPostings {
 			continue
 		}
 		idf := ix.idfLocked(key)
 		w := q.vec.val[i] * idf * idf
-		for _, p := range ps {
-			if acc[p.slot] == 0 {
-				touched = append(touched, p.slot)
+		for _, c := range near {
+			for _, p := range ix.postings[cellTerm{c, key}] {
+				if acc[p.slot] == 0 {
+					touched = append(touched, p.slot)
+				}
+				acc[p.slot] += w * p.w
 			}
-			acc[p.slot] += w * p.w
 		}
 	}
 	type cand struct {
@@ -328,10 +396,8 @@ func (ix *SimilarityIndex) Query(r Report, k int) []Match {
 	}
 	qn = math.Sqrt(qn)
 	cands := make([]cand, 0, len(touched))
-	// Reports farther apart than farM cannot score as the same problem (at
-	// 5 km the place factor alone caps the score near 0.25), so they are
-	// dropped on a flat-earth distance before the exact scoring.
-	const farM = 5000.0
+	// Reports in the squares walked but farther than farM are dropped on a
+	// flat-earth distance before the exact scoring.
 	mPerDegLon := 111195 * math.Cos(q.lat*math.Pi/180)
 	for _, s := range touched {
 		d := &ix.docs[s]

@@ -300,3 +300,46 @@ func TestSimilarityQueryMatchesBruteForce(t *testing.T) {
 		t.Errorf("index missed the best match for %d of 30 queries", misses)
 	}
 }
+
+// TestSimilaritySquares checks the squares the posting lists are kept in:
+// two reports a few dozen metres apart on either side of a square's edge
+// find each other, a report without a place is found from one with a place
+// and the other way round, and the same words 20 km away are not proposed.
+func TestSimilaritySquares(t *testing.T) {
+	const lat = 30.0
+	// The longitude of a square's western edge near 120°E.
+	mPerDeg := 111195 * math.Cos(lat*math.Pi/180)
+	edge := (math.Floor(120.0*mPerDeg/cellM) + 1) * cellM / mPerDeg
+	at := time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)
+	light := func(id int64, lon float64, placed bool) Report {
+		return Report{ID: id, Title: "幸福家园小区3栋门口路灯不亮", Text: "幸福家园小区3栋门口的路灯已经坏了一个多星期，晚上很黑，请尽快维修。",
+			Lat: lat, Lon: lon, HasLocation: placed, At: at.Add(time.Duration(id) * time.Hour)}
+	}
+	west, east := light(1, edge-0.0003, true), light(2, edge+0.0003, true)
+	if c1, c2 := cellOf(&simDoc{lat: west.Lat, lon: west.Lon, hasLoc: true}), cellOf(&simDoc{lat: east.Lat, lon: east.Lon, hasLoc: true}); c1 == c2 {
+		t.Fatalf("the two reports are in one square %v; the test needs them on either side of an edge", c1)
+	}
+	far := light(3, edge+20000/mPerDeg, true)
+	ix := NewSimilarityIndex()
+	ix.Add(west)
+	ix.Add(far)
+	if got := ix.Query(east, 5); len(got) != 1 || got[0].ID != west.ID || !got[0].Duplicate() {
+		t.Fatalf("across the edge: %+v", got)
+	}
+	unplaced := light(4, 0, false)
+	ix.Add(unplaced)
+	found := map[int64]bool{}
+	for _, m := range ix.Query(east, 5) {
+		found[m.ID] = true
+	}
+	if !found[unplaced.ID] || found[far.ID] {
+		t.Fatalf("from a placed report: %v, want the unplaced one and not the far one", found)
+	}
+	found = map[int64]bool{}
+	for _, m := range ix.Query(light(5, 0, false), 5) {
+		found[m.ID] = true
+	}
+	if !found[west.ID] || !found[unplaced.ID] {
+		t.Fatalf("from an unplaced report: %v, want reports with and without a place", found)
+	}
+}
