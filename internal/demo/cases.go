@@ -103,7 +103,7 @@ func Populate(ctx context.Context, db *store.DB, opt CaseOptions) (CaseSummary, 
 	pctx, stop := context.WithCancel(ctx)
 	defer stop()
 	filings := w.prepare(pctx, db, times, opt.Seed)
-	nextFiling, more := <-filings
+	nextFiling, more := filings.next()
 
 	sum := CaseSummary{ByState: map[cases.State]int{}}
 	var agenda agendaQueue
@@ -149,7 +149,7 @@ func Populate(ctx context.Context, db *store.DB, opt CaseOptions) (CaseSummary, 
 					if err := w.file(ctx, tx, nextFiling, rng, &agenda); err != nil {
 						return err
 					}
-					nextFiling, more = <-filings
+					nextFiling, more = filings.next()
 					sum.Cases++
 					if opt.Progress != nil && sum.Cases%10000 == 0 {
 						opt.Progress(sum.Cases)
@@ -339,28 +339,57 @@ type filing struct {
 
 // prepare draws each case's place, category, text and reporter and prepares
 // its intake at its time, in order, on a goroutine of its own with its own
-// random stream, so that the history stays the same for a seed.
-func (w *world) prepare(ctx context.Context, db *store.DB, times []time.Time, seed int64) <-chan filing {
-	out := make(chan filing, 256)
+// random stream, so that the history stays the same for a seed. Filings
+// travel in batches: one channel handover per case woke the writer 200,000
+// times.
+func (w *world) prepare(ctx context.Context, db *store.DB, times []time.Time, seed int64) *filingStream {
+	const batch = 64
+	out := make(chan []filing, 8)
 	go func() {
 		defer close(out)
 		rng := rand.New(rand.NewSource(seed ^ 0x5eed))
 		clock := anju.NewFakeClock(times[0])
 		pdb := db.WithClock(clock)
-		for _, t := range times {
-			clock.Set(t)
-			f := w.prepareOne(ctx, pdb, t, rng)
+		for start := 0; start < len(times); start += batch {
+			fs := make([]filing, 0, batch)
+			for _, t := range times[start:min(start+batch, len(times))] {
+				clock.Set(t)
+				f := w.prepareOne(ctx, pdb, t, rng)
+				fs = append(fs, f)
+				if f.err != nil {
+					break
+				}
+			}
 			select {
-			case out <- f:
+			case out <- fs:
 			case <-ctx.Done():
 				return
 			}
-			if f.err != nil {
+			if fs[len(fs)-1].err != nil {
 				return
 			}
 		}
 	}()
-	return out
+	return &filingStream{ch: out}
+}
+
+// filingStream hands the writer the prepared filings one at a time.
+type filingStream struct {
+	ch  <-chan []filing
+	buf []filing
+}
+
+func (s *filingStream) next() (filing, bool) {
+	if len(s.buf) == 0 {
+		fs, ok := <-s.ch
+		if !ok {
+			return filing{}, false
+		}
+		s.buf = fs
+	}
+	f := s.buf[0]
+	s.buf = s.buf[1:]
+	return f, true
 }
 
 func (w *world) prepareOne(ctx context.Context, db *store.DB, t time.Time, rng *rand.Rand) filing {
