@@ -441,12 +441,15 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 		}
 		if err != nil {
 			sqlTx.Rollback()
+			tx.recycleRows()
 			if db.dialect.retryable(err) && attempt < 5 {
 				continue
 			}
 			return db.dialect.translate(err)
 		}
-		if err := sqlTx.Commit(); err != nil {
+		err = sqlTx.Commit()
+		tx.recycleRows()
+		if err != nil {
 			if db.dialect.retryable(err) && attempt < 5 {
 				continue
 			}
