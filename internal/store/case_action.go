@@ -93,11 +93,11 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 	next := c
 	next.Case = res.Case
 	data := map[string]any{}
-	setCols := map[string]any{}
+	cols := map[string]any{} // the columns the update writes
 
 	switch action {
 	case cases.ActionAccept:
-		setCols["responded_at"] = micros(now)
+		cols["responded_at"] = micros(now)
 	case cases.ActionDispatch:
 		places, err := db.departmentPlaces(ctx, t, c.City)
 		if err != nil {
@@ -114,11 +114,11 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 		if c.responded() {
 			break
 		}
-		setCols["responded_at"] = micros(now)
+		cols["responded_at"] = micros(now)
 	case cases.ActionResolve:
-		setCols["resolved_at"] = micros(now)
+		cols["resolved_at"] = micros(now)
 	case cases.ActionClose:
-		setCols["closed_at"] = micros(now)
+		cols["closed_at"] = micros(now)
 		closedAt := now.UTC()
 		next.ClosedAt = &closedAt
 	case cases.ActionReopen:
@@ -128,9 +128,9 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 			return c, err
 		}
 		next.Deadlines = Deadlines{Response: resp.UTC(), Resolution: res.UTC()}
-		setCols["closed_at"] = nil
+		cols["closed_at"] = nil
 		next.ClosedAt = nil
-		setCols["warned"], setCols["escalated_due"], setCols["overdue"] = false, 0, false
+		cols["warned"], cols["escalated_due"], cols["overdue"] = false, 0, false
 		next.Case.Card = ""
 		next.Overdue = false
 	case cases.ActionRequestExtension:
@@ -159,7 +159,7 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 		data["days"] = days
 		if next.Deadlines.Resolution.After(now) {
 			next.Overdue = false
-			setCols["warned"], setCols["overdue"] = false, false
+			cols["warned"], cols["overdue"] = false, false
 		}
 	case cases.ActionEscalate:
 		up, err := db.parentRegion(ctx, c.HandlingRegion)
@@ -183,12 +183,12 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 			return c, anju.FieldError("target", "case %d is %s; merge into an open case", in.Target, m.State)
 		}
 		data["into"] = FormatTrackingCode(m.TrackingCode)
-		setCols["closed_at"] = micros(now)
+		cols["closed_at"] = micros(now)
 		closedAt := now.UTC()
 		next.ClosedAt = &closedAt
 	}
 	if next.State == cases.StateMerged {
-		setCols["merged_into"] = in.Target
+		cols["merged_into"] = in.Target
 		delete(t.noMerges, c.City) // the city has a merged case now
 	}
 
@@ -197,7 +197,7 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 	// are not set is left alone (the department's, at most transitions),
 	// and a flag the scheduler sets without a new version (overdue,
 	// warned) is not overwritten from a copy of the case that predates it.
-	cols := map[string]any{"state": string(next.State), "version": next.Version, "workflow": string(wf), "updated_at": micros(now)}
+	cols["state"], cols["version"], cols["workflow"], cols["updated_at"] = string(next.State), next.Version, string(wf), micros(now)
 	if next.Department != c.Department {
 		var dept any
 		if next.Department != "" {
@@ -217,7 +217,6 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 	if !next.Deadlines.Resolution.Equal(c.Deadlines.Resolution) {
 		cols["resolution_due"] = micros(next.Deadlines.Resolution)
 	}
-	maps.Copy(cols, setCols)
 	if err := t.updateCase(ctx, id, c.Version, cols); err != nil {
 		return c, err
 	}

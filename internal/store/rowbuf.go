@@ -156,8 +156,8 @@ func (t *Tx) flushRows(ctx context.Context) error {
 				return err
 			}
 		}
-		// The driver has copied the arguments: the slice can gather again.
-		clear(b.args)
+		// The driver has copied the arguments: the slice can gather again
+		// (recycleRows empties it when the transaction ends).
 		t.rows[i].args = b.args[:0]
 	}
 	return nil

@@ -44,17 +44,7 @@ func (db *DB) RunDue(ctx context.Context, p Policy, limit int) (DueCounts, error
 // demo, which writes several simulated days to a commit.
 func (t *Tx) RunDue(ctx context.Context, p Policy, limit int) (DueCounts, error) {
 	return t.db.runDue(ctx, t, p, limit, func(ctx context.Context, ids []int64, fn func(tx *Tx, id int64) (bool, error)) (int, error) {
-		done := 0
-		for _, id := range ids {
-			ok, err := fn(t, id)
-			if err != nil {
-				return done, err
-			}
-			if ok {
-				done++
-			}
-		}
-		return done, nil
+		return eachIn(t, ids, fn)
 	})
 }
 
@@ -187,21 +177,28 @@ func (db *DB) eachInBatches(ctx context.Context, ids []int64, fn func(tx *Tx, id
 		part := ids[start:min(start+dueBatch, len(ids))]
 		var done int
 		if err := db.inTx(ctx, func(tx *Tx) error {
-			done = 0 // a retried transaction counts afresh
-			for _, id := range part {
-				ok, err := fn(tx, id)
-				if err != nil {
-					return err
-				}
-				if ok {
-					done++
-				}
-			}
-			return nil
+			var err error
+			done, err = eachIn(tx, part, fn) // a retried transaction counts afresh
+			return err
 		}); err != nil {
 			return total, err
 		}
 		total += done
 	}
 	return total, nil
+}
+
+// eachIn takes one due step on each case inside tx and counts those taken.
+func eachIn(tx *Tx, ids []int64, fn func(tx *Tx, id int64) (bool, error)) (int, error) {
+	done := 0
+	for _, id := range ids {
+		ok, err := fn(tx, id)
+		if err != nil {
+			return done, err
+		}
+		if ok {
+			done++
+		}
+	}
+	return done, nil
 }
