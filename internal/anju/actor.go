@@ -41,6 +41,22 @@ type Grant struct {
 	RegionPath string `json:"-"`
 }
 
+// Reaches reports whether the grant opens a row (a case, a warning) placed at
+// regionPath and assigned to department. A department grant reaches that
+// department's rows inside the grant's region subtree only: the intersection
+// the grant describes, never the department's whole reach. Any other staff
+// grant reaches its subtree; a resident grant reaches nothing by place.
+// store's grantScope is the same rule in SQL.
+func (g Grant) Reaches(regionPath, department string) bool {
+	if g.RegionPath == "" || !strings.HasPrefix(regionPath, g.RegionPath) {
+		return false
+	}
+	if g.Department != "" {
+		return g.Department == department
+	}
+	return g.Role != RoleResident
+}
+
 // Actor is whoever acts: a logged-in user, an API client, or the system itself
 // (CLI commands, the scheduler). Every store query takes one.
 type Actor struct {

@@ -14,8 +14,8 @@ import (
 
 // caseScope returns a predicate over the cases table (alias c) that holds for
 // the cases the actor may see: those inside a subtree granted with a staff
-// role, those of a department the actor works in, and those the actor
-// reported. A resident's grant gives no region-wide view, only their own cases.
+// role, those of a department the actor works in that lie inside that
+// grant's subtree (anju.Grant.Reaches), and those the actor reported. A resident's grant gives no region-wide view, only their own cases.
 func caseScope(a *anju.Actor) (string, []any) {
 	if a == nil {
 		return "1=0", nil
@@ -23,24 +23,7 @@ func caseScope(a *anju.Actor) (string, []any) {
 	if a.System {
 		return "1=1", nil
 	}
-	var parts []string
-	var args []any
-	var paths []string
-	for _, g := range a.Grants {
-		if g.Role != anju.RoleResident && g.Department == "" && g.RegionPath != "" {
-			paths = append(paths, g.RegionPath)
-		}
-	}
-	for _, p := range (&anju.Actor{Grants: pathGrants(paths)}).ScopePaths() {
-		parts = append(parts, "(c.region_path >= ? AND c.region_path < ?)")
-		args = append(args, p, subtreeUpper(p))
-	}
-	if ds := a.Departments(); len(ds) > 0 {
-		parts = append(parts, "c.department IN ("+placeholders(len(ds))+")")
-		for _, d := range ds {
-			args = append(args, d)
-		}
-	}
+	parts, args := grantScope(a, "c.region_path", "c.department")
 	if a.UserID != 0 {
 		parts = append(parts, "c.reporter_user_id = ?")
 		args = append(args, a.UserID)
@@ -64,10 +47,7 @@ func caseVisible(a *anju.Actor, city, path, department string, reporterUser int6
 		return false
 	}
 	for _, g := range a.Grants {
-		if g.Role != anju.RoleResident && g.Department == "" && g.RegionPath != "" && strings.HasPrefix(path, g.RegionPath) {
-			return true
-		}
-		if g.Department != "" && g.Department == department {
+		if g.Reaches(path, department) {
 			return true
 		}
 	}
@@ -288,13 +268,7 @@ func (db *DB) rolesAt(actor *anju.Actor, c Case) []anju.Role {
 	}
 	var roles []anju.Role
 	for _, g := range actor.Grants {
-		switch {
-		case g.Role == anju.RoleResident:
-		case g.Department != "":
-			if g.Department == c.Department {
-				roles = append(roles, g.Role)
-			}
-		case g.RegionPath != "" && strings.HasPrefix(c.regionPath, g.RegionPath):
+		if g.Role != anju.RoleResident && g.Reaches(c.regionPath, c.Department) {
 			roles = append(roles, g.Role)
 		}
 	}

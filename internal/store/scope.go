@@ -79,3 +79,28 @@ func cityClause(a *anju.Actor, col string) (string, []any) {
 	}
 	return col + " = ?", []any{a.City}
 }
+
+// grantScope is anju.Grant.Reaches in SQL over the actor's grants: one
+// predicate per reach, over the row's path and department columns, to be
+// OR-ed. Region grants are merged into their outermost subtrees first.
+func grantScope(a *anju.Actor, pathCol, deptCol string) ([]string, []any) {
+	var paths, parts []string
+	var dargs []any
+	for _, g := range a.Grants {
+		switch {
+		case g.RegionPath == "":
+		case g.Department != "":
+			parts = append(parts, "("+deptCol+" = ? AND "+pathCol+" >= ? AND "+pathCol+" < ?)")
+			dargs = append(dargs, g.Department, g.RegionPath, subtreeUpper(g.RegionPath))
+		case g.Role != anju.RoleResident:
+			paths = append(paths, g.RegionPath)
+		}
+	}
+	var out []string
+	var args []any
+	for _, p := range (&anju.Actor{Grants: pathGrants(paths)}).ScopePaths() {
+		out = append(out, "("+pathCol+" >= ? AND "+pathCol+" < ?)")
+		args = append(args, p, subtreeUpper(p))
+	}
+	return append(out, parts...), append(args, dargs...)
+}

@@ -154,12 +154,18 @@ func (db *DB) GrantRole(ctx context.Context, actor *anju.Actor, login string, g 
 	if u.ID == actor.UserID && !actor.System {
 		return g, anju.Errorf(anju.EFORBIDDEN, "nobody may grant themselves a role")
 	}
+	// The grant covers its region's subtree; a department grant without a
+	// region is given the department's region. A department must
+	// sit inside the granted region: a city department granted on a district
+	// would otherwise carry the grantee to the department's cases city-wide,
+	// beyond the granting administrator's reach.
+	var deptPath string
 	if g.Department != "" {
 		d, err := db.GetDepartment(ctx, actor, g.Department)
-		if err != nil {
+		if err != nil || d.City != u.City {
 			return g, anju.FieldError("department", "department %s not found", g.Department)
 		}
-		g.RegionPath = d.RegionPath
+		deptPath = d.RegionPath
 		if g.Region == "" {
 			g.Region = d.Region
 		}
@@ -169,13 +175,13 @@ func (db *DB) GrantRole(ctx context.Context, actor *anju.Actor, login string, g 
 		if err != nil || r.City != u.City {
 			return g, anju.FieldError("region", "region %s not found", g.Region)
 		}
-		if g.RegionPath != "" && !strings.HasPrefix(g.RegionPath, r.Path) && !strings.HasPrefix(r.Path, g.RegionPath) {
-			return g, anju.FieldError("region", "department %s does not sit within region %s", g.Department, g.Region)
+		if deptPath != "" && !strings.HasPrefix(deptPath, r.Path) {
+			return g, anju.FieldError("department", "department %s does not sit within region %s", g.Department, g.Region)
 		}
-		if len(r.Path) > len(g.RegionPath) {
-			g.RegionPath = r.Path
-		}
+		g.RegionPath = r.Path
 	}
+	// The department lies inside the region, so administering the region
+	// covers both.
 	if !actor.HasRoleAt(g.RegionPath, anju.RoleAdmin) {
 		return g, anju.Errorf(anju.EFORBIDDEN, "only an administrator over %s may grant roles there", g.Region)
 	}

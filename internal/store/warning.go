@@ -784,7 +784,8 @@ func (db *DB) overdueCandidates(ctx context.Context, city string, now time.Time,
 
 // warningScope is the predicate over warnings w that the actor may read:
 // warnings addressed to a region inside a subtree the actor holds a staff
-// role on, and warnings addressed to the actor's departments. A warning
+// role on, and warnings addressed to the actor's departments inside the
+// department grant's subtree (anju.Grant.Reaches). A warning
 // addressed above the actor's subtree (a city-wide category surge for a
 // street worker) is the higher level's business and not shown.
 func warningScope(a *anju.Actor) (string, []any) {
@@ -794,24 +795,7 @@ func warningScope(a *anju.Actor) (string, []any) {
 	if a.System {
 		return "1=1", nil
 	}
-	var paths []string
-	for _, g := range a.Grants {
-		if g.Role != anju.RoleResident && g.Department == "" && g.RegionPath != "" {
-			paths = append(paths, g.RegionPath)
-		}
-	}
-	var parts []string
-	var args []any
-	for _, p := range (&anju.Actor{Grants: pathGrants(paths)}).ScopePaths() {
-		parts = append(parts, "(w.region_path >= ? AND w.region_path < ?)")
-		args = append(args, p, subtreeUpper(p))
-	}
-	if ds := a.Departments(); len(ds) > 0 {
-		parts = append(parts, "w.department IN ("+placeholders(len(ds))+")")
-		for _, d := range ds {
-			args = append(args, d)
-		}
-	}
+	parts, args := grantScope(a, "w.region_path", "w.department")
 	if len(parts) == 0 {
 		return "1=0", nil
 	}
@@ -968,16 +952,7 @@ func mayAcknowledge(a *anju.Actor, w Warning) bool {
 		return true
 	}
 	for _, g := range a.Grants {
-		if !slices.Contains(ackRoles, g.Role) {
-			continue
-		}
-		if g.Department != "" {
-			if g.Department == w.Department {
-				return true
-			}
-			continue
-		}
-		if g.RegionPath != "" && strings.HasPrefix(w.regionPath, g.RegionPath) {
+		if slices.Contains(ackRoles, g.Role) && g.Reaches(w.regionPath, w.Department) {
 			return true
 		}
 	}

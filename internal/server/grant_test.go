@@ -1,0 +1,183 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"anju/internal/anju"
+	"anju/internal/auth"
+	"anju/internal/store"
+	"anju/internal/store/storetest"
+)
+
+// TestGrantShapes has a district administrator grant every shape of grant
+// (role × region × department, inside and outside the district) through the
+// API. Shapes outside the district, and departments outside the granted
+// region, are refused; for every shape accepted, the grantee mints no reach
+// beyond the granter's: every case the grantee can read or unmask, and every
+// user they can list, the administrator can see too.
+func TestGrantShapes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn)
+		ctx := context.Background()
+		sys := anju.SystemActor("test")
+		for _, d := range []store.Department{
+			{Code: "a-district", Name: "第1区城管", Region: "330102"},
+			{Code: "b-district", Name: "第2区城管", Region: "330105"},
+		} {
+			if _, err := f.db.SaveDepartment(ctx, sys, d); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f.addUser("admin-d", anju.Grant{Role: anju.RoleAdmin, Region: "330102"})
+
+		// Cases in both districts, dispatched to the city's, each district's
+		// and each street's departments, so that every grant shape has
+		// something to reach for.
+		var ids []string
+		for _, c := range []struct {
+			lon  float64
+			dept string
+		}{{120.02, "city-cg"}, {120.17, "city-cg"}, {120.02, "a-street"}, {120.02, "a-district"},
+			{120.17, "b-street"}, {120.17, "b-district"}, {120.17, ""}} {
+			status, body := f.post("operator", "/api/v1/cases", fmt.Sprintf(`{"text":"路灯坏了","category":"0101","lat":30.05,"lon":%g,
+				"reporter":{"name":"李四","phone":"13912345678"}}`, c.lon), nil)
+			if status != 201 {
+				t.Fatalf("case: %d %s", status, body)
+			}
+			var out struct{ ID int64 }
+			json.Unmarshal([]byte(body), &out)
+			id := itoa(out.ID)
+			ids = append(ids, id)
+			if c.dept == "" {
+				continue
+			}
+			for _, a := range []struct{ login, action, body string }{
+				{"operator", "accept", ""}, {"dispatcher", "dispatch", `{"department":"` + c.dept + `"}`}} {
+				if status, body := f.post(a.login, "/api/v1/cases/"+id+"/actions/"+a.action, a.body, nil); status != 200 {
+					t.Fatalf("%s case %s: %d %s", a.action, id, status, body)
+				}
+			}
+		}
+		adminSees := f.visibleCases("admin-d", ids)
+		if !slices.Contains(adminSees, ids[0]) || slices.Contains(adminSees, ids[1]) {
+			t.Fatalf("the district administrator sees %v of %v", adminSees, ids)
+		}
+
+		// inside reports whether a region or department lies in district A.
+		inside := map[string]bool{"": true, "330102": true, "330102001": true, "a-street": true, "a-district": true}
+		regionPath := map[string]string{"330102": "2", "330102001": "21", "330100": "", "330105": "5"}
+		deptPath := map[string]string{"a-street": "21", "a-district": "2", "city-cg": "", "b-street": "51", "b-district": "5"}
+		n, accepted := 0, 0
+		for _, role := range anju.Roles {
+			for _, region := range []string{"", "330102", "330102001", "330100", "330105"} {
+				for _, dept := range []string{"", "a-street", "a-district", "city-cg", "b-street", "b-district"} {
+					if region == "" && dept == "" {
+						continue
+					}
+					n++
+					shape := fmt.Sprintf("%s@%s/%s", role, region, dept)
+					login := fmt.Sprintf("shape%03d", n)
+					if _, err := f.db.CreateUser(ctx, sys, store.NewUser{City: "330100", Login: login, Name: login, PasswordHash: cheapHash}); err != nil {
+						t.Fatal(err)
+					}
+					want := inside[region] && inside[dept] &&
+						(region == "" || dept == "" || strings.HasPrefix(deptPath[dept], regionPath[region]))
+					status, body := f.do("admin-d", "POST", "/api/v1/users/"+login+"/grants",
+						fmt.Sprintf(`{"role":%q,"region":%q,"department":%q}`, role, region, dept))
+					if (status == 201) != want {
+						t.Errorf("grant %s: %d %s, want accepted=%v", shape, status, body, want)
+					}
+					if status != 201 {
+						if status != 400 && status != 403 && status != 404 {
+							t.Errorf("grant %s refused with %d: %s", shape, status, body)
+						}
+						continue
+					}
+					accepted++
+					status, body = f.do("admin-d", "POST", "/api/v1/users/"+login+"/tokens", `{"name":"t"}`)
+					var tok struct{ Token string }
+					if status != 201 || json.Unmarshal([]byte(body), &tok) != nil {
+						t.Fatalf("token for %s: %d %s", shape, status, body)
+					}
+					f.tokens[login] = tok.Token
+					for _, id := range f.visibleCases(login, ids) {
+						if !slices.Contains(adminSees, id) {
+							t.Errorf("%s reads case %s, which its granter cannot", shape, id)
+						}
+					}
+					for _, id := range ids {
+						if status, _ := f.post(login, "/api/v1/cases/"+id+"/reporter", `{"reason":"回访"}`, nil); status == 200 && !slices.Contains(adminSees, id) {
+							t.Errorf("%s unmasks the reporter of case %s, which its granter cannot see", shape, id)
+						}
+					}
+					adminUsers := f.userLogins("admin-d")
+					for _, u := range f.userLogins(login) {
+						if !slices.Contains(adminUsers, u) && u != login {
+							t.Errorf("%s lists user %s, whom its granter cannot see", shape, u)
+						}
+					}
+				}
+			}
+		}
+		if accepted == 0 || accepted == n {
+			t.Errorf("%d of %d shapes accepted", accepted, n)
+		}
+	})
+}
+
+var cheapHash, _ = auth.HashPassword(password, auth.Params{Memory: 1024, Time: 1, Threads: 1})
+
+// addUser creates a user with one grant and an API token, as the system.
+func (f *fixture) addUser(login string, g anju.Grant) {
+	f.t.Helper()
+	ctx := context.Background()
+	sys := anju.SystemActor("test")
+	if _, err := f.db.CreateUser(ctx, sys, store.NewUser{City: "330100", Login: login, Name: login, PasswordHash: cheapHash}); err != nil {
+		f.t.Fatal(err)
+	}
+	if _, err := f.db.GrantRole(ctx, sys, login, g); err != nil {
+		f.t.Fatal(err)
+	}
+	tok, err := f.db.CreateAPIToken(ctx, sys, login, "test")
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.tokens[login] = tok
+}
+
+// visibleCases returns those of ids that login can read, one by one and in
+// the case list.
+func (f *fixture) visibleCases(login string, ids []string) []string {
+	f.t.Helper()
+	var seen []string
+	_, body := f.do(login, "GET", "/api/v1/cases?page_size=100", "")
+	var list struct{ Cases []struct{ ID int64 } }
+	json.Unmarshal([]byte(body), &list)
+	for _, c := range list.Cases {
+		seen = append(seen, itoa(c.ID))
+	}
+	for _, id := range ids {
+		if status, _ := f.do(login, "GET", "/api/v1/cases/"+id, ""); status == 200 && !slices.Contains(seen, id) {
+			seen = append(seen, id)
+		}
+	}
+	return seen
+}
+
+// userLogins returns the logins login may list (none when refused).
+func (f *fixture) userLogins(login string) []string {
+	f.t.Helper()
+	_, body := f.do(login, "GET", "/api/v1/users", "")
+	var list struct{ Users []struct{ Login string } }
+	json.Unmarshal([]byte(body), &list)
+	var out []string
+	for _, u := range list.Users {
+		out = append(out, u.Login)
+	}
+	return out
+}
