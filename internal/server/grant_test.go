@@ -181,3 +181,46 @@ func (f *fixture) userLogins(login string) []string {
 	}
 	return out
 }
+
+// TestUserDirectoryAPI: the user list is for administrators (in their scope)
+// and department staff (their colleagues, by name); others get 403 for the
+// list and 404 for a user, and everyone still reads /api/v1/me.
+func TestUserDirectoryAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn)
+		f.addUser("resident", anju.Grant{Role: anju.RoleResident, Region: "330100"})
+		f.addUser("handler-a2", anju.Grant{Role: anju.RoleHandler, Department: "a-street"})
+		for _, tc := range []struct {
+			login, path string
+			status      int
+			has, lacks  []string
+		}{
+			{"resident", "/api/v1/users", 403, nil, []string{`"login"`}},
+			{"resident", "/api/v1/users/admin", 404, nil, nil},
+			{"resident", "/api/v1/me", 200, []string{`"login":"resident"`, `"role":"resident"`}, nil},
+			{"worker-a", "/api/v1/users", 403, nil, nil},
+			{"operator", "/api/v1/users", 403, nil, nil},
+			{"operator", "/api/v1/users/worker-a", 404, nil, nil},
+			{"handler-a", "/api/v1/users", 200, []string{`"login":"handler-a2","name":"handler-a2","disabled":false,"grants":[]`},
+				[]string{"worker-a", "handler-b"}},
+			{"handler-a", "/api/v1/users/worker-a", 404, nil, nil},
+			{"admin-a", "/api/v1/users", 200, []string{`"login":"worker-a"`, `"role":"grid_worker"`}, []string{"worker-b", "resident", `"login":"admin"`}},
+			{"admin", "/api/v1/users", 200, []string{`"login":"worker-b"`, `"login":"resident"`}, nil},
+		} {
+			status, body := f.do(tc.login, "GET", tc.path, "")
+			if status != tc.status {
+				t.Errorf("%s GET %s: %d, want %d: %s", tc.login, tc.path, status, tc.status, body)
+			}
+			for _, s := range tc.has {
+				if !strings.Contains(body, s) {
+					t.Errorf("%s GET %s lacks %s: %s", tc.login, tc.path, s, body)
+				}
+			}
+			for _, s := range tc.lacks {
+				if strings.Contains(body, s) {
+					t.Errorf("%s GET %s shows %s: %s", tc.login, tc.path, s, body)
+				}
+			}
+		}
+	})
+}

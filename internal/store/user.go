@@ -227,8 +227,8 @@ func (db *DB) RevokeGrant(ctx context.Context, actor *anju.Actor, login string, 
 	return notFound("grant", login)
 }
 
-// GetUser returns a user the actor may see: themselves, or a user holding a
-// grant inside the actor's subtrees. ENOTFOUND otherwise.
+// GetUser returns a user the actor may see (see listUsers); ENOTFOUND
+// otherwise, so that logins outside the actor's reach do not show.
 func (db *DB) GetUser(ctx context.Context, actor *anju.Actor, login string) (User, error) {
 	us, err := db.listUsers(ctx, actor, `u.login = ?`, []any{strings.ToLower(login)})
 	if err != nil {
@@ -240,20 +240,58 @@ func (db *DB) GetUser(ctx context.Context, actor *anju.Actor, login string) (Use
 	return us[0], nil
 }
 
-// ListUsers lists the users the actor may see, by login.
+// ListUsers lists the users the actor may see, by login. The directory is
+// for administrators and, by name, for a department's staff; anyone else
+// gets EFORBIDDEN rather than a list holding only themselves.
 func (db *DB) ListUsers(ctx context.Context, actor *anju.Actor) ([]User, error) {
+	if !actor.System && !actor.HasRole(anju.RoleAdmin) && len(actor.Departments()) == 0 {
+		return nil, anju.Errorf(anju.EFORBIDDEN, "only administrators and department staff may list users")
+	}
 	return db.listUsers(ctx, actor, "1=1", nil)
 }
 
+// adminGrants returns the actor with only its administrator grants: the
+// scope over which it may see users and their grants.
+func adminGrants(a *anju.Actor) *anju.Actor {
+	if a.System {
+		return a
+	}
+	out := &anju.Actor{UserID: a.UserID, Login: a.Login, City: a.City}
+	for _, g := range a.Grants {
+		if g.Role == anju.RoleAdmin {
+			out.Grants = append(out.Grants, g)
+		}
+	}
+	return out
+}
+
+// listUsers returns the users matching where that the actor may see: the
+// actor themselves; as an administrator, users holding a grant inside the
+// administered subtrees (and, city-wide, users without grants yet); and the
+// colleagues holding a grant in one of the actor's departments, by login and
+// name only. Grants outside the actor's administered subtrees are left out,
+// since they would name places and duties the actor has no business with.
 func (db *DB) listUsers(ctx context.Context, actor *anju.Actor, where string, args []any) ([]User, error) {
 	cc, cargs := cityClause(actor, "u.city")
-	sc, sargs := subtreeScope(actor, "r.path")
-	q := `SELECT u.id, u.city, u.login, u.name, u.disabled FROM users u WHERE ` + where + ` AND ` + cc +
-		` AND (u.id = ? OR EXISTS (SELECT 1 FROM grants g
+	admin := adminGrants(actor)
+	sc, sargs := subtreeScope(admin, "r.path")
+	vis := `u.id = ? OR EXISTS (SELECT 1 FROM grants g
 			LEFT JOIN departments d ON d.code = g.department
 			JOIN regions r ON r.code = COALESCE(g.region, d.region)
-			WHERE g.user_id = u.id AND ` + sc + `)) ORDER BY u.login LIMIT 1000`
-	all := append(append(append(args, cargs...), actor.UserID), sargs...)
+			WHERE g.user_id = u.id AND ` + sc + `)`
+	vargs := append([]any{actor.UserID}, sargs...)
+	if !actor.System && admin.HasRoleAt(cityPath(actor.City), anju.RoleAdmin) {
+		vis += ` OR NOT EXISTS (SELECT 1 FROM grants g WHERE g.user_id = u.id)`
+	}
+	if ds := actor.Departments(); len(ds) > 0 && !actor.System {
+		vis += ` OR EXISTS (SELECT 1 FROM grants g WHERE g.user_id = u.id AND g.department IN (` + placeholders(len(ds)) + `))`
+		for _, d := range ds {
+			vargs = append(vargs, d)
+		}
+	}
+	q := `SELECT u.id, u.city, u.login, u.name, u.disabled FROM users u WHERE ` + where + ` AND ` + cc +
+		` AND (` + vis + `) ORDER BY u.login LIMIT 1000`
+	all := append(append(append([]any{}, args...), cargs...), vargs...)
 	rows, err := db.query(ctx, q, all...)
 	if err != nil {
 		return nil, err
@@ -276,11 +314,9 @@ func (db *DB) listUsers(ctx context.Context, actor *anju.Actor, where string, ar
 		if err != nil {
 			return nil, err
 		}
-		// Others' grants outside the actor's scope would name places the
-		// actor may not see; users see all of their own.
 		us[i].Grants = gs[:0]
 		for _, g := range gs {
-			if actor.System || us[i].ID == actor.UserID || insideScope(actor, g.RegionPath) {
+			if actor.System || us[i].ID == actor.UserID || insideScope(admin, g.RegionPath) {
 				us[i].Grants = append(us[i].Grants, g)
 			}
 		}
