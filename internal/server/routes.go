@@ -36,6 +36,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /api/v1/users/{login}/grants", s.authed(s.handleGrant))
 	mux.Handle("DELETE /api/v1/users/{login}/grants/{id}", s.authed(s.handleRevoke))
 	mux.Handle("POST /api/v1/users/{login}/tokens", s.authed(s.handleCreateToken))
+	mux.Handle("GET /api/v1/users/{login}/tokens", s.authed(s.handleTokens))
+	mux.Handle("DELETE /api/v1/users/{login}/tokens/{id}", s.authed(s.handleRevokeToken))
+	mux.Handle("PUT /api/v1/users/{login}/disabled", s.authed(s.handleSetDisabled))
 	mux.Handle("PUT /api/v1/users/{login}/password", s.authed(s.handleSetPassword))
 
 	mux.Handle("GET /api/v1/audit", s.authed(s.handleAudit))

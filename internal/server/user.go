@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"anju/internal/anju"
 	"anju/internal/store"
@@ -85,18 +86,77 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request, a *anju.Ac
 
 func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	var in struct {
-		Name string `json:"name"`
+		Name      string     `json:"name"`
+		ExpiresIn string     `json:"expires_in"`
+		ExpiresAt *time.Time `json:"expires_at"`
 	}
 	if err := decodeJSON(w, r, &in, maxBody); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	tok, err := s.db.CreateAPIToken(r.Context(), a, r.PathValue("login"), in.Name)
+	nt := store.NewAPIToken{Name: in.Name}
+	switch {
+	case in.ExpiresIn != "" && in.ExpiresAt != nil:
+		s.writeError(w, r, anju.FieldError("expires_in", "give expires_in or expires_at, not both"))
+		return
+	case in.ExpiresIn != "":
+		d, err := time.ParseDuration(in.ExpiresIn)
+		if err != nil || d <= 0 {
+			s.writeError(w, r, anju.FieldError("expires_in", "expires_in must be a positive duration such as \"720h\""))
+			return
+		}
+		nt.ExpiresAt = s.db.Now().Add(d)
+	case in.ExpiresAt != nil:
+		nt.ExpiresAt = *in.ExpiresAt
+	}
+	tok, t, err := s.db.IssueAPIToken(r.Context(), a, r.PathValue("login"), nt)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]string{"token": tok})
+	writeJSON(w, http.StatusCreated, map[string]any{"token": tok, "id": t.ID, "name": t.Name,
+		"created_at": t.CreatedAt, "expires_at": t.ExpiresAt})
+}
+
+func (s *Server) handleTokens(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	ts, err := s.db.ListAPITokens(r.Context(), a, r.PathValue("login"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tokens": ts})
+}
+
+func (s *Server) handleRevokeToken(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		s.writeError(w, r, anju.FieldError("id", "token id must be a number"))
+		return
+	}
+	if err := s.db.RevokeAPIToken(r.Context(), a, r.PathValue("login"), id); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) handleSetDisabled(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	var in struct {
+		Disabled *bool `json:"disabled"`
+	}
+	if err := decodeJSON(w, r, &in, maxBody); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if in.Disabled == nil {
+		s.writeError(w, r, anju.FieldError("disabled", "give disabled: true or false"))
+		return
+	}
+	if err := s.db.SetDisabled(r.Context(), a, r.PathValue("login"), *in.Disabled); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (s *Server) handleSetPassword(w http.ResponseWriter, r *http.Request, a *anju.Actor) {

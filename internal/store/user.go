@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -91,16 +92,19 @@ func (db *DB) SetPassword(ctx context.Context, actor *anju.Actor, login, passwor
 	if err != nil {
 		return err
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
+	err = db.inTx(ctx, func(tx *Tx) error {
 		if _, err := tx.exec(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, u.ID); err != nil {
 			return err
 		}
-		// A new password ends every session opened with the old one.
-		if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, u.ID); err != nil {
+		// A new password ends every session and revokes every token obtained
+		// under the old one: a leaked password's holder keeps nothing.
+		if err := tx.endCredentials(ctx, db.clock.Now(), u.ID); err != nil {
 			return err
 		}
 		return tx.appendAudit(ctx, actor, audit.Record{City: u.City, Action: "user.password", Object: "user:" + u.Login})
 	})
+	db.forgetTokens(u.ID)
+	return err
 }
 
 // administers reports whether actor is an administrator over every grant of u
@@ -436,50 +440,213 @@ func (db *DB) ActorBySession(ctx context.Context, token string) (*anju.Actor, er
 	return db.actorByUserID(ctx, userID, err)
 }
 
-// CreateAPIToken issues an API token for a user: to themselves, or by an
-// administrator over the user. It returns the secret once; only its hash is kept.
+// APIToken describes an API token; its secret is shown once, at creation,
+// and never stored.
+type APIToken struct {
+	ID        int64      `json:"id"`
+	Name      string     `json:"name"`
+	CreatedAt time.Time  `json:"created_at"`
+	ExpiresAt *time.Time `json:"expires_at"`
+	Revoked   bool       `json:"revoked"`
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+}
+
+// NewAPIToken is the input to IssueAPIToken. A zero ExpiresAt never expires.
+type NewAPIToken struct {
+	Name      string
+	ExpiresAt time.Time
+}
+
+// CreateAPIToken issues a token that does not expire; see IssueAPIToken.
 func (db *DB) CreateAPIToken(ctx context.Context, actor *anju.Actor, login, name string) (string, error) {
-	u, err := db.userByLogin(ctx, login)
+	tok, _, err := db.IssueAPIToken(ctx, actor, login, NewAPIToken{Name: name})
+	return tok, err
+}
+
+// IssueAPIToken issues an API token for a user: to themselves, or by an
+// administrator over the user. It returns the secret once; only its hash is
+// kept. EINVALID for an expiry not in the future.
+func (db *DB) IssueAPIToken(ctx context.Context, actor *anju.Actor, login string, in NewAPIToken) (string, APIToken, error) {
+	u, err := db.tokenOwner(ctx, actor, login)
 	if err != nil {
-		return "", err
+		return "", APIToken{}, err
 	}
-	if !actor.System && u.ID != actor.UserID && !db.administers(ctx, actor, u) {
-		return "", notFound("user", login)
+	now := db.clock.Now()
+	t := APIToken{Name: strings.TrimSpace(in.Name), CreatedAt: fromMicros(micros(now))}
+	if t.Name == "" {
+		t.Name = "api"
 	}
-	name = strings.TrimSpace(name)
-	if name == "" {
-		name = "api"
+	var expires any
+	if !in.ExpiresAt.IsZero() {
+		if !in.ExpiresAt.After(now) {
+			return "", t, anju.FieldError("expires_at", "a token's expiry must lie in the future")
+		}
+		e := fromMicros(micros(in.ExpiresAt))
+		t.ExpiresAt, expires = &e, micros(e)
 	}
 	token, hash := auth.NewToken("anju_")
 	err = db.inTx(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, `INSERT INTO api_tokens (city, user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
-			u.City, u.ID, name, hash, micros(db.clock.Now())); err != nil {
+		if err := tx.queryRow(ctx, `INSERT INTO api_tokens (city, user_id, name, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+			u.City, u.ID, t.Name, hash, micros(now), expires).Scan(&t.ID); err != nil {
 			return err
 		}
-		return tx.appendAudit(ctx, actor, audit.Record{City: u.City, Action: "token.create", Object: "user:" + u.Login,
-			Detail: map[string]any{"name": name}})
+		detail := map[string]any{"token": t.ID, "name": t.Name}
+		if t.ExpiresAt != nil {
+			detail["expires_at"] = t.ExpiresAt
+		}
+		return tx.appendAudit(ctx, actor, audit.Record{City: u.City, Action: "token.create", Object: "user:" + u.Login, Detail: detail})
 	})
-	return token, err
+	return token, t, err
+}
+
+// tokenOwner returns the user whose tokens the actor may manage: the actor
+// themselves, or a user the actor administers. ENOTFOUND otherwise.
+func (db *DB) tokenOwner(ctx context.Context, actor *anju.Actor, login string) (User, error) {
+	u, err := db.userByLogin(ctx, login)
+	if err != nil {
+		return u, err
+	}
+	if !actor.System && u.ID != actor.UserID && !db.administers(ctx, actor, u) {
+		return u, notFound("user", login)
+	}
+	return u, nil
+}
+
+// ListAPITokens lists a user's tokens, newest first, to the user or an
+// administrator over them.
+func (db *DB) ListAPITokens(ctx context.Context, actor *anju.Actor, login string) ([]APIToken, error) {
+	u, err := db.tokenOwner(ctx, actor, login)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.query(ctx, `SELECT id, name, created_at, expires_at, revoked, revoked_at FROM api_tokens
+		WHERE user_id = ? ORDER BY id DESC`, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ts := []APIToken{}
+	for rows.Next() {
+		var t APIToken
+		var created int64
+		var expires, revokedAt sql.NullInt64
+		if err := rows.Scan(&t.ID, &t.Name, &created, &expires, &t.Revoked, &revokedAt); err != nil {
+			return nil, err
+		}
+		t.CreatedAt = fromMicros(created)
+		if expires.Valid {
+			e := fromMicros(expires.Int64)
+			t.ExpiresAt = &e
+		}
+		if revokedAt.Valid {
+			r := fromMicros(revokedAt.Int64)
+			t.RevokedAt = &r
+		}
+		ts = append(ts, t)
+	}
+	return ts, rows.Err()
+}
+
+// RevokeAPIToken revokes one of a user's tokens, for the user or an
+// administrator over them; it stops working in this process at once (see
+// ActorByToken for others). ENOTFOUND for another user's or an unknown token.
+func (db *DB) RevokeAPIToken(ctx context.Context, actor *anju.Actor, login string, id int64) error {
+	u, err := db.tokenOwner(ctx, actor, login)
+	if err != nil {
+		return err
+	}
+	err = db.inTx(ctx, func(tx *Tx) error {
+		r, err := tx.exec(ctx, `UPDATE api_tokens SET revoked = TRUE, revoked_at = ? WHERE id = ? AND user_id = ? AND NOT revoked`,
+			micros(db.clock.Now()), id, u.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := r.RowsAffected(); n != 1 {
+			var revoked bool
+			if err := tx.queryRow(ctx, `SELECT revoked FROM api_tokens WHERE id = ? AND user_id = ?`, id, u.ID).Scan(&revoked); err != nil {
+				return notFound("token", strconv.FormatInt(id, 10))
+			}
+			return nil // already revoked: revoking again changes nothing
+		}
+		return tx.appendAudit(ctx, actor, audit.Record{City: u.City, Action: "token.revoke", Object: "user:" + u.Login,
+			Detail: map[string]any{"token": id}})
+	})
+	db.forgetTokens(u.ID)
+	return err
+}
+
+// SetDisabled disables or re-enables a user, for an administrator over them;
+// nobody may disable themselves. Disabling ends the user's sessions and
+// revokes their tokens, so that re-enabling gives back no old credential.
+func (db *DB) SetDisabled(ctx context.Context, actor *anju.Actor, login string, disabled bool) error {
+	u, err := db.userByLogin(ctx, login)
+	if err != nil {
+		return err
+	}
+	if !actor.System && u.ID == actor.UserID {
+		return anju.Errorf(anju.EFORBIDDEN, "nobody may disable or enable themselves")
+	}
+	if !db.administers(ctx, actor, u) {
+		if _, err := db.GetUser(ctx, actor, login); err != nil {
+			return err
+		}
+		return anju.Errorf(anju.EFORBIDDEN, "only an administrator over all of %s's roles may disable them", login)
+	}
+	action := "user.enable"
+	if disabled {
+		action = "user.disable"
+	}
+	err = db.inTx(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(ctx, `UPDATE users SET disabled = ? WHERE id = ?`, disabled, u.ID); err != nil {
+			return err
+		}
+		if disabled {
+			if err := tx.endCredentials(ctx, db.clock.Now(), u.ID); err != nil {
+				return err
+			}
+		}
+		return tx.appendAudit(ctx, actor, audit.Record{City: u.City, Action: action, Object: "user:" + u.Login})
+	})
+	db.forgetTokens(u.ID)
+	return err
+}
+
+// endCredentials ends every session of a user and revokes every token.
+func (t *Tx) endCredentials(ctx context.Context, now time.Time, userID int64) error {
+	if _, err := t.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID); err != nil {
+		return err
+	}
+	_, err := t.exec(ctx, `UPDATE api_tokens SET revoked = TRUE, revoked_at = ? WHERE user_id = ? AND NOT revoked`, micros(now), userID)
+	return err
 }
 
 // ActorByToken returns the actor of a live API token, EUNAUTHORIZED otherwise.
 // Machine clients send a token with every request, and resolving one is three
-// queries, so actors are cached for tokenCacheTTL: a revoked token or a
-// changed grant takes effect within that time.
+// queries, so actors are cached for tokenCacheTTL. A revocation, disabling or
+// password change in this process clears the user's entries at once (see
+// forgetTokens); one made by another process (the CLI, another server) takes
+// effect here within tokenCacheTTL. An expired token is refused even when cached.
 func (db *DB) ActorByToken(ctx context.Context, token string) (*anju.Actor, error) {
 	hash := auth.HashToken(token)
+	now := db.clock.Now()
 	if v, ok := db.tokenCache.Load(hash); ok {
 		e := v.(tokenEntry)
-		if time.Since(e.at) < tokenCacheTTL {
+		if now.Sub(e.at) < tokenCacheTTL && (e.expires.IsZero() || now.Before(e.expires)) {
 			return e.actor, nil
 		}
 		db.tokenCache.Delete(hash)
 	}
 	var userID int64
-	err := db.queryRow(ctx, `SELECT user_id FROM api_tokens WHERE token_hash = ? AND NOT revoked`, hash).Scan(&userID)
+	var expires sql.NullInt64
+	err := db.queryRow(ctx, `SELECT user_id, expires_at FROM api_tokens WHERE token_hash = ? AND NOT revoked
+		AND (expires_at IS NULL OR expires_at > ?)`, hash, micros(now)).Scan(&userID, &expires)
 	a, err := db.actorByUserID(ctx, userID, err)
 	if err == nil {
-		db.tokenCache.Store(hash, tokenEntry{actor: a, at: time.Now()})
+		e := tokenEntry{actor: a, at: now}
+		if expires.Valid {
+			e.expires = fromMicros(expires.Int64)
+		}
+		db.tokenCache.Store(hash, e)
 	}
 	return a, err
 }
@@ -487,8 +654,21 @@ func (db *DB) ActorByToken(ctx context.Context, token string) (*anju.Actor, erro
 const tokenCacheTTL = 5 * time.Second
 
 type tokenEntry struct {
-	actor *anju.Actor
-	at    time.Time
+	actor   *anju.Actor
+	at      time.Time
+	expires time.Time
+}
+
+// forgetTokens drops the cached actors of a user, after a change to their
+// credentials, so that this process does not serve them for the rest of
+// tokenCacheTTL.
+func (db *DB) forgetTokens(userID int64) {
+	db.tokenCache.Range(func(k, v any) bool {
+		if v.(tokenEntry).actor.UserID == userID {
+			db.tokenCache.Delete(k)
+		}
+		return true
+	})
 }
 
 func (db *DB) actorByUserID(ctx context.Context, userID int64, lookupErr error) (*anju.Actor, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"anju/internal/anju"
 	"anju/internal/store"
@@ -77,6 +78,166 @@ func TestUserDirectory(t *testing.T) {
 		}
 		if _, err := db.GetUser(ctx, adminA, "newbie"); anju.ErrorCode(err) != anju.ENOTFOUND {
 			t.Errorf("a district administrator reads a user with no grants yet: %v", err)
+		}
+	})
+}
+
+// TestTokenLifecycle issues tokens with and without an expiry, and checks
+// that expiry, revocation, disabling and a password change each stop a
+// token: at once in the process that made the change, within the 5 s cache
+// bound in another process on the same database, and even when the actor is
+// cached.
+func TestTokenLifecycle(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		clock := anju.NewFakeClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+		open := func() *store.DB {
+			db, err := store.Open(ctx, dsn, store.Options{Clock: clock})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			return db
+		}
+		db := open()
+		if _, err := db.ImportRegions(ctx, system, storetest.SmallCity()); err != nil {
+			t.Fatal(err)
+		}
+		other := open() // another process: a second server, or the CLI
+		admin := mustUser(t, db, "admin", anju.Grant{Role: anju.RoleAdmin, Region: "330100"})
+		adminB := mustUser(t, db, "admin-b", anju.Grant{Role: anju.RoleAdmin, Region: "330105"})
+		worker := mustUser(t, db, "worker", anju.Grant{Role: anju.RoleGridWorker, Region: "330102001"})
+		peer := mustUser(t, db, "peer", anju.Grant{Role: anju.RoleGridWorker, Region: "330102001"})
+		works := func(db *store.DB, tok string) bool {
+			_, err := db.ActorByToken(ctx, tok)
+			if err != nil && anju.ErrorCode(err) != anju.EUNAUTHORIZED {
+				t.Fatal(err)
+			}
+			return err == nil
+		}
+
+		// Expiry, even for a cached actor.
+		if _, _, err := db.IssueAPIToken(ctx, admin, "worker", store.NewAPIToken{ExpiresAt: clock.Now()}); anju.ErrorCode(err) != anju.EINVALID {
+			t.Errorf("a token expiring now: %v", err)
+		}
+		short, st, err := db.IssueAPIToken(ctx, admin, "worker", store.NewAPIToken{Name: "short", ExpiresAt: clock.Now().Add(2 * time.Second)})
+		if err != nil || st.ExpiresAt == nil {
+			t.Fatalf("issue: %+v %v", st, err)
+		}
+		if !works(db, short) {
+			t.Fatal("a fresh token is refused")
+		}
+		clock.Advance(3 * time.Second)
+		if works(db, short) || works(other, short) {
+			t.Error("an expired token works")
+		}
+
+		// Revocation: at once here, within the cache bound elsewhere.
+		tok, err := db.CreateAPIToken(ctx, worker, "worker", "mine")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !works(db, tok) || !works(other, tok) {
+			t.Fatal("a new token is refused")
+		}
+		ts, err := db.ListAPITokens(ctx, worker, "worker")
+		if err != nil || len(ts) != 3 || ts[0].Name != "mine" || ts[0].Revoked || ts[0].ExpiresAt != nil || ts[1].Name != "short" {
+			t.Fatalf("tokens: %+v %v", ts, err)
+		}
+		for _, a := range []*anju.Actor{peer, adminB} {
+			if _, err := db.ListAPITokens(ctx, a, "worker"); anju.ErrorCode(err) != anju.ENOTFOUND {
+				t.Errorf("%s lists worker's tokens: %v", a.Login, err)
+			}
+			if err := db.RevokeAPIToken(ctx, a, "worker", ts[0].ID); anju.ErrorCode(err) != anju.ENOTFOUND {
+				t.Errorf("%s revokes worker's token: %v", a.Login, err)
+			}
+		}
+		if err := db.RevokeAPIToken(ctx, peer, "peer", ts[0].ID); anju.ErrorCode(err) != anju.ENOTFOUND {
+			t.Errorf("revoking another's token by id under one's own login: %v", err)
+		}
+		if err := db.RevokeAPIToken(ctx, worker, "worker", ts[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if works(db, tok) {
+			t.Error("a revoked token works in the process that revoked it")
+		}
+		clock.Advance(5 * time.Second)
+		if works(other, tok) {
+			t.Error("a revoked token works in another process after the cache bound")
+		}
+		if ts, _ := db.ListAPITokens(ctx, admin, "worker"); !ts[0].Revoked || ts[0].RevokedAt == nil {
+			t.Errorf("revoked token listed as %+v", ts[0])
+		}
+
+		// Disabling ends sessions and tokens; enabling gives none back.
+		tok, _ = db.CreateAPIToken(ctx, admin, "worker", "again")
+		session, _, err := db.CreateSession(ctx, worker)
+		if err != nil || !works(db, tok) || !works(other, tok) {
+			t.Fatal(err)
+		}
+		if err := db.SetDisabled(ctx, worker, "worker", true); anju.ErrorCode(err) != anju.EFORBIDDEN {
+			t.Errorf("disabling oneself: %v", err)
+		}
+		if err := db.SetDisabled(ctx, peer, "worker", true); anju.ErrorCode(err) != anju.EFORBIDDEN && anju.ErrorCode(err) != anju.ENOTFOUND {
+			t.Errorf("a worker disables another: %v", err)
+		}
+		if err := db.SetDisabled(ctx, adminB, "worker", true); anju.ErrorCode(err) != anju.ENOTFOUND {
+			t.Errorf("another district's administrator disables worker: %v", err)
+		}
+		if err := db.SetDisabled(ctx, admin, "worker", true); err != nil {
+			t.Fatal(err)
+		}
+		if works(db, tok) {
+			t.Error("a disabled user's token works")
+		}
+		if _, err := db.ActorBySession(ctx, session); err == nil {
+			t.Error("a disabled user's session works")
+		}
+		if _, err := db.Authenticate(ctx, "worker", "test-password"); err == nil {
+			t.Error("a disabled user signs in")
+		}
+		clock.Advance(5 * time.Second)
+		if works(other, tok) {
+			t.Error("a disabled user's token works in another process after the cache bound")
+		}
+		if err := db.SetDisabled(ctx, admin, "worker", false); err != nil {
+			t.Fatal(err)
+		}
+		if works(db, tok) {
+			t.Error("re-enabling gives back a token")
+		}
+		if _, err := db.Authenticate(ctx, "worker", "test-password"); err != nil {
+			t.Errorf("re-enabled user signs in: %v", err)
+		}
+
+		// A password change ends sessions and tokens.
+		tok, _ = db.CreateAPIToken(ctx, worker, "worker", "third")
+		session, _, _ = db.CreateSession(ctx, worker)
+		if !works(db, tok) {
+			t.Fatal("token refused")
+		}
+		if err := db.SetPassword(ctx, worker, "worker", "a-new-long-password"); err != nil {
+			t.Fatal(err)
+		}
+		if works(db, tok) {
+			t.Error("a token from before a password change works")
+		}
+		if _, err := db.ActorBySession(ctx, session); err == nil {
+			t.Error("a session from before a password change works")
+		}
+
+		es, err := db.ListAudit(ctx, admin, store.AuditFilter{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var actions []string
+		for _, e := range es {
+			actions = append(actions, e.Action)
+		}
+		for _, want := range []string{"token.create", "token.revoke", "user.disable", "user.enable", "user.password"} {
+			if !slices.Contains(actions, want) {
+				t.Errorf("audit lacks %s: %v", want, actions)
+			}
 		}
 	})
 }
