@@ -217,6 +217,9 @@ func TestScopeMatrix(t *testing.T) {
 			{"POST", "/api/v1/users/worker-b/grants", `{"role":"operator","region":"330102001"}`},
 			{"DELETE", "/api/v1/users/worker-b/grants/" + itoa(bGrant), ""},
 			{"POST", "/api/v1/users/worker-b/tokens", `{"name":"x"}`},
+			{"GET", "/api/v1/users/worker-b/tokens", ""},
+			{"DELETE", "/api/v1/users/worker-b/tokens/1", ""},
+			{"PUT", "/api/v1/users/worker-b/disabled", `{"disabled":true}`},
 			{"PUT", "/api/v1/users/worker-b/password", `{"password":"long-enough-1"}`},
 		}
 		for _, login := range []string{"worker-a", "admin-a"} {

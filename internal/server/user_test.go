@@ -224,3 +224,67 @@ func TestUserDirectoryAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestTokenAPI lists, issues with an expiry and revokes tokens, and disables
+// and re-enables a user, through the API.
+func TestTokenAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn)
+		for _, tc := range []struct{ body, field string }{
+			{`{"expires_in":"-1h"}`, "expires_in"}, {`{"expires_in":"soon"}`, "expires_in"},
+			{`{"expires_in":"1h","expires_at":"2099-01-01T00:00:00Z"}`, "expires_in"},
+			{`{"expires_at":"2001-01-01T00:00:00Z"}`, "expires_at"},
+		} {
+			if status, body := f.do("admin", "POST", "/api/v1/users/worker-a/tokens", tc.body); status != 400 || !strings.Contains(body, `"field":"`+tc.field+`"`) {
+				t.Errorf("token %s: %d %s", tc.body, status, body)
+			}
+		}
+		status, body := f.do("admin", "POST", "/api/v1/users/worker-a/tokens", `{"name":"ci","expires_in":"720h"}`)
+		var tok struct {
+			Token     string
+			ID        int64
+			ExpiresAt *string `json:"expires_at"`
+		}
+		if status != 201 || json.Unmarshal([]byte(body), &tok) != nil || tok.ExpiresAt == nil || tok.ID == 0 {
+			t.Fatalf("token: %d %s", status, body)
+		}
+		f.tokens["ci"] = tok.Token
+		if status, body := f.do("ci", "GET", "/api/v1/me", ""); status != 200 || !strings.Contains(body, `"login":"worker-a"`) {
+			t.Fatalf("me with the new token: %d %s", status, body)
+		}
+		if status, body := f.do("worker-a", "GET", "/api/v1/users/worker-a/tokens", ""); status != 200 ||
+			!strings.Contains(body, `"name":"ci"`) || !strings.Contains(body, `"revoked":false`) || strings.Contains(body, tok.Token) {
+			t.Errorf("own tokens: %d %s", status, body)
+		}
+		for _, tc := range []struct {
+			login, method, path, body string
+			status                    int
+		}{
+			{"worker-b", "GET", "/api/v1/users/worker-a/tokens", "", 404},
+			{"handler-a", "DELETE", "/api/v1/users/worker-a/tokens/" + itoa(tok.ID), "", 404},
+			{"admin", "DELETE", "/api/v1/users/worker-a/tokens/x", "", 400},
+			{"admin", "DELETE", "/api/v1/users/worker-a/tokens/99999", "", 404},
+			{"admin", "DELETE", "/api/v1/users/worker-a/tokens/" + itoa(tok.ID), "", 204},
+			{"ci", "GET", "/api/v1/me", "", 401},
+			{"admin-a", "PUT", "/api/v1/users/worker-b/disabled", `{"disabled":true}`, 404},
+			{"admin-a", "PUT", "/api/v1/users/admin-a/disabled", `{"disabled":true}`, 403},
+			{"admin-a", "PUT", "/api/v1/users/worker-a/disabled", `{}`, 400},
+			{"admin-a", "PUT", "/api/v1/users/worker-a/disabled", `{"disabled":true}`, 204},
+			{"worker-a", "GET", "/api/v1/me", "", 401},
+			{"admin-a", "PUT", "/api/v1/users/worker-a/disabled", `{"disabled":false}`, 204},
+			{"worker-a", "GET", "/api/v1/me", "", 401},
+		} {
+			if status, body := f.do(tc.login, tc.method, tc.path, tc.body); status != tc.status {
+				t.Errorf("%s %s %s: %d, want %d: %s", tc.login, tc.method, tc.path, status, tc.status, body)
+			}
+		}
+		if _, body := f.do("admin", "GET", "/api/v1/users/worker-a/tokens", ""); !strings.Contains(body, `"revoked":true`) || strings.Contains(body, `"revoked":false`) {
+			t.Errorf("tokens after revocation and disabling: %s", body)
+		}
+		for _, action := range []string{"token.revoke", "user.disable", "user.enable"} {
+			if _, body := f.do("admin", "GET", "/api/v1/audit?action="+action, ""); !strings.Contains(body, `"object":"user:worker-a"`) {
+				t.Errorf("audit lacks %s: %s", action, body)
+			}
+		}
+	})
+}
