@@ -204,6 +204,7 @@ func (db *DB) GrantRole(ctx context.Context, actor *anju.Actor, login string, g 
 		return tx.appendAudit(ctx, actor, audit.Record{City: u.City, Action: "permission.grant", Object: "user:" + u.Login,
 			Detail: map[string]any{"grant": g.ID, "role": g.Role, "region": g.Region, "department": g.Department}})
 	})
+	db.forgetTokens(u.ID)
 	return g, err
 }
 
@@ -220,13 +221,15 @@ func (db *DB) RevokeGrant(ctx context.Context, actor *anju.Actor, login string, 
 		if !actor.HasRoleAt(g.RegionPath, anju.RoleAdmin) {
 			return anju.Errorf(anju.EFORBIDDEN, "only an administrator over %s may revoke roles there", g.Region)
 		}
-		return db.inTx(ctx, func(tx *Tx) error {
+		err := db.inTx(ctx, func(tx *Tx) error {
 			if _, err := tx.exec(ctx, `DELETE FROM grants WHERE id = ?`, grantID); err != nil {
 				return err
 			}
 			return tx.appendAudit(ctx, actor, audit.Record{City: u.City, Action: "permission.revoke", Object: "user:" + u.Login,
 				Detail: map[string]any{"grant": g.ID, "role": g.Role, "region": g.Region, "department": g.Department}})
 		})
+		db.forgetTokens(u.ID)
+		return err
 	}
 	return notFound("grant", login)
 }
@@ -622,8 +625,8 @@ func (t *Tx) endCredentials(ctx context.Context, now time.Time, userID int64) er
 
 // ActorByToken returns the actor of a live API token, EUNAUTHORIZED otherwise.
 // Machine clients send a token with every request, and resolving one is three
-// queries, so actors are cached for tokenCacheTTL. A revocation, disabling or
-// password change in this process clears the user's entries at once (see
+// queries, so actors are cached for tokenCacheTTL. A revocation, disabling,
+// password change or grant change in this process clears the user's entries at once (see
 // forgetTokens); one made by another process (the CLI, another server) takes
 // effect here within tokenCacheTTL. An expired token is refused even when cached.
 func (db *DB) ActorByToken(ctx context.Context, token string) (*anju.Actor, error) {

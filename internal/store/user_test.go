@@ -169,6 +169,18 @@ func TestTokenLifecycle(t *testing.T) {
 			t.Errorf("revoked token listed as %+v", ts[0])
 		}
 
+		// A revoked grant leaves the cached actor at once.
+		tok, _ = db.CreateAPIToken(ctx, admin, "peer", "p")
+		if a, err := db.ActorByToken(ctx, tok); err != nil || len(a.Grants) != 1 {
+			t.Fatalf("peer: %+v %v", a, err)
+		}
+		if err := db.RevokeGrant(ctx, admin, "peer", peer.Grants[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if a, err := db.ActorByToken(ctx, tok); err != nil || len(a.Grants) != 0 {
+			t.Errorf("after the grant's revocation the token's actor is %+v %v", a, err)
+		}
+
 		// Disabling ends sessions and tokens; enabling gives none back.
 		tok, _ = db.CreateAPIToken(ctx, admin, "worker", "again")
 		session, _, err := db.CreateSession(ctx, worker)
