@@ -32,6 +32,12 @@ func TestUserTokenCLI(t *testing.T) {
 		if _, err := db.GrantRole(ctx, sys, "clerk", anju.Grant{Role: anju.RoleOperator, Region: "330100"}); err != nil {
 			t.Fatal(err)
 		}
+		if out, _, err := runIn(t, "", "user", "add", "--db", dsn, "--login", "newbie", "--name", "新人", "--password", "long-enough-pw"); err != nil {
+			t.Fatalf("user add: %v %s", err, out)
+		}
+		if out, _, _ := runIn(t, "", "user", "list", "--db", dsn); !strings.Contains(out, "newbie") {
+			t.Errorf("user list leaves out a user with no grants yet: %s", out)
+		}
 		token := func(args ...string) (string, string) {
 			t.Helper()
 			out, _, err := runIn(t, "", append([]string{"user", "token", "--db", dsn, "--user", "clerk"}, args...)...)

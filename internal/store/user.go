@@ -287,10 +287,10 @@ func (db *DB) listUsers(ctx context.Context, actor *anju.Actor, where string, ar
 			JOIN regions r ON r.code = COALESCE(g.region, d.region)
 			WHERE g.user_id = u.id AND ` + sc + `)`
 	vargs := append([]any{actor.UserID}, sargs...)
-	if !actor.System && admin.HasRoleAt(cityPath(actor.City), anju.RoleAdmin) {
+	if actor.System || admin.HasRoleAt(cityPath(actor.City), anju.RoleAdmin) {
 		vis += ` OR NOT EXISTS (SELECT 1 FROM grants g WHERE g.user_id = u.id)`
 	}
-	if ds := actor.Departments(); len(ds) > 0 && !actor.System {
+	if ds := actor.Departments(); len(ds) > 0 {
 		vis += ` OR EXISTS (SELECT 1 FROM grants g WHERE g.user_id = u.id AND g.department IN (` + placeholders(len(ds)) + `))`
 		for _, d := range ds {
 			vargs = append(vargs, d)
