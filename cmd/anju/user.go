@@ -99,14 +99,10 @@ func runUser(ctx context.Context, env *cliEnv, args []string) error {
 		name := fs.String("name", "cli", "token name")
 		expires := fs.Duration("expires", 0, "lifetime, e.g. 720h (default: no expiry)")
 		do = func(db *store.DB) error {
-			nt := store.NewAPIToken{Name: *name}
 			if *expires < 0 {
 				return usageError("user token: --expires must be a positive duration such as 720h")
 			}
-			if *expires > 0 {
-				nt.ExpiresAt = db.Now().Add(*expires)
-			}
-			tok, t, err := db.IssueAPIToken(ctx, sys, *login, nt)
+			tok, t, err := db.IssueAPIToken(ctx, sys, *login, store.NewAPIToken{Name: *name, ExpiresIn: *expires})
 			if err != nil {
 				return err
 			}

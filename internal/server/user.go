@@ -95,18 +95,15 @@ func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request, a *an
 		return
 	}
 	nt := store.NewAPIToken{Name: in.Name}
-	switch {
-	case in.ExpiresIn != "" && in.ExpiresAt != nil:
-		s.writeError(w, r, anju.FieldError("expires_in", "give expires_in or expires_at, not both"))
-		return
-	case in.ExpiresIn != "":
+	if in.ExpiresIn != "" {
 		d, err := time.ParseDuration(in.ExpiresIn)
 		if err != nil || d <= 0 {
 			s.writeError(w, r, anju.FieldError("expires_in", "expires_in must be a positive duration such as \"720h\""))
 			return
 		}
-		nt.ExpiresAt = s.db.Now().Add(d)
-	case in.ExpiresAt != nil:
+		nt.ExpiresIn = d
+	}
+	if in.ExpiresAt != nil {
 		nt.ExpiresAt = *in.ExpiresAt
 	}
 	tok, t, err := s.db.IssueAPIToken(r.Context(), a, r.PathValue("login"), nt)

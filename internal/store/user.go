@@ -454,9 +454,11 @@ type APIToken struct {
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 }
 
-// NewAPIToken is the input to IssueAPIToken. A zero ExpiresAt never expires.
+// NewAPIToken is the input to IssueAPIToken: an expiry as a lifetime or as a
+// time, at most one of them; a token with neither never expires.
 type NewAPIToken struct {
 	Name      string
+	ExpiresIn time.Duration
 	ExpiresAt time.Time
 }
 
@@ -478,6 +480,14 @@ func (db *DB) IssueAPIToken(ctx context.Context, actor *anju.Actor, login string
 	t := APIToken{Name: strings.TrimSpace(in.Name), CreatedAt: fromMicros(micros(now))}
 	if t.Name == "" {
 		t.Name = "api"
+	}
+	switch {
+	case in.ExpiresIn != 0 && !in.ExpiresAt.IsZero():
+		return "", t, anju.FieldError("expires_in", "give a lifetime or an expiry time, not both")
+	case in.ExpiresIn < 0:
+		return "", t, anju.FieldError("expires_in", "a token's lifetime must be positive, such as 720h")
+	case in.ExpiresIn > 0:
+		in.ExpiresAt = now.Add(in.ExpiresIn)
 	}
 	var expires any
 	if !in.ExpiresAt.IsZero() {

@@ -120,8 +120,13 @@ func TestTokenLifecycle(t *testing.T) {
 		if _, _, err := db.IssueAPIToken(ctx, admin, "worker", store.NewAPIToken{ExpiresAt: clock.Now()}); anju.ErrorCode(err) != anju.EINVALID {
 			t.Errorf("a token expiring now: %v", err)
 		}
-		short, st, err := db.IssueAPIToken(ctx, admin, "worker", store.NewAPIToken{Name: "short", ExpiresAt: clock.Now().Add(2 * time.Second)})
-		if err != nil || st.ExpiresAt == nil {
+		for _, nt := range []store.NewAPIToken{{ExpiresIn: -time.Hour}, {ExpiresIn: time.Hour, ExpiresAt: clock.Now().Add(time.Hour)}} {
+			if _, _, err := db.IssueAPIToken(ctx, admin, "worker", nt); anju.ErrorCode(err) != anju.EINVALID {
+				t.Errorf("token %+v: %v", nt, err)
+			}
+		}
+		short, st, err := db.IssueAPIToken(ctx, admin, "worker", store.NewAPIToken{Name: "short", ExpiresIn: 2 * time.Second})
+		if err != nil || st.ExpiresAt == nil || !st.ExpiresAt.Equal(clock.Now().Add(2*time.Second)) {
 			t.Fatalf("issue: %+v %v", st, err)
 		}
 		if !works(db, short) {
