@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"anju/internal/anju"
+	"anju/internal/auth"
 )
 
 type metrics struct {
@@ -28,7 +29,11 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 		}, []string{"method", "route"}),
 	}
-	reg.MustRegister(m.requests, m.latency)
+	reg.MustRegister(m.requests, m.latency, prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "anju_password_checks_total", Help: "Password hashes evaluated (each holds the argon2id memory cost).",
+	}, func() float64 { return float64(auth.Checks()) }), prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "anju_password_checks_peak", Help: "Most password hashes evaluated at once since start.",
+	}, func() float64 { return float64(auth.PeakChecks()) }))
 	return m
 }
 

@@ -24,6 +24,9 @@ type Config struct {
 	Registry *prometheus.Registry
 	// Version is reported by /healthz.
 	Version string
+	// HashSlots bounds the password hashes run at once (each holds the
+	// argon2id memory cost); 0 means auth.HashSlots with unknown memory.
+	HashSlots int
 }
 
 // Server holds the dependencies of the handlers.
@@ -33,6 +36,7 @@ type Server struct {
 	registry *prometheus.Registry
 	metrics  *metrics
 	throttle *auth.Throttle
+	hashes   *auth.HashLimiter
 	version  string
 	started  time.Time
 }
@@ -44,8 +48,12 @@ func New(cfg Config) http.Handler {
 		log:      cfg.Logger,
 		registry: cfg.Registry,
 		throttle: auth.NewThrottle(),
+		hashes:   auth.NewHashLimiter(cfg.HashSlots),
 		version:  cfg.Version,
 		started:  time.Now(),
+	}
+	if cfg.HashSlots == 0 {
+		s.hashes = auth.NewHashLimiter(auth.HashSlots(0, auth.DefaultParams))
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -3,6 +3,7 @@ package server
 import (
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,24 +17,27 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, login, password s
 	if login == "" || password == "" {
 		return nil, anju.FieldError("login", "login and password are required")
 	}
-	now := time.Now()
 	keys := []string{"login:" + login, "addr:" + clientAddr(r)}
-	for _, k := range keys {
-		if ok, wait := s.throttle.Allow(k, now); !ok {
-			return nil, anju.Errorf(anju.ETOOMANY, "too many failed sign-ins; try again in %d s", int(wait.Seconds())+1)
-		}
+	ticket, ok, wait := s.throttle.Reserve(keys, time.Now())
+	if !ok {
+		return nil, tooMany(w, wait, "too many failed sign-ins; try again in %d s")
+	}
+	// Each hash holds 64 MiB; past the process-wide bound, refuse at once
+	// rather than queue memory. The attempt was not evaluated, so it is not
+	// counted.
+	if !s.hashes.Acquire(r.Context(), hashWait) {
+		s.throttle.Cancel(ticket)
+		return nil, tooMany(w, time.Second, "the server is busy signing others in; try again in %d s")
 	}
 	a, err := s.db.Authenticate(r.Context(), login, password)
-	if err != nil {
-		if anju.ErrorCode(err) == anju.EUNAUTHORIZED {
-			for _, k := range keys {
-				s.throttle.Fail(k, now)
-			}
-		}
-		return nil, err
+	s.hashes.Release()
+	if err != nil && anju.ErrorCode(err) != anju.EUNAUTHORIZED {
+		s.throttle.Cancel(ticket)
+	} else {
+		s.throttle.Settle(ticket, err == nil)
 	}
-	for _, k := range keys {
-		s.throttle.Succeed(k)
+	if err != nil {
+		return nil, err
 	}
 	token, exp, err := s.db.CreateSession(r.Context(), a)
 	if err != nil {
@@ -44,6 +48,17 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, login, password s
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil,
 	})
 	return a, nil
+}
+
+// hashWait is how long a sign-in waits for a free hash slot before it is refused.
+const hashWait = 100 * time.Millisecond
+
+// tooMany sets Retry-After and returns the ETOOMANY error whose message
+// format takes the seconds to wait.
+func tooMany(w http.ResponseWriter, wait time.Duration, format string) error {
+	secs := int(wait.Seconds()) + 1
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	return anju.Errorf(anju.ETOOMANY, format, secs)
 }
 
 func clearSessionCookie(w http.ResponseWriter, r *http.Request) {
