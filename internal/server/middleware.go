@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -150,14 +151,28 @@ func (s *Server) identify(mux *http.ServeMux) http.Handler {
 	})
 }
 
-// authed refuses requests without an actor.
-func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request, a *anju.Actor)) http.Handler {
+// authed refuses requests without an actor and, when roles are given,
+// requests from an actor holding none of them anywhere. The check is coarse
+// (the store still checks the scope) but comes before the handler reads one
+// byte of the body, so a signed-in user cannot make the server read and parse
+// a body meant for a role they lack.
+func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request, a *anju.Actor), roles ...anju.Role) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a := anju.ActorFrom(r.Context())
 		if a == nil {
 			s.writeError(w, r, anju.Errorf(anju.EUNAUTHORIZED, "sign in or send 'Authorization: Bearer TOKEN'"))
 			return
 		}
+		if len(roles) > 0 && !slices.ContainsFunc(roles, a.HasRole) {
+			w.Header().Set("Connection", "close")
+			s.writeError(w, r, anju.Errorf(anju.EFORBIDDEN, "this needs the %s role", roles[0]))
+			return
+		}
 		h(w, r, a)
 	})
+}
+
+// admin is authed for routes only administrators may use.
+func (s *Server) admin(h func(w http.ResponseWriter, r *http.Request, a *anju.Actor)) http.Handler {
+	return s.authed(h, anju.RoleAdmin)
 }

@@ -7,7 +7,8 @@ import (
 )
 
 // routes lists every route of Anju in one place. Handlers wrapped in
-// s.authed need a signed-in user or an API token.
+// s.authed need a signed-in user or an API token; in s.admin, one who is an
+// administrator somewhere, checked before the body is read.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 
@@ -20,7 +21,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /api/v1/me", s.authed(s.handleMe))
 
 	mux.Handle("GET /api/v1/regions", s.authed(s.handleCities))
-	mux.Handle("POST /api/v1/regions/import", s.authed(s.handleImportRegions))
+	mux.Handle("POST /api/v1/regions/import", s.admin(s.handleImportRegions))
 	mux.Handle("GET /api/v1/regions/{code}", s.authed(s.handleRegion))
 	mux.Handle("GET /api/v1/regions/{code}/children", s.authed(s.handleChildren))
 	mux.Handle("GET /api/v1/regions/{code}/ancestors", s.authed(s.handleAncestors))
@@ -28,22 +29,22 @@ func (s *Server) routes() http.Handler {
 
 	mux.Handle("GET /api/v1/departments", s.authed(s.handleDepartments))
 	mux.Handle("GET /api/v1/departments/{code}", s.authed(s.handleDepartment))
-	mux.Handle("PUT /api/v1/departments/{code}", s.authed(s.handleSaveDepartment))
+	mux.Handle("PUT /api/v1/departments/{code}", s.admin(s.handleSaveDepartment))
 
 	mux.Handle("GET /api/v1/users", s.authed(s.handleUsers))
-	mux.Handle("POST /api/v1/users", s.authed(s.handleCreateUser))
+	mux.Handle("POST /api/v1/users", s.admin(s.handleCreateUser))
 	mux.Handle("GET /api/v1/users/{login}", s.authed(s.handleUser))
-	mux.Handle("POST /api/v1/users/{login}/grants", s.authed(s.handleGrant))
-	mux.Handle("DELETE /api/v1/users/{login}/grants/{id}", s.authed(s.handleRevoke))
+	mux.Handle("POST /api/v1/users/{login}/grants", s.admin(s.handleGrant))
+	mux.Handle("DELETE /api/v1/users/{login}/grants/{id}", s.admin(s.handleRevoke))
 	mux.Handle("POST /api/v1/users/{login}/tokens", s.authed(s.handleCreateToken))
 	mux.Handle("PUT /api/v1/users/{login}/password", s.authed(s.handleSetPassword))
 
 	mux.Handle("GET /api/v1/audit", s.authed(s.handleAudit))
 
 	mux.Handle("GET /api/v1/categories", s.authed(s.handleCategories))
-	mux.Handle("PUT /api/v1/categories/{code}", s.authed(s.handleSaveCategory))
-	mux.Handle("PUT /api/v1/calendar/{date}", s.authed(s.handleCalendarDay))
-	mux.Handle("POST /api/v1/subscriptions", s.authed(s.handleSaveSubscription))
+	mux.Handle("PUT /api/v1/categories/{code}", s.admin(s.handleSaveCategory))
+	mux.Handle("PUT /api/v1/calendar/{date}", s.admin(s.handleCalendarDay))
+	mux.Handle("POST /api/v1/subscriptions", s.admin(s.handleSaveSubscription))
 
 	mux.Handle("POST /api/v1/cases", s.authed(s.handleCreateCase))
 	mux.Handle("GET /api/v1/cases", s.authed(s.handleCases))
@@ -55,12 +56,12 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /api/v1/hotspots", s.authed(s.handleHotspots))
 	mux.Handle("GET /api/v1/warnings", s.authed(s.handleWarnings))
 	mux.Handle("POST /api/v1/warnings/{id}/acknowledge", s.authed(s.handleAcknowledgeWarning))
-	mux.Handle("POST /api/v1/warning-subscriptions", s.authed(s.handleSaveWarningSubscription))
+	mux.Handle("POST /api/v1/warning-subscriptions", s.admin(s.handleSaveWarningSubscription))
 	mux.HandleFunc("GET /api/v1/track/{code}", s.handleTrack)
 	mux.Handle("GET /api/v1/search", s.authed(s.handleSearch))
 	mux.Handle("POST /api/v1/suggest", s.authed(s.handleSuggest))
 	mux.Handle("GET /api/v1/classifier", s.authed(s.handleModels))
-	mux.Handle("POST /api/v1/classifier/train", s.authed(s.handleTrainModels))
+	mux.Handle("POST /api/v1/classifier/train", s.admin(s.handleTrainModels))
 
 	mux.Handle("/api/", http.HandlerFunc(s.handleAPINotFound))
 
