@@ -71,6 +71,12 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		// Every answer: no type sniffing, no framing (clickjacking), and no
+		// full URL (which may hold a case or tracking code) sent elsewhere.
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
 		holder := &routeHolder{}
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {

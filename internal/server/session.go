@@ -13,6 +13,7 @@ import (
 // login checks credentials under the throttle, which counts failures per
 // login name and per client address, and opens a session.
 func (s *Server) login(w http.ResponseWriter, r *http.Request, login, password string) (*anju.Actor, error) {
+	w.Header().Set("Cache-Control", "no-store")
 	login = strings.ToLower(strings.TrimSpace(login))
 	if login == "" || password == "" {
 		return nil, anju.FieldError("login", "login and password are required")
@@ -102,6 +103,7 @@ func (s *Server) handleLogoutAPI(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		s.db.EndSession(r.Context(), c.Value)
 	}
