@@ -2,8 +2,6 @@ package server
 
 import (
 	"net/http"
-
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // routes lists every route of Anju in one place. Handlers wrapped in
@@ -14,7 +12,7 @@ func (s *Server) routes() http.Handler {
 
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
 	mux.HandleFunc("GET /readyz", s.handleReadyz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	// GET /metrics: metricsGate (with the metrics token) or MetricsHandler.
 
 	mux.HandleFunc("POST /api/v1/session", s.handleLoginAPI)
 	mux.HandleFunc("DELETE /api/v1/session", s.handleLogoutAPI)
@@ -73,5 +71,5 @@ func (s *Server) routes() http.Handler {
 	// Cross-origin protection rejects state-changing browser requests from
 	// other sites (CSRF) using Sec-Fetch-Site and Origin; API clients with
 	// bearer tokens send neither header and pass.
-	return s.observe(http.NewCrossOriginProtection().Handler(s.identify(mux)))
+	return s.observe(s.metricsGate(http.NewCrossOriginProtection().Handler(s.identify(mux))))
 }
