@@ -58,11 +58,12 @@ func HashSlots(availableBytes uint64, p Params) int {
 
 var checks, inFlight, peak atomic.Int64
 
-// Checks is how many password evaluations (CheckPassword calls that reached
-// the hash) this process has run; it is exported as a metric.
+// Checks is how many password hashes (CheckPassword calls that reached the
+// hash, and HashPassword calls) this process has run; it is exported as a
+// metric.
 func Checks() int64 { return checks.Load() }
 
-// PeakChecks is the most password evaluations that have run at once in this
+// PeakChecks is the most password hashes that have run at once in this
 // process: what the hash memory actually reached, exported as a metric.
 func PeakChecks() int64 { return peak.Load() }
 

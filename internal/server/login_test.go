@@ -94,17 +94,31 @@ func TestLoginSprayWithValidLogin(t *testing.T) {
 	})
 }
 
-// TestLoginHashBound: however many sign-ins arrive at once from different
-// addresses, no more passwords are hashed at once than the configured slots;
-// the rest are refused at once with 429 and Retry-After.
+// TestLoginHashBound: however many sign-ins and password changes arrive at
+// once, no more passwords are hashed at once than the configured slots; the
+// rest are refused at once with 429 and Retry-After.
 func TestLoginHashBound(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		f := newFixture(t, dsn)
 		h := server.New(server.Config{DB: f.db, HashSlots: 1})
 		auth.ResetPeakChecks()
 		var mu sync.Mutex
-		codes := parallel(20, func(i int) *httptest.ResponseRecorder {
-			rec := signIn(h, fmt.Sprintf("10.0.3.%d", i), fmt.Sprintf("nobody-%d", i), "wrong-password")
+		codes := parallel(30, func(i int) *httptest.ResponseRecorder {
+			var rec *httptest.ResponseRecorder
+			switch {
+			case i >= 25:
+				req := httptest.NewRequest("PUT", "/api/v1/users/worker-b/password", strings.NewReader(`{"password":"new-password-1"}`))
+				req.Header.Set("Authorization", "Bearer "+f.tokens["admin"])
+				rec = httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+			case i >= 20:
+				req := httptest.NewRequest("POST", "/api/v1/users", strings.NewReader(fmt.Sprintf(`{"login":"new-%d","name":"x","password":"long-enough"}`, i)))
+				req.Header.Set("Authorization", "Bearer "+f.tokens["admin"])
+				rec = httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+			default:
+				rec = signIn(h, fmt.Sprintf("10.0.3.%d", i), fmt.Sprintf("nobody-%d", i), "wrong-password")
+			}
 			if rec.Code == 429 && rec.Header().Get("Retry-After") == "" {
 				mu.Lock()
 				t.Error("429 without Retry-After")
@@ -115,8 +129,8 @@ func TestLoginHashBound(t *testing.T) {
 		if p := auth.PeakChecks(); p > 1 {
 			t.Errorf("%d passwords hashed at once with 1 slot (answers %v)", p, codes)
 		}
-		if codes[401]+codes[429] != 20 || codes[401] == 0 {
-			t.Errorf("answers %v, want 401s and 429s only, some 401", codes)
+		if done := codes[401] + codes[201] + codes[204]; done+codes[429] != 30 || done == 0 {
+			t.Errorf("answers %v, want 401, 201, 204 and 429 only, some not 429", codes)
 		}
 	})
 }

@@ -23,15 +23,16 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, login, password s
 	if !ok {
 		return nil, tooMany(w, wait, "too many failed sign-ins; try again in %d s")
 	}
-	// Each hash holds 64 MiB; past the process-wide bound, refuse at once
-	// rather than queue memory. The attempt was not evaluated, so it is not
-	// counted.
-	if !s.hashes.Acquire(r.Context(), hashWait) {
+	var a *anju.Actor
+	err := s.hashing(w, r, func() (err error) {
+		a, err = s.db.Authenticate(r.Context(), login, password)
+		return err
+	})
+	if anju.ErrorCode(err) == anju.ETOOMANY {
+		// Not evaluated, so not counted.
 		s.throttle.Cancel(ticket)
-		return nil, tooMany(w, time.Second, "the server is busy signing others in; try again in %d s")
+		return nil, err
 	}
-	a, err := s.db.Authenticate(r.Context(), login, password)
-	s.hashes.Release()
 	if err != nil && anju.ErrorCode(err) != anju.EUNAUTHORIZED {
 		s.throttle.Cancel(ticket)
 	} else {
@@ -49,6 +50,17 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, login, password s
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil,
 	})
 	return a, nil
+}
+
+// hashing runs fn, which hashes a password, in one of the process-wide hash
+// slots. Each hash holds 64 MiB; past the bound it refuses at once with
+// ETOOMANY rather than queue memory.
+func (s *Server) hashing(w http.ResponseWriter, r *http.Request, fn func() error) error {
+	if !s.hashes.Acquire(r.Context(), hashWait) {
+		return tooMany(w, time.Second, "the server is busy with other passwords; try again in %d s")
+	}
+	defer s.hashes.Release()
+	return fn()
 }
 
 // hashWait is how long a sign-in waits for a free hash slot before it is refused.
