@@ -5,10 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
+	"os"
+	"runtime/debug"
+	"strconv"
+	"strings"
 	"time"
 
+	"anju/internal/auth"
 	"anju/internal/server"
 	"anju/internal/store"
 )
@@ -27,6 +33,12 @@ Flags (each has an environment equivalent):
   --tls-cert FILE     serve HTTPS with this certificate (ANJU_TLS_CERT)
   --tls-key FILE      and this key (ANJU_TLS_KEY); cookies are then marked Secure
   --log-level LEVEL   debug, info, warn or error (ANJU_LOG_LEVEL; default info)
+  --metrics-addr HOST:PORT  serve /metrics (Prometheus) on this address only, e.g. one only the
+                      monitoring network reaches (ANJU_METRICS_ADDR)
+  --metrics-token T   also answer /metrics on --addr to 'Authorization: Bearer T' (ANJU_METRICS_TOKEN);
+                      with neither, /metrics is not served
+  --hash-slots N      password hashes run at once, 64 MiB each; sign-ins beyond are refused with 429
+                      (ANJU_HASH_SLOTS; default from the CPUs and available memory)
   --shutdown-grace D  how long in-flight requests may run after SIGTERM (ANJU_SHUTDOWN_GRACE; default 20s)
   --data-keys K       data-encryption keys "ID:BASE64KEY,…", the first current (ANJU_DATA_KEYS)
   --data-key-file F   file holding them (ANJU_DATA_KEY_FILE; default data.key beside an SQLite
@@ -42,7 +54,7 @@ Notifications: ANJU_SMTP_ADDR, ANJU_SMTP_FROM, ANJU_SMTP_USER, ANJU_SMTP_PASSWOR
 {phone} and {text}), ANJU_WEBHOOK_SECRET (default webhook signing secret).
 
 Logs are JSON lines on standard error. Endpoints: /healthz, /readyz, /metrics
-(Prometheus), /api/v1/…, and the web pages at /.`,
+(Prometheus; see --metrics-addr and --metrics-token), /api/v1/…, and the web pages at /.`,
 		run: runServe,
 	})
 }
@@ -56,6 +68,9 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	key := fs.String("tls-key", env.getenv("ANJU_TLS_KEY"), "TLS key")
 	logLevel := fs.String("log-level", envOr(env, "ANJU_LOG_LEVEL", "info"), "log level")
 	grace := fs.Duration("shutdown-grace", envDuration(env, "ANJU_SHUTDOWN_GRACE", 20*time.Second), "shutdown grace")
+	metricsAddr := fs.String("metrics-addr", env.getenv("ANJU_METRICS_ADDR"), "metrics listen address")
+	metricsToken := fs.String("metrics-token", env.getenv("ANJU_METRICS_TOKEN"), "metrics bearer token")
+	hashSlots := fs.Int("hash-slots", envInt(env, "ANJU_HASH_SLOTS", 0), "concurrent password hashes")
 	if err := parseArgs(fs, args, false); err != nil {
 		return err
 	}
@@ -73,7 +88,11 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	defer stop()
-	return serveHTTP(ctx, env, sdb, log, listenConfig{addr: *addr, cert: *cert, key: *key, grace: *grace}, nil)
+	if *hashSlots < 0 {
+		return usageError("--hash-slots must be positive")
+	}
+	return serveHTTP(ctx, env, sdb, log, listenConfig{addr: *addr, cert: *cert, key: *key, grace: *grace,
+		metricsAddr: *metricsAddr, metricsToken: *metricsToken, hashSlots: *hashSlots}, nil)
 }
 
 func envDuration(env *cliEnv, key string, def time.Duration) time.Duration {
@@ -83,9 +102,39 @@ func envDuration(env *cliEnv, key string, def time.Duration) time.Duration {
 	return def
 }
 
+func envInt(env *cliEnv, key string, def int) int {
+	if n, err := strconv.Atoi(env.getenv(key)); err == nil {
+		return n
+	}
+	return def
+}
+
 type listenConfig struct {
 	addr, cert, key string
 	grace           time.Duration
+	// metricsAddr, when set, gets a listener serving only /metrics;
+	// metricsToken opens /metrics on the main one to that bearer token.
+	metricsAddr, metricsToken string
+	hashSlots                 int // 0: from the CPUs and available memory
+}
+
+// availableMemory is what the kernel says can be allocated without
+// swapping, lowered to GOMEMLIMIT when that is set; 0 when unknown.
+func availableMemory() uint64 {
+	var avail uint64
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		for line := range strings.Lines(string(b)) {
+			if rest, ok := strings.CutPrefix(line, "MemAvailable:"); ok {
+				if kb, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64); err == nil {
+					avail = kb << 10
+				}
+			}
+		}
+	}
+	if limit := debug.SetMemoryLimit(-1); limit > 0 && limit < math.MaxInt64 && (avail == 0 || uint64(limit) < avail) {
+		avail = uint64(limit)
+	}
+	return avail
 }
 
 // serveHTTP serves until ctx ends, then stops accepting connections and lets
@@ -112,8 +161,25 @@ func serveHTTP(ctx context.Context, env *cliEnv, db *store.DB, log *slog.Logger,
 			log.Warn("warm-up", "err", err)
 		}
 	}()
+	if lc.hashSlots == 0 {
+		lc.hashSlots = auth.HashSlots(availableMemory(), auth.DefaultParams)
+	}
+	reg := server.NewRegistry()
+	if lc.metricsAddr != "" {
+		mln, err := net.Listen("tcp", lc.metricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s: %w", lc.metricsAddr, err)
+		}
+		msrv := &http.Server{Handler: server.MetricsHandler(reg), ReadHeaderTimeout: 10 * time.Second,
+			ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+		go msrv.Serve(mln)
+		defer msrv.Close()
+		log.Info("metrics listening", "url", fmt.Sprintf("http://%s/metrics", mln.Addr()))
+	}
 	srv := &http.Server{
-		Handler:           server.New(server.Config{DB: db, Logger: log, Version: version()}),
+		Handler: server.New(server.Config{DB: db, Logger: log, Version: version(), Registry: reg,
+			MetricsToken: lc.metricsToken, HashSlots: lc.hashSlots}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute, // imports may be large
 		WriteTimeout:      5 * time.Minute,
@@ -128,7 +194,7 @@ func serveHTTP(ctx context.Context, env *cliEnv, db *store.DB, log *slog.Logger,
 			errc <- srv.Serve(ln)
 		}
 	}()
-	log.Info("listening", "url", url, "engine", db.Engine())
+	log.Info("listening", "url", url, "engine", db.Engine(), "hash_slots", lc.hashSlots)
 	if ready != nil {
 		ready(url)
 	}

@@ -39,6 +39,8 @@ func HashPassword(password string, p Params) (string, error) {
 	}
 	salt := make([]byte, 16)
 	rand.Read(salt)
+	startCheck()
+	defer endCheck()
 	key := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, 32)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.Memory, p.Time, p.Threads,
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
@@ -64,6 +66,8 @@ func CheckPassword(hash, password string) bool {
 	if err1 != nil || err2 != nil || len(want) == 0 || p.Threads == 0 || p.Time == 0 {
 		return false
 	}
+	startCheck()
+	defer endCheck()
 	got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1
 }

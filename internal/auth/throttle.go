@@ -5,10 +5,13 @@ import (
 	"time"
 )
 
-// Throttle limits failed logins per key (a login name, and separately a
-// client address): after Free failures, each further attempt must wait a delay
-// that doubles per failure up to Max. A success clears the key. It lives in
-// memory: a restart forgets, which only loosens the limit for a moment.
+// Throttle limits sign-in attempts per key (a login name, and separately a
+// client address). An attempt is counted as a failure when it is reserved,
+// before its password is hashed, so that N parallel attempts cannot all pass
+// the check before the first of them fails: after Free reserved attempts,
+// each further one must wait a delay that doubles per failure up to Max. A
+// key's count is forgotten after Max without attempts. It lives in memory: a
+// restart forgets, which only loosens the limit for a moment.
 type Throttle struct {
 	Free int
 	Base time.Duration
@@ -21,6 +24,7 @@ type Throttle struct {
 type throttleState struct {
 	failures int
 	until    time.Time
+	last     time.Time
 }
 
 // NewThrottle returns a throttle allowing 5 free failures, then 1 s doubling to 15 min.
@@ -28,50 +32,89 @@ func NewThrottle() *Throttle {
 	return &Throttle{Free: 5, Base: time.Second, Max: 15 * time.Minute, state: map[string]*throttleState{}}
 }
 
-// Allow reports whether key may try now, and if not, how long it must wait.
-func (t *Throttle) Allow(key string, now time.Time) (bool, time.Duration) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	s := t.state[key]
-	if s == nil || !now.Before(s.until) {
-		return true, 0
-	}
-	return false, s.until.Sub(now)
+// Ticket is one reserved attempt, to be settled once its outcome is known.
+type Ticket struct {
+	keys []string
 }
 
-// Fail records a failed attempt.
-func (t *Throttle) Fail(key string, now time.Time) {
+// Reserve counts an attempt under keys as a failure up front and reports
+// whether it may proceed; if not, nothing is counted and wait says how long
+// until it may. keys[0] is the credential's own key (the login name), which a
+// success clears; the others (the client address) keep their count.
+func (t *Throttle) Reserve(keys []string, now time.Time) (Ticket, bool, time.Duration) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if len(t.state) > 100_000 {
 		t.prune(now)
 	}
-	s := t.state[key]
-	if s == nil {
-		s = &throttleState{}
-		t.state[key] = s
-	}
-	s.failures++
-	if s.failures > t.Free {
-		d := t.Base << min(s.failures-t.Free-1, 20)
-		if d > t.Max || d <= 0 {
-			d = t.Max
+	var wait time.Duration
+	for _, k := range keys {
+		s := t.state[k]
+		if s != nil && now.After(s.last.Add(t.Max)) && !now.Before(s.until) {
+			delete(t.state, k)
+			continue
 		}
-		s.until = now.Add(d)
+		if s != nil && now.Before(s.until) {
+			wait = max(wait, s.until.Sub(now))
+		}
+	}
+	if wait > 0 {
+		return Ticket{}, false, wait
+	}
+	for _, k := range keys {
+		s := t.state[k]
+		if s == nil {
+			s = &throttleState{}
+			t.state[k] = s
+		}
+		s.failures++
+		s.last = now
+		if s.failures >= t.Free {
+			d := t.Base << min(s.failures-t.Free, 20)
+			if d > t.Max || d <= 0 {
+				d = t.Max
+			}
+			s.until = now.Add(d)
+		}
+	}
+	return Ticket{keys: keys}, true, 0
+}
+
+// Settle records the outcome of a reserved attempt. A failure stays counted.
+// A success clears the credential's own key, and gives back to the other keys
+// only this attempt's reservation: a valid sign-in from an address must not
+// wipe the failures that other guesses from it have piled up.
+func (t *Throttle) Settle(tk Ticket, success bool) {
+	if !success || len(tk.keys) == 0 {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.state, tk.keys[0])
+	for _, k := range tk.keys[1:] {
+		if s := t.state[k]; s != nil && s.failures > 0 {
+			s.failures--
+		}
 	}
 }
 
-// Succeed clears key.
-func (t *Throttle) Succeed(key string) {
+// Cancel gives back a reservation whose password was never evaluated (the
+// server was too busy to hash it); the wait it may have started stands.
+func (t *Throttle) Cancel(tk Ticket) {
 	t.mu.Lock()
-	delete(t.state, key)
-	t.mu.Unlock()
+	defer t.mu.Unlock()
+	for _, k := range tk.keys {
+		if s := t.state[k]; s != nil && s.failures > 0 {
+			s.failures--
+		}
+	}
 }
 
-// prune drops keys whose wait is over, bounding memory under a spray of names.
+// prune drops keys whose wait and memory are over, bounding memory under a
+// spray of names.
 func (t *Throttle) prune(now time.Time) {
 	for k, s := range t.state {
-		if now.After(s.until.Add(t.Max)) {
+		if now.After(s.until.Add(t.Max)) && now.After(s.last.Add(t.Max)) {
 			delete(t.state, k)
 		}
 	}

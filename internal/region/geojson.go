@@ -3,8 +3,10 @@ package region
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -24,20 +26,45 @@ const (
 	MaxNameRunes      = 100
 )
 
-type rawCollection struct {
-	Type     string       `json:"type"`
-	Features []rawFeature `json:"features"`
-}
-
 type rawFeature struct {
-	Type       string                     `json:"type"`
-	Properties map[string]json.RawMessage `json:"properties"`
-	Geometry   json.RawMessage            `json:"geometry"`
+	Type       string          `json:"type"`
+	Properties json.RawMessage `json:"properties"`
+	// Decoded in place rather than kept raw, which would copy the
+	// coordinates, the bulk of a file, once more.
+	Geometry *rawGeometry `json:"geometry"`
 }
 
+// rawGeometry is a geometry parsed as the decoder reaches it: its
+// coordinates are read from the decoder's own buffer, never copied.
 type rawGeometry struct {
-	Type        string          `json:"type"`
-	Coordinates json.RawMessage `json:"coordinates"`
+	geom   orb.Geometry
+	points int
+	msg    string // why the geometry is refused
+}
+
+// unparsed holds a value's bytes only while the UnmarshalJSON that decodes
+// its enclosing object runs (they belong to the caller).
+type unparsed []byte
+
+func (u *unparsed) UnmarshalJSON(b []byte) error {
+	*u = b
+	return nil
+}
+
+func (g *rawGeometry) UnmarshalJSON(b []byte) error {
+	if string(bytes.TrimSpace(b)) == "null" {
+		return nil
+	}
+	var head struct {
+		Type        string   `json:"type"`
+		Coordinates unparsed `json:"coordinates"`
+	}
+	if err := json.Unmarshal(b, &head); err != nil {
+		g.msg = "geometry is not a GeoJSON geometry object"
+		return nil
+	}
+	g.geom, g.points, g.msg = parseGeometry(head.Type, head.Coordinates)
+	return nil
 }
 
 // ParseFeatureCollection reads a GeoJSON FeatureCollection of regions. Each
@@ -54,27 +81,117 @@ type rawGeometry struct {
 // ValidateImport. Returns ETOOLARGE if the input exceeds MaxImportBytes or a
 // count limit, and EINVALID, naming the feature by index and code, for
 // anything malformed.
+//
+// It streams: features are decoded one at a time and coordinates go straight
+// into orb types, so memory stays a small multiple of the file (a document
+// decoded whole, with [][]float64 positions, took over 50 times its size).
 func ParseFeatureCollection(r io.Reader) ([]Region, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxImportBytes+1))
-	if err != nil {
-		return nil, anju.Errorf(anju.EINVALID, "cannot read GeoJSON: %v", err)
-	}
-	if len(data) > MaxImportBytes {
+	cr := &countingReader{r: io.LimitReader(r, MaxImportBytes+1)}
+	regions, err := parseCollection(json.NewDecoder(cr))
+	if cr.n > MaxImportBytes {
 		return nil, anju.Errorf(anju.ETOOLARGE, "GeoJSON is larger than %d MiB", MaxImportBytes>>20)
 	}
-	var fc rawCollection
-	if err := json.Unmarshal(data, &fc); err != nil {
-		return nil, anju.Errorf(anju.EINVALID, "invalid GeoJSON: %v", err)
+	return regions, err
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n += int64(n)
+	return n, err
+}
+
+// invalidJSON turns a decoder error into the import's EINVALID error.
+func invalidJSON(err error) error {
+	var syn *json.SyntaxError
+	if errors.As(err, &syn) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return anju.Errorf(anju.EINVALID, "invalid GeoJSON: %v", err)
 	}
-	if fc.Type != "FeatureCollection" {
-		return nil, anju.FieldError("type", "GeoJSON must be a FeatureCollection, got type %q", fc.Type)
+	if _, ok := err.(*json.UnmarshalTypeError); ok {
+		return anju.Errorf(anju.EINVALID, "invalid GeoJSON: a FeatureCollection object is required")
 	}
-	if len(fc.Features) > MaxImportFeatures {
-		return nil, anju.Errorf(anju.ETOOLARGE, "GeoJSON has %d features, at most %d are allowed", len(fc.Features), MaxImportFeatures)
+	return anju.Errorf(anju.EINVALID, "cannot read GeoJSON: %v", err)
+}
+
+func parseCollection(dec *json.Decoder) ([]Region, error) {
+	if tok, err := dec.Token(); err != nil {
+		return nil, invalidJSON(err)
+	} else if tok != json.Delim('{') {
+		return nil, anju.Errorf(anju.EINVALID, "invalid GeoJSON: a FeatureCollection object is required")
 	}
-	regions := make([]Region, 0, len(fc.Features))
+	var typ string
+	var regions []Region
+	seen := false
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, invalidJSON(err)
+		}
+		switch tok {
+		case "type":
+			if err := dec.Decode(&typ); err != nil || typ != "FeatureCollection" {
+				return nil, anju.FieldError("type", "GeoJSON must be a FeatureCollection, got type %q", typ)
+			}
+		case "features":
+			if seen {
+				return nil, anju.FieldError("features", "features appears twice")
+			}
+			seen = true
+			if regions, err = parseFeatures(dec); err != nil {
+				return nil, err
+			}
+		default:
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return nil, invalidJSON(err)
+			}
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, invalidJSON(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, anju.Errorf(anju.EINVALID, "invalid GeoJSON: data after the FeatureCollection")
+	}
+	if typ != "FeatureCollection" {
+		return nil, anju.FieldError("type", "GeoJSON must be a FeatureCollection, got type %q", typ)
+	}
+	return regions, nil
+}
+
+// parseFeatures reads the features array one feature at a time.
+func parseFeatures(dec *json.Decoder) ([]Region, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, invalidJSON(err)
+	}
+	if tok == nil {
+		return nil, nil
+	}
+	if tok != json.Delim('[') {
+		return nil, anju.FieldError("features", "features must be an array")
+	}
+	var regions []Region
 	total := 0
-	for i, f := range fc.Features {
+	for i := 0; dec.More(); i++ {
+		if i == MaxImportFeatures {
+			return nil, anju.Errorf(anju.ETOOLARGE, "GeoJSON has more than %d features", MaxImportFeatures)
+		}
+		var f rawFeature
+		if err := dec.Decode(&f); err != nil {
+			var typeErr *json.UnmarshalTypeError
+			if !errors.As(err, &typeErr) {
+				return nil, invalidJSON(err)
+			}
+			if typeErr.Field == "type" {
+				return nil, featureError(i, "", "type", "type must be \"Feature\"")
+			}
+			return nil, featureError(i, "", "", "a feature must be a GeoJSON Feature object")
+		}
 		reg, points, err := parseFeature(i, f)
 		if err != nil {
 			return nil, err
@@ -83,6 +200,9 @@ func ParseFeatureCollection(r io.Reader) ([]Region, error) {
 			return nil, anju.Errorf(anju.ETOOLARGE, "GeoJSON has more than %d vertices", MaxImportPoints)
 		}
 		regions = append(regions, reg)
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, invalidJSON(err)
 	}
 	return regions, nil
 }
@@ -133,11 +253,46 @@ func stringProperty(raw json.RawMessage) (string, bool) {
 	return strings.TrimSpace(s), true
 }
 
+// properties picks the properties an import reads out of a feature's
+// properties object, skipping the others without keeping them: GIS exports
+// carry dozens of columns, and a map of all of them would cost many times
+// their text. Later duplicates win, as in a JSON object decoded whole.
+func properties(raw json.RawMessage) (map[string]json.RawMessage, bool) {
+	out := map[string]json.RawMessage{}
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return out, true
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, false
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, false
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, false
+		}
+		switch k := tok.(string); k {
+		case "code", "name", "level", "parent":
+			out[k] = v
+		}
+	}
+	return out, true
+}
+
 func parseFeature(i int, f rawFeature) (Region, int, error) {
 	if f.Type != "Feature" {
 		return Region{}, 0, featureError(i, "", "type", "type must be \"Feature\", got %q", f.Type)
 	}
-	code, ok := codeProperty(f.Properties["code"])
+	props, ok := properties(f.Properties)
+	if !ok {
+		return Region{}, 0, featureError(i, "", "properties", "properties must be an object")
+	}
+	code, ok := codeProperty(props["code"])
 	if !ok {
 		return Region{}, 0, featureError(i, "", "properties.code", "code must be a string of digits")
 	}
@@ -150,11 +305,11 @@ func parseFeature(i int, f rawFeature) (Region, int, error) {
 	fail := func(field, format string, args ...any) (Region, int, error) {
 		return Region{}, 0, featureError(i, code, field, format, args...)
 	}
-	parent, ok := codeProperty(f.Properties["parent"])
+	parent, ok := codeProperty(props["parent"])
 	if !ok || (parent != "" && (!isDigits(parent) || len(parent) > 15)) {
 		return fail("properties.parent", "parent must be a region code")
 	}
-	name, ok := stringProperty(f.Properties["name"])
+	name, ok := stringProperty(props["name"])
 	if !ok {
 		return fail("properties.name", "name must be a string")
 	}
@@ -168,7 +323,7 @@ func parseFeature(i int, f rawFeature) (Region, int, error) {
 	if err != nil {
 		return fail("properties.code", "%s", anju.ErrorMessage(err))
 	}
-	given, ok := stringProperty(f.Properties["level"])
+	given, ok := stringProperty(props["level"])
 	if !ok {
 		return fail("properties.level", "level must be a string")
 	}
@@ -178,7 +333,12 @@ func parseFeature(i int, f rawFeature) (Region, int, error) {
 		}
 		return fail("properties.level", "level %q does not match the code, which is a %s code", given, level)
 	}
-	geom, points, msg := parseGeometry(f.Geometry)
+	var geom orb.Geometry
+	var points int
+	var msg string
+	if f.Geometry != nil {
+		geom, points, msg = f.Geometry.geom, f.Geometry.points, f.Geometry.msg
+	}
 	if msg != "" {
 		return fail("geometry", "%s", msg)
 	}
@@ -192,78 +352,174 @@ func parseFeature(i int, f rawFeature) (Region, int, error) {
 // orb/geojson: that decoder would silently turn a position with one number
 // into [x, 0], moving a grid boundary to the equator instead of failing the
 // import, and its package pulls in a BSON dependency the module lacks.
-func parseGeometry(raw json.RawMessage) (orb.Geometry, int, string) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil, 0, ""
+func parseGeometry(typ string, coords []byte) (orb.Geometry, int, string) {
+	c := &coordParser{b: coords}
+	switch typ {
+	case "Polygon":
+		poly, ok := c.polygon()
+		if !ok || !c.end() {
+			return nil, 0, c.failure("polygon coordinates must be an array of rings of [longitude, latitude] positions")
+		}
+		return poly, c.points, ""
+	case "MultiPolygon":
+		var mp orb.MultiPolygon
+		ok := c.array(func() bool {
+			poly, ok := c.polygon()
+			mp = append(mp, poly)
+			return ok
+		})
+		if !ok || !c.end() {
+			return nil, 0, c.failure("multipolygon coordinates must be an array of polygons")
+		}
+		if len(mp) == 0 {
+			return nil, 0, "multipolygon has no polygons"
+		}
+		return mp, c.points, ""
 	}
-	var g rawGeometry
-	if err := json.Unmarshal(raw, &g); err != nil {
-		return nil, 0, "geometry is not a GeoJSON geometry object"
+	return nil, 0, fmt.Sprintf("geometry must be a Polygon or MultiPolygon, got %q", typ)
+}
+
+// coordParser reads GeoJSON coordinates straight into orb types. Decoding them
+// with encoding/json first would build a [][]float64 holding a slice per
+// position (40 bytes and an allocation for as little as six bytes of text)
+// before any limit could be checked; this counts vertices as it goes and
+// stops at the limit. Its input is already valid JSON (the decoder checked
+// it), so it need only tell arrays of numbers from anything else.
+type coordParser struct {
+	b      []byte
+	i      int
+	points int
+	msg    string // why it failed, when more precise than "not coordinates"
+}
+
+func (c *coordParser) failure(def string) string {
+	if c.msg != "" {
+		return c.msg
 	}
-	points := 0
-	ring := func(pos [][]float64) (orb.Ring, string) {
-		r := make(orb.Ring, 0, len(pos))
-		for _, p := range pos {
-			if len(p) < 2 {
-				return nil, "a position needs a longitude and a latitude"
+	return def
+}
+
+func (c *coordParser) space() {
+	for c.i < len(c.b) && (c.b[c.i] == ' ' || c.b[c.i] == '\t' || c.b[c.i] == '\n' || c.b[c.i] == '\r') {
+		c.i++
+	}
+}
+
+// end reports whether nothing but space follows.
+func (c *coordParser) end() bool {
+	c.space()
+	return c.i == len(c.b)
+}
+
+// open reads the '[' of an array and reports whether it has elements.
+func (c *coordParser) open() (ok, elems bool) {
+	c.space()
+	if c.i == len(c.b) || c.b[c.i] != '[' {
+		return false, false
+	}
+	c.i++
+	c.space()
+	if c.i < len(c.b) && c.b[c.i] == ']' {
+		c.i++
+		return true, false
+	}
+	return true, true
+}
+
+// next reads what follows an array element: ',' (more) or ']' (done).
+func (c *coordParser) next() (ok, more bool) {
+	c.space()
+	if c.i == len(c.b) {
+		return false, false
+	}
+	c.i++
+	switch c.b[c.i-1] {
+	case ',':
+		return true, true
+	case ']':
+		return true, false
+	}
+	return false, false
+}
+
+// array reads a JSON array, calling elem at the start of each element.
+func (c *coordParser) array(elem func() bool) bool {
+	ok, more := c.open()
+	for ok && more {
+		if !elem() {
+			return false
+		}
+		ok, more = c.next()
+	}
+	return ok
+}
+
+func (c *coordParser) number() (float64, bool) {
+	c.space()
+	start := c.i
+	for c.i < len(c.b) && strings.IndexByte("+-.0123456789eE", c.b[c.i]) >= 0 {
+		c.i++
+	}
+	f, err := strconv.ParseFloat(string(c.b[start:c.i]), 64)
+	return f, err == nil
+}
+
+// ring reads an array of positions; an altitude is ignored, and consecutive
+// duplicates, which some GIS tools emit, are dropped before counting.
+func (c *coordParser) ring() (orb.Ring, bool) {
+	var r orb.Ring
+	ok, more := c.open()
+	for ok && more {
+		var xy [2]float64
+		n := 0
+		pok, pmore := c.open()
+		for pok && pmore {
+			f, fok := c.number()
+			if !fok {
+				return nil, false
 			}
-			pt := orb.Point{p[0], p[1]}
-			if len(r) > 0 && r[len(r)-1] == pt {
-				continue
+			if n < 2 {
+				xy[n] = f
+			}
+			n++
+			pok, pmore = c.next()
+		}
+		if !pok {
+			return nil, false
+		}
+		if n < 2 {
+			c.msg = "a position needs a longitude and a latitude"
+			return nil, false
+		}
+		if pt := orb.Point(xy); len(r) == 0 || r[len(r)-1] != pt {
+			if c.points++; c.points > MaxFeaturePoints {
+				c.msg = fmt.Sprintf("geometry has more than %d vertices", MaxFeaturePoints)
+				return nil, false
+			}
+			if len(r) == cap(r) {
+				// Double, rather than append's quarter for large slices, so
+				// that growing a big ring allocates twice its size, not five.
+				r = append(make(orb.Ring, 0, max(2*cap(r), 8)), r...)
 			}
 			r = append(r, pt)
 		}
-		points += len(r)
-		if points > MaxFeaturePoints {
-			return nil, fmt.Sprintf("geometry has more than %d vertices", MaxFeaturePoints)
-		}
-		return r, ""
+		ok, more = c.next()
 	}
-	polygon := func(rings [][][]float64) (orb.Polygon, string) {
-		if len(rings) == 0 {
-			return nil, "polygon has no rings"
-		}
-		poly := make(orb.Polygon, 0, len(rings))
-		for _, pos := range rings {
-			r, msg := ring(pos)
-			if msg != "" {
-				return nil, msg
-			}
-			poly = append(poly, r)
-		}
-		return poly, ""
+	return r, ok
+}
+
+func (c *coordParser) polygon() (orb.Polygon, bool) {
+	var poly orb.Polygon
+	ok := c.array(func() bool {
+		r, ok := c.ring()
+		poly = append(poly, r)
+		return ok
+	})
+	if ok && len(poly) == 0 {
+		c.msg = "polygon has no rings"
+		return nil, false
 	}
-	switch g.Type {
-	case "Polygon":
-		var c [][][]float64
-		if err := json.Unmarshal(g.Coordinates, &c); err != nil {
-			return nil, 0, "polygon coordinates must be an array of rings of [longitude, latitude] positions"
-		}
-		poly, msg := polygon(c)
-		if msg != "" {
-			return nil, 0, msg
-		}
-		return poly, points, ""
-	case "MultiPolygon":
-		var c [][][][]float64
-		if err := json.Unmarshal(g.Coordinates, &c); err != nil {
-			return nil, 0, "multipolygon coordinates must be an array of polygons"
-		}
-		if len(c) == 0 {
-			return nil, 0, "multipolygon has no polygons"
-		}
-		mp := make(orb.MultiPolygon, 0, len(c))
-		for _, rings := range c {
-			poly, msg := polygon(rings)
-			if msg != "" {
-				return nil, 0, msg
-			}
-			mp = append(mp, poly)
-		}
-		return mp, points, ""
-	}
-	return nil, 0, fmt.Sprintf("geometry must be a Polygon or MultiPolygon, got %q", g.Type)
+	return poly, ok
 }
 
 type outFeature struct {

@@ -212,6 +212,7 @@ func (s *Server) handleUnmask(w http.ResponseWriter, r *http.Request, a *anju.Ac
 		s.writeError(w, r, err)
 		return
 	}
+	w.Header().Set("Cache-Control", "no-store") // the reporter's personal data
 	writeJSON(w, http.StatusOK, map[string]string{"name": d.Name, "phone": d.Phone, "id_number": d.IDNumber, "address": d.Address})
 }
 

@@ -1,11 +1,13 @@
 package server
 
 import (
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"anju/internal/anju"
@@ -93,8 +95,13 @@ func jsonError(err error) error {
 	case errors.As(err, &maxErr):
 		return anju.Errorf(anju.ETOOLARGE, "request body is larger than %d bytes", maxErr.Limit)
 	case errors.As(err, &typeErr):
+		// The client knows JSON, not Go: name the field's path and the JSON
+		// kind it takes, never the Go type behind it.
+		if typeErr.Field == "" {
+			return anju.Errorf(anju.EINVALID, "request body must be %s, not %s", jsonKind(typeErr.Type), typeErr.Value)
+		}
 		return &anju.Error{Code: anju.EINVALID, Field: typeErr.Field,
-			Message: fmt.Sprintf("field %s must be a %s, not %s", typeErr.Field, typeErr.Type, typeErr.Value)}
+			Message: fmt.Sprintf("field %s must be %s, not %s", typeErr.Field, jsonKind(typeErr.Type), typeErr.Value)}
 	case errors.As(err, &syntaxErr):
 		return anju.Errorf(anju.EINVALID, "malformed JSON at byte %d: %v", syntaxErr.Offset, err)
 	case errors.Is(err, io.EOF):
@@ -107,3 +114,39 @@ func jsonError(err error) error {
 	}
 	return anju.Errorf(anju.EINVALID, "malformed JSON: %v", err)
 }
+
+// jsonKind describes in JSON terms what a value of Go type t is written as.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "a valid value"
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Implements(textUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return "a string"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return "a base64 string"
+		}
+		return "an array"
+	case reflect.Array:
+		return "an array"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	}
+	return "a valid value"
+}
+
+var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()

@@ -2,25 +2,24 @@ package server
 
 import (
 	"net/http"
-
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // routes lists every route of Anju in one place. Handlers wrapped in
-// s.authed need a signed-in user or an API token.
+// s.authed need a signed-in user or an API token; in s.admin, one who is an
+// administrator somewhere, checked before the body is read.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
 	mux.HandleFunc("GET /readyz", s.handleReadyz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	// GET /metrics: metricsGate (with the metrics token) or MetricsHandler.
 
 	mux.HandleFunc("POST /api/v1/session", s.handleLoginAPI)
 	mux.HandleFunc("DELETE /api/v1/session", s.handleLogoutAPI)
 	mux.Handle("GET /api/v1/me", s.authed(s.handleMe))
 
 	mux.Handle("GET /api/v1/regions", s.authed(s.handleCities))
-	mux.Handle("POST /api/v1/regions/import", s.authed(s.handleImportRegions))
+	mux.Handle("POST /api/v1/regions/import", s.admin(s.handleImportRegions))
 	mux.Handle("GET /api/v1/regions/{code}", s.authed(s.handleRegion))
 	mux.Handle("GET /api/v1/regions/{code}/children", s.authed(s.handleChildren))
 	mux.Handle("GET /api/v1/regions/{code}/ancestors", s.authed(s.handleAncestors))
@@ -28,13 +27,13 @@ func (s *Server) routes() http.Handler {
 
 	mux.Handle("GET /api/v1/departments", s.authed(s.handleDepartments))
 	mux.Handle("GET /api/v1/departments/{code}", s.authed(s.handleDepartment))
-	mux.Handle("PUT /api/v1/departments/{code}", s.authed(s.handleSaveDepartment))
+	mux.Handle("PUT /api/v1/departments/{code}", s.admin(s.handleSaveDepartment))
 
 	mux.Handle("GET /api/v1/users", s.authed(s.handleUsers))
-	mux.Handle("POST /api/v1/users", s.authed(s.handleCreateUser))
+	mux.Handle("POST /api/v1/users", s.admin(s.handleCreateUser))
 	mux.Handle("GET /api/v1/users/{login}", s.authed(s.handleUser))
-	mux.Handle("POST /api/v1/users/{login}/grants", s.authed(s.handleGrant))
-	mux.Handle("DELETE /api/v1/users/{login}/grants/{id}", s.authed(s.handleRevoke))
+	mux.Handle("POST /api/v1/users/{login}/grants", s.admin(s.handleGrant))
+	mux.Handle("DELETE /api/v1/users/{login}/grants/{id}", s.admin(s.handleRevoke))
 	mux.Handle("POST /api/v1/users/{login}/tokens", s.authed(s.handleCreateToken))
 	mux.Handle("GET /api/v1/users/{login}/tokens", s.authed(s.handleTokens))
 	mux.Handle("DELETE /api/v1/users/{login}/tokens/{id}", s.authed(s.handleRevokeToken))
@@ -44,9 +43,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /api/v1/audit", s.authed(s.handleAudit))
 
 	mux.Handle("GET /api/v1/categories", s.authed(s.handleCategories))
-	mux.Handle("PUT /api/v1/categories/{code}", s.authed(s.handleSaveCategory))
-	mux.Handle("PUT /api/v1/calendar/{date}", s.authed(s.handleCalendarDay))
-	mux.Handle("POST /api/v1/subscriptions", s.authed(s.handleSaveSubscription))
+	mux.Handle("PUT /api/v1/categories/{code}", s.admin(s.handleSaveCategory))
+	mux.Handle("PUT /api/v1/calendar/{date}", s.admin(s.handleCalendarDay))
+	mux.Handle("POST /api/v1/subscriptions", s.admin(s.handleSaveSubscription))
 
 	mux.Handle("POST /api/v1/cases", s.authed(s.handleCreateCase))
 	mux.Handle("GET /api/v1/cases", s.authed(s.handleCases))
@@ -58,12 +57,12 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /api/v1/hotspots", s.authed(s.handleHotspots))
 	mux.Handle("GET /api/v1/warnings", s.authed(s.handleWarnings))
 	mux.Handle("POST /api/v1/warnings/{id}/acknowledge", s.authed(s.handleAcknowledgeWarning))
-	mux.Handle("POST /api/v1/warning-subscriptions", s.authed(s.handleSaveWarningSubscription))
+	mux.Handle("POST /api/v1/warning-subscriptions", s.admin(s.handleSaveWarningSubscription))
 	mux.HandleFunc("GET /api/v1/track/{code}", s.handleTrack)
 	mux.Handle("GET /api/v1/search", s.authed(s.handleSearch))
 	mux.Handle("POST /api/v1/suggest", s.authed(s.handleSuggest))
 	mux.Handle("GET /api/v1/classifier", s.authed(s.handleModels))
-	mux.Handle("POST /api/v1/classifier/train", s.authed(s.handleTrainModels))
+	mux.Handle("POST /api/v1/classifier/train", s.admin(s.handleTrainModels))
 
 	mux.Handle("/api/", http.HandlerFunc(s.handleAPINotFound))
 
@@ -75,5 +74,5 @@ func (s *Server) routes() http.Handler {
 	// Cross-origin protection rejects state-changing browser requests from
 	// other sites (CSRF) using Sec-Fetch-Site and Origin; API clients with
 	// bearer tokens send neither header and pass.
-	return s.observe(http.NewCrossOriginProtection().Handler(s.identify(mux)))
+	return s.observe(s.metricsGate(http.NewCrossOriginProtection().Handler(s.identify(mux))))
 }

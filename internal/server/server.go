@@ -4,12 +4,15 @@
 package server
 
 import (
+	"crypto/subtle"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"anju/internal/auth"
 	"anju/internal/store"
@@ -24,37 +27,88 @@ type Config struct {
 	Registry *prometheus.Registry
 	// Version is reported by /healthz.
 	Version string
+	// MetricsToken, when set, lets the main listener answer /metrics to
+	// requests bearing it; otherwise /metrics there is 404, and metrics are
+	// served only where the caller mounts MetricsHandler (its own listener).
+	MetricsToken string
+	// HashSlots bounds the password hashes run at once (each holds the
+	// argon2id memory cost); 0 means auth.HashSlots with unknown memory.
+	HashSlots int
 }
 
 // Server holds the dependencies of the handlers.
 type Server struct {
-	db       *store.DB
-	log      *slog.Logger
-	registry *prometheus.Registry
-	metrics  *metrics
-	throttle *auth.Throttle
-	version  string
-	started  time.Time
+	db           *store.DB
+	log          *slog.Logger
+	registry     *prometheus.Registry
+	metrics      *metrics
+	throttle     *auth.Throttle
+	hashes       *auth.HashLimiter
+	version      string
+	started      time.Time
+	metricsToken string
 }
 
 // New returns the whole HTTP surface of Anju as one handler.
 func New(cfg Config) http.Handler {
 	s := &Server{
-		db:       cfg.DB,
-		log:      cfg.Logger,
-		registry: cfg.Registry,
-		throttle: auth.NewThrottle(),
-		version:  cfg.Version,
-		started:  time.Now(),
+		db:           cfg.DB,
+		log:          cfg.Logger,
+		registry:     cfg.Registry,
+		throttle:     auth.NewThrottle(),
+		hashes:       auth.NewHashLimiter(cfg.HashSlots),
+		version:      cfg.Version,
+		metricsToken: cfg.MetricsToken,
+		started:      time.Now(),
+	}
+	if cfg.HashSlots == 0 {
+		s.hashes = auth.NewHashLimiter(auth.HashSlots(0, auth.DefaultParams))
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	if s.registry == nil {
-		s.registry = prometheus.NewRegistry()
-		s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		s.registry = NewRegistry()
 	}
 	s.registry.MustRegister(collectors.NewDBStatsCollector(s.db.SQL(), "anju"))
 	s.metrics = newMetrics(s.registry)
 	return s.routes()
+}
+
+// NewRegistry returns a metrics registry holding the Go runtime's and the
+// process's collectors, for Config.Registry and MetricsHandler.
+func NewRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}
+
+// MetricsHandler serves reg at /metrics and nothing else, for a listener of
+// its own (an address only the monitoring network reaches).
+func MetricsHandler(reg *prometheus.Registry) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	return mux
+}
+
+// metricsGate answers /metrics on the main listener, before identify (which
+// would take the metrics token for an API token): to a request bearing the
+// configured token, and otherwise 404, as if there were no such page.
+func (s *Server) metricsGate(next http.Handler) http.Handler {
+	metrics := promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/metrics" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		token, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if s.metricsToken == "" || subtle.ConstantTimeCompare([]byte(token), []byte(s.metricsToken)) != 1 {
+			http.NotFound(w, r)
+			return
+		}
+		if h, ok := r.Context().Value(routeKey{}).(*routeHolder); ok {
+			h.pattern = "GET /metrics"
+		}
+		metrics.ServeHTTP(w, r)
+	})
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -12,28 +13,33 @@ import (
 // login checks credentials under the throttle, which counts failures per
 // login name and per client address, and opens a session.
 func (s *Server) login(w http.ResponseWriter, r *http.Request, login, password string) (*anju.Actor, error) {
+	w.Header().Set("Cache-Control", "no-store")
 	login = strings.ToLower(strings.TrimSpace(login))
 	if login == "" || password == "" {
 		return nil, anju.FieldError("login", "login and password are required")
 	}
-	now := time.Now()
 	keys := []string{"login:" + login, "addr:" + clientAddr(r)}
-	for _, k := range keys {
-		if ok, wait := s.throttle.Allow(k, now); !ok {
-			return nil, anju.Errorf(anju.ETOOMANY, "too many failed sign-ins; try again in %d s", int(wait.Seconds())+1)
-		}
+	ticket, ok, wait := s.throttle.Reserve(keys, time.Now())
+	if !ok {
+		return nil, tooMany(w, wait, "too many failed sign-ins; try again in %d s")
 	}
-	a, err := s.db.Authenticate(r.Context(), login, password)
-	if err != nil {
-		if anju.ErrorCode(err) == anju.EUNAUTHORIZED {
-			for _, k := range keys {
-				s.throttle.Fail(k, now)
-			}
-		}
+	var a *anju.Actor
+	err := s.hashing(w, r, func() (err error) {
+		a, err = s.db.Authenticate(r.Context(), login, password)
+		return err
+	})
+	if anju.ErrorCode(err) == anju.ETOOMANY {
+		// Not evaluated, so not counted.
+		s.throttle.Cancel(ticket)
 		return nil, err
 	}
-	for _, k := range keys {
-		s.throttle.Succeed(k)
+	if err != nil && anju.ErrorCode(err) != anju.EUNAUTHORIZED {
+		s.throttle.Cancel(ticket)
+	} else {
+		s.throttle.Settle(ticket, err == nil)
+	}
+	if err != nil {
+		return nil, err
 	}
 	token, exp, err := s.db.CreateSession(r.Context(), a)
 	if err != nil {
@@ -44,6 +50,28 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, login, password s
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil,
 	})
 	return a, nil
+}
+
+// hashing runs fn, which hashes a password, in one of the process-wide hash
+// slots. Each hash holds 64 MiB; past the bound it refuses at once with
+// ETOOMANY rather than queue memory.
+func (s *Server) hashing(w http.ResponseWriter, r *http.Request, fn func() error) error {
+	if !s.hashes.Acquire(r.Context(), hashWait) {
+		return tooMany(w, time.Second, "the server is busy with other passwords; try again in %d s")
+	}
+	defer s.hashes.Release()
+	return fn()
+}
+
+// hashWait is how long a sign-in waits for a free hash slot before it is refused.
+const hashWait = 100 * time.Millisecond
+
+// tooMany sets Retry-After and returns the ETOOMANY error whose message
+// format takes the seconds to wait.
+func tooMany(w http.ResponseWriter, wait time.Duration, format string) error {
+	secs := int(wait.Seconds()) + 1
+	w.Header().Set("Retry-After", strconv.Itoa(secs))
+	return anju.Errorf(anju.ETOOMANY, format, secs)
 }
 
 func clearSessionCookie(w http.ResponseWriter, r *http.Request) {
@@ -87,6 +115,7 @@ func (s *Server) handleLogoutAPI(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		s.db.EndSession(r.Context(), c.Value)
 	}

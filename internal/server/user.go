@@ -45,7 +45,11 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request, a *anj
 		s.writeError(w, r, err)
 		return
 	}
-	u, err := s.db.CreateUser(r.Context(), a, in)
+	var u store.User
+	err := s.hashing(w, r, func() (err error) {
+		u, err = s.db.CreateUser(r.Context(), a, in)
+		return err
+	})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -164,7 +168,7 @@ func (s *Server) handleSetPassword(w http.ResponseWriter, r *http.Request, a *an
 		s.writeError(w, r, err)
 		return
 	}
-	if err := s.db.SetPassword(r.Context(), a, r.PathValue("login"), in.Password); err != nil {
+	if err := s.hashing(w, r, func() error { return s.db.SetPassword(r.Context(), a, r.PathValue("login"), in.Password) }); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

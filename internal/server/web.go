@@ -26,7 +26,8 @@ type pageData struct {
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, d pageData) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'")
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
+	w.Header().Set("Cache-Control", "no-store") // pages show the signed-in user
 	w.WriteHeader(status)
 	if err := pages[page].ExecuteTemplate(w, page+".html", d); err != nil {
 		s.log.ErrorContext(r.Context(), "render", "page", page, "err", err)

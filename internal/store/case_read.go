@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -172,6 +173,16 @@ func pageBounds(page, size, def int) (int, int) {
 	return page, size
 }
 
+// pageOffset is the number of rows before page, saturating rather than
+// overflowing: a huge page number wrapped to a negative offset, which SQLite
+// reads as 0 (page 1) and PostgreSQL refuses.
+func pageOffset(page, size int) int {
+	if page-1 > math.MaxInt64/size {
+		return math.MaxInt64
+	}
+	return (page - 1) * size
+}
+
 // ListCases returns the actor's visible cases matching f, newest first.
 func (db *DB) ListCases(ctx context.Context, actor *anju.Actor, f CaseFilter) (CaseList, error) {
 	f.Page, f.PageSize = pageBounds(f.Page, f.PageSize, 50)
@@ -183,7 +194,7 @@ func (db *DB) ListCases(ctx context.Context, actor *anju.Actor, f CaseFilter) (C
 	q := `SELECT ` + caseCols + caseFrom + ` WHERE ` + sc + fq
 	args = append(args, fargs...)
 	q += ` ORDER BY c.id DESC LIMIT ? OFFSET ?`
-	args = append(args, f.PageSize+1, (f.Page-1)*f.PageSize)
+	args = append(args, f.PageSize+1, pageOffset(f.Page, f.PageSize))
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return CaseList{}, err

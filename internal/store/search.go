@@ -136,7 +136,7 @@ func (db *DB) SearchCases(ctx context.Context, actor *anju.Actor, sq SearchQuery
 		q += ` ORDER BY score DESC, c.id DESC`
 	}
 	q += ` LIMIT ? OFFSET ?`
-	args = append(args, sq.PageSize+1, (sq.Page-1)*sq.PageSize)
+	args = append(args, sq.PageSize+1, pageOffset(sq.Page, sq.PageSize))
 
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {

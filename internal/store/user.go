@@ -397,9 +397,11 @@ func (db *DB) Authenticate(ctx context.Context, login, password string) (*anju.A
 		if anju.ErrorCode(err) != anju.ENOTFOUND {
 			return nil, err
 		}
-		// Spend the time a real check would, so that timing does not reveal
-		// which logins exist.
+		// Do the work a wrong password does, one hash at the same cost and one
+		// audit entry, so that timing does not reveal which logins exist.
 		auth.CheckPassword(dummyHash, password)
+		name := strings.ToValidUTF8(login[:min(len(login), 64)], "")
+		db.Audit(ctx, &anju.Actor{Login: name}, audit.Record{Action: "login.fail", Object: "user:" + name})
 		return nil, fail
 	}
 	if !auth.CheckPassword(hash, password) || u.Disabled {

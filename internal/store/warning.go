@@ -874,7 +874,7 @@ func (db *DB) ListWarnings(ctx context.Context, actor *anju.Actor, f WarningFilt
 		args = append(args, r.Path, subtreeUpper(r.Path))
 	}
 	q += ` ORDER BY w.id DESC LIMIT ? OFFSET ?`
-	args = append(args, f.PageSize+1, (f.Page-1)*f.PageSize)
+	args = append(args, f.PageSize+1, pageOffset(f.Page, f.PageSize))
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return WarningList{}, err
