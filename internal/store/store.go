@@ -127,9 +127,18 @@ func open(dsn string, opts Options) (*DB, error) {
 			return nil, anju.Errorf(anju.EINVALID, "sqlite DSN needs a path: sqlite:PATH")
 		}
 		if dir := filepath.Dir(path); dir != "." {
-			if err := os.MkdirAll(dir, 0o750); err != nil {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
 				return nil, fmt.Errorf("create database directory: %w", err)
 			}
+		}
+		// The database holds reporters' (encrypted) personal data and every
+		// account's password hash: a new one is created readable by its
+		// owner only. SQLite gives its -wal and -shm files the mode of the
+		// database file, so they follow.
+		if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+			f.Close()
+		} else if !errors.Is(err, fs.ErrExist) {
+			return nil, fmt.Errorf("create database: %w", err)
 		}
 		// Pragmas are set here, in one place. WAL lets readers run beside the
 		// writer; synchronous=FULL makes an acknowledged commit survive power
