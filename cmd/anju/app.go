@@ -140,6 +140,10 @@ func openApp(ctx context.Context, env *cliEnv, f appFlags, generateKey bool) (*s
 
 // openAppWith is openApp with further options (the demo's bulk fill).
 func openAppWith(ctx context.Context, env *cliEnv, f appFlags, generateKey bool, opts store.Options) (*store.DB, error) {
+	// A DSN that cannot open must not leave a new key file behind.
+	if _, err := engineOf(*f.db); err != nil {
+		return nil, err
+	}
 	keys, err := loadKeys(env, f, generateKey)
 	if err != nil {
 		return nil, err

@@ -93,14 +93,13 @@ type backupMember struct {
 	SHA256 string `json:"sha256"`
 }
 
+// engineOf is store.EngineOf with a usage error for a DSN it refuses.
 func engineOf(dsn string) (string, error) {
-	switch {
-	case strings.HasPrefix(dsn, "sqlite:") && len(dsn) > len("sqlite:"):
-		return "sqlite", nil
-	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		return "postgres", nil
+	engine, err := store.EngineOf(dsn)
+	if err != nil {
+		return "", usageError("%s", anju.ErrorMessage(err))
 	}
-	return "", usageError("database must be sqlite:PATH or a postgres:// URL, not %q", dsn)
+	return engine, nil
 }
 
 func runBackup(ctx context.Context, env *cliEnv, args []string) error {
