@@ -2,13 +2,13 @@
 GO   ?= go
 TAGS := ne
 
-.PHONY: all test vet fmt-check build bench
+.PHONY: all test vet fmt-check check-tracked build bench
 
 all: build
 
-# fmt-check + vet, then every test with services found/started by scripts/test.sh
+# fmt-check + check-tracked + vet, then every test with services found/started by scripts/test.sh
 # (exports ANJU_TEST_PG and ANJU_CHROME; see the script's header for overrides).
-test: fmt-check vet
+test: fmt-check check-tracked vet
 	GO=$(GO) ./scripts/test.sh
 
 vet:
@@ -16,6 +16,11 @@ vet:
 
 fmt-check:
 	./scripts/fmt-check.sh
+
+# No keys, databases, executables or files over 2 MB in git (allow-list:
+# scripts/tracked-allow.txt).
+check-tracked:
+	./scripts/check-tracked.sh
 
 build:
 	$(GO) build -tags $(TAGS) -trimpath -o bin/anju ./cmd/anju

@@ -14,6 +14,8 @@
 #   3. a throwaway cluster (Debian's initdb/pg_ctl, installed with apt when
 #      missing and root) in a temp dir on a free port, trust auth, database
 #      `test`; stopped and deleted on exit whatever the result.
+# pg_dump/pg_restore (backup tests): from PATH, the cluster's bindir, or
+# apt-installed (postgresql-client) when missing and root.
 # Chromium: $ANJU_CHROME when set, else /usr/bin/chromium (apt-installed when
 # missing and root).
 #
@@ -222,6 +224,20 @@ if [[ -n "${ANJU_TEST_PG:-}" ]]; then
 else
 	unset ANJU_TEST_PG
 	log "PostgreSQL: none"
+fi
+
+# pg_dump and pg_restore, for the backup tests (anju backup/restore run them).
+if [[ -n "${ANJU_TEST_PG:-}" ]] && ! command -v pg_dump >/dev/null; then
+	d=$(pg_bindir)
+	if [[ -n "$d" && -x "$d/pg_dump" ]]; then
+		export PATH="$d:$PATH"
+	else
+		apt_install postgresql-client || true
+	fi
+	if ! command -v pg_dump >/dev/null; then
+		in_ci && die "pg_dump not found and could not be installed (CI=true)"
+		log "warning: pg_dump not found; PostgreSQL backup tests will skip"
+	fi
 fi
 
 # ------------------------------------------------------------ Chromium ------

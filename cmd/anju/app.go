@@ -54,11 +54,8 @@ func loadKeys(env *cliEnv, f appFlags, generate bool) (*personal.Keyring, error)
 		}
 		return k, nil
 	}
-	path := *f.keyFile
-	if path == "" {
-		path = defaultKeyFile(*f.db)
-	}
-	b, err := os.ReadFile(path)
+	path := keyFilePath(f)
+	b, err := readKeyFile(path)
 	switch {
 	case err == nil:
 		k, err := personal.ParseKeyring(strings.TrimSpace(string(b)))
@@ -67,20 +64,73 @@ func loadKeys(env *cliEnv, f appFlags, generate bool) (*personal.Keyring, error)
 		}
 		return k, nil
 	case !errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("key file: %w", err)
+		return nil, err
 	case !generate:
 		return nil, nil
 	}
 	id := "k" + time.Now().UTC().Format("20060102")
 	line := personal.FormatKey(id, personal.GenerateKey())
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	if err := writeKeyFile(path, []byte(line+"\n")); err != nil {
 		return nil, err
-	}
-	if err := os.WriteFile(path, []byte(line+"\n"), 0o600); err != nil {
-		return nil, fmt.Errorf("write key file: %w", err)
 	}
 	fmt.Fprintf(env.stderr, "anju: generated a data-encryption key in %s; back it up: personal data cannot be read without it\n", path)
 	return personal.ParseKeyring(line)
+}
+
+// keyFilePath is the key file a command uses: --data-key-file, else the
+// default beside the database.
+func keyFilePath(f appFlags) string {
+	if *f.keyFile != "" {
+		return *f.keyFile
+	}
+	return defaultKeyFile(*f.db)
+}
+
+// readKeyFile reads a key file, refusing one that group or others may read
+// or write: a data key anyone else on the host can read protects nothing, so
+// the operator has to tighten it before Anju uses it.
+func readKeyFile(path string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("key file: %w", err)
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+		return nil, fmt.Errorf("key file %s is open to group or others (mode %04o); restrict it with: chmod 600 %s", path, perm, path)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("key file: %w", err)
+	}
+	return b, nil
+}
+
+// writeKeyFile creates a key file readable by its owner only, in a directory
+// only its owner may enter when it has to create that directory. It never
+// replaces an existing file.
+func writeKeyFile(path string, b []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("key file directory: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("write key file: %w", err)
+	}
+	if _, err = f.Write(b); err == nil {
+		err = f.Sync() // a key lost in a power cut makes the data sealed under it unreadable
+	}
+	if err != nil {
+		f.Close()
+		os.Remove(path)
+		return fmt.Errorf("write key file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(path)
+		return fmt.Errorf("write key file: %w", err)
+	}
+	return nil
 }
 
 // openApp opens the database with the keys and public URL.
@@ -90,6 +140,10 @@ func openApp(ctx context.Context, env *cliEnv, f appFlags, generateKey bool) (*s
 
 // openAppWith is openApp with further options (the demo's bulk fill).
 func openAppWith(ctx context.Context, env *cliEnv, f appFlags, generateKey bool, opts store.Options) (*store.DB, error) {
+	// A DSN that cannot open must not leave a new key file behind.
+	if _, err := engineOf(*f.db); err != nil {
+		return nil, err
+	}
 	keys, err := loadKeys(env, f, generateKey)
 	if err != nil {
 		return nil, err

@@ -58,12 +58,13 @@ func exitCode(err error) int {
 // stops it the way SIGTERM does (its context ends), expecting a clean exit.
 func TestServe(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
+		keyFile := filepath.Join(t.TempDir(), "data.key")
 		ctx, cancel := context.WithCancel(context.Background())
 		var out, errb syncBuffer
 		env := &cliEnv{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: &out, stderr: &errb}
 		done := make(chan error, 1)
 		go func() {
-			done <- run(ctx, []string{"demo", "--db", dsn, "--addr", "127.0.0.1:0", "--log-level", "info", "--cases", "300"}, env)
+			done <- run(ctx, []string{"demo", "--db", dsn, "--data-key-file", keyFile, "--addr", "127.0.0.1:0", "--log-level", "info", "--cases", "300"}, env)
 		}()
 		url := waitForURL(t, &out, done)
 		for _, p := range []string{"/healthz", "/readyz"} {
@@ -93,7 +94,7 @@ func TestServe(t *testing.T) {
 			t.Errorf("no JSON 'stopped' log line: %s", errb.String())
 		}
 		// A second run reuses the city.
-		o, _, err := runIn(t, "", "demo", "--db", dsn, "--no-serve", "--cases", "0")
+		o, _, err := runIn(t, "", "demo", "--db", dsn, "--data-key-file", keyFile, "--no-serve", "--cases", "0")
 		if err != nil || !strings.Contains(o, "Reusing the demo city") || !strings.Contains(o, "3000 grids") {
 			t.Fatalf("second demo run: %v\n%s", err, o)
 		}
@@ -121,7 +122,8 @@ func waitForURL(t *testing.T, out *syncBuffer, done chan error) string {
 
 func TestCLI(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
-		if _, _, err := runIn(t, "", "demo", "--db", dsn, "--no-serve", "--cases", "0"); err != nil {
+		keyFile := filepath.Join(t.TempDir(), "data.key")
+		if _, _, err := runIn(t, "", "demo", "--db", dsn, "--data-key-file", keyFile, "--no-serve", "--cases", "0"); err != nil {
 			t.Fatal(err)
 		}
 		// user token prints the token as its last line, and it works.

@@ -38,7 +38,18 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	// Tests keep keys and databases under t.TempDir(). A command run without
+	// --data-key-file on PostgreSQL writes ./anju-data/data.key, here in the
+	// package directory, where it once got committed: fail the run if one
+	// appears.
+	_, statErr := os.Stat("anju-data")
+	hadData := statErr == nil
 	code := m.Run()
+	if _, err := os.Stat("anju-data"); err == nil && !hadData {
+		fmt.Fprintln(os.Stderr, "FAIL: a test wrote ./anju-data in the package directory; give it --data-key-file and --db under t.TempDir()")
+		os.RemoveAll("anju-data")
+		code = 1
+	}
 	if binDir != "" {
 		os.RemoveAll(binDir)
 	}

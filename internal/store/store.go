@@ -120,16 +120,26 @@ func open(dsn string, opts Options) (*DB, error) {
 	if clock == nil {
 		clock = anju.SystemClock{}
 	}
-	switch {
-	case strings.HasPrefix(dsn, "sqlite:"):
+	engine, err := EngineOf(dsn)
+	if err != nil {
+		return nil, err
+	}
+	switch engine {
+	case "sqlite":
 		path := strings.TrimPrefix(dsn, "sqlite:")
-		if path == "" {
-			return nil, anju.Errorf(anju.EINVALID, "sqlite DSN needs a path: sqlite:PATH")
-		}
 		if dir := filepath.Dir(path); dir != "." {
-			if err := os.MkdirAll(dir, 0o750); err != nil {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
 				return nil, fmt.Errorf("create database directory: %w", err)
 			}
+		}
+		// The database holds reporters' (encrypted) personal data and every
+		// account's password hash: a new one is created readable by its
+		// owner only. SQLite gives its -wal and -shm files the mode of the
+		// database file, so they follow.
+		if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+			f.Close()
+		} else if !errors.Is(err, fs.ErrExist) {
+			return nil, fmt.Errorf("create database: %w", err)
 		}
 		// Pragmas are set here, in one place. WAL lets readers run beside the
 		// writer; synchronous=FULL makes an acknowledged commit survive power
@@ -161,7 +171,7 @@ func open(dsn string, opts Options) (*DB, error) {
 		sdb.SetMaxOpenConns(16)
 		sdb.SetMaxIdleConns(16)
 		return &DB{sql: sdb, dialect: sqliteDialect{}, clock: clock, dsn: dsn, locator: newLocator()}, nil
-	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+	default: // postgres
 		connDSN := dsn
 		if opts.RelaxedCommits {
 			u, err := url.Parse(dsn)
@@ -183,9 +193,22 @@ func open(dsn string, opts Options) (*DB, error) {
 		pdb.SetMaxIdleConns(20)
 		pdb.SetConnMaxIdleTime(5 * time.Minute)
 		return &DB{sql: pdb, dialect: postgresDialect{}, clock: clock, dsn: dsn, locator: newLocator()}, nil
-	default:
-		return nil, anju.Errorf(anju.EINVALID, "database must be sqlite:PATH or a postgres:// URL, not %q", dsn)
 	}
+}
+
+// EngineOf names the engine of a DSN, "sqlite" or "postgres", or returns
+// EINVALID for one Open would refuse, so that callers can check a DSN before
+// acting on it (generating a key file beside it, say).
+func EngineOf(dsn string) (string, error) {
+	switch {
+	case dsn == "sqlite:":
+		return "", anju.Errorf(anju.EINVALID, "sqlite DSN needs a path: sqlite:PATH")
+	case strings.HasPrefix(dsn, "sqlite:"):
+		return "sqlite", nil
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return "postgres", nil
+	}
+	return "", anju.Errorf(anju.EINVALID, "database must be sqlite:PATH or a postgres:// URL, not %q", dsn)
 }
 
 // Close releases the connections.

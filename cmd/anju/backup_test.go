@@ -1,0 +1,308 @@
+package main
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	mrand "math/rand/v2"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"anju/internal/anju"
+	"anju/internal/personal"
+	"anju/internal/store"
+	"anju/internal/store/storetest"
+)
+
+// restoreTarget returns an empty database of dsn's engine to restore into:
+// a new SQLite file, or a new PostgreSQL database whose search_path names
+// dsn's schema, which restore recreates there.
+func restoreTarget(t *testing.T, dsn string) string {
+	t.Helper()
+	if strings.HasPrefix(dsn, "sqlite:") {
+		return "sqlite:" + filepath.Join(t.TempDir(), "restored", "anju.db")
+	}
+	for _, tool := range []string{"pg_dump", "pg_restore"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if storetest.CI() {
+				t.Fatalf("%s not installed in CI", tool)
+			}
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	base := storetest.PostgresURL(t)
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := "anju_restore_" + hex.EncodeToString(b)
+	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if db, err := sql.Open("pgx", base); err == nil {
+			db.Exec("DROP DATABASE " + name + " WITH (FORCE)")
+			db.Close()
+		}
+	})
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// ackedCase is an intake the server acknowledged, with the reporter sent.
+type ackedCase struct {
+	id       int64
+	reporter personal.Data
+}
+
+// TestBackupUnderIntake takes a backup through 'anju backup' while clients
+// keep filing cases through the running server's API, restores it into a
+// fresh database and finds there every case acknowledged before the backup
+// began, an intact audit chain and reporters' personal data readable with
+// the restored key.
+func TestBackupUnderIntake(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		target := restoreTarget(t, dsn)
+		dir := t.TempDir()
+		keyFile := filepath.Join(dir, "data.key")
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var out, errb syncBuffer
+		env := &cliEnv{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: &out, stderr: &errb}
+		done := make(chan error, 1)
+		go func() {
+			done <- run(ctx, []string{"demo", "--db", dsn, "--data-key-file", keyFile, "--addr", "127.0.0.1:0",
+				"--cases", "50", "--scheduler-interval", "0"}, env)
+		}()
+		srvURL := waitForURL(t, &out, done)
+		tok, _, err := runIn(t, "", "user", "token", "--db", dsn, "--user", "operator01")
+		if err != nil {
+			t.Fatal(err)
+		}
+		token := finalLine(tok)
+		w, err := workloadFromDB(context.Background(), openSQL(t, dsn).db, "330100")
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		client := &http.Client{Timeout: 30 * time.Second}
+		defer client.CloseIdleConnections()
+		var (
+			mu                  sync.Mutex
+			before              []ackedCase // acknowledged before the backup began
+			during              int
+			backupStarted, stop atomic.Bool
+			acked               atomic.Int64
+			wg                  sync.WaitGroup
+			runID               = fmt.Sprint(time.Now().UnixNano())
+		)
+		for g := range 4 {
+			wg.Go(func() {
+				rng := mrand.New(mrand.NewPCG(uint64(g), 7))
+				for i := 0; !stop.Load(); i++ {
+					nc := w.intake(rng)
+					body, _ := json.Marshal(nc)
+					a := &intakeAttempt{key: fmt.Sprintf("bk-%s-%d-%d", runID, g, i), body: body}
+					status, id, resp, err := postCase(client, srvURL, token, a)
+					if err != nil || status != http.StatusCreated {
+						t.Errorf("intake: %d %v %s", status, err, resp)
+						return
+					}
+					// Read after the answer: false means it came before the
+					// backup was started.
+					started := backupStarted.Load()
+					acked.Add(1)
+					mu.Lock()
+					if started {
+						during++
+					} else {
+						before = append(before, ackedCase{id, personal.Data{Name: nc.Reporter.Name, Phone: nc.Reporter.Phone}})
+					}
+					mu.Unlock()
+				}
+			})
+		}
+		for acked.Load() < 40 && !t.Failed() {
+			time.Sleep(10 * time.Millisecond)
+		}
+		archive := filepath.Join(dir, "backup.tar.gz")
+		backupStarted.Store(true)
+		bout, _, berr := runIn(t, "", "backup", "--db", dsn, "--data-key-file", keyFile, "--out", archive)
+		stop.Store(true)
+		wg.Wait()
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("server: %v", err)
+		}
+		if berr != nil {
+			t.Fatalf("backup: %v", berr)
+		}
+		t.Logf("%s; %d intakes acknowledged before it began, %d while it ran", strings.TrimSpace(bout), len(before), during)
+		if fi, err := os.Stat(archive); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Fatalf("archive: %v %v", fi, err)
+		}
+
+		restoredKey := filepath.Join(t.TempDir(), "keys", "data.key")
+		rout, _, err := runIn(t, "", "restore", "--in", archive, "--db", target, "--data-key-file", restoredKey)
+		if err != nil {
+			t.Fatalf("restore: %v", err)
+		}
+		if !strings.Contains(rout, "audit chain intact") {
+			t.Errorf("restore output: %s", rout)
+		}
+		modes := map[string]os.FileMode{restoredKey: 0o600}
+		if p, ok := strings.CutPrefix(target, "sqlite:"); ok {
+			modes[p] = 0o600
+		}
+		for p, want := range modes {
+			if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != want {
+				t.Errorf("%s: %v %v, want mode %04o", p, fi, err, want)
+			}
+		}
+		if o, _, err := runIn(t, "", "audit", "verify", "--db", target); err != nil || !strings.HasPrefix(o, "audit chain intact") {
+			t.Fatalf("audit verify of the restored database: %v %s", err, o)
+		}
+
+		kb, err := os.ReadFile(restoredKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys, err := personal.ParseKeyring(strings.TrimSpace(string(kb)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rdb, err := store.Open(context.Background(), target, store.Options{Keys: keys})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rdb.Close()
+		system := anju.SystemActor("backup-test")
+		unmasked := 0
+		for _, c := range before {
+			if _, err := rdb.GetCase(context.Background(), system, c.id); err != nil {
+				t.Errorf("case %d, acknowledged before the backup, not restored: %v", c.id, err)
+				continue
+			}
+			if c.reporter.Name == "" || unmasked >= 5 {
+				continue
+			}
+			d, err := rdb.UnmaskReporter(context.Background(), system, c.id, "backup test")
+			if err != nil || d.Name != c.reporter.Name || d.Phone != c.reporter.Phone {
+				t.Errorf("reporter of restored case %d: %+v %v, want %+v", c.id, d, err, c.reporter)
+			}
+			unmasked++
+		}
+		if unmasked == 0 {
+			t.Error("no restored case with a reporter to unmask")
+		}
+
+		// The target now holds data and the key file exists: a second
+		// restore is refused.
+		if _, _, err := runIn(t, "", "restore", "--in", archive, "--db", target, "--data-key-file", filepath.Join(t.TempDir(), "k")); err == nil ||
+			!strings.Contains(err.Error(), "--force") {
+			t.Errorf("restore over a restored database: %v", err)
+		}
+		if _, _, err := runIn(t, "", "backup", "--db", dsn, "--data-key-file", keyFile, "--out", archive); exitCode(err) != 2 {
+			t.Errorf("backup over an existing file: %v", err)
+		}
+	})
+}
+
+// TestRestoreDamaged refuses archives that were altered, in the compressed
+// stream (one byte flipped) or behind an intact gzip checksum (a member that
+// no longer matches the manifest), with one line and without writing the
+// database or the key file.
+func TestRestoreDamaged(t *testing.T) {
+	dir := t.TempDir()
+	dsn := "sqlite:" + filepath.Join(dir, "anju.db")
+	if _, _, err := runIn(t, "", "demo", "--db", dsn, "--no-serve", "--cases", "20"); err != nil {
+		t.Fatal(err)
+	}
+	archive := filepath.Join(dir, "b.tar.gz")
+	if _, _, err := runIn(t, "", "backup", "--db", dsn, "--out", archive); err != nil {
+		t.Fatal(err)
+	}
+	good, err := os.ReadFile(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flipped := bytes.Clone(good)
+	flipped[len(flipped)/2] ^= 0x40
+
+	// Same members, one byte of the database changed, gzip'ed again: only
+	// the manifest's checksum can tell.
+	var rewritten bytes.Buffer
+	zr, err := gzip.NewReader(bytes.NewReader(good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(zr)
+	zw := gzip.NewWriter(&rewritten)
+	tw := tar.NewWriter(zw)
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(tr)
+		if hdr.Name == memberSQLite {
+			b[len(b)-100] ^= 1
+		}
+		tw.WriteHeader(hdr)
+		tw.Write(b)
+	}
+	tw.Close()
+	zw.Close()
+
+	for name, data := range map[string][]byte{"flipped byte": flipped, "member changed": rewritten.Bytes(), "truncated": good[:len(good)-50]} {
+		bad := filepath.Join(t.TempDir(), "bad.tar.gz")
+		os.WriteFile(bad, data, 0o600)
+		tdir := filepath.Join(t.TempDir(), "target")
+		_, _, err := runIn(t, "", "restore", "--in", bad, "--db", "sqlite:"+filepath.Join(tdir, "anju.db"))
+		if exitCode(err) != 1 || !strings.Contains(err.Error(), "is damaged or not an Anju backup") || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: %v", name, err)
+		}
+		if _, err := os.Stat(tdir); err == nil {
+			t.Errorf("%s: restore created %s", name, tdir)
+		}
+	}
+	// Into an existing empty directory: nothing left there either.
+	bad := filepath.Join(t.TempDir(), "bad.tar.gz")
+	os.WriteFile(bad, flipped, 0o600)
+	tdir := t.TempDir()
+	if _, _, err := runIn(t, "", "restore", "--in", bad, "--db", "sqlite:"+filepath.Join(tdir, "anju.db")); err == nil {
+		t.Fatal("damaged archive restored")
+	}
+	if ents, _ := os.ReadDir(tdir); len(ents) != 0 {
+		t.Errorf("restore of a damaged archive left %v", ents)
+	}
+	// The intact archive restores.
+	if _, _, err := runIn(t, "", "restore", "--in", archive, "--db", "sqlite:"+filepath.Join(tdir, "anju.db")); err != nil {
+		t.Fatalf("intact archive: %v", err)
+	}
+}
