@@ -118,11 +118,19 @@ type eventPayload struct {
 	At           time.Time   `json:"at"`
 }
 
+// mergedReporter is the reporter of a case merged into another, with the
+// tracking code of their own case: the master's would open another
+// resident's report.
+type mergedReporter struct {
+	id   int64
+	code string
+}
+
 // mergedReporters returns the reporters of the cases merged into case id.
 // Merges are rare and a long transaction (the demo's week) notifies on
 // thousands of events, so the transaction first asks once whether the city
 // has any merged case at all; a merge it makes itself asks again.
-func (t *Tx) mergedReporters(ctx context.Context, city string, id int64) ([]int64, error) {
+func (t *Tx) mergedReporters(ctx context.Context, city string, id int64) ([]mergedReporter, error) {
 	if t.noMerges == nil {
 		t.noMerges = map[string]bool{}
 	}
@@ -142,7 +150,20 @@ func (t *Tx) mergedReporters(ctx context.Context, city string, id int64) ([]int6
 	if none {
 		return nil, nil
 	}
-	return column[int64](t.query(ctx, `SELECT reporter_id FROM cases WHERE merged_into = ? AND reporter_id IS NOT NULL`, id))
+	rows, err := t.query(ctx, `SELECT reporter_id, tracking_code FROM cases WHERE merged_into = ? AND reporter_id IS NOT NULL`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []mergedReporter
+	for rows.Next() {
+		var r mergedReporter
+		if err := rows.Scan(&r.id, &r.code); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 // enqueueNotifications writes the outbox rows an event causes, in the
@@ -157,19 +178,18 @@ func (t *Tx) enqueueNotifications(ctx context.Context, c *Case, eventID int64, e
 			c.City, c.ID, eventID, channel, target, subject, body, secret, "pending", now, now)
 	}
 	if text, ok := residentNotified[ev.Action]; ok {
-		reporters := []int64{}
+		reporters := []mergedReporter{}
 		if c.reporterID.Valid {
-			reporters = append(reporters, c.reporterID.Int64)
+			reporters = append(reporters, mergedReporter{c.reporterID.Int64, c.TrackingCode})
 		}
 		merged, err := t.mergedReporters(ctx, c.City, c.ID)
 		if err != nil {
 			return err
 		}
 		reporters = append(reporters, merged...)
-		body := fmt.Sprintf("【安居】%s（编号 %s）。查询进度：%s/track/%s", text, FormatTrackingCode(c.TrackingCode),
-			db.publicURL, c.TrackingCode)
 		for _, r := range reporters {
-			if err := add("sms", "reporter:"+strconv.FormatInt(r, 10), "", body, ""); err != nil {
+			body := fmt.Sprintf("【安居】%s（编号 %s）。查询进度：%s/track/%s", text, FormatTrackingCode(r.code), db.publicURL, r.code)
+			if err := add("sms", "reporter:"+strconv.FormatInt(r.id, 10), "", body, ""); err != nil {
 				return err
 			}
 		}
