@@ -31,7 +31,7 @@ func (db *DB) SaveSubscription(ctx context.Context, actor *anju.Actor, s Subscri
 	if !actor.System && !actor.HasRoleAt(cityPath(actor.City), anju.RoleAdmin) {
 		return s, anju.Errorf(anju.EFORBIDDEN, "only a city-wide administrator may add subscriptions")
 	}
-	if err := validateDelivery(s.Channel, s.Target, s.Secret); err != nil {
+	if err := db.validateDelivery(ctx, s.Channel, s.Target, s.Secret); err != nil {
 		return s, err
 	}
 	for _, a := range s.Actions {
@@ -51,20 +51,19 @@ func (db *DB) SaveSubscription(ctx context.Context, actor *anju.Actor, s Subscri
 }
 
 // validateDelivery checks where a subscription delivers: a signed webhook
-// or an e-mail address. EINVALID naming the field.
-func validateDelivery(channel, target, secret string) error {
+// outside the server's own networks unless the operator allows it (see
+// notify.AllowList), or one bare e-mail address. EINVALID naming the field.
+func (db *DB) validateDelivery(ctx context.Context, channel, target, secret string) error {
 	switch channel {
 	case "webhook":
-		if !strings.HasPrefix(target, "https://") && !strings.HasPrefix(target, "http://") {
-			return anju.FieldError("target", "a webhook target is an http(s) URL")
+		if err := db.webhookAllow.CheckWebhookTarget(ctx, target); err != nil {
+			return err
 		}
-		if len(secret) < 16 {
-			return anju.FieldError("secret", "a webhook needs a secret of at least 16 characters to sign with")
+		if len(secret) < notify.MinWebhookSecret {
+			return anju.FieldError("secret", "a webhook needs a secret of at least %d characters to sign with", notify.MinWebhookSecret)
 		}
 	case "email":
-		if !strings.Contains(target, "@") {
-			return anju.FieldError("target", "an e-mail target is an address")
-		}
+		return notify.CheckEmailTarget(target)
 	default:
 		return anju.FieldError("channel", "channel must be webhook or email")
 	}
@@ -274,7 +273,7 @@ func (db *DB) DeliverOutbox(ctx context.Context, sender notify.Sender, n int) (s
 		send := sender
 		if it.Channel == notify.ChannelWebhook && it.Secret != "" {
 			// Each subscription signs with its own secret.
-			send = &notify.WebhookSender{Secret: []byte(it.Secret)}
+			send = &notify.WebhookSender{Secret: []byte(it.Secret), Allow: db.webhookAllow}
 		}
 		if it.Channel == "webhook" {
 			msg.Payload = []byte(it.Body)
