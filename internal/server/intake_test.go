@@ -1,10 +1,13 @@
 package server_test
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 
+	"anju/internal/anju"
+	"anju/internal/auth"
 	"anju/internal/store"
 	"anju/internal/store/storetest"
 )
@@ -60,10 +63,24 @@ func TestIntakeText(t *testing.T) {
 }
 
 // TestIntakeOutsideScope: staff file only where they work, and are told
-// where the place is; a city-wide hotline operator files anywhere.
+// where the place is; a city-wide hotline operator files anywhere, and so
+// does a resident of one street, who always sees their own reports.
 func TestIntakeOutsideScope(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		f := newFixture(t, dsn)
+		ctx, sys := context.Background(), anju.SystemActor("test")
+		hash, _ := auth.HashPassword(password, auth.Params{Memory: 1024, Time: 1, Threads: 1})
+		if _, err := f.db.CreateUser(ctx, sys, store.NewUser{City: "330100", Login: "resident-a", Name: "resident-a", PasswordHash: hash}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.db.GrantRole(ctx, sys, "resident-a", anju.Grant{Role: anju.RoleResident, Region: "330102001"}); err != nil {
+			t.Fatal(err)
+		}
+		tok, err := f.db.CreateAPIToken(ctx, sys, "resident-a", "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.tokens["resident-a"] = tok
 		for _, tc := range []struct {
 			login, body string
 			status      int
@@ -74,6 +91,7 @@ func TestIntakeOutsideScope(t *testing.T) {
 			{"worker-b", `{"text":"路灯坏了","category":"0101","lat":30.05,"lon":120.02}`, 400, []string{`"field":"lat"`, "第1区"}},
 			{"worker-a", `{"text":"路灯坏了","category":"0101","lat":30.05,"lon":120.02}`, 201, []string{`"code":"330102001001001"`}},
 			{"operator", `{"text":"路灯坏了","category":"0101","lat":30.05,"lon":120.12}`, 201, []string{`"code":"330105001001001"`}},
+			{"resident-a", `{"text":"路灯坏了","category":"0101","lat":30.05,"lon":120.12}`, 201, []string{`"code":"330105001001001"`}},
 		} {
 			status, body := f.post(tc.login, "/api/v1/cases", tc.body, nil)
 			ok := status == tc.status
