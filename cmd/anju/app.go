@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"anju/internal/anju"
+	"anju/internal/notify"
 	"anju/internal/personal"
 	"anju/internal/store"
 )
@@ -23,6 +24,8 @@ type appFlags struct {
 	keys      *string
 	keyFile   *string
 	publicURL *string
+	// webhookAllow lists internal webhook receivers the store may call.
+	webhookAllow *string
 }
 
 func addAppFlags(fs *flag.FlagSet, env *cliEnv) appFlags {
@@ -31,6 +34,8 @@ func addAppFlags(fs *flag.FlagSet, env *cliEnv) appFlags {
 		keys:      fs.String("data-keys", env.getenv("ANJU_DATA_KEYS"), "data-encryption keys ID:BASE64,… (first is current)"),
 		keyFile:   fs.String("data-key-file", env.getenv("ANJU_DATA_KEY_FILE"), "file holding the data-encryption keys"),
 		publicURL: fs.String("public-url", env.getenv("ANJU_PUBLIC_URL"), "base URL of links sent to residents"),
+		webhookAllow: fs.String("webhook-allow", env.getenv("ANJU_WEBHOOK_ALLOW"),
+			"internal webhook receivers to allow: host names, IP addresses and CIDR prefixes, comma-separated"),
 	}
 }
 
@@ -149,5 +154,8 @@ func openAppWith(ctx context.Context, env *cliEnv, f appFlags, generateKey bool,
 		return nil, err
 	}
 	opts.Keys, opts.PublicURL = keys, *f.publicURL
+	if opts.WebhookAllow, err = notify.ParseAllowList(*f.webhookAllow); err != nil {
+		return nil, usageError("--webhook-allow: %s", anju.ErrorMessage(err))
+	}
 	return openStore(ctx, *f.db, opts)
 }

@@ -39,6 +39,7 @@ func startScheduler(ctx context.Context, env *cliEnv, db *store.DB, log *slog.Lo
 	if err != nil {
 		return nil, usageError("notifications: %s", anju.ErrorMessage(err))
 	}
+	cfg.WebhookAllow = db.WebhookAllow()
 	s := &scheduler.Scheduler{DB: db, Sender: cfg.Router(), Interval: *f.interval, Log: log,
 		Policy: store.Policy{WarnBefore: *f.warn, RedAfter: *f.red, EscalateAfter: *f.escalate}}
 	ctx, cancel := context.WithCancel(ctx)

@@ -44,6 +44,9 @@ Flags (each has an environment equivalent):
   --data-key-file F   file holding them (ANJU_DATA_KEY_FILE; default data.key beside an SQLite
                       database, generated on first start — back it up)
   --public-url URL    base of tracking links sent to residents (ANJU_PUBLIC_URL)
+  --webhook-allow L   webhook receivers on loopback, link-local or private networks that
+                      subscriptions may name: host names, IP addresses and CIDR prefixes,
+                      comma-separated (ANJU_WEBHOOK_ALLOW; default none: such targets are refused)
   --scheduler-interval D  how often deadlines and the outbox are checked (ANJU_SCHEDULER_INTERVAL; default 5s; 0 disables)
   --warn-before D     warn this long before a resolution deadline (default 24h)
   --red-after D       red supervision card this long after it (default 48h; a yellow card comes at the deadline)

@@ -243,7 +243,7 @@ func Transition(c Case, a Action, in Input, roles ...anju.Role) (Result, error) 
 	}
 	next := c
 	next.Evidence = slices.Clone(c.Evidence)
-	note, err := apply(&next, a, in, roles)
+	note, err := apply(&next, a, in.Clean(), roles)
 	if err != nil {
 		return Result{}, err
 	}
@@ -431,7 +431,15 @@ func apply(c *Case, a Action, in Input, roles []anju.Role) (string, error) {
 	return "", anju.Errorf(anju.EINTERNAL, "action %q has no effect defined", a)
 }
 
-func blank(s string) bool { return strings.TrimSpace(s) == "" }
+func blank(s string) bool { return anju.Blank(s) }
+
+// Clean returns in with its free text cleaned (anju.CleanText): a reason,
+// note, result or answer of nothing visible is then blank, and is refused
+// where the action needs it.
+func (in Input) Clean() Input {
+	in.Reason, in.Note, in.Result, in.WhoIs = anju.CleanText(in.Reason), anju.CleanText(in.Note), anju.CleanText(in.Result), anju.CleanText(in.WhoIs)
+	return in
+}
 
 // join makes an event note from its non-empty parts.
 func join(parts ...string) string {

@@ -25,6 +25,9 @@ type Config struct {
 	SMSBody   string // ANJU_SMS_BODY, POST body template (see SMSSender)
 
 	WebhookSecret string // ANJU_WEBHOOK_SECRET, at least MinWebhookSecret bytes
+	// WebhookAllow is the allow list of internal receivers; the command
+	// reads it (--webhook-allow, ANJU_WEBHOOK_ALLOW) and sets it here.
+	WebhookAllow AllowList
 }
 
 // MinWebhookSecret is the shortest webhook secret accepted.
@@ -102,7 +105,7 @@ func (c Config) Router() Router {
 		r[ChannelSMS] = &SMSSender{URL: c.SMSURL, Method: c.SMSMethod, Body: c.SMSBody}
 	}
 	if c.WebhookSecret != "" {
-		r[ChannelWebhook] = &WebhookSender{Secret: []byte(c.WebhookSecret)}
+		r[ChannelWebhook] = &WebhookSender{Secret: []byte(c.WebhookSecret), Allow: c.WebhookAllow}
 	}
 	return r
 }

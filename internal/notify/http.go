@@ -59,6 +59,10 @@ func do(ctx context.Context, client *http.Client, timeout time.Duration, req *ht
 	defer cancel()
 	resp, err := client.Do(req.WithContext(ctx))
 	if err != nil {
+		if errors.Is(err, ErrForbiddenAddress) {
+			// Retrying cannot help until an administrator allows it.
+			return Permanent(fmt.Errorf("notify: %s %s: %w", req.Method, redact(req.URL), ErrForbiddenAddress))
+		}
 		var uerr *url.Error
 		if errors.As(err, &uerr) {
 			// The URL is the receiver's and may carry a token; the

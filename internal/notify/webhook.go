@@ -30,8 +30,13 @@ const (
 type WebhookSender struct {
 	Secret  []byte
 	Timeout time.Duration // per request; DefaultTimeout if 0
-	Client  *http.Client  // nil: one that does not follow redirects
-	Clock   anju.Clock    // nil: the system clock
+	// Allow lists the receivers on internal networks that may be called;
+	// others are refused when connecting (ErrForbiddenAddress).
+	Allow AllowList
+	// Client nil: one that follows no redirects and enforces Allow. A
+	// client given here is used as it is, without the address check.
+	Client *http.Client
+	Clock  anju.Clock // nil: the system clock
 }
 
 var _ Sender = (*WebhookSender)(nil)
@@ -73,7 +78,11 @@ func (s *WebhookSender) Send(ctx context.Context, m Message) error {
 	if m.ID != "" {
 		req.Header.Set(HeaderDelivery, m.ID)
 	}
-	return do(ctx, s.Client, s.Timeout, req)
+	client := s.Client
+	if client == nil {
+		client = s.Allow.client()
+	}
+	return do(ctx, client, s.Timeout, req)
 }
 
 // Sign returns the X-Anju-Signature value for a body sent at timestamp:

@@ -52,7 +52,7 @@ func TestWebhookDelivery(t *testing.T) {
 	rc := &receiver{}
 	srv := httptest.NewServer(rc)
 	defer srv.Close()
-	s := &WebhookSender{Secret: secret}
+	s := &WebhookSender{Allow: loopback, Secret: secret}
 	payload := []byte(`{"event":"case.dispatched","case":"HZ20260101-0001","text":"占道经营"}`)
 	before := time.Now().Unix()
 	if err := s.Send(context.Background(), Message{Channel: ChannelWebhook, Target: srv.URL + "/hook", Payload: payload, ID: "outbox-17"}); err != nil {
@@ -89,7 +89,7 @@ func TestWebhookClock(t *testing.T) {
 	srv := httptest.NewServer(rc)
 	defer srv.Close()
 	clock := anju.NewFakeClock(time.Unix(1_700_000_000, 0))
-	s := &WebhookSender{Secret: secret, Clock: clock}
+	s := &WebhookSender{Allow: loopback, Secret: secret, Clock: clock}
 	if err := s.Send(context.Background(), Message{Target: srv.URL, Payload: []byte(`{}`)}); err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func TestWebhookClassification(t *testing.T) {
 	} {
 		rc := &receiver{status: c.status}
 		srv := httptest.NewServer(rc)
-		err := (&WebhookSender{Secret: secret}).Send(context.Background(), Message{Target: srv.URL, Payload: []byte(`{}`)})
+		err := (&WebhookSender{Allow: loopback, Secret: secret}).Send(context.Background(), Message{Target: srv.URL, Payload: []byte(`{}`)})
 		srv.Close()
 		var serr *StatusError
 		if !errors.As(err, &serr) || serr.StatusCode != c.status || IsPermanent(err) != c.permanent {
@@ -137,7 +137,7 @@ func TestWebhookTransportErrors(t *testing.T) {
 		}
 	}))
 	defer slow.Close()
-	s := &WebhookSender{Secret: secret, Timeout: 100 * time.Millisecond}
+	s := &WebhookSender{Allow: loopback, Secret: secret, Timeout: 100 * time.Millisecond}
 	start := time.Now()
 	err := s.Send(context.Background(), Message{Target: slow.URL, Payload: []byte(`{}`)})
 	if err == nil || IsPermanent(err) || time.Since(start) > 3*time.Second {
@@ -190,6 +190,111 @@ func TestVerifySignature(t *testing.T) {
 	} {
 		if err := VerifySignature(c.secret, c.ts, []byte(c.body), c.sig, c.now, 5*time.Minute); !errors.Is(err, c.want) {
 			t.Errorf("%s: %v, want %v", name, err, c.want)
+		}
+	}
+}
+
+// loopback lets the tests deliver to httptest servers, as an operator
+// allows a receiver on the same host.
+var loopback, _ = ParseAllowList("127.0.0.1,::1")
+
+// TestWebhookRefusesInternalAddress: without an allow list a delivery to a
+// loopback receiver fails for good, whether the URL names the address or a
+// name that resolves to it when connecting (as a rebound DNS name would),
+// and nothing reaches the receiver; allowing the name or the address lets
+// it through.
+func TestWebhookRefusesInternalAddress(t *testing.T) {
+	rc := &receiver{}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	port := srv.URL[strings.LastIndex(srv.URL, ":")+1:]
+	for _, target := range []string{srv.URL, "http://localhost:" + port} {
+		err := (&WebhookSender{Secret: secret}).Send(context.Background(), Message{Target: target, Payload: []byte(`{}`)})
+		if !errors.Is(err, ErrForbiddenAddress) || !IsPermanent(err) {
+			t.Errorf("%s without an allow list: %v", target, err)
+		}
+	}
+	if len(rc.bodies) != 0 {
+		t.Fatalf("the receiver got %d requests", len(rc.bodies))
+	}
+	for _, allow := range []string{"localhost", "127.0.0.0/8,::1"} {
+		a, err := ParseAllowList(allow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := (&WebhookSender{Secret: secret, Allow: a}).Send(context.Background(), Message{Target: "http://localhost:" + port, Payload: []byte(`{}`)}); err != nil {
+			t.Errorf("allowed %s: %v", allow, err)
+		}
+	}
+}
+
+func TestCheckWebhookTarget(t *testing.T) {
+	ctx := context.Background()
+	allow, err := ParseAllowList(" 10.1.2.0/24, Hooks.Internal ,fd12::7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		target string
+		ok     bool // with no allow list
+		okWith bool // with allow
+	}{
+		{"https://93.184.216.34/hook", true, true},
+		{"https://hooks.example/city", true, true}, // does not resolve now; checked at delivery
+		{"ftp://93.184.216.34/hook", false, false},
+		{"hooks.example/city", false, false},
+		{"https://user:pw@93.184.216.34/hook", false, false},
+		{"http://127.0.0.1:8080/", false, false},
+		{"http://[::1]/", false, false},
+		{"http://[::ffff:127.0.0.1]/", false, false},
+		{"http://localhost:8080/", false, false},
+		{"http://10.1.2.3/", false, true},
+		{"http://10.1.3.1/", false, false},
+		{"http://172.16.0.1/", false, false},
+		{"http://192.168.1.1/", false, false},
+		{"http://169.254.169.254/latest/meta-data", false, false},
+		{"http://[fe80::1]/", false, false},
+		{"http://[fd12::7]/", false, true},
+		{"http://[fd00::1]/", false, false},
+		{"http://100.64.0.1/", false, false},
+		{"http://0.0.0.0/", false, false},
+		{"http://224.0.0.1/", false, false},
+		{"http://[ff02::1]/", false, false},
+		{"http://hooks.internal:9000/x", true, true}, // does not resolve here
+	} {
+		for i, a := range []AllowList{{}, allow} {
+			err := a.CheckWebhookTarget(ctx, tc.target)
+			want := []bool{tc.ok, tc.okWith}[i]
+			if (err == nil) != want || (err != nil && anju.ErrorField(err) != "target") {
+				t.Errorf("%s (allow %q): %v, want ok=%v", tc.target, a, err, want)
+			}
+		}
+	}
+	for _, bad := range []string{"10.0.0.0/33", "hooks internal", "user@host"} {
+		if _, err := ParseAllowList(bad); anju.ErrorCode(err) != anju.EINVALID {
+			t.Errorf("ParseAllowList(%q): %v", bad, err)
+		}
+	}
+}
+
+func TestCheckEmailTarget(t *testing.T) {
+	for _, tc := range []struct {
+		target string
+		ok     bool
+	}{
+		{"ops@example.org", true},
+		{"街道办@example.org", true},
+		{"ops@example.org\r\nBcc: all@example.org", false},
+		{"ops@example.org\n", false},
+		{"Ops <ops@example.org>", false},
+		{"<ops@example.org>", false},
+		{"ops@example.org, boss@example.org", false},
+		{"not an address", false},
+		{"", false},
+	} {
+		err := CheckEmailTarget(tc.target)
+		if (err == nil) != tc.ok || (err != nil && anju.ErrorField(err) != "target") {
+			t.Errorf("%q: %v, want ok=%v", tc.target, err, tc.ok)
 		}
 	}
 }

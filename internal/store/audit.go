@@ -123,22 +123,7 @@ func (db *DB) ListAudit(ctx context.Context, actor *anju.Actor, f AuditFilter) (
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
 	}
-	q := `SELECT seq, at, city, actor, action, object, detail, prev_hash, hash FROM audit_log WHERE 1=1`
-	var args []any
-	if !actor.System {
-		q += ` AND city = ?`
-		args = append(args, actor.City)
-	}
-	if f.Action != "" {
-		q += ` AND action = ?`
-		args = append(args, f.Action)
-	}
-	if f.Before > 0 {
-		q += ` AND seq < ?`
-		args = append(args, f.Before)
-	}
-	q += ` ORDER BY seq DESC LIMIT ?`
-	args = append(args, f.Limit)
+	q, args := auditQuery(actor, f)
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
@@ -155,6 +140,30 @@ func (db *DB) ListAudit(ctx context.Context, actor *anju.Actor, f AuditFilter) (
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// auditQuery is ListAudit's query. Its filters and order match the indexes
+// audit_log_city_seq and audit_log_city_action_seq (migration 00011), so
+// that a page is read backwards from an index and never sorted; the page
+// before is keyed by seq, so that reading far back costs what the first
+// page does.
+func auditQuery(actor *anju.Actor, f AuditFilter) (string, []any) {
+	q := `SELECT seq, at, city, actor, action, object, detail, prev_hash, hash FROM audit_log WHERE 1=1`
+	var args []any
+	if !actor.System {
+		q += ` AND city = ?`
+		args = append(args, actor.City)
+	}
+	if f.Action != "" {
+		q += ` AND action = ?`
+		args = append(args, f.Action)
+	}
+	if f.Before > 0 {
+		q += ` AND seq < ?`
+		args = append(args, f.Before)
+	}
+	q += ` ORDER BY seq DESC LIMIT ?`
+	return q, append(args, f.Limit)
 }
 
 func auditRecord(city, action, object string, detail any) audit.Record {

@@ -106,11 +106,16 @@ const (
 var intakeRoles = []anju.Role{anju.RoleOperator, anju.RoleGridWorker, anju.RoleDispatcher, anju.RoleResident, anju.RoleSupervisor}
 
 func (nc *NewCase) validate() error {
-	nc.Title = strings.TrimSpace(nc.Title)
-	nc.Text = strings.TrimSpace(nc.Text)
-	nc.Address = strings.TrimSpace(nc.Address)
+	nc.Title, nc.Text, nc.Address = anju.CleanText(nc.Title), anju.CleanText(nc.Text), anju.CleanText(nc.Address)
+	// A title or address of nothing but invisible characters is none.
+	if anju.Blank(nc.Title) {
+		nc.Title = ""
+	}
+	if anju.Blank(nc.Address) {
+		nc.Address = ""
+	}
 	switch {
-	case nc.Text == "":
+	case anju.Blank(nc.Text):
 		return anju.FieldError("text", "text is required: what is the problem?")
 	case utf8.RuneCountInString(nc.Text) > MaxCaseText:
 		return anju.FieldError("text", "text is longer than %d characters", MaxCaseText)
@@ -135,6 +140,40 @@ func (nc *NewCase) validate() error {
 		nc.Title = firstRunes(nc.Text, 30)
 	}
 	return nil
+}
+
+// staffIntake are the roles that file cases for others, within their area.
+var staffIntake = []anju.Role{anju.RoleOperator, anju.RoleGridWorker, anju.RoleDispatcher, anju.RoleSupervisor}
+
+// checkIntakeScope refuses a case that staff file outside their own area,
+// where they could not see or follow it; a city-wide hotline operator's
+// area is the city. Residents report anywhere in their city: they always see
+// their own cases. EINVALID on lat (a point) or grid, naming the place.
+func (db *DB) checkIntakeScope(ctx context.Context, actor *anju.Actor, grid RegionRecord, byPoint bool) error {
+	if actor.System || actor.HasRole(anju.RoleResident) || actor.HasRoleAt(grid.Path, staffIntake...) {
+		return nil
+	}
+	// Name the largest region around the place that holds none of the
+	// actor's area: 第2区 for a district they have no part in, a street of
+	// their own district otherwise.
+	place := grid.Name
+	for _, code := range splitPath(grid.Path)[1:] {
+		r, err := db.regionNoGeometry(ctx, code)
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(actor.Grants, func(g anju.Grant) bool {
+			return slices.Contains(staffIntake, g.Role) && g.RegionPath != "" && strings.HasPrefix(g.RegionPath, r.Path)
+		}) {
+			place = r.Name
+			break
+		}
+	}
+	field := "grid"
+	if byPoint {
+		field = "lat"
+	}
+	return anju.FieldError(field, "the place lies in %s, outside your area", place)
 }
 
 func firstRunes(s string, n int) string {
@@ -225,6 +264,9 @@ func (db *DB) PrepareCase(ctx context.Context, actor *anju.Actor, nc NewCase, id
 		if err != nil || grid.Level != region.LevelGrid || (!actor.System && grid.City != actor.City) {
 			return nil, anju.FieldError("grid", "grid %q not found", nc.Grid)
 		}
+	}
+	if err := db.checkIntakeScope(ctx, actor, grid, nc.Lat != nil); err != nil {
+		return nil, err
 	}
 	p.grid = grid
 	if p.cat, err = db.category(ctx, grid.City, nc.Category); err != nil {

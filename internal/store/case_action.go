@@ -82,6 +82,7 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 	if in.Version != 0 && in.Version != c.Version {
 		return c, anju.Errorf(anju.ECONFLICT, "case %d changed since version %d (now %d); reload it and try again", id, in.Version, c.Version)
 	}
+	in.Input = in.Input.Clean()
 	if utf8.RuneCountInString(in.Note) > maxNote || utf8.RuneCountInString(in.Reason) > maxNote || utf8.RuneCountInString(in.Result) > maxNote {
 		return c, anju.FieldError("note", "text is longer than %d characters", maxNote)
 	}

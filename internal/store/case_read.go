@@ -349,6 +349,9 @@ func (db *DB) events(ctx context.Context, caseID int64, publicOnly bool) ([]Even
 		json.Unmarshal([]byte(data), &e.Data)
 		if publicOnly {
 			e.Actor = ""
+			// The tracking code of the case this one was merged into
+			// opens another resident's report.
+			delete(e.Data, "into")
 		}
 		out = append(out, e)
 	}
@@ -369,12 +372,20 @@ type Tracked struct {
 	Reply        string      `json:"reply,omitempty"`
 	Outcome      string      `json:"outcome,omitempty"`
 	Rating       string      `json:"rating,omitempty"`
-	MergedInto   string      `json:"merged_into,omitempty"`
-	History      []Event     `json:"history"`
+	// Merged says the report is handled together with another one; State
+	// and Outcome are then that report's.
+	Merged  bool    `json:"merged,omitempty"`
+	Notice  string  `json:"notice,omitempty"`
+	History []Event `json:"history"`
 }
 
+// mergedNotice is shown on the tracking page of a merged report.
+const mergedNotice = "已并入另一件同类诉求合并办理（merged into another report）"
+
 // Track returns the public view of the case with the tracking code; a merged
-// case shows its master's progress. ENOTFOUND for unknown codes.
+// case shows its master's progress: its state, outcome and the steps of its
+// public history, but never its code, title, reply or notes, which belong
+// to another resident's report. ENOTFOUND for unknown codes.
 func (db *DB) Track(ctx context.Context, code string) (Tracked, error) {
 	code = NormalizeTrackingCode(code)
 	sys := anju.SystemActor("track")
@@ -399,13 +410,18 @@ func (db *DB) Track(ctx context.Context, code string) (Tracked, error) {
 	if c.MergedInto != 0 {
 		m, err := db.getCase(ctx, db, sys, c.MergedInto)
 		if err == nil {
-			t.MergedInto = FormatTrackingCode(m.TrackingCode)
-			t.State, t.Reply, t.Outcome = m.State, m.Result, string(m.Outcome)
+			t.Merged, t.Notice = true, mergedNotice
+			t.State, t.Outcome = m.State, string(m.Outcome)
 			mh, err := db.events(ctx, m.ID, true)
 			if err != nil {
 				return Tracked{}, err
 			}
-			t.History = append(t.History, mh...)
+			for _, e := range mh {
+				if e.Action == "submit" {
+					continue // the other report's intake is not this one's step
+				}
+				t.History = append(t.History, Event{Action: e.Action, From: e.From, To: e.To, At: e.At, Public: true})
+			}
 		}
 	}
 	return t, nil

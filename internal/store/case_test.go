@@ -2,12 +2,14 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
 	"anju/internal/anju"
 	"anju/internal/cases"
+	"anju/internal/notify"
 	"anju/internal/personal"
 	"anju/internal/store"
 	"anju/internal/store/storetest"
@@ -32,7 +34,10 @@ func newCaseWorld(t *testing.T, dsn string) *caseWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := store.Open(ctx, dsn, store.Options{Clock: clock, Keys: keys, PublicURL: "https://anju.example"})
+	// The tests' webhook receivers listen on loopback, as a receiver on
+	// the server's own host does once the operator allows it.
+	loopback, _ := notify.ParseAllowList("127.0.0.1,::1")
+	db, err := store.Open(ctx, dsn, store.Options{Clock: clock, Keys: keys, PublicURL: "https://anju.example", WebhookAllow: loopback})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,17 +331,40 @@ func TestResidentAndMerge(t *testing.T) {
 		}
 		w.act(t, "operator", master.ID, cases.ActionAccept, cases.Input{})
 		tr, err := w.db.Track(ctx, mine.TrackingCode)
-		if err != nil || tr.State != cases.StateAccepted || tr.MergedInto != store.FormatTrackingCode(master.TrackingCode) {
+		if err != nil || tr.State != cases.StateAccepted || !tr.Merged || tr.Notice == "" {
 			t.Fatalf("merged case track: %+v %v", tr, err)
 		}
+		// The master's code would open another resident's report: neither
+		// the tracking page nor the resident's history nor the SMS shows it.
+		codes := []string{master.TrackingCode, store.FormatTrackingCode(master.TrackingCode)}
+		page, _ := json.Marshal(tr)
 		// The master's acceptance told both reporters.
 		if st, _ := w.db.OutboxStatus(ctx); st["pending"] != 2 {
 			t.Errorf("outbox after master accepted: %v", st)
+		}
+		var sms []string
+		rows, _ := w.db.SQL().Query(`SELECT body FROM outbox WHERE channel = 'sms' ORDER BY id`)
+		for rows.Next() {
+			var b string
+			rows.Scan(&b)
+			sms = append(sms, b)
+		}
+		rows.Close()
+		if len(sms) != 2 || !strings.Contains(sms[1], mine.TrackingCode) {
+			t.Errorf("SMS to the merged case's reporter: %q", sms)
 		}
 		// The resident sees public history of their own case only.
 		h, err := w.db.History(ctx, w.actors["resident"], mine.ID)
 		if err != nil || len(h) != 2 || h[0].Actor != "" {
 			t.Errorf("resident history: %+v %v", h, err)
+		}
+		hist, _ := json.Marshal(h)
+		for _, code := range codes {
+			for what, s := range map[string]string{"tracking page": string(page), "resident's history": string(hist), "SMS": strings.Join(sms[1:], " ")} {
+				if strings.Contains(s, code) {
+					t.Errorf("the %s of the merged case shows the master's code %s: %s", what, code, s)
+				}
+			}
 		}
 	})
 }

@@ -31,7 +31,7 @@ func (db *DB) SaveSubscription(ctx context.Context, actor *anju.Actor, s Subscri
 	if !actor.System && !actor.HasRoleAt(cityPath(actor.City), anju.RoleAdmin) {
 		return s, anju.Errorf(anju.EFORBIDDEN, "only a city-wide administrator may add subscriptions")
 	}
-	if err := validateDelivery(s.Channel, s.Target, s.Secret); err != nil {
+	if err := db.validateDelivery(ctx, s.Channel, s.Target, s.Secret); err != nil {
 		return s, err
 	}
 	for _, a := range s.Actions {
@@ -51,20 +51,19 @@ func (db *DB) SaveSubscription(ctx context.Context, actor *anju.Actor, s Subscri
 }
 
 // validateDelivery checks where a subscription delivers: a signed webhook
-// or an e-mail address. EINVALID naming the field.
-func validateDelivery(channel, target, secret string) error {
+// outside the server's own networks unless the operator allows it (see
+// notify.AllowList), or one bare e-mail address. EINVALID naming the field.
+func (db *DB) validateDelivery(ctx context.Context, channel, target, secret string) error {
 	switch channel {
 	case "webhook":
-		if !strings.HasPrefix(target, "https://") && !strings.HasPrefix(target, "http://") {
-			return anju.FieldError("target", "a webhook target is an http(s) URL")
+		if err := db.webhookAllow.CheckWebhookTarget(ctx, target); err != nil {
+			return err
 		}
-		if len(secret) < 16 {
-			return anju.FieldError("secret", "a webhook needs a secret of at least 16 characters to sign with")
+		if len(secret) < notify.MinWebhookSecret {
+			return anju.FieldError("secret", "a webhook needs a secret of at least %d characters to sign with", notify.MinWebhookSecret)
 		}
 	case "email":
-		if !strings.Contains(target, "@") {
-			return anju.FieldError("target", "an e-mail target is an address")
-		}
+		return notify.CheckEmailTarget(target)
 	default:
 		return anju.FieldError("channel", "channel must be webhook or email")
 	}
@@ -118,11 +117,19 @@ type eventPayload struct {
 	At           time.Time   `json:"at"`
 }
 
+// mergedReporter is the reporter of a case merged into another, with the
+// tracking code of their own case: the master's would open another
+// resident's report.
+type mergedReporter struct {
+	id   int64
+	code string
+}
+
 // mergedReporters returns the reporters of the cases merged into case id.
 // Merges are rare and a long transaction (the demo's week) notifies on
 // thousands of events, so the transaction first asks once whether the city
 // has any merged case at all; a merge it makes itself asks again.
-func (t *Tx) mergedReporters(ctx context.Context, city string, id int64) ([]int64, error) {
+func (t *Tx) mergedReporters(ctx context.Context, city string, id int64) ([]mergedReporter, error) {
 	if t.noMerges == nil {
 		t.noMerges = map[string]bool{}
 	}
@@ -142,7 +149,20 @@ func (t *Tx) mergedReporters(ctx context.Context, city string, id int64) ([]int6
 	if none {
 		return nil, nil
 	}
-	return column[int64](t.query(ctx, `SELECT reporter_id FROM cases WHERE merged_into = ? AND reporter_id IS NOT NULL`, id))
+	rows, err := t.query(ctx, `SELECT reporter_id, tracking_code FROM cases WHERE merged_into = ? AND reporter_id IS NOT NULL`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []mergedReporter
+	for rows.Next() {
+		var r mergedReporter
+		if err := rows.Scan(&r.id, &r.code); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 // enqueueNotifications writes the outbox rows an event causes, in the
@@ -157,19 +177,18 @@ func (t *Tx) enqueueNotifications(ctx context.Context, c *Case, eventID int64, e
 			c.City, c.ID, eventID, channel, target, subject, body, secret, "pending", now, now)
 	}
 	if text, ok := residentNotified[ev.Action]; ok {
-		reporters := []int64{}
+		reporters := []mergedReporter{}
 		if c.reporterID.Valid {
-			reporters = append(reporters, c.reporterID.Int64)
+			reporters = append(reporters, mergedReporter{c.reporterID.Int64, c.TrackingCode})
 		}
 		merged, err := t.mergedReporters(ctx, c.City, c.ID)
 		if err != nil {
 			return err
 		}
 		reporters = append(reporters, merged...)
-		body := fmt.Sprintf("【安居】%s（编号 %s）。查询进度：%s/track/%s", text, FormatTrackingCode(c.TrackingCode),
-			db.publicURL, c.TrackingCode)
 		for _, r := range reporters {
-			if err := add("sms", "reporter:"+strconv.FormatInt(r, 10), "", body, ""); err != nil {
+			body := fmt.Sprintf("【安居】%s（编号 %s）。查询进度：%s/track/%s", text, FormatTrackingCode(r.code), db.publicURL, r.code)
+			if err := add("sms", "reporter:"+strconv.FormatInt(r.id, 10), "", body, ""); err != nil {
 				return err
 			}
 		}
@@ -254,7 +273,7 @@ func (db *DB) DeliverOutbox(ctx context.Context, sender notify.Sender, n int) (s
 		send := sender
 		if it.Channel == notify.ChannelWebhook && it.Secret != "" {
 			// Each subscription signs with its own secret.
-			send = &notify.WebhookSender{Secret: []byte(it.Secret)}
+			send = &notify.WebhookSender{Secret: []byte(it.Secret), Allow: db.webhookAllow}
 		}
 		if it.Channel == "webhook" {
 			msg.Payload = []byte(it.Body)

@@ -27,6 +27,7 @@ import (
 
 	"anju/internal/anju"
 	"anju/internal/deadline"
+	"anju/internal/notify"
 	"anju/internal/personal"
 	"anju/internal/taxonomy"
 )
@@ -44,6 +45,7 @@ type DB struct {
 
 	keys          *personal.Keyring
 	publicURL     string
+	webhookAllow  notify.AllowList
 	taxonomies    *cityCache[*taxonomy.Tree]
 	calendars     *cityCache[*deadline.Calendar]
 	subscriptions *cityCache[[]Subscription]
@@ -78,6 +80,9 @@ type Options struct {
 	// CheckpointEvery is how often an SQLite handle copies its write-ahead
 	// log into the database in the background (default 1 s).
 	CheckpointEvery time.Duration
+	// WebhookAllow lists the internal webhook receivers subscriptions may
+	// name and deliveries may reach (serve --webhook-allow).
+	WebhookAllow notify.AllowList
 }
 
 // Open connects to dsn ("sqlite:PATH" or a postgres:// URL), applies pending
@@ -89,6 +94,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		return nil, err
 	}
 	db.keys = opts.Keys
+	db.webhookAllow = opts.WebhookAllow
 	db.publicURL = strings.TrimSuffix(opts.PublicURL, "/")
 	if db.publicURL == "" {
 		db.publicURL = "http://127.0.0.1:8080"
@@ -228,6 +234,10 @@ func (db *DB) Engine() string { return db.dialect.name() }
 // SQL exposes the pool for metrics collectors and tests that must reach
 // behind the store (e.g. to tamper with the audit log).
 func (db *DB) SQL() *sql.DB { return db.sql }
+
+// WebhookAllow is the allow list the store was opened with, for the
+// scheduler's default webhook sender.
+func (db *DB) WebhookAllow() notify.AllowList { return db.webhookAllow }
 
 // Now is the store's clock.
 func (db *DB) Now() time.Time { return db.clock.Now() }

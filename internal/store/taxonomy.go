@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"anju/internal/anju"
 	"anju/internal/audit"
@@ -275,8 +276,13 @@ func (db *DB) calendar(ctx context.Context, city string) (*deadline.Calendar, er
 	})
 }
 
+// MaxCalendarNote bounds a calendar day's note: it names the day (国庆节,
+// 调休上班), and is shown beside every date that falls on it.
+const MaxCalendarNote = 200
+
 // SetCalendarDay records a city's own holiday or working day; only city-wide
-// administrators may. Returns EINVALID for a bad date or kind.
+// administrators may. Returns EINVALID for a bad date or kind, or a note
+// longer than MaxCalendarNote.
 func (db *DB) SetCalendarDay(ctx context.Context, actor *anju.Actor, day string, kind deadline.DayKind, note string) error {
 	if !actor.System && !actor.HasRoleAt(cityPath(actor.City), anju.RoleAdmin) {
 		return anju.Errorf(anju.EFORBIDDEN, "only a city-wide administrator may change the calendar")
@@ -287,6 +293,12 @@ func (db *DB) SetCalendarDay(ctx context.Context, actor *anju.Actor, day string,
 	}
 	if kind != deadline.Holiday && kind != deadline.Workday {
 		return anju.FieldError("kind", "kind must be %q or %q", deadline.Holiday, deadline.Workday)
+	}
+	if note = anju.CleanText(note); anju.Blank(note) {
+		note = ""
+	}
+	if utf8.RuneCountInString(note) > MaxCalendarNote {
+		return anju.FieldError("note", "note is longer than %d characters", MaxCalendarNote)
 	}
 	err = db.inTx(ctx, func(tx *Tx) error {
 		if _, err := tx.exec(ctx, `DELETE FROM calendar_overrides WHERE city = ? AND day = ?`, actor.City, d.String()); err != nil {

@@ -978,7 +978,7 @@ func (db *DB) SaveWarningSubscription(ctx context.Context, actor *anju.Actor, s 
 	if (s.Region == "") == (s.Department == "") {
 		return s, anju.FieldError("region", "give a region or a department, not both")
 	}
-	if err := validateDelivery(s.Channel, s.Target, s.Secret); err != nil {
+	if err := db.validateDelivery(ctx, s.Channel, s.Target, s.Secret); err != nil {
 		return s, err
 	}
 	var city, path string
