@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -182,6 +183,10 @@ type CaseList struct {
 
 // pageBounds makes a requested page valid: pages count from 1, and a page
 // holds at most 200 rows, def when the size is missing or out of range.
+// A page so far out that its offset, (page-1)*size, would not fit in an int
+// is brought back to the farthest one whose offset fits: it is as empty, and
+// a wrapped offset would be negative, which SQLite reads as 0 (the first
+// page) and PostgreSQL refuses.
 func pageBounds(page, size, def int) (int, int) {
 	if page < 1 {
 		page = 1
@@ -189,6 +194,7 @@ func pageBounds(page, size, def int) (int, int) {
 	if size < 1 || size > 200 {
 		size = def
 	}
+	page = min(page, math.MaxInt/size)
 	return page, size
 }
 
