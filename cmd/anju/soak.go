@@ -336,7 +336,7 @@ func soak(ctx context.Context, out io.Writer, cfg soakConfig, base string, w *be
 		sm.at, sm.requests, sm.errors = time.Since(start), s.requests.Load(), s.errors.Load()
 		res.samples = append(res.samples, sm)
 		fmt.Fprintf(out, "  %6s requests=%d errors=%d rss_mb=%.1f anon_mb=%.1f heap_mb=%.1f goroutines=%d wal_mb=%.1f\n",
-			sm.at.Round(time.Second), sm.requests, sm.errors, sm.rssMB, sm.anonMB, sm.heapMB, sm.goroutines, sm.walMB)
+			sm.at.Round(min(time.Second, cfg.sample/5)), sm.requests, sm.errors, sm.rssMB, sm.anonMB, sm.heapMB, sm.goroutines, sm.walMB)
 	}
 	tick := time.NewTicker(cfg.sample)
 	defer tick.Stop()
