@@ -138,6 +138,11 @@ func FuzzAPIBody(f *testing.F) {
 	f.Add(uint8(2), []byte(`{"name":5}`))
 	f.Add(uint8(4), []byte(`[]`))
 	f.Add(uint8(8), []byte(`null`))
+	// PostgreSQL refuses a NUL character in text.
+	f.Add(uint8(0), []byte(`{"login":"worker-a\u0000","password":"right-password"}`))
+	f.Add(uint8(2), []byte(`{"name":"新\u0000部门","region":"330105"}`))
+	f.Add(uint8(10), []byte(`{"text":"路灯\u0000坏了","category":"0101","lat":30.05,"lon":120.02}`))
+	f.Add(uint8(13), []byte(`{"note":"\u0000"}`))
 	f.Fuzz(func(t *testing.T, route uint8, body []byte) {
 		r := bodyRoutes[int(route)%len(bodyRoutes)]
 		req := httptest.NewRequest(r.method, r.path, bytes.NewReader(body))
