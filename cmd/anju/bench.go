@@ -47,13 +47,13 @@ dispatch, start and resolve of the cases filed, case lists with filters and
 pages, searches, case pages and histories, and a password sign-in per client
 every --login-every (default 10s; the server throttles sign-ins). Every
 --sample (default 10s) it prints the process's resident memory, heap in use,
-goroutines, the SQLite WAL size and the requests and errors so far. The
-first tenth of the run is its warm-up; start is the peak of the samples in
-the next tenth and end the peak of the last tenth (one sample can fall on a
-collection's trough, the next on its crest). It exits non-zero on any error,
-or when resident memory ends above 1.5× start plus --rss-slack MB (default
-64), or goroutines above start plus --goroutine-slack (default 50). The
-server runs in this process: resident memory is the server's and the
+goroutines, the SQLite WAL size (0 on PostgreSQL) and the requests and errors
+so far. The first tenth of the run is its warm-up; start is the peak of the
+samples in the next tenth and end the peak of the last tenth (one sample can
+fall on a collection's trough, the next on its crest). It exits non-zero on
+any error, or when resident memory ends above 1.5× start plus --rss-slack MB
+(default 64), or goroutines above start plus --goroutine-slack (default 50).
+The server runs in this process: resident memory is the server's and the
 clients' together. Last line:
   soak: duration=… requests=… errors=… rss_mb_start=… rss_mb_end=… rss_mb_max=… goroutines_start=… goroutines_end=… wal_mb_max=…
 
