@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -88,7 +89,9 @@ func newFuzzFixture(f *testing.F) *fixture {
 // answer against the API contract.
 func (fx *fixture) serveFuzz(t *testing.T, login string, req *http.Request) {
 	t.Helper()
-	req.Header.Set("Authorization", "Bearer "+fx.tokens[login])
+	if login != "" {
+		req.Header.Set("Authorization", "Bearer "+fx.tokens[login])
+	}
 	rec := httptest.NewRecorder()
 	// The handlers share one database and one throttle; the fuzzer's
 	// workers are processes, so this only orders the seeds of a plain run.
@@ -170,5 +173,46 @@ func FuzzAPIQuery(f *testing.F) {
 		req := httptest.NewRequest("GET", r.path, nil)
 		req.URL.RawQuery = query
 		fx.serveFuzz(t, "admin", req)
+	})
+}
+
+// pathRoutes are the routes that read a path segment, the fuzzed one put
+// where %s is, with a body where the route needs one.
+var pathRoutes = []struct{ login, method, path, body, seed string }{
+	{"admin", "GET", "/api/v1/regions/%s", "", "330102"},
+	{"admin", "GET", "/api/v1/regions/%s/children", "", "330100"},
+	{"admin", "GET", "/api/v1/regions/%s/ancestors", "", "330105001001001"},
+	{"admin", "GET", "/api/v1/departments/%s", "", "a-street"},
+	{"admin", "GET", "/api/v1/users/%s", "", "worker-a"},
+	{"admin", "GET", "/api/v1/cases/%s", "", "1"},
+	{"admin", "GET", "/api/v1/cases/%s/history", "", "1"},
+	{"admin", "GET", "/api/v1/cases/%s/similar", "", "1"},
+	{"", "GET", "/api/v1/track/%s", "", "ABCD-EFGH-JKLM"},
+	{"operator", "POST", "/api/v1/cases/1/actions/%s", `{"note":"x"}`, "comment"},
+	{"admin", "PUT", "/api/v1/calendar/%s", `{"kind":"holiday","note":"x"}`, "2027-01-01"},
+	{"admin", "PUT", "/api/v1/categories/%s", `{"parent":"01","name":"x","name_en":"x","kind":"request","leaf":true,"default_priority":"normal","department_level":"street","active":true}`, "0199"},
+	{"admin", "POST", "/api/v1/warnings/%s/acknowledge", "", "1"},
+}
+
+// FuzzAPIPath puts the fuzzed string in the path segment of every route
+// that reads one; route picks the route.
+func FuzzAPIPath(f *testing.F) {
+	fx := newFuzzFixture(f)
+	for i, r := range pathRoutes {
+		f.Add(uint8(i), r.seed)
+	}
+	f.Add(uint8(0), "\x00")
+	f.Add(uint8(5), "-1")
+	f.Add(uint8(5), "99999999999999999999")
+	f.Add(uint8(10), "2027-02-30")
+	f.Add(uint8(8), "%zz")
+	f.Fuzz(func(t *testing.T, route uint8, seg string) {
+		r := pathRoutes[int(route)%len(pathRoutes)]
+		req := httptest.NewRequest(r.method, "/", strings.NewReader(r.body))
+		req.URL = &url.URL{Path: strings.Replace(r.path, "%s", seg, 1)}
+		if r.body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		fx.serveFuzz(t, r.login, req)
 	})
 }
