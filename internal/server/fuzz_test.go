@@ -111,6 +111,13 @@ func checkAnswer(t *testing.T, req *http.Request, rec *httptest.ResponseRecorder
 	if status == http.StatusNoContent {
 		return
 	}
+	if status >= 300 && status < 400 {
+		// The mux sends an unclean path (a//b, a/./b) to its clean form.
+		if rec.Header().Get("Location") == "" {
+			t.Fatalf("%s: status %d without a Location", where, status)
+		}
+		return
+	}
 	if !json.Valid(body) {
 		t.Fatalf("%s: status %d, body is not JSON: %q", where, status, trim(string(body)))
 	}
