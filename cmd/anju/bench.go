@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -38,6 +37,25 @@ func init() {
 		summary: "measure intake throughput and latency, and search latency at scale",
 		usage: `Usage: anju bench intake [--db DSN] [--url URL --token TOKEN] [--clients N] [--duration D] [--rate R]
        anju bench search [--db DSN] [--cases N] [--queries Q]
+       anju bench soak [--db DSN] [--duration D] [--clients N] [--addr HOST:PORT]
+
+bench soak: serves DSN in-process (default a fresh SQLite file; the demo
+city is created there if missing, with --cases N cases of history, default
+2000) on a loopback address (--addr, default 127.0.0.1:0) and drives mixed
+traffic from N clients (default 8) for D (default 30m): intake, the accept,
+dispatch, start and resolve of the cases filed, case lists with filters and
+pages, searches, case pages and histories, and a password sign-in per client
+every --login-every (default 10s; the server throttles sign-ins). Every
+--sample (default 10s) it prints the process's resident memory, heap in use,
+goroutines, the SQLite WAL size (0 on PostgreSQL) and the requests and errors
+so far. The first tenth of the run is its warm-up; start is the peak of the
+samples in the next tenth and end the peak of the last tenth (one sample can
+fall on a collection's trough, the next on its crest). It exits non-zero on
+any error, or when resident memory ends above 1.5× start plus --rss-slack MB
+(default 64), or goroutines above start plus --goroutine-slack (default 50).
+The server runs in this process: resident memory is the server's and the
+clients' together. Last line:
+  soak: duration=… requests=… errors=… rss_mb_start=… rss_mb_end=… rss_mb_max=… goroutines_start=… goroutines_end=… wal_mb_max=…
 
 bench search: grows the demo city in DSN to N cases (default 2,000,000) with
 generated cases written straight into the cases table and the search index
@@ -97,8 +115,11 @@ func runBench(ctx context.Context, env *cliEnv, args []string) error {
 	if len(args) > 0 && args[0] == "search" {
 		return runBenchSearch(ctx, env, args[1:])
 	}
+	if len(args) > 0 && args[0] == "soak" {
+		return runBenchSoak(ctx, env, args[1:])
+	}
 	if len(args) == 0 || args[0] != "intake" {
-		return usageError("bench: give a benchmark: 'anju bench intake' or 'anju bench search'; see 'anju help bench'")
+		return usageError("bench: give a benchmark: 'anju bench intake', 'anju bench search' or 'anju bench soak'; see 'anju help bench'")
 	}
 	fs := newFlags("bench intake", env)
 	af := addAppFlags(fs, env)
@@ -114,12 +135,7 @@ func runBench(ctx context.Context, env *cliEnv, args []string) error {
 	if err := parseArgs(fs, args[1:], false); err != nil {
 		return err
 	}
-	dbGiven := false
-	fs.Visit(func(fl *flag.Flag) {
-		if fl.Name == "db" {
-			dbGiven = true
-		}
-	})
+	dbGiven := flagGiven(fs, "db")
 	switch {
 	case cfg.clients < 1 || cfg.clients > 1024:
 		return usageError("bench: --clients must be between 1 and 1024")
@@ -139,27 +155,12 @@ func runBench(ctx context.Context, env *cliEnv, args []string) error {
 	// The database: the one given, or a fresh SQLite file.
 	var sdb *store.DB
 	if dbGiven || cfg.url == "" {
-		if !dbGiven {
-			dir, err := os.MkdirTemp("", "anju-bench-")
-			if err != nil {
-				return err
-			}
-			defer os.RemoveAll(dir)
-			*af.db = "sqlite:" + filepath.Join(dir, "anju.db")
-		}
-		// A benchmark never writes a key file: it uses the keys it is
-		// given, else a fresh key held in memory.
-		keys, err := loadKeys(env, af, false)
+		db, closeDB, err := openBenchDB(ctx, env, af, dbGiven)
 		if err != nil {
 			return err
 		}
-		if keys == nil {
-			*af.keys = personal.FormatKey("bench", personal.GenerateKey())
-		}
-		if sdb, err = openApp(ctx, env, af, false); err != nil {
-			return err
-		}
-		defer sdb.Close()
+		defer closeDB()
+		sdb = db
 	}
 
 	var w *benchWorkload
@@ -202,36 +203,12 @@ func runBench(ctx context.Context, env *cliEnv, args []string) error {
 	}
 	target := cfg.url
 	if cfg.url == "" {
-		// Serve in-process like 'anju serve', without the scheduler.
-		log, err := newLogger(env.stderr, "warn")
+		u, stop, err := serveInProcess(ctx, env, sdb, "127.0.0.1:0")
 		if err != nil {
 			return err
 		}
-		sctx, stop := context.WithCancel(ctx)
-		urlc := make(chan string, 1)
-		done := make(chan error, 1)
-		go func() {
-			done <- serveHTTP(sctx, env, sdb, log, listenConfig{addr: "127.0.0.1:0", grace: 10 * time.Second},
-				func(u string) { urlc <- u })
-		}()
-		select {
-		case target = <-urlc:
-		case err := <-done:
-			stop()
-			return fmt.Errorf("bench server: %w", err)
-		}
-		defer func() {
-			stop()
-			<-done
-		}()
-		cfg.url = target
-		// Measure the steady state: a server loads the segmentation
-		// dictionary and the city's words once, in the seconds after it
-		// starts; the bench waits for that rather than counting it against
-		// the first requests.
-		if err := sdb.WarmUp(ctx); err != nil {
-			return err
-		}
+		defer stop()
+		target, cfg.url = u, u
 	}
 
 	rateText := "unlimited"
@@ -280,6 +257,72 @@ func runBench(ctx context.Context, env *cliEnv, args []string) error {
 	fmt.Fprintf(env.stdout, "cases_per_s=%.1f p50_ms=%.2f p99_ms=%.2f raw_per_s=%.1f ratio=%.2f\n",
 		res.perSecond(), ms(res.quantile(0.50)), ms(res.quantile(0.99)), rawPerS, ratio)
 	return nil
+}
+
+// openBenchDB opens the database a benchmark runs on: the one --db names, or
+// else a fresh SQLite file in a temporary directory that closeDB removes.
+func openBenchDB(ctx context.Context, env *cliEnv, af appFlags, dbGiven bool) (db *store.DB, closeDB func(), err error) {
+	dir := ""
+	if !dbGiven {
+		if dir, err = os.MkdirTemp("", "anju-bench-"); err != nil {
+			return nil, nil, err
+		}
+		*af.db = "sqlite:" + filepath.Join(dir, "anju.db")
+	}
+	removeDir := func() {
+		if dir != "" {
+			os.RemoveAll(dir)
+		}
+	}
+	// A benchmark never writes a key file: it uses the keys it is given,
+	// else a fresh key held in memory.
+	keys, err := loadKeys(env, af, false)
+	if err != nil {
+		removeDir()
+		return nil, nil, err
+	}
+	if keys == nil {
+		*af.keys = personal.FormatKey("bench", personal.GenerateKey())
+	}
+	if db, err = openApp(ctx, env, af, false); err != nil {
+		removeDir()
+		return nil, nil, err
+	}
+	return db, func() { db.Close(); removeDir() }, nil
+}
+
+// serveInProcess serves db like 'anju serve', without the scheduler, on
+// addr, and returns once the server has loaded what it loads after starting
+// (the segmentation dictionary and the city's words), so that a benchmark
+// measures the steady state rather than counting that against its first
+// requests. stop shuts the server down.
+func serveInProcess(ctx context.Context, env *cliEnv, db *store.DB, addr string) (url string, stop func(), err error) {
+	log, err := newLogger(env.stderr, "warn")
+	if err != nil {
+		return "", nil, err
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	urlc := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- serveHTTP(sctx, env, db, log, listenConfig{addr: addr, grace: 10 * time.Second},
+			func(u string) { urlc <- u })
+	}()
+	select {
+	case url = <-urlc:
+	case err := <-done:
+		cancel()
+		return "", nil, fmt.Errorf("bench server: %w", err)
+	}
+	stop = func() {
+		cancel()
+		<-done
+	}
+	if err := db.WarmUp(ctx); err != nil {
+		stop()
+		return "", nil, err
+	}
+	return url, stop, nil
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -500,14 +543,8 @@ func (r *benchResult) errorSummary() string {
 // counts from then, so that a stalled server is not hidden by clients that
 // stop sending (coordinated omission).
 func benchHTTP(ctx context.Context, cfg benchConfig, w *benchWorkload) (*benchResult, error) {
-	tr := &http.Transport{
-		MaxIdleConns:        cfg.clients * 2,
-		MaxIdleConnsPerHost: cfg.clients * 2,
-		IdleConnTimeout:     time.Minute,
-		DisableCompression:  true,
-	}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	client, closeClient := newBenchClient(cfg.clients)
+	defer closeClient()
 	// Hard stop: no phase outlives its duration by more than a request timeout.
 	ctx, cancel := context.WithTimeout(ctx, cfg.duration+35*time.Second)
 	defer cancel()
@@ -593,6 +630,18 @@ func benchHTTP(ctx context.Context, cfg benchConfig, w *benchWorkload) (*benchRe
 		delete(res.statuses, 0)
 	}
 	return res, nil
+}
+
+// newBenchClient is an HTTP client keeping a connection alive per client;
+// closeClient closes them.
+func newBenchClient(clients int) (client *http.Client, closeClient func()) {
+	tr := &http.Transport{
+		MaxIdleConns:        clients * 2,
+		MaxIdleConnsPerHost: clients * 2,
+		IdleConnTimeout:     time.Minute,
+		DisableCompression:  true,
+	}
+	return &http.Client{Transport: tr, Timeout: 30 * time.Second}, tr.CloseIdleConnections
 }
 
 // benchRaw writes intakes straight into the store from one goroutine, one

@@ -84,7 +84,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any, limit int64) erro
 	if _, err := dec.Token(); err != io.EOF {
 		return anju.Errorf(anju.EINVALID, "request body must hold one JSON object and nothing after it")
 	}
-	return nil
+	return checkText(v)
 }
 
 func jsonError(err error) error {

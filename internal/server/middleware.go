@@ -124,6 +124,10 @@ const sessionCookie = "anju_session"
 // refused at once; a stale cookie is simply ignored (and cleared).
 func (s *Server) identify(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := checkURLText(r); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 		ctx := r.Context()
 		if h := r.Header.Get("Authorization"); h != "" {
 			token, ok := strings.CutPrefix(h, "Bearer ")

@@ -85,6 +85,9 @@ const maxImport = 256 << 20
 
 func (s *Server) handleImportRegions(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	rs, err := region.ParseFeatureCollection(http.MaxBytesReader(w, r.Body, maxImport))
+	if err == nil {
+		err = checkText(rs)
+	}
 	if err != nil {
 		s.writeError(w, r, jsonErrorOr(err))
 		return

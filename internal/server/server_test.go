@@ -22,7 +22,7 @@ import (
 // fixture is a running server over the small two-district city with a user
 // per interesting scope, each with an API token.
 type fixture struct {
-	t      *testing.T
+	t      testing.TB
 	db     *store.DB
 	srv    *httptest.Server
 	tokens map[string]string
@@ -30,7 +30,7 @@ type fixture struct {
 
 const password = "right-password"
 
-func newFixture(t *testing.T, dsn string) *fixture {
+func newFixture(t testing.TB, dsn string) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	keys, _ := personal.ParseKeyring(personal.FormatKey("k1", personal.GenerateKey()))

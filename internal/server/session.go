@@ -18,6 +18,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, login, password s
 	if login == "" || password == "" {
 		return nil, anju.FieldError("login", "login and password are required")
 	}
+	if !plainText(login) {
+		return nil, anju.FieldError("login", "login must be UTF-8 text without NUL characters")
+	}
 	keys := []string{"login:" + login, "addr:" + clientAddr(r)}
 	ticket, ok, wait := s.throttle.Reserve(keys, time.Now())
 	if !ok {

@@ -163,6 +163,7 @@ type CaseList struct {
 
 // pageBounds makes a requested page valid: pages count from 1, and a page
 // holds at most 200 rows, def when the size is missing or out of range.
+// A page however far out is kept as asked: pageOffset saturates its offset.
 func pageBounds(page, size, def int) (int, int) {
 	if page < 1 {
 		page = 1
