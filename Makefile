@@ -2,13 +2,13 @@
 GO   ?= go
 TAGS := ne
 
-.PHONY: all test vet fmt-check check-tracked build bench
+.PHONY: all test vet fmt-check check-tracked check-deps build bench
 
 all: build
 
-# fmt-check + check-tracked + vet, then every test with services found/started by scripts/test.sh
+# fmt-check + check-tracked + check-deps + vet, then every test with services found/started by scripts/test.sh
 # (exports ANJU_TEST_PG and ANJU_CHROME; see the script's header for overrides).
-test: fmt-check check-tracked vet
+test: fmt-check check-tracked check-deps vet
 	GO=$(GO) ./scripts/test.sh
 
 vet:
@@ -27,3 +27,6 @@ build:
 
 bench:
 	GO=$(GO) ./scripts/test.sh $(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./...
+
+check-deps:
+	./scripts/check-deps.sh
