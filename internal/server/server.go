@@ -55,6 +55,7 @@ func New(cfg Config) http.Handler {
 		s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
 	s.registry.MustRegister(collectors.NewDBStatsCollector(s.db.SQL(), "anju"))
+	s.registry.MustRegister(store.TxSeconds)
 	s.metrics = newMetrics(s.registry)
 	return s.routes()
 }
