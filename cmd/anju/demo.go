@@ -93,12 +93,14 @@ func runDemo(ctx context.Context, env *cliEnv, args []string) error {
 		cs, err := demo.Populate(ctx, fill, demo.CaseOptions{Cases: *nCases, Seed: *seed, Progress: func(n int) {
 			fmt.Fprintf(env.stdout, "  %d cases\n", n)
 		}})
+		// How long the fill kept other writers waiting at most, also when
+		// it was stopped.
+		fmt.Fprintf(env.stdout, "  longest write transaction %d ms\n", fill.LongestTx().Milliseconds())
 		if err != nil {
 			return fmt.Errorf("demo cases: %w", err)
 		}
 		fmt.Fprintf(env.stdout, "  %d cases in %.1fs: %s; %d rated, %d reopened\n", cs.Cases, cs.Elapsed.Seconds(),
 			formatStates(cs.ByState), cs.Rated, cs.Reopened)
-		fmt.Fprintf(env.stdout, "  longest write transaction %d ms\n", fill.LongestTx().Milliseconds())
 		return nil
 	}
 	fill := len(states) == 0 && *nCases > 0
