@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"os/exec"
@@ -92,6 +93,16 @@ func TestWritersDuringDemoFill(t *testing.T) {
 		t.Logf("%d × %s beside the fill: p50 %v, p99 %v, max %v", len(l), what, l[len(l)/2], l[len(l)*99/100], l[len(l)-1])
 	}
 	t.Logf("%d writes failed", failures)
+	// Every write transaction's hold is on /metrics.
+	resp, err := http.Get(url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(metrics), "anju_db_tx_seconds_count") {
+		t.Errorf("no anju_db_tx_seconds on /metrics")
+	}
 
 	stopped := time.Now()
 	cancel()
