@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 
 	"anju/internal/anju"
 	"anju/internal/store"
@@ -49,9 +50,15 @@ func dbFlag(fs *flag.FlagSet, env *cliEnv) *string {
 	return fs.String("db", envOr(env, "ANJU_DB", defaultDB), "database: sqlite:PATH or a postgres:// URL (env ANJU_DB)")
 }
 
+// openDB opens the database for a command a person runs: a write that finds
+// the database busy (a server or a demo fill writing beside it) is tried
+// again for a while rather than failing at once.
 func openDB(ctx context.Context, dsn string) (*store.DB, error) {
-	return openStore(ctx, dsn, store.Options{})
+	return openStore(ctx, dsn, store.Options{BusyRetry: cliBusyRetry})
 }
+
+// cliBusyRetry is how long a command keeps trying a busy write.
+const cliBusyRetry = 20 * time.Second
 
 // openStore opens the database, turning a DSN it does not understand into a
 // usage error.

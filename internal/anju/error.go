@@ -18,6 +18,7 @@ const (
 	EUNPROCESSABLE = "unprocessable" // well-formed but semantically refused (e.g. idempotency mismatch): 422
 	ETOOMANY       = "too_many"      // throttled: 429
 	ETOOLARGE      = "too_large"     // body over the limit: 413
+	EUNAVAILABLE   = "unavailable"   // the database is busy or failing for now: 503 with Retry-After
 	EINTERNAL      = "internal"      // anything else: 500, details only in the log
 )
 

@@ -52,8 +52,8 @@ var phrases = []string{
 // moved through its actions by the staff who would take them, with the clock
 // set to when they happen. The scheduler runs once per simulated day, so late
 // cases get their warnings, cards and escalations as they would have.
-// Commits are grouped a week at a time (daysPerCommit), which is what makes
-// it fast.
+// Commits are grouped by time (sliceBudget) rather than one per event, which
+// is what makes it fast.
 func Populate(ctx context.Context, db *store.DB, opt CaseOptions) (CaseSummary, error) {
 	start := time.Now()
 	if opt.Cases <= 0 {
@@ -109,63 +109,72 @@ func Populate(ctx context.Context, db *store.DB, opt CaseOptions) (CaseSummary, 
 	var agenda agendaQueue
 	policy := store.DefaultPolicy
 	day := first.Truncate(24 * time.Hour)
-	for day.Before(opt.Now) && ctx.Err() == nil {
-		// A few simulated days to a commit, the scheduler passing at the end
-		// of each day inside the same transaction: commits, not rows, were
-		// what a day cost beyond its work (the WAL pages of every index a
-		// day touches, and one search-index segment each).
+	dayEnd := func(d time.Time) time.Time {
+		if e := d.Add(24 * time.Hour); e.Before(opt.Now) {
+			return e
+		}
+		return opt.Now
+	}
+	end := dayEnd(day)
+	// step takes the next event of the history — a new case, a step of an
+	// old one, or the scheduler's pass at the end of the day — and reports
+	// whether the history is complete.
+	step := func(tx *store.Tx) (bool, error) {
+		// Whichever comes first: a new case or a step of an old one.
+		var t time.Time
+		isNew := more && nextFiling.at.Before(end)
+		if isNew {
+			if nextFiling.err != nil {
+				return false, nextFiling.err
+			}
+			t = nextFiling.at
+		}
+		if s, ok := agenda.peek(); ok && s.at.Before(end) && (!isNew || s.at.Before(t)) {
+			agenda.pop()
+			clock.Set(s.at)
+			return false, w.advance(ctx, tx, s, &agenda, rng, &sum)
+		}
+		if isNew {
+			clock.Set(t)
+			if err := w.file(ctx, tx, nextFiling, rng, &agenda); err != nil {
+				return false, err
+			}
+			nextFiling, more = filings.next()
+			sum.Cases++
+			if opt.Progress != nil && sum.Cases%10000 == 0 {
+				opt.Progress(sum.Cases)
+			}
+			return false, nil
+		}
+		clock.Set(end)
+		if _, err := tx.RunDue(ctx, policy, 100_000); err != nil {
+			return false, err
+		}
+		day, end = end, dayEnd(end)
+		return !day.Before(opt.Now), nil
+	}
+	for done := false; !done && ctx.Err() == nil; {
+		// The history goes in by slices of time, not of the simulated
+		// calendar: a transaction commits once it has run for sliceBudget,
+		// so that the server beside the filler, whose writers wait for the
+		// same lock, always gets it within a fraction of a second.
 		err := hdb.InTx(ctx, func(tx *store.Tx) error {
-			for range daysPerCommit {
-				if !day.Before(opt.Now) {
-					return nil
-				}
-				end := day.Add(24 * time.Hour)
-				if end.After(opt.Now) {
-					end = opt.Now
-				}
-				for {
-					// Whichever comes first: a new case or a step of an old one.
-					var t time.Time
-					isNew := more && nextFiling.at.Before(end)
-					if isNew {
-						if nextFiling.err != nil {
-							return nextFiling.err
-						}
-						t = nextFiling.at
-					}
-					step, ok := agenda.peek()
-					if ok && step.at.Before(end) && (!isNew || step.at.Before(t)) {
-						agenda.pop()
-						clock.Set(step.at)
-						if err := w.advance(ctx, tx, step, &agenda, rng, &sum); err != nil {
-							return err
-						}
-						continue
-					}
-					if !isNew {
-						break
-					}
-					clock.Set(t)
-					if err := w.file(ctx, tx, nextFiling, rng, &agenda); err != nil {
-						return err
-					}
-					nextFiling, more = filings.next()
-					sum.Cases++
-					if opt.Progress != nil && sum.Cases%10000 == 0 {
-						opt.Progress(sum.Cases)
-					}
-				}
-				clock.Set(end)
-				if _, err := tx.RunDue(ctx, policy, 100_000); err != nil {
+			began := time.Now()
+			for !done && time.Since(began) < sliceBudget {
+				var err error
+				if done, err = step(tx); err != nil {
 					return err
 				}
-				day = end
 			}
 			return nil
 		})
 		if err != nil {
 			return sum, err
 		}
+		// No pause: writers of this process queue for the lock and get it
+		// at the commit (store/busy.go); one of another process polls for
+		// it and retries. A pause of even 1 ms after each slice cost the
+		// fill 10–20%.
 	}
 	st, err := db.CaseStates(ctx, city)
 	if err != nil {
@@ -178,11 +187,15 @@ func Populate(ctx context.Context, db *store.DB, opt CaseOptions) (CaseSummary, 
 
 var shanghai = time.FixedZone("CST", 8*3600)
 
-// daysPerCommit is how many simulated days go into one transaction: a week
-// spreads a commit's cost (measured on the 200,000-case fill, alternating
-// runs: eight days to a commit were 6–10% faster than four), and keeps the
-// server beside the filler waiting under a second for the write lock.
-const daysPerCommit = 7
+// sliceBudget is how long one transaction of the fill works before it
+// commits. A simulated week to a commit held the write lock for most of a
+// second on the 200,000-case fill, and the server's writers timed out behind
+// it. The commit's own flush of the rows, search entries and audit records
+// gathered adds about two thirds again (measured: 50 ms of work held the
+// lock 80–110 ms), hence 30 ms for a hold under 100 ms. Shorter slices
+// commit more often, and each commit rewrites the WAL pages of the indexes
+// it touched and adds a search-index segment.
+const sliceBudget = 30 * time.Millisecond
 
 // world is what the generator knows of the demo city.
 type world struct {

@@ -68,6 +68,9 @@ func (s *Scheduler) retrain(ctx context.Context, log *slog.Logger) {
 	s.bg.Go(func() {
 		defer s.training.Store(false)
 		if n, err := s.DB.RetrainDue(ctx, RetrainEvery); err != nil {
+			if ctx.Err() != nil {
+				return // stopped for shutdown: the next start retrains
+			}
 			log.ErrorContext(ctx, "suggestion models", "err", err)
 		} else if n > 0 {
 			log.InfoContext(ctx, "suggestion models retrained", "cities", n)

@@ -43,6 +43,8 @@ func statusOf(code string) int {
 		return http.StatusTooManyRequests
 	case anju.ETOOLARGE:
 		return http.StatusRequestEntityTooLarge
+	case anju.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -51,14 +53,25 @@ func statusOf(code string) int {
 // are logged with their detail and shown to the client only generically.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := anju.ErrorCode(err)
-	if code == anju.EINTERNAL {
-		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	}
+	s.logFailure(w, r, err)
 	var body errorBody
 	body.Error.Code = code
 	body.Error.Message = anju.ErrorMessage(err)
 	body.Error.Field = anju.ErrorField(err)
 	writeJSON(w, statusOf(code), body)
+}
+
+// logFailure logs an error that is the server's, not the client's: internal
+// errors, and a busy or failing database, which the client is told to retry
+// (Retry-After) while the log keeps the cause.
+func (s *Server) logFailure(w http.ResponseWriter, r *http.Request, err error) {
+	switch anju.ErrorCode(err) {
+	case anju.EINTERNAL:
+		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	case anju.EUNAVAILABLE:
+		w.Header().Set("Retry-After", "1")
+		s.log.WarnContext(r.Context(), "request refused: database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -71,6 +71,7 @@ func New(cfg Config) http.Handler {
 		s.registry = NewRegistry()
 	}
 	s.registry.MustRegister(collectors.NewDBStatsCollector(s.db.SQL(), "anju"))
+	s.registry.MustRegister(store.TxSeconds)
 	s.metrics = newMetrics(s.registry)
 	return s.routes()
 }

@@ -54,6 +54,7 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 		if anju.ErrorCode(err) != anju.EUNAUTHORIZED {
 			msg = anju.ErrorMessage(err)
 		}
+		s.logFailure(w, r, err)
 		s.render(w, r, statusOf(anju.ErrorCode(err)), "login", pageData{Title: "登录", Error: msg, Login: login})
 		return
 	}

@@ -95,7 +95,7 @@ func (db *DB) TrainSuggestionModels(ctx context.Context, actor *anju.Actor, city
 	var out []ModelInfo
 	for i, kind := range []string{ModelCategory, ModelDepartment} {
 		start := time.Now()
-		c, err := textai.Train(train[i], textai.DefaultTrainOptions())
+		c, err := textai.TrainContext(ctx, train[i], textai.DefaultTrainOptions())
 		if err != nil {
 			return nil, fmt.Errorf("train %s model: %w", kind, err)
 		}

@@ -22,6 +22,10 @@ type dialect interface {
 	translate(err error) error
 	// retryable reports a transient conflict worth running the transaction again.
 	retryable(err error) bool
+	// writeFault reports an error that says the database cannot take
+	// writes (read-only, disk full, I/O error), as opposed to a conflict or
+	// a bad input: it makes the server not ready.
+	writeFault(err error) bool
 	skipLocked() string
 }
 
@@ -39,8 +43,23 @@ func (sqliteDialect) translate(err error) error {
 		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
 			return &anju.Error{Code: anju.EINVALID, Message: "refers to something that does not exist"}
 		}
+		if c := se.Code() & 0xff; c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED {
+			return unavailable(err)
+		}
 	}
 	return err
+}
+
+func (sqliteDialect) writeFault(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN,
+			sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_PERM:
+			return true
+		}
+	}
+	return false
 }
 
 func (sqliteDialect) retryable(err error) bool {
@@ -90,9 +109,21 @@ func (postgresDialect) translate(err error) error {
 			return &anju.Error{Code: anju.ECONFLICT, Message: "already exists"}
 		case "23503":
 			return &anju.Error{Code: anju.EINVALID, Message: "refers to something that does not exist"}
+		case "55P03", "40001", "40P01": // lock timeout; serialization failure or deadlock past the retries
+			return unavailable(err)
 		}
 	}
 	return err
+}
+
+func (postgresDialect) writeFault(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		// read-only transaction; insufficient resources (disk full, out of
+		// memory); system and I/O errors; data corruption
+		return pe.Code == "25006" || strings.HasPrefix(pe.Code, "53") || strings.HasPrefix(pe.Code, "58") || strings.HasPrefix(pe.Code, "XX")
+	}
+	return false
 }
 
 func (postgresDialect) retryable(err error) bool {

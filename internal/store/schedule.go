@@ -173,20 +173,39 @@ const dueBatch = 100
 // next pass.
 func (db *DB) eachInBatches(ctx context.Context, ids []int64, fn func(tx *Tx, id int64) (bool, error)) (int, error) {
 	total := 0
-	for start := 0; start < len(ids); start += dueBatch {
-		part := ids[start:min(start+dueBatch, len(ids))]
-		var done int
+	for start := 0; start < len(ids); {
+		var done, taken int
 		if err := db.inTx(ctx, func(tx *Tx) error {
-			var err error
-			done, err = eachIn(tx, part, fn) // a retried transaction counts afresh
-			return err
+			// A batch also ends after dueBatchTime, so that the steps of a
+			// slow pass (a loaded machine, a case with many subscribers)
+			// do not keep the other writers waiting.
+			began := time.Now()
+			done, taken = 0, 0 // a retried transaction counts afresh
+			for _, id := range ids[start:min(start+dueBatch, len(ids))] {
+				if taken > 0 && time.Since(began) >= dueBatchTime {
+					break
+				}
+				ok, err := fn(tx, id)
+				if err != nil {
+					return err
+				}
+				taken++
+				if ok {
+					done++
+				}
+			}
+			return nil
 		}); err != nil {
 			return total, err
 		}
+		start += taken
 		total += done
 	}
 	return total, nil
 }
+
+// dueBatchTime bounds how long one batch of due steps holds the database.
+const dueBatchTime = 50 * time.Millisecond
 
 // eachIn takes one due step on each case inside tx and counts those taken.
 func eachIn(tx *Tx, ids []int64, fn func(tx *Tx, id int64) (bool, error)) (int, error) {

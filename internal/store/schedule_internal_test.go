@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"anju/internal/personal"
 	"anju/internal/store/storetest"
@@ -100,4 +101,39 @@ func toString(v any) string {
 		return v
 	}
 	return ""
+}
+
+// TestDueBatchesEndInTime: a batch of due steps commits once it has run for
+// dueBatchTime, not only after dueBatch steps, so that a slow pass does not
+// hold the write lock (a hundred steps of a loaded machine held it for
+// seconds). Every id is still taken exactly once.
+func TestDueBatchesEndInTime(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db, err := Open(ctx, dsn, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		ids := []int64{1, 2, 3, 4, 5, 6, 7, 8}
+		txs := map[*Tx]bool{}
+		seen := map[int64]int{}
+		n, err := db.eachInBatches(ctx, ids, func(tx *Tx, id int64) (bool, error) {
+			txs[tx] = true
+			seen[id]++
+			time.Sleep(dueBatchTime / 2) // a slow step
+			return true, nil
+		})
+		if err != nil || n != len(ids) {
+			t.Fatalf("eachInBatches = %d, %v", n, err)
+		}
+		for _, id := range ids {
+			if seen[id] != 1 {
+				t.Errorf("id %d taken %d times", id, seen[id])
+			}
+		}
+		if len(txs) < len(ids)/2 {
+			t.Errorf("%d slow steps went into %d transactions; want one for every %v of work", len(ids), len(txs), dueBatchTime)
+		}
+	})
 }

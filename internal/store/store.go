@@ -57,6 +57,10 @@ type DB struct {
 	models        *cityCache[*cityModels]
 	nstmts        *atomic.Int64
 	checkpoints   *checkpointer // SQLite only
+	gate          writeGate     // SQLite only: the file's writers queue here (busy.go)
+	txStats       *txStats
+	health        *writeHealth
+	busyRetry     time.Duration
 }
 
 // Options tune Open. The zero value is what production uses.
@@ -83,6 +87,11 @@ type Options struct {
 	// WebhookAllow lists the internal webhook receivers subscriptions may
 	// name and deliveries may reach (serve --webhook-allow).
 	WebhookAllow notify.AllowList
+	// BusyRetry is how long a write that found the database busy (locked
+	// by another process past SQLite's busy timeout, a lock timeout on
+	// PostgreSQL) is tried again before EUNAVAILABLE is returned. For
+	// commands a person runs; a server answers 503 at once instead.
+	BusyRetry time.Duration
 }
 
 // Open connects to dsn ("sqlite:PATH" or a postgres:// URL), applies pending
@@ -111,6 +120,8 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	db.tokenCache = &sync.Map{}
 	db.similar = &similarIndexes{cities: map[string]*citySimilar{}}
 	db.models = newCityCache[*cityModels](time.Minute)
+	db.txStats, db.health = &txStats{}, &writeHealth{}
+	db.busyRetry = opts.BusyRetry
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -163,7 +174,12 @@ func open(dsn string, opts Options) (*DB, error) {
 		if opts.RelaxedCommits {
 			sync = "NORMAL"
 		}
-		q := "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)" +
+		// busy_timeout bounds how long a writer waits for another process's
+		// transaction before its request is answered 503: writers of this
+		// process queue on the file's gate instead (busy.go), and no
+		// transaction of Anju's holds the lock for more than a fraction of
+		// a second.
+		q := "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(" + strconv.Itoa(int(busyTimeout/time.Millisecond)) + ")&_pragma=foreign_keys(1)" +
 			"&_pragma=synchronous(" + sync + ")&_pragma=cache_size(-65536)&_pragma=mmap_size(2147418112)" +
 			"&_pragma=wal_autocheckpoint(" + strconv.Itoa(autoCheckpointSize) + ")&_pragma=temp_store(memory)&_txlock=immediate"
 		sdb, err := sql.Open("sqlite", "file:"+path+q)
@@ -176,7 +192,7 @@ func open(dsn string, opts Options) (*DB, error) {
 		// connections unless told otherwise.
 		sdb.SetMaxOpenConns(16)
 		sdb.SetMaxIdleConns(16)
-		return &DB{sql: sdb, dialect: sqliteDialect{}, clock: clock, dsn: dsn, locator: newLocator()}, nil
+		return &DB{sql: sdb, dialect: sqliteDialect{}, clock: clock, dsn: dsn, locator: newLocator(), gate: gateFor(path)}, nil
 	default: // postgres
 		connDSN := dsn
 		if opts.RelaxedCommits {
@@ -273,10 +289,14 @@ func (db *DB) migrate(ctx context.Context) error {
 	return nil
 }
 
-// Ready reports whether the database answers and every migration has run.
+// Ready reports whether the database answers, takes writes and has run
+// every migration.
 func (db *DB) Ready(ctx context.Context) error {
 	if err := db.sql.PingContext(ctx); err != nil {
 		return fmt.Errorf("database unreachable: %w", err)
+	}
+	if err := db.writable(ctx); err != nil {
+		return err
 	}
 	p, err := db.provider()
 	if err != nil {
@@ -422,13 +442,32 @@ func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	return t.tx.QueryRowContext(ctx, q, args...)
 }
 
+// exec runs a statement outside a transaction: a write of its own, which
+// queues for the write lock like a transaction.
 func (db *DB) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	q = db.dialect.rebind(q)
-	if st := db.stmt(ctx, q); st != nil {
-		r, err := st.ExecContext(ctx, args...)
-		return r, db.dialect.translate(err)
+	var r sql.Result
+	err := db.retryBusy(ctx, func() error {
+		var err error
+		r, err = db.execOnce(ctx, q, args...)
+		return err
+	})
+	return r, err
+}
+
+func (db *DB) execOnce(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if err := db.gate.enter(ctx); err != nil {
+		return nil, err
 	}
-	r, err := db.sql.ExecContext(ctx, q, args...)
+	defer db.gate.leave()
+	q = db.dialect.rebind(q)
+	var r sql.Result
+	var err error
+	if st := db.stmt(ctx, q); st != nil {
+		r, err = st.ExecContext(ctx, args...)
+	} else {
+		r, err = db.sql.ExecContext(ctx, q, args...)
+	}
+	db.health.record(db, err)
 	return r, db.dialect.translate(err)
 }
 
@@ -453,43 +492,58 @@ func (db *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 // inTx runs fn in a transaction, committing when it returns nil and rolling
 // back otherwise, so that nothing is ever half-written.
 func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
-	for attempt := 0; ; attempt++ {
-		sqlTx, err := db.sql.BeginTx(ctx, nil)
-		if err != nil {
-			return db.dialect.translate(err)
-		}
-		tx := &Tx{tx: sqlTx, db: db}
-		err = fn(tx)
-		if err == nil {
-			err = tx.flushErr
-		}
-		if err == nil {
-			err = tx.flushRows(ctx)
-		}
-		if err == nil {
-			err = tx.flushSearch(ctx)
-		}
-		if err == nil {
-			err = tx.flushAudit(ctx)
-		}
-		if err != nil {
-			sqlTx.Rollback()
-			tx.recycleRows()
-			if db.dialect.retryable(err) && attempt < 5 {
+	return db.retryBusy(ctx, func() error {
+		for attempt := 0; ; attempt++ {
+			retry, err := db.attemptTx(ctx, fn)
+			if err != nil && retry && attempt < 5 {
 				continue
 			}
-			return db.dialect.translate(err)
+			return err
 		}
-		err = sqlTx.Commit()
-		tx.recycleRows()
-		if err != nil {
-			if db.dialect.retryable(err) && attempt < 5 {
-				continue
-			}
-			return db.dialect.translate(err)
-		}
-		return nil
+	})
+}
+
+// attemptTx runs fn once, holding the file's gate from BEGIN to the end of
+// COMMIT or ROLLBACK, and reports whether a failure is worth another try.
+func (db *DB) attemptTx(ctx context.Context, fn func(tx *Tx) error) (bool, error) {
+	if err := db.gate.enter(ctx); err != nil {
+		return false, err
 	}
+	defer db.gate.leave()
+	sqlTx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		db.health.record(db, err)
+		return false, db.dialect.translate(err)
+	}
+	began := time.Now()
+	defer func() { db.txStats.observe(time.Since(began)) }()
+	tx := &Tx{tx: sqlTx, db: db}
+	err = fn(tx)
+	if err == nil {
+		err = tx.flushErr
+	}
+	if err == nil {
+		err = tx.flushRows(ctx)
+	}
+	if err == nil {
+		err = tx.flushSearch(ctx)
+	}
+	if err == nil {
+		err = tx.flushAudit(ctx)
+	}
+	if err != nil {
+		sqlTx.Rollback()
+		tx.recycleRows()
+		db.health.record(db, err)
+		return db.dialect.retryable(err), db.dialect.translate(err)
+	}
+	err = sqlTx.Commit()
+	tx.recycleRows()
+	db.health.record(db, err)
+	if err != nil {
+		return db.dialect.retryable(err), db.dialect.translate(err)
+	}
+	return false, nil
 }
 
 // column reads a one-column result into a slice: column[int64](db.query(…)).

@@ -1,6 +1,7 @@
 package textai
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -118,6 +119,13 @@ var ErrNoExamples = errors.New("textai: no labelled examples")
 // distinct labels. Training runs the classes in parallel on GOMAXPROCS
 // goroutines; the result does not depend on their number.
 func Train(examples []Example, opts TrainOptions) (*Classifier, error) {
+	return TrainContext(context.Background(), examples, opts)
+}
+
+// TrainContext is Train that gives up, returning ctx's error, when ctx ends:
+// a server shutting down does not wait for a model it will not use. It
+// checks between the fits (the model's and each calibration fold's).
+func TrainContext(ctx context.Context, examples []Example, opts TrainOptions) (*Classifier, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
@@ -129,7 +137,7 @@ func Train(examples []Example, opts TrainOptions) (*Classifier, error) {
 		return nil, fmt.Errorf("textai: need at least two labels, have %d", len(labels))
 	}
 	raws := extractAll(examples, opts.Features)
-	return trainRaw(raws, y, labels, opts), nil
+	return trainRaw(ctx, raws, y, labels, opts)
 }
 
 // labelIndex returns the sorted distinct labels and each example's index.
@@ -160,7 +168,10 @@ func extractAll(examples []Example, fo FeatureOptions) []rawDoc {
 }
 
 // trainRaw fits the model and, when asked, its temperature on internal folds.
-func trainRaw(raws []rawDoc, y []int, labels []string, opts TrainOptions) *Classifier {
+func trainRaw(ctx context.Context, raws []rawDoc, y []int, labels []string, opts TrainOptions) (*Classifier, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	c := fitLinear(raws, y, labels, opts)
 	c.temperature = 1
 	if k := opts.CalibrationFolds; k >= 2 && len(raws) >= 2*k {
@@ -170,6 +181,9 @@ func trainRaw(raws []rawDoc, y []int, labels []string, opts TrainOptions) *Class
 		inner := opts
 		inner.CalibrationFolds = 0
 		for f := 0; f < k; f++ {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
 			trR, trY, teR, teY := splitFold(raws, y, folds, f)
 			m := fitLinear(trR, trY, labels, inner)
 			for i, r := range teR {
@@ -180,7 +194,7 @@ func trainRaw(raws []rawDoc, y []int, labels []string, opts TrainOptions) *Class
 		c.temperature = fitTemperature(scores, gold)
 	}
 	c.quantize()
-	return c
+	return c, nil
 }
 
 func splitFold(raws []rawDoc, y []int, folds []int, f int) (trR []rawDoc, trY []int, teR []rawDoc, teY []int) {

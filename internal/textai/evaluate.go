@@ -1,6 +1,7 @@
 package textai
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -217,7 +218,7 @@ func CrossValidate(examples []Example, k int, opts TrainOptions) (*CVResult, err
 	for f := 0; f < k; f++ {
 		trR, trY, teR, teY := splitFold(raws, y, folds, f)
 		start := time.Now()
-		m := trainRaw(trR, trY, labels, opts)
+		m, _ := trainRaw(context.Background(), trR, trY, labels, opts) // cannot end: its context never does
 		res.TrainTime += time.Since(start)
 		res.Temperatures = append(res.Temperatures, m.temperature)
 		for i, r := range teR {
