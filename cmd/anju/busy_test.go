@@ -41,7 +41,8 @@ func TestWritersDuringDemoFill(t *testing.T) {
 	env := &cliEnv{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: &out, stderr: &errb}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"demo", "--db", dsn, "--addr", "127.0.0.1:0", "--log-level", "warn", "--cases", endlessFill}, env)
+		done <- run(ctx, []string{"demo", "--db", dsn, "--addr", "127.0.0.1:0", "--log-level", "warn", "--cases", endlessFill,
+			"--metrics-token", "metrics-secret"}, env)
 	}()
 	url := waitForURL(t, &out, done)
 	m := gridWorkerScope.FindStringSubmatch(out.String())
@@ -94,7 +95,9 @@ func TestWritersDuringDemoFill(t *testing.T) {
 	}
 	t.Logf("%d writes failed", failures)
 	// Every write transaction's hold is on /metrics.
-	resp, err := http.Get(url + "/metrics")
+	req, _ := http.NewRequest("GET", url+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer metrics-secret")
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,7 +32,8 @@ Flags:
   --seed N          seed of the generated city and its history (default 1)
   --cases N         cases of history to file through the real intake and workflow (default 200000)
   --log-level L     debug, info, warn or error (default warn: the demo keeps the terminal quiet)
-  --no-serve        build the demo city and exit`,
+  --no-serve        build the demo city and exit
+  --metrics-addr, --metrics-token, --hash-slots   as for 'anju serve'`,
 		run: runDemo,
 	})
 }
@@ -47,7 +48,12 @@ func runDemo(ctx context.Context, env *cliEnv, args []string) error {
 	logLevel := fs.String("log-level", envOr(env, "ANJU_LOG_LEVEL", "warn"), "log level")
 	noServe := fs.Bool("no-serve", false, "build only")
 	nCases := fs.Int("cases", 200_000, "cases of history to generate")
+	ef := addEdgeFlags(fs, env)
 	if err := parseArgs(fs, args, false); err != nil {
+		return err
+	}
+	lc, err := ef.config(listenConfig{addr: *addr, grace: 20 * time.Second})
+	if err != nil {
 		return err
 	}
 	log, err := newLogger(env.stderr, *logLevel)
@@ -154,7 +160,7 @@ func runDemo(ctx context.Context, env *cliEnv, args []string) error {
 			}
 		}()
 	}
-	return serveHTTP(ctx, env, sdb, log, listenConfig{addr: *addr, grace: 20 * time.Second}, func(url string) {
+	return serveHTTP(ctx, env, sdb, log, lc, func(url string) {
 		fmt.Fprintf(env.stdout, "Anju is running at %s/ — sign in as admin. Press Ctrl-C to stop.\n", url)
 	})
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"math"
@@ -71,9 +72,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 	key := fs.String("tls-key", env.getenv("ANJU_TLS_KEY"), "TLS key")
 	logLevel := fs.String("log-level", envOr(env, "ANJU_LOG_LEVEL", "info"), "log level")
 	grace := fs.Duration("shutdown-grace", envDuration(env, "ANJU_SHUTDOWN_GRACE", 20*time.Second), "shutdown grace")
-	metricsAddr := fs.String("metrics-addr", env.getenv("ANJU_METRICS_ADDR"), "metrics listen address")
-	metricsToken := fs.String("metrics-token", env.getenv("ANJU_METRICS_TOKEN"), "metrics bearer token")
-	hashSlots := fs.Int("hash-slots", envInt(env, "ANJU_HASH_SLOTS", 0), "concurrent password hashes")
+	ef := addEdgeFlags(fs, env)
 	if err := parseArgs(fs, args, false); err != nil {
 		return err
 	}
@@ -91,11 +90,34 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	defer stop()
-	if *hashSlots < 0 {
-		return usageError("--hash-slots must be positive")
+	lc, err := ef.config(listenConfig{addr: *addr, cert: *cert, key: *key, grace: *grace})
+	if err != nil {
+		return err
 	}
-	return serveHTTP(ctx, env, sdb, log, listenConfig{addr: *addr, cert: *cert, key: *key, grace: *grace,
-		metricsAddr: *metricsAddr, metricsToken: *metricsToken, hashSlots: *hashSlots}, nil)
+	return serveHTTP(ctx, env, sdb, log, lc, nil)
+}
+
+// edgeFlags are the flags of every command that serves HTTP (serve, demo).
+type edgeFlags struct {
+	metricsAddr, metricsToken *string
+	hashSlots                 *int
+}
+
+func addEdgeFlags(fs *flag.FlagSet, env *cliEnv) edgeFlags {
+	return edgeFlags{
+		metricsAddr:  fs.String("metrics-addr", env.getenv("ANJU_METRICS_ADDR"), "metrics listen address"),
+		metricsToken: fs.String("metrics-token", env.getenv("ANJU_METRICS_TOKEN"), "metrics bearer token"),
+		hashSlots:    fs.Int("hash-slots", envInt(env, "ANJU_HASH_SLOTS", 0), "concurrent password hashes"),
+	}
+}
+
+// config completes lc with the flags' values.
+func (ef edgeFlags) config(lc listenConfig) (listenConfig, error) {
+	if *ef.hashSlots < 0 {
+		return lc, usageError("--hash-slots must be positive")
+	}
+	lc.metricsAddr, lc.metricsToken, lc.hashSlots = *ef.metricsAddr, *ef.metricsToken, *ef.hashSlots
+	return lc, nil
 }
 
 func envDuration(env *cliEnv, key string, def time.Duration) time.Duration {
