@@ -40,14 +40,19 @@ func (db *DB) SaveSubscription(ctx context.Context, actor *anju.Actor, s Subscri
 		}
 	}
 	s.City = actor.City
-	err := db.queryRow(ctx, `INSERT INTO subscriptions (city, channel, target, secret, actions) VALUES (?, ?, ?, ?, ?) RETURNING id`,
-		s.City, s.Channel, s.Target, s.Secret, strings.Join(s.Actions, ",")).Scan(&s.ID)
+	// One transaction for the row and its audit entry: a subscription is
+	// never saved unaudited, and the write queues with the others (busy.go).
+	err := db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.queryRow(ctx, `INSERT INTO subscriptions (city, channel, target, secret, actions) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+			s.City, s.Channel, s.Target, s.Secret, strings.Join(s.Actions, ",")).Scan(&s.ID); err != nil {
+			return db.dialect.translate(err)
+		}
+		return tx.appendAudit(ctx, actor, auditRecord(s.City, "subscription.create", fmt.Sprintf("subscription:%d", s.ID),
+			map[string]any{"channel": s.Channel, "target": s.Target}))
+	})
 	db.subscriptions.drop(s.City)
-	if err == nil {
-		db.Audit(ctx, actor, auditRecord(s.City, "subscription.create", fmt.Sprintf("subscription:%d", s.ID), map[string]any{"channel": s.Channel, "target": s.Target}))
-	}
 	s.Secret = ""
-	return s, db.dialect.translate(err)
+	return s, err
 }
 
 // validateDelivery checks where a subscription delivers: a signed webhook
