@@ -84,6 +84,10 @@ type Options struct {
 	// CheckpointEvery is how often an SQLite handle copies its write-ahead
 	// log into the database in the background (default 1 s).
 	CheckpointEvery time.Duration
+	// checkpointRestartFrames is the log length (pages) past which the
+	// background checkpoint empties the log file (default 64 MiB); tests
+	// set it low.
+	checkpointRestartFrames int
 	// WebhookAllow lists the internal webhook receivers subscriptions may
 	// name and deliveries may reach (serve --webhook-allow).
 	WebhookAllow notify.AllowList
@@ -127,7 +131,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		return nil, err
 	}
 	if db.dialect.name() == "sqlite" {
-		db.checkpoints = startCheckpointer(db.sql, opts.CheckpointEvery)
+		db.checkpoints = startCheckpointer(db.sql, opts.CheckpointEvery, opts.checkpointRestartFrames)
 	}
 	return db, nil
 }
