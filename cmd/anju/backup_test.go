@@ -87,16 +87,9 @@ func TestBackupUnderIntake(t *testing.T) {
 		target := restoreTarget(t, dsn)
 		dir := t.TempDir()
 		keyFile := filepath.Join(dir, "data.key")
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
-		var out, errb syncBuffer
-		env := &cliEnv{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: &out, stderr: &errb}
-		done := make(chan error, 1)
-		go func() {
-			done <- run(ctx, []string{"demo", "--db", dsn, "--data-key-file", keyFile, "--addr", "127.0.0.1:0",
-				"--cases", "50", "--scheduler-interval", "0"}, env)
-		}()
-		srvURL := waitForURL(t, &out, done)
+		cmd := startCmd(t, "demo", "--db", dsn, "--data-key-file", keyFile, "--addr", "127.0.0.1:0", "--cases", "50", "--scheduler-interval", "0")
+		out, done, cancel := cmd.out, cmd.done, cmd.cancel
+		srvURL := waitForURL(t, out, done)
 		tok, _, err := runIn(t, "", "user", "token", "--db", dsn, "--user", "operator01")
 		if err != nil {
 			t.Fatal(err)

@@ -64,15 +64,9 @@ func TestBenchIntake(t *testing.T) {
 	}
 
 	// Against a running server: no raw measurement without --db.
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var sout, serr syncBuffer
-	env := &cliEnv{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: &sout, stderr: &serr}
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--db", dsn, keys, "--addr", "127.0.0.1:0", "--scheduler-interval", "0"}, env)
-	}()
-	url := waitForLog(t, &serr, regexp.MustCompile(`"msg":"listening","url":"(http://[0-9.:]+)"`), done)
+	cmd := startCmd(t, "serve", "--db", dsn, keys, "--addr", "127.0.0.1:0", "--scheduler-interval", "0")
+	serr, done, cancel := cmd.errb, cmd.done, cmd.cancel
+	url := waitForLog(t, serr, regexp.MustCompile(`"msg":"listening","url":"(http://[0-9.:]+)"`), done)
 	tok, _, err := runIn(t, "", "user", "token", "--db", dsn, "--user", "operator02")
 	if err != nil {
 		t.Fatal(err)

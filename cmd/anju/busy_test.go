@@ -35,22 +35,15 @@ func TestWritersDuringDemoFill(t *testing.T) {
 		t.Skip("fills a demo city")
 	}
 	dsn := "sqlite:" + filepath.Join(t.TempDir(), "anju.db")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var out, errb syncBuffer
-	env := &cliEnv{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: &out, stderr: &errb}
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"demo", "--db", dsn, "--addr", "127.0.0.1:0", "--log-level", "warn", "--cases", endlessFill,
-			"--metrics-token", "metrics-secret"}, env)
-	}()
-	url := waitForURL(t, &out, done)
+	cmd := startCmd(t, "demo", "--db", dsn, "--addr", "127.0.0.1:0", "--log-level", "warn", "--cases", endlessFill, "--metrics-token", "metrics-secret")
+	out, errb, done, cancel := cmd.out, cmd.errb, cmd.done, cmd.cancel
+	url := waitForURL(t, out, done)
 	m := gridWorkerScope.FindStringSubmatch(out.String())
 	if m == nil {
 		t.Fatalf("no grid in the demo's logins: %s", out.String())
 	}
 	grid := m[1]
-	waitForOutput(t, &out, "Filing ")
+	waitForOutput(t, out, "Filing ")
 	const rounds = 40
 	latencies := map[string][]time.Duration{}
 	failures := 0
@@ -227,15 +220,9 @@ func TestBusyDatabase(t *testing.T) {
 	if _, _, err := runIn(t, "", "demo", "--db", dsn, "--no-serve", "--cases", "0"); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var out, errb syncBuffer
-	env := &cliEnv{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: &out, stderr: &errb}
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"demo", "--db", dsn, "--addr", "127.0.0.1:0", "--log-level", "warn", "--cases", "0"}, env)
-	}()
-	url := waitForURL(t, &out, done)
+	cmd := startCmd(t, "demo", "--db", dsn, "--addr", "127.0.0.1:0", "--log-level", "warn", "--cases", "0")
+	out, errb, done, cancel := cmd.out, cmd.errb, cmd.done, cmd.cancel
+	url := waitForURL(t, out, done)
 
 	// Each request waits 5 s for the lock; the command starts after them and
 	// would have given up after 10 s; its retries outlast the lock.

@@ -59,14 +59,9 @@ func exitCode(err error) int {
 func TestServe(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		keyFile := filepath.Join(t.TempDir(), "data.key")
-		ctx, cancel := context.WithCancel(context.Background())
-		var out, errb syncBuffer
-		env := &cliEnv{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: &out, stderr: &errb}
-		done := make(chan error, 1)
-		go func() {
-			done <- run(ctx, []string{"demo", "--db", dsn, "--data-key-file", keyFile, "--addr", "127.0.0.1:0", "--log-level", "info", "--cases", "300"}, env)
-		}()
-		url := waitForURL(t, &out, done)
+		cmd := startCmd(t, "demo", "--db", dsn, "--data-key-file", keyFile, "--addr", "127.0.0.1:0", "--log-level", "info", "--cases", "300")
+		out, errb, done, cancel := cmd.out, cmd.errb, cmd.done, cmd.cancel
+		url := waitForURL(t, out, done)
 		for _, p := range []string{"/healthz", "/readyz"} {
 			resp, err := http.Get(url + p)
 			if err != nil || resp.StatusCode != 200 {
@@ -268,4 +263,23 @@ func TestDemoFill(t *testing.T) {
 			t.Fatalf("second run: %v %s", err, out)
 		}
 	})
+}
+
+// runningCmd is a command of Anju running in the background of a test.
+type runningCmd struct {
+	out, errb *syncBuffer
+	done      chan error
+	cancel    context.CancelFunc
+}
+
+// startCmd runs args as Anju's command line until cancel or the end of the
+// test, with empty environment and input.
+func startCmd(t *testing.T, args ...string) *runningCmd {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	c := &runningCmd{out: &syncBuffer{}, errb: &syncBuffer{}, done: make(chan error, 1), cancel: cancel}
+	env := &cliEnv{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: c.out, stderr: c.errb}
+	go func() { c.done <- run(ctx, args, env) }()
+	return c
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -20,16 +19,9 @@ func TestWebhookAllowFlag(t *testing.T) {
 	if _, _, err := runIn(t, "", "serve", "--db", dsn, "--webhook-allow", "10.0.0.0/33"); exitCode(err) != 2 || !strings.Contains(err.Error(), "webhook-allow") {
 		t.Fatalf("bad allow list: exit %d, %v", exitCode(err), err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var out, errb syncBuffer
-	env := &cliEnv{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: &out, stderr: &errb}
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"demo", "--db", dsn, "--addr", "127.0.0.1:0", "--cases", "0", "--scheduler-interval", "0",
-			"--webhook-allow", "127.0.0.1, hooks.internal"}, env)
-	}()
-	url := waitForURL(t, &out, done)
+	cmd := startCmd(t, "demo", "--db", dsn, "--addr", "127.0.0.1:0", "--cases", "0", "--scheduler-interval", "0", "--webhook-allow", "127.0.0.1, hooks.internal")
+	out, done, cancel := cmd.out, cmd.done, cmd.cancel
+	url := waitForURL(t, out, done)
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}
 	post := func(path, body string) (int, string) {

@@ -26,41 +26,9 @@ func TestWorkingDueIndex(t *testing.T) {
 		}
 		defer db.Close()
 		pick := `SELECT id FROM cases WHERE ` + workingStates + ` AND NOT overdue AND resolution_due <= 0 ORDER BY resolution_due LIMIT 100`
-		var plan []string
-		err = db.InTx(ctx, func(tx *Tx) error {
-			explain := `EXPLAIN QUERY PLAN ` + pick
-			if db.dialect.name() == "postgres" {
-				// An empty table is read faster whole; the test asks
-				// which index the planner can use, not whether it should.
-				if _, err := tx.exec(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
-					return err
-				}
-				explain = `EXPLAIN ` + pick
-			}
-			rows, err := tx.query(ctx, explain)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			cols, _ := rows.Columns()
-			for rows.Next() {
-				vals := make([]any, len(cols))
-				ptrs := make([]any, len(cols))
-				for i := range vals {
-					ptrs[i] = &vals[i]
-				}
-				if err := rows.Scan(ptrs...); err != nil {
-					return err
-				}
-				plan = append(plan, strings.TrimSpace(toString(vals[len(vals)-1])))
-			}
-			return rows.Err()
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(strings.Join(plan, "\n"), "cases_working_due") {
-			t.Errorf("the scheduler's pick does not use cases_working_due:\n%s", strings.Join(plan, "\n"))
+		plan := explain(t, db, pick)
+		if !strings.Contains(plan, "cases_working_due") {
+			t.Errorf("the scheduler's pick does not use cases_working_due:\n%s", plan)
 		}
 
 		if db.dialect.name() == "postgres" {
