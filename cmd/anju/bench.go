@@ -51,11 +51,14 @@ goroutines, the SQLite WAL size (0 on PostgreSQL) and the requests and errors
 so far. The first tenth of the run is its warm-up; start is the peak of the
 samples in the next tenth and end the peak of the last tenth (one sample can
 fall on a collection's trough, the next on its crest). It exits non-zero on
-any error, or when resident memory ends above 1.5× start plus --rss-slack MB
-(default 64), or goroutines above start plus --goroutine-slack (default 50).
-The server runs in this process: resident memory is the server's and the
+any error, or when anonymous resident memory (RssAnon: what the process
+allocated) ends above 1.5× start plus --rss-slack MB (default 64), or
+goroutines above start plus --goroutine-slack (default 50). The whole
+resident set (VmRSS) is printed too; it also counts the database file's
+pages once per SQLite connection that maps them, and so grows with the
+database. The server runs in this process: memory is the server's and the
 clients' together. Last line:
-  soak: duration=… requests=… errors=… rss_mb_start=… rss_mb_end=… rss_mb_max=… goroutines_start=… goroutines_end=… wal_mb_max=…
+  soak: duration=… requests=… errors=… rss_mb_start=… rss_mb_end=… rss_mb_max=… anon_mb_start=… anon_mb_end=… goroutines_start=… goroutines_end=… wal_mb_max=…
 
 bench search: grows the demo city in DSN to N cases (default 2,000,000) with
 generated cases written straight into the cases table and the search index

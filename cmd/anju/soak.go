@@ -56,7 +56,7 @@ func runBenchSoak(ctx context.Context, env *cliEnv, args []string) error {
 	fs.DurationVar(&cfg.loginEvery, "login-every", 10*time.Second, "time between one client's sign-ins")
 	fs.IntVar(&cfg.cases, "cases", 2000, "cases of history to generate in a new demo city")
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:0", "loopback address the in-process server listens on")
-	fs.Float64Var(&cfg.rssSlackMB, "rss-slack", 64, "MB the resident set may grow past 1.5× its size after warm-up")
+	fs.Float64Var(&cfg.rssSlackMB, "rss-slack", 64, "MB the anonymous resident set may grow past 1.5× its size after warm-up")
 	fs.IntVar(&cfg.goroutineSlack, "goroutine-slack", 50, "goroutines that may be added after warm-up")
 	if err := parseArgs(fs, args, false); err != nil {
 		return err
@@ -120,8 +120,8 @@ func runBenchSoak(ctx context.Context, env *cliEnv, args []string) error {
 	res := soak(ctx, env.stdout, cfg, target, w, users, walPath)
 	fmt.Fprintf(env.stdout, "  %d requests, %.1f/s; by kind: %s\n", res.requests, float64(res.requests)/res.elapsed.Seconds(), res.byKind())
 	fmt.Fprintf(env.stdout, "  errors: %s\n", res.errorSummary())
-	fmt.Fprintf(env.stdout, "soak: duration=%s requests=%d errors=%d rss_mb_start=%.1f rss_mb_end=%.1f rss_mb_max=%.1f goroutines_start=%d goroutines_end=%d wal_mb_max=%.1f\n",
-		res.elapsed.Round(time.Second), res.requests, res.errors, res.start.rssMB, res.end.rssMB, res.maxRSSMB,
+	fmt.Fprintf(env.stdout, "soak: duration=%s requests=%d errors=%d rss_mb_start=%.1f rss_mb_end=%.1f rss_mb_max=%.1f anon_mb_start=%.1f anon_mb_end=%.1f goroutines_start=%d goroutines_end=%d wal_mb_max=%.1f\n",
+		res.elapsed.Round(time.Second), res.requests, res.errors, res.start.rssMB, res.end.rssMB, res.maxRSSMB, res.start.anonMB, res.end.anonMB,
 		res.start.goroutines, res.end.goroutines, res.maxWALMB)
 	if ctx.Err() != nil {
 		return ctx.Err()
@@ -235,15 +235,21 @@ func (r *soakResult) summarize(warm time.Duration) {
 }
 
 // verdict fails the run on any error and on growth after the warm-up
-// beyond the slack: the resident set past 1.5× plus rss-slack MB, the
+// beyond the slack: the anonymous resident set past 1.5× plus rss-slack MB, the
 // goroutines past goroutine-slack more.
 func (r *soakResult) verdict(cfg soakConfig) error {
 	var why []string
 	if r.errors > 0 {
 		why = append(why, fmt.Sprintf("%d errors", r.errors))
 	}
-	if limit := 1.5*r.start.rssMB + cfg.rssSlackMB; r.end.rssMB > limit {
-		why = append(why, fmt.Sprintf("resident memory grew from %.1f MB to %.1f MB (limit %.1f)", r.start.rssMB, r.end.rssMB, limit))
+	// The rule reads the anonymous part of the resident set, the memory
+	// the process allocated. VmRSS also counts the database file's pages
+	// once per mapping, and each pooled SQLite connection maps the file
+	// (mmap_size): it grows with the database and with the connections that
+	// have read it, without a byte allocated. Measured over 30 minutes of
+	// the soak: VmRSS 821 → 1,391 MB while RssAnon stayed 445–690 MB.
+	if limit := 1.5*r.start.anonMB + cfg.rssSlackMB; r.end.anonMB > limit {
+		why = append(why, fmt.Sprintf("resident memory (anonymous) grew from %.1f MB to %.1f MB (limit %.1f)", r.start.anonMB, r.end.anonMB, limit))
 	}
 	if limit := r.start.goroutines + cfg.goroutineSlack; r.end.goroutines > limit {
 		why = append(why, fmt.Sprintf("goroutines grew from %d to %d (limit %d)", r.start.goroutines, r.end.goroutines, limit))
