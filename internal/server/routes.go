@@ -68,10 +68,9 @@ func (s *Server) routes() http.Handler {
 
 	mux.Handle("/api/", http.HandlerFunc(s.handleAPINotFound))
 
-	mux.HandleFunc("GET /login", s.handleLoginPage)
-	mux.HandleFunc("POST /login", s.handleLoginForm)
-	mux.HandleFunc("POST /logout", s.handleLogoutForm)
-	mux.HandleFunc("GET /{$}", s.handleHome)
+	// The web pages: the resident portal, the workbench and administration
+	// (internal/web lists its routes).
+	s.web.Register(mux)
 
 	// Cross-origin protection rejects state-changing browser requests from
 	// other sites (CSRF) using Sec-Fetch-Site and Origin; API clients with
