@@ -120,25 +120,13 @@ func newInput(v *View, a cases.Action, name string, departments []store.Departme
 			in.Options = append(in.Options, option{d.Code, d.Name})
 		}
 	case "method":
-		in.Kind = inputSelect
-		for _, m := range cases.VerifyMethods {
-			in.Options = append(in.Options, option{string(m), v.T("case.method." + string(m))})
-		}
+		in.Kind, in.Options = inputSelect, choices(v, "case.method.", cases.VerifyMethods)
 	case "outcome":
-		in.Kind = inputSelect
-		for _, o := range cases.Outcomes {
-			in.Options = append(in.Options, option{string(o), v.T("case.outcome." + string(o))})
-		}
+		in.Kind, in.Options = inputSelect, choices(v, "case.outcome.", cases.Outcomes)
 	case "rating":
-		in.Kind = inputSelect
-		for _, r := range cases.Ratings {
-			in.Options = append(in.Options, option{string(r), v.T("case.rating." + string(r))})
-		}
+		in.Kind, in.Options = inputSelect, choices(v, "case.rating.", cases.Ratings)
 	case "card":
-		in.Kind = inputSelect
-		for _, c := range cases.Cards {
-			in.Options = append(in.Options, option{string(c), v.T("case.card." + string(c))})
-		}
+		in.Kind, in.Options = inputSelect, choices(v, "case.card.", cases.Cards)
 	case "days":
 		in.Kind, in.Min, in.Max = inputNumber, 1, maxExtensionDays
 	case "target":
@@ -149,6 +137,16 @@ func newInput(v *View, a cases.Action, name string, departments []store.Departme
 		in.Hint = v.T("case.hint.photos", photo.MaxPerSubmission, photo.MaxBytes>>20)
 	}
 	return in
+}
+
+// choices are the options of a select among values, each said by its key
+// under prefix.
+func choices[T ~string](v *View, prefix string, values []T) []option {
+	out := make([]option, len(values))
+	for i, x := range values {
+		out[i] = option{string(x), v.T(prefix + string(x))}
+	}
+	return out
 }
 
 func caseURL(id int64) string { return "/work/cases/" + strconv.FormatInt(id, 10) }

@@ -60,6 +60,14 @@ func (w *caseWorld) create(nc store.NewCase) store.Case {
 	return c
 }
 
+// dispatched is a new case dispatched to street A's office.
+func (w *caseWorld) dispatched(title string) store.Case {
+	w.t.Helper()
+	c := w.create(report(title))
+	w.act("dispatcher", c.ID, cases.ActionAccept, cases.Input{})
+	return w.act("dispatcher", c.ID, cases.ActionDispatch, cases.Input{Department: "a-street"})
+}
+
 func (w *caseWorld) act(login string, id int64, a cases.Action, in cases.Input) store.Case {
 	w.t.Helper()
 	c, err := w.DB.Act(context.Background(), w.actor(login), id, a, store.ActionInput{Input: in})
@@ -96,9 +104,7 @@ func TestCasePageFormsByRole(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		w := newCaseWorld(t, dsn)
 		submitted := w.create(report("路灯不亮"))
-		dispatched := w.create(report("井盖缺失"))
-		w.act("dispatcher", dispatched.ID, cases.ActionAccept, cases.Input{})
-		w.act("dispatcher", dispatched.ID, cases.ActionDispatch, cases.Input{Department: "a-street"})
+		dispatched := w.dispatched("井盖缺失")
 
 		for _, tt := range []struct {
 			login string
@@ -223,9 +229,7 @@ func TestCaseActionSucceeds(t *testing.T) {
 			}
 		}
 		// A handler returning a case no longer sees it: the workbench.
-		other := w.create(report("井盖缺失"))
-		w.act("dispatcher", other.ID, cases.ActionAccept, cases.Input{})
-		w.act("dispatcher", other.ID, cases.ActionDispatch, cases.Input{Department: "a-street"})
+		other := w.dispatched("井盖缺失")
 		if res := h.PostForm(path(other.ID)+"/actions/return", url.Values{"version": {"3"}, "reason": {"不属本街道"}}); res.Status != 303 || res.Location != "/work" {
 			t.Errorf("return: %d %q", res.Status, res.Location)
 		}
@@ -441,9 +445,7 @@ func TestCasePageEscapes(t *testing.T) {
 func TestCasePhotos(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		w := newCaseWorld(t, dsn)
-		c := w.create(report("路灯不亮"))
-		w.act("dispatcher", c.ID, cases.ActionAccept, cases.Input{})
-		w.act("dispatcher", c.ID, cases.ActionDispatch, cases.Input{Department: "a-street"})
+		c := w.dispatched("路灯不亮")
 		w.act("handler-a", c.ID, cases.ActionStart, cases.Input{})
 		h := w.SignIn("handler-a")
 		page := get(t, h, path(c.ID))
