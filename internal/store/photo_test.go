@@ -244,3 +244,66 @@ func TestPhotosAllOrNothing(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkPhotoStorage measures what keeping photos in the database costs:
+// a comment with and without one photo of 300 KB (the size of a phone photo
+// re-encoded at photo.MaxSide), each its own committed transaction, and
+// reading the photo back under the scope check. README "Photos" has the
+// figures and the file-system comparison.
+//
+//	go test -tags ne ./internal/store -run '^$' -bench PhotoStorage -benchtime 200x
+func BenchmarkPhotoStorage(b *testing.B) {
+	blob := make([]byte, 300<<10)
+	for i := range blob {
+		blob[i] = byte(i*2654435761>>13) ^ byte(i)
+	}
+	p := photo.Photo{JPEG: blob, Thumb: blob[:20<<10], Width: 2048, Height: 1536, ThumbWidth: 320, ThumbHeight: 240,
+		SourceType: photo.TypeJPEG, SHA256: "bench"}
+	for _, e := range storetest.Engines() {
+		b.Run(e.Name, func(b *testing.B) {
+			if e.Name == "postgres" && os.Getenv("ANJU_TEST_PG") == "" {
+				b.Skip("ANJU_TEST_PG is not set")
+			}
+			ctx := context.Background()
+			db, err := store.Open(ctx, e.NewDSN(b), store.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			if _, err := db.ImportRegions(ctx, system, storetest.SmallCity()); err != nil {
+				b.Fatal(err)
+			}
+			nc := streetLight()
+			nc.Reporter.Name, nc.Reporter.Phone = "", ""
+			c, _, err := db.CreateCase(ctx, system, nc, "")
+			if err != nil {
+				b.Fatal(err)
+			}
+			comment := func(b *testing.B, photos []photo.Photo) {
+				for b.Loop() {
+					if _, err := db.Act(ctx, system, c.ID, cases.ActionComment,
+						store.ActionInput{Input: cases.Input{Note: "现场照片"}, Photos: photos}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.Run("comment", func(b *testing.B) { comment(b, nil) })
+			b.Run("comment+photo", func(b *testing.B) {
+				b.SetBytes(int64(len(blob)))
+				comment(b, []photo.Photo{p})
+			})
+			list, err := db.CasePhotos(ctx, system, c.ID)
+			if err != nil || len(list) == 0 {
+				b.Fatal(err)
+			}
+			b.Run("read", func(b *testing.B) {
+				b.SetBytes(int64(len(blob)))
+				for i := 0; b.Loop(); i++ {
+					if _, err := db.PhotoContent(ctx, system, list[i%len(list)].ID, false); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		})
+	}
+}
