@@ -505,3 +505,31 @@ func TestCasePhotos(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkCasePage renders a dispatched case with a long history and
+// similar cases, as its dispatcher sees it (server time, over HTTP).
+func BenchmarkCasePage(b *testing.B) {
+	f := webtest.New(b, "sqlite:"+b.TempDir()+"/anju.db")
+	ctx := context.Background()
+	op, _ := f.DB.Authenticate(ctx, "operator", webtest.Password)
+	d, _ := f.DB.Authenticate(ctx, "dispatcher", webtest.Password)
+	var c store.Case
+	for range 200 {
+		var err error
+		if c, _, err = f.DB.CreateCase(ctx, op, report("文一路路灯不亮"), ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+	f.DB.Act(ctx, d, c.ID, cases.ActionAccept, store.ActionInput{})
+	f.DB.Act(ctx, d, c.ID, cases.ActionDispatch, store.ActionInput{Input: cases.Input{Department: "a-street"}})
+	for i := range 30 {
+		f.DB.Act(ctx, d, c.ID, cases.ActionComment, store.ActionInput{Input: cases.Input{Note: fmt.Sprintf("第 %d 条意见", i)}})
+	}
+	client := f.SignIn("dispatcher")
+	b.ResetTimer()
+	for b.Loop() {
+		if res := client.Get(path(c.ID)); res.Status != 200 {
+			b.Fatalf("%d", res.Status)
+		}
+	}
+}
