@@ -453,7 +453,7 @@ func TestCasePhotos(t *testing.T) {
 			t.Fatalf("resolve form takes no photos: %s", page.Body)
 		}
 
-		upload := func(file string, fields map[string]string) webtest.Response {
+		upload := func(client *webtest.Client, action, file string, fields map[string]string) webtest.Response {
 			var body bytes.Buffer
 			mw := multipart.NewWriter(&body)
 			for k, v := range fields {
@@ -468,17 +468,28 @@ func TestCasePhotos(t *testing.T) {
 				fw.Write(data)
 			}
 			mw.Close()
-			return h.Post(path(c.ID)+"/actions/resolve", mw.FormDataContentType(), &body)
+			return client.Post(path(c.ID)+"/actions/"+action, mw.FormDataContentType(), &body)
 		}
-		res := upload("renamed-pdf.jpg", map[string]string{"version": "4", "result": "已更换灯泡<b>"})
+		res := upload(h, "resolve", "renamed-pdf.jpg", map[string]string{"version": "4", "result": "已更换灯泡<b>"})
 		webtest.CheckPage(t, "bad photo", res)
 		if res.Status != 400 || !strings.Contains(res.Body, "不是 JPEG、PNG 或 WebP 图片") || !strings.Contains(res.Body, "已更换灯泡&lt;b&gt;</textarea>") ||
 			!strings.Contains(res.Body, "请重新选择") {
 			t.Errorf("a PDF as a photo: %d %s", res.Status, res.Body)
 		}
-		res = upload("photo.png", map[string]string{"version": "4", "result": "已更换灯泡"})
+		res = upload(h, "resolve", "photo.png", map[string]string{"version": "4", "result": "已更换灯泡"})
 		if res.Status != 303 {
 			t.Fatalf("resolve with a photo: %d %s", res.Status, res.Body)
+		}
+		// The grid worker verifies on site and the handler comments, each
+		// with a photo.
+		if res := upload(w.SignIn("worker-a"), "verify", "photo.webp", map[string]string{"version": "5", "method": "on_site"}); res.Status != 303 {
+			t.Fatalf("verify with a photo: %d %s", res.Status, res.Body)
+		}
+		if res := upload(h, "comment", "photo.png", map[string]string{"version": "6", "note": "补充照片"}); res.Status != 303 {
+			t.Fatalf("comment with a photo: %d %s", res.Status, res.Body)
+		}
+		if ps, _ := w.DB.CasePhotos(context.Background(), w.actor("handler-a"), c.ID); len(ps) != 3 {
+			t.Errorf("photos stored: %d, want 3", len(ps))
 		}
 		page = get(t, h, path(c.ID))
 		m := regexp.MustCompile(`<a href="(/work/cases/\d+/photos/(\d+))"><img src="(/work/cases/\d+/photos/\d+/thumb)"`).FindStringSubmatch(page.Body)
