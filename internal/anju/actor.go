@@ -67,6 +67,10 @@ type Actor struct {
 	// System actors see and may do everything in every city; only code that is
 	// not driven by a request (CLI, scheduler, demo) may build one.
 	System bool
+	// ReporterOf is the one case this actor proved to have reported without
+	// an account (the secret link of its receipt): it has the reporter's
+	// rights on that case and nothing else.
+	ReporterOf int64
 }
 
 // SystemActor returns the actor for work not driven by a user request.

@@ -95,8 +95,12 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 	if utf8.RuneCountInString(in.Note) > maxNote || utf8.RuneCountInString(in.Reason) > maxNote || utf8.RuneCountInString(in.Result) > maxNote {
 		return c, anju.FieldError("note", "text is longer than %d characters", maxNote)
 	}
-	res, err := cases.Transition(c.Case, action, in.Input, db.rolesAt(actor, c)...)
+	roles := db.rolesAt(actor, c)
+	res, err := cases.Transition(c.Case, action, in.Input, roles...)
 	if err != nil {
+		return c, err
+	}
+	if err := db.checkReporterWindow(ctx, c, action, roles); err != nil {
 		return c, err
 	}
 	now := db.clock.Now()

@@ -284,7 +284,7 @@ func (db *DB) rolesAt(actor *anju.Actor, c Case) []anju.Role {
 			roles = append(roles, g.Role)
 		}
 	}
-	if actor.UserID != 0 && c.reporterUserID.Valid && c.reporterUserID.Int64 == actor.UserID {
+	if (actor.UserID != 0 && c.reporterUserID.Valid && c.reporterUserID.Int64 == actor.UserID) || (actor.ReporterOf != 0 && actor.ReporterOf == c.ID) {
 		roles = append(roles, cases.RoleReporter)
 	}
 	return roles
@@ -378,6 +378,17 @@ type Tracked struct {
 	Merged  bool    `json:"merged,omitempty"`
 	Notice  string  `json:"notice,omitempty"`
 	History []Event `json:"history"`
+	// ResponseDeadline is when staff must first respond; Deadline when the
+	// matter must be resolved.
+	ResponseDeadline string `json:"response_deadline"`
+	Priority         string `json:"priority"`
+	// GridName is where, at grid precision.
+	GridName   string `json:"grid_name"`
+	Supporters int    `json:"supporters"`
+	// ClosedAt and ReporterUntil: when it was closed, and until when its
+	// reporter may rate or reopen it (the city's period).
+	ClosedAt      string `json:"closed_at,omitempty"`
+	ReporterUntil string `json:"reporter_until,omitempty"`
 }
 
 // mergedNotice is shown on the tracking page of a merged report.
@@ -404,7 +415,16 @@ func (db *DB) Track(ctx context.Context, code string) (Tracked, error) {
 	t := Tracked{TrackingCode: FormatTrackingCode(c.TrackingCode), State: c.State, Kind: c.Kind, Category: c.Category,
 		CategoryName: db.categoryName(ctx, c.City, c.Category), Title: c.Title,
 		CreatedAt: c.CreatedAt.Format("2006-01-02T15:04:05Z07:00"), Deadline: c.Deadlines.Resolution.Format("2006-01-02T15:04:05Z07:00"),
-		Reply: c.Result, Outcome: string(c.Outcome), Rating: string(c.Rating)}
+		Reply: c.Result, Outcome: string(c.Outcome), Rating: string(c.Rating),
+		ResponseDeadline: c.Deadlines.Response.Format(time.RFC3339), Priority: string(c.Priority), GridName: c.Grid.Name,
+		Supporters: c.Supporters}
+	if c.ClosedAt != nil {
+		until, err := db.reporterWindow(ctx, c)
+		if err != nil {
+			return Tracked{}, err
+		}
+		t.ClosedAt, t.ReporterUntil = c.ClosedAt.Format(time.RFC3339), until.Format(time.RFC3339)
+	}
 	if t.History, err = db.events(ctx, id, true); err != nil {
 		return Tracked{}, err
 	}
