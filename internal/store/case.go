@@ -146,6 +146,16 @@ func (nc *NewCase) validate() error {
 	return nil
 }
 
+// MayFileCases returns EFORBIDDEN unless the actor's roles let them file
+// cases at all (where is checked with the place); the API asks before
+// reading an upload.
+func MayFileCases(actor *anju.Actor) error {
+	if actor.System || slices.ContainsFunc(intakeRoles, actor.HasRole) {
+		return nil
+	}
+	return anju.Errorf(anju.EFORBIDDEN, "your role may not file cases")
+}
+
 // staffIntake are the roles that file cases for others, within their area.
 var staffIntake = []anju.Role{anju.RoleOperator, anju.RoleGridWorker, anju.RoleDispatcher, anju.RoleSupervisor}
 
@@ -232,8 +242,8 @@ type PreparedCase struct {
 // the taxonomy, the calendar — before the write transaction, which then
 // holds its lock only for the inserts.
 func (db *DB) PrepareCase(ctx context.Context, actor *anju.Actor, nc NewCase, idemKey string) (*PreparedCase, error) {
-	if !actor.System && !slices.ContainsFunc(intakeRoles, actor.HasRole) {
-		return nil, anju.Errorf(anju.EFORBIDDEN, "your role may not file cases")
+	if err := MayFileCases(actor); err != nil {
+		return nil, err
 	}
 	if len(idemKey) > 200 {
 		return nil, anju.Errorf(anju.EINVALID, "Idempotency-Key is longer than 200 characters")

@@ -60,6 +60,19 @@ func (db *DB) Act(ctx context.Context, actor *anju.Actor, id int64, action cases
 	return out, nil
 }
 
+// MayAct tells, before the input is read, whether the actor may take action
+// on case id now: ENOTFOUND when the case is not visible, EFORBIDDEN for the
+// role, ECONFLICT for the state, as Act would answer. The API asks it before
+// reading an upload, so that no one processes photos for an action they
+// cannot take; Act checks again in its transaction.
+func (db *DB) MayAct(ctx context.Context, actor *anju.Actor, id int64, action cases.Action) error {
+	c, err := db.getCase(ctx, db, actor, id)
+	if err != nil {
+		return err
+	}
+	return cases.Permitted(c.Case, action, db.rolesAt(actor, c)...)
+}
+
 // Act is the transition inside a caller's transaction.
 func (t *Tx) Act(ctx context.Context, actor *anju.Actor, id int64, action cases.Action, in ActionInput) (Case, error) {
 	c, err := t.getCase(ctx, actor, id)
