@@ -263,6 +263,10 @@ else
 	if [[ -n "$chrome" ]]; then
 		export ANJU_CHROME=$chrome
 		log "Chromium: $ANJU_CHROME"
+		# Screenshots must show Chinese: Chromium draws nothing legible without a CJK font.
+		if ! fc-list :lang=zh 2>/dev/null | grep -q .; then
+			apt_install fonts-wqy-microhei || log "warning: no CJK font; screenshots will show boxes for Chinese"
+		fi
 	else
 		in_ci && die "Chromium not found and could not be installed (CI=true); set ANJU_CHROME"
 		log "warning: Chromium not found; browser tests will skip"
@@ -271,7 +275,10 @@ fi
 
 # ------------------------------------------------------------------ run -----
 if [[ $# -eq 0 ]]; then
-	args=(test -tags ne -p "${GO_TEST_P:-2}" -timeout "${GO_TEST_TIMEOUT:-20m}")
+	# -artifacts keeps what tests save (the browser tests' screenshots) under test-output/.
+	# go test needs the folder to exist, and a fresh clone (CI) has none.
+	mkdir -p "$PWD/test-output"
+	args=(test -tags ne -p "${GO_TEST_P:-2}" -timeout "${GO_TEST_TIMEOUT:-20m}" -artifacts -outputdir "$PWD/test-output")
 	in_ci && args+=(-count=1)
 	# shellcheck disable=SC2206 # word splitting intended
 	args+=(${GO_TEST_FLAGS:-} ${GO_TEST_PKGS:-./...})

@@ -227,11 +227,15 @@ func TestBusyDatabase(t *testing.T) {
 	// Each request waits 5 s for the lock; the command starts after them and
 	// would have given up after 10 s; its retries outlast the lock.
 	released := holdWriteLock(t, path, 22*time.Second)
+	const formToken = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFG"
 	for _, p := range []struct{ path, body, ctype string }{
 		{"/api/v1/session", `{"login":"admin","password":"anju-demo-2026"}`, "application/json"},
-		{"/login", "login=admin&password=anju-demo-2026", "application/x-www-form-urlencoded"},
+		{"/login", "csrf=" + formToken + "&login=admin&password=anju-demo-2026", "application/x-www-form-urlencoded"},
 	} {
-		resp, err := http.Post(url+p.path, p.ctype, strings.NewReader(p.body))
+		req, _ := http.NewRequest("POST", url+p.path, strings.NewReader(p.body))
+		req.Header.Set("Content-Type", p.ctype)
+		req.Header.Set("Cookie", "csrf="+formToken) // the form's double-submitted token
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,6 +9,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"runtime/debug"
 	"strconv"
@@ -101,6 +102,7 @@ func runServe(ctx context.Context, env *cliEnv, args []string) error {
 type edgeFlags struct {
 	metricsAddr, metricsToken *string
 	hashSlots                 *int
+	tileURL                   *string
 }
 
 func addEdgeFlags(fs *flag.FlagSet, env *cliEnv) edgeFlags {
@@ -108,6 +110,7 @@ func addEdgeFlags(fs *flag.FlagSet, env *cliEnv) edgeFlags {
 		metricsAddr:  fs.String("metrics-addr", env.getenv("ANJU_METRICS_ADDR"), "metrics listen address"),
 		metricsToken: fs.String("metrics-token", env.getenv("ANJU_METRICS_TOKEN"), "metrics bearer token"),
 		hashSlots:    fs.Int("hash-slots", envInt(env, "ANJU_HASH_SLOTS", 0), "concurrent password hashes"),
+		tileURL:      fs.String("tile-url", env.getenv("ANJU_TILE_URL"), "raster map tiles, e.g. https://tiles.example/{z}/{x}/{y}.png (default: none, maps draw only the city's polygons)"),
 	}
 }
 
@@ -116,7 +119,10 @@ func (ef edgeFlags) config(lc listenConfig) (listenConfig, error) {
 	if *ef.hashSlots < 0 {
 		return lc, usageError("--hash-slots must be positive")
 	}
-	lc.metricsAddr, lc.metricsToken, lc.hashSlots = *ef.metricsAddr, *ef.metricsToken, *ef.hashSlots
+	if t := *ef.tileURL; t != "" && !validTileURL(t) {
+		return lc, usageError("--tile-url must be an http(s) URL with {z}, {x} and {y}")
+	}
+	lc.metricsAddr, lc.metricsToken, lc.hashSlots, lc.tileURL = *ef.metricsAddr, *ef.metricsToken, *ef.hashSlots, *ef.tileURL
 	return lc, nil
 }
 
@@ -141,6 +147,16 @@ type listenConfig struct {
 	// metricsToken opens /metrics on the main one to that bearer token.
 	metricsAddr, metricsToken string
 	hashSlots                 int // 0: from the CPUs and available memory
+	tileURL                   string
+}
+
+// validTileURL accepts an http(s) tile template naming {z}, {x} and {y} and
+// nothing that could break out of the Content-Security-Policy it is put in.
+func validTileURL(t string) bool {
+	u, err := url.Parse(t)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" &&
+		strings.Contains(t, "{z}") && strings.Contains(t, "{x}") && strings.Contains(t, "{y}") &&
+		!strings.ContainsAny(t, " ;'\"\\")
 }
 
 // availableMemory is what the kernel says can be allocated without
@@ -204,7 +220,7 @@ func serveHTTP(ctx context.Context, env *cliEnv, db *store.DB, log *slog.Logger,
 	}
 	srv := &http.Server{
 		Handler: server.New(server.Config{DB: db, Logger: log, Version: version(), Registry: reg,
-			MetricsToken: lc.metricsToken, HashSlots: lc.hashSlots}),
+			MetricsToken: lc.metricsToken, HashSlots: lc.hashSlots, TileURL: lc.tileURL}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute, // imports may be large
 		WriteTimeout:      5 * time.Minute,

@@ -49,6 +49,8 @@ func (s *Server) routes() http.Handler {
 
 	mux.Handle("POST /api/v1/cases", s.authed(s.handleCreateCase))
 	mux.Handle("GET /api/v1/cases", s.authed(s.handleCases))
+	mux.Handle("POST /api/v1/cases/dispatch", s.authed(s.handleDispatchCases))
+	mux.Handle("GET /api/v1/queues", s.authed(s.handleQueues))
 	mux.Handle("GET /api/v1/cases/{id}", s.authed(s.handleCase))
 	mux.Handle("GET /api/v1/cases/{id}/history", s.authed(s.handleHistory))
 	mux.Handle("POST /api/v1/cases/{id}/actions/{action}", s.authed(s.handleCaseAction))
@@ -71,10 +73,9 @@ func (s *Server) routes() http.Handler {
 
 	mux.Handle("/api/", http.HandlerFunc(s.handleAPINotFound))
 
-	mux.HandleFunc("GET /login", s.handleLoginPage)
-	mux.HandleFunc("POST /login", s.handleLoginForm)
-	mux.HandleFunc("POST /logout", s.handleLogoutForm)
-	mux.HandleFunc("GET /{$}", s.handleHome)
+	// The web pages: the resident portal, the workbench and administration
+	// (internal/web lists its routes).
+	s.web.Register(mux)
 
 	// Cross-origin protection rejects state-changing browser requests from
 	// other sites (CSRF) using Sec-Fetch-Site and Origin; API clients with

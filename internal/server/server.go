@@ -16,6 +16,7 @@ import (
 
 	"anju/internal/auth"
 	"anju/internal/store"
+	"anju/internal/web"
 )
 
 // Config is what a server needs from outside.
@@ -34,6 +35,9 @@ type Config struct {
 	// HashSlots bounds the password hashes run at once (each holds the
 	// argon2id memory cost); 0 means auth.HashSlots with unknown memory.
 	HashSlots int
+	// TileURL is the raster tile template the web maps draw under the city's
+	// polygons; empty draws none (works offline).
+	TileURL string
 }
 
 // Server holds the dependencies of the handlers.
@@ -47,6 +51,7 @@ type Server struct {
 	version      string
 	started      time.Time
 	metricsToken string
+	web          *web.Web
 }
 
 // New returns the whole HTTP surface of Anju as one handler.
@@ -73,6 +78,7 @@ func New(cfg Config) http.Handler {
 	s.registry.MustRegister(collectors.NewDBStatsCollector(s.db.SQL(), "anju"))
 	s.registry.MustRegister(store.TxSeconds)
 	s.metrics = newMetrics(s.registry)
+	s.web = web.New(web.Config{DB: s.db, Log: s.log, Auth: s, TileURL: cfg.TileURL})
 	return s.routes()
 }
 

@@ -290,7 +290,7 @@ func TestBrowserLogin(t *testing.T) {
 		f := newFixture(t, dsn)
 		jar, _ := cookiejar.New(nil)
 		c := &http.Client{Jar: jar}
-		resp, err := c.PostForm(f.srv.URL+"/login", url.Values{"login": {"worker-a"}, "password": {password}})
+		resp, err := postForm(c, f.srv.URL+"/login", url.Values{"login": {"worker-a"}, "password": {password}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -320,7 +320,7 @@ func TestBrowserLogin(t *testing.T) {
 		if resp.StatusCode != http.StatusForbidden {
 			t.Errorf("cross-site logout: %d", resp.StatusCode)
 		}
-		resp, _ = c.PostForm(f.srv.URL+"/logout", nil)
+		resp, _ = postForm(c, f.srv.URL+"/logout", nil)
 		resp.Body.Close()
 		resp, _ = c.Get(f.srv.URL + "/api/v1/me")
 		resp.Body.Close()
@@ -331,15 +331,42 @@ func TestBrowserLogin(t *testing.T) {
 		var last int
 		var lastBody string
 		for range 7 {
-			resp, _ = c.PostForm(f.srv.URL+"/login", url.Values{"login": {"worker-b"}, "password": {"wrong"}})
+			resp, _ = postForm(c, f.srv.URL+"/login", url.Values{"login": {"worker-b"}, "password": {"wrong"}})
 			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			last, lastBody = resp.StatusCode, string(b)
 		}
-		if last != http.StatusTooManyRequests || !strings.Contains(lastBody, "too many failed sign-ins") {
+		if last != http.StatusTooManyRequests || !strings.Contains(lastBody, "操作过于频繁") {
 			t.Errorf("after 7 failures: %d %s", last, lastBody)
 		}
 	})
+}
+
+// postForm posts a sign-in or sign-out form as a browser does: with the
+// CSRF token of the cookie the pages set.
+func postForm(c *http.Client, target string, form url.Values) (*http.Response, error) {
+	if form == nil {
+		form = url.Values{}
+	}
+	u, _ := url.Parse(target)
+	token := ""
+	for range 2 {
+		for _, ck := range c.Jar.Cookies(u) {
+			if ck.Name == "csrf" {
+				token = ck.Value
+			}
+		}
+		if token != "" {
+			break
+		}
+		resp, err := c.Get(u.Scheme + "://" + u.Host + "/login")
+		if err != nil {
+			return nil, err
+		}
+		resp.Body.Close()
+	}
+	form.Set("csrf", token)
+	return c.PostForm(target, form)
 }
 
 func TestOperations(t *testing.T) {

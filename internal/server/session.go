@@ -55,6 +55,19 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, login, password s
 	return a, nil
 }
 
+// Login signs in for the web pages (web.Auth): the same throttle, hash
+// bound and session cookie as the API's.
+func (s *Server) Login(w http.ResponseWriter, r *http.Request, login, password string) (*anju.Actor, error) {
+	a, err := s.login(w, r, login, password)
+	if err != nil {
+		s.logFailure(w, r, err)
+	}
+	return a, err
+}
+
+// Logout ends the request's session and clears its cookie (web.Auth).
+func (s *Server) Logout(w http.ResponseWriter, r *http.Request) { s.logout(w, r) }
+
 // hashing runs fn, which hashes a password, in one of the process-wide hash
 // slots. Each hash holds 64 MiB; past the bound it refuses at once with
 // ETOOMANY rather than queue memory.

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"testing"
@@ -38,7 +39,8 @@ func TestPlainText(t *testing.T) {
 			}
 		}
 		// The sign-in form says so too, rather than failing.
-		resp, err := http.PostForm(f.srv.URL+"/login", url.Values{"login": {"worker-a\x00"}, "password": {password}})
+		jar, _ := cookiejar.New(nil)
+		resp, err := postForm(&http.Client{Jar: jar}, f.srv.URL+"/login", url.Values{"login": {"worker-a\x00"}, "password": {password}})
 		if err != nil {
 			t.Fatal(err)
 		}

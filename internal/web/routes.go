@@ -1,0 +1,26 @@
+package web
+
+import "net/http"
+
+// Register mounts every page on mux. Public pages are plain handlers; staff
+// pages go through w.staff (a signed-in user, else the sign-in page). Every
+// route also passes w.guard: CSRF check on state changes, language choice,
+// security headers.
+func (w *Web) Register(mux *http.ServeMux) {
+	handle := func(pattern string, h http.Handler) { mux.Handle(pattern, w.guard(h)) }
+
+	mux.Handle("GET /static/{path...}", http.HandlerFunc(serveStatic))
+	handle("GET /geo/regions/{code}", http.HandlerFunc(w.handleRegionShapes))
+	handle("GET /geo/locate", http.HandlerFunc(w.handleLocate))
+
+	handle("GET /{$}", w.page(w.handleHome))
+	handle("GET /login", w.page(w.handleLoginPage))
+	handle("POST /login", w.page(w.handleLogin))
+	handle("POST /logout", w.page(w.handleLogout))
+
+	handle("GET /work", w.staff(w.handleWork))
+
+	// Anything else under the web's reach is a 404 page in the reader's
+	// language (the API keeps its JSON 404 under /api/).
+	handle("/", w.page(w.handleNotFound))
+}

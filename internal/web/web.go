@@ -1,0 +1,49 @@
+// Package web is Anju's browser interface: server-rendered pages for
+// residents and staff, mounted beside the JSON API by internal/server and
+// calling the same store with the same actor and scope. One page is one
+// handler file and one template; every route is listed in routes.go; every
+// word comes from internal/locale.
+package web
+
+import (
+	"log/slog"
+	"net/http"
+
+	"anju/internal/anju"
+	"anju/internal/store"
+)
+
+// Auth is what the pages need of the server's sign-in: the same throttle,
+// password-hash bound and session cookie as the API's.
+type Auth interface {
+	Login(w http.ResponseWriter, r *http.Request, login, password string) (*anju.Actor, error)
+	Logout(w http.ResponseWriter, r *http.Request)
+}
+
+// Config is what the pages need from outside.
+type Config struct {
+	DB   *store.DB
+	Log  *slog.Logger
+	Auth Auth
+	// TileURL is a raster tile template ("https://tiles.example/{z}/{x}/{y}.png")
+	// drawn under the city's polygons; empty (the default) draws none, so the
+	// maps work with no network.
+	TileURL string
+}
+
+// Web holds the dependencies of the page handlers.
+type Web struct {
+	db      *store.DB
+	log     *slog.Logger
+	auth    Auth
+	tileURL string
+}
+
+// New returns the pages; Register mounts them.
+func New(cfg Config) *Web {
+	w := &Web{db: cfg.DB, log: cfg.Log, auth: cfg.Auth, tileURL: cfg.TileURL}
+	if w.log == nil {
+		w.log = slog.New(slog.DiscardHandler)
+	}
+	return w
+}
