@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"anju/internal/anju"
+	"anju/internal/locale"
 	"anju/internal/photo"
 )
 
@@ -146,4 +147,36 @@ func boundaryOf(b []byte) string {
 		return "\x00none"
 	}
 	return string(b[2:end])
+}
+
+// TestPhotoMessagesTranslated: every photo error the readers of a form can
+// meet has its message in every catalogue, taking exactly the Args it
+// carries.
+func TestPhotoMessagesTranslated(t *testing.T) {
+	errs := []error{photo.TooMany(), photo.TooLarge()}
+	for _, name := range []string{"renamed-pdf.jpg", "bomb.png", "truncated.jpg"} {
+		_, err := photo.Process(fixture(t, name))
+		errs = append(errs, err)
+	}
+	_, err := photo.Process(nil)
+	errs = append(errs, err)
+	keys := map[string]bool{}
+	for _, err := range errs {
+		var pe *photo.Error
+		if !errors.As(photo.Numbered(err, 3), &pe) {
+			t.Fatalf("%v is not a photo error", err)
+		}
+		keys[pe.Key] = true
+		for _, l := range locale.Langs {
+			msg := locale.Printer{Lang: l}.T(pe.Key, pe.Args()...)
+			if !locale.Has(l, pe.Key) || strings.Contains(msg, "%!") || !strings.Contains(msg, "3") {
+				t.Errorf("%s %s: %q", l, pe.Key, msg)
+			}
+		}
+	}
+	for _, k := range []string{photo.KeyTooMany, photo.KeyTooLarge, photo.KeyUnsupported, photo.KeyEmpty, photo.KeyTooManyPx, photo.KeyUnreadable} {
+		if !keys[k] {
+			t.Errorf("key %s not exercised", k)
+		}
+	}
 }
