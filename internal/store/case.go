@@ -15,6 +15,7 @@ import (
 	"anju/internal/anju"
 	"anju/internal/cases"
 	"anju/internal/personal"
+	"anju/internal/photo"
 	"anju/internal/region"
 	"anju/internal/taxonomy"
 )
@@ -100,6 +101,9 @@ type NewCase struct {
 		Address   string `json:"address"`
 		Anonymous bool   `json:"anonymous"`
 	} `json:"reporter"`
+	// Photos come with the report, processed by photo.Process; they are
+	// stored in the case's transaction or not at all.
+	Photos []photo.Photo `json:"-"`
 }
 
 // Limits of intake text.
@@ -147,6 +151,16 @@ func (nc *NewCase) validate() error {
 		nc.Title = firstRunes(nc.Text, 30)
 	}
 	return nil
+}
+
+// MayFileCases returns EFORBIDDEN unless the actor's roles let them file
+// cases at all (where is checked with the place); the API asks before
+// reading an upload.
+func MayFileCases(actor *anju.Actor) error {
+	if actor.System || slices.ContainsFunc(intakeRoles, actor.HasRole) {
+		return nil
+	}
+	return anju.Errorf(anju.EFORBIDDEN, "your role may not file cases")
 }
 
 // staffIntake are the roles that file cases for others, within their area.
@@ -237,19 +251,28 @@ type PreparedCase struct {
 // the taxonomy, the calendar — before the write transaction, which then
 // holds its lock only for the inserts.
 func (db *DB) PrepareCase(ctx context.Context, actor *anju.Actor, nc NewCase, idemKey string) (*PreparedCase, error) {
-	if !actor.System && !slices.ContainsFunc(intakeRoles, actor.HasRole) {
-		return nil, anju.Errorf(anju.EFORBIDDEN, "your role may not file cases")
+	if err := MayFileCases(actor); err != nil {
+		return nil, err
 	}
 	if len(idemKey) > 200 {
 		return nil, anju.Errorf(anju.EINVALID, "Idempotency-Key is longer than 200 characters")
 	}
 	p := &PreparedCase{actor: actor, idemKey: idemKey, scope: "user:" + actor.Login, now: db.clock.Now()}
 	if idemKey != "" {
+		// The photos are part of the request: the same key with other
+		// photos is another request.
+		h := sha256.New()
 		b, _ := json.Marshal(nc)
-		sum := sha256.Sum256(b)
-		p.reqHash = hex.EncodeToString(sum[:])
+		h.Write(b)
+		for _, ph := range nc.Photos {
+			h.Write([]byte("\n" + ph.SHA256))
+		}
+		p.reqHash = hex.EncodeToString(h.Sum(nil))
 	}
 	if err := nc.validate(); err != nil {
+		return nil, err
+	}
+	if err := checkPhotos("submit", nc.Photos); err != nil {
 		return nil, err
 	}
 	var grid RegionRecord
@@ -384,8 +407,15 @@ func (t *Tx) InsertCase(ctx context.Context, p *PreparedCase) (Case, bool, error
 	if reporterID != nil {
 		c.reporterID = sql.NullInt64{Int64: reporterID.(int64), Valid: true}
 	}
-	if _, err := t.appendEvent(ctx, actor, &c, cases.Event{Action: "submit", From: "", To: cases.StateSubmitted, Version: 1},
-		"", true, map[string]any{"channel": p.channel}); err != nil {
+	data := map[string]any{"channel": p.channel}
+	if len(nc.Photos) > 0 {
+		data["photos"] = len(nc.Photos)
+	}
+	event, err := t.appendEvent(ctx, actor, &c, cases.Event{Action: "submit", From: "", To: cases.StateSubmitted, Version: 1}, "", true, data)
+	if err != nil {
+		return Case{}, false, err
+	}
+	if err := t.insertPhotos(ctx, &c, event, "submit", photosPublic("submit", false), nc.Photos); err != nil {
 		return Case{}, false, err
 	}
 	if p.idemKey != "" {

@@ -13,6 +13,7 @@ import (
 	"anju/internal/audit"
 	"anju/internal/cases"
 	"anju/internal/deadline"
+	"anju/internal/photo"
 )
 
 // ActionInput is a transition request: the workflow input plus the version
@@ -20,6 +21,10 @@ import (
 type ActionInput struct {
 	cases.Input
 	Version int64 `json:"version"`
+	// Photos come with a resolution, an on-site check or a comment,
+	// processed by photo.Process; they are stored in the action's
+	// transaction or not at all.
+	Photos []photo.Photo `json:"-"`
 }
 
 // publicActions are shown to the reporter and on the tracking page; the
@@ -64,6 +69,19 @@ func (db *DB) Act(ctx context.Context, actor *anju.Actor, id int64, action cases
 	return out, nil
 }
 
+// MayAct tells, before the input is read, whether the actor may take action
+// on case id now: ENOTFOUND when the case is not visible, EFORBIDDEN for the
+// role, ECONFLICT for the state, as Act would answer. The API asks it before
+// reading an upload, so that no one processes photos for an action they
+// cannot take; Act checks again in its transaction.
+func (db *DB) MayAct(ctx context.Context, actor *anju.Actor, id int64, action cases.Action) error {
+	c, err := db.getCase(ctx, db, actor, id)
+	if err != nil {
+		return err
+	}
+	return cases.Permitted(c.Case, action, db.rolesAt(actor, c)...)
+}
+
 // Act is the transition inside a caller's transaction.
 func (t *Tx) Act(ctx context.Context, actor *anju.Actor, id int64, action cases.Action, in ActionInput) (Case, error) {
 	c, err := t.getCase(ctx, actor, id)
@@ -94,6 +112,9 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 	in.Input = in.Input.Clean()
 	if utf8.RuneCountInString(in.Note) > maxNote || utf8.RuneCountInString(in.Reason) > maxNote || utf8.RuneCountInString(in.Result) > maxNote {
 		return c, anju.FieldError("note", "text is longer than %d characters", maxNote)
+	}
+	if err := checkPhotos(action, in.Photos); err != nil {
+		return c, err
 	}
 	roles := db.rolesAt(actor, c)
 	res, err := cases.Transition(c.Case, action, in.Input, roles...)
@@ -250,8 +271,16 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 			data[k] = v
 		}
 	}
-	public := publicActions[string(action)] || (action == cases.ActionComment && slices.Contains(db.rolesAt(actor, c), cases.RoleReporter))
-	if _, err := t.appendEvent(ctx, actor, &next, res.Event, note, public, data); err != nil {
+	byReporter := slices.Contains(roles, cases.RoleReporter)
+	public := publicActions[string(action)] || (action == cases.ActionComment && byReporter)
+	if len(in.Photos) > 0 {
+		data["photos"] = len(in.Photos)
+	}
+	event, err := t.appendEvent(ctx, actor, &next, res.Event, note, public, data)
+	if err != nil {
+		return c, err
+	}
+	if err := t.insertPhotos(ctx, &next, event, action, photosPublic(action, byReporter), in.Photos); err != nil {
 		return c, err
 	}
 	return next, nil

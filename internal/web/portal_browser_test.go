@@ -66,7 +66,9 @@ func TestBrowserPortal(t *testing.T) {
 		if v := webtest.Get(t, ctx, chromedp.Value(chromedp.CSS(`#category`))); v != "0203" {
 			t.Fatalf("the suggested category was not chosen: %q", v)
 		}
+		photo, _ := filepath.Abs("../photo/testdata/gps.jpg")
 		webtest.Run(t, ctx,
+			chromedp.SetUploadFiles(chromedp.CSS(`#photos`), []string{photo}),
 			chromedp.SendKeys(chromedp.CSS(`#phone`), "13812341234"),
 			chromedp.Click(chromedp.CSS(`#submit`)),
 			chromedp.WaitVisible(chromedp.CSS(`.receipt`)),
@@ -78,6 +80,7 @@ func TestBrowserPortal(t *testing.T) {
 		if !strings.Contains(link, "?key=") {
 			t.Fatalf("receipt link %q", link)
 		}
+		webtest.Run(t, ctx, chromedp.WaitVisible(chromedp.CSS(`ul.photos img`)))
 		webtest.Screenshot(t, ctx, "portal-receipt")
 		webtest.Accessible(t, ctx, "receipt")
 		webtest.Run(t, ctx, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS(`#yours-title`)))
@@ -123,7 +126,7 @@ func TestBrowserPortalNoScript(t *testing.T) {
 			chromedp.Click(chromedp.CSS(`#cq + button`)),
 			chromedp.WaitVisible(chromedp.CSS(`button[name=pick][value="0202"]`)),
 			chromedp.Click(chromedp.CSS(`button[name=pick][value="0202"]`)),
-			chromedp.WaitVisible(chromedp.CSS(`#text`)),
+			chromedp.WaitReady(chromedp.CSS(`#category option[value="0202"][selected]`)),
 		)
 		if v := inspect(t, ctx, chromedp.Value(chromedp.CSS(`#text`))); v != "井盖丢了，很危险" {
 			t.Errorf("the GET reloads lost the text: %q", v)

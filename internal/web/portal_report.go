@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,9 +11,11 @@ import (
 	"anju/internal/anju"
 	"anju/internal/httpx"
 	"anju/internal/personal"
+	"anju/internal/photo"
 	"anju/internal/region"
 	"anju/internal/store"
 	"anju/internal/taxonomy"
+	"anju/internal/upload"
 )
 
 // The report form: GET /report shows it (and, with scripts off, reloads it
@@ -33,6 +34,9 @@ type reportForm struct {
 	Anonymous                            bool
 	// Website is the honeypot: a field people never see or fill.
 	Website string
+	// Photos is how many photos came with a refused report: a browser
+	// cannot send them again by itself.
+	Photos int
 }
 
 // reportLimits bound each field of the form in bytes (a rune is at most
@@ -43,13 +47,6 @@ var reportLimits = map[string]int{
 	"name": 4 * personal.MaxNameLength, "phone": 4 * personal.MaxPhoneLength, "anonymous": 8, "website": 200, "case": 24,
 	"pick": 16,
 }
-
-// maxReportBody bounds what a report's body may be before any of it is
-// read: the fields' limits with room for the multipart framing.
-const maxReportBody = 64 << 10
-
-// maxReportParts bounds the parts of a multipart body.
-const maxReportParts = 40
 
 func formOf(vals url.Values) reportForm {
 	get := func(k string) string { return vals.Get(k) }
@@ -95,49 +92,27 @@ func fieldOf(apiField string) string {
 	return f
 }
 
-// readReportBody reads a multipart report bounded: at most maxReportBody,
-// maxReportParts parts, each field at most its limit (one byte more tells
-// that it was longer). Photos are not taken yet and are skipped.
-func readReportBody(rw http.ResponseWriter, r *http.Request) (url.Values, error) {
-	r.Body = http.MaxBytesReader(rw, r.Body, maxReportBody)
-	mr, err := r.MultipartReader()
-	if err != nil {
-		return nil, anju.Errorf(anju.EINVALID, "the report must be sent as multipart/form-data")
+// readReport reads a report's multipart body through upload.ReadForm (the
+// one reader of uploads: bounded before it is read, photos checked and
+// re-encoded one at a time) and checks its fields. A body that cannot be
+// read at all comes back as err; a refused photo as a field error, with
+// the rest of the form kept.
+func readReport(rw http.ResponseWriter, r *http.Request, v *View, errs fieldErrors) (url.Values, []photo.Photo, error) {
+	f, err := upload.ReadForm(rw, r)
+	if f == nil {
+		if field := anju.ErrorField(err); field != "" && anju.ErrorCode(err) == anju.EINVALID {
+			// Text that is not UTF-8 loses the form; say which field.
+			errs[fieldOf(field)] = v.T("portal.err.utf8")
+			return url.Values{}, nil, nil
+		}
+		return nil, nil, err
 	}
-	vals := url.Values{}
-	for n := 0; ; n++ {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			return vals, nil
-		}
-		if err != nil {
-			return nil, bodyError(err)
-		}
-		if n == maxReportParts {
-			return nil, anju.Errorf(anju.EINVALID, "the form has too many parts")
-		}
-		limit, known := reportLimits[part.FormName()]
-		if !known || part.FileName() != "" {
-			if _, err := io.Copy(io.Discard, part); err != nil {
-				return nil, bodyError(err)
-			}
-			continue
-		}
-		b, err := io.ReadAll(io.LimitReader(part, int64(limit)+1))
-		if err != nil {
-			return nil, bodyError(err)
-		}
-		io.Copy(io.Discard, part)
-		vals.Add(part.FormName(), string(b))
+	var pe *photo.Error
+	if errors.As(err, &pe) {
+		errs["photos"] = v.T(pe.Key, pe.Args()...)
 	}
-}
-
-func bodyError(err error) error {
-	var tooBig *http.MaxBytesError
-	if errors.As(err, &tooBig) {
-		return anju.Errorf(anju.ETOOLARGE, "the report is larger than %d KB", maxReportBody>>10)
-	}
-	return anju.Errorf(anju.EINVALID, "the form could not be read: %v", err)
+	checkFields(v, f.Values, errs)
+	return f.Values, f.Photos, nil
 }
 
 // reportPage is the data of the report form.
@@ -343,14 +318,14 @@ func (w *Web) handleReport(rw http.ResponseWriter, r *http.Request, v *View) {
 	if public {
 		limited = w.allowReport(rw, r)
 	}
-	vals, err := readReportBody(rw, r)
+	errs := fieldErrors{}
+	vals, photos, err := readReport(rw, r, v, errs)
 	if err != nil {
 		w.fail(rw, r, v, err)
 		return
 	}
-	errs := fieldErrors{}
-	checkFields(v, vals, errs)
 	form := formOf(vals)
+	form.Photos = len(photos)
 	again := func(status int, alert string) {
 		p, err := w.reportPage(ctx, v, form, errs, false)
 		if err != nil {
@@ -370,7 +345,7 @@ func (w *Web) handleReport(rw http.ResponseWriter, r *http.Request, v *View) {
 		again(http.StatusBadRequest, v.T("portal.report.refused"))
 		return
 	}
-	nc := store.NewCase{Title: form.Title, Text: form.Text, Category: form.Category, Grid: form.Grid}
+	nc := store.NewCase{Title: form.Title, Text: form.Text, Category: form.Category, Grid: form.Grid, Photos: photos}
 	nc.Reporter.Name, nc.Reporter.Phone, nc.Reporter.Anonymous = form.Name, form.Phone, form.Anonymous
 	if !form.Anonymous && strings.TrimSpace(form.Phone) == "" {
 		errs["phone"] = v.T("portal.err.phone_or_anonymous")
@@ -434,13 +409,13 @@ func (w *Web) handleMeToo(rw http.ResponseWriter, r *http.Request, v *View) {
 	if public {
 		limited = w.allowReport(rw, r)
 	}
-	vals, err := readReportBody(rw, r)
+	errs := fieldErrors{}
+	vals, _, err := readReport(rw, r, v, errs)
 	if err != nil {
 		w.fail(rw, r, v, err)
 		return
 	}
-	errs := fieldErrors{}
-	checkFields(v, vals, errs)
+	delete(errs, "photos") // a voice carries no photos
 	form := formOf(vals)
 	again := func(status int, alert string) {
 		p, err := w.reportPage(ctx, v, form, errs, true)

@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"anju/internal/cases"
 	"anju/internal/store"
 	"anju/internal/store/storetest"
+	"anju/internal/upload"
 	"anju/internal/web/webtest"
 )
 
@@ -25,11 +27,15 @@ const xss = `<script>alert(1)</script>`
 
 // report posts the report form as a browser does: multipart, the CSRF token
 // in the action URL.
-func report(c *webtest.Client, path string, fields map[string]string) webtest.Response {
+func report(c *webtest.Client, path string, fields map[string]string, photos ...[]byte) webtest.Response {
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	for k, v := range fields {
 		mw.WriteField(k, v)
+	}
+	for i, p := range photos {
+		w, _ := mw.CreateFormFile("photos", "photo"+strconv.Itoa(i)+".jpg")
+		w.Write(p)
 	}
 	mw.Close()
 	return c.Post(path, mw.FormDataContentType(), &buf)
@@ -102,7 +108,11 @@ func TestPortalReport(t *testing.T) {
 			}
 		}
 
-		res := report(c, "/report", goodReport())
+		jpg, err := os.ReadFile("../photo/testdata/gps.jpg")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := report(c, "/report", goodReport(), jpg)
 		if res.Status != 303 || !strings.HasPrefix(res.Location, "/track/") {
 			t.Fatalf("report: %d %q %s", res.Status, res.Location, res.Body)
 		}
@@ -114,6 +124,14 @@ func TestPortalReport(t *testing.T) {
 			t.Fatalf("receipt without the secret link: %d %s", receipt.Status, receipt.Body)
 		}
 		key := m[2]
+		// The photo came with it, re-encoded, and shows as a thumbnail.
+		thumb := regexp.MustCompile(`src="(/api/v1/track/[A-Z0-9]+/photos/\d+/thumb)"`).FindStringSubmatch(receipt.Body)
+		if thumb == nil {
+			t.Fatalf("receipt shows no photo")
+		}
+		if img := c.Get(thumb[1]); img.Status != 200 || img.Header.Get("Content-Type") != "image/jpeg" || strings.Contains(img.Body, "GPS") {
+			t.Errorf("thumbnail: %d %s", img.Status, img.Header.Get("Content-Type"))
+		}
 		for _, want := range []string{store.FormatTrackingCode(code), "&lt;script&gt;alert(1)&lt;/script&gt;"} {
 			if !strings.Contains(receipt.Body, want) {
 				t.Errorf("receipt lacks %q", want)
@@ -272,7 +290,7 @@ func TestPortalBadInput(t *testing.T) {
 		}
 		// A body past the bound is refused before it is read whole; a
 		// body that is not multipart is refused.
-		big := with(map[string]string{"text": strings.Repeat("x", 80<<10)})
+		big := with(map[string]string{"text": strings.Repeat("x", upload.MaxText+1)})
 		if res := report(c, "/report", big); res.Status != 413 {
 			t.Errorf("oversize body: %d", res.Status)
 		}
@@ -285,6 +303,21 @@ func TestPortalBadInput(t *testing.T) {
 		}
 		if n := caseCount(t, f.DB); n != 0 {
 			t.Errorf("%d cases stored by refused reports", n)
+		}
+		// Photos: a PDF renamed .jpg and a seventh photo are refused with
+		// the form kept; a decompression bomb too.
+		pdf, _ := os.ReadFile("../photo/testdata/renamed-pdf.jpg")
+		jpg, _ := os.ReadFile("../photo/testdata/gps.jpg")
+		bomb, _ := os.ReadFile("../photo/testdata/bomb.png")
+		for name, photos := range map[string][][]byte{"pdf": {pdf}, "seven": {jpg, jpg, jpg, jpg, jpg, jpg, jpg}, "bomb": {bomb}} {
+			res := report(c, "/report", goodReport(), photos...)
+			webtest.CheckPage(t, name, res)
+			if res.Status != 400 || !strings.Contains(res.Body, `id="photos-error"`) || !strings.Contains(res.Body, "小区门口的路灯坏了三天") {
+				t.Errorf("photos %s: %d", name, res.Status)
+			}
+		}
+		if n := caseCount(t, f.DB); n != 0 {
+			t.Errorf("%d cases stored by refused photos", n)
 		}
 		// English readers are told in English.
 		c.Lang = "en"

@@ -80,6 +80,8 @@ type trackPage struct {
 	NextKey    string
 	Ratings    []cases.Rating
 	PriorityOn bool
+	// Photos are the public ones: the report's and the result's.
+	Photos []store.CasePhoto
 }
 
 type trackEvent struct {
@@ -146,6 +148,7 @@ func (w *Web) trackPage(rw http.ResponseWriter, r *http.Request, v *View, key st
 	p.Resolve, _ = time.Parse(time.RFC3339, t.Deadline)
 	p.Until, _ = time.Parse(time.RFC3339, t.ReporterUntil)
 	p.PriorityOn = t.Priority == string(cases.PriorityUrgent)
+	p.Photos = t.Photos
 	for _, e := range t.History {
 		at, _ := time.Parse(time.RFC3339, e.At)
 		p.History = append(p.History, trackEvent{At: at, Action: e.Action, To: e.To})
