@@ -18,7 +18,7 @@ import (
 func countAudit(t *testing.T, db *store.DB, action string) int {
 	t.Helper()
 	var n int
-	if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = '`+action+`'`).Scan(&n); err != nil {
+	if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM audit_log WHERE action = '` + action + `'`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
