@@ -24,7 +24,6 @@ func (w *Web) render(rw http.ResponseWriter, r *http.Request, v *View, status in
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, name, v); err != nil {
 		w.log.ErrorContext(r.Context(), "render", "page", page, "err", err)
-		println("DEBUG", err.Error())
 		if page != "error" {
 			w.fail(rw, r, v, anju.Errorf(anju.EINTERNAL, "render %s: %v", page, err))
 		}
