@@ -112,6 +112,9 @@ func categoryValues(c taxonomy.Category) url.Values {
 	if c.Active {
 		vals.Set("active", "true")
 	}
+	if c.Public {
+		vals.Set("public", "true")
+	}
 	for p, d := range c.Deadlines {
 		for _, clock := range deadlineClocks {
 			dur := d.Response
@@ -173,7 +176,7 @@ func categoryFromForm(vals url.Values) (taxonomy.Category, error) {
 	q := httpx.QueryOf(vals)
 	c := taxonomy.Category{Code: q.String("code"), Name: q.String("name"), NameEn: q.String("name_en"),
 		Kind: cases.Kind(q.String("kind")), DefaultPriority: cases.Priority(q.String("default_priority")),
-		DepartmentLevel: q.String("department_level"), Leaf: q.Bool("leaf"), Active: q.Bool("active"),
+		DepartmentLevel: q.String("department_level"), Leaf: q.Bool("leaf"), Active: q.Bool("active"), Public: q.Bool("public"),
 		Version: q.Int("version", 1, 1, 1<<30)}
 	c.Parent = taxonomy.ParentCode(c.Code)
 	for _, p := range taxonomy.Priorities {

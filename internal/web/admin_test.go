@@ -303,6 +303,29 @@ func TestAdminChangesAudited(t *testing.T) {
 				t.Errorf("category 0101 after the edit: %+v %v", c, err)
 			}
 		}
+		// The public flag: the edit above left it off; ticked again it is
+		// on, and a dispute category cannot have it.
+		if res := get(t, c, "/admin/categories/0101", 200); strings.Contains(res.Body, `name="public" value="true" checked`) {
+			t.Errorf("category 0101 still public after an edit without the box")
+		}
+		public := url.Values{}
+		for k, v := range steps[9].form {
+			public[k] = v
+		}
+		public.Set("version", "2")
+		public.Set("public", "true")
+		if res := c.PostForm("/admin/categories", public); res.Status != 303 {
+			t.Errorf("making 0101 public: %d %s", res.Status, alertOf(res.Body))
+		}
+		if res := get(t, c, "/admin/categories/0101", 200); !strings.Contains(res.Body, `name="public" value="true" checked`) {
+			t.Errorf("category 0101 not shown public")
+		}
+		dispute := url.Values{"existing": {"1"}, "code": {"1101"}, "version": {"1"}, "name": {"噪声纠纷"}, "name_en": {"Noise"}, "kind": {"dispute"},
+			"default_priority": {"normal"}, "department_level": {"community"}, "leaf": {"true"}, "active": {"true"}, "public": {"true"}}
+		if res := c.PostForm("/admin/categories", dispute); res.Status != 400 || !strings.Contains(alertOf(res.Body), "only request categories can be public") {
+			t.Errorf("a public dispute category: %d %s", res.Status, alertOf(res.Body))
+		}
+
 		// An edit made from a stale page is refused, keeping what was typed.
 		stale := steps[9].form
 		stale.Set("name", "路灯照明")
