@@ -74,8 +74,6 @@ func summarize(c Case) CaseSummary {
 const (
 	simRebuild   = 10 * time.Minute
 	eventOverlap = 256
-	// openStates is the literal predicate of an open case.
-	openStates = `state IN ('submitted', 'accepted', 'dispatched', 'returned', 'in_progress', 'resolved', 'verified')`
 )
 
 // citySimilar is one city's index and how far it has followed the events.
@@ -140,8 +138,8 @@ func (db *DB) buildIndex(ctx context.Context, city string, ci *citySimilar) erro
 	if err := db.queryRow(ctx, `SELECT MAX(id) FROM case_events`).Scan(&lastEv); err != nil {
 		return err
 	}
-	rows, err := db.query(ctx, `SELECT id, title, body, lat, lon, grid, created_at FROM cases
-		WHERE city = ? AND `+openStates, city)
+	rows, err := db.query(ctx, `SELECT c.id, c.title, c.body, c.lat, c.lon, c.grid, c.created_at FROM cases c
+		WHERE c.city = ? AND `+openStates, city)
 	if err != nil {
 		return err
 	}
@@ -329,7 +327,7 @@ func (db *DB) similarWhere(ctx context.Context, c Case, k int, duplicatesOnly bo
 	ids := padIDs(args)
 	rows, err := db.query(ctx, `SELECT c.id, c.tracking_code, c.state, c.title, c.category, c.grid, g.name, c.address, c.created_at,
 		c.city, c.region_path, COALESCE(c.department, ''), COALESCE(c.reporter_user_id, 0), c.kind, c.supporters
-		FROM cases c JOIN regions g ON g.code = c.grid WHERE c.id IN (`+placeholders(len(ids))+`) AND c.`+openStates, ids...)
+		FROM cases c JOIN regions g ON g.code = c.grid WHERE c.id IN (`+placeholders(len(ids))+`) AND `+openStates, ids...)
 	if err != nil {
 		return nil, err
 	}
