@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -46,7 +47,7 @@ func TestPublicCases(t *testing.T) {
 		w.act(t, "operator", dup.ID, cases.ActionMerge, cases.Input{Target: light.ID})
 		// Staff made this one a dispute: its category is public, it is not.
 		disputed := w.report(t, "0201", "占道", "邻居占了人行道", 30.05, 120.02, "")
-		if _, err := w.db.SQL().Exec(`UPDATE cases SET kind = 'dispute', workflow = replace(workflow, '"kind":"request"', '"kind":"dispute"') WHERE id = ?`, disputed.ID); err != nil {
+		if _, err := w.db.SQL().Exec(fmt.Sprintf(`UPDATE cases SET kind = 'dispute', workflow = replace(workflow, '"kind":"request"', '"kind":"dispute"') WHERE id = %d`, disputed.ID)); err != nil {
 			t.Fatal(err)
 		}
 
@@ -139,8 +140,8 @@ func TestReporterLink(t *testing.T) {
 		}
 		// Neither the case row nor the outbox holds the key.
 		var hash, body, sealed string
-		w.db.SQL().QueryRow(`SELECT reporter_secret FROM cases WHERE id = ?`, c.ID).Scan(&hash)
-		w.db.SQL().QueryRow(`SELECT body, secret FROM outbox WHERE case_id = ?`, c.ID).Scan(&body, &sealed)
+		w.db.SQL().QueryRow(fmt.Sprintf(`SELECT reporter_secret FROM cases WHERE id = %d`, c.ID)).Scan(&hash)
+		w.db.SQL().QueryRow(fmt.Sprintf(`SELECT body, secret FROM outbox WHERE case_id = %d`, c.ID)).Scan(&body, &sealed)
 		if hash == "" || strings.Contains(hash, key) || strings.Contains(body, key) || strings.Contains(sealed, key) || sealed == "" {
 			t.Errorf("key stored: hash %q body %q sealed %q", hash, body, sealed)
 		}
@@ -153,7 +154,7 @@ func TestReporterLink(t *testing.T) {
 		if len(box.sent) != 1 || box.sent[0].Target != "13812341234" || !strings.Contains(box.sent[0].Body, "/track/"+c.TrackingCode+"?key="+key) {
 			t.Errorf("receipt SMS: %+v", box.sent)
 		}
-		w.db.SQL().QueryRow(`SELECT secret FROM outbox WHERE case_id = ?`, c.ID).Scan(&sealed)
+		w.db.SQL().QueryRow(fmt.Sprintf(`SELECT secret FROM outbox WHERE case_id = %d`, c.ID)).Scan(&sealed)
 		if sealed != "" {
 			t.Errorf("sealed key kept after sending")
 		}
