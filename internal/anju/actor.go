@@ -72,6 +72,14 @@ type Actor struct {
 // SystemActor returns the actor for work not driven by a user request.
 func SystemActor(name string) *Actor { return &Actor{Login: "system:" + name, System: true} }
 
+// PublicActor is a resident who has not signed in, acting through a public
+// channel such as the web portal: a resident grant on no region, so that it
+// sees no case by scope, files only for itself and is named for what it is
+// ("public:web") in events and the audit log.
+func PublicActor(city, channel string) *Actor {
+	return &Actor{Login: "public:" + channel, City: city, Grants: []Grant{{Role: RoleResident}}}
+}
+
 // HasRole reports whether the actor holds role r anywhere.
 func (a *Actor) HasRole(r Role) bool {
 	if a.System {

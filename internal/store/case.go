@@ -39,9 +39,12 @@ type Case struct {
 	Reporter        *ReporterOut `json:"reporter,omitempty"`
 	Deadlines       Deadlines    `json:"deadlines"`
 	Overdue         bool         `json:"overdue"`
-	CreatedAt       time.Time    `json:"created_at"`
-	UpdatedAt       time.Time    `json:"updated_at"`
-	ClosedAt        *time.Time   `json:"closed_at,omitempty"`
+	// Supporters counts the residents who added their voice ("me too")
+	// instead of filing the same problem again.
+	Supporters int        `json:"supporters"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
+	ClosedAt   *time.Time `json:"closed_at,omitempty"`
 	// AllowedActions lists what the reading actor may do now.
 	AllowedActions []cases.Action `json:"allowed_actions"`
 

@@ -70,7 +70,7 @@ func placeholders(n int) string {
 const caseCols = `c.id, c.city, c.tracking_code, c.state, c.version, c.title, c.body, c.category, c.category_version,
 	c.lat, c.lon, c.address, c.grid, g.name, c.region_path, c.handling_region, c.department, c.reporter_id,
 	c.reporter_user_id, c.anonymous, c.workflow, c.created_at, c.updated_at, c.response_due, c.resolution_due,
-	c.closed_at, c.overdue, c.card, r.masked`
+	c.closed_at, c.overdue, c.card, r.masked, c.supporters`
 
 const caseFrom = ` FROM cases c JOIN regions g ON g.code = c.grid LEFT JOIN reporters r ON r.id = c.reporter_id`
 
@@ -84,7 +84,7 @@ func scanCase(row interface{ Scan(...any) error }) (Case, error) {
 	var created, updated, resp, res int64
 	if err := row.Scan(&c.ID, &c.City, &c.TrackingCode, &state, &c.Version, &c.Title, &c.Text, &c.Category, &c.CategoryVersion,
 		&lat, &lon, &c.Address, &c.Grid.Code, &c.Grid.Name, &c.regionPath, &c.HandlingRegion, &dept, &c.reporterID,
-		&c.reporterUserID, &anonymous, &wf, &created, &updated, &resp, &res, &closed, &c.Overdue, &card, &masked); err != nil {
+		&c.reporterUserID, &anonymous, &wf, &created, &updated, &resp, &res, &closed, &c.Overdue, &card, &masked, &c.Supporters); err != nil {
 		return c, err
 	}
 	id, version := c.ID, c.Version

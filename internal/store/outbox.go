@@ -197,6 +197,21 @@ func (t *Tx) enqueueNotifications(ctx context.Context, c *Case, eventID int64, e
 				return err
 			}
 		}
+		// Residents who added their voice ("me too") and left a contact
+		// hear what its reporter hears, about the case they joined.
+		if c.Supporters > 0 {
+			ids, err := t.supporterContacts(ctx, c.ID)
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				body := fmt.Sprintf("【安居】您关注的诉求有新进展：%s（编号 %s）。查询进度：%s/track/%s", supporterNotified[ev.Action],
+					FormatTrackingCode(c.TrackingCode), db.publicURL, c.TrackingCode)
+				if err := add("sms", "reporter:"+strconv.FormatInt(id, 10), "", body, ""); err != nil {
+					return err
+				}
+			}
+		}
 	}
 	subs, err := db.citySubscriptions(ctx, t, c.City)
 	if err != nil || len(subs) == 0 {
