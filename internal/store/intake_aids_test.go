@@ -43,7 +43,7 @@ func TestCallerCases(t *testing.T) {
 			return c
 		}
 		first := file(reportFrom("13812341234", "甲一", 30.05, 120.02))
-		file(reportFrom("13912345678", "乙一", 30.05, 120.03))
+		other := file(reportFrom("13912345678", "乙一", 30.05, 120.03))
 		rejected := file(reportFrom("13812341234", "甲二", 30.05, 120.02))
 		w.act(t, "operator", rejected.ID, cases.ActionReject, cases.Input{Reason: "重复"})
 		inB := file(reportFrom("13812341234", "甲三", 30.05, 120.12))
@@ -61,6 +61,13 @@ func TestCallerCases(t *testing.T) {
 		if got, err := w.db.CallerCases(ctx, w.actors["worker-b"], "13812341234"); err != nil || len(got) != 1 || got[0].ID != inB.ID {
 			t.Errorf("worker-b sees %q %v, want only street B's 甲三", summaryTitles(got), err)
 		}
+		// A case the caller added their voice to is theirs as well.
+		if _, err := w.db.Support(ctx, op, other.ID, store.Supporter{Phone: "138 1234 1234"}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := w.db.CallerCases(ctx, op, "13812341234"); summaryTitles(got) != "甲三,乙一,甲一" {
+			t.Errorf("after me too: %q, want 甲三,乙一,甲一", summaryTitles(got))
+		}
 		if got, err := w.db.CallerCases(ctx, op, "13700000000"); err != nil || len(got) != 0 {
 			t.Errorf("another phone: %q %v", summaryTitles(got), err)
 		}
@@ -73,7 +80,7 @@ func TestCallerCases(t *testing.T) {
 			}
 		}
 		entries, err := w.db.ListAudit(ctx, system, store.AuditFilter{Action: "reporter.lookup"})
-		if err != nil || len(entries) != 4 {
+		if err != nil || len(entries) != 5 {
 			t.Fatalf("audit entries: %d %v, want one per lookup of a valid number", len(entries), err)
 		}
 		last := entries[len(entries)-1]
@@ -99,6 +106,15 @@ func TestCallerCasesAfterRotation(t *testing.T) {
 		if _, _, err := db.CreateCase(ctx, op, streetLight(), ""); err != nil {
 			t.Fatal(err)
 		}
+		other := streetLight()
+		other.Title, other.Reporter.Phone = "乙", "13912345678"
+		supported, _, err := db.CreateCase(ctx, op, other, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Support(ctx, op, supported.ID, store.Supporter{Phone: streetLight().Reporter.Phone}); err != nil {
+			t.Fatal(err)
+		}
 		db.Close()
 		both, _ := personal.ParseKeyring(personal.FormatKey("k2", personal.GenerateKey()) + "," + k1)
 		db, err = store.Open(ctx, dsn, store.Options{Keys: both})
@@ -112,8 +128,12 @@ func TestCallerCasesAfterRotation(t *testing.T) {
 		if _, err := db.RotateKeys(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if got, err := db.CallerCases(ctx, op, streetLight().Reporter.Phone); err != nil || len(got) != 1 {
-			t.Errorf("after rotation: %v %v, want the case", got, err)
+		if got, err := db.CallerCases(ctx, op, streetLight().Reporter.Phone); err != nil || len(got) != 2 {
+			t.Errorf("after rotation: %v %v, want the case reported and the case supported", got, err)
+		}
+		// The supporter is still known as such: pressing again counts nothing.
+		if s, err := db.Support(ctx, op, supported.ID, store.Supporter{Phone: streetLight().Reporter.Phone}); err != nil || s.Added || s.Supporters != 1 {
+			t.Errorf("support again after rotation: %+v %v", s, err)
 		}
 	})
 }

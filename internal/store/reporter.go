@@ -159,6 +159,11 @@ func (db *DB) RotateKeys(ctx context.Context) (int, error) {
 					k, ct, fp, r.id, r.k); err != nil {
 					return err
 				}
+				// A supporter's row keeps a copy, which counts each person
+				// once per case and finds the caller's cases.
+				if _, err := tx.exec(ctx, `UPDATE case_supporters SET fingerprint = ? WHERE reporter_id = ?`, fp, r.id); err != nil {
+					return err
+				}
 			}
 			return tx.appendAudit(ctx, anju.SystemActor("keys"), audit.Record{City: batch[0].city, Action: "keys.rotate",
 				Object: "reporters", Detail: map[string]any{"rows": len(batch), "to": db.keys.CurrentKeyID()}})
