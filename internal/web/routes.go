@@ -19,6 +19,9 @@ func (w *Web) Register(mux *http.ServeMux) {
 	handle("POST /logout", w.page(w.handleLogout))
 
 	handle("GET /work", w.staff(w.handleWork))
+	handle("GET /work/new", w.staff(w.handleIntakePage))
+	handle("POST /work/new", w.staff(w.handleIntake))
+	handle("GET /work/grid", w.staff(w.handleGrid))
 
 	// Anything else under the web's reach is a 404 page in the reader's
 	// language (the API keeps its JSON 404 under /api/).

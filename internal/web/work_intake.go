@@ -98,7 +98,7 @@ type casePick struct {
 
 func newCasePick(v *View, tree *taxonomy.Tree, c store.CaseSummary) casePick {
 	return casePick{View: v, ID: c.ID, Code: store.FormatTrackingCode(c.TrackingCode), Title: c.Title,
-		Category: categoryName(tree, v.Lang, c.Category), Grid: c.Grid.Name, State: c.State, CreatedAt: c.CreatedAt}
+		Category: categoryName(tree, v.Lang, c.Category), Grid: c.Grid.Name, State: c.State, CreatedAt: c.CreatedAt, CanJoin: true}
 }
 
 // placePick is a place offered as a button: a grid found by name, or an
@@ -125,7 +125,7 @@ func (w *Web) handleIntakePage(rw http.ResponseWriter, r *http.Request, v *View)
 	}
 	p := &intakePage{Form: f, Errors: map[string]string{}}
 	w.placeOf(r.Context(), v, p)
-	w.renderIntake(rw, r, v, http.StatusOK, p)
+	w.renderIntake(rw, r, v, p)
 }
 
 // handleIntake answers every button of the form: file, check, a picked
@@ -151,6 +151,21 @@ func (w *Web) handleIntake(rw http.ResponseWriter, r *http.Request, v *View) {
 		if addr != "" {
 			p.Form.Address = addr
 		}
+	case form.Has("join"):
+		// The caller's voice goes to a case already open instead of a new
+		// one: counted there, and told of its progress with its reporter.
+		id, err := strconv.ParseInt(form.Get("join"), 10, 64)
+		if err != nil || id <= 0 {
+			err = anju.Errorf(anju.ENOTFOUND, "case %q not found", form.Get("join"))
+		} else {
+			f := p.Form
+			_, err = w.db.Support(r.Context(), v.Actor, id, store.Supporter{Name: f.Name, Phone: f.Phone, Anonymous: f.Anonymous})
+		}
+		if err == nil {
+			seeOther(rw, r, "/work/cases/"+strconv.FormatInt(id, 10))
+			return
+		}
+		w.intakeError(r.Context(), v, p, err)
 	case form.Has("file"):
 		c, err := w.fileIntake(r, v, p)
 		if err == nil {
@@ -159,14 +174,8 @@ func (w *Web) handleIntake(rw http.ResponseWriter, r *http.Request, v *View) {
 		}
 		w.intakeError(r.Context(), v, p, err)
 	}
-	status := http.StatusOK
-	if p.Alert != "" {
-		status = httpx.Status(p.errCode)
-	} else if len(p.Errors) > 0 {
-		status = http.StatusBadRequest
-	}
 	w.placeOf(r.Context(), v, p)
-	w.renderIntake(rw, r, v, status, p)
+	w.renderIntake(rw, r, v, p)
 }
 
 // fileIntake files the case the form describes.
@@ -195,6 +204,7 @@ func (w *Web) fileIntake(r *http.Request, v *View, p *intakePage) (store.Case, e
 var intakeFields = map[string]string{
 	"title": "title", "text": "text", "category": "category", "priority": "priority", "grid": "grid", "lat": "grid",
 	"lon": "grid", "address": "address", "reporter.name": "name", "reporter.phone": "phone", "reporter.anonymous": "anonymous",
+	"supporter.name": "name", "supporter.phone": "phone", "supporter.anonymous": "anonymous",
 	"channel": "category",
 }
 
@@ -268,8 +278,9 @@ func regionNames(ancestors []store.RegionRecord, self store.RegionRecord) string
 	return strings.Join(append(names, self.Name), " › ")
 }
 
-// renderIntake computes the aids the request asks for and renders.
-func (w *Web) renderIntake(rw http.ResponseWriter, r *http.Request, v *View, status int, p *intakePage) {
+// renderIntake computes the aids the request asks for and renders: 200, or
+// the refused filing's status, or 400 for a search that could not be made.
+func (w *Web) renderIntake(rw http.ResponseWriter, r *http.Request, v *View, p *intakePage) {
 	ctx := r.Context()
 	tree, err := w.db.Taxonomy(ctx, v.Actor.City)
 	if err != nil {
@@ -321,6 +332,12 @@ func (w *Web) renderIntake(rw http.ResponseWriter, r *http.Request, v *View, sta
 		for _, c := range caller {
 			p.Caller = append(p.Caller, newCasePick(v, tree, c))
 		}
+	}
+	status := http.StatusOK
+	if p.Alert != "" {
+		status = httpx.Status(p.errCode)
+	} else if len(p.Errors) > 0 {
+		status = http.StatusBadRequest
 	}
 	v.Title = v.T("intake.title")
 	w.render(rw, r, v, status, "work/intake", p)
