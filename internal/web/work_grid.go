@@ -32,7 +32,7 @@ type gridCase struct {
 	Title, Category, Grid string
 	Address, Code         string
 	State                 cases.State
-	DistanceM             *int
+	DistanceM             int // -1 when unknown
 	DueClass, DueText     string
 }
 
@@ -70,9 +70,9 @@ func (w *Web) handleGrid(rw http.ResponseWriter, r *http.Request, v *View) {
 		g := gridCase{ID: c.ID, Title: c.Title, Category: categoryName(tree, v.Lang, c.Category), Grid: c.Grid.Name,
 			Address: c.Address, Code: store.FormatTrackingCode(c.TrackingCode), State: c.State}
 		g.DueClass, g.DueText = timeLeft(v, c.Deadlines.Resolution, now)
+		g.DistanceM = -1
 		if n.DistanceM != nil {
-			m := int(math.Round(*n.DistanceM))
-			g.DistanceM = &m
+			g.DistanceM = int(math.Round(*n.DistanceM))
 		}
 		p.Cases = append(p.Cases, g)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -92,13 +93,13 @@ type casePick struct {
 	Code, Title, Category, Grid string
 	State                       cases.State
 	CreatedAt                   time.Time
-	DistanceM                   *int
+	DistanceM                   int // -1 when unknown
 	CanJoin                     bool
 }
 
 func newCasePick(v *View, tree *taxonomy.Tree, c store.CaseSummary) casePick {
 	return casePick{View: v, ID: c.ID, Code: store.FormatTrackingCode(c.TrackingCode), Title: c.Title,
-		Category: categoryName(tree, v.Lang, c.Category), Grid: c.Grid.Name, State: c.State, CreatedAt: c.CreatedAt, CanJoin: true}
+		Category: categoryName(tree, v.Lang, c.Category), Grid: c.Grid.Name, State: c.State, CreatedAt: c.CreatedAt, DistanceM: -1, CanJoin: true}
 }
 
 // placePick is a place offered as a button: a grid found by name, or an
@@ -366,8 +367,7 @@ func (w *Web) similarForIntake(ctx context.Context, v *View, tree *taxonomy.Tree
 	for _, s := range similar {
 		pick := newCasePick(v, tree, s.Case)
 		if s.DistanceM != nil {
-			m := int(*s.DistanceM + 0.5)
-			pick.DistanceM = &m
+			pick.DistanceM = int(math.Round(*s.DistanceM))
 		}
 		p.Similar = append(p.Similar, pick)
 	}

@@ -52,9 +52,10 @@
   // any other field it refreshes the aids. It never files: that is Alt+S
   // or the button.
   function firstMatch(zoneId, input, selector, pick) {
-    var zone = document.getElementById(zoneId), want = input.value.trim();
+    var want = input.value.trim();
     function answered() {
-      var list = zone.querySelector("[data-for]");
+      // Looked up each time: an out-of-band swap replaces the zone itself.
+      var list = document.querySelector("#" + zoneId + " [data-for]");
       if (!list || list.getAttribute("data-for") !== want) { return false; }
       var btn = list.querySelector(selector);
       if (btn) { pick(btn); }
@@ -67,10 +68,17 @@
     document.body.addEventListener("htmx:afterSettle", wait);
     assist();
   }
-  form.addEventListener("keydown", function (e) {
-    if (e.key !== "Enter" || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) { return; }
+  function enterInField(e) {
     var t = e.target;
-    if (t.tagName !== "INPUT" || t.type === "checkbox" || t.type === "submit") { return; }
+    return e.key === "Enter" && !e.altKey && !e.ctrlKey && !e.metaKey && !e.shiftKey &&
+      t.tagName === "INPUT" && t.type !== "checkbox" && t.type !== "submit";
+  }
+  // The form submits on the keypress that follows an Enter; some input
+  // methods and automation send it apart from the keydown.
+  form.addEventListener("keypress", function (e) { if (enterInField(e)) { e.preventDefault(); } });
+  form.addEventListener("keydown", function (e) {
+    if (!enterInField(e)) { return; }
+    var t = e.target;
     e.preventDefault();
     if (t.id === "cat_q") {
       firstMatch("zone-categories", t, "button[data-pick-category][data-first]", pickCategory);
