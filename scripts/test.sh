@@ -276,6 +276,8 @@ fi
 # ------------------------------------------------------------------ run -----
 if [[ $# -eq 0 ]]; then
 	# -artifacts keeps what tests save (the browser tests' screenshots) under test-output/.
+	# go test needs the folder to exist, and a fresh clone (CI) has none.
+	mkdir -p "$PWD/test-output"
 	args=(test -tags ne -p "${GO_TEST_P:-2}" -timeout "${GO_TEST_TIMEOUT:-20m}" -artifacts -outputdir "$PWD/test-output")
 	in_ci && args+=(-count=1)
 	# shellcheck disable=SC2206 # word splitting intended

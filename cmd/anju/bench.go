@@ -38,6 +38,18 @@ func init() {
 		usage: `Usage: anju bench intake [--db DSN] [--url URL --token TOKEN] [--clients N] [--duration D] [--rate R]
        anju bench search [--db DSN] [--cases N] [--queries Q]
        anju bench soak [--db DSN] [--duration D] [--clients N] [--addr HOST:PORT]
+       anju bench pages [--db DSN] [--runs N]
+
+bench pages: on the demo city in DSN (fill it with 'anju demo' first), times
+the workbench's reads --runs times each (default 40) and prints p50 and p95
+of each: the city-wide dispatcher's case list, a street grid worker's, a
+page deep in the list by key and one by number, lists that few cases match
+(petitions, returned cases, a full-text filter), and for the city
+dispatcher, a street grid worker, an operator and a city department's
+handler the queue counts and the first page of every queue they see. Each
+time is the store's answer and its JSON encoding, what the server spends on
+the request apart from authentication. Last line:
+  cases=… pages=… worst_p95_ms=…
 
 bench soak: serves DSN in-process (default a fresh SQLite file; the demo
 city is created there if missing, with --cases N cases of history, default
@@ -121,8 +133,11 @@ func runBench(ctx context.Context, env *cliEnv, args []string) error {
 	if len(args) > 0 && args[0] == "soak" {
 		return runBenchSoak(ctx, env, args[1:])
 	}
+	if len(args) > 0 && args[0] == "pages" {
+		return runBenchPages(ctx, env, args[1:])
+	}
 	if len(args) == 0 || args[0] != "intake" {
-		return usageError("bench: give a benchmark: 'anju bench intake', 'anju bench search' or 'anju bench soak'; see 'anju help bench'")
+		return usageError("bench: give a benchmark: 'anju bench intake', 'anju bench search', 'anju bench soak' or 'anju bench pages'; see 'anju help bench'")
 	}
 	fs := newFlags("bench intake", env)
 	af := addAppFlags(fs, env)

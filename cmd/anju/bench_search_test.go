@@ -31,3 +31,25 @@ func TestBenchSearch(t *testing.T) {
 		t.Errorf("--cases 0: %v", err)
 	}
 }
+
+var pagesLine = regexp.MustCompile(`^cases=(\d+) pages=(\d+) worst_p95_ms=[0-9.]+$`)
+
+// TestBenchPages fills a small demo city and times its workbench reads.
+func TestBenchPages(t *testing.T) {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "anju.db")
+	if _, _, err := runIn(t, "", "demo", "--no-serve", "--db", dsn, "--cases", "300"); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := runIn(t, "", "bench", "pages", "--db", dsn, "--runs", "2")
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	m := pagesLine.FindStringSubmatch(lines[len(lines)-1])
+	if m == nil || m[1] != "300" || !strings.Contains(out, "queue counts: city dispatcher") || !strings.Contains(out, "queue mine: city department handler") {
+		t.Fatalf("output:\n%s", out)
+	}
+	if _, _, err := runIn(t, "", "bench", "pages", "--db", dsn, "--runs", "0"); exitCode(err) != 2 {
+		t.Errorf("--runs 0: %v", err)
+	}
+}

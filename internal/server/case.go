@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"anju/internal/anju"
 	"anju/internal/cases"
@@ -115,27 +116,52 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request, a *anju.Acto
 	writeJSON(w, http.StatusOK, c)
 }
 
-func (s *Server) handleCases(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+// caseFilter reads the filters GET /api/v1/cases, /api/v1/queues and
+// /api/v1/search share: kind, state, region, category, department, channel,
+// overdue, from and to (a date, taken as China Standard Time, or an RFC
+// 3339 time), text, queue, order, before (the next of the page before),
+// page and limit (or page_size). Bad values are a field error.
+func caseFilter(r *http.Request) (store.CaseFilter, error) {
 	q := r.URL.Query()
 	f := store.CaseFilter{Kind: cases.Kind(q.Get("kind")), State: cases.State(q.Get("state")), Region: q.Get("region"),
-		Category: q.Get("category"), Department: q.Get("department")}
+		Category: q.Get("category"), Department: q.Get("department"), Channel: cases.Channel(q.Get("channel")),
+		Text: q.Get("text"), Queue: cases.Queue(q.Get("queue")), Order: cases.Order(q.Get("order")), Cursor: q.Get("before")}
 	switch q.Get("overdue") {
 	case "", "false":
 	case "true":
 		f.Overdue = true
 	default:
-		s.writeError(w, r, anju.FieldError("overdue", "overdue must be true or false"))
-		return
+		return f, anju.FieldError("overdue", "overdue must be true or false")
 	}
-	for name, dst := range map[string]*int{"page": &f.Page, "page_size": &f.PageSize} {
+	for name, dst := range map[string]*int{"page": &f.Page, "page_size": &f.PageSize, "limit": &f.PageSize} {
 		if v := q.Get(name); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 {
-				s.writeError(w, r, anju.FieldError(name, "%s must be a positive number", name))
-				return
+				return f, anju.FieldError(name, "%s must be a positive number", name)
 			}
 			*dst = n
 		}
+	}
+	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
+		if v := q.Get(name); v != "" {
+			t, err := parseTimeParam(v)
+			if err != nil {
+				return f, anju.FieldError(name, "%s must be a date (2026-03-02) or an RFC 3339 time", name)
+			}
+			*dst = t
+		}
+	}
+	return f, nil
+}
+
+// handleCases answers GET /api/v1/cases: a page of the caller's cases, or
+// of one workbench queue (queue=), with the filters of caseFilter. The
+// answer's next, passed as before=, reads the following page.
+func (s *Server) handleCases(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	f, err := caseFilter(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	list, err := s.db.ListCases(r.Context(), a, f)
 	if err != nil {
@@ -143,6 +169,44 @@ func (s *Server) handleCases(w http.ResponseWriter, r *http.Request, a *anju.Act
 		return
 	}
 	writeJSON(w, http.StatusOK, list)
+}
+
+// handleQueues answers GET /api/v1/queues: the count of each workbench
+// queue the caller sees, under the filters of caseFilter.
+func (s *Server) handleQueues(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	f, err := caseFilter(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	counts, err := s.db.QueueCounts(r.Context(), a, f)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"queues": counts})
+}
+
+// handleDispatchCases answers POST /api/v1/cases/dispatch: each of the
+// selected cases is dispatched on its own (store.DispatchCases), and the
+// answer reports each one.
+func (s *Server) handleDispatchCases(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	var in struct {
+		IDs        []int64         `json:"ids"`
+		Versions   map[int64]int64 `json:"versions"`
+		Department string          `json:"department"`
+		Note       string          `json:"note"`
+	}
+	if err := decodeJSON(w, r, &in, maxBody); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	res, err := s.db.DispatchCases(r.Context(), a, in.IDs, in.Versions, in.Department, cases.Input{Note: in.Note})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"results": res})
 }
 
 func (s *Server) handleCaseAction(w http.ResponseWriter, r *http.Request, a *anju.Actor) {

@@ -49,6 +49,8 @@ func (s *Server) routes() http.Handler {
 
 	mux.Handle("POST /api/v1/cases", s.authed(s.handleCreateCase))
 	mux.Handle("GET /api/v1/cases", s.authed(s.handleCases))
+	mux.Handle("POST /api/v1/cases/dispatch", s.authed(s.handleDispatchCases))
+	mux.Handle("GET /api/v1/queues", s.authed(s.handleQueues))
 	mux.Handle("GET /api/v1/cases/{id}", s.authed(s.handleCase))
 	mux.Handle("GET /api/v1/cases/{id}/history", s.authed(s.handleHistory))
 	mux.Handle("POST /api/v1/cases/{id}/actions/{action}", s.authed(s.handleCaseAction))

@@ -2,11 +2,9 @@ package server
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"anju/internal/anju"
-	"anju/internal/cases"
 	"anju/internal/store"
 )
 
@@ -14,29 +12,14 @@ import (
 // cases the caller may see, with the filters of /api/v1/cases and a creation
 // window (from, to: RFC 3339, or a date taken as China Standard Time).
 func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	f, err := caseFilter(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	q := r.URL.Query()
-	sq := store.SearchQuery{Q: q.Get("q"), Sort: q.Get("sort"), Kind: cases.Kind(q.Get("kind")), State: cases.State(q.Get("state")),
-		Region: q.Get("region"), Category: q.Get("category"), Department: q.Get("department")}
-	for name, dst := range map[string]*int{"page": &sq.Page, "page_size": &sq.PageSize} {
-		if v := q.Get(name); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 {
-				s.writeError(w, r, anju.FieldError(name, "%s must be a positive number", name))
-				return
-			}
-			*dst = n
-		}
-	}
-	for name, dst := range map[string]*time.Time{"from": &sq.From, "to": &sq.To} {
-		if v := q.Get(name); v != "" {
-			t, err := parseTimeParam(v)
-			if err != nil {
-				s.writeError(w, r, anju.FieldError(name, "%s must be a date (2026-03-02) or an RFC 3339 time", name))
-				return
-			}
-			*dst = t
-		}
-	}
+	sq := store.SearchQuery{Q: q.Get("q"), Sort: q.Get("sort"), Kind: f.Kind, State: f.State, Region: f.Region,
+		Category: f.Category, Department: f.Department, Channel: f.Channel, From: f.From, To: f.To, Page: f.Page, PageSize: f.PageSize}
 	res, err := s.db.SearchCases(r.Context(), a, sq)
 	if err != nil {
 		s.writeError(w, r, err)

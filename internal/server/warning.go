@@ -59,6 +59,12 @@ func (s *Server) handleWarnings(w http.ResponseWriter, r *http.Request, a *anju.
 		s.writeError(w, r, err)
 		return
 	}
+	if v := q.Get("before"); v != "" {
+		if f.Before, err = strconv.ParseInt(v, 10, 64); err != nil || f.Before < 1 {
+			s.writeError(w, r, anju.FieldError("before", "before must be the next of an earlier page"))
+			return
+		}
+	}
 	l, err := s.db.ListWarnings(r.Context(), a, f)
 	if err != nil {
 		s.writeError(w, r, err)

@@ -4,10 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"math"
 	"strconv"
 	"strings"
-	"time"
 
 	"anju/internal/anju"
 	"anju/internal/cases"
@@ -140,137 +138,6 @@ func (db *DB) getCase(ctx context.Context, q querier, actor *anju.Actor, id int6
 	return c, err
 }
 
-// CaseFilter narrows ListCases; empty fields do not filter.
-type CaseFilter struct {
-	Kind       cases.Kind
-	State      cases.State
-	Region     string
-	Category   string
-	Department string
-	Overdue    bool
-	From, To   time.Time // created in [From, To); zero does not filter
-	Page       int       // from 1
-	PageSize   int       // at most 200
-}
-
-// CaseList is one page of cases.
-type CaseList struct {
-	Cases    []Case `json:"cases"`
-	Page     int    `json:"page"`
-	PageSize int    `json:"page_size"`
-	HasMore  bool   `json:"has_more"`
-}
-
-// pageBounds makes a requested page valid: pages count from 1, and a page
-// holds at most 200 rows, def when the size is missing or out of range.
-// A page however far out is kept as asked: pageOffset saturates its offset.
-func pageBounds(page, size, def int) (int, int) {
-	if page < 1 {
-		page = 1
-	}
-	if size < 1 || size > 200 {
-		size = def
-	}
-	return page, size
-}
-
-// pageOffset is the number of rows before page, saturating rather than
-// overflowing: a huge page number wrapped to a negative offset, which SQLite
-// reads as 0 (page 1) and PostgreSQL refuses.
-func pageOffset(page, size int) int {
-	if page-1 > math.MaxInt64/size {
-		return math.MaxInt64
-	}
-	return (page - 1) * size
-}
-
-// ListCases returns the actor's visible cases matching f, newest first.
-func (db *DB) ListCases(ctx context.Context, actor *anju.Actor, f CaseFilter) (CaseList, error) {
-	f.Page, f.PageSize = pageBounds(f.Page, f.PageSize, 50)
-	sc, args := caseScope(actor)
-	fq, fargs, err := db.caseFilterSQL(ctx, actor, f)
-	if err != nil {
-		return CaseList{}, err
-	}
-	q := `SELECT ` + caseCols + caseFrom + ` WHERE ` + sc + fq
-	args = append(args, fargs...)
-	q += ` ORDER BY c.id DESC LIMIT ? OFFSET ?`
-	args = append(args, f.PageSize+1, pageOffset(f.Page, f.PageSize))
-	rows, err := db.query(ctx, q, args...)
-	if err != nil {
-		return CaseList{}, err
-	}
-	defer rows.Close()
-	out := CaseList{Cases: []Case{}, Page: f.Page, PageSize: f.PageSize}
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return CaseList{}, err
-		}
-		c.AllowedActions = db.allowedActions(actor, c)
-		c.CategoryName = db.categoryName(ctx, c.City, c.Category)
-		out.Cases = append(out.Cases, c)
-	}
-	if len(out.Cases) > f.PageSize {
-		out.Cases, out.HasMore = out.Cases[:f.PageSize], true
-	}
-	return out, rows.Err()
-}
-
-// caseFilterSQL turns a filter into predicates over the cases table (alias
-// c), each starting with AND, for listing and search alike. EINVALID for an
-// unknown kind or state or an empty period; ENOTFOUND for a region the actor
-// may not see.
-func (db *DB) caseFilterSQL(ctx context.Context, actor *anju.Actor, f CaseFilter) (string, []any, error) {
-	var q string
-	var args []any
-	if f.Kind != "" {
-		if !f.Kind.Valid() {
-			return "", nil, anju.FieldError("kind", "unknown kind %q", f.Kind)
-		}
-		q += ` AND c.kind = ?`
-		args = append(args, string(f.Kind))
-	}
-	if f.State != "" {
-		if !f.State.Valid() {
-			return "", nil, anju.FieldError("state", "unknown state %q", f.State)
-		}
-		q += ` AND c.state = ?`
-		args = append(args, string(f.State))
-	}
-	if f.Region != "" {
-		r, err := db.GetRegion(ctx, actor, f.Region)
-		if err != nil {
-			return "", nil, err
-		}
-		q += ` AND c.region_path >= ? AND c.region_path < ?`
-		args = append(args, r.Path, subtreeUpper(r.Path))
-	}
-	if f.Category != "" {
-		q += ` AND c.category = ?`
-		args = append(args, f.Category)
-	}
-	if f.Department != "" {
-		q += ` AND c.department = ?`
-		args = append(args, f.Department)
-	}
-	if f.Overdue {
-		q += ` AND c.overdue`
-	}
-	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-		return "", nil, anju.FieldError("from", "from must be before to")
-	}
-	if !f.From.IsZero() {
-		q += ` AND c.created_at >= ?`
-		args = append(args, micros(f.From))
-	}
-	if !f.To.IsZero() {
-		q += ` AND c.created_at < ?`
-		args = append(args, micros(f.To))
-	}
-	return q, args, nil
-}
-
 // rolesAt returns the parties the actor acts as on c: roles granted on a
 // subtree holding the case, handler roles of its department, the reporter,
 // or the system.
@@ -318,13 +185,7 @@ func (db *DB) History(ctx context.Context, actor *anju.Actor, id int64) ([]Event
 	if err != nil {
 		return nil, err
 	}
-	staff := false
-	for _, r := range db.rolesAt(actor, c) {
-		if r != cases.RoleReporter {
-			staff = true
-		}
-	}
-	return db.events(ctx, id, !staff)
+	return db.events(ctx, id, !db.seesStaffRecord(actor, c))
 }
 
 func (db *DB) events(ctx context.Context, caseID int64, publicOnly bool) ([]Event, error) {
@@ -378,6 +239,9 @@ type Tracked struct {
 	Merged  bool    `json:"merged,omitempty"`
 	Notice  string  `json:"notice,omitempty"`
 	History []Event `json:"history"`
+	// Photos are the report's public photos (see photo.go), read with
+	// TrackedPhoto; a merged report shows its own, not its master's.
+	Photos []CasePhoto `json:"photos"`
 }
 
 // mergedNotice is shown on the tracking page of a merged report.
@@ -406,6 +270,9 @@ func (db *DB) Track(ctx context.Context, code string) (Tracked, error) {
 		CreatedAt: c.CreatedAt.Format("2006-01-02T15:04:05Z07:00"), Deadline: c.Deadlines.Resolution.Format("2006-01-02T15:04:05Z07:00"),
 		Reply: c.Result, Outcome: string(c.Outcome), Rating: string(c.Rating)}
 	if t.History, err = db.events(ctx, id, true); err != nil {
+		return Tracked{}, err
+	}
+	if t.Photos, err = db.casePhotos(ctx, id, true); err != nil {
 		return Tracked{}, err
 	}
 	if c.MergedInto != 0 {

@@ -51,7 +51,7 @@ func (db *DB) OpenCasesNear(ctx context.Context, actor *anju.Actor, lat, lon *fl
 		return out, nil
 	}
 	sc, args := subtreeScope(&anju.Actor{City: actor.City, Grants: pathGrants(areas)}, "c.region_path")
-	q := `SELECT ` + caseCols + caseFrom + ` WHERE c.city = ? AND ` + sc + ` AND c.` + openStates
+	q := `SELECT ` + caseCols + caseFrom + ` WHERE c.city = ? AND ` + sc + ` AND ` + openStates
 	args = append([]any{actor.City}, args...)
 	if lat != nil {
 		// An equirectangular distance orders points within a city as the

@@ -39,8 +39,9 @@ type SearchQuery struct {
 	Region     string
 	Category   string
 	Department string
+	Channel    cases.Channel
 	From, To   time.Time // created in [From, To); zero does not filter
-	Page       int       // from 1
+	Page       int       // from 1, at most maxOffset hits in
 	PageSize   int       // at most 200, default 20
 }
 
@@ -79,7 +80,10 @@ func (db *DB) SearchCases(ctx context.Context, actor *anju.Actor, sq SearchQuery
 	default:
 		return SearchResult{}, anju.FieldError("sort", "sort must be relevance or time, not %q", sq.Sort)
 	}
-	sq.Page, sq.PageSize = pageBounds(sq.Page, sq.PageSize, 20)
+	var err error
+	if sq.Page, sq.PageSize, err = pageBounds(sq.Page, sq.PageSize, 20); err != nil {
+		return SearchResult{}, err
+	}
 	if actor != nil && actor.City != "" {
 		// The city's words change how the query is cut, so they go in first.
 		if err := db.loadCityWords(ctx, db, actor.City); err != nil {
@@ -135,8 +139,10 @@ func (db *DB) SearchCases(ctx context.Context, actor *anju.Actor, sq SearchQuery
 	} else {
 		q += ` ORDER BY score DESC, c.id DESC`
 	}
+	// Relevance has no key to continue from: pages are numbered, and
+	// pageBounds keeps them within maxOffset hits.
 	q += ` LIMIT ? OFFSET ?`
-	args = append(args, sq.PageSize+1, pageOffset(sq.Page, sq.PageSize))
+	args = append(args, sq.PageSize+1, (sq.Page-1)*sq.PageSize)
 
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
@@ -162,10 +168,21 @@ func (db *DB) SearchCases(ctx context.Context, actor *anju.Actor, sq SearchQuery
 	return out, nil
 }
 
-// searchFilters are ListCases' filters plus a creation-time window.
+// searchFilters are ListCases' filters, each starting with AND. The
+// full-text match leads the query, so none of them gathers.
 func (db *DB) searchFilters(ctx context.Context, actor *anju.Actor, sq SearchQuery) (string, []any, error) {
-	return db.caseFilterSQL(ctx, actor, CaseFilter{Kind: sq.Kind, State: sq.State, Region: sq.Region,
-		Category: sq.Category, Department: sq.Department, From: sq.From, To: sq.To})
+	ts, err := db.filterTerms(ctx, actor, CaseFilter{Kind: sq.Kind, State: sq.State, Region: sq.Region,
+		Category: sq.Category, Department: sq.Department, Channel: sq.Channel, From: sq.From, To: sq.To})
+	if err != nil {
+		return "", nil, err
+	}
+	var q string
+	var args []any
+	for _, t := range ts {
+		q += " AND " + t.text(db.columns(true))
+		args = append(args, t.args...)
+	}
+	return q, args, nil
 }
 
 // scanWith scans a row's case columns and then extra ones.

@@ -830,7 +830,8 @@ type WarningFilter struct {
 	Kind     WarningKind
 	State    string // open, acknowledged, or "" for both
 	Region   string // a region code: warnings addressed inside it
-	Page     int    // from 1
+	Before   int64  // warnings older than this id: WarningList.Next of the page before
+	Page     int    // from 1, at most maxOffset warnings in
 	PageSize int    // at most 200
 }
 
@@ -840,13 +841,18 @@ type WarningList struct {
 	Page     int       `json:"page"`
 	PageSize int       `json:"page_size"`
 	HasMore  bool      `json:"has_more"`
+	// Next is the Before of the following page; 0 on the last.
+	Next int64 `json:"next,omitempty"`
 }
 
 // ListWarnings returns the warnings the actor may read (see warningScope).
 // EINVALID for an unknown kind or state, ENOTFOUND for a region outside the
 // actor's scope.
 func (db *DB) ListWarnings(ctx context.Context, actor *anju.Actor, f WarningFilter) (WarningList, error) {
-	f.Page, f.PageSize = pageBounds(f.Page, f.PageSize, 50)
+	var err error
+	if f.Page, f.PageSize, err = pageBounds(f.Page, f.PageSize, 50); err != nil {
+		return WarningList{}, err
+	}
 	sc, args := warningScope(actor)
 	q := `SELECT ` + warningCols + ` FROM warnings w WHERE ` + sc
 	if f.Kind != "" {
@@ -873,8 +879,12 @@ func (db *DB) ListWarnings(ctx context.Context, actor *anju.Actor, f WarningFilt
 		q += ` AND w.region_path >= ? AND w.region_path < ?`
 		args = append(args, r.Path, subtreeUpper(r.Path))
 	}
+	if f.Before > 0 {
+		q += ` AND w.id < ?`
+		args = append(args, f.Before)
+	}
 	q += ` ORDER BY w.id DESC LIMIT ? OFFSET ?`
-	args = append(args, f.PageSize+1, pageOffset(f.Page, f.PageSize))
+	args = append(args, f.PageSize+1, (f.Page-1)*f.PageSize)
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return WarningList{}, err
@@ -890,6 +900,7 @@ func (db *DB) ListWarnings(ctx context.Context, actor *anju.Actor, f WarningFilt
 	}
 	if len(out.Warnings) > f.PageSize {
 		out.Warnings, out.HasMore = out.Warnings[:f.PageSize], true
+		out.Next = out.Warnings[f.PageSize-1].ID
 	}
 	return out, rows.Err()
 }

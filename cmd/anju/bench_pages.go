@@ -1,0 +1,155 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"anju/internal/anju"
+	"anju/internal/cases"
+	"anju/internal/demo"
+	"anju/internal/store"
+)
+
+// benchPage is one timed read of the workbench.
+type benchPage struct {
+	name string
+	read func(ctx context.Context) (any, error)
+}
+
+// runBenchPages times the case lists and queues on the demo city in DSN
+// (filled with 'anju demo'), each read --runs times after one untimed
+// warm-up read, as the server spends on it: the store call and the JSON
+// encoding of its answer.
+func runBenchPages(ctx context.Context, env *cliEnv, args []string) error {
+	fs := newFlags("bench pages", env)
+	af := addAppFlags(fs, env)
+	runs := fs.Int("runs", 40, "timed reads of each page")
+	if err := parseArgs(fs, args, false); err != nil {
+		return err
+	}
+	if *runs < 1 || *runs > 10_000 {
+		return usageError("bench pages: --runs must be 1–10,000")
+	}
+	db, err := openApp(ctx, env, af, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sum, err := demo.Ensure(ctx, db, 1)
+	if err != nil {
+		return err
+	}
+	n, err := db.CountCases(ctx, sum.City)
+	if err != nil {
+		return err
+	}
+	if err := db.WarmUp(ctx); err != nil {
+		return err
+	}
+	pages, err := benchPages(ctx, db, sum.City)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "%d cases in city %s; %d reads of each page\n", n, sum.City, *runs)
+	worst := 0.0
+	for _, p := range pages {
+		if _, err := p.read(ctx); err != nil {
+			return fmt.Errorf("%s: %w", p.name, err)
+		}
+		lat := make([]float64, 0, *runs)
+		for range *runs {
+			t0 := time.Now()
+			v, err := p.read(ctx)
+			if err == nil {
+				_, err = json.Marshal(v)
+			}
+			if err != nil {
+				return fmt.Errorf("%s: %w", p.name, err)
+			}
+			lat = append(lat, ms(time.Since(t0)))
+		}
+		slices.Sort(lat)
+		p50, p95 := lat[len(lat)/2], lat[min(len(lat)-1, len(lat)*95/100)]
+		worst = max(worst, p95)
+		fmt.Fprintf(env.stdout, "%-48s p50 %7.1f ms  p95 %7.1f ms\n", p.name, p50, p95)
+	}
+	fmt.Fprintf(env.stdout, "cases=%d pages=%d worst_p95_ms=%.1f\n", n, len(pages), worst)
+	return nil
+}
+
+// benchPages are the reads timed: the city-wide dispatcher's list, a
+// street grid worker's, each actor's queue counts and each queue's first
+// page, a deep page by key, and filtered lists that few cases match.
+func benchPages(ctx context.Context, db *store.DB, city string) ([]benchPage, error) {
+	users, err := db.ListUsers(ctx, anju.SystemActor("bench"))
+	if err != nil {
+		return nil, err
+	}
+	actors := map[string]*anju.Actor{}
+	for _, u := range users {
+		actors[u.Login] = &anju.Actor{UserID: u.ID, Login: u.Login, City: u.City, Grants: u.Grants}
+	}
+	dispatcher, operator, handler := actors["dispatcher"], actors["operator01"], actors["h-330100-cgj"]
+	if dispatcher == nil || operator == nil || handler == nil {
+		return nil, fmt.Errorf("bench pages: the demo's dispatcher, operator01 or h-330100-cgj is missing; fill the city with 'anju demo'")
+	}
+	// The demo's grid workers each hold one grid; a street's is made here,
+	// on the city's first street.
+	sys := anju.SystemActor("bench")
+	districts, err := db.Children(ctx, sys, city)
+	if err != nil || len(districts) == 0 {
+		return nil, fmt.Errorf("bench pages: the city has no districts: %v", err)
+	}
+	streets, err := db.Children(ctx, sys, districts[0].Code)
+	if err != nil || len(streets) == 0 {
+		return nil, fmt.Errorf("bench pages: the district has no streets: %v", err)
+	}
+	street := &anju.Actor{Login: "bench-street-worker", City: city, Grants: []anju.Grant{
+		{Role: anju.RoleGridWorker, Region: streets[0].Code, RegionPath: streets[0].Path}}}
+
+	first, err := db.ListCases(ctx, dispatcher, store.CaseFilter{PageSize: 1})
+	if err != nil || len(first.Cases) == 0 {
+		return nil, fmt.Errorf("bench pages: the city has no cases: %v", err)
+	}
+	deep := strconv.FormatInt(first.Cases[0].ID/4, 10) // three quarters of the way back
+
+	list := func(name string, a *anju.Actor, f store.CaseFilter) benchPage {
+		return benchPage{name, func(ctx context.Context) (any, error) { return db.ListCases(ctx, a, f) }}
+	}
+	pages := []benchPage{
+		list("list: city dispatcher, newest", dispatcher, store.CaseFilter{}),
+		list("list: street grid worker, newest", street, store.CaseFilter{}),
+		list("list: city dispatcher, deep page by key", dispatcher, store.CaseFilter{Cursor: deep}),
+		list("list: city dispatcher, page 100 (offset)", dispatcher, store.CaseFilter{Page: 100}),
+		list("list: city dispatcher, kind petition", dispatcher, store.CaseFilter{Kind: cases.KindPetition}),
+		list("list: city dispatcher, state returned", dispatcher, store.CaseFilter{State: cases.StateReturned}),
+		list("list: city dispatcher, channel web", dispatcher, store.CaseFilter{Channel: cases.ChannelWeb}),
+		list("list: city dispatcher, text 路灯", dispatcher, store.CaseFilter{Text: "路灯"}),
+		list("list: city dispatcher, open by deadline", dispatcher, store.CaseFilter{Order: cases.OrderTimeLeft}),
+	}
+	for _, who := range []struct {
+		name string
+		a    *anju.Actor
+	}{{"city dispatcher", dispatcher}, {"street grid worker", street}, {"operator", operator}, {"city department handler", handler}} {
+		a := who.a
+		pages = append(pages, benchPage{"queue counts: " + who.name, func(ctx context.Context) (any, error) {
+			return db.QueueCounts(ctx, a, store.CaseFilter{})
+		}})
+		for _, d := range cases.QueuesFor(rolesOf(a)...) {
+			pages = append(pages, list("queue "+string(d.Queue)+": "+who.name, a, store.CaseFilter{Queue: d.Queue}))
+		}
+	}
+	return pages, nil
+}
+
+func rolesOf(a *anju.Actor) []anju.Role {
+	var out []anju.Role
+	for _, g := range a.Grants {
+		out = append(out, g.Role)
+	}
+	return out
+}

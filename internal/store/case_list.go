@@ -1,0 +1,759 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"anju/internal/anju"
+	"anju/internal/cases"
+)
+
+// Case lists and the workbench's queues.
+//
+// A page of cases can be read two ways. Reading the cases newest first (or,
+// for open cases, by deadline from cases_open_deadline) and keeping those
+// that match stops as soon as the page is full: right when most cases of
+// the scope match, as for a city-wide dispatcher, and wrong when few do,
+// since it then reads far back, to the table's start on the last page.
+// Gathering the candidates through an index that serves one condition and
+// sorting them is right when that index yields few, and wrong when it
+// yields the city: sorting 200,000 cases to show 50 is what made the
+// city-wide list take a second (SQLite's planner, which has no statistics
+// here, chose the index on the city for "city = ?" and sorted every case).
+//
+// PostgreSQL's planner knows how many rows each condition keeps and makes
+// this choice itself. On SQLite the store makes it: every condition that an
+// index serves counts its candidates, at most gatherLimit+1 of them, through
+// that index (a fraction of a millisecond each); the one with fewest
+// gathers when it has no more than gatherLimit, and otherwise the cases are
+// read in order. The query then leaves SQLite no other choice: the columns
+// of the other conditions are written as +column, which no index serves.
+
+// gatherLimit is the most candidates a page gathers and sorts rather than
+// reading the cases in order: sorting 2,000 rows costs about what reading
+// a few thousand in order does.
+var gatherLimit = 2000
+
+// maxOffset bounds the rows a numbered page skips: pages further on are
+// read by key (CaseFilter.Cursor), whose cost does not grow with depth.
+const maxOffset = 10_000
+
+// openStates is the predicate of cases_open_deadline (migration 00014)
+// word for word, so that both engines use that index: cases.OpenStates.
+const openStates = `(c.state = 'submitted' OR c.state = 'accepted' OR c.state = 'dispatched' OR c.state = 'returned' OR c.state = 'in_progress' OR c.state = 'resolved' OR c.state = 'verified')`
+
+// CaseFilter narrows ListCases and QueueCounts; empty fields do not filter.
+type CaseFilter struct {
+	Kind       cases.Kind
+	State      cases.State
+	Region     string // a region code: cases placed inside it
+	Category   string
+	Department string
+	Channel    cases.Channel
+	Overdue    bool
+	From, To   time.Time // created in [From, To); zero does not filter
+	// Text keeps the cases that a full-text search for it finds (as
+	// SearchCases does), in the list's own order.
+	Text string
+	// Queue lists one workbench queue: its cases that the actor reaches
+	// through a grant of one of the queue's roles. EFORBIDDEN when the actor
+	// holds none of them.
+	Queue cases.Queue
+	// Order is newest first, or by time left (cases.OrderTimeLeft: open
+	// cases only). Empty means the queue's own order, or newest first.
+	Order cases.Order
+	// Cursor continues a list after the page whose CaseList.Next it is.
+	Cursor   string
+	Page     int // from 1; a page may start at most maxOffset cases in
+	PageSize int // at most 200
+}
+
+// CaseList is one page of cases.
+type CaseList struct {
+	Cases    []Case      `json:"cases"`
+	Order    cases.Order `json:"order"`
+	Page     int         `json:"page"`
+	PageSize int         `json:"page_size"`
+	HasMore  bool        `json:"has_more"`
+	// Next is the cursor of the following page (CaseFilter.Cursor, the
+	// API's before=), empty on the last page.
+	Next string `json:"next,omitempty"`
+}
+
+// pageBounds makes a requested page valid: pages count from 1, and a page
+// holds at most 200 rows, def when the size is missing or out of range.
+// EINVALID for a page that starts past maxOffset.
+func pageBounds(page, size, def int) (int, int, error) {
+	if page < 1 {
+		page = 1
+	}
+	if size < 1 || size > 200 {
+		size = def
+	}
+	if page-1 > maxOffset/size {
+		return page, size, anju.FieldError("page", "pages end %d rows in; read further with the cursor in next (before=)", maxOffset)
+	}
+	return page, size, nil
+}
+
+// listCursor is where a page ended: the last case's id and, in deadline
+// order, its resolution deadline in microseconds.
+type listCursor struct {
+	id, due int64
+}
+
+func (c listCursor) String(o cases.Order) string {
+	if o == cases.OrderTimeLeft {
+		return strconv.FormatInt(c.due, 10) + "_" + strconv.FormatInt(c.id, 10)
+	}
+	return strconv.FormatInt(c.id, 10)
+}
+
+// parseCursor reads a cursor made by listCursor.String for order o.
+func parseCursor(s string, o cases.Order) (listCursor, error) {
+	bad := anju.FieldError("before", "before must be the next of an earlier page of the same list")
+	var c listCursor
+	idText := s
+	if o == cases.OrderTimeLeft {
+		dueText, rest, ok := strings.Cut(s, "_")
+		due, err := strconv.ParseInt(dueText, 10, 64)
+		if !ok || err != nil {
+			return c, bad
+		}
+		c.due, idText = due, rest
+	}
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil || id <= 0 {
+		return c, bad
+	}
+	c.id = id
+	return c, nil
+}
+
+// caseTerm is one condition every listed case meets, over the cases table
+// (alias c). Its text is written by a function of col, which writes each
+// column an index could serve it by: as is where the term may gather the
+// candidates, as +column (SQLite) where another term does.
+type caseTerm struct {
+	text func(col func(string) string) string
+	args []any
+	// gathers says an index serves the term, so that it may gather.
+	gathers bool
+	// index names that index on SQLite where one alone serves the term:
+	// the query then names it (INDEXED BY), since SQLite, knowing nothing
+	// of its size, may prefer reading the whole table in order.
+	index string
+}
+
+// byRowid is caseTerm.index for a term served by the rowid alone.
+const byRowid = "rowid"
+
+// columns returns the col function of caseTerm.text: keyed columns as is,
+// or as +column on SQLite. A column written "!c.city" is never keyed.
+func (db *DB) columns(keyed bool) func(string) string {
+	sqlite := db.dialect.name() == "sqlite"
+	return func(c string) string {
+		never := strings.HasPrefix(c, "!")
+		c = strings.TrimPrefix(c, "!")
+		if sqlite && (never || !keyed) {
+			return "+" + c
+		}
+		return c
+	}
+}
+
+func plainTerm(sql string, args ...any) caseTerm {
+	return caseTerm{text: func(func(string) string) string { return sql }, args: args}
+}
+
+// casePlan is the query for one page: its conditions and which of them, if
+// any, gathers.
+type casePlan struct {
+	terms  []caseTerm
+	gather int // index into terms, or -1 to read in order
+	order  cases.Order
+	cursor int // index of the cursor's term, or -1
+}
+
+// readInOrder makes p read the cases in order: from its cursor, where it
+// has one.
+func (p *casePlan) readInOrder() {
+	p.gather = p.cursor
+}
+
+// where writes the plan's conditions, AND-ed.
+func (db *DB) planWhere(p casePlan) (string, []any) {
+	var parts []string
+	var args []any
+	// A partial index serves only a query that states its predicate.
+	partial := strings.TrimPrefix(db.planIndex(p), " INDEXED BY ")
+	for i, t := range p.terms {
+		parts = append(parts, t.text(db.columns(i == p.gather || t.index == partial)))
+		args = append(args, t.args...)
+	}
+	if len(parts) == 0 {
+		return "1=1", nil
+	}
+	return strings.Join(parts, " AND "), args
+}
+
+// planIndex is what a query of plan p says after "FROM cases c" on
+// SQLite: the gathering term's index, or, reading in order, none but the
+// rowid (newest first) or cases_open_deadline (by time left).
+func (db *DB) planIndex(p casePlan) string {
+	if db.dialect.name() != "sqlite" {
+		return ""
+	}
+	switch {
+	case p.gather >= 0 && p.terms[p.gather].index == byRowid:
+		return " NOT INDEXED"
+	case p.gather >= 0 && p.terms[p.gather].index != "":
+		return " INDEXED BY " + p.terms[p.gather].index
+	case p.gather >= 0:
+		return ""
+	case p.order == cases.OrderTimeLeft:
+		return " INDEXED BY cases_open_deadline"
+	}
+	return " NOT INDEXED"
+}
+
+// choose settles p.gather on SQLite: the gathering term with the fewest
+// candidates when they are few, else none. PostgreSQL chooses for itself.
+func (db *DB) choose(ctx context.Context, p *casePlan) error {
+	p.readInOrder()
+	if db.dialect.name() != "sqlite" {
+		return nil
+	}
+	best := gatherLimit + 1
+	for i, t := range p.terms {
+		if !t.gathers {
+			continue
+		}
+		var n int
+		q := `SELECT COUNT(*) FROM (SELECT 1 FROM cases c WHERE ` + t.text(db.columns(true)) + ` LIMIT ?) x`
+		if err := db.queryRow(ctx, q, append(slices.Clone(t.args), gatherLimit+1)...).Scan(&n); err != nil {
+			return err
+		}
+		if n < best {
+			best, p.gather = n, i
+		}
+	}
+	return nil
+}
+
+// scopeTerm is the actor's reach as a gathering term: each grant's subtree
+// or department, and the actor's own reports, each written so that an index
+// serves it (cases_city_path, cases_department, cases_reporter_user).
+// reports says whether the actor's own reports count.
+func scopeTerm(a *anju.Actor, grants []anju.Grant, reports bool) caseTerm {
+	if a == nil {
+		return plainTerm("1=0")
+	}
+	if a.System {
+		return plainTerm("1=1")
+	}
+	type branch struct {
+		text func(col func(string) string) string
+		args []any
+	}
+	var branches []branch
+	var paths []string
+	for _, g := range grants {
+		switch {
+		case g.RegionPath == "":
+		case g.Department != "":
+			branches = append(branches, branch{func(col func(string) string) string {
+				return "(" + col("c.department") + " = ? AND c.region_path >= ? AND c.region_path < ?)"
+			}, []any{g.Department, g.RegionPath, subtreeUpper(g.RegionPath)}})
+		case g.Role != anju.RoleResident:
+			paths = append(paths, g.RegionPath)
+		}
+	}
+	for _, p := range (&anju.Actor{Grants: pathGrants(paths)}).ScopePaths() {
+		branches = append(branches, branch{func(col func(string) string) string {
+			return "(" + col("c.city") + " = ? AND " + col("c.region_path") + " >= ? AND " + col("c.region_path") + " < ?)"
+		}, []any{a.City, p, subtreeUpper(p)}})
+	}
+	if reports && a.UserID != 0 {
+		branches = append(branches, branch{func(col func(string) string) string {
+			return col("c.reporter_user_id") + " = ?"
+		}, []any{a.UserID}})
+	}
+	if len(branches) == 0 {
+		return plainTerm("1=0")
+	}
+	args := []any{a.City}
+	for _, b := range branches {
+		args = append(args, b.args...)
+	}
+	return caseTerm{text: func(col func(string) string) string {
+		parts := make([]string, len(branches))
+		for i, b := range branches {
+			parts[i] = b.text(col)
+		}
+		// The city is checked outside the branches as well, never through
+		// an index: every case of the city has it.
+		return "(" + col("!c.city") + " = ? AND (" + strings.Join(parts, " OR ") + "))"
+	}, args: args, gathers: true}
+}
+
+// queueGrants are the actor's grants of the roles that see d.
+func queueGrants(a *anju.Actor, d cases.QueueDef) []anju.Grant {
+	var out []anju.Grant
+	for _, g := range a.Grants {
+		if slices.Contains(d.Roles, g.Role) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// queueStateTerm is what makes a case part of d apart from its place.
+func queueStateTerm(d cases.QueueDef) caseTerm {
+	// The states are written out, as the partial indexes' predicates are:
+	// an engine matches c.state = 'closed' to cases_closed_path, never a
+	// placeholder. They are the domain's constants, never input.
+	var states []string
+	for _, s := range d.States {
+		states = append(states, "c.state = '"+string(s)+"'")
+	}
+	conds := []string{"(" + strings.Join(states, " OR ") + ")"}
+	if d.Overdue {
+		conds = append(conds, "c.overdue")
+	}
+	if d.Carded {
+		conds = append(conds, "c.card <> ''")
+	}
+	return plainTerm("(" + strings.Join(conds, " AND ") + ")")
+}
+
+// onlyOpen reports whether every state of ss is open.
+func onlyOpen(ss []cases.State) bool {
+	for _, s := range ss {
+		if !s.Open() {
+			return false
+		}
+	}
+	return len(ss) > 0
+}
+
+// openTerm is openStates as a gathering term: cases_open_deadline serves it.
+func openTerm() caseTerm {
+	return caseTerm{text: func(col func(string) string) string {
+		if col("c.state") == "c.state" {
+			return openStates
+		}
+		// Any other text keeps SQLite off the partial index.
+		return "(" + col("c.state") + " IN ('submitted', 'accepted', 'dispatched', 'returned', 'in_progress', 'resolved', 'verified'))"
+	}, gathers: true, index: "cases_open_deadline"}
+}
+
+// filterTerms turns f's filters into terms. EINVALID for an unknown kind,
+// state, channel or order and an empty period or text; ENOTFOUND for a
+// region the actor may not see.
+func (db *DB) filterTerms(ctx context.Context, actor *anju.Actor, f CaseFilter) ([]caseTerm, error) {
+	var ts []caseTerm
+	if f.Kind != "" {
+		if !f.Kind.Valid() {
+			return nil, anju.FieldError("kind", "unknown kind %q", f.Kind)
+		}
+		ts = append(ts, caseTerm{text: func(col func(string) string) string { return col("c.kind") + " = ?" },
+			args: []any{string(f.Kind)}, gathers: true, index: "cases_kind"})
+	}
+	if f.State != "" {
+		if !f.State.Valid() {
+			return nil, anju.FieldError("state", "unknown state %q", f.State)
+		}
+		ts = append(ts, plainTerm("c.state = ?", string(f.State)))
+	}
+	if f.Region != "" {
+		r, err := db.GetRegion(ctx, actor, f.Region)
+		if err != nil {
+			return nil, err
+		}
+		ts = append(ts, caseTerm{text: func(col func(string) string) string {
+			return "(" + col("c.city") + " = ? AND " + col("c.region_path") + " >= ? AND " + col("c.region_path") + " < ?)"
+		}, args: []any{r.City, r.Path, subtreeUpper(r.Path)}, gathers: true, index: "cases_city_path"})
+	}
+	if f.Category != "" {
+		ts = append(ts, caseTerm{text: func(col func(string) string) string { return col("c.category") + " = ?" },
+			args: []any{f.Category}, gathers: true, index: "cases_category"})
+	}
+	if f.Department != "" {
+		ts = append(ts, caseTerm{text: func(col func(string) string) string { return col("c.department") + " = ?" },
+			args: []any{f.Department}, gathers: true, index: "cases_department"})
+	}
+	if f.Channel != "" {
+		if !f.Channel.Valid() {
+			return nil, anju.FieldError("channel", "unknown channel %q", f.Channel)
+		}
+		ts = append(ts, plainTerm("c.channel = ?", string(f.Channel)))
+	}
+	if f.Overdue {
+		ts = append(ts, plainTerm("c.overdue"))
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		return nil, anju.FieldError("from", "from must be before to")
+	}
+	if !f.From.IsZero() || !f.To.IsZero() {
+		from, to := int64(-1<<62), int64(1<<62)
+		if !f.From.IsZero() {
+			from = micros(f.From)
+		}
+		if !f.To.IsZero() {
+			to = micros(f.To)
+		}
+		city := ""
+		if actor != nil {
+			city = actor.City
+		}
+		cityCond := func(col func(string) string) string { return col("c.city") + " = ? AND " }
+		args := []any{city, from, to}
+		if actor != nil && actor.System {
+			// The system lists every city: no city to key on.
+			cityCond, args = func(func(string) string) string { return "" }, args[1:]
+		}
+		ts = append(ts, caseTerm{text: func(col func(string) string) string {
+			return "(" + cityCond(col) + col("c.created_at") + " >= ? AND " + col("c.created_at") + " < ?)"
+		}, args: args, gathers: actor == nil || !actor.System, index: "cases_city_created"})
+	}
+	if f.Text != "" {
+		t, err := db.textTerm(ctx, actor, f.Text)
+		if err != nil {
+			return nil, err
+		}
+		ts = append(ts, t)
+	}
+	return ts, nil
+}
+
+// textTerm keeps the cases a full-text search for q matches (SearchCases'
+// words and index).
+func (db *DB) textTerm(ctx context.Context, actor *anju.Actor, q string) (caseTerm, error) {
+	if actor != nil && actor.City != "" {
+		if err := db.loadCityWords(ctx, db, actor.City); err != nil {
+			return caseTerm{}, err
+		}
+		if err := db.backfillSearch(ctx, actor.City); err != nil {
+			return caseTerm{}, err
+		}
+	}
+	pq, err := parseSearch(q)
+	if err != nil {
+		// The list's parameter is text, search's q.
+		return caseTerm{}, anju.FieldError("text", "%s", anju.ErrorMessage(err))
+	}
+	if db.dialect.name() == "postgres" {
+		sub := `SELECT case_id FROM case_search WHERE doc @@ (` + pq.tsquery() + `)`
+		return caseTerm{text: func(col func(string) string) string { return "c.id IN (" + sub + ")" },
+			args: pq.tsqueryArgs(), gathers: true}, nil
+	}
+	return caseTerm{text: func(col func(string) string) string {
+		return col("c.id") + " IN (SELECT rowid FROM case_fts WHERE case_fts MATCH ?)"
+	}, args: []any{pq.match()}, gathers: true}, nil
+}
+
+// ListCases returns a page of the actor's visible cases matching f: newest
+// first, or by time left, and in f.Queue's order for a queue. The page
+// after it is read with its Next as f.Cursor; numbered pages still work for
+// the first maxOffset cases.
+func (db *DB) ListCases(ctx context.Context, actor *anju.Actor, f CaseFilter) (CaseList, error) {
+	var err error
+	f.Page, f.PageSize, err = pageBounds(f.Page, f.PageSize, 50)
+	if err != nil {
+		return CaseList{}, err
+	}
+	q, args, order, err := db.caseListQuery(ctx, actor, f)
+	if err != nil {
+		return CaseList{}, err
+	}
+	rows, err := db.query(ctx, q, args...)
+	if err != nil {
+		return CaseList{}, err
+	}
+	defer rows.Close()
+	out := CaseList{Cases: []Case{}, Order: order, Page: f.Page, PageSize: f.PageSize}
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return CaseList{}, err
+		}
+		c.AllowedActions = db.allowedActions(actor, c)
+		c.CategoryName = db.categoryName(ctx, c.City, c.Category)
+		out.Cases = append(out.Cases, c)
+	}
+	if err := rows.Err(); err != nil {
+		return CaseList{}, err
+	}
+	if len(out.Cases) > f.PageSize {
+		out.Cases, out.HasMore = out.Cases[:f.PageSize], true
+		last := out.Cases[len(out.Cases)-1]
+		out.Next = listCursor{id: last.ID, due: micros(last.Deadlines.Resolution)}.String(order)
+	}
+	return out, nil
+}
+
+// caseListQuery is ListCases' query for f (whose page is already bounded)
+// and the order it reads in.
+func (db *DB) caseListQuery(ctx context.Context, actor *anju.Actor, f CaseFilter) (string, []any, cases.Order, error) {
+	p, err := db.caseListPlan(ctx, actor, f)
+	if err != nil {
+		return "", nil, "", err
+	}
+	if err := db.choose(ctx, &p); err != nil {
+		return "", nil, "", err
+	}
+	q, args := db.caseListSQL(p, f)
+	return q, args, p.order, nil
+}
+
+// caseListPlan is the plan for f before choosing how to read it.
+func (db *DB) caseListPlan(ctx context.Context, actor *anju.Actor, f CaseFilter) (casePlan, error) {
+	p := casePlan{order: cases.OrderNewest, gather: -1, cursor: -1}
+	var queue cases.QueueDef
+	if f.Queue != "" {
+		var ok bool
+		if queue, ok = cases.QueueFor(f.Queue); !ok {
+			return p, anju.FieldError("queue", "unknown queue %q", f.Queue)
+		}
+		if actor == nil || (!actor.System && len(queueGrants(actor, queue)) == 0) {
+			return p, anju.Errorf(anju.EFORBIDDEN, "the %s queue is for %s", queue.Queue, roleNames(queue.Roles))
+		}
+		p.order = queue.Order
+		p.terms = append(p.terms, scopeTerm(actor, queueGrants(actor, queue), false), queueStateTerm(queue))
+	} else {
+		p.terms = append(p.terms, scopeTerm(actor, grantsOf(actor), true))
+	}
+	switch f.Order {
+	case "":
+	case cases.OrderNewest, cases.OrderTimeLeft:
+		p.order = f.Order
+	default:
+		return p, anju.FieldError("order", "order must be newest or deadline, not %q", f.Order)
+	}
+	if p.order == cases.OrderTimeLeft && f.State != "" && !f.State.Open() {
+		return p, anju.FieldError("order", "a %s case has no time left: list it newest first", f.State)
+	}
+	// Open cases are read through cases_open_deadline: those of an open
+	// queue or state, and every list by time left, which only open cases
+	// have.
+	if onlyOpen(queue.States) || f.State.Open() || p.order == cases.OrderTimeLeft {
+		p.terms = append(p.terms, openTerm())
+	}
+	fts, err := db.filterTerms(ctx, actor, f)
+	if err != nil {
+		return p, err
+	}
+	p.terms = append(p.terms, fts...)
+	if f.Cursor != "" {
+		cur, err := parseCursor(f.Cursor, p.order)
+		if err != nil {
+			return p, err
+		}
+		if f.Page > 1 {
+			return p, anju.FieldError("page", "give either a page or a cursor (before=), not both")
+		}
+		p.terms = append(p.terms, cursorTerm(cur, p.order))
+		p.cursor = len(p.terms) - 1
+	}
+	return p, nil
+}
+
+// caseListSQL writes the query of plan p for a page of f.
+func (db *DB) caseListSQL(p casePlan, f CaseFilter) (string, []any) {
+	where, args := db.planWhere(p)
+	from := strings.Replace(caseFrom, "FROM cases c", "FROM cases c"+db.planIndex(p), 1)
+	q := `SELECT ` + caseCols + from + ` WHERE ` + where
+	if p.order == cases.OrderTimeLeft {
+		q += ` ORDER BY c.resolution_due, c.id`
+	} else {
+		q += ` ORDER BY c.id DESC`
+	}
+	q += ` LIMIT ? OFFSET ?`
+	return q, append(args, f.PageSize+1, (f.Page-1)*f.PageSize)
+}
+
+func grantsOf(a *anju.Actor) []anju.Grant {
+	if a == nil {
+		return nil
+	}
+	return a.Grants
+}
+
+// cursorTerm keeps the cases after cur in order o. In deadline order the
+// range on resolution_due comes first, so that cases_open_deadline starts
+// reading there.
+func cursorTerm(cur listCursor, o cases.Order) caseTerm {
+	if o == cases.OrderTimeLeft {
+		return caseTerm{text: func(col func(string) string) string {
+			return "(" + col("c.resolution_due") + " >= ? AND (c.resolution_due > ? OR c.id > ?))"
+		}, args: []any{cur.due, cur.due, cur.id}, index: "cases_open_deadline"}
+	}
+	return caseTerm{text: func(col func(string) string) string { return col("c.id") + " < ?" }, args: []any{cur.id}, index: byRowid}
+}
+
+func roleNames(rs []anju.Role) string {
+	names := make([]string, len(rs))
+	for i, r := range rs {
+		names[i] = string(r)
+	}
+	return strings.Join(names, ", ")
+}
+
+// QueueCount is how many cases wait in one queue.
+type QueueCount struct {
+	Queue cases.Queue `json:"queue"`
+	Count int         `json:"count"`
+	// Order is the queue's usual order (cases.QueueDef.Order).
+	Order cases.Order `json:"order"`
+}
+
+// QueueCounts counts the cases in each queue the actor sees (cases.QueuesFor
+// the actor's roles), in workbench order, under f's filters (its Queue,
+// Order, Cursor and paging are ignored). The open queues are counted in one
+// pass over cases_open_deadline, the closed ones awaiting a rating in a
+// second over cases_closed_path.
+func (db *DB) QueueCounts(ctx context.Context, actor *anju.Actor, f CaseFilter) ([]QueueCount, error) {
+	out, qs, err := db.queueCountQueries(ctx, actor, f)
+	if err != nil {
+		return nil, err
+	}
+	for _, q := range qs {
+		counts := make([]int, len(q.into))
+		dest := make([]any, len(q.into))
+		for k := range counts {
+			dest[k] = &counts[k]
+		}
+		if err := db.queryRow(ctx, q.sql, q.args...).Scan(dest...); err != nil {
+			return nil, err
+		}
+		for k, i := range q.into {
+			out[i].Count = counts[k]
+		}
+	}
+	return out, nil
+}
+
+// countQuery counts the queues out[into[k]] in its k-th column.
+type countQuery struct {
+	sql  string
+	args []any
+	into []int
+}
+
+// queueCountQueries returns QueueCounts' answer without the counts and the
+// queries that count them.
+func (db *DB) queueCountQueries(ctx context.Context, actor *anju.Actor, f CaseFilter) ([]QueueCount, []countQuery, error) {
+	if actor == nil {
+		return nil, nil, anju.Errorf(anju.EFORBIDDEN, "sign in to see the queues")
+	}
+	fts, err := db.filterTerms(ctx, actor, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := []QueueCount{}
+	var defs []cases.QueueDef
+	for _, d := range cases.Queues() {
+		if actor.System || len(queueGrants(actor, d)) > 0 {
+			out = append(out, QueueCount{Queue: d.Queue, Order: d.Order})
+			defs = append(defs, d)
+		}
+	}
+	var qs []countQuery
+	// The open queues in one pass over cases_open_deadline: the union of
+	// their reaches selects the rows, and each queue counts those it holds.
+	open := countQuery{}
+	var sums []string
+	var grants []anju.Grant
+	for i, d := range defs {
+		if !onlyOpen(d.States) {
+			continue
+		}
+		gs := queueGrants(actor, d)
+		grants = append(grants, gs...)
+		st, sc := queueStateTerm(d), scopeTerm(actor, gs, false)
+		sums = append(sums, "COALESCE(SUM(CASE WHEN "+st.text(db.columns(false))+" AND "+sc.text(db.columns(false))+" THEN 1 ELSE 0 END), 0)")
+		open.args = append(append(open.args, st.args...), sc.args...)
+		open.into = append(open.into, i)
+	}
+	if len(open.into) > 0 {
+		p := casePlan{terms: append([]caseTerm{openTerm(), scopeTerm(actor, grants, false)}, fts...), gather: 0, cursor: -1}
+		where, args := db.planWhere(p)
+		open.sql = `SELECT ` + strings.Join(sums, ", ") + ` FROM cases c` + db.planIndex(p) + ` WHERE ` + where
+		open.args = append(open.args, args...)
+		qs = append(qs, open)
+	}
+	// The others (closed cases awaiting a rating) one by one, gathered by
+	// their reach from cases_closed_path.
+	for i, d := range defs {
+		if onlyOpen(d.States) {
+			continue
+		}
+		p := casePlan{terms: append([]caseTerm{queueStateTerm(d), scopeTerm(actor, queueGrants(actor, d), false)}, fts...), gather: 1, cursor: -1}
+		where, args := db.planWhere(p)
+		qs = append(qs, countQuery{sql: `SELECT COUNT(*) FROM cases c` + db.planIndex(p) + ` WHERE ` + where, args: args, into: []int{i}})
+	}
+	return out, qs, nil
+}
+
+// DispatchResult is what became of one case of a bulk dispatch.
+type DispatchResult struct {
+	ID    int64  `json:"id"`
+	OK    bool   `json:"ok"`
+	Case  *Case  `json:"case,omitempty"`
+	Error string `json:"error,omitempty"`
+	// Code is the anju error code of a failure (not_found, conflict, …).
+	Code string `json:"code,omitempty"`
+}
+
+// maxBulk bounds the cases of one bulk dispatch: a workbench page.
+const maxBulk = 200
+
+// DispatchCases dispatches each case of ids to department, each through the
+// same transition as Act (its own transaction, version check, event and
+// audit entry), so that one failure undoes nothing of the others and no
+// case is half-dispatched. versions, when given, holds the version the
+// client saw of each case (0 or missing: whatever is current). EINVALID for
+// no ids, more than maxBulk or a repeated id; each case's own failure
+// (ENOTFOUND, EFORBIDDEN, ECONFLICT, EINVALID) is reported in its result.
+func (db *DB) DispatchCases(ctx context.Context, actor *anju.Actor, ids []int64, versions map[int64]int64, department string, in cases.Input) ([]DispatchResult, error) {
+	if len(ids) == 0 {
+		return nil, anju.FieldError("ids", "choose the cases to dispatch")
+	}
+	if len(ids) > maxBulk {
+		return nil, anju.FieldError("ids", "dispatch at most %d cases at once", maxBulk)
+	}
+	seen := map[int64]bool{}
+	for _, id := range ids {
+		if id <= 0 || seen[id] {
+			return nil, anju.FieldError("ids", "case %d is not a case or is listed twice", id)
+		}
+		seen[id] = true
+	}
+	in.Department = department
+	out := make([]DispatchResult, len(ids))
+	for i, id := range ids {
+		out[i].ID = id
+		c, err := db.Act(ctx, actor, id, cases.ActionDispatch, ActionInput{Input: in, Version: versions[id]})
+		if err != nil {
+			var e *anju.Error
+			if !errors.As(err, &e) {
+				// Not the case's fault: the database failed; stop here, the
+				// cases before stay dispatched.
+				return out[:i], fmt.Errorf("dispatch case %d: %w", id, err)
+			}
+			out[i].Error, out[i].Code = e.Message, string(e.Code)
+			if e.Field != "" {
+				out[i].Error = e.Field + ": " + e.Message
+			}
+			continue
+		}
+		out[i].OK, out[i].Case = true, &c
+	}
+	return out, nil
+}
