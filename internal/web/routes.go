@@ -36,6 +36,9 @@ func (w *Web) Register(mux *http.ServeMux) {
 	handle("POST /logout", w.page(w.handleLogout))
 
 	handle("GET /work", w.staff(w.handleWork))
+	handle("GET /work/new", w.staff(w.handleIntakePage))
+	handle("POST /work/new", w.staff(w.handleIntake))
+	handle("GET /work/grid", w.staff(w.handleGrid))
 	handle("GET /work/cases/{id}", w.staff(w.handleCase))
 	handle("POST /work/cases/{id}/actions/{action}", w.staff(w.handleCaseAction))
 	handle("POST /work/cases/{id}/reporter", w.staff(w.handleUnmask))
