@@ -15,7 +15,6 @@ import (
 	"anju/internal/web/webtest"
 )
 
-const xss = `<script>alert(1)</script>`
 
 // intakeForm is a complete hotline report in street A's first grid.
 func intakeForm(phone, text string) url.Values {
