@@ -15,7 +15,6 @@ import (
 	"anju/internal/web/webtest"
 )
 
-
 // intakeForm is a complete hotline report in street A's first grid.
 func intakeForm(phone, text string) url.Values {
 	return url.Values{"file": {"1"}, "phone": {phone}, "name": {"张三"}, "text": {text}, "category": {"0203"},
