@@ -130,7 +130,7 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 		if !ok {
 			return c, anju.FieldError("department", "department %s not found", in.Department)
 		}
-		if !strings.HasPrefix(c.regionPath, d.regionPath) {
+		if !d.serves(c) {
 			return c, anju.FieldError("department", "department %s does not serve the case's place", in.Department)
 		}
 		data["department"], data["department_name"] = in.Department, d.name

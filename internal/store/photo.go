@@ -63,6 +63,10 @@ var photoActions = map[cases.Action]bool{
 	cases.ActionResolve: true, cases.ActionVerify: true, cases.ActionFailVerification: true, cases.ActionComment: true,
 }
 
+// TakesPhotos reports whether action a may carry photos, for forms that
+// offer an upload only where it will be accepted.
+func TakesPhotos(a cases.Action) bool { return photoActions[a] }
+
 // photosPublic is the rule above: whether photos that came with action are
 // shown to the reporter and on the tracking page.
 func photosPublic(action cases.Action, byReporter bool) bool {
