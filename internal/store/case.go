@@ -40,11 +40,18 @@ type Case struct {
 	Reporter        *ReporterOut `json:"reporter,omitempty"`
 	Deadlines       Deadlines    `json:"deadlines"`
 	Overdue         bool         `json:"overdue"`
-	CreatedAt       time.Time    `json:"created_at"`
-	UpdatedAt       time.Time    `json:"updated_at"`
-	ClosedAt        *time.Time   `json:"closed_at,omitempty"`
+	// Supporters counts the residents who added their voice ("me too")
+	// instead of filing the same problem again.
+	Supporters int        `json:"supporters"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
+	ClosedAt   *time.Time `json:"closed_at,omitempty"`
 	// AllowedActions lists what the reading actor may do now.
 	AllowedActions []cases.Action `json:"allowed_actions"`
+	// ReporterSecret is the key of the reporter's secret link
+	// (/track/{code}?key=…), handed out once, to whoever filed their own
+	// report, in the answer to its intake; only its hash is stored.
+	ReporterSecret string `json:"reporter_secret,omitempty"`
 
 	regionPath     string
 	reporterID     sql.NullInt64
@@ -236,6 +243,8 @@ type PreparedCase struct {
 	personal personal.Data
 	now      time.Time
 	doc      *searchDoc
+	// secret is the reporter's secret link key of a self-filed report.
+	secret string
 }
 
 // PrepareCase validates an intake and does its reads — the spatial index,
@@ -320,6 +329,9 @@ func (db *DB) PrepareCase(ctx context.Context, actor *anju.Actor, nc NewCase, id
 			return nil, err
 		}
 	}
+	if selfFiled(actor, grid.Path) {
+		p.secret = newReporterSecret()
+	}
 	p.nc = nc
 	// Segmenting the text for search is CPU work; done here, it runs in the
 	// request's goroutine, not in the single writer's transaction.
@@ -358,8 +370,12 @@ func (t *Tx) InsertCase(ctx context.Context, p *PreparedCase) (Case, bool, error
 		reporterID = id
 	}
 	var reporterUser any
-	if actor.UserID != 0 && actor.HasRole(anju.RoleResident) && !actor.HasRoleAt(grid.Path, intakeRoles[:3]...) {
+	if actor.UserID != 0 && selfFiled(actor, grid.Path) {
 		reporterUser = actor.UserID
+	}
+	secretHash := ""
+	if p.secret != "" {
+		secretHash = hashSecret(p.secret)
 	}
 	wf := cases.Case{Kind: p.kind, Channel: p.channel, Priority: p.priority, State: cases.StateSubmitted, Version: 1}
 	c := Case{Case: wf, City: grid.City, TrackingCode: newTrackingCode(), Title: nc.Title, Text: nc.Text,
@@ -378,11 +394,11 @@ func (t *Tx) InsertCase(ctx context.Context, p *PreparedCase) (Case, bool, error
 	}
 	id, err := t.insertID(ctx, `INSERT INTO cases (city, tracking_code, kind, channel, priority, state, version, title, body,
 		category, category_version, lat, lon, address, grid, region_path, handling_region, reporter_id, reporter_user_id,
-		anonymous, workflow, created_at, updated_at, response_due, resolution_due)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		anonymous, workflow, created_at, updated_at, response_due, resolution_due, reporter_secret)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.City, c.TrackingCode, string(p.kind), string(p.channel), string(p.priority), string(wf.State), wf.Version, c.Title, c.Text,
 		c.Category, c.CategoryVersion, lat, lon, c.Address, grid.Code, grid.Path, c.HandlingRegion, reporterID, reporterUser,
-		nc.Reporter.Anonymous, string(wfJSON), micros(now), micros(now), micros(p.respDue), micros(p.resDue))
+		nc.Reporter.Anonymous, string(wfJSON), micros(now), micros(now), micros(p.respDue), micros(p.resDue), secretHash)
 	if err != nil {
 		return Case{}, false, err
 	}
@@ -418,6 +434,14 @@ func (t *Tx) InsertCase(ctx context.Context, p *PreparedCase) (Case, bool, error
 	c.words = p.doc
 	if err := t.indexCaseDoc(ctx, &c, true, p.doc); err != nil {
 		return Case{}, false, err
+	}
+	if p.secret != "" {
+		c.ReporterSecret = p.secret
+		if reporterID != nil && p.personal.Phone != "" {
+			if err := t.enqueueReceipt(ctx, &c, reporterID.(int64), p.secret); err != nil {
+				return Case{}, false, err
+			}
+		}
 	}
 	return c, true, nil
 }

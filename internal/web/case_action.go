@@ -128,14 +128,8 @@ func (w *Web) failure(v *View, action cases.Action, version int64, c store.Case,
 }
 
 // photoMessage says a refused photo in the reader's language: the photo
-// package's message key with its limits, and which photo it was.
-func photoMessage(v *View, pe *photo.Error) string {
-	msg := v.T(pe.Key, pe.Args()...)
-	if pe.Index > 0 {
-		return v.T("photo.numbered", pe.Index, msg)
-	}
-	return msg
-}
+// package's message key with its arguments (which photo, the limit).
+func photoMessage(v *View, pe *photo.Error) string { return v.T(pe.Key, pe.Args()...) }
 
 // keptValues are the typed values to show again.
 func keptValues(values url.Values) url.Values {
