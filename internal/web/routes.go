@@ -19,6 +19,7 @@ func (w *Web) Register(mux *http.ServeMux) {
 	handle("POST /logout", w.page(w.handleLogout))
 
 	handle("GET /work", w.staff(w.handleWork))
+	handle("POST /work/dispatch", w.staff(w.handleWorkDispatch))
 
 	// Anything else under the web's reach is a 404 page in the reader's
 	// language (the API keeps its JSON 404 under /api/).
