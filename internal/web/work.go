@@ -60,14 +60,14 @@ type workPage struct {
 
 	Rows    []caseRow
 	Caption string // which list this is and its order
-	Next  string // URL of the following page; empty on the last
-	First string // URL of the first page, when this is a later one
+	Next    string // URL of the following page; empty on the last
+	First   string // URL of the first page, when this is a later one
 
 	// Bulk dispatch: shown when some listed case may be dispatched by the
 	// reader.
 	CanDispatch bool
 	Targets     []option // the departments a case may be sent to
-	Back        string // the list's query, to come back to after a dispatch
+	Back        string   // the list's query, to come back to after a dispatch
 	Dispatched  *dispatchReport
 }
 

@@ -24,8 +24,8 @@ import (
 // yellow card, a4 returned by a-street, a5 resolved, a6 closed; in street B
 // (district 330105) b1 submitted and b2 accepted. a1's title is a script.
 type workWorld struct {
-	f      *webtest.Fixture
-	actors map[string]*anju.Actor
+	f                              *webtest.Fixture
+	actors                         map[string]*anju.Actor
 	a1, a2, a3, a4, a5, a6, b1, b2 int64
 }
 
