@@ -21,10 +21,9 @@ type Policy struct {
 // escalates three days late.
 var DefaultPolicy = Policy{WarnBefore: cases.DueSoon, RedAfter: 48 * time.Hour, EscalateAfter: 72 * time.Hour}
 
-// workingStates are those in which a case's resolution clock runs, written
-// as the literal predicate of the partial index cases_working_due (migration
-// 00008): an engine uses a partial index only for a query that repeats its
-// predicate, which a placeholder list would not.
+// workingStates are those in which a case's resolution clock runs. The
+// pick reads them from cases_open_deadline (migration 00014), whose
+// predicate, the open states, they imply.
 const workingStates = `(state = 'submitted' OR state = 'accepted' OR state = 'dispatched' OR state = 'returned' OR state = 'in_progress')`
 
 // DueCounts reports what one scheduler pass did.

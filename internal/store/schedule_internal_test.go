@@ -10,10 +10,10 @@ import (
 	"anju/internal/store/storetest"
 )
 
-// TestWorkingDueIndex holds the scheduler's queries and the partial index
-// cases_working_due to the same predicate, so that both engines use the
-// index (an engine uses a partial index only for a query that repeats its
-// predicate), and checks that on SQLite updating a case evaluates the
+// TestWorkingDueIndex checks that both engines read the scheduler's pick
+// from the partial index of open cases by deadline, cases_open_deadline
+// (migration 00014; it replaced cases_working_due, whose working states it
+// holds), since its predicate follows from the pick's, and checks that on SQLite updating a case evaluates the
 // predicate without building a temporary table, as an IN list of constants
 // would at every update.
 func TestWorkingDueIndex(t *testing.T) {
@@ -27,8 +27,8 @@ func TestWorkingDueIndex(t *testing.T) {
 		defer db.Close()
 		pick := `SELECT id FROM cases WHERE ` + workingStates + ` AND NOT overdue AND resolution_due <= 0 ORDER BY resolution_due LIMIT 100`
 		plan := explain(t, db, pick)
-		if !strings.Contains(plan, "cases_working_due") {
-			t.Errorf("the scheduler's pick does not use cases_working_due:\n%s", plan)
+		if !strings.Contains(plan, "cases_open_deadline") {
+			t.Errorf("the scheduler's pick does not use cases_open_deadline:\n%s", plan)
 		}
 
 		if db.dialect.name() == "postgres" {
