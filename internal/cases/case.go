@@ -132,6 +132,9 @@ const (
 	VerifyReporter VerifyMethod = "reporter" // the reporter confirmed it (回访)
 )
 
+// VerifyMethods lists every verification method.
+var VerifyMethods = []VerifyMethod{VerifyOnSite, VerifyReporter}
+
 // Card is a supervision (督办) card: yellow when a deadline is near or just
 // passed, red when it is well past or the matter is grave.
 type Card string
@@ -140,6 +143,9 @@ const (
 	CardYellow Card = "yellow"
 	CardRed    Card = "red"
 )
+
+// Cards lists every card, the milder first.
+var Cards = []Card{CardYellow, CardRed}
 
 // Case is the part of a case the workflow reads and writes: a snapshot the
 // store loads before a transition and saves after it. Everything else about

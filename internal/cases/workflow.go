@@ -141,6 +141,20 @@ var rules = []Rule{
 	{ActionComment, States, "", commenters, []string{"note"}},
 }
 
+// optionalInputs are the inputs an action reads when they are given, beyond
+// its rule's Requires (see apply): a note on most, and on a closure the
+// reason and the party who can solve it, which only some outcomes require.
+// A form offers them; the table's Requires are what it must insist on.
+var optionalInputs = map[Action][]string{
+	ActionAccept: {"note"}, ActionDispatch: {"note"}, ActionStart: {"note"}, ActionVerify: {"note"},
+	ActionClose: {"reason", "who_is", "note"}, ActionRate: {"note"}, ActionApproveExtension: {"note"},
+	ActionMerge: {"note"}, ActionSupervise: {"reason", "note"},
+}
+
+// OptionalInputs returns the fields of Input that action a takes when given
+// but does not require, by their JSON names.
+func OptionalInputs(a Action) []string { return slices.Clone(optionalInputs[a]) }
+
 // Rules returns the workflow table, for documentation and for UIs that show
 // which actions exist. The result is a copy.
 func Rules() []Rule {

@@ -454,3 +454,36 @@ func TestVocabulary(t *testing.T) {
 		}
 	}
 }
+
+// OptionalInputs lists exactly the free-text fields an action records when
+// given: each listed one reaches the event's note, and no other does.
+func TestOptionalInputs(t *testing.T) {
+	text := map[string]func(*Input, string){
+		"reason": func(in *Input, s string) { in.Reason = s },
+		"note":   func(in *Input, s string) { in.Note = s },
+		"who_is": func(in *Input, s string) { in.WhoIs = s },
+	}
+	for _, r := range Rules() {
+		for field, set := range text {
+			if slices.Contains(r.Requires, field) {
+				continue
+			}
+			in := good(r.Action)
+			in.Reason, in.Note = "", ""
+			for _, f := range r.Requires {
+				if setRequired, ok := text[f]; ok {
+					setRequired(&in, "required")
+				}
+			}
+			set(&in, "MARKER")
+			res, err := Transition(caseIn(r.From[0], r.Action), r.Action, in, everyone...)
+			if err != nil {
+				t.Fatalf("%s with %s: %v", r.Action, field, err)
+			}
+			listed := slices.Contains(OptionalInputs(r.Action), field)
+			if recorded := strings.Contains(res.Event.Note, "MARKER"); recorded != listed {
+				t.Errorf("%s: %s recorded %v, listed as optional %v", r.Action, field, recorded, listed)
+			}
+		}
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"anju/internal/anju"
 	"anju/internal/cases"
 	"anju/internal/personal"
+	"anju/internal/photo"
 	"anju/internal/region"
 	"anju/internal/taxonomy"
 )
@@ -93,6 +94,9 @@ type NewCase struct {
 		Address   string `json:"address"`
 		Anonymous bool   `json:"anonymous"`
 	} `json:"reporter"`
+	// Photos come with the report, processed by photo.Process; they are
+	// stored in the case's transaction or not at all.
+	Photos []photo.Photo `json:"-"`
 }
 
 // Limits of intake text.
@@ -236,11 +240,20 @@ func (db *DB) PrepareCase(ctx context.Context, actor *anju.Actor, nc NewCase, id
 	}
 	p := &PreparedCase{actor: actor, idemKey: idemKey, scope: "user:" + actor.Login, now: db.clock.Now()}
 	if idemKey != "" {
+		// The photos are part of the request: the same key with other
+		// photos is another request.
+		h := sha256.New()
 		b, _ := json.Marshal(nc)
-		sum := sha256.Sum256(b)
-		p.reqHash = hex.EncodeToString(sum[:])
+		h.Write(b)
+		for _, ph := range nc.Photos {
+			h.Write([]byte("\n" + ph.SHA256))
+		}
+		p.reqHash = hex.EncodeToString(h.Sum(nil))
 	}
 	if err := nc.validate(); err != nil {
+		return nil, err
+	}
+	if err := checkPhotos("submit", nc.Photos); err != nil {
 		return nil, err
 	}
 	var grid RegionRecord
@@ -368,8 +381,15 @@ func (t *Tx) InsertCase(ctx context.Context, p *PreparedCase) (Case, bool, error
 	if reporterID != nil {
 		c.reporterID = sql.NullInt64{Int64: reporterID.(int64), Valid: true}
 	}
-	if _, err := t.appendEvent(ctx, actor, &c, cases.Event{Action: "submit", From: "", To: cases.StateSubmitted, Version: 1},
-		"", true, map[string]any{"channel": p.channel}); err != nil {
+	data := map[string]any{"channel": p.channel}
+	if len(nc.Photos) > 0 {
+		data["photos"] = len(nc.Photos)
+	}
+	event, err := t.appendEvent(ctx, actor, &c, cases.Event{Action: "submit", From: "", To: cases.StateSubmitted, Version: 1}, "", true, data)
+	if err != nil {
+		return Case{}, false, err
+	}
+	if err := t.insertPhotos(ctx, &c, event, "submit", photosPublic("submit", false), nc.Photos); err != nil {
 		return Case{}, false, err
 	}
 	if p.idemKey != "" {

@@ -13,6 +13,7 @@ import (
 	"anju/internal/audit"
 	"anju/internal/cases"
 	"anju/internal/deadline"
+	"anju/internal/photo"
 )
 
 // ActionInput is a transition request: the workflow input plus the version
@@ -20,6 +21,10 @@ import (
 type ActionInput struct {
 	cases.Input
 	Version int64 `json:"version"`
+	// Photos come with a resolution, an on-site check or a comment,
+	// processed by photo.Process; they are stored in the action's
+	// transaction or not at all.
+	Photos []photo.Photo `json:"-"`
 }
 
 // publicActions are shown to the reporter and on the tracking page; the
@@ -86,7 +91,11 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 	if utf8.RuneCountInString(in.Note) > maxNote || utf8.RuneCountInString(in.Reason) > maxNote || utf8.RuneCountInString(in.Result) > maxNote {
 		return c, anju.FieldError("note", "text is longer than %d characters", maxNote)
 	}
-	res, err := cases.Transition(c.Case, action, in.Input, db.rolesAt(actor, c)...)
+	if err := checkPhotos(action, in.Photos); err != nil {
+		return c, err
+	}
+	roles := db.rolesAt(actor, c)
+	res, err := cases.Transition(c.Case, action, in.Input, roles...)
 	if err != nil {
 		return c, err
 	}
@@ -108,7 +117,7 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 		if !ok {
 			return c, anju.FieldError("department", "department %s not found", in.Department)
 		}
-		if !strings.HasPrefix(c.regionPath, d.regionPath) {
+		if !d.serves(c) {
 			return c, anju.FieldError("department", "department %s does not serve the case's place", in.Department)
 		}
 		data["department"], data["department_name"] = in.Department, d.name
@@ -237,8 +246,16 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 			data[k] = v
 		}
 	}
-	public := publicActions[string(action)] || (action == cases.ActionComment && slices.Contains(db.rolesAt(actor, c), cases.RoleReporter))
-	if _, err := t.appendEvent(ctx, actor, &next, res.Event, note, public, data); err != nil {
+	byReporter := slices.Contains(roles, cases.RoleReporter)
+	public := publicActions[string(action)] || (action == cases.ActionComment && byReporter)
+	if len(in.Photos) > 0 {
+		data["photos"] = len(in.Photos)
+	}
+	event, err := t.appendEvent(ctx, actor, &next, res.Event, note, public, data)
+	if err != nil {
+		return c, err
+	}
+	if err := t.insertPhotos(ctx, &next, event, action, photosPublic(action, byReporter), in.Photos); err != nil {
 		return c, err
 	}
 	return next, nil

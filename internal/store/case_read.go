@@ -185,13 +185,7 @@ func (db *DB) History(ctx context.Context, actor *anju.Actor, id int64) ([]Event
 	if err != nil {
 		return nil, err
 	}
-	staff := false
-	for _, r := range db.rolesAt(actor, c) {
-		if r != cases.RoleReporter {
-			staff = true
-		}
-	}
-	return db.events(ctx, id, !staff)
+	return db.events(ctx, id, !db.seesStaffRecord(actor, c))
 }
 
 func (db *DB) events(ctx context.Context, caseID int64, publicOnly bool) ([]Event, error) {
@@ -245,6 +239,9 @@ type Tracked struct {
 	Merged  bool    `json:"merged,omitempty"`
 	Notice  string  `json:"notice,omitempty"`
 	History []Event `json:"history"`
+	// Photos are the report's public photos (see photo.go), read with
+	// TrackedPhoto; a merged report shows its own, not its master's.
+	Photos []CasePhoto `json:"photos"`
 }
 
 // mergedNotice is shown on the tracking page of a merged report.
@@ -273,6 +270,9 @@ func (db *DB) Track(ctx context.Context, code string) (Tracked, error) {
 		CreatedAt: c.CreatedAt.Format("2006-01-02T15:04:05Z07:00"), Deadline: c.Deadlines.Resolution.Format("2006-01-02T15:04:05Z07:00"),
 		Reply: c.Result, Outcome: string(c.Outcome), Rating: string(c.Rating)}
 	if t.History, err = db.events(ctx, id, true); err != nil {
+		return Tracked{}, err
+	}
+	if t.Photos, err = db.casePhotos(ctx, id, true); err != nil {
 		return Tracked{}, err
 	}
 	if c.MergedInto != 0 {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"regexp"
@@ -126,6 +127,50 @@ func (db *DB) SaveDepartment(ctx context.Context, actor *anju.Actor, d Departmen
 // departmentPlace is what a dispatch needs to know of a department.
 type departmentPlace struct {
 	name, regionPath string
+}
+
+// serves reports whether a department at this place may be dispatched case
+// c: it sits at the case's region or above it.
+func (p departmentPlace) serves(c Case) bool { return strings.HasPrefix(c.regionPath, p.regionPath) }
+
+// DepartmentsServing returns the departments case id may be dispatched to,
+// those sitting at its place or above it: the ones that handle its category
+// first, then the nearest first. ENOTFOUND when the case is not visible.
+func (db *DB) DepartmentsServing(ctx context.Context, actor *anju.Actor, id int64) ([]Department, error) {
+	c, err := db.getCase(ctx, db, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	places, err := db.departmentPlaces(ctx, db, c.City)
+	if err != nil {
+		return nil, err
+	}
+	var codes []any
+	for code, p := range places {
+		if p.serves(c) {
+			codes = append(codes, code)
+		}
+	}
+	if len(codes) == 0 {
+		return []Department{}, nil
+	}
+	ds, err := db.queryDepartments(ctx, `SELECT d.code, d.name, d.region, r.level, d.city, r.path FROM departments d
+		JOIN regions r ON r.code = d.region WHERE d.code IN (`+placeholders(len(codes))+`)`, codes...)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(ds, func(a, b Department) int {
+		return cmp.Or(-cmp.Compare(boolInt(slices.Contains(a.Categories, c.Category)), boolInt(slices.Contains(b.Categories, c.Category))),
+			-cmp.Compare(len(a.RegionPath), len(b.RegionPath)), cmp.Compare(a.Code, b.Code))
+	})
+	return ds, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // departmentPlaces maps the city's department codes to their names and

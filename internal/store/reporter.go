@@ -72,6 +72,25 @@ func (db *DB) decryptReporter(ctx context.Context, q querier, id int64) (persona
 // handling or mediating the case.
 var unmaskRoles = []anju.Role{anju.RoleOperator, anju.RoleDispatcher, anju.RoleHandler, anju.RoleMediator}
 
+func (db *DB) mayUnmask(actor *anju.Actor, c Case) bool {
+	if actor.System {
+		return true
+	}
+	for _, r := range db.rolesAt(actor, c) {
+		if slices.Contains(unmaskRoles, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// CanUnmaskReporter reports whether UnmaskReporter would give the actor the
+// personal data of case c's reporter (given a reason): a role that needs it,
+// and a reporter who left any. Pages offer the form only then.
+func (db *DB) CanUnmaskReporter(actor *anju.Actor, c Case) bool {
+	return c.reporterID.Valid && db.mayUnmask(actor, c)
+}
+
 // UnmaskReporter returns the reporter's personal data in clear. It is allowed
 // to the roles that need it on the case, requires a reason, and every call is
 // audited. ENOTFOUND for an invisible case, EFORBIDDEN for other roles.
@@ -80,13 +99,7 @@ func (db *DB) UnmaskReporter(ctx context.Context, actor *anju.Actor, caseID int6
 	if err != nil {
 		return personal.Data{}, err
 	}
-	allowed := actor.System
-	for _, r := range db.rolesAt(actor, c) {
-		if slices.Contains(unmaskRoles, r) {
-			allowed = true
-		}
-	}
-	if !allowed {
+	if !db.mayUnmask(actor, c) {
 		return personal.Data{}, anju.Errorf(anju.EFORBIDDEN, "your role may not read the reporter's personal data")
 	}
 	if strings.TrimSpace(reason) == "" {

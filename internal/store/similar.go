@@ -70,6 +70,54 @@ func summarize(c Case) CaseSummary {
 		Grid: c.Grid, Address: c.Address, CreatedAt: c.CreatedAt}
 }
 
+// summaryCols are a CaseSummary's columns and those caseVisible judges,
+// over cases c joined with its grid g; scanSummary reads them.
+const summaryCols = `c.id, c.tracking_code, c.state, c.title, c.category, c.grid, g.name, c.address, c.created_at,
+	c.city, c.region_path, COALESCE(c.department, ''), COALESCE(c.reporter_user_id, 0)`
+
+// scanSummary reads a row of summaryCols and whether the actor may see it.
+func scanSummary(row interface{ Scan(...any) error }, actor *anju.Actor) (CaseSummary, bool, error) {
+	var oc CaseSummary
+	var state, city, path, dept string
+	var created, reporterUser int64
+	if err := row.Scan(&oc.ID, &oc.TrackingCode, &state, &oc.Title, &oc.Category, &oc.Grid.Code, &oc.Grid.Name,
+		&oc.Address, &created, &city, &path, &dept, &reporterUser); err != nil {
+		return oc, false, err
+	}
+	oc.State, oc.CreatedAt = cases.State(state), fromMicros(created)
+	return oc, caseVisible(actor, city, path, dept, reporterUser), nil
+}
+
+// maxMerged bounds the list of cases merged into one: a case the city
+// reported a thousand times over is shown with its first hundred.
+const maxMerged = 100
+
+// MergedCases returns the cases merged into case id as its duplicates that
+// the actor may see, oldest first, at most maxMerged. ENOTFOUND when case id
+// is not visible.
+func (db *DB) MergedCases(ctx context.Context, actor *anju.Actor, id int64) ([]CaseSummary, error) {
+	if _, err := db.getCase(ctx, db, actor, id); err != nil {
+		return nil, err
+	}
+	rows, err := db.query(ctx, `SELECT `+summaryCols+` FROM cases c JOIN regions g ON g.code = c.grid
+		WHERE c.merged_into = ? ORDER BY c.id LIMIT ?`, id, maxMerged)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []CaseSummary{}
+	for rows.Next() {
+		oc, visible, err := scanSummary(rows, actor)
+		if err != nil {
+			return nil, err
+		}
+		if visible {
+			out = append(out, oc)
+		}
+	}
+	return out, rows.Err()
+}
+
 const (
 	simRebuild   = 10 * time.Minute
 	eventOverlap = 256
@@ -308,25 +356,20 @@ func (db *DB) similarCases(ctx context.Context, actor *anju.Actor, c Case, k int
 	// caseScope): as a predicate in this query it lets SQLite's planner
 	// prefer the city index and scan a city's cases for a few ids.
 	ids := padIDs(args)
-	rows, err := db.query(ctx, `SELECT c.id, c.tracking_code, c.state, c.title, c.category, c.grid, g.name, c.address, c.created_at,
-		c.city, c.region_path, COALESCE(c.department, ''), COALESCE(c.reporter_user_id, 0)
-		FROM cases c JOIN regions g ON g.code = c.grid WHERE c.id IN (`+placeholders(len(ids))+`) AND `+openStates, ids...)
+	rows, err := db.query(ctx, `SELECT `+summaryCols+` FROM cases c JOIN regions g ON g.code = c.grid
+		WHERE c.id IN (`+placeholders(len(ids))+`) AND `+openStates, ids...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var oc CaseSummary
-		var state, city, path, dept string
-		var created, reporterUser int64
-		if err := rows.Scan(&oc.ID, &oc.TrackingCode, &state, &oc.Title, &oc.Category, &oc.Grid.Code, &oc.Grid.Name,
-			&oc.Address, &created, &city, &path, &dept, &reporterUser); err != nil {
+		oc, visible, err := scanSummary(rows, actor)
+		if err != nil {
 			return nil, err
 		}
-		if city != c.City || !caseVisible(actor, city, path, dept, reporterUser) {
+		if !visible {
 			continue
 		}
-		oc.State, oc.CreatedAt = cases.State(state), fromMicros(created)
 		m := byID[oc.ID]
 		s := SimilarCase{Case: oc, Score: round3(m.Score), TextScore: round3(m.TextScore),
 			HoursApart: round3(m.HoursApart), Duplicate: m.Duplicate()}

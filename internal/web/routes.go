@@ -20,6 +20,11 @@ func (w *Web) Register(mux *http.ServeMux) {
 
 	handle("GET /work", w.staff(w.handleWork))
 	handle("POST /work/dispatch", w.staff(w.handleWorkDispatch))
+	handle("GET /work/cases/{id}", w.staff(w.handleCase))
+	handle("POST /work/cases/{id}/actions/{action}", w.staff(w.handleCaseAction))
+	handle("POST /work/cases/{id}/reporter", w.staff(w.handleUnmask))
+	handle("GET /work/cases/{id}/photos/{photo}", w.staff(w.casePhoto(false)))
+	handle("GET /work/cases/{id}/photos/{photo}/thumb", w.staff(w.casePhoto(true)))
 
 	// Anything else under the web's reach is a 404 page in the reader's
 	// language (the API keeps its JSON 404 under /api/).

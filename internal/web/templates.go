@@ -34,7 +34,9 @@ var funcs = template.FuncMap{
 		}
 		return t.In(httpx.ChinaTime).Format("2006-01-02")
 	},
-	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"caseURL":  caseURL,
+	"photoURL": photoURL,
 }
 
 func parsePages() map[string]*template.Template {

@@ -44,13 +44,13 @@ type workPage struct {
 	// fields as the form shows them (Main always, More folded away).
 	Values      url.Values
 	Main, More  []filterInput
-	Regions     []option
-	Departments []option
-	Categories  []optionGroup
-	Kinds       []option
-	States      []option
-	Channels    []option
-	Orders      []option
+	Regions     []choice
+	Departments []choice
+	Categories  []choiceGroup
+	Kinds       []choice
+	States      []choice
+	Channels    []choice
+	Orders      []choice
 	MoreFilters bool // a filter inside "more filters" is set or wrong
 
 	// A bad filter or a refused dispatch: the message, and the field it is
@@ -66,7 +66,7 @@ type workPage struct {
 	// Bulk dispatch: shown when some listed case may be dispatched by the
 	// reader.
 	CanDispatch bool
-	Targets     []option // the departments a case may be sent to
+	Targets     []choice // the departments a case may be sent to
 	Back        string   // the list's query, to come back to after a dispatch
 	Dispatched  *dispatchReport
 }
@@ -110,8 +110,8 @@ type filterInput struct {
 	Type        string // select, search or date
 	Value       string
 	Any         string // a select's choice that does not filter
-	Options     []option
-	Groups      []optionGroup
+	Options     []choice
+	Groups      []choiceGroup
 	Invalid     bool
 	Error       string
 }
@@ -125,14 +125,14 @@ type queueTab struct {
 	Current bool
 }
 
-type option struct {
+type choice struct {
 	Value, Label string
 	Selected     bool
 }
 
-type optionGroup struct {
+type choiceGroup struct {
 	Label   string
-	Options []option
+	Options []choice
 }
 
 // caseRow is one case as the table shows it.
@@ -141,8 +141,7 @@ type caseRow struct {
 	Category   string
 	Place      string
 	Department string
-	Urgency    cases.Urgency
-	TimeLeft   string
+	Due        Due  // the resolution deadline, while the case is open
 	Selectable bool // the reader may dispatch it
 	Selected   bool
 }
@@ -247,7 +246,7 @@ func (w *Web) workbench(ctx context.Context, v *View, q url.Values) (*workPage, 
 
 // fields lays out the filter form.
 func (p *workPage) fields(v *View) {
-	in := func(name, typ string, opts []option) filterInput {
+	in := func(name, typ string, opts []choice) filterInput {
 		return filterInput{Name: name, Label: v.T("work.filter." + name), Type: typ, Value: p.Value(name),
 			Any: v.T("work.filter.any"), Options: opts, Invalid: p.Invalid(name), Error: p.Error}
 	}
@@ -328,36 +327,12 @@ func (w *Web) fillRows(ctx context.Context, v *View, p *workPage, cs []store.Cas
 		if name, ok := depts[c.Department]; ok {
 			row.Department = name
 		}
-		var left time.Duration
-		left, row.Urgency = cases.TimeLeft(c.State, c.Deadlines.Resolution, c.Overdue, now)
-		row.TimeLeft = timeLeftWords(v, left, row.Urgency)
+		row.Due = dueAt(v, c.Deadlines.Resolution, now, c.State.Open())
 		row.Selectable = slices.Contains(c.AllowedActions, cases.ActionDispatch)
 		p.CanDispatch = p.CanDispatch || row.Selectable
 		p.Rows = append(p.Rows, row)
 	}
 	return nil
-}
-
-// timeLeftWords says the time left: in hours below two days, else in days;
-// overdue cases say by how much.
-func timeLeftWords(v *View, left time.Duration, u cases.Urgency) string {
-	if u == cases.UrgencyNone {
-		return ""
-	}
-	span := func(d time.Duration) string {
-		hours := int((d + time.Hour - 1) / time.Hour)
-		if hours >= 48 {
-			return v.T("work.days", hours/24)
-		}
-		return v.T("work.hours", hours)
-	}
-	if u == cases.UrgencyLate {
-		if -left < time.Hour {
-			return v.T("time.overdue")
-		}
-		return v.T("time.overdue_by", span(-left))
-	}
-	return v.T("work.left", span(left))
 }
 
 func categoryLabel(v *View, tree *taxonomy.Tree, code, fallback string) string {
@@ -386,7 +361,7 @@ func (w *Web) filterChoices(ctx context.Context, v *View, p *workPage) error {
 	for _, r := range regions {
 		regionNames[r.Code] = r.Name
 		indent := strings.Repeat("\u00a0\u00a0", max(0, pathDepth(r.Path)-pathDepth(regions[0].Path)))
-		p.Regions = append(p.Regions, option{Value: r.Code, Label: indent + r.Name})
+		p.Regions = append(p.Regions, choice{Value: r.Code, Label: indent + r.Name})
 	}
 	depts, err := w.db.ListDepartments(ctx, a, store.DepartmentFilter{})
 	if err != nil {
@@ -395,7 +370,7 @@ func (w *Web) filterChoices(ctx context.Context, v *View, p *workPage) error {
 	deptNames := map[string]string{}
 	for _, d := range depts {
 		deptNames[d.Code] = d.Name
-		p.Departments = append(p.Departments, option{Value: d.Code, Label: d.Name})
+		p.Departments = append(p.Departments, choice{Value: d.Code, Label: d.Name})
 	}
 	p.Targets = slices.Clone(p.Departments)
 	tree, err := w.db.Taxonomy(ctx, a.City)
@@ -403,24 +378,24 @@ func (w *Web) filterChoices(ctx context.Context, v *View, p *workPage) error {
 		return err
 	}
 	for _, root := range tree.Roots() {
-		g := optionGroup{Label: categoryLabel(v, tree, root.Code, "")}
+		g := choiceGroup{Label: categoryLabel(v, tree, root.Code, "")}
 		for _, c := range tree.LeavesUnder(root.Code) {
-			g.Options = append(g.Options, option{Value: c.Code, Label: categoryLabel(v, tree, c.Code, "")})
+			g.Options = append(g.Options, choice{Value: c.Code, Label: categoryLabel(v, tree, c.Code, "")})
 		}
 		if len(g.Options) > 0 {
 			p.Categories = append(p.Categories, g)
 		}
 	}
 	for _, k := range cases.Kinds {
-		p.Kinds = append(p.Kinds, option{Value: string(k), Label: v.T("kind." + string(k))})
+		p.Kinds = append(p.Kinds, choice{Value: string(k), Label: v.T("kind." + string(k))})
 	}
 	for _, s := range cases.States {
-		p.States = append(p.States, option{Value: string(s), Label: v.T("state." + string(s))})
+		p.States = append(p.States, choice{Value: string(s), Label: v.T("state." + string(s))})
 	}
 	for _, c := range cases.Channels {
-		p.Channels = append(p.Channels, option{Value: string(c), Label: v.T("channel." + string(c))})
+		p.Channels = append(p.Channels, choice{Value: string(c), Label: v.T("channel." + string(c))})
 	}
-	p.Orders = []option{{Value: "", Label: v.T("work.order.default")},
+	p.Orders = []choice{{Value: "", Label: v.T("work.order.default")},
 		{Value: string(cases.OrderTimeLeft), Label: v.T("work.order.deadline")},
 		{Value: string(cases.OrderNewest), Label: v.T("work.order.newest")}}
 
@@ -439,7 +414,7 @@ func (w *Web) filterChoices(ctx context.Context, v *View, p *workPage) error {
 		}
 	}
 	if cat := p.Value("category"); cat != "" && !found {
-		p.Categories = append(p.Categories, optionGroup{Label: cat, Options: []option{{Value: cat, Label: cat, Selected: true}}})
+		p.Categories = append(p.Categories, choiceGroup{Label: cat, Options: []choice{{Value: cat, Label: cat, Selected: true}}})
 	}
 	for _, n := range []string{"region", "department", "category", "kind", "state", "channel", "from", "to", "overdue"} {
 		p.MoreFilters = p.MoreFilters || p.Value(n) != ""
@@ -465,10 +440,10 @@ func (w *Web) filterChoices(ctx context.Context, v *View, p *workPage) error {
 	return nil
 }
 
-// choose marks the option whose value is value; a value the choices lack
+// choose marks the choice whose value is value; a value the choices lack
 // (a grid's code typed into the address, say) is kept as a choice of its
 // own, so that the form shows what is filtering the list.
-func choose(opts []option, value string) []option {
+func choose(opts []choice, value string) []choice {
 	if value == "" {
 		return opts
 	}
@@ -478,7 +453,7 @@ func choose(opts []option, value string) []option {
 			return opts
 		}
 	}
-	return append(opts, option{Value: value, Label: value, Selected: true})
+	return append(opts, choice{Value: value, Label: value, Selected: true})
 }
 
 func pathDepth(p string) int { return strings.Count(p, "/") - 2 }
