@@ -178,7 +178,6 @@ func (w *Web) workbench(ctx context.Context, v *View, q url.Values) (*workPage, 
 	if before := q.Get("before"); before != "" {
 		p.Back = withParam(p.Values, "before", before).Encode()
 	}
-	status := http.StatusOK
 	f, ferr := store.CaseFilterFromQuery(withParam(p.Values, "before", q.Get("before")))
 
 	// The queues and their counts under the filters; after a bad filter,
@@ -241,7 +240,7 @@ func (w *Web) workbench(ctx context.Context, v *View, q url.Values) (*workPage, 
 	if q.Get("before") != "" {
 		p.First = workURL(p.Values)
 	}
-	return p, status, nil
+	return p, http.StatusOK, nil
 }
 
 // fields lays out the filter form.
@@ -293,8 +292,7 @@ func filterField(err error, f store.CaseFilter) string {
 }
 
 // filterMessage says what is wrong with the filters in the reader's
-// language: a sentence of the catalogue for each field, the store's detail
-// where it names what to fix.
+// language: a sentence of the catalogue for each field.
 func filterMessage(v *View, err error, f store.CaseFilter) string {
 	switch filterField(err, f) {
 	case "region", "queue", "kind", "state", "channel", "from", "to", "overdue", "order", "text":

@@ -274,6 +274,13 @@ func TestWorkbenchFilters(t *testing.T) {
 				t.Errorf("htmx %s: %d %s", q, res.Status, brief(res.Body))
 			}
 		}
+		// Going back, htmx asks for the whole page.
+		req, _ := http.NewRequest("GET", w.f.URL+"/work?region=330105", nil)
+		req.Header.Set("HX-Request", "true")
+		req.Header.Set("HX-History-Restore-Request", "true")
+		if res := c.Do(req); !strings.Contains(res.Body, "<html") {
+			t.Errorf("history restore: %s", brief(res.Body))
+		}
 	})
 }
 
