@@ -24,7 +24,9 @@ import (
 	"time"
 
 	"anju/internal/anju"
+	"anju/internal/cases"
 	"anju/internal/personal"
+	"anju/internal/photo"
 	"anju/internal/store"
 	"anju/internal/store/storetest"
 )
@@ -298,4 +300,84 @@ func TestRestoreDamaged(t *testing.T) {
 	if _, _, err := runIn(t, "", "restore", "--in", archive, "--db", "sqlite:"+filepath.Join(tdir, "anju.db")); err != nil {
 		t.Fatalf("intact archive: %v", err)
 	}
+}
+
+// TestBackupCarriesPhotos: photos live in the database, so 'anju backup'
+// takes them with the cases they belong to and 'anju restore' brings them
+// back byte for byte, photo and thumbnail, readable under the same rules.
+func TestBackupCarriesPhotos(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		target := restoreTarget(t, dsn)
+		ctx := context.Background()
+		keyText := personal.FormatKey("k1", personal.GenerateKey())
+		keys, err := personal.ParseKeyring(keyText)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db, err := store.Open(ctx, dsn, store.Options{Keys: keys})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sys := anju.SystemActor("backup-test")
+		if _, err := db.ImportRegions(ctx, sys, storetest.SmallCity()); err != nil {
+			t.Fatal(err)
+		}
+		var photos []photo.Photo
+		for _, name := range []string{"gps.jpg", "photo.png", "photo.webp"} {
+			b, err := os.ReadFile(filepath.Join("..", "..", "internal", "photo", "testdata", name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := photo.Process(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			photos = append(photos, p)
+		}
+		lat, lon := 30.05, 120.02
+		c, _, err := db.CreateCase(ctx, sys, store.NewCase{Text: "井盖丢失", Category: "0101", Lat: &lat, Lon: &lon, Photos: photos[:2]}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Act(ctx, sys, c.ID, "comment", store.ActionInput{Input: cases.Input{Note: "现场"}, Photos: photos[2:]}); err != nil {
+			t.Fatal(err)
+		}
+		before, err := db.CasePhotos(ctx, sys, c.ID)
+		db.Close()
+		if err != nil || len(before) != 3 {
+			t.Fatalf("photos before the backup: %v %v", before, err)
+		}
+
+		archive := filepath.Join(t.TempDir(), "backup.tar.gz")
+		if _, _, err := runIn(t, "", "backup", "--db", dsn, "--data-keys", keyText, "--out", archive); err != nil {
+			t.Fatalf("backup: %v", err)
+		}
+		if _, _, err := runIn(t, "", "restore", "--in", archive, "--db", target, "--data-key-file", filepath.Join(t.TempDir(), "k", "data.key")); err != nil {
+			t.Fatalf("restore: %v", err)
+		}
+		rdb, err := store.Open(ctx, target, store.Options{Keys: keys})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rdb.Close()
+		after, err := rdb.CasePhotos(ctx, sys, c.ID)
+		if err != nil || len(after) != len(before) {
+			t.Fatalf("restored photos: %v %v", after, err)
+		}
+		for i, p := range after {
+			want := photos[i]
+			full, err := rdb.PhotoContent(ctx, sys, p.ID, false)
+			if err != nil || p != before[i] || !bytes.Equal(full.Data, want.JPEG) {
+				t.Errorf("photo %d after restore: %+v %v", i, p, err)
+			}
+			thumb, err := rdb.PhotoContent(ctx, sys, p.ID, true)
+			if err != nil || !bytes.Equal(thumb.Data, want.Thumb) {
+				t.Errorf("thumbnail %d after restore: %v", i, err)
+			}
+		}
+		tr, err := rdb.Track(ctx, c.TrackingCode)
+		if err != nil || len(tr.Photos) != 2 {
+			t.Errorf("tracking page after restore shows %d photos: %v", len(tr.Photos), err)
+		}
+	})
 }

@@ -67,10 +67,22 @@ type Actor struct {
 	// System actors see and may do everything in every city; only code that is
 	// not driven by a request (CLI, scheduler, demo) may build one.
 	System bool
+	// ReporterOf is the one case this actor proved to have reported without
+	// an account (the secret link of its receipt): it has the reporter's
+	// rights on that case and nothing else.
+	ReporterOf int64
 }
 
 // SystemActor returns the actor for work not driven by a user request.
 func SystemActor(name string) *Actor { return &Actor{Login: "system:" + name, System: true} }
+
+// PublicActor is a resident who has not signed in, acting through a public
+// channel such as the web portal: a resident grant on no region, so that it
+// sees no case by scope, files only for itself and is named for what it is
+// ("public:web") in events and the audit log.
+func PublicActor(city, channel string) *Actor {
+	return &Actor{Login: "public:" + channel, City: city, Grants: []Grant{{Role: RoleResident}}}
+}
 
 // HasRole reports whether the actor holds role r anywhere.
 func (a *Actor) HasRole(r Role) bool {

@@ -119,3 +119,11 @@ func (t *Throttle) prune(now time.Time) {
 		}
 	}
 }
+
+// NewRateLimit returns a throttle used as a rate limit: every attempt
+// counts (nothing is settled as a success), the first free ones pass at
+// once, then one after a wait of base doubling up to max; a key is
+// forgotten after max without attempts.
+func NewRateLimit(free int, base, max time.Duration) *Throttle {
+	return &Throttle{Free: free, Base: base, Max: max, state: map[string]*throttleState{}}
+}

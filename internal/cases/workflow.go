@@ -241,19 +241,9 @@ func (s State) words() string { return strings.ReplaceAll(string(s), "_", " ") }
 // It does not check the actor's region or department scope, nor the version
 // against the store; the store does both.
 func Transition(c Case, a Action, in Input, roles ...anju.Role) (Result, error) {
-	verb, ok := verbs[a]
-	if !ok {
-		return Result{}, anju.FieldError("action", "unknown action %q", a)
-	}
-	if !c.State.Valid() {
-		return Result{}, anju.FieldError("state", "unknown case state %q", c.State)
-	}
-	rule, ok := RuleFor(c.State, a)
-	if !ok {
-		return Result{}, anju.Errorf(anju.ECONFLICT, "cannot %s a case that is %s", verb, c.State.words())
-	}
-	if !hasAny(rule.Roles, roles) {
-		return Result{}, anju.Errorf(anju.EFORBIDDEN, "only %s may %s a case", roleList(rule.Roles), verb)
+	rule, err := permitted(c, a, roles)
+	if err != nil {
+		return Result{}, err
 	}
 	next := c
 	next.Evidence = slices.Clone(c.Evidence)
@@ -274,6 +264,33 @@ func Transition(c Case, a Action, in Input, roles ...anju.Role) (Result, error) 
 		Case:  next,
 		Event: Event{Action: a, From: c.State, To: next.State, Note: note, Version: next.Version},
 	}, nil
+}
+
+// Permitted tells whether a party holding roles may take action a on c in
+// its state, before its input is known: the checks of Transition that come
+// first, with the same errors (ECONFLICT for the state, EFORBIDDEN for the
+// role). An edge asks it before reading a costly request body.
+func Permitted(c Case, a Action, roles ...anju.Role) error {
+	_, err := permitted(c, a, roles)
+	return err
+}
+
+func permitted(c Case, a Action, roles []anju.Role) (Rule, error) {
+	verb, ok := verbs[a]
+	if !ok {
+		return Rule{}, anju.FieldError("action", "unknown action %q", a)
+	}
+	if !c.State.Valid() {
+		return Rule{}, anju.FieldError("state", "unknown case state %q", c.State)
+	}
+	rule, ok := RuleFor(c.State, a)
+	if !ok {
+		return Rule{}, anju.Errorf(anju.ECONFLICT, "cannot %s a case that is %s", verb, c.State.words())
+	}
+	if !hasAny(rule.Roles, roles) {
+		return Rule{}, anju.Errorf(anju.EFORBIDDEN, "only %s may %s a case", roleList(rule.Roles), verb)
+	}
+	return rule, nil
 }
 
 // apply checks the case's details and the input for action a and records

@@ -64,8 +64,9 @@ const (
 )
 
 // Message keys of the errors this package returns. They are stable: the
-// locale catalogue translates them, with the Error's Index and the limits
-// above as parameters.
+// locale catalogue (internal/locale, messages/*/photo.json) says them in
+// each language with Error.Args: the photo's number first, then the limit
+// or the size the message names.
 const (
 	KeyTooLarge    = "photo.too_large"       // over MaxBytes
 	KeyEmpty       = "photo.empty"           // a part with no bytes
@@ -85,15 +86,24 @@ type Error struct {
 	Key   string
 	Index int
 	Err   *anju.Error
+	// params are the message's values after the photo's number.
+	params []any
 }
 
 func (e *Error) Error() string { return e.Err.Error() }
 func (e *Error) Unwrap() error { return e.Err }
 
-func refuse(key, code, format string, args ...any) *Error {
-	ae := anju.Errorf(code, format, args...)
+// Args are the values of the translated message for Key: the photo's
+// number, then those the English message names (a limit in MB, in photos or
+// in millions of pixels; a width and height before the latter).
+func (e *Error) Args() []any { return append([]any{e.Index}, e.params...) }
+
+// refuse builds an error whose English message is format with params, the
+// same values as the catalogue's message takes after the photo's number.
+func refuse(key, code, format string, params ...any) *Error {
+	ae := anju.Errorf(code, format, params...)
 	ae.Field = Field
-	return &Error{Key: key, Err: ae}
+	return &Error{Key: key, Err: ae, params: params}
 }
 
 // Numbered returns err with the position of the photo in its submission
@@ -105,7 +115,7 @@ func Numbered(err error, index int) error {
 	}
 	ae := *pe.Err
 	ae.Message = "photo " + strconv.Itoa(index) + ": " + ae.Message
-	return &Error{Key: pe.Key, Index: index, Err: &ae}
+	return &Error{Key: pe.Key, Index: index, Err: &ae, params: pe.params}
 }
 
 // TooMany is the error for a submission with more than MaxPerSubmission photos.

@@ -9,11 +9,17 @@ import (
 	"anju/internal/deadline"
 	"anju/internal/store"
 	"anju/internal/taxonomy"
+	"anju/internal/upload"
 )
 
 func (s *Server) handleCreateCase(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	// Before the body, which may be 60 MB of photos.
+	if err := store.MayFileCases(a); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	var in store.NewCase
-	if err := decodeJSON(w, r, &in, maxBody); err != nil {
+	if err := decodeSubmission(w, r, &in, &in.Photos); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -189,8 +195,16 @@ func (s *Server) handleCaseAction(w http.ResponseWriter, r *http.Request, a *anj
 		return
 	}
 	var in store.ActionInput
+	if upload.IsMultipart(r) {
+		// Before the body, which may be 60 MB of photos: the case must be
+		// visible and the action open to the actor now.
+		if err := s.db.MayAct(r.Context(), a, id, action); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
 	if r.ContentLength != 0 {
-		if err := decodeJSON(w, r, &in, maxBody); err != nil {
+		if err := decodeSubmission(w, r, &in, &in.Photos); err != nil {
 			s.writeError(w, r, err)
 			return
 		}

@@ -38,6 +38,9 @@ type Config struct {
 	// TileURL is the raster tile template the web maps draw under the city's
 	// polygons; empty draws none (works offline).
 	TileURL string
+	// ReportLimit limits the portal's reports per client address; nil is
+	// web.DefaultReportLimit.
+	ReportLimit *auth.Throttle
 }
 
 // Server holds the dependencies of the handlers.
@@ -78,7 +81,7 @@ func New(cfg Config) http.Handler {
 	s.registry.MustRegister(collectors.NewDBStatsCollector(s.db.SQL(), "anju"))
 	s.registry.MustRegister(store.TxSeconds)
 	s.metrics = newMetrics(s.registry)
-	s.web = web.New(web.Config{DB: s.db, Log: s.log, Auth: s, TileURL: cfg.TileURL})
+	s.web = web.New(web.Config{DB: s.db, Log: s.log, Auth: s, TileURL: cfg.TileURL, ReportLimit: cfg.ReportLimit})
 	return s.routes()
 }
 

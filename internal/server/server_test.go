@@ -13,7 +13,9 @@ import (
 
 	"anju/internal/anju"
 	"anju/internal/auth"
+	"anju/internal/cases"
 	"anju/internal/personal"
+	"anju/internal/photo"
 	"anju/internal/server"
 	"anju/internal/store"
 	"anju/internal/store/storetest"
@@ -191,7 +193,25 @@ func TestScopeMatrix(t *testing.T) {
 		}
 		json.Unmarshal([]byte(body), &bCase)
 		cid := itoa(bCase.ID)
+		// With a photo from the grid worker on site.
+		ph, err := photo.Process(photoFile(t, "small.webp"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sys := anju.SystemActor("t")
+		if _, err := f.db.Act(context.Background(), sys, bCase.ID, cases.ActionComment,
+			store.ActionInput{Input: cases.Input{Note: "现场照片"}, Photos: []photo.Photo{ph}}); err != nil {
+			t.Fatal(err)
+		}
+		photos, err := f.db.CasePhotos(context.Background(), sys, bCase.ID)
+		if err != nil || len(photos) != 1 {
+			t.Fatalf("photos of the case in B: %v %v", photos, err)
+		}
+		pid := itoa(photos[0].ID)
 		other := []struct{ method, path, body string }{
+			{"GET", "/api/v1/cases/" + cid + "/photos", ""},
+			{"GET", "/api/v1/photos/" + pid, ""},
+			{"GET", "/api/v1/photos/" + pid + "/thumb", ""},
 			{"GET", "/api/v1/cases/" + cid, ""},
 			{"GET", "/api/v1/cases/" + cid + "/history", ""},
 			{"GET", "/api/v1/cases/" + cid + "/similar", ""},

@@ -40,11 +40,18 @@ type Case struct {
 	Reporter        *ReporterOut `json:"reporter,omitempty"`
 	Deadlines       Deadlines    `json:"deadlines"`
 	Overdue         bool         `json:"overdue"`
-	CreatedAt       time.Time    `json:"created_at"`
-	UpdatedAt       time.Time    `json:"updated_at"`
-	ClosedAt        *time.Time   `json:"closed_at,omitempty"`
+	// Supporters counts the residents who added their voice ("me too")
+	// instead of filing the same problem again.
+	Supporters int        `json:"supporters"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
+	ClosedAt   *time.Time `json:"closed_at,omitempty"`
 	// AllowedActions lists what the reading actor may do now.
 	AllowedActions []cases.Action `json:"allowed_actions"`
+	// ReporterSecret is the key of the reporter's secret link
+	// (/track/{code}?key=…), handed out once, to whoever filed their own
+	// report, in the answer to its intake; only its hash is stored.
+	ReporterSecret string `json:"reporter_secret,omitempty"`
 
 	regionPath     string
 	reporterID     sql.NullInt64
@@ -146,6 +153,16 @@ func (nc *NewCase) validate() error {
 	return nil
 }
 
+// MayFileCases returns EFORBIDDEN unless the actor's roles let them file
+// cases at all (where is checked with the place); the API asks before
+// reading an upload.
+func MayFileCases(actor *anju.Actor) error {
+	if actor.System || slices.ContainsFunc(intakeRoles, actor.HasRole) {
+		return nil
+	}
+	return anju.Errorf(anju.EFORBIDDEN, "your role may not file cases")
+}
+
 // staffIntake are the roles that file cases for others, within their area.
 var staffIntake = []anju.Role{anju.RoleOperator, anju.RoleGridWorker, anju.RoleDispatcher, anju.RoleSupervisor}
 
@@ -226,14 +243,16 @@ type PreparedCase struct {
 	personal personal.Data
 	now      time.Time
 	doc      *searchDoc
+	// secret is the reporter's secret link key of a self-filed report.
+	secret string
 }
 
 // PrepareCase validates an intake and does its reads — the spatial index,
 // the taxonomy, the calendar — before the write transaction, which then
 // holds its lock only for the inserts.
 func (db *DB) PrepareCase(ctx context.Context, actor *anju.Actor, nc NewCase, idemKey string) (*PreparedCase, error) {
-	if !actor.System && !slices.ContainsFunc(intakeRoles, actor.HasRole) {
-		return nil, anju.Errorf(anju.EFORBIDDEN, "your role may not file cases")
+	if err := MayFileCases(actor); err != nil {
+		return nil, err
 	}
 	if len(idemKey) > 200 {
 		return nil, anju.Errorf(anju.EINVALID, "Idempotency-Key is longer than 200 characters")
@@ -310,6 +329,9 @@ func (db *DB) PrepareCase(ctx context.Context, actor *anju.Actor, nc NewCase, id
 			return nil, err
 		}
 	}
+	if selfFiled(actor, grid.Path) {
+		p.secret = newReporterSecret()
+	}
 	p.nc = nc
 	// Segmenting the text for search is CPU work; done here, it runs in the
 	// request's goroutine, not in the single writer's transaction.
@@ -348,8 +370,12 @@ func (t *Tx) InsertCase(ctx context.Context, p *PreparedCase) (Case, bool, error
 		reporterID = id
 	}
 	var reporterUser any
-	if actor.UserID != 0 && actor.HasRole(anju.RoleResident) && !actor.HasRoleAt(grid.Path, intakeRoles[:3]...) {
+	if actor.UserID != 0 && selfFiled(actor, grid.Path) {
 		reporterUser = actor.UserID
+	}
+	secretHash := ""
+	if p.secret != "" {
+		secretHash = hashSecret(p.secret)
 	}
 	wf := cases.Case{Kind: p.kind, Channel: p.channel, Priority: p.priority, State: cases.StateSubmitted, Version: 1}
 	c := Case{Case: wf, City: grid.City, TrackingCode: newTrackingCode(), Title: nc.Title, Text: nc.Text,
@@ -368,11 +394,11 @@ func (t *Tx) InsertCase(ctx context.Context, p *PreparedCase) (Case, bool, error
 	}
 	id, err := t.insertID(ctx, `INSERT INTO cases (city, tracking_code, kind, channel, priority, state, version, title, body,
 		category, category_version, lat, lon, address, grid, region_path, handling_region, reporter_id, reporter_user_id,
-		anonymous, workflow, created_at, updated_at, response_due, resolution_due)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		anonymous, workflow, created_at, updated_at, response_due, resolution_due, reporter_secret)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.City, c.TrackingCode, string(p.kind), string(p.channel), string(p.priority), string(wf.State), wf.Version, c.Title, c.Text,
 		c.Category, c.CategoryVersion, lat, lon, c.Address, grid.Code, grid.Path, c.HandlingRegion, reporterID, reporterUser,
-		nc.Reporter.Anonymous, string(wfJSON), micros(now), micros(now), micros(p.respDue), micros(p.resDue))
+		nc.Reporter.Anonymous, string(wfJSON), micros(now), micros(now), micros(p.respDue), micros(p.resDue), secretHash)
 	if err != nil {
 		return Case{}, false, err
 	}
@@ -408,6 +434,14 @@ func (t *Tx) InsertCase(ctx context.Context, p *PreparedCase) (Case, bool, error
 	c.words = p.doc
 	if err := t.indexCaseDoc(ctx, &c, true, p.doc); err != nil {
 		return Case{}, false, err
+	}
+	if p.secret != "" {
+		c.ReporterSecret = p.secret
+		if reporterID != nil && p.personal.Phone != "" {
+			if err := t.enqueueReceipt(ctx, &c, reporterID.(int64), p.secret); err != nil {
+				return Case{}, false, err
+			}
+		}
 	}
 	return c, true, nil
 }

@@ -42,6 +42,15 @@ var residentNotified = map[cases.Action]string{
 	cases.ActionClose:   "您的诉求已办结，请评价",
 }
 
+// supporterNotified is what a resident who joined a case ("me too") is told
+// on the events its reporter hears of: the same news, not asked to rate.
+var supporterNotified = map[cases.Action]string{
+	cases.ActionAccept:  "已受理",
+	cases.ActionReject:  "未予受理",
+	cases.ActionResolve: "已办理",
+	cases.ActionClose:   "已办结",
+}
+
 // Act applies a workflow action to a case. It returns ENOTFOUND when the case
 // is not visible, EFORBIDDEN when the actor's role may not take the action,
 // ECONFLICT when the state does not allow it or the case changed since the
@@ -58,6 +67,19 @@ func (db *DB) Act(ctx context.Context, actor *anju.Actor, id int64, action cases
 	}
 	out.AllowedActions = db.allowedActions(actor, out)
 	return out, nil
+}
+
+// MayAct tells, before the input is read, whether the actor may take action
+// on case id now: ENOTFOUND when the case is not visible, EFORBIDDEN for the
+// role, ECONFLICT for the state, as Act would answer. The API asks it before
+// reading an upload, so that no one processes photos for an action they
+// cannot take; Act checks again in its transaction.
+func (db *DB) MayAct(ctx context.Context, actor *anju.Actor, id int64, action cases.Action) error {
+	c, err := db.getCase(ctx, db, actor, id)
+	if err != nil {
+		return err
+	}
+	return cases.Permitted(c.Case, action, db.rolesAt(actor, c)...)
 }
 
 // Act is the transition inside a caller's transaction.
@@ -97,6 +119,9 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 	roles := db.rolesAt(actor, c)
 	res, err := cases.Transition(c.Case, action, in.Input, roles...)
 	if err != nil {
+		return c, err
+	}
+	if err := db.checkReporterWindow(ctx, c, action, roles); err != nil {
 		return c, err
 	}
 	now := db.clock.Now()

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"time"
 
 	"anju/internal/anju"
 	"anju/internal/cases"
@@ -68,7 +69,7 @@ func placeholders(n int) string {
 const caseCols = `c.id, c.city, c.tracking_code, c.state, c.version, c.title, c.body, c.category, c.category_version,
 	c.lat, c.lon, c.address, c.grid, g.name, c.region_path, c.handling_region, c.department, c.reporter_id,
 	c.reporter_user_id, c.anonymous, c.workflow, c.created_at, c.updated_at, c.response_due, c.resolution_due,
-	c.closed_at, c.overdue, c.card, r.masked`
+	c.closed_at, c.overdue, c.card, r.masked, c.supporters`
 
 const caseFrom = ` FROM cases c JOIN regions g ON g.code = c.grid LEFT JOIN reporters r ON r.id = c.reporter_id`
 
@@ -82,7 +83,7 @@ func scanCase(row interface{ Scan(...any) error }) (Case, error) {
 	var created, updated, resp, res int64
 	if err := row.Scan(&c.ID, &c.City, &c.TrackingCode, &state, &c.Version, &c.Title, &c.Text, &c.Category, &c.CategoryVersion,
 		&lat, &lon, &c.Address, &c.Grid.Code, &c.Grid.Name, &c.regionPath, &c.HandlingRegion, &dept, &c.reporterID,
-		&c.reporterUserID, &anonymous, &wf, &created, &updated, &resp, &res, &closed, &c.Overdue, &card, &masked); err != nil {
+		&c.reporterUserID, &anonymous, &wf, &created, &updated, &resp, &res, &closed, &c.Overdue, &card, &masked, &c.Supporters); err != nil {
 		return c, err
 	}
 	id, version := c.ID, c.Version
@@ -151,7 +152,7 @@ func (db *DB) rolesAt(actor *anju.Actor, c Case) []anju.Role {
 			roles = append(roles, g.Role)
 		}
 	}
-	if actor.UserID != 0 && c.reporterUserID.Valid && c.reporterUserID.Int64 == actor.UserID {
+	if (actor.UserID != 0 && c.reporterUserID.Valid && c.reporterUserID.Int64 == actor.UserID) || (actor.ReporterOf != 0 && actor.ReporterOf == c.ID) {
 		roles = append(roles, cases.RoleReporter)
 	}
 	return roles
@@ -239,6 +240,17 @@ type Tracked struct {
 	Merged  bool    `json:"merged,omitempty"`
 	Notice  string  `json:"notice,omitempty"`
 	History []Event `json:"history"`
+	// ResponseDeadline is when staff must first respond; Deadline when the
+	// matter must be resolved.
+	ResponseDeadline string `json:"response_deadline"`
+	Priority         string `json:"priority"`
+	// GridName is where, at grid precision.
+	GridName   string `json:"grid_name"`
+	Supporters int    `json:"supporters"`
+	// ClosedAt and ReporterUntil: when it was closed, and until when its
+	// reporter may rate or reopen it (the city's period).
+	ClosedAt      string `json:"closed_at,omitempty"`
+	ReporterUntil string `json:"reporter_until,omitempty"`
 	// Photos are the report's public photos (see photo.go), read with
 	// TrackedPhoto; a merged report shows its own, not its master's.
 	Photos []CasePhoto `json:"photos"`
@@ -268,7 +280,16 @@ func (db *DB) Track(ctx context.Context, code string) (Tracked, error) {
 	t := Tracked{TrackingCode: FormatTrackingCode(c.TrackingCode), State: c.State, Kind: c.Kind, Category: c.Category,
 		CategoryName: db.categoryName(ctx, c.City, c.Category), Title: c.Title,
 		CreatedAt: c.CreatedAt.Format("2006-01-02T15:04:05Z07:00"), Deadline: c.Deadlines.Resolution.Format("2006-01-02T15:04:05Z07:00"),
-		Reply: c.Result, Outcome: string(c.Outcome), Rating: string(c.Rating)}
+		Reply: c.Result, Outcome: string(c.Outcome), Rating: string(c.Rating),
+		ResponseDeadline: c.Deadlines.Response.Format(time.RFC3339), Priority: string(c.Priority), GridName: c.Grid.Name,
+		Supporters: c.Supporters}
+	if c.ClosedAt != nil {
+		until, err := db.reporterWindow(ctx, c)
+		if err != nil {
+			return Tracked{}, err
+		}
+		t.ClosedAt, t.ReporterUntil = c.ClosedAt.Format(time.RFC3339), until.Format(time.RFC3339)
+	}
 	if t.History, err = db.events(ctx, id, true); err != nil {
 		return Tracked{}, err
 	}

@@ -197,6 +197,21 @@ func (t *Tx) enqueueNotifications(ctx context.Context, c *Case, eventID int64, e
 				return err
 			}
 		}
+		// Residents who added their voice ("me too") and left a contact
+		// hear what its reporter hears, about the case they joined.
+		if c.Supporters > 0 {
+			ids, err := t.supporterContacts(ctx, c.ID)
+			if err != nil {
+				return err
+			}
+			for _, id := range ids {
+				body := fmt.Sprintf("【安居】您关注的诉求有新进展：%s（编号 %s）。查询进度：%s/track/%s", supporterNotified[ev.Action],
+					FormatTrackingCode(c.TrackingCode), db.publicURL, c.TrackingCode)
+				if err := add("sms", "reporter:"+strconv.FormatInt(id, 10), "", body, ""); err != nil {
+					return err
+				}
+			}
+		}
 	}
 	subs, err := db.citySubscriptions(ctx, t, c.City)
 	if err != nil || len(subs) == 0 {
@@ -221,6 +236,7 @@ func (t *Tx) enqueueNotifications(ctx context.Context, c *Case, eventID int64, e
 type OutboxItem struct {
 	ID       int64
 	City     string
+	CaseID   int64
 	Channel  string
 	Target   string
 	Subject  string
@@ -243,7 +259,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, n int) ([]OutboxItem, error) {
 		rows, err := tx.query(ctx, `UPDATE outbox SET locked_until = ?, attempts = attempts + 1
 			WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt <= ? AND locked_until <= ?
 			ORDER BY next_attempt, id LIMIT ?`+db.dialect.skipLocked()+`)
-			RETURNING id, city, channel, target, subject, body, secret, attempts`,
+			RETURNING id, city, COALESCE(case_id, 0), channel, target, subject, body, secret, attempts`,
 			micros(now.Add(claimLease)), micros(now), micros(now), n)
 		if err != nil {
 			return err
@@ -252,7 +268,7 @@ func (db *DB) ClaimOutbox(ctx context.Context, n int) ([]OutboxItem, error) {
 		out = out[:0]
 		for rows.Next() {
 			var it OutboxItem
-			if err := rows.Scan(&it.ID, &it.City, &it.Channel, &it.Target, &it.Subject, &it.Body, &it.Secret, &it.Attempts); err != nil {
+			if err := rows.Scan(&it.ID, &it.City, &it.CaseID, &it.Channel, &it.Target, &it.Subject, &it.Body, &it.Secret, &it.Attempts); err != nil {
 				return err
 			}
 			out = append(out, it)
@@ -296,6 +312,12 @@ func (db *DB) DeliverOutbox(ctx context.Context, sender notify.Sender, n int) (s
 			default:
 				msg.Target = d.Phone
 			}
+			if sendErr == nil && it.Secret != "" {
+				// A receipt: its secret link key is unsealed only now.
+				if msg.Body, err = db.openReceiptKey(it); err != nil {
+					sendErr = notify.Permanent(err)
+				}
+			}
 		}
 		if sendErr == nil {
 			sendErr = send.Send(ctx, msg)
@@ -304,9 +326,11 @@ func (db *DB) DeliverOutbox(ctx context.Context, sender notify.Sender, n int) (s
 		switch {
 		case sendErr == nil:
 			sent++
-			_, err = db.exec(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, last_error = '' WHERE id = ?`, micros(now), it.ID)
+			// A delivered or abandoned message needs no secret any more: a
+			// webhook's signing key or a receipt's sealed link key goes.
+			_, err = db.exec(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, last_error = '', secret = '' WHERE id = ?`, micros(now), it.ID)
 		case notify.IsPermanent(sendErr) || it.Attempts >= notify.MaxAttempts:
-			_, err = db.exec(ctx, `UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ?`, truncate(sendErr.Error(), 500), it.ID)
+			_, err = db.exec(ctx, `UPDATE outbox SET status = 'failed', last_error = ?, secret = '' WHERE id = ?`, truncate(sendErr.Error(), 500), it.ID)
 		default:
 			_, err = db.exec(ctx, `UPDATE outbox SET next_attempt = ?, locked_until = 0, last_error = ? WHERE id = ?`,
 				micros(now.Add(notify.Backoff(it.Attempts))), truncate(sendErr.Error(), 500), it.ID)

@@ -307,3 +307,36 @@ func BenchmarkPhotoStorage(b *testing.B) {
 		})
 	}
 }
+
+// TestMigrationLandsLate: a database made by a build that had a later
+// migration (00014) but not yet 00012, the photos', takes 00012 when it
+// arrives instead of refusing to open.
+func TestMigrationLandsLate(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db, err := store.Open(ctx, dsn, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []string{`DROP TABLE case_photo_data`, `DROP TABLE case_photos`, `DELETE FROM goose_db_version WHERE version_id = 12`} {
+			if _, err := db.SQL().Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var later int
+		db.SQL().QueryRow(`SELECT COUNT(*) FROM goose_db_version WHERE version_id > 12`).Scan(&later)
+		db.Close()
+		if later == 0 {
+			t.Fatal("no migration after 00012: the test no longer shows anything")
+		}
+		db, err = store.Open(ctx, dsn, store.Options{})
+		if err != nil {
+			t.Fatalf("open with 00012 missing: %v", err)
+		}
+		defer db.Close()
+		var n int
+		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM case_photos`).Scan(&n); err != nil {
+			t.Errorf("case_photos after the late migration: %v", err)
+		}
+	})
+}

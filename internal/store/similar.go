@@ -50,6 +50,7 @@ type CaseSummary struct {
 	Grid         GridRef     `json:"grid"`
 	Address      string      `json:"address,omitempty"`
 	CreatedAt    time.Time   `json:"created_at"`
+	Supporters   int         `json:"supporters"`
 }
 
 // padIDs pads an id list to the next power of two by repeating its last id
@@ -67,13 +68,13 @@ func padIDs(ids []any) []any {
 
 func summarize(c Case) CaseSummary {
 	return CaseSummary{ID: c.ID, TrackingCode: c.TrackingCode, State: c.State, Title: c.Title, Category: c.Category,
-		Grid: c.Grid, Address: c.Address, CreatedAt: c.CreatedAt}
+		Grid: c.Grid, Address: c.Address, CreatedAt: c.CreatedAt, Supporters: c.Supporters}
 }
 
 // summaryCols are a CaseSummary's columns and those caseVisible judges,
 // over cases c joined with its grid g; scanSummary reads them.
 const summaryCols = `c.id, c.tracking_code, c.state, c.title, c.category, c.grid, g.name, c.address, c.created_at,
-	c.city, c.region_path, COALESCE(c.department, ''), COALESCE(c.reporter_user_id, 0)`
+	c.city, c.region_path, COALESCE(c.department, ''), COALESCE(c.reporter_user_id, 0), c.supporters`
 
 // scanSummary reads a row of summaryCols and whether the actor may see it.
 func scanSummary(row interface{ Scan(...any) error }, actor *anju.Actor) (CaseSummary, bool, error) {
@@ -81,7 +82,7 @@ func scanSummary(row interface{ Scan(...any) error }, actor *anju.Actor) (CaseSu
 	var state, city, path, dept string
 	var created, reporterUser int64
 	if err := row.Scan(&oc.ID, &oc.TrackingCode, &state, &oc.Title, &oc.Category, &oc.Grid.Code, &oc.Grid.Name,
-		&oc.Address, &created, &city, &path, &dept, &reporterUser); err != nil {
+		&oc.Address, &created, &city, &path, &dept, &reporterUser, &oc.Supporters); err != nil {
 		return oc, false, err
 	}
 	oc.State, oc.CreatedAt = cases.State(state), fromMicros(created)
@@ -312,6 +313,22 @@ func (db *DB) SimilarCases(ctx context.Context, actor *anju.Actor, caseID int64,
 }
 
 func (db *DB) similarCases(ctx context.Context, actor *anju.Actor, c Case, k int, duplicatesOnly bool) ([]SimilarCase, error) {
+	return db.similarWhere(ctx, c, k, duplicatesOnly, func(r similarRow) bool {
+		return r.city == c.City && caseVisible(actor, r.city, r.path, r.dept, r.reporterUser)
+	})
+}
+
+// similarRow is what similarWhere's filter judges a candidate by.
+type similarRow struct {
+	city, path, dept, category string
+	kind                       cases.Kind
+	state                      cases.State
+	reporterUser               int64
+}
+
+// similarWhere is similarCases with the candidates kept by keep: the
+// actor's scope, or for the public portal the public rule.
+func (db *DB) similarWhere(ctx context.Context, c Case, k int, duplicatesOnly bool, keep func(similarRow) bool) ([]SimilarCase, error) {
 	if k <= 0 || k > 50 {
 		k = 10
 	}
@@ -356,18 +373,24 @@ func (db *DB) similarCases(ctx context.Context, actor *anju.Actor, c Case, k int
 	// caseScope): as a predicate in this query it lets SQLite's planner
 	// prefer the city index and scan a city's cases for a few ids.
 	ids := padIDs(args)
-	rows, err := db.query(ctx, `SELECT `+summaryCols+` FROM cases c JOIN regions g ON g.code = c.grid
-		WHERE c.id IN (`+placeholders(len(ids))+`) AND `+openStates, ids...)
+	rows, err := db.query(ctx, `SELECT c.id, c.tracking_code, c.state, c.title, c.category, c.grid, g.name, c.address, c.created_at,
+		c.city, c.region_path, COALESCE(c.department, ''), COALESCE(c.reporter_user_id, 0), c.kind, c.supporters
+		FROM cases c JOIN regions g ON g.code = c.grid WHERE c.id IN (`+placeholders(len(ids))+`) AND `+openStates, ids...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		oc, visible, err := scanSummary(rows, actor)
-		if err != nil {
+		var oc CaseSummary
+		var r similarRow
+		var state, kind string
+		var created int64
+		if err := rows.Scan(&oc.ID, &oc.TrackingCode, &state, &oc.Title, &oc.Category, &oc.Grid.Code, &oc.Grid.Name,
+			&oc.Address, &created, &r.city, &r.path, &r.dept, &r.reporterUser, &kind, &oc.Supporters); err != nil {
 			return nil, err
 		}
-		if !visible {
+		r.kind, r.state, r.category = cases.Kind(kind), cases.State(state), oc.Category
+		if !keep(r) {
 			continue
 		}
 		m := byID[oc.ID]

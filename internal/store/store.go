@@ -267,7 +267,11 @@ func (db *DB) provider() (*goose.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	var opts []goose.ProviderOption
+	// Migration numbers are handed out to work done side by side, and the
+	// work lands in any order: a database already at 00014 still takes
+	// 00012 when it arrives, rather than refusing to start. Each migration
+	// touches only its own tables and indexes, so the order does not matter.
+	opts := []goose.ProviderOption{goose.WithAllowOutofOrder(true)}
 	gd := goose.DialectSQLite3
 	if db.dialect.name() == "postgres" {
 		gd = goose.DialectPostgres

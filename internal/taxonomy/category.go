@@ -77,6 +77,10 @@ type Category struct {
 	// DepartmentLevel is one of DepartmentLevels: the level of the
 	// department that handles such a case by default.
 	DepartmentLevel string `json:"department_level"`
+	// Public says the city shows cases of this category in the public list
+	// and map (see Public, which has the last word). Only a request
+	// category may carry it.
+	Public bool `json:"public,omitempty"`
 	// Version starts at 1 and is raised by every change (see Change).
 	Version int `json:"version"`
 	// Active is false for a retired category: old cases keep pointing at
@@ -148,6 +152,9 @@ func (c Category) Validate() error {
 	if !slices.Contains(DepartmentLevels, c.DepartmentLevel) {
 		return invalid(c.Code, "department_level", "department level %q is none of %s", c.DepartmentLevel, strings.Join(DepartmentLevels, ", "))
 	}
+	if c.Public && c.Kind != cases.KindRequest {
+		return invalid(c.Code, "public", "only request categories can be public; a %s is never shown publicly", c.Kind)
+	}
 	if c.Version < 1 {
 		return invalid(c.Code, "version", "the version starts at 1, not %d", c.Version)
 	}
@@ -198,7 +205,7 @@ func approxHours(d deadline.Duration) float64 {
 func equal(a, b Category) bool {
 	return a.Code == b.Code && a.Parent == b.Parent && a.Name == b.Name && a.NameEn == b.NameEn &&
 		a.Kind == b.Kind && a.Leaf == b.Leaf && a.DefaultPriority == b.DefaultPriority &&
-		a.DepartmentLevel == b.DepartmentLevel && a.Active == b.Active &&
+		a.DepartmentLevel == b.DepartmentLevel && a.Active == b.Active && a.Public == b.Public &&
 		maps.Equal(a.Deadlines, b.Deadlines)
 }
 
@@ -231,3 +238,16 @@ func Change(old, next Category) (Category, error) {
 	next.Version = old.Version + 1
 	return next, nil
 }
+
+// Public reports whether a case of kind filed under category c may be shown
+// to everyone (the public list and map, "me too"): only a request, and only
+// under a request category the city marked public. Disputes, hazards,
+// petitions and anything about a person's own circumstances never are,
+// whatever the flag says. This is the one rule; the store's public list
+// applies it in SQL through PublicCodes and PublicKind.
+func Public(c Category, kind cases.Kind) bool {
+	return c.Public && c.Kind == PublicKind && kind == PublicKind
+}
+
+// PublicKind is the only kind of case ever shown publicly.
+const PublicKind = cases.KindRequest

@@ -430,7 +430,7 @@ func TestJSON(t *testing.T) {
 // TestCategoryFields keeps equal, which Change uses, in step with Category:
 // a new field must be compared there, then counted here.
 func TestCategoryFields(t *testing.T) {
-	if n := reflect.TypeFor[Category]().NumField(); n != 11 {
+	if n := reflect.TypeFor[Category]().NumField(); n != 12 {
 		t.Errorf("Category has %d fields; update equal and this test", n)
 	}
 }
@@ -441,5 +441,43 @@ func TestErrorMessageIsNotAFormat(t *testing.T) {
 	_, err := NewTree(cs)
 	if msg := anju.ErrorMessage(err); !strings.Contains(msg, `"%d%s"`) {
 		t.Errorf("message = %q", msg)
+	}
+}
+
+// TestPublic: the flag opens a request category to the public list, and no
+// flag opens a dispute or petition, nor a case whose kind staff changed.
+func TestPublic(t *testing.T) {
+	tree := DefaultTree()
+	light, _ := tree.Get("0203")
+	if !Public(light, cases.KindRequest) {
+		t.Errorf("street lights are not public by default")
+	}
+	if Public(light, cases.KindDispute) {
+		t.Errorf("a dispute filed under a public category is public")
+	}
+	dispute, _ := tree.Get("1101")
+	dispute.Public = true
+	if Public(dispute, cases.KindRequest) || Public(dispute, cases.KindDispute) {
+		t.Errorf("a dispute category is public")
+	}
+	if err := dispute.Validate(); anju.ErrorField(err) != "public" {
+		t.Errorf("public dispute category validates: %v", err)
+	}
+	codes := tree.PublicCodes()
+	if !slices.Contains(codes, "0203") || slices.Contains(codes, "1101") || slices.Contains(codes, "0701") {
+		t.Errorf("public codes: %v", codes)
+	}
+	for _, c := range codes {
+		cat, _ := tree.Get(c)
+		if !cat.Leaf || cat.Kind != cases.KindRequest {
+			t.Errorf("public code %s is %s leaf=%v", c, cat.Kind, cat.Leaf)
+		}
+	}
+	// Making a category public is a change that raises its version.
+	next := light
+	next.Public = false
+	ch, err := Change(light, next)
+	if err != nil || ch.Version != light.Version+1 {
+		t.Errorf("unpublishing: %+v %v", ch, err)
 	}
 }

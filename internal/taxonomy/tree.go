@@ -128,6 +128,18 @@ func (t *Tree) Leaves() []Category {
 	return out
 }
 
+// PublicCodes returns the codes of the leaves whose cases may be public
+// (Public), in code order.
+func (t *Tree) PublicCodes() []string {
+	var out []string
+	for _, c := range t.all {
+		if c.Leaf && Public(c, PublicKind) {
+			out = append(out, c.Code)
+		}
+	}
+	return out
+}
+
 // LeavesUnder returns the leaves at or below code in code order; a leaf
 // returns itself and an unknown code nothing.
 func (t *Tree) LeavesUnder(code string) []Category {

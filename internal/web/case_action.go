@@ -128,26 +128,8 @@ func (w *Web) failure(v *View, action cases.Action, version int64, c store.Case,
 }
 
 // photoMessage says a refused photo in the reader's language: the photo
-// package's message key with its limits, and which photo it was.
-func photoMessage(v *View, pe *photo.Error) string {
-	var msg string
-	switch pe.Key {
-	case photo.KeyTooLarge:
-		msg = v.T(pe.Key, photo.MaxBytes>>20)
-	case photo.KeyTooManyPx:
-		msg = v.T(pe.Key, photo.MaxPixels/1_000_000)
-	case photo.KeyTooMany:
-		msg = v.T(pe.Key, photo.MaxPerSubmission)
-	case photo.KeyEmpty, photo.KeyUnsupported, photo.KeyUnreadable:
-		msg = v.T(pe.Key)
-	default:
-		msg = errorMessage(v, pe)
-	}
-	if pe.Index > 0 {
-		return v.T("photo.numbered", pe.Index, msg)
-	}
-	return msg
-}
+// package's message key with its arguments (which photo, the limit).
+func photoMessage(v *View, pe *photo.Error) string { return v.T(pe.Key, pe.Args()...) }
 
 // keptValues are the typed values to show again.
 func keptValues(values url.Values) url.Values {

@@ -18,9 +18,9 @@ import (
 func TestBrowserCasePage(t *testing.T) {
 	b := webtest.NewBrowser(t)
 	w := &caseWorld{Fixture: webtest.New(t, "sqlite:"+filepath.Join(t.TempDir(), "anju.db")), t: t}
-	w.create(report("文一路路灯不亮")) // a similar case for the panel
+	w.create(newReport("文一路路灯不亮")) // a similar case for the panel
 	for _, width := range webtest.Widths {
-		c := w.create(report("文一路路灯不亮"))
+		c := w.create(newReport("文一路路灯不亮"))
 		w.act("operator", c.ID, cases.ActionAccept, cases.Input{Note: "已电话联系反映人"})
 		ctx := b.Tab(width)
 		webtest.SignIn(t, ctx, w.URL, "dispatcher")

@@ -150,7 +150,7 @@ func (w *Web) renderCase(rw http.ResponseWriter, r *http.Request, v *View, id in
 	p.Photos = len(photos)
 	p.Events = timeline(v, events, photos, p.Place)
 
-	if p.Similar, err = w.similar(r, v, c); err != nil {
+	if p.Similar, err = w.similarToCase(r, v, c); err != nil {
 		w.fail(rw, r, v, err)
 		return
 	}
@@ -182,7 +182,7 @@ func (w *Web) renderCase(rw http.ResponseWriter, r *http.Request, v *View, id in
 
 // similar lists the open cases that may be the same problem, with the merges
 // the reader may make either way.
-func (w *Web) similar(r *http.Request, v *View, c store.Case) ([]similarCase, error) {
+func (w *Web) similarToCase(r *http.Request, v *View, c store.Case) ([]similarCase, error) {
 	found, err := w.db.SimilarCases(r.Context(), v.Actor, c.ID, similarShown)
 	if err != nil {
 		return nil, err

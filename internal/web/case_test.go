@@ -44,7 +44,7 @@ func ptr(f float64) *float64 { return &f }
 
 // report is a case in grid 330102001001001 (street A of district 330102),
 // with a reporter who left a name and phone.
-func report(title string) store.NewCase {
+func newReport(title string) store.NewCase {
 	nc := store.NewCase{Title: title, Text: "小区门口的路灯已经坏了三天，晚上很黑", Category: "0101", Lat: ptr(30.05), Lon: ptr(120.02),
 		Address: "文一路 1 号"}
 	nc.Reporter.Name, nc.Reporter.Phone = "张三", "13812341234"
@@ -63,7 +63,7 @@ func (w *caseWorld) create(nc store.NewCase) store.Case {
 // dispatched is a new case dispatched to street A's office.
 func (w *caseWorld) dispatched(title string) store.Case {
 	w.t.Helper()
-	c := w.create(report(title))
+	c := w.create(newReport(title))
 	w.act("dispatcher", c.ID, cases.ActionAccept, cases.Input{})
 	return w.act("dispatcher", c.ID, cases.ActionDispatch, cases.Input{Department: "a-street"})
 }
@@ -103,7 +103,7 @@ func get(t *testing.T, c *webtest.Client, p string) webtest.Response {
 func TestCasePageFormsByRole(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		w := newCaseWorld(t, dsn)
-		submitted := w.create(report("路灯不亮"))
+		submitted := w.create(newReport("路灯不亮"))
 		dispatched := w.dispatched("井盖缺失")
 
 		for _, tt := range []struct {
@@ -138,7 +138,7 @@ func TestCasePageFormsByRole(t *testing.T) {
 
 		// The dispatcher's dispatch form offers the departments serving the
 		// place: street A's office and the city bureau, not street B's.
-		accepted := w.create(report("垃圾堆放"))
+		accepted := w.create(newReport("垃圾堆放"))
 		w.act("dispatcher", accepted.ID, cases.ActionAccept, cases.Input{})
 		res := get(t, w.SignIn("dispatcher"), path(accepted.ID))
 		if !strings.Contains(res.Body, `<option value="a-street">`) || !strings.Contains(res.Body, `<option value="city-cg">`) ||
@@ -181,7 +181,7 @@ func TestCasePageFormsByRole(t *testing.T) {
 func TestCaseActionSucceeds(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		w := newCaseWorld(t, dsn)
-		c := w.create(report("路灯不亮"))
+		c := w.create(newReport("路灯不亮"))
 		d := w.SignIn("dispatcher")
 		page := get(t, d, path(c.ID))
 		if !strings.Contains(page.Body, `name="version" value="1"`) || !strings.Contains(page.Body, "提交了诉求") ||
@@ -246,7 +246,7 @@ func TestCaseActionSucceeds(t *testing.T) {
 func TestCaseActionRefused(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		w := newCaseWorld(t, dsn)
-		c := w.create(report("路灯不亮"))
+		c := w.create(newReport("路灯不亮"))
 		w.act("dispatcher", c.ID, cases.ActionAccept, cases.Input{})
 		d := w.SignIn("dispatcher")
 
@@ -329,7 +329,7 @@ func TestCaseActionRefused(t *testing.T) {
 func TestCaseUnmask(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		w := newCaseWorld(t, dsn)
-		c := w.create(report("路灯不亮"))
+		c := w.create(newReport("路灯不亮"))
 		op := w.SignIn("operator")
 		page := get(t, op, path(c.ID))
 		if !strings.Contains(page.Body, `action="`+path(c.ID)+`/reporter"`) || strings.Contains(page.Body, "13812341234") {
@@ -375,8 +375,8 @@ var hiddenInput = regexp.MustCompile(`name="([a-z]+)" value="([^"]*)"`)
 func TestCaseMergeFromSimilar(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		w := newCaseWorld(t, dsn)
-		first := w.create(report("文一路路灯不亮"))
-		second := w.create(report("文一路路灯不亮"))
+		first := w.create(newReport("文一路路灯不亮"))
+		second := w.create(newReport("文一路路灯不亮"))
 		d := w.SignIn("dispatcher")
 		page := get(t, d, path(second.ID))
 		if !strings.Contains(page.Body, fmt.Sprintf("将本案并入 #%d", first.ID)) || !strings.Contains(page.Body, fmt.Sprintf("将 #%d 并入本案", first.ID)) {
@@ -420,7 +420,7 @@ func TestCasePageEscapes(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		w := newCaseWorld(t, dsn)
 		const js = `<script>alert("x")</script>`
-		nc := report(js)
+		nc := newReport(js)
 		nc.Text, nc.Address, nc.Reporter.Name = js+"正文", js+"地址", js
 		c := w.create(nc)
 		w.act("dispatcher", c.ID, cases.ActionAccept, cases.Input{Note: js})
@@ -501,7 +501,7 @@ func TestCasePhotos(t *testing.T) {
 				t.Errorf("%s: %d %v", p, res.Status, res.Header)
 			}
 		}
-		other := w.create(report("别的案件"))
+		other := w.create(newReport("别的案件"))
 		for _, tt := range []struct {
 			who, path string
 		}{
@@ -527,7 +527,7 @@ func BenchmarkCasePage(b *testing.B) {
 	var c store.Case
 	for range 200 {
 		var err error
-		if c, _, err = f.DB.CreateCase(ctx, op, report("文一路路灯不亮"), ""); err != nil {
+		if c, _, err = f.DB.CreateCase(ctx, op, newReport("文一路路灯不亮"), ""); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"anju/internal/cases"
+)
 
 // Register mounts every page on mux. Public pages are plain handlers; staff
 // pages go through w.staff (a signed-in user, else the sign-in page). Every
@@ -14,6 +18,18 @@ func (w *Web) Register(mux *http.ServeMux) {
 	handle("GET /geo/locate", http.HandlerFunc(w.handleLocate))
 
 	handle("GET /{$}", w.page(w.handleHome))
+	handle("GET /report", w.page(w.handleReportForm))
+	handle("POST /report", w.page(w.handleReport))
+	handle("POST /report/metoo", w.page(w.handleMeToo))
+	handle("GET /report/categories", w.page(w.handleReportAssist("categories")))
+	handle("GET /report/similar", w.page(w.handleReportAssist("similar")))
+	handle("GET /track", w.page(w.handleTrackQuery))
+	handle("GET /track/{code}", w.page(w.handleTrack))
+	handle("POST /track/{code}/rate", w.page(w.handleReporterAction(cases.ActionRate)))
+	handle("POST /track/{code}/reopen", w.page(w.handleReporterAction(cases.ActionReopen)))
+	handle("GET /map", w.page(w.handleMap))
+	handle("GET /map/cases.geojson", w.page(w.handleMapPoints))
+	handle("GET /privacy", w.page(w.handlePrivacy))
 	handle("GET /login", w.page(w.handleLoginPage))
 	handle("POST /login", w.page(w.handleLogin))
 	handle("POST /logout", w.page(w.handleLogout))

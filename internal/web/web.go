@@ -8,8 +8,10 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"anju/internal/anju"
+	"anju/internal/auth"
 	"anju/internal/store"
 )
 
@@ -29,7 +31,18 @@ type Config struct {
 	// drawn under the city's polygons; empty (the default) draws none, so the
 	// maps work with no network.
 	TileURL string
+	// ReportLimit limits reports and "me too"s from the portal by people
+	// who are not signed in, per client address; nil means
+	// DefaultReportLimit.
+	ReportLimit *auth.Throttle
 }
+
+// DefaultReportLimit is the portal's limit per client address: 5 reports
+// (or "me too"s) at once, then one after a wait of 1 minute doubling up to
+// an hour; an address is forgotten after an hour without reports. A
+// household or office behind one address rarely reports more; a script
+// that does is slowed to a trickle.
+func DefaultReportLimit() *auth.Throttle { return auth.NewRateLimit(5, time.Minute, time.Hour) }
 
 // Web holds the dependencies of the page handlers.
 type Web struct {
@@ -37,11 +50,15 @@ type Web struct {
 	log     *slog.Logger
 	auth    Auth
 	tileURL string
+	limit   *auth.Throttle
 }
 
 // New returns the pages; Register mounts them.
 func New(cfg Config) *Web {
-	w := &Web{db: cfg.DB, log: cfg.Log, auth: cfg.Auth, tileURL: cfg.TileURL}
+	w := &Web{db: cfg.DB, log: cfg.Log, auth: cfg.Auth, tileURL: cfg.TileURL, limit: cfg.ReportLimit}
+	if w.limit == nil {
+		w.limit = DefaultReportLimit()
+	}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
 	}

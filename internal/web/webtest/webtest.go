@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"anju/internal/anju"
 	"anju/internal/auth"
@@ -57,6 +58,9 @@ var Users = []struct {
 // Options adjust a fixture.
 type Options struct {
 	TileURL string
+	// ReportLimit is the portal's per-address limit; nil allows 10,000
+	// reports, since every client of a test shares one address.
+	ReportLimit *auth.Throttle
 }
 
 // New starts the fixture on the database dsn (storetest gives one per engine).
@@ -95,7 +99,10 @@ func New(t testing.TB, dsn string, opts ...Options) *Fixture {
 			t.Fatal(err)
 		}
 	}
-	srv := httptest.NewServer(server.New(server.Config{DB: db, TileURL: o.TileURL}))
+	if o.ReportLimit == nil {
+		o.ReportLimit = auth.NewRateLimit(10_000, time.Second, time.Minute)
+	}
+	srv := httptest.NewServer(server.New(server.Config{DB: db, TileURL: o.TileURL, ReportLimit: o.ReportLimit}))
 	t.Cleanup(srv.Close)
 	return &Fixture{T: t, DB: db, URL: srv.URL}
 }
