@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -86,7 +85,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				}
 				s.log.ErrorContext(r.Context(), "panic", "method", r.Method, "path", r.URL.Path, "panic", p)
 				if sw.status == 0 {
-					s.writeError(sw, r, anju.Errorf(anju.EINTERNAL, "internal error"))
+					s.api.WriteError(sw, r, anju.Errorf(anju.EINTERNAL, "internal error"))
 				}
 			}
 			route := holder.pattern
@@ -125,19 +124,19 @@ const sessionCookie = "anju_session"
 func (s *Server) identify(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := checkURLText(r); err != nil {
-			s.writeError(w, r, err)
+			s.api.WriteError(w, r, err)
 			return
 		}
 		ctx := r.Context()
 		if h := r.Header.Get("Authorization"); h != "" {
 			token, ok := strings.CutPrefix(h, "Bearer ")
 			if !ok {
-				s.writeError(w, r, anju.Errorf(anju.EUNAUTHORIZED, "Authorization must be 'Bearer TOKEN'"))
+				s.api.WriteError(w, r, anju.Errorf(anju.EUNAUTHORIZED, "Authorization must be 'Bearer TOKEN'"))
 				return
 			}
 			a, err := s.db.ActorByToken(ctx, strings.TrimSpace(token))
 			if err != nil {
-				s.writeError(w, r, err)
+				s.api.WriteError(w, r, err)
 				return
 			}
 			ctx = anju.WithActor(ctx, a)
@@ -149,7 +148,7 @@ func (s *Server) identify(mux *http.ServeMux) http.Handler {
 			case anju.ErrorCode(err) == anju.EUNAUTHORIZED:
 				clearSessionCookie(w, r)
 			default:
-				s.writeError(w, r, err)
+				s.api.WriteError(w, r, err)
 				return
 			}
 		}
@@ -159,30 +158,4 @@ func (s *Server) identify(mux *http.ServeMux) http.Handler {
 			h.pattern = r.Pattern
 		}
 	})
-}
-
-// authed refuses requests without an actor and, when roles are given,
-// requests from an actor holding none of them anywhere. The check is coarse
-// (the store still checks the scope) but comes before the handler reads one
-// byte of the body, so a signed-in user cannot make the server read and parse
-// a body meant for a role they lack.
-func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request, a *anju.Actor), roles ...anju.Role) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a := anju.ActorFrom(r.Context())
-		if a == nil {
-			s.writeError(w, r, anju.Errorf(anju.EUNAUTHORIZED, "sign in or send 'Authorization: Bearer TOKEN'"))
-			return
-		}
-		if len(roles) > 0 && !slices.ContainsFunc(roles, a.HasRole) {
-			w.Header().Set("Connection", "close")
-			s.writeError(w, r, anju.Errorf(anju.EFORBIDDEN, "this needs the %s role", roles[0]))
-			return
-		}
-		h(w, r, a)
-	})
-}
-
-// admin is authed for routes only administrators may use.
-func (s *Server) admin(h func(w http.ResponseWriter, r *http.Request, a *anju.Actor)) http.Handler {
-	return s.authed(h, anju.RoleAdmin)
 }

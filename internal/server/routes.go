@@ -4,9 +4,9 @@ import (
 	"net/http"
 )
 
-// routes lists every route of Anju in one place. Handlers wrapped in
-// s.authed need a signed-in user or an API token; in s.admin, one who is an
-// administrator somewhere, checked before the body is read.
+// routes mounts the surfaces of Anju side by side — the server's own probes,
+// the JSON API and the web pages (an Open311 endpoint would sit beside
+// them) — under the middleware every request passes.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 
@@ -14,64 +14,9 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /readyz", s.handleReadyz)
 	// GET /metrics: metricsGate (with the metrics token) or MetricsHandler.
 
-	mux.HandleFunc("POST /api/v1/session", s.handleLoginAPI)
-	mux.HandleFunc("DELETE /api/v1/session", s.handleLogoutAPI)
-	mux.Handle("GET /api/v1/me", s.authed(s.handleMe))
-
-	mux.Handle("GET /api/v1/regions", s.authed(s.handleCities))
-	mux.Handle("POST /api/v1/regions/import", s.admin(s.handleImportRegions))
-	mux.Handle("GET /api/v1/regions/{code}", s.authed(s.handleRegion))
-	mux.Handle("GET /api/v1/regions/{code}/children", s.authed(s.handleChildren))
-	mux.Handle("GET /api/v1/regions/{code}/ancestors", s.authed(s.handleAncestors))
-	mux.Handle("GET /api/v1/locate", s.authed(s.handleLocate))
-
-	mux.Handle("GET /api/v1/departments", s.authed(s.handleDepartments))
-	mux.Handle("GET /api/v1/departments/{code}", s.authed(s.handleDepartment))
-	mux.Handle("PUT /api/v1/departments/{code}", s.admin(s.handleSaveDepartment))
-
-	mux.Handle("GET /api/v1/users", s.authed(s.handleUsers))
-	mux.Handle("POST /api/v1/users", s.admin(s.handleCreateUser))
-	mux.Handle("GET /api/v1/users/{login}", s.authed(s.handleUser))
-	mux.Handle("POST /api/v1/users/{login}/grants", s.admin(s.handleGrant))
-	mux.Handle("DELETE /api/v1/users/{login}/grants/{id}", s.admin(s.handleRevoke))
-	mux.Handle("POST /api/v1/users/{login}/tokens", s.authed(s.handleCreateToken))
-	mux.Handle("GET /api/v1/users/{login}/tokens", s.authed(s.handleTokens))
-	mux.Handle("DELETE /api/v1/users/{login}/tokens/{id}", s.authed(s.handleRevokeToken))
-	mux.Handle("PUT /api/v1/users/{login}/disabled", s.authed(s.handleSetDisabled))
-	mux.Handle("PUT /api/v1/users/{login}/password", s.authed(s.handleSetPassword))
-
-	mux.Handle("GET /api/v1/audit", s.authed(s.handleAudit))
-
-	mux.Handle("GET /api/v1/categories", s.authed(s.handleCategories))
-	mux.Handle("PUT /api/v1/categories/{code}", s.admin(s.handleSaveCategory))
-	mux.Handle("PUT /api/v1/calendar/{date}", s.admin(s.handleCalendarDay))
-	mux.Handle("POST /api/v1/subscriptions", s.admin(s.handleSaveSubscription))
-
-	mux.Handle("POST /api/v1/cases", s.authed(s.handleCreateCase))
-	mux.Handle("GET /api/v1/cases", s.authed(s.handleCases))
-	mux.Handle("POST /api/v1/cases/dispatch", s.authed(s.handleDispatchCases))
-	mux.Handle("GET /api/v1/queues", s.authed(s.handleQueues))
-	mux.Handle("GET /api/v1/cases/{id}", s.authed(s.handleCase))
-	mux.Handle("GET /api/v1/cases/{id}/history", s.authed(s.handleHistory))
-	mux.Handle("POST /api/v1/cases/{id}/actions/{action}", s.authed(s.handleCaseAction))
-	mux.Handle("POST /api/v1/cases/{id}/reporter", s.authed(s.handleUnmask))
-	mux.Handle("GET /api/v1/cases/{id}/similar", s.authed(s.handleSimilar))
-	mux.Handle("GET /api/v1/cases/{id}/photos", s.authed(s.handleCasePhotos))
-	mux.Handle("GET /api/v1/photos/{photo}", s.authed(s.handlePhoto(false)))
-	mux.Handle("GET /api/v1/photos/{photo}/thumb", s.authed(s.handlePhoto(true)))
-	mux.Handle("GET /api/v1/hotspots", s.authed(s.handleHotspots))
-	mux.Handle("GET /api/v1/warnings", s.authed(s.handleWarnings))
-	mux.Handle("POST /api/v1/warnings/{id}/acknowledge", s.authed(s.handleAcknowledgeWarning))
-	mux.Handle("POST /api/v1/warning-subscriptions", s.admin(s.handleSaveWarningSubscription))
-	mux.HandleFunc("GET /api/v1/track/{code}", s.handleTrack)
-	mux.HandleFunc("GET /api/v1/track/{code}/photos/{photo}", s.handleTrackedPhoto(false))
-	mux.HandleFunc("GET /api/v1/track/{code}/photos/{photo}/thumb", s.handleTrackedPhoto(true))
-	mux.Handle("GET /api/v1/search", s.authed(s.handleSearch))
-	mux.Handle("POST /api/v1/suggest", s.authed(s.handleSuggest))
-	mux.Handle("GET /api/v1/classifier", s.authed(s.handleModels))
-	mux.Handle("POST /api/v1/classifier/train", s.admin(s.handleTrainModels))
-
-	mux.Handle("/api/", http.HandlerFunc(s.handleAPINotFound))
+	// The JSON API under /api/v1/ (internal/api lists its routes; anything
+	// else under /api/ is a JSON 404).
+	s.api.Register(mux)
 
 	// The web pages: the resident portal, the workbench and administration
 	// (internal/web lists its routes).

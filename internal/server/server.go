@@ -1,6 +1,8 @@
-// Package server is Anju's HTTP edge: routes, middleware and thin handlers
-// that decode a request, call the store with the request's actor and encode
-// the answer. Every route is listed in routes.go.
+// Package server is the composition root of Anju's HTTP edge: it mounts the
+// JSON API (internal/api) and the web pages (internal/web) side by side
+// (routes.go), wraps them in the middleware every request passes (logging,
+// metrics, security headers, cross-origin protection, the request's actor),
+// and keeps sign-in and sessions, which the API and the pages share.
 package server
 
 import (
@@ -14,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"anju/internal/api"
 	"anju/internal/auth"
 	"anju/internal/store"
 	"anju/internal/web"
@@ -54,6 +57,7 @@ type Server struct {
 	version      string
 	started      time.Time
 	metricsToken string
+	api          *api.API
 	web          *web.Web
 }
 
@@ -81,6 +85,7 @@ func New(cfg Config) http.Handler {
 	s.registry.MustRegister(collectors.NewDBStatsCollector(s.db.SQL(), "anju"))
 	s.registry.MustRegister(store.TxSeconds)
 	s.metrics = newMetrics(s.registry)
+	s.api = api.New(api.Config{DB: s.db, Log: s.log, Auth: s})
 	s.web = web.New(web.Config{DB: s.db, Log: s.log, Auth: s, TileURL: cfg.TileURL, ReportLimit: cfg.ReportLimit})
 	return s.routes()
 }

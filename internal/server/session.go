@@ -1,33 +1,36 @@
 package server
 
 import (
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"anju/internal/anju"
+	"anju/internal/api"
+	"anju/internal/httpx"
 )
 
-// login checks credentials under the throttle, which counts failures per
-// login name and per client address, and opens a session.
-func (s *Server) login(w http.ResponseWriter, r *http.Request, login, password string) (*anju.Actor, error) {
+// Login checks credentials under the throttle, which counts failures per
+// login name and per client address, and opens a session: sign-in for the
+// API's session route and the web pages alike (api.Auth, web.Auth). The
+// caller reports a failure in its own way (and logs the server's own).
+func (s *Server) Login(w http.ResponseWriter, r *http.Request, login, password string) (*anju.Actor, error) {
 	w.Header().Set("Cache-Control", "no-store")
 	login = strings.ToLower(strings.TrimSpace(login))
 	if login == "" || password == "" {
 		return nil, anju.FieldError("login", "login and password are required")
 	}
-	if !plainText(login) {
+	if !httpx.PlainText(login) {
 		return nil, anju.FieldError("login", "login must be UTF-8 text without NUL characters")
 	}
-	keys := []string{"login:" + login, "addr:" + clientAddr(r)}
+	keys := []string{"login:" + login, "addr:" + httpx.ClientAddr(r)}
 	ticket, ok, wait := s.throttle.Reserve(keys, time.Now())
 	if !ok {
 		return nil, tooMany(w, wait, "too many failed sign-ins; try again in %d s")
 	}
 	var a *anju.Actor
-	err := s.hashing(w, r, func() (err error) {
+	err := s.Hashing(w, r, func() (err error) {
 		a, err = s.db.Authenticate(r.Context(), login, password)
 		return err
 	})
@@ -55,28 +58,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, login, password s
 	return a, nil
 }
 
-// Login signs in for the web pages (web.Auth): the same throttle, hash
-// bound and session cookie as the API's.
-func (s *Server) Login(w http.ResponseWriter, r *http.Request, login, password string) (*anju.Actor, error) {
-	a, err := s.login(w, r, login, password)
-	if err != nil {
-		s.logFailure(w, r, err)
-	}
-	return a, err
-}
-
-// Logout ends the request's session and clears its cookie (web.Auth).
-func (s *Server) Logout(w http.ResponseWriter, r *http.Request) { s.logout(w, r) }
-
-// Hashing is hashing for the web pages (web.Auth).
-func (s *Server) Hashing(w http.ResponseWriter, r *http.Request, fn func() error) error {
-	return s.hashing(w, r, fn)
-}
-
-// hashing runs fn, which hashes a password, in one of the process-wide hash
+// Hashing runs fn, which hashes a password, in one of the process-wide hash
 // slots. Each hash holds 64 MiB; past the bound it refuses at once with
 // ETOOMANY rather than queue memory.
-func (s *Server) hashing(w http.ResponseWriter, r *http.Request, fn func() error) error {
+func (s *Server) Hashing(w http.ResponseWriter, r *http.Request, fn func() error) error {
 	if !s.hashes.Acquire(r.Context(), hashWait) {
 		return tooMany(w, time.Second, "the server is busy with other passwords; try again in %d s")
 	}
@@ -100,42 +85,8 @@ func clearSessionCookie(w http.ResponseWriter, r *http.Request) {
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
 }
 
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
-func (s *Server) handleLoginAPI(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Login    string `json:"login"`
-		Password string `json:"password"`
-	}
-	if err := decodeJSON(w, r, &in, maxBody); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	a, err := s.login(w, r, in.Login, in.Password)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	u, err := s.db.GetUser(r.Context(), a, a.Login)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, u)
-}
-
-func (s *Server) handleLogoutAPI(w http.ResponseWriter, r *http.Request) {
-	s.logout(w, r)
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+// Logout ends the request's session and clears its cookie.
+func (s *Server) Logout(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		s.db.EndSession(r.Context(), c.Value)
@@ -144,14 +95,14 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "version": s.version,
+	api.WriteJSON(w, http.StatusOK, map[string]any{"status": "ok", "version": s.version,
 		"uptime_s": int(time.Since(s.started).Seconds())})
 }
 
 func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
 	if err := s.db.Ready(r.Context()); err != nil {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "reason": err.Error()})
+		api.WriteJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "reason": err.Error()})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"status": "ready", "engine": s.db.Engine()})
+	api.WriteJSON(w, http.StatusOK, map[string]any{"status": "ready", "engine": s.db.Engine()})
 }

@@ -39,8 +39,12 @@ func (w *Web) handleLogin(rw http.ResponseWriter, r *http.Request, v *View) {
 		default:
 			msg = errorMessage(v, err)
 		}
-		if anju.ErrorCode(err) == anju.EINTERNAL {
+		switch anju.ErrorCode(err) {
+		case anju.EINTERNAL:
 			w.log.ErrorContext(r.Context(), "sign-in failed", "err", err)
+		case anju.EUNAVAILABLE:
+			rw.Header().Set("Retry-After", "1")
+			w.log.WarnContext(r.Context(), "sign-in refused: database unavailable", "err", err)
 		}
 		w.render(rw, r, v, statusOfLogin(err), "login", loginPage{Login: login, Next: next, Error: msg})
 		return

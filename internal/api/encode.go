@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"encoding"
@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"anju/internal/anju"
+	"anju/internal/httpx"
 )
 
 // maxBody bounds every JSON request body; imports have their own larger limit.
@@ -25,46 +26,22 @@ type errorBody struct {
 	} `json:"error"`
 }
 
-func statusOf(code string) int {
-	switch code {
-	case anju.EINVALID:
-		return http.StatusBadRequest
-	case anju.EUNPROCESSABLE:
-		return http.StatusUnprocessableEntity
-	case anju.ENOTFOUND:
-		return http.StatusNotFound
-	case anju.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case anju.EFORBIDDEN:
-		return http.StatusForbidden
-	case anju.ECONFLICT:
-		return http.StatusConflict
-	case anju.ETOOMANY:
-		return http.StatusTooManyRequests
-	case anju.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case anju.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
-
 // writeError answers with the error's status and JSON body; internal errors
 // are logged with their detail and shown to the client only generically.
-func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+func (s *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := anju.ErrorCode(err)
 	s.logFailure(w, r, err)
 	var body errorBody
 	body.Error.Code = code
 	body.Error.Message = anju.ErrorMessage(err)
 	body.Error.Field = anju.ErrorField(err)
-	writeJSON(w, statusOf(code), body)
+	writeJSON(w, httpx.Status(code), body)
 }
 
 // logFailure logs an error that is the server's, not the client's: internal
 // errors, and a busy or failing database, which the client is told to retry
 // (Retry-After) while the log keeps the cause.
-func (s *Server) logFailure(w http.ResponseWriter, r *http.Request, err error) {
+func (s *API) logFailure(w http.ResponseWriter, r *http.Request, err error) {
 	switch anju.ErrorCode(err) {
 	case anju.EINTERNAL:
 		s.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
@@ -73,6 +50,13 @@ func (s *Server) logFailure(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.WarnContext(r.Context(), "request refused: database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 }
+
+// WriteError is writeError for the server's middleware (a bad token, a
+// panic), so that every API error has one shape and one log line.
+func (s *API) WriteError(w http.ResponseWriter, r *http.Request, err error) { s.writeError(w, r, err) }
+
+// WriteJSON is writeJSON for the server's own routes (healthz, readyz).
+func WriteJSON(w http.ResponseWriter, status int, v any) { writeJSON(w, status, v) }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")

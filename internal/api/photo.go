@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"bytes"
@@ -165,7 +165,7 @@ func jsonFieldType(t reflect.Type, path []string) (reflect.Type, bool) {
 }
 
 // handleCasePhotos lists a case's photos the actor may see.
-func (s *Server) handleCasePhotos(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleCasePhotos(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	id, err := caseID(r)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -188,7 +188,7 @@ func photoID(r *http.Request) (int64, error) {
 }
 
 // handlePhoto serves a photo, or its thumbnail, under its case's scope.
-func (s *Server) handlePhoto(thumb bool) func(http.ResponseWriter, *http.Request, *anju.Actor) {
+func (s *API) handlePhoto(thumb bool) func(http.ResponseWriter, *http.Request, *anju.Actor) {
 	return func(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 		id, err := photoID(r)
 		if err != nil {
@@ -206,7 +206,7 @@ func (s *Server) handlePhoto(thumb bool) func(http.ResponseWriter, *http.Request
 
 // handleTrackedPhoto serves a public photo of the case with the tracking
 // code, which is the credential, as for handleTrack.
-func (s *Server) handleTrackedPhoto(thumb bool) http.HandlerFunc {
+func (s *API) handleTrackedPhoto(thumb bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id, err := photoID(r)
 		if err != nil {

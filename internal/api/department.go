@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"net/http"
@@ -7,7 +7,7 @@ import (
 	"anju/internal/store"
 )
 
-func (s *Server) handleDepartments(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleDepartments(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	q := r.URL.Query()
 	ds, err := s.db.ListDepartments(r.Context(), a, store.DepartmentFilter{Region: q.Get("region"), Category: q.Get("category")})
 	if err != nil {
@@ -20,7 +20,7 @@ func (s *Server) handleDepartments(w http.ResponseWriter, r *http.Request, a *an
 	writeJSON(w, http.StatusOK, map[string]any{"departments": ds})
 }
 
-func (s *Server) handleDepartment(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleDepartment(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	d, err := s.db.GetDepartment(r.Context(), a, r.PathValue("code"))
 	if err != nil {
 		s.writeError(w, r, err)
@@ -29,7 +29,7 @@ func (s *Server) handleDepartment(w http.ResponseWriter, r *http.Request, a *anj
 	writeJSON(w, http.StatusOK, d)
 }
 
-func (s *Server) handleSaveDepartment(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleSaveDepartment(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	var in struct {
 		Name       string   `json:"name"`
 		Region     string   `json:"region"`

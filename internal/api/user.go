@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"net/http"
@@ -9,16 +9,7 @@ import (
 	"anju/internal/store"
 )
 
-func (s *Server) handleMe(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
-	u, err := s.db.GetUser(r.Context(), a, a.Login)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, u)
-}
-
-func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleUsers(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	us, err := s.db.ListUsers(r.Context(), a)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -30,7 +21,7 @@ func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request, a *anju.Act
 	writeJSON(w, http.StatusOK, map[string]any{"users": us})
 }
 
-func (s *Server) handleUser(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleUser(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	u, err := s.db.GetUser(r.Context(), a, r.PathValue("login"))
 	if err != nil {
 		s.writeError(w, r, err)
@@ -39,14 +30,14 @@ func (s *Server) handleUser(w http.ResponseWriter, r *http.Request, a *anju.Acto
 	writeJSON(w, http.StatusOK, u)
 }
 
-func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleCreateUser(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	var in store.NewUser
 	if err := decodeJSON(w, r, &in, maxBody); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	var u store.User
-	err := s.hashing(w, r, func() (err error) {
+	err := s.auth.Hashing(w, r, func() (err error) {
 		u, err = s.db.CreateUser(r.Context(), a, in)
 		return err
 	})
@@ -57,7 +48,7 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request, a *anj
 	writeJSON(w, http.StatusCreated, u)
 }
 
-func (s *Server) handleGrant(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleGrant(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	var in struct {
 		Role       anju.Role `json:"role"`
 		Region     string    `json:"region"`
@@ -75,7 +66,7 @@ func (s *Server) handleGrant(w http.ResponseWriter, r *http.Request, a *anju.Act
 	writeJSON(w, http.StatusCreated, g)
 }
 
-func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleRevoke(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		s.writeError(w, r, anju.FieldError("id", "grant id must be a number"))
@@ -88,7 +79,7 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request, a *anju.Ac
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleCreateToken(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	var in struct {
 		Name      string     `json:"name"`
 		ExpiresIn string     `json:"expires_in"`
@@ -119,7 +110,7 @@ func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request, a *an
 		"created_at": t.CreatedAt, "expires_at": t.ExpiresAt})
 }
 
-func (s *Server) handleTokens(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleTokens(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	ts, err := s.db.ListAPITokens(r.Context(), a, r.PathValue("login"))
 	if err != nil {
 		s.writeError(w, r, err)
@@ -128,7 +119,7 @@ func (s *Server) handleTokens(w http.ResponseWriter, r *http.Request, a *anju.Ac
 	writeJSON(w, http.StatusOK, map[string]any{"tokens": ts})
 }
 
-func (s *Server) handleRevokeToken(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleRevokeToken(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		s.writeError(w, r, anju.FieldError("id", "token id must be a number"))
@@ -141,7 +132,7 @@ func (s *Server) handleRevokeToken(w http.ResponseWriter, r *http.Request, a *an
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (s *Server) handleSetDisabled(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleSetDisabled(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	var in struct {
 		Disabled *bool `json:"disabled"`
 	}
@@ -160,7 +151,7 @@ func (s *Server) handleSetDisabled(w http.ResponseWriter, r *http.Request, a *an
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (s *Server) handleSetPassword(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleSetPassword(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	var in struct {
 		Password string `json:"password"`
 	}
@@ -168,14 +159,14 @@ func (s *Server) handleSetPassword(w http.ResponseWriter, r *http.Request, a *an
 		s.writeError(w, r, err)
 		return
 	}
-	if err := s.hashing(w, r, func() error { return s.db.SetPassword(r.Context(), a, r.PathValue("login"), in.Password) }); err != nil {
+	if err := s.auth.Hashing(w, r, func() error { return s.db.SetPassword(r.Context(), a, r.PathValue("login"), in.Password) }); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleAudit(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	q := r.URL.Query()
 	f := store.AuditFilter{Action: q.Get("action")}
 	for name, dst := range map[string]*int64{"before": &f.Before} {
@@ -204,6 +195,11 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, a *anju.Act
 	writeJSON(w, http.StatusOK, map[string]any{"entries": es})
 }
 
-func (s *Server) handleAPINotFound(w http.ResponseWriter, r *http.Request) {
-	s.writeError(w, r, anju.Errorf(anju.ENOTFOUND, "no such endpoint: %s %s", r.Method, r.URL.Path))
+func (s *API) handleMe(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	u, err := s.db.GetUser(r.Context(), a, a.Login)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, u)
 }

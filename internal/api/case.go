@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"net/http"
@@ -12,7 +12,7 @@ import (
 	"anju/internal/upload"
 )
 
-func (s *Server) handleCreateCase(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleCreateCase(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	// Before the body, which may be 60 MB of photos.
 	if err := store.MayFileCases(a); err != nil {
 		s.writeError(w, r, err)
@@ -55,50 +55,6 @@ func (s *Server) handleCreateCase(w http.ResponseWriter, r *http.Request, a *anj
 	}{c, similar, sugg})
 }
 
-// handleSuggest answers the operator's form before a category is chosen.
-func (s *Server) handleSuggest(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
-	var in struct {
-		Title string   `json:"title"`
-		Text  string   `json:"text"`
-		Grid  string   `json:"grid"`
-		Lat   *float64 `json:"lat"`
-		Lon   *float64 `json:"lon"`
-	}
-	if err := decodeJSON(w, r, &in, maxBody); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if in.Lat != nil && in.Lon != nil && in.Grid == "" {
-		if code, err := s.db.LocateGrid(r.Context(), a, *in.Lon, *in.Lat); err == nil {
-			in.Grid = code
-		}
-	}
-	sugg, err := s.db.Suggest(r.Context(), a, in.Title, in.Text, in.Grid)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, sugg)
-}
-
-func (s *Server) handleTrainModels(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
-	ms, err := s.db.TrainSuggestionModels(r.Context(), a, a.City)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"models": ms})
-}
-
-func (s *Server) handleModels(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
-	ms, err := s.db.SuggestionModels(r.Context(), a)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"models": ms})
-}
-
 func caseID(r *http.Request) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
@@ -107,7 +63,7 @@ func caseID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
-func (s *Server) handleCase(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleCase(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	id, err := caseID(r)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -121,17 +77,10 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request, a *anju.Acto
 	writeJSON(w, http.StatusOK, c)
 }
 
-// caseFilter reads the filters GET /api/v1/cases, /api/v1/queues and
-// /api/v1/search share (store.CaseFilterFromQuery, which the workbench page
-// reads too).
-func caseFilter(r *http.Request) (store.CaseFilter, error) {
-	return store.CaseFilterFromQuery(r.URL.Query())
-}
-
 // handleCases answers GET /api/v1/cases: a page of the caller's cases, or
 // of one workbench queue (queue=), with the filters of caseFilter. The
 // answer's next, passed as before=, reads the following page.
-func (s *Server) handleCases(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleCases(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	f, err := caseFilter(r)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -145,45 +94,7 @@ func (s *Server) handleCases(w http.ResponseWriter, r *http.Request, a *anju.Act
 	writeJSON(w, http.StatusOK, list)
 }
 
-// handleQueues answers GET /api/v1/queues: the count of each workbench
-// queue the caller sees, under the filters of caseFilter.
-func (s *Server) handleQueues(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
-	f, err := caseFilter(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	counts, err := s.db.QueueCounts(r.Context(), a, f)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"queues": counts})
-}
-
-// handleDispatchCases answers POST /api/v1/cases/dispatch: each of the
-// selected cases is dispatched on its own (store.DispatchCases), and the
-// answer reports each one.
-func (s *Server) handleDispatchCases(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
-	var in struct {
-		IDs        []int64         `json:"ids"`
-		Versions   map[int64]int64 `json:"versions"`
-		Department string          `json:"department"`
-		Note       string          `json:"note"`
-	}
-	if err := decodeJSON(w, r, &in, maxBody); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	res, err := s.db.DispatchCases(r.Context(), a, in.IDs, in.Versions, in.Department, cases.Input{Note: in.Note})
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"results": res})
-}
-
-func (s *Server) handleCaseAction(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleCaseAction(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	id, err := caseID(r)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -226,7 +137,7 @@ func validAction(a cases.Action) bool {
 	return false
 }
 
-func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleHistory(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	id, err := caseID(r)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -240,7 +151,7 @@ func (s *Server) handleHistory(w http.ResponseWriter, r *http.Request, a *anju.A
 	writeJSON(w, http.StatusOK, map[string]any{"events": es})
 }
 
-func (s *Server) handleUnmask(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleUnmask(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	id, err := caseID(r)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -262,8 +173,53 @@ func (s *Server) handleUnmask(w http.ResponseWriter, r *http.Request, a *anju.Ac
 	writeJSON(w, http.StatusOK, map[string]string{"name": d.Name, "phone": d.Phone, "id_number": d.IDNumber, "address": d.Address})
 }
 
+// caseFilter reads the filters GET /api/v1/cases, /api/v1/queues and
+// /api/v1/search share (store.CaseFilterFromQuery, which the workbench page
+// reads too).
+func caseFilter(r *http.Request) (store.CaseFilter, error) {
+	return store.CaseFilterFromQuery(r.URL.Query())
+}
+
+// handleQueues answers GET /api/v1/queues: the count of each workbench
+// queue the caller sees, under the filters of caseFilter.
+func (s *API) handleQueues(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	f, err := caseFilter(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	counts, err := s.db.QueueCounts(r.Context(), a, f)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"queues": counts})
+}
+
+// handleDispatchCases answers POST /api/v1/cases/dispatch: each of the
+// selected cases is dispatched on its own (store.DispatchCases), and the
+// answer reports each one.
+func (s *API) handleDispatchCases(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	var in struct {
+		IDs        []int64         `json:"ids"`
+		Versions   map[int64]int64 `json:"versions"`
+		Department string          `json:"department"`
+		Note       string          `json:"note"`
+	}
+	if err := decodeJSON(w, r, &in, maxBody); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	res, err := s.db.DispatchCases(r.Context(), a, in.IDs, in.Versions, in.Department, cases.Input{Note: in.Note})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"results": res})
+}
+
 // handleTrack is public: the tracking code is the credential.
-func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request) {
+func (s *API) handleTrack(w http.ResponseWriter, r *http.Request) {
 	t, err := s.db.Track(r.Context(), r.PathValue("code"))
 	if err != nil {
 		s.writeError(w, r, err)
@@ -273,7 +229,7 @@ func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, t)
 }
 
-func (s *Server) handleCategories(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleCategories(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	tree, err := s.db.Taxonomy(r.Context(), a.City)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -312,7 +268,7 @@ func categoryNodes(tree *taxonomy.Tree, parent string) []categoryNode {
 	return out
 }
 
-func (s *Server) handleSaveCategory(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleSaveCategory(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	var in taxonomy.Category
 	if err := decodeJSON(w, r, &in, maxBody); err != nil {
 		s.writeError(w, r, err)
@@ -333,7 +289,7 @@ func (s *Server) handleSaveCategory(w http.ResponseWriter, r *http.Request, a *a
 	writeJSON(w, http.StatusOK, c)
 }
 
-func (s *Server) handleCalendarDay(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleCalendarDay(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	var in struct {
 		Kind deadline.DayKind `json:"kind"`
 		Note string           `json:"note"`
@@ -349,7 +305,7 @@ func (s *Server) handleCalendarDay(w http.ResponseWriter, r *http.Request, a *an
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (s *Server) handleSaveSubscription(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleSaveSubscription(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	var in store.Subscription
 	if err := decodeJSON(w, r, &in, maxBody); err != nil {
 		s.writeError(w, r, err)
@@ -361,4 +317,48 @@ func (s *Server) handleSaveSubscription(w http.ResponseWriter, r *http.Request, 
 		return
 	}
 	writeJSON(w, http.StatusCreated, sub)
+}
+
+// handleSuggest answers the operator's form before a category is chosen.
+func (s *API) handleSuggest(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	var in struct {
+		Title string   `json:"title"`
+		Text  string   `json:"text"`
+		Grid  string   `json:"grid"`
+		Lat   *float64 `json:"lat"`
+		Lon   *float64 `json:"lon"`
+	}
+	if err := decodeJSON(w, r, &in, maxBody); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if in.Lat != nil && in.Lon != nil && in.Grid == "" {
+		if code, err := s.db.LocateGrid(r.Context(), a, *in.Lon, *in.Lat); err == nil {
+			in.Grid = code
+		}
+	}
+	sugg, err := s.db.Suggest(r.Context(), a, in.Title, in.Text, in.Grid)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sugg)
+}
+
+func (s *API) handleTrainModels(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	ms, err := s.db.TrainSuggestionModels(r.Context(), a, a.City)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"models": ms})
+}
+
+func (s *API) handleModels(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	ms, err := s.db.SuggestionModels(r.Context(), a)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"models": ms})
 }

@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"net/http"
@@ -8,27 +8,7 @@ import (
 	"anju/internal/store"
 )
 
-// handleSimilar lists open cases that may be the same problem as a case.
-func (s *Server) handleSimilar(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
-	id, err := caseID(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	k, err := intParam(r, "limit", 10)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	ss, err := s.db.SimilarCases(r.Context(), a, id, k)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"similar": ss})
-}
-
-func (s *Server) handleHotspots(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleHotspots(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	f := store.HotspotFilter{Region: r.URL.Query().Get("region")}
 	var err error
 	if f.Days, err = intParam(r, "days", 30); err != nil {
@@ -47,7 +27,7 @@ func (s *Server) handleHotspots(w http.ResponseWriter, r *http.Request, a *anju.
 	writeJSON(w, http.StatusOK, l)
 }
 
-func (s *Server) handleWarnings(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleWarnings(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	q := r.URL.Query()
 	f := store.WarningFilter{Kind: store.WarningKind(q.Get("kind")), State: q.Get("state"), Region: q.Get("region")}
 	var err error
@@ -73,7 +53,7 @@ func (s *Server) handleWarnings(w http.ResponseWriter, r *http.Request, a *anju.
 	writeJSON(w, http.StatusOK, l)
 }
 
-func (s *Server) handleAcknowledgeWarning(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleAcknowledgeWarning(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		s.writeError(w, r, anju.Errorf(anju.ENOTFOUND, "warning %q not found", r.PathValue("id")))
@@ -96,7 +76,7 @@ func (s *Server) handleAcknowledgeWarning(w http.ResponseWriter, r *http.Request
 	writeJSON(w, http.StatusOK, wn)
 }
 
-func (s *Server) handleSaveWarningSubscription(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleSaveWarningSubscription(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	var in store.WarningSubscription
 	if err := decodeJSON(w, r, &in, maxBody); err != nil {
 		s.writeError(w, r, err)
@@ -121,4 +101,24 @@ func intParam(r *http.Request, name string, def int) (int, error) {
 		return 0, anju.FieldError(name, "%s must be a positive number", name)
 	}
 	return n, nil
+}
+
+// handleSimilar lists open cases that may be the same problem as a case.
+func (s *API) handleSimilar(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	id, err := caseID(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	k, err := intParam(r, "limit", 10)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ss, err := s.db.SimilarCases(r.Context(), a, id, k)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"similar": ss})
 }

@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"net/http"
@@ -10,7 +10,7 @@ import (
 // handleSearch answers GET /api/v1/search?q=…: full-text search over the
 // cases the caller may see, with the filters of /api/v1/cases and a creation
 // window (from, to: RFC 3339, or a date taken as China Standard Time).
-func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleSearch(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	f, err := caseFilter(r)
 	if err != nil {
 		s.writeError(w, r, err)

@@ -1,4 +1,4 @@
-package server
+package api
 
 import (
 	"net/http"
@@ -44,7 +44,7 @@ func toRegionList(rs []store.RegionRecord) []regionJSON {
 	return out
 }
 
-func (s *Server) handleCities(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleCities(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	rs, err := s.db.Cities(r.Context(), a)
 	if err != nil {
 		s.writeError(w, r, err)
@@ -53,7 +53,7 @@ func (s *Server) handleCities(w http.ResponseWriter, r *http.Request, a *anju.Ac
 	writeJSON(w, http.StatusOK, map[string]any{"regions": toRegionList(rs)})
 }
 
-func (s *Server) handleRegion(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleRegion(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	reg, err := s.db.GetRegion(r.Context(), a, r.PathValue("code"))
 	if err != nil {
 		s.writeError(w, r, err)
@@ -62,7 +62,7 @@ func (s *Server) handleRegion(w http.ResponseWriter, r *http.Request, a *anju.Ac
 	writeJSON(w, http.StatusOK, toRegionJSON(reg))
 }
 
-func (s *Server) handleChildren(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleChildren(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	rs, err := s.db.Children(r.Context(), a, r.PathValue("code"))
 	if err != nil {
 		s.writeError(w, r, err)
@@ -71,7 +71,7 @@ func (s *Server) handleChildren(w http.ResponseWriter, r *http.Request, a *anju.
 	writeJSON(w, http.StatusOK, map[string]any{"regions": toRegionList(rs)})
 }
 
-func (s *Server) handleAncestors(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleAncestors(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	rs, err := s.db.Ancestors(r.Context(), a, r.PathValue("code"))
 	if err != nil {
 		s.writeError(w, r, err)
@@ -83,7 +83,7 @@ func (s *Server) handleAncestors(w http.ResponseWriter, r *http.Request, a *anju
 // maxImport bounds a GeoJSON import body: a city of 50,000 detailed grids.
 const maxImport = 256 << 20
 
-func (s *Server) handleImportRegions(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleImportRegions(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	rs, err := region.ParseFeatureCollection(http.MaxBytesReader(w, r.Body, maxImport))
 	if err == nil {
 		err = checkText(rs)
@@ -123,7 +123,7 @@ type ancestorJSON struct {
 	Name  string       `json:"name"`
 }
 
-func (s *Server) handleLocate(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+func (s *API) handleLocate(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	lat, err := floatParam(r, "lat")
 	if err != nil {
 		s.writeError(w, r, err)
