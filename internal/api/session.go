@@ -2,6 +2,8 @@ package api
 
 import (
 	"net/http"
+
+	"anju/internal/anju"
 )
 
 // The session routes sign in and out through the server's Auth, which
@@ -32,4 +34,13 @@ func (s *API) handleLoginAPI(w http.ResponseWriter, r *http.Request) {
 func (s *API) handleLogoutAPI(w http.ResponseWriter, r *http.Request) {
 	s.auth.Logout(w, r)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *API) handleMe(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	u, err := s.db.GetUser(r.Context(), a, a.Login)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, u)
 }

@@ -1,10 +1,11 @@
 package api
 
 import (
-	"anju/internal/anju"
 	"reflect"
 	"strconv"
 	"strings"
+
+	"anju/internal/anju"
 )
 
 // Text the API accepts is UTF-8 without NUL characters. PostgreSQL stores no

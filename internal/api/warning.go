@@ -102,23 +102,3 @@ func intParam(r *http.Request, name string, def int) (int, error) {
 	}
 	return n, nil
 }
-
-// handleSimilar lists open cases that may be the same problem as a case.
-func (s *API) handleSimilar(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
-	id, err := caseID(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	k, err := intParam(r, "limit", 10)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	ss, err := s.db.SimilarCases(r.Context(), a, id, k)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"similar": ss})
-}
