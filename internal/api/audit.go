@@ -2,32 +2,18 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 
 	"anju/internal/anju"
+	"anju/internal/httpx"
 	"anju/internal/store"
 )
 
 func (s *API) handleAudit(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
-	q := r.URL.Query()
-	f := store.AuditFilter{Action: q.Get("action")}
-	for name, dst := range map[string]*int64{"before": &f.Before} {
-		if v := q.Get(name); v != "" {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				s.writeError(w, r, anju.FieldError(name, "%s must be a number", name))
-				return
-			}
-			*dst = n
-		}
-	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 500 {
-			s.writeError(w, r, anju.FieldError("limit", "limit must be a number from 1 to 500"))
-			return
-		}
-		f.Limit = n
+	q := httpx.NewQuery(r)
+	f := store.AuditFilter{Action: q.String("action"), Before: q.ID("before"), Limit: q.Int("limit", 0, 1, 500)}
+	if err := q.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
 	}
 	es, err := s.db.ListAudit(r.Context(), a, f)
 	if err != nil {

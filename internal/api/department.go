@@ -4,12 +4,13 @@ import (
 	"net/http"
 
 	"anju/internal/anju"
+	"anju/internal/httpx"
 	"anju/internal/store"
 )
 
 func (s *API) handleDepartments(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
-	q := r.URL.Query()
-	ds, err := s.db.ListDepartments(r.Context(), a, store.DepartmentFilter{Region: q.Get("region"), Category: q.Get("category")})
+	q := httpx.NewQuery(r)
+	ds, err := s.db.ListDepartments(r.Context(), a, store.DepartmentFilter{Region: q.String("region"), Category: q.String("category")})
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -2,11 +2,11 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/paulmach/orb/geojson"
 
 	"anju/internal/anju"
+	"anju/internal/httpx"
 	"anju/internal/region"
 	"anju/internal/store"
 )
@@ -124,13 +124,12 @@ type ancestorJSON struct {
 }
 
 func (s *API) handleLocate(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
-	lat, err := floatParam(r, "lat")
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	lon, err := floatParam(r, "lon")
-	if err != nil {
+	q := httpx.NewQuery(r)
+	q.Required("lat")
+	lat, _ := q.Float("lat", -90, 90)
+	q.Required("lon")
+	lon, _ := q.Float("lon", -180, 180)
+	if err := q.Err(); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -146,17 +145,4 @@ func (s *API) handleLocate(w http.ResponseWriter, r *http.Request, a *anju.Actor
 		out.Ancestors[i] = ancestorJSON{Code: an.Code, Level: an.Level, Name: an.Name}
 	}
 	writeJSON(w, http.StatusOK, out)
-}
-
-// floatParam reads a required finite number from the query string.
-func floatParam(r *http.Request, name string) (float64, error) {
-	v := r.URL.Query().Get(name)
-	if v == "" {
-		return 0, anju.FieldError(name, "query parameter %s is required", name)
-	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f != f {
-		return 0, anju.FieldError(name, "%s must be a number, got %q", name, v)
-	}
-	return f, nil
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"anju/internal/anju"
+	"anju/internal/httpx"
 	"anju/internal/store"
 )
 
@@ -16,8 +17,8 @@ func (s *API) handleSearch(w http.ResponseWriter, r *http.Request, a *anju.Actor
 		s.writeError(w, r, err)
 		return
 	}
-	q := r.URL.Query()
-	sq := store.SearchQuery{Q: q.Get("q"), Sort: q.Get("sort"), Kind: f.Kind, State: f.State, Region: f.Region,
+	q := httpx.NewQuery(r)
+	sq := store.SearchQuery{Q: q.String("q"), Sort: q.String("sort"), Kind: f.Kind, State: f.State, Region: f.Region,
 		Category: f.Category, Department: f.Department, Channel: f.Channel, From: f.From, To: f.To, Page: f.Page, PageSize: f.PageSize}
 	res, err := s.db.SearchCases(r.Context(), a, sq)
 	if err != nil {
@@ -78,8 +79,9 @@ func (s *API) handleSimilar(w http.ResponseWriter, r *http.Request, a *anju.Acto
 		s.writeError(w, r, err)
 		return
 	}
-	k, err := intParam(r, "limit", 10)
-	if err != nil {
+	q := httpx.NewQuery(r)
+	k := q.Positive("limit", 10)
+	if err := q.Err(); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

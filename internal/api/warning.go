@@ -5,17 +5,14 @@ import (
 	"strconv"
 
 	"anju/internal/anju"
+	"anju/internal/httpx"
 	"anju/internal/store"
 )
 
 func (s *API) handleHotspots(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
-	f := store.HotspotFilter{Region: r.URL.Query().Get("region")}
-	var err error
-	if f.Days, err = intParam(r, "days", 30); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if f.Top, err = intParam(r, "top", 20); err != nil {
+	q := httpx.NewQuery(r)
+	f := store.HotspotFilter{Region: q.String("region"), Days: q.Positive("days", 30), Top: q.Positive("top", 20)}
+	if err := q.Err(); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -28,22 +25,12 @@ func (s *API) handleHotspots(w http.ResponseWriter, r *http.Request, a *anju.Act
 }
 
 func (s *API) handleWarnings(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
-	q := r.URL.Query()
-	f := store.WarningFilter{Kind: store.WarningKind(q.Get("kind")), State: q.Get("state"), Region: q.Get("region")}
-	var err error
-	if f.Page, err = intParam(r, "page", 1); err != nil {
+	q := httpx.NewQuery(r)
+	f := store.WarningFilter{Kind: store.WarningKind(q.String("kind")), State: q.String("state"), Region: q.String("region"),
+		Page: q.Positive("page", 1), PageSize: q.Positive("page_size", 50), Before: q.ID("before")}
+	if err := q.Err(); err != nil {
 		s.writeError(w, r, err)
 		return
-	}
-	if f.PageSize, err = intParam(r, "page_size", 50); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if v := q.Get("before"); v != "" {
-		if f.Before, err = strconv.ParseInt(v, 10, 64); err != nil || f.Before < 1 {
-			s.writeError(w, r, anju.FieldError("before", "before must be the next of an earlier page"))
-			return
-		}
 	}
 	l, err := s.db.ListWarnings(r.Context(), a, f)
 	if err != nil {
@@ -88,17 +75,4 @@ func (s *API) handleSaveWarningSubscription(w http.ResponseWriter, r *http.Reque
 		return
 	}
 	writeJSON(w, http.StatusCreated, sub)
-}
-
-// intParam reads a positive integer query parameter, def when absent.
-func intParam(r *http.Request, name string, def int) (int, error) {
-	v := r.URL.Query().Get(name)
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 {
-		return 0, anju.FieldError(name, "%s must be a positive number", name)
-	}
-	return n, nil
 }

@@ -100,6 +100,28 @@ func (q *Query) Int(name string, def, min, max int) int {
 	return n
 }
 
+// Positive is a whole number of at least 1 with no upper bound here (the
+// store bounds pages and sizes itself); def when absent.
+func (q *Query) Positive(name string, def int) int {
+	v := q.String(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		q.fail(name, "%s must be a positive whole number", name)
+		return def
+	}
+	return n
+}
+
+// Required records a field error when the parameter is absent or blank.
+func (q *Query) Required(name string) {
+	if q.String(name) == "" {
+		q.fail(name, "query parameter %s is required", name)
+	}
+}
+
 // ID is a positive 64-bit identifier; 0 when absent.
 func (q *Query) ID(name string) int64 {
 	v := q.String(name)

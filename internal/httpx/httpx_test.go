@@ -53,3 +53,25 @@ func TestQueryGoodValues(t *testing.T) {
 		t.Fatal(q.Err())
 	}
 }
+
+func TestQueryPositiveAndRequired(t *testing.T) {
+	q := NewQuery(httptest.NewRequest("GET", "/x?page=9223372036854775807&lat=30", nil))
+	if q.Positive("page", 1) != 9223372036854775807 || q.Positive("absent", 7) != 7 {
+		t.Error("positive numbers misread")
+	}
+	q.Required("lat")
+	if q.Err() != nil {
+		t.Fatal(q.Err())
+	}
+	for query, field := range map[string]string{"page=0": "page", "page=-1": "page", "page=x": "page",
+		"page=9223372036854775808": "page", "lat=%20": "lat", "": "lat"} {
+		q := NewQuery(httptest.NewRequest("GET", "/x?"+query, nil))
+		if got := q.Positive("page", 1); got != 1 {
+			t.Errorf("%s: page %d, want the default", query, got)
+		}
+		q.Required("lat")
+		if anju.ErrorField(q.Err()) != field || anju.ErrorCode(q.Err()) != anju.EINVALID {
+			t.Errorf("%s: error %v, want one on %s", query, q.Err(), field)
+		}
+	}
+}

@@ -7,6 +7,9 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,6 +52,9 @@ var bodyRoutes = []struct{ login, method, path, seed string }{
 	{"admin", "POST", "/api/v1/warning-subscriptions", `{"region":"330102","channel":"webhook","target":"https://example.org/w","secret":"a-secret-of-24-characters"}`},
 	{"operator", "POST", "/api/v1/suggest", `{"title":"路灯不亮","text":"小区门口路灯坏了","lat":30.05,"lon":120.02}`},
 	{"admin", "POST", "/api/v1/classifier/train", ``},
+	{"admin", "PUT", "/api/v1/users/worker-a/disabled", `{"disabled":false}`},
+	{"dispatcher", "POST", "/api/v1/cases/dispatch", `{"ids":[1],"versions":{"1":2},"department":"a-street","note":"请处理"}`},
+	{"admin", "DELETE", "/api/v1/session", ``},
 }
 
 // queryRoutes are the GET routes that read query parameters, with real
@@ -65,6 +71,10 @@ var queryRoutes = []struct{ path, seed string }{
 	{"/api/v1/cases/1/similar", "limit=3"},
 	{"/api/v1/cases/1/history", ""},
 	{"/api/v1/regions", ""},
+	{"/api/v1/queues", "queue=dispatch&region=330102&overdue=true&from=2026-03-02"},
+	{"/api/v1/me", ""},
+	{"/api/v1/classifier", ""},
+	{"/api/v1/categories", ""},
 }
 
 var fuzzMu sync.Mutex
@@ -205,6 +215,42 @@ var pathRoutes = []struct{ login, method, path, body, seed string }{
 	{"admin", "GET", "/api/v1/photos/%s/thumb", "", "1"},
 	{"", "GET", "/api/v1/track/%s/photos/1", "", "ABCD-EFGH-JKLM"},
 	{"", "GET", "/api/v1/track/ABCDEFGHJKMN/photos/%s/thumb", "", "1"},
+	{"admin", "GET", "/api/v1/users/%s/tokens", "", "worker-a"},
+	{"admin", "DELETE", "/api/v1/users/worker-a/tokens/%s", "", "999999"},
+	{"admin", "DELETE", "/api/v1/users/worker-a/grants/%s", "", "999999"},
+	{"admin", "PUT", "/api/v1/departments/%s", `{"name":"x","region":"330105"}`, "fuzz-dept"},
+	{"operator", "POST", "/api/v1/cases/%s/reporter", `{"reason":"电话回访"}`, "1"},
+}
+
+// TestFuzzReachesEveryRoute holds the lists above to the API's routes: each
+// route in internal/api/routes.go is fuzzed through its body, its query or
+// its path.
+func TestFuzzReachesEveryRoute(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "api", "routes.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reached []string
+	for _, r := range bodyRoutes {
+		reached = append(reached, r.method+" "+r.path)
+	}
+	for _, r := range queryRoutes {
+		reached = append(reached, "GET "+r.path)
+	}
+	for _, r := range pathRoutes {
+		reached = append(reached, r.method+" "+strings.Replace(r.path, "%s", r.seed, 1))
+	}
+	routes := regexp.MustCompile(`"((?:GET|POST|PUT|DELETE) /api/v1/[^"]*)"`).FindAllSubmatch(src, -1)
+	if len(routes) < 50 {
+		t.Fatalf("found %d routes in api/routes.go; has its form changed?", len(routes))
+	}
+	param := regexp.MustCompile(`\\\{[a-z]+\\\}`) // {name}, as QuoteMeta writes it
+	for _, m := range routes {
+		pattern := regexp.MustCompile("^" + param.ReplaceAllString(regexp.QuoteMeta(string(m[1])), `[^/]+`) + "$")
+		if !slices.ContainsFunc(reached, pattern.MatchString) {
+			t.Errorf("no fuzz target reaches %s", m[1])
+		}
+	}
 }
 
 // FuzzAPIPath puts the fuzzed string in the path segment of every route

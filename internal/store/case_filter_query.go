@@ -2,10 +2,7 @@ package store
 
 import (
 	"net/url"
-	"strconv"
-	"time"
 
-	"anju/internal/anju"
 	"anju/internal/cases"
 	"anju/internal/httpx"
 )
@@ -15,39 +12,17 @@ import (
 // share: kind, state, region, category, department, channel, overdue, from
 // and to (a date, taken as China Standard Time, or an RFC 3339 time), text,
 // queue, order, before (the next of the page before), page and limit (or
-// page_size). Empty values do not filter; bad ones are a field error.
-func CaseFilterFromQuery(q url.Values) (CaseFilter, error) {
-	f := CaseFilter{Kind: cases.Kind(q.Get("kind")), State: cases.State(q.Get("state")), Region: q.Get("region"),
-		Category: q.Get("category"), Department: q.Get("department"), Channel: cases.Channel(q.Get("channel")),
-		Text: q.Get("text"), Queue: cases.Queue(q.Get("queue")), Order: cases.Order(q.Get("order")), Cursor: q.Get("before")}
-	switch q.Get("overdue") {
-	case "", "false":
-	case "true":
-		f.Overdue = true
-	default:
-		return f, anju.FieldError("overdue", "overdue must be true or false")
+// page_size), read through httpx.Query as every handler reads its query.
+// Empty values do not filter; bad ones are a field error.
+func CaseFilterFromQuery(v url.Values) (CaseFilter, error) {
+	q := httpx.QueryOf(v)
+	f := CaseFilter{Kind: cases.Kind(q.String("kind")), State: cases.State(q.String("state")), Region: q.String("region"),
+		Category: q.String("category"), Department: q.String("department"), Channel: cases.Channel(q.String("channel")),
+		Text: q.String("text"), Queue: cases.Queue(q.String("queue")), Order: cases.Order(q.String("order")), Cursor: q.String("before"),
+		Overdue: q.Bool("overdue"), Page: q.Positive("page", 0), PageSize: q.Positive("page_size", 0),
+		From: q.Time("from"), To: q.Time("to")}
+	if n := q.Positive("limit", 0); n != 0 {
+		f.PageSize = n
 	}
-	for _, name := range []string{"page", "page_size", "limit"} {
-		dst := &f.PageSize
-		if name == "page" {
-			dst = &f.Page
-		}
-		if v := q.Get(name); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 {
-				return f, anju.FieldError(name, "%s must be a positive number", name)
-			}
-			*dst = n
-		}
-	}
-	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
-		if v := q.Get(name); v != "" {
-			t, err := httpx.ParseTime(v)
-			if err != nil {
-				return f, anju.FieldError(name, "%s must be a date (2026-03-02) or an RFC 3339 time", name)
-			}
-			*dst = t
-		}
-	}
-	return f, nil
+	return f, q.Err()
 }
