@@ -12,8 +12,8 @@ import (
 // NUL in text and refuses invalid UTF-8, so either reached the database as a
 // 500 (found by FuzzAPIBody and FuzzAPIQuery on PostgreSQL), while SQLite
 // stored them: the engines differed. Decoding JSON already turns invalid
-// UTF-8 into U+FFFD and leaves only NUL (\u0000) to refuse; a URL can carry
-// either.
+// UTF-8 into U+FFFD and leaves only NUL (\u0000) to refuse; a URL, which can
+// carry either, is checked by the server before any handler.
 
 // checkText refuses a decoded request body holding a NUL character in any
 // of its strings, naming the field as the client wrote it.

@@ -46,7 +46,8 @@ type Config struct {
 	ReportLimit *auth.Throttle
 }
 
-// Server holds the dependencies of the handlers.
+// Server holds what the middleware, sign-in and the probes need, and the
+// API and the pages it mounts.
 type Server struct {
 	db           *store.DB
 	log          *slog.Logger

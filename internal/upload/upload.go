@@ -13,9 +13,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	"anju/internal/anju"
+	"anju/internal/httpx"
 	"anju/internal/photo"
 )
 
@@ -130,14 +130,12 @@ func ReadForm(w http.ResponseWriter, r *http.Request) (*Form, error) {
 		if text += len(b); text > MaxText {
 			return nil, anju.Errorf(anju.ETOOLARGE, "the text fields are larger than %d bytes together", MaxText)
 		}
-		if !plainText(name) || !plainText(string(b)) {
+		if !httpx.PlainText(name) || !httpx.PlainText(string(b)) {
 			return nil, anju.FieldError(name, "%s must be UTF-8 text without NUL characters", name)
 		}
 		f.Values.Add(name, string(b))
 	}
 }
-
-func plainText(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }
 
 // bodyError names a body that ended early or ran over MaxBody.
 func bodyError(err error) error {

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"anju/internal/anju"
 	"anju/internal/cases"
@@ -146,16 +145,12 @@ func keptValues(values url.Values) url.Values {
 // holding bytes that are not UTF-8, or NUL, is shown without them.
 func keptText(s string) string { return strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "") }
 
-// plainText is text a form field may hold: UTF-8 without NUL, which
-// PostgreSQL refuses to store (the API refuses the same, see server/text.go).
-func plainText(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }
-
 // actionInputOf reads an action form: its text as typed (the store cleans
 // it), its numbers checked, and the version it was drawn from, without which
 // a change made meanwhile would go unnoticed.
 func actionInputOf(values url.Values) (store.ActionInput, error) {
 	for _, name := range actionFields {
-		if !plainText(values.Get(name)) {
+		if !httpx.PlainText(values.Get(name)) {
 			return store.ActionInput{}, anju.FieldError(name, "%s must be text", name)
 		}
 	}

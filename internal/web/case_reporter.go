@@ -23,7 +23,7 @@ func (w *Web) handleUnmask(rw http.ResponseWriter, r *http.Request, v *View) {
 	reason := r.PostForm.Get("reason")
 	panel := reporterPanel{Reason: keptText(reason)}
 	var err error
-	if !plainText(reason) || utf8.RuneCountInString(reason) > maxTextInput {
+	if !httpx.PlainText(reason) || utf8.RuneCountInString(reason) > maxTextInput {
 		err = anju.FieldError("reason", "the reason must be text of at most %d characters", maxTextInput)
 	}
 	var d personal.Data
