@@ -97,6 +97,12 @@ func (a *Actor) HasRole(r Role) bool {
 	return false
 }
 
+// CityPath is the materialised path of a city's root region.
+func CityPath(city string) string { return "/" + city + "/" }
+
+// CityWide reports whether the actor holds one of roles over its whole city.
+func (a *Actor) CityWide(roles ...Role) bool { return a.HasRoleAt(CityPath(a.City), roles...) }
+
 // HasRoleAt reports whether the actor holds one of roles on a subtree that
 // contains the region with materialised path regionPath.
 func (a *Actor) HasRoleAt(regionPath string, roles ...Role) bool {

@@ -90,3 +90,11 @@ func (v *Verifier) Finish(headSeq int64, headHash string) error {
 
 // Checked is the number of entries verified so far.
 func (v *Verifier) Checked() int64 { return v.checked }
+
+// VerifierAfter returns a verifier that checks a stretch of the chain
+// starting just after entry seq, whose hash is given (0 and "" for the
+// start of the chain): a range can then be checked without reading what
+// comes before it.
+func VerifierAfter(seq int64, hash string) *Verifier {
+	return &Verifier{prevSeq: seq, prevHash: hash}
+}

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"anju/internal/anju"
 )
@@ -48,6 +49,10 @@ func ClientAddr(r *http.Request) string {
 	}
 	return host
 }
+
+// PlainText reports whether s is text every engine stores alike: UTF-8
+// without NUL characters (PostgreSQL refuses both, SQLite stores them).
+func PlainText(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }
 
 // ChinaTime is the zone of a bare date: Anju's cities keep China Standard
 // Time, which has no daylight saving.

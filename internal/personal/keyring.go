@@ -250,17 +250,19 @@ func (k *Keyring) DecryptData(keyID string, ciphertext, aad []byte) (Data, error
 // Fingerprint returns a keyed hash (HMAC-SHA256, truncated to 128 bits, in
 // hex) of a phone number after Normalized's clean-up, or "" for no phone.
 //
-// It exists for one purpose: counting distinct reporters — "12 reports from
-// 9 different people" in hotspot heat and collective-issue warnings — without
-// decrypting anyone's data. It must never be used to look a person up, link
-// their cases or build any profile of them: Anju is about issues and places,
-// not people. Without the key it cannot be reversed by trying every phone
-// number, which an unkeyed hash of an 11-digit number could.
+// It has two purposes, both without decrypting anyone's data: counting
+// distinct reporters — "12 reports from 9 different people" in hotspot heat
+// and collective-issue warnings — and, at intake, finding the open cases of
+// the caller on the line so that staff add them to one rather than file the
+// same problem twice (store.CallerCases: staff roles only, open cases in
+// their scope, at most a handful, every lookup audited). It must never be
+// used to build a history or profile of a person: Anju is about issues and
+// places, not people. Without the key it cannot be reversed by trying every
+// phone number, which an unkeyed hash of an 11-digit number could.
 //
 // The HMAC key is derived from the current data key, so fingerprints change
-// when the current key does; counts across a rotation may see one reporter
-// twice. The rotation job, which decrypts every row anyway, recomputes the
-// stored fingerprint with Fingerprint after Reencrypt.
+// when the current key does; the rotation job, which decrypts every row
+// anyway, stores each row's fingerprint under the new key with it.
 func (k *Keyring) Fingerprint(phone string) string {
 	phone = normalizePhone(phone)
 	if phone == "" {

@@ -68,6 +68,11 @@ func (s *Server) Login(w http.ResponseWriter, r *http.Request, login, password s
 // Logout ends the request's session and clears its cookie (web.Auth).
 func (s *Server) Logout(w http.ResponseWriter, r *http.Request) { s.logout(w, r) }
 
+// Hashing is hashing for the web pages (web.Auth).
+func (s *Server) Hashing(w http.ResponseWriter, r *http.Request, fn func() error) error {
+	return s.hashing(w, r, fn)
+}
+
 // hashing runs fn, which hashes a password, in one of the process-wide hash
 // slots. Each hash holds 64 MiB; past the bound it refuses at once with
 // ETOOMANY rather than queue memory.

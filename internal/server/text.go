@@ -5,9 +5,9 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"anju/internal/anju"
+	"anju/internal/httpx"
 )
 
 // Text the API accepts is UTF-8 without NUL characters. PostgreSQL stores no
@@ -17,7 +17,7 @@ import (
 // UTF-8 into U+FFFD and leaves only NUL (\u0000) to refuse; a URL can carry
 // either.
 
-func plainText(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }
+func plainText(s string) bool { return httpx.PlainText(s) }
 
 // checkURLText refuses a request whose path or query is not plain text.
 func checkURLText(r *http.Request) error {

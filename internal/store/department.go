@@ -201,6 +201,10 @@ func (db *DB) departmentPlaces(ctx context.Context, q querier, city string) (map
 type DepartmentFilter struct {
 	Region   string // departments sitting in this region's subtree
 	Category string // departments handling this category
+	// Limit, when set (1 to 500), pages the list by code instead: at most
+	// Limit departments whose codes sort after After.
+	After string
+	Limit int
 }
 
 // ListDepartments returns the departments the actor may see: those sitting in
@@ -223,6 +227,10 @@ func (db *DB) ListDepartments(ctx context.Context, actor *anju.Actor, f Departme
 	if f.Category != "" {
 		q += ` AND EXISTS (SELECT 1 FROM department_categories dc WHERE dc.department = d.code AND dc.category = ?)`
 		args = append(args, f.Category)
+	}
+	if f.Limit > 0 {
+		q += ` AND d.code > ? ORDER BY d.code LIMIT ?`
+		return db.queryDepartments(ctx, q, append(args, f.After, min(f.Limit, 500))...)
 	}
 	return db.queryDepartments(ctx, q+` ORDER BY r.depth, d.code`, args...)
 }

@@ -152,11 +152,29 @@ func (db *DB) RotateKeys(ctx context.Context) (int, error) {
 		}
 		err = db.inTx(ctx, func(tx *Tx) error {
 			for _, r := range batch {
-				k, ct, err := db.keys.Reencrypt(r.k, r.ct, personal.AAD(r.city, "reporters", r.id))
+				// The fingerprint's key derives from the current data key, so
+				// it is computed afresh with the row: otherwise a caller's
+				// cases filed before a rotation would no longer be found.
+				aad := personal.AAD(r.city, "reporters", r.id)
+				d, err := db.keys.DecryptData(r.k, r.ct, aad)
 				if err != nil {
 					return fmt.Errorf("reporter %d: %w", r.id, err)
 				}
-				if _, err := tx.exec(ctx, `UPDATE reporters SET key_id = ?, ciphertext = ? WHERE id = ? AND key_id = ?`, k, ct, r.id, r.k); err != nil {
+				k, ct, err := db.keys.EncryptData(d, aad)
+				if err != nil {
+					return fmt.Errorf("reporter %d: %w", r.id, err)
+				}
+				fp := ""
+				if d.Phone != "" {
+					fp = db.keys.Fingerprint(d.Phone)
+				}
+				if _, err := tx.exec(ctx, `UPDATE reporters SET key_id = ?, ciphertext = ?, fingerprint = ? WHERE id = ? AND key_id = ?`,
+					k, ct, fp, r.id, r.k); err != nil {
+					return err
+				}
+				// A supporter's row keeps a copy, which counts each person
+				// once per case and finds the caller's cases.
+				if _, err := tx.exec(ctx, `UPDATE case_supporters SET fingerprint = ? WHERE reporter_id = ?`, fp, r.id); err != nil {
 					return err
 				}
 			}

@@ -7,7 +7,7 @@ import (
 )
 
 // cityPath is the materialised path of a city's root region.
-func cityPath(city string) string { return "/" + city + "/" }
+func cityPath(city string) string { return anju.CityPath(city) }
 
 // subtreeUpper returns the smallest string greater than every path that has
 // prefix p. Paths end in "/", and '0' is the byte after '/', so the subtree of

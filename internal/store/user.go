@@ -32,6 +32,12 @@ type NewUser struct {
 	// PasswordHash, when set, is stored as is; the demo uses it to avoid
 	// hashing one password two hundred times.
 	PasswordHash string `json:"-"`
+	// Grant, when set, is the user's first role, given in the same
+	// transaction under GrantRole's rules: an administrator who sees only a
+	// street could not otherwise find the user they just created (a user
+	// without grants is visible city-wide only), and a refused grant leaves
+	// no user behind.
+	Grant *anju.Grant `json:"grant,omitempty"`
 }
 
 var loginPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{1,63}$`)
@@ -56,6 +62,17 @@ func (db *DB) CreateUser(ctx context.Context, actor *anju.Actor, nu NewUser) (Us
 	if err := db.queryRow(ctx, `SELECT city FROM regions WHERE code = ? AND level = 'city'`, nu.City).Scan(&city); err != nil {
 		return User{}, anju.FieldError("city", "city %q not found", nu.City)
 	}
+	u := User{City: nu.City, Login: nu.Login, Name: nu.Name, Grants: []anju.Grant{}}
+	var first anju.Grant
+	if nu.Grant != nil {
+		var err error
+		if err = grantShape(*nu.Grant); err == nil {
+			first, err = db.checkGrant(ctx, actor, u, *nu.Grant)
+		}
+		if err != nil {
+			return User{}, err
+		}
+	}
 	hash := nu.PasswordHash
 	if hash == "" {
 		var err error
@@ -63,7 +80,6 @@ func (db *DB) CreateUser(ctx context.Context, actor *anju.Actor, nu NewUser) (Us
 			return User{}, err
 		}
 	}
-	u := User{City: nu.City, Login: nu.Login, Name: nu.Name, Grants: []anju.Grant{}}
 	err := db.inTx(ctx, func(tx *Tx) error {
 		if err := tx.queryRow(ctx, `INSERT INTO users (city, login, name, password_hash, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
 			u.City, u.Login, u.Name, hash, micros(db.clock.Now())).Scan(&u.ID); err != nil {
@@ -72,9 +88,18 @@ func (db *DB) CreateUser(ctx context.Context, actor *anju.Actor, nu NewUser) (Us
 			}
 			return db.dialect.translate(err)
 		}
-		return tx.appendAudit(ctx, actor, audit.Record{City: u.City, Action: "user.create", Object: "user:" + u.Login,
-			Detail: map[string]any{"name": u.Name}})
+		if err := tx.appendAudit(ctx, actor, audit.Record{City: u.City, Action: "user.create", Object: "user:" + u.Login,
+			Detail: map[string]any{"name": u.Name}}); err != nil {
+			return err
+		}
+		if nu.Grant == nil {
+			return nil
+		}
+		return tx.insertGrant(ctx, actor, u, &first)
 	})
+	if err == nil && nu.Grant != nil {
+		u.Grants = []anju.Grant{first}
+	}
 	return u, err
 }
 
@@ -137,11 +162,8 @@ func (db *DB) administers(ctx context.Context, actor *anju.Actor, u User) bool {
 // actor must be an administrator over the granted area; nobody may grant
 // themselves anything. Returns EINVALID for an unknown role, region or department.
 func (db *DB) GrantRole(ctx context.Context, actor *anju.Actor, login string, g anju.Grant) (anju.Grant, error) {
-	if !anju.ValidRole(g.Role) {
-		return g, anju.FieldError("role", "unknown role %q", g.Role)
-	}
-	if g.Region == "" && g.Department == "" {
-		return g, anju.FieldError("region", "a grant needs a region, a department or both")
+	if err := grantShape(g); err != nil {
+		return g, err
 	}
 	u, err := db.GetUser(ctx, actor, login)
 	if err != nil && !(anju.ErrorCode(err) == anju.ENOTFOUND && actor.HasRole(anju.RoleAdmin)) {
@@ -155,7 +177,31 @@ func (db *DB) GrantRole(ctx context.Context, actor *anju.Actor, login string, g 
 			return g, notFound("user", login)
 		}
 	}
-	if u.ID == actor.UserID && !actor.System {
+	if g, err = db.checkGrant(ctx, actor, u, g); err != nil {
+		return g, err
+	}
+	err = db.inTx(ctx, func(tx *Tx) error { return tx.insertGrant(ctx, actor, u, &g) })
+	db.forgetTokens(u.ID)
+	return g, err
+}
+
+// grantShape checks a grant's own fields, before anything is looked up.
+func grantShape(g anju.Grant) error {
+	if !anju.ValidRole(g.Role) {
+		return anju.FieldError("role", "unknown role %q", g.Role)
+	}
+	if g.Region == "" && g.Department == "" {
+		return anju.FieldError("region", "a grant needs a region, a department or both")
+	}
+	return nil
+}
+
+// checkGrant applies the rules of granting g to u and returns g with its
+// region and region path resolved: nobody grants themselves; the region and
+// department exist in u's city; the department sits inside the region; and
+// the actor administers the region.
+func (db *DB) checkGrant(ctx context.Context, actor *anju.Actor, u User, g anju.Grant) (anju.Grant, error) {
+	if u.ID != 0 && u.ID == actor.UserID && !actor.System {
 		return g, anju.Errorf(anju.EFORBIDDEN, "nobody may grant themselves a role")
 	}
 	// The grant covers its region's subtree; a department grant without a
@@ -189,23 +235,24 @@ func (db *DB) GrantRole(ctx context.Context, actor *anju.Actor, login string, g 
 	if !actor.HasRoleAt(g.RegionPath, anju.RoleAdmin) {
 		return g, anju.Errorf(anju.EFORBIDDEN, "only an administrator over %s may grant roles there", g.Region)
 	}
-	err = db.inTx(ctx, func(tx *Tx) error {
-		var region, dept any
-		if g.Region != "" {
-			region = g.Region
-		}
-		if g.Department != "" {
-			dept = g.Department
-		}
-		if err := tx.queryRow(ctx, `INSERT INTO grants (city, user_id, role, region, department, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-			u.City, u.ID, string(g.Role), region, dept, micros(db.clock.Now())).Scan(&g.ID); err != nil {
-			return db.dialect.translate(err)
-		}
-		return tx.appendAudit(ctx, actor, audit.Record{City: u.City, Action: "permission.grant", Object: "user:" + u.Login,
-			Detail: map[string]any{"grant": g.ID, "role": g.Role, "region": g.Region, "department": g.Department}})
-	})
-	db.forgetTokens(u.ID)
-	return g, err
+	return g, nil
+}
+
+// insertGrant stores a grant checked by checkGrant, with its audit entry.
+func (t *Tx) insertGrant(ctx context.Context, actor *anju.Actor, u User, g *anju.Grant) error {
+	var region, dept any
+	if g.Region != "" {
+		region = g.Region
+	}
+	if g.Department != "" {
+		dept = g.Department
+	}
+	if err := t.queryRow(ctx, `INSERT INTO grants (city, user_id, role, region, department, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
+		u.City, u.ID, string(g.Role), region, dept, micros(t.db.clock.Now())).Scan(&g.ID); err != nil {
+		return t.db.dialect.translate(err)
+	}
+	return t.appendAudit(ctx, actor, audit.Record{City: u.City, Action: "permission.grant", Object: "user:" + u.Login,
+		Detail: map[string]any{"grant": g.ID, "role": g.Role, "region": g.Region, "department": g.Department}})
 }
 
 // RevokeGrant removes one grant; the same rules as GrantRole apply.
@@ -237,7 +284,7 @@ func (db *DB) RevokeGrant(ctx context.Context, actor *anju.Actor, login string, 
 // GetUser returns a user the actor may see (see listUsers); ENOTFOUND
 // otherwise, so that logins outside the actor's reach do not show.
 func (db *DB) GetUser(ctx context.Context, actor *anju.Actor, login string) (User, error) {
-	us, err := db.listUsers(ctx, actor, `u.login = ?`, []any{strings.ToLower(login)})
+	us, err := db.listUsers(ctx, actor, `u.login = ?`, []any{strings.ToLower(login)}, 1)
 	if err != nil {
 		return User{}, err
 	}
@@ -254,7 +301,20 @@ func (db *DB) ListUsers(ctx context.Context, actor *anju.Actor) ([]User, error) 
 	if !actor.System && !actor.HasRole(anju.RoleAdmin) && len(actor.Departments()) == 0 {
 		return nil, anju.Errorf(anju.EFORBIDDEN, "only administrators and department staff may list users")
 	}
-	return db.listUsers(ctx, actor, "1=1", nil)
+	return db.listUsers(ctx, actor, "1=1", nil, 1000)
+}
+
+// ListUsersAfter is ListUsers one page at a time: at most limit users (1 to
+// 500) whose logins sort after the given one, so that a page far down the
+// directory costs what the first does.
+func (db *DB) ListUsersAfter(ctx context.Context, actor *anju.Actor, after string, limit int) ([]User, error) {
+	if !actor.System && !actor.HasRole(anju.RoleAdmin) && len(actor.Departments()) == 0 {
+		return nil, anju.Errorf(anju.EFORBIDDEN, "only administrators and department staff may list users")
+	}
+	if limit < 1 || limit > 500 {
+		limit = 50
+	}
+	return db.listUsers(ctx, actor, "u.login > ?", []any{strings.ToLower(after)}, limit)
 }
 
 // adminGrants returns the actor with only its administrator grants: the
@@ -278,7 +338,7 @@ func adminGrants(a *anju.Actor) *anju.Actor {
 // colleagues holding a grant in one of the actor's departments, by login and
 // name only. Grants outside the actor's administered subtrees are left out,
 // since they would name places and duties the actor has no business with.
-func (db *DB) listUsers(ctx context.Context, actor *anju.Actor, where string, args []any) ([]User, error) {
+func (db *DB) listUsers(ctx context.Context, actor *anju.Actor, where string, args []any, limit int) ([]User, error) {
 	cc, cargs := cityClause(actor, "u.city")
 	admin := adminGrants(actor)
 	sc, sargs := subtreeScope(admin, "r.path")
@@ -297,8 +357,8 @@ func (db *DB) listUsers(ctx context.Context, actor *anju.Actor, where string, ar
 		}
 	}
 	q := `SELECT u.id, u.city, u.login, u.name, u.disabled FROM users u WHERE ` + where + ` AND ` + cc +
-		` AND (` + vis + `) ORDER BY u.login LIMIT 1000`
-	all := append(append(append([]any{}, args...), cargs...), vargs...)
+		` AND (` + vis + `) ORDER BY u.login LIMIT ?`
+	all := append(append(append(append([]any{}, args...), cargs...), vargs...), limit)
 	rows, err := db.query(ctx, q, all...)
 	if err != nil {
 		return nil, err

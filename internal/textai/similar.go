@@ -133,7 +133,7 @@ func combine(a, b simDoc, text float64) Match {
 	m := Match{ID: b.id, TextScore: text, DistanceM: -1}
 	switch {
 	case a.hasLoc && b.hasLoc:
-		m.DistanceM = haversineM(a.lat, a.lon, b.lat, b.lon)
+		m.DistanceM = HaversineM(a.lat, a.lon, b.lat, b.lon)
 		q := m.DistanceM / placeHalfDistanceM
 		m.PlaceScore = 1 / (1 + q*q)
 	case a.grid != "" && b.grid != "":
@@ -159,8 +159,9 @@ func combine(a, b simDoc, text float64) Match {
 	return m
 }
 
-// haversineM is the great-circle distance in metres.
-func haversineM(lat1, lon1, lat2, lon2 float64) float64 {
+// HaversineM is the great-circle distance in metres between two points
+// given in degrees.
+func HaversineM(lat1, lon1, lat2, lon2 float64) float64 {
 	const r = 6371008.8
 	p1, p2 := lat1*math.Pi/180, lat2*math.Pi/180
 	dp, dl := p2-p1, (lon2-lon1)*math.Pi/180

@@ -16,6 +16,8 @@ import (
 
 	"anju/internal/anju"
 	"anju/internal/cases"
+	"anju/internal/locale"
+	"anju/internal/photo"
 	"anju/internal/store"
 	"anju/internal/store/storetest"
 	"anju/internal/web/webtest"
@@ -472,7 +474,7 @@ func TestCasePhotos(t *testing.T) {
 		}
 		res := upload(h, "resolve", "renamed-pdf.jpg", map[string]string{"version": "4", "result": "已更换灯泡<b>"})
 		webtest.CheckPage(t, "bad photo", res)
-		if res.Status != 400 || !strings.Contains(res.Body, "不是 JPEG、PNG 或 WebP 图片") || !strings.Contains(res.Body, "已更换灯泡&lt;b&gt;</textarea>") ||
+		if res.Status != 400 || !strings.Contains(res.Body, locale.Printer{Lang: locale.ZH}.T(photo.KeyUnsupported, 1)) || !strings.Contains(res.Body, "已更换灯泡&lt;b&gt;</textarea>") ||
 			!strings.Contains(res.Body, "请重新选择") {
 			t.Errorf("a PDF as a photo: %d %s", res.Status, res.Body)
 		}

@@ -71,18 +71,21 @@ func csrfOK(rw http.ResponseWriter, r *http.Request, want string) bool {
 		return false // a token issued just now cannot have been on the form
 	}
 	got := r.Header.Get("X-CSRF-Token")
-	if got == "" {
-		ct := r.Header.Get("Content-Type")
-		switch {
-		case strings.HasPrefix(ct, "multipart/form-data"):
-			got = r.URL.Query().Get("csrf")
-		case strings.HasPrefix(ct, "application/x-www-form-urlencoded"):
-			r.Body = http.MaxBytesReader(rw, r.Body, maxFormBody)
-			if err := r.ParseForm(); err != nil {
-				return false
-			}
+	ct := r.Header.Get("Content-Type")
+	switch {
+	case strings.HasPrefix(ct, "application/x-www-form-urlencoded"):
+		// Parsed here, bounded, whichever way the token comes: an htmx
+		// request sends it as a header, and its handler reads r.PostForm
+		// like any other.
+		r.Body = http.MaxBytesReader(rw, r.Body, maxFormBody)
+		if err := r.ParseForm(); err != nil {
+			return false
+		}
+		if got == "" {
 			got = r.PostForm.Get("csrf")
 		}
+	case got == "" && strings.HasPrefix(ct, "multipart/form-data"):
+		got = r.URL.Query().Get("csrf")
 	}
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 
+	"anju/internal/anju"
 	"anju/internal/cases"
 )
 
@@ -36,11 +37,39 @@ func (w *Web) Register(mux *http.ServeMux) {
 
 	handle("GET /work", w.staff(w.handleWork))
 	handle("POST /work/dispatch", w.staff(w.handleWorkDispatch))
+	handle("GET /work/new", w.staff(w.handleIntakePage))
+	handle("POST /work/new", w.staff(w.handleIntake))
+	handle("GET /work/grid", w.staff(w.handleGrid))
 	handle("GET /work/cases/{id}", w.staff(w.handleCase))
 	handle("POST /work/cases/{id}/actions/{action}", w.staff(w.handleCaseAction))
 	handle("POST /work/cases/{id}/reporter", w.staff(w.handleUnmask))
 	handle("GET /work/cases/{id}/photos/{photo}", w.staff(w.casePhoto(false)))
 	handle("GET /work/cases/{id}/photos/{photo}/thumb", w.staff(w.casePhoto(true)))
+
+	handle("GET /admin", w.adminOnly(w.handleAdminIndex, anju.RoleAdmin, anju.RoleAuditor))
+	handle("GET /admin/users", w.adminOnly(w.handleAdminUsers))
+	handle("GET /admin/users/new", w.adminOnly(w.handleAdminUserNew))
+	handle("POST /admin/users", w.adminOnly(w.handleAdminUserCreate))
+	handle("GET /admin/users/{login}", w.adminOnly(w.handleAdminUser))
+	handle("POST /admin/users/{login}/grants", w.adminOnly(w.handleAdminGrant))
+	handle("POST /admin/users/{login}/grants/{id}/revoke", w.adminOnly(w.handleAdminRevoke))
+	handle("POST /admin/users/{login}/tokens", w.adminOnly(w.handleAdminTokenCreate))
+	handle("POST /admin/users/{login}/tokens/{id}/revoke", w.adminOnly(w.handleAdminTokenRevoke))
+	handle("POST /admin/users/{login}/disabled", w.adminOnly(w.handleAdminDisable))
+	handle("GET /admin/departments", w.adminOnly(w.handleAdminDepartments))
+	handle("GET /admin/departments/new", w.adminOnly(w.handleAdminDepartment))
+	handle("GET /admin/departments/{code}", w.adminOnly(w.handleAdminDepartment))
+	handle("POST /admin/departments", w.adminOnly(w.handleAdminDepartmentSave))
+	handle("GET /admin/categories", w.adminOnly(w.handleAdminCategories))
+	handle("GET /admin/categories/new", w.adminOnly(w.handleAdminCategory))
+	handle("GET /admin/categories/{code}", w.adminOnly(w.handleAdminCategory))
+	handle("POST /admin/categories", w.adminOnly(w.handleAdminCategorySave))
+	handle("GET /admin/calendar", w.adminOnly(w.handleAdminCalendar))
+	handle("POST /admin/calendar", w.adminOnly(w.handleAdminCalendarSave))
+	handle("GET /admin/notifications", w.adminOnly(w.handleAdminNotifications))
+	handle("POST /admin/notifications/subscriptions", w.adminOnly(w.handleAdminSubscriptionSave))
+	handle("POST /admin/notifications/warnings", w.adminOnly(w.handleAdminWarningSubscriptionSave))
+	handle("GET /admin/audit", w.adminOnly(w.handleAdminAudit, anju.RoleAuditor, anju.RoleAdmin))
 
 	// Anything else under the web's reach is a 404 page in the reader's
 	// language (the API keeps its JSON 404 under /api/).

@@ -11,13 +11,15 @@ import (
 	"anju/internal/httpx"
 )
 
-//go:embed templates
+//go:embed templates templates/*/_*.html
 var templateFS embed.FS
 
 // pages maps a page's name — its path under templates/ without .html, e.g.
 // "portal/report" — to the page parsed with the layout. All are parsed at
 // start-up: a template that does not parse is a start-up panic, and so is
-// rendering a page that does not exist.
+// rendering a page that does not exist. A file whose name starts with "_"
+// is no page but partials shared by every page of its folder
+// (templates/admin/_form.html).
 var pages = parsePages()
 
 // funcs are the helpers templates share; words come from View.T, not here.
@@ -37,6 +39,22 @@ var funcs = template.FuncMap{
 	"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"caseURL":  caseURL,
 	"photoURL": photoURL,
+	// args builds the argument of a partial template from name-value pairs:
+	// {{template "field" args "Form" .Data.Form "Name" "login"}}.
+	"args": func(kv ...any) (map[string]any, error) {
+		if len(kv)%2 != 0 {
+			return nil, fmt.Errorf("args: odd number of arguments")
+		}
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i < len(kv); i += 2 {
+			k, ok := kv[i].(string)
+			if !ok {
+				return nil, fmt.Errorf("args: name %v is not a string", kv[i])
+			}
+			m[k] = kv[i+1]
+		}
+		return m, nil
+	},
 }
 
 func parsePages() map[string]*template.Template {
@@ -46,8 +64,17 @@ func parsePages() map[string]*template.Template {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".html") || path == "templates/layout.html" {
 			return err
 		}
+		if strings.HasPrefix(d.Name(), "_") {
+			return nil // a partial, parsed with every page of its folder
+		}
 		name := strings.TrimSuffix(strings.TrimPrefix(path, "templates/"), ".html")
 		t := template.Must(layout.Clone())
+		dir := path[:strings.LastIndexByte(path, '/')]
+		if partials, _ := fs.Glob(templateFS, dir+"/_*.html"); len(partials) > 0 {
+			if _, err := t.ParseFS(templateFS, partials...); err != nil {
+				return fmt.Errorf("template %s: %w", name, err)
+			}
+		}
 		if _, err := t.ParseFS(templateFS, path); err != nil {
 			return fmt.Errorf("template %s: %w", name, err)
 		}

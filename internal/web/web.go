@@ -20,6 +20,9 @@ import (
 type Auth interface {
 	Login(w http.ResponseWriter, r *http.Request, login, password string) (*anju.Actor, error)
 	Logout(w http.ResponseWriter, r *http.Request)
+	// Hashing runs fn, which hashes a password, within the server's bound
+	// on concurrent hashes (ETOOMANY past it), as the API's user routes do.
+	Hashing(w http.ResponseWriter, r *http.Request, fn func() error) error
 }
 
 // Config is what the pages need from outside.
