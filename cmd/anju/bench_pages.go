@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strconv"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"anju/internal/anju"
 	"anju/internal/cases"
 	"anju/internal/demo"
+	"anju/internal/server"
 	"anju/internal/store"
 )
 
@@ -23,7 +26,8 @@ type benchPage struct {
 // runBenchPages times the case lists and queues on the demo city in DSN
 // (filled with 'anju demo'), each read --runs times after one untimed
 // warm-up read, as the server spends on it: the store call and the JSON
-// encoding of its answer.
+// encoding of its answer; and the workbench page beside the JSON list of
+// the same query, each served whole by the server's handler in-process.
 func runBenchPages(ctx context.Context, env *cliEnv, args []string) error {
 	fs := newFlags("bench pages", env)
 	af := addAppFlags(fs, env)
@@ -75,7 +79,7 @@ func runBenchPages(ctx context.Context, env *cliEnv, args []string) error {
 		slices.Sort(lat)
 		p50, p95 := lat[len(lat)/2], lat[min(len(lat)-1, len(lat)*95/100)]
 		worst = max(worst, p95)
-		fmt.Fprintf(env.stdout, "%-48s p50 %7.1f ms  p95 %7.1f ms\n", p.name, p50, p95)
+		fmt.Fprintf(env.stdout, "%-58s p50 %7.1f ms  p95 %7.1f ms\n", p.name, p50, p95)
 	}
 	fmt.Fprintf(env.stdout, "cases=%d pages=%d worst_p95_ms=%.1f\n", n, len(pages), worst)
 	return nil
@@ -143,7 +147,46 @@ func benchPages(ctx context.Context, db *store.DB, city string) ([]benchPage, er
 			pages = append(pages, list("queue "+string(d.Queue)+": "+who.name, a, store.CaseFilter{Queue: d.Queue}))
 		}
 	}
-	return pages, nil
+	return append(pages, benchServed(db, dispatcher, street)...), nil
+}
+
+// benchServed are the workbench pages (GET /work, rendered) and the JSON
+// list of the same query (GET /api/v1/cases) side by side, for the
+// city-wide dispatcher and a street's grid worker: the whole server handler,
+// from routing to the last byte, as the signed-in actor.
+func benchServed(db *store.DB, dispatcher, street *anju.Actor) []benchPage {
+	h := server.New(server.Config{DB: db})
+	served := func(name string, a *anju.Actor, path string) benchPage {
+		return benchPage{name, func(ctx context.Context) (any, error) {
+			req := httptest.NewRequestWithContext(anju.WithActor(ctx, a), "GET", path, nil)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK {
+				return nil, fmt.Errorf("GET %s: %d %.300s", path, rec.Code, rec.Body.String())
+			}
+			return nil, nil
+		}}
+	}
+	var out []benchPage
+	for _, who := range []struct {
+		name    string
+		a       *anju.Actor
+		queries []string
+	}{
+		{"city dispatcher", dispatcher, []string{"", "queue=to_dispatch", "queue=to_accept", "queue=overdue", "order=deadline"}},
+		{"street grid worker", street, []string{"", "queue=to_accept", "queue=to_verify"}},
+	} {
+		for _, q := range who.queries {
+			sep := "?"
+			if q == "" {
+				sep = ""
+			}
+			out = append(out,
+				served("page /work"+sep+q+": "+who.name, who.a, "/work"+sep+q),
+				served("json /api/v1/cases"+sep+q+": "+who.name, who.a, "/api/v1/cases"+sep+q))
+		}
+	}
+	return out
 }
 
 func rolesOf(a *anju.Actor) []anju.Role {

@@ -34,7 +34,8 @@ func TestBenchSearch(t *testing.T) {
 
 var pagesLine = regexp.MustCompile(`^cases=(\d+) pages=(\d+) worst_p95_ms=[0-9.]+$`)
 
-// TestBenchPages fills a small demo city and times its workbench reads.
+// TestBenchPages fills a small demo city and times its workbench reads,
+// the rendered workbench pages beside the JSON lists among them.
 func TestBenchPages(t *testing.T) {
 	dsn := "sqlite:" + filepath.Join(t.TempDir(), "anju.db")
 	if _, _, err := runIn(t, "", "demo", "--no-serve", "--db", dsn, "--cases", "300"); err != nil {
@@ -46,7 +47,9 @@ func TestBenchPages(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	m := pagesLine.FindStringSubmatch(lines[len(lines)-1])
-	if m == nil || m[1] != "300" || !strings.Contains(out, "queue counts: city dispatcher") || !strings.Contains(out, "queue mine: city department handler") {
+	if m == nil || m[1] != "300" || !strings.Contains(out, "queue counts: city dispatcher") || !strings.Contains(out, "queue mine: city department handler") ||
+		!strings.Contains(out, "page /work?queue=to_dispatch: city dispatcher") || !strings.Contains(out, "json /api/v1/cases?queue=to_dispatch: city dispatcher") ||
+		!strings.Contains(out, "page /work?queue=to_accept: street grid worker") {
 		t.Fatalf("output:\n%s", out)
 	}
 	if _, _, err := runIn(t, "", "bench", "pages", "--db", dsn, "--runs", "0"); exitCode(err) != 2 {

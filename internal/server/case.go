@@ -3,7 +3,6 @@ package server
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"anju/internal/anju"
 	"anju/internal/cases"
@@ -123,41 +122,10 @@ func (s *Server) handleCase(w http.ResponseWriter, r *http.Request, a *anju.Acto
 }
 
 // caseFilter reads the filters GET /api/v1/cases, /api/v1/queues and
-// /api/v1/search share: kind, state, region, category, department, channel,
-// overdue, from and to (a date, taken as China Standard Time, or an RFC
-// 3339 time), text, queue, order, before (the next of the page before),
-// page and limit (or page_size). Bad values are a field error.
+// /api/v1/search share (store.CaseFilterFromQuery, which the workbench page
+// reads too).
 func caseFilter(r *http.Request) (store.CaseFilter, error) {
-	q := r.URL.Query()
-	f := store.CaseFilter{Kind: cases.Kind(q.Get("kind")), State: cases.State(q.Get("state")), Region: q.Get("region"),
-		Category: q.Get("category"), Department: q.Get("department"), Channel: cases.Channel(q.Get("channel")),
-		Text: q.Get("text"), Queue: cases.Queue(q.Get("queue")), Order: cases.Order(q.Get("order")), Cursor: q.Get("before")}
-	switch q.Get("overdue") {
-	case "", "false":
-	case "true":
-		f.Overdue = true
-	default:
-		return f, anju.FieldError("overdue", "overdue must be true or false")
-	}
-	for name, dst := range map[string]*int{"page": &f.Page, "page_size": &f.PageSize, "limit": &f.PageSize} {
-		if v := q.Get(name); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 {
-				return f, anju.FieldError(name, "%s must be a positive number", name)
-			}
-			*dst = n
-		}
-	}
-	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
-		if v := q.Get(name); v != "" {
-			t, err := parseTimeParam(v)
-			if err != nil {
-				return f, anju.FieldError(name, "%s must be a date (2026-03-02) or an RFC 3339 time", name)
-			}
-			*dst = t
-		}
-	}
-	return f, nil
+	return store.CaseFilterFromQuery(r.URL.Query())
 }
 
 // handleCases answers GET /api/v1/cases: a page of the caller's cases, or

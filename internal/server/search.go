@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"time"
 
 	"anju/internal/anju"
 	"anju/internal/store"
@@ -26,15 +25,4 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request, a *anju.Ac
 		return
 	}
 	writeJSON(w, http.StatusOK, res)
-}
-
-// chinaTime is the zone of a bare date: Anju's cities keep China Standard
-// Time, which has no daylight saving.
-var chinaTime = time.FixedZone("CST", 8*3600)
-
-func parseTimeParam(v string) (time.Time, error) {
-	if t, err := time.ParseInLocation("2006-01-02", v, chinaTime); err == nil {
-		return t, nil
-	}
-	return time.Parse(time.RFC3339, v)
 }

@@ -536,6 +536,9 @@ func (db *DB) caseListPlan(ctx context.Context, actor *anju.Actor, f CaseFilter)
 	default:
 		return p, anju.FieldError("order", "order must be newest or deadline, not %q", f.Order)
 	}
+	if p.order == cases.OrderTimeLeft && f.Queue != "" && !onlyOpen(queue.States) {
+		return p, anju.FieldError("order", "the %s queue holds cases that have no time left: list it newest first", queue.Queue)
+	}
 	if p.order == cases.OrderTimeLeft && f.State != "" && !f.State.Open() {
 		return p, anju.FieldError("order", "a %s case has no time left: list it newest first", f.State)
 	}

@@ -19,7 +19,7 @@ type Policy struct {
 
 // DefaultPolicy warns a day ahead, gives a red card two days late and
 // escalates three days late.
-var DefaultPolicy = Policy{WarnBefore: 24 * time.Hour, RedAfter: 48 * time.Hour, EscalateAfter: 72 * time.Hour}
+var DefaultPolicy = Policy{WarnBefore: cases.DueSoon, RedAfter: 48 * time.Hour, EscalateAfter: 72 * time.Hour}
 
 // workingStates are those in which a case's resolution clock runs. The
 // pick reads them from cases_open_deadline (migration 00014), whose

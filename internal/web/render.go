@@ -18,7 +18,10 @@ func (w *Web) render(rw http.ResponseWriter, r *http.Request, v *View, status in
 	t := lookupPage(page)
 	v.Data = data
 	name := "layout"
-	if r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-Boosted") != "true" && t.Lookup("fragment") != nil {
+	// htmx restoring a page from history (back button) asks as htmx does
+	// but wants the whole page.
+	if r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-Boosted") != "true" &&
+		r.Header.Get("HX-History-Restore-Request") != "true" && t.Lookup("fragment") != nil {
 		name = "fragment"
 	}
 	var buf bytes.Buffer

@@ -36,6 +36,7 @@ func (w *Web) Register(mux *http.ServeMux) {
 	handle("POST /logout", w.page(w.handleLogout))
 
 	handle("GET /work", w.staff(w.handleWork))
+	handle("POST /work/dispatch", w.staff(w.handleWorkDispatch))
 	handle("GET /work/new", w.staff(w.handleIntakePage))
 	handle("POST /work/new", w.staff(w.handleIntake))
 	handle("GET /work/grid", w.staff(w.handleGrid))

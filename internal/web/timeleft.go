@@ -1,10 +1,10 @@
 package web
 
-import "time"
+import (
+	"time"
 
-// dueSoon is how near a deadline turns amber: within a day, the day a
-// dispatcher can still act on it (green before, red once passed).
-const dueSoon = 24 * time.Hour
+	"anju/internal/cases"
+)
 
 // Due is a deadline as a page shows it: when it falls and, while its clock
 // runs, the time left in words with the colour class that goes with it
@@ -24,15 +24,15 @@ func dueAt(v *View, at, now time.Time, running bool) Due {
 		return d
 	}
 	left := at.Sub(now)
+	// Green, amber within cases.DueSoon, red once passed.
+	d.Class = "due-" + string(cases.UrgencyOf(left))
 	switch {
 	case left <= 0:
-		d.Class, d.Left = "due-late", v.T("time.overdue_by", spanWords(v, -left))
-	case left <= dueSoon:
-		d.Class, d.Left = "due-soon", v.T("time.left_hours", ceilHours(left))
+		d.Left = v.T("time.overdue_by", spanWords(v, -left))
 	case left < 48*time.Hour:
-		d.Class, d.Left = "due-ok", v.T("time.left_hours", ceilHours(left))
+		d.Left = v.T("time.left_hours", ceilHours(left))
 	default:
-		d.Class, d.Left = "due-ok", v.T("time.left_days", int(left/(24*time.Hour)))
+		d.Left = v.T("time.left_days", int(left/(24*time.Hour)))
 	}
 	return d
 }

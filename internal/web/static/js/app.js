@@ -13,4 +13,14 @@
     var alert = e.detail.target && e.detail.target.querySelector("[role=alert]");
     if (alert) { alert.setAttribute("tabindex", "-1"); alert.focus(); }
   });
+  // A form answered with 400, 403, 409 or 422 is the page again with what was
+  // wrong (how every form here answers bad input): htmx swaps it in like a
+  // success, so the message is seen, rather than dropping it.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var s = e.detail.xhr.status;
+    if (s === 400 || s === 403 || s === 409 || s === 422) {
+      e.detail.shouldSwap = true;
+      e.detail.isError = false;
+    }
+  });
 })();
