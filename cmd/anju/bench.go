@@ -48,7 +48,10 @@ page deep in the list by key and one by number, lists that few cases match
 dispatcher, a street grid worker, an operator and a city department's
 handler the queue counts and the first page of every queue they see. Each
 time is the store's answer and its JSON encoding, what the server spends on
-the request apart from authentication. Last line:
+the request apart from authentication. Then, through the whole server
+handler: the rendered workbench (GET /work) beside the JSON list of the same
+query, the case page of the newest case and of a rated one beside the API's
+history, and the resident's report form. Last line:
   cases=… pages=… worst_p95_ms=…
 
 bench soak: serves DSN in-process (default a fresh SQLite file; the demo

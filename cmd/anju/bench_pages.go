@@ -158,7 +158,10 @@ func benchServed(db *store.DB, dispatcher, street *anju.Actor) []benchPage {
 	h := server.New(server.Config{DB: db})
 	served := func(name string, a *anju.Actor, path string) benchPage {
 		return benchPage{name, func(ctx context.Context) (any, error) {
-			req := httptest.NewRequestWithContext(anju.WithActor(ctx, a), "GET", path, nil)
+			if a != nil {
+				ctx = anju.WithActor(ctx, a)
+			}
+			req := httptest.NewRequestWithContext(ctx, "GET", path, nil)
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, req)
 			if rec.Code != http.StatusOK {
@@ -186,6 +189,22 @@ func benchServed(db *store.DB, dispatcher, street *anju.Actor) []benchPage {
 				served("json /api/v1/cases"+sep+q+": "+who.name, who.a, "/api/v1/cases"+sep+q))
 		}
 	}
+	// The case page of the newest case and of a rated one with its whole
+	// history, beside the API's case and history; the resident's report form.
+	for _, f := range []struct {
+		name   string
+		filter store.CaseFilter
+	}{{"newest case", store.CaseFilter{PageSize: 1}}, {"rated case", store.CaseFilter{State: cases.StateRated, PageSize: 1}}} {
+		list, err := db.ListCases(context.Background(), dispatcher, f.filter)
+		if err != nil || len(list.Cases) == 0 {
+			continue
+		}
+		id := strconv.FormatInt(list.Cases[0].ID, 10)
+		out = append(out,
+			served("page /work/cases/{id}: "+f.name, dispatcher, "/work/cases/"+id),
+			served("json /api/v1/cases/{id} + history: "+f.name, dispatcher, "/api/v1/cases/"+id+"/history"))
+	}
+	out = append(out, served("page /report: resident", nil, "/report"))
 	return out
 }
 

@@ -49,7 +49,8 @@ func TestBenchPages(t *testing.T) {
 	m := pagesLine.FindStringSubmatch(lines[len(lines)-1])
 	if m == nil || m[1] != "300" || !strings.Contains(out, "queue counts: city dispatcher") || !strings.Contains(out, "queue mine: city department handler") ||
 		!strings.Contains(out, "page /work?queue=to_dispatch: city dispatcher") || !strings.Contains(out, "json /api/v1/cases?queue=to_dispatch: city dispatcher") ||
-		!strings.Contains(out, "page /work?queue=to_accept: street grid worker") {
+		!strings.Contains(out, "page /work?queue=to_accept: street grid worker") || !strings.Contains(out, "page /work/cases/{id}: rated case") ||
+		!strings.Contains(out, "page /report: resident") {
 		t.Fatalf("output:\n%s", out)
 	}
 	if _, _, err := runIn(t, "", "bench", "pages", "--db", dsn, "--runs", "0"); exitCode(err) != 2 {

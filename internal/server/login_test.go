@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"anju/internal/auth"
 	"anju/internal/server"
@@ -47,8 +48,12 @@ func parallel(n int, try func(i int) *httptest.ResponseRecorder) map[int]int {
 func TestLoginRace(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		f := newFixture(t, dsn)
-		h := server.New(server.Config{DB: f.db, HashSlots: 100})
-		free := auth.NewThrottle().Free
+		// A back-off of a minute: the first after the free attempts ends
+		// after Base, and on a loaded machine 100 requests can take longer.
+		throttle := auth.NewThrottle()
+		throttle.Base = time.Minute
+		h := server.New(server.Config{DB: f.db, HashSlots: 100, Throttle: throttle})
+		free := throttle.Free
 
 		before := auth.Checks()
 		codes := parallel(100, func(i int) *httptest.ResponseRecorder {

@@ -38,6 +38,9 @@ type Config struct {
 	// HashSlots bounds the password hashes run at once (each holds the
 	// argon2id memory cost); 0 means auth.HashSlots with unknown memory.
 	HashSlots int
+	// Throttle counts failed sign-ins; nil means auth.NewThrottle(). Tests
+	// give one whose back-off outlasts a slow machine's burst.
+	Throttle *auth.Throttle
 	// TileURL is the raster tile template the web maps draw under the city's
 	// polygons; empty draws none (works offline).
 	TileURL string
@@ -68,11 +71,14 @@ func New(cfg Config) http.Handler {
 		db:           cfg.DB,
 		log:          cfg.Logger,
 		registry:     cfg.Registry,
-		throttle:     auth.NewThrottle(),
+		throttle:     cfg.Throttle,
 		hashes:       auth.NewHashLimiter(cfg.HashSlots),
 		version:      cfg.Version,
 		metricsToken: cfg.MetricsToken,
 		started:      time.Now(),
+	}
+	if s.throttle == nil {
+		s.throttle = auth.NewThrottle()
 	}
 	if cfg.HashSlots == 0 {
 		s.hashes = auth.NewHashLimiter(auth.HashSlots(0, auth.DefaultParams))

@@ -546,3 +546,21 @@ func BenchmarkCasePage(b *testing.B) {
 		}
 	}
 }
+
+// The case page counts the people who added their voice to the case.
+func TestCasePageSupporters(t *testing.T) {
+	w := &caseWorld{Fixture: webtest.New(t, "sqlite:"+t.TempDir()+"/anju.db"), t: t}
+	c := w.create(newReport("路灯不亮"))
+	dispatcher := w.SignIn("dispatcher")
+	if res := get(t, dispatcher, path(c.ID)); strings.Contains(res.Body, "反映了同一问题") {
+		t.Errorf("a case nobody joined shows supporters")
+	}
+	for _, phone := range []string{"13900000001", "13900000002"} {
+		if _, err := w.DB.Support(context.Background(), w.actor("operator"), c.ID, store.Supporter{Phone: phone}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if res := get(t, dispatcher, path(c.ID)); !strings.Contains(res.Body, "另有 2 人反映了同一问题") {
+		t.Errorf("two supporters not shown: %s", res.Body)
+	}
+}

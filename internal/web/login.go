@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"anju/internal/anju"
+	"anju/internal/httpx"
 )
 
 // loginPage is the data of the sign-in form; Login keeps what was typed.
@@ -46,24 +47,10 @@ func (w *Web) handleLogin(rw http.ResponseWriter, r *http.Request, v *View) {
 			rw.Header().Set("Retry-After", "1")
 			w.log.WarnContext(r.Context(), "sign-in refused: database unavailable", "err", err)
 		}
-		w.render(rw, r, v, statusOfLogin(err), "login", loginPage{Login: login, Next: next, Error: msg})
+		w.render(rw, r, v, httpx.Status(anju.ErrorCode(err)), "login", loginPage{Login: login, Next: next, Error: msg})
 		return
 	}
 	seeOther(rw, r, next)
-}
-
-func statusOfLogin(err error) int {
-	switch anju.ErrorCode(err) {
-	case anju.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case anju.EINVALID:
-		return http.StatusBadRequest
-	case anju.ETOOMANY:
-		return http.StatusTooManyRequests
-	case anju.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
 }
 
 func (w *Web) handleLogout(rw http.ResponseWriter, r *http.Request, v *View) {

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 
 	"anju/internal/anju"
 	"anju/internal/locale"
@@ -79,7 +80,17 @@ func (w *Web) staff(h func(http.ResponseWriter, *http.Request, *View)) http.Hand
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		v := viewFrom(r.Context())
 		if v.Actor == nil {
-			to := "/login?next=" + urlQueryEscape(r.URL.RequestURI())
+			back := r.URL.RequestURI()
+			if r.Method != http.MethodGet && r.Method != http.MethodHead {
+				// A form's action is no page to come back to: the page
+				// it was posted from is (what was typed is lost with the
+				// session; the sign-in page says the session ended).
+				back = "/work"
+				if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host {
+					back = localPath(ref.RequestURI(), "/work")
+				}
+			}
+			to := "/login?next=" + urlQueryEscape(back)
 			if r.Header.Get("HX-Request") == "true" {
 				rw.Header().Set("HX-Redirect", to)
 				rw.WriteHeader(http.StatusUnauthorized)

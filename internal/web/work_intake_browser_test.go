@@ -172,8 +172,16 @@ func TestBrowserGridWorker(t *testing.T) {
 			chromedp.Navigate(f.URL+"/work/grid"),
 			chromedp.WaitVisible(chromedp.CSS(`#locate`)),
 			chromedp.Click(chromedp.CSS(`#locate`)),
-			chromedp.WaitVisible(chromedp.CSS(`a.grid-case`)),
 		)
+		// The list was on the page before the position came: wait for the
+		// answer to the position, not for the list.
+		for i := 0; i < 100; i++ {
+			if loc, err := chromedp.Run(ctx, chromedp.Location()); err == nil && strings.Contains(loc, "lat=") {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		webtest.Run(t, ctx, chromedp.WaitVisible(chromedp.CSS(`a.grid-case`)))
 		if loc := webtest.Get(t, ctx, chromedp.Location()); !strings.Contains(loc, "lat=30.05") || !strings.Contains(loc, "lon=120.02") {
 			t.Fatalf("the position did not reach the server: %s", loc)
 		}

@@ -239,3 +239,14 @@ func CheckPage(t testing.TB, path string, res Response) {
 		t.Errorf("%s renders an injected script unescaped", path)
 	}
 }
+
+// Cookie is the value of the client's cookie name for the site, "" when none.
+func (c *Client) Cookie(name string) string {
+	u, _ := url.Parse(c.f.URL)
+	for _, ck := range c.http.Jar.Cookies(u) {
+		if ck.Name == name {
+			return ck.Value
+		}
+	}
+	return ""
+}
