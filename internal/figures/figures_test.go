@@ -396,3 +396,20 @@ func TestJSON(t *testing.T) {
 		t.Errorf("cards_issued = %v, want 1 red", c)
 	}
 }
+
+func TestShare(t *testing.T) {
+	for _, tt := range []struct {
+		v     Value
+		want  float64
+		known bool
+	}{
+		{share(3, 4), 0.75, true},
+		{share(0, 4), 0, true},  // a real 0%
+		{share(0, 0), 0, false}, // no figure
+	} {
+		got, ok := tt.v.Share()
+		if got != tt.want || ok != tt.known {
+			t.Errorf("%d/%d: Share() = %v, %v; want %v, %v", tt.v.Count, tt.v.Of, got, ok, tt.want, tt.known)
+		}
+	}
+}
