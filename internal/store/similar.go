@@ -389,6 +389,7 @@ func (db *DB) similarWhere(ctx context.Context, c Case, k int, duplicatesOnly bo
 			&oc.Address, &created, &r.city, &r.path, &r.dept, &r.reporterUser, &kind, &oc.Supporters); err != nil {
 			return nil, err
 		}
+		oc.State, oc.CreatedAt = cases.State(state), fromMicros(created)
 		r.kind, r.state, r.category = cases.Kind(kind), cases.State(state), oc.Category
 		if !keep(r) {
 			continue

@@ -64,8 +64,14 @@ func TestSimilarCasesPrecision(t *testing.T) {
 		}
 		// The index is built now, before the second reports: they reach it
 		// through the events that follow.
-		if _, err := w.db.SimilarCases(ctx, w.actors["dispatcher"], first[0], 5); err != nil {
+		similar, err := w.db.SimilarCases(ctx, w.actors["dispatcher"], first[0], 5)
+		if err != nil {
 			t.Fatal(err)
+		}
+		for _, s := range similar {
+			if !s.Case.State.Valid() || s.Case.CreatedAt.IsZero() || s.Case.TrackingCode == "" {
+				t.Errorf("a similar case lacks its state, time or code: %+v", s.Case)
+			}
 		}
 		w.clock.Advance(5 * time.Hour)
 		tp, fp, fn := 0, 0, 0

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -92,11 +93,17 @@ func TestBrowserCaseLifecycle(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#yours-title`)),
 		chromedp.Click(chromedp.CSS(`#rating-unsatisfied`)),
 		chromedp.Click(chromedp.CSS(`form[action$="/rate"] button[type=submit]`)),
+	)
+	// The reopening form was on the page before the rating too: wait for the
+	// page that answers the rating before typing into it.
+	waitLocation(t, desk, "done=rate")
+	webtest.Run(t, desk,
 		chromedp.WaitVisible(chromedp.CSS(`form[action$="/reopen"] #reason`)),
 		chromedp.SendKeys(chromedp.CSS(`form[action$="/reopen"] #reason`), "灯又不亮了"),
 		chromedp.Click(chromedp.CSS(`form[action$="/reopen"] button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#state-title`)),
 	)
+	waitLocation(t, desk, "done=reopen")
+	webtest.Run(t, desk, chromedp.WaitVisible(chromedp.CSS(`#state-title`)))
 	webtest.Screenshot(t, desk, "flow-9-reopened")
 	if state := webtest.Get(t, desk, chromedp.Text(chromedp.CSS(`#state-title .badge`))); state != "已受理" {
 		t.Errorf("after the reopening the track page says %q, want 已受理", state)
@@ -135,6 +142,20 @@ func TestBrowserCaseLifecycle(t *testing.T) {
 	if nav := webtest.Get(t, desk, chromedp.Text(chromedp.CSS("header nav"))); !strings.Contains(nav, "Workbench") {
 		t.Errorf("English did not stick: %q", nav)
 	}
+}
+
+// waitLocation waits until the tab's address holds part: the answer to a
+// form whose page looked like the one before it (a wait for an element would
+// find it on the old page).
+func waitLocation(t *testing.T, ctx context.Context, part string) {
+	t.Helper()
+	for range 300 {
+		if loc, err := chromedp.Run(ctx, chromedp.Location()); err == nil && strings.Contains(loc, part) {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("the browser never reached a page with %q in its address", part)
 }
 
 // signOut presses the header's sign-out button.

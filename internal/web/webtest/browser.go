@@ -19,8 +19,9 @@ import (
 //go:embed axe.min.js
 var axeSource string
 
-// Widths are the viewport widths every page is seen at: a phone and a desk.
-var Widths = []int{360, 1280}
+// Widths are the viewport widths every page is seen at: a phone, a desk and
+// a wide desk.
+var Widths = []int{360, 1280, 1920}
 
 // Browser is a headless Chromium (ANJU_CHROME, which make test sets).
 // Without it the test is skipped — except in CI, where it fails.

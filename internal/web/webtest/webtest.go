@@ -226,7 +226,7 @@ func cloneValues(v url.Values) url.Values {
 	return out
 }
 
-var untranslated = regexp.MustCompile(`\[[a-z0-9_]+(\.[a-z0-9_]+)+\]`)
+var untranslated = regexp.MustCompile(`\[[a-z0-9_]+(\.[a-z0-9_]*)+\]`)
 
 // CheckPage fails the test when a page shows a message key instead of its
 // words (the catalogue lacks it) or an unescaped script tag.
