@@ -243,3 +243,28 @@ func TestBrowserGridWorker(t *testing.T) {
 		}
 	}
 }
+
+// The hint panels htmx fills on the hotline page as the operator types do
+// not move the fields below them (no layout shift on swaps).
+func TestBrowserIntakeNoLayoutShift(t *testing.T) {
+	b := webtest.NewBrowser(t)
+	f := webtest.New(t, "sqlite:"+filepath.Join(t.TempDir(), "anju.db"))
+	for _, width := range webtest.Widths {
+		ctx := b.Tab(width)
+		webtest.SignIn(t, ctx, f.URL, "operator")
+		webtest.Run(t, ctx, chromedp.Navigate(f.URL+"/work/new"), chromedp.WaitVisible(chromedp.CSS("#text")))
+		const tops = `[...document.querySelectorAll("#name, #category, #priority")].map(e => Math.round(e.getBoundingClientRect().top + scrollY)).join(",")`
+		before := webtest.Get(t, ctx, chromedp.Evaluate[string](tops))
+		webtest.Run(t, ctx,
+			chromedp.SendKeys(chromedp.CSS("#phone"), "13812341234"),
+			chromedp.SendKeys(chromedp.CSS("#cat_q"), "路灯"),
+			chromedp.SendKeys(chromedp.CSS("#text"), "小区门口的路灯不亮了"),
+		)
+		webtest.Get(t, ctx, chromedp.Poll[bool](`document.querySelector("#zone-categories").textContent.trim().length > 0`))
+		time.Sleep(800 * time.Millisecond) // the caller panel's own delay
+		if after := webtest.Get(t, ctx, chromedp.Evaluate[string](tops)); after != before {
+			t.Errorf("at %d px the fields moved when the hints came: %s → %s", width, before, after)
+		}
+		webtest.Screenshot(t, ctx, "intake-hints")
+	}
+}
