@@ -57,6 +57,7 @@ func (s *API) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/photos/{photo}/thumb", s.authed(s.handlePhoto(true)))
 	mux.Handle("GET /api/v1/hotspots", s.authed(s.handleHotspots))
 	mux.Handle("GET /api/v1/warnings", s.authed(s.handleWarnings))
+	mux.Handle("GET /api/v1/figures", s.authed(s.handleFigures))
 	mux.Handle("POST /api/v1/warnings/{id}/acknowledge", s.authed(s.handleAcknowledgeWarning))
 	mux.Handle("POST /api/v1/warning-subscriptions", s.admin(s.handleSaveWarningSubscription))
 	mux.HandleFunc("GET /api/v1/track/{code}", s.handleTrack)

@@ -177,6 +177,20 @@ func (q *Query) Time(name string) time.Time {
 	return t
 }
 
+// Date is the start of the day (YYYY-MM-DD, China Standard Time) the
+// parameter names; zero when absent.
+func (q *Query) Date(name string) time.Time {
+	v := q.String(name)
+	if v == "" {
+		return time.Time{}
+	}
+	t, err := time.ParseInLocation("2006-01-02", v, ChinaTime)
+	if err != nil {
+		q.fail(name, "%s must be a date such as 2026-03-02", name)
+	}
+	return t
+}
+
 // ParseTime reads a date in China Standard Time or an RFC 3339 time.
 func ParseTime(v string) (time.Time, error) {
 	if t, err := time.ParseInLocation("2006-01-02", v, ChinaTime); err == nil {

@@ -221,6 +221,7 @@ func TestScopeMatrix(t *testing.T) {
 			{"GET", "/api/v1/cases?region=330105", ""},
 			{"GET", "/api/v1/search?q=路灯&region=330105", ""},
 			{"GET", "/api/v1/hotspots?region=330105", ""},
+			{"GET", "/api/v1/figures?region=330105", ""},
 			{"GET", "/api/v1/regions/330105", ""},
 			{"GET", "/api/v1/regions/330105001", ""},
 			{"GET", "/api/v1/regions/330105001001", ""},
@@ -267,7 +268,7 @@ func TestScopeMatrix(t *testing.T) {
 		}
 		// Lists leave district B out.
 		for _, p := range []string{"/api/v1/regions/330100/children", "/api/v1/departments",
-			"/api/v1/cases", "/api/v1/search?q=路灯", "/api/v1/hotspots", "/api/v1/warnings"} {
+			"/api/v1/cases", "/api/v1/search?q=路灯", "/api/v1/hotspots", "/api/v1/warnings", "/api/v1/figures"} {
 			_, body := f.do("worker-a", "GET", p, "")
 			if status, _ := f.do("worker-a", "GET", p, ""); status != 200 {
 				t.Errorf("worker-a: GET %s = %d", p, status)

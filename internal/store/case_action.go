@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"anju/internal/anju"
@@ -163,6 +164,11 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 			return c, err
 		}
 		next.Deadlines = Deadlines{Response: resp.UTC(), Resolution: res.UTC()}
+		if c.Reopened == 0 {
+			// The first response stays judged against the first deadline
+			// (package figures), which the case no longer holds.
+			data[reopenFirstResponseDue] = c.Deadlines.Response.UTC().Format(time.RFC3339Nano)
+		}
 		cols["closed_at"] = nil
 		next.ClosedAt = nil
 		cols["warned"], cols["escalated_due"], cols["overdue"] = false, 0, false

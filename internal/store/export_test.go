@@ -1,5 +1,7 @@
 package store
 
+import "context"
+
 // SetGatherLimit sets the most candidates a list gathers on SQLite rather
 // than reading in order, and returns the limit before: below zero every
 // list reads in order, very high every list gathers. Tests run both ways.
@@ -7,4 +9,19 @@ func SetGatherLimit(n int) int {
 	old := gatherLimit
 	gatherLimit = n
 	return old
+}
+
+// SetMaxFigureCases sets the most cases one figures recount reads, and
+// returns the limit before.
+func SetMaxFigureCases(n int) int {
+	old := maxFigureCases
+	maxFigureCases = n
+	return old
+}
+
+// ForgetFirstResponseDue removes from every reopening the first response
+// deadline it recorded, as in a database written before reopenings did.
+func (db *DB) ForgetFirstResponseDue(ctx context.Context) error {
+	_, err := db.exec(ctx, `UPDATE case_events SET data = '{}' WHERE action = 'reopen'`)
+	return err
 }

@@ -1,0 +1,116 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"anju/internal/anju"
+	"anju/internal/cases"
+	"anju/internal/figures"
+	"anju/internal/store"
+	"anju/internal/store/storetest"
+)
+
+// TestCaseFigures: a reopened case's first response is judged against its
+// first deadline, whether its reopening recorded it or not (a database
+// written before reopenings did); scope, filters and the bounds of a
+// recount. The API test (internal/server) checks every figure.
+func TestCaseFigures(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		w := newCaseWorld(t, dsn)
+		var ids []int64
+		for range 3 {
+			c, _, err := w.db.CreateCase(ctx, w.actors["operator"], streetLight(), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, c.ID)
+		}
+		// Answered on Wednesday, a day after its first response deadline;
+		// then closed and reopened on Wednesday, which restarts the clock
+		// from there.
+		w.clock.Advance(48 * time.Hour)
+		id := ids[0]
+		w.act(t, "operator", id, cases.ActionAccept, cases.Input{})
+		w.act(t, "dispatcher", id, cases.ActionDispatch, cases.Input{Department: "a-office"})
+		w.act(t, "handler-a", id, cases.ActionStart, cases.Input{})
+		w.act(t, "handler-a", id, cases.ActionResolve, cases.Input{Result: "已清扫"})
+		w.act(t, "dispatcher", id, cases.ActionVerify, cases.Input{Method: cases.VerifyOnSite})
+		w.act(t, "dispatcher", id, cases.ActionClose, cases.Input{Outcome: cases.OutcomeSolved})
+		w.act(t, "supervisor", id, cases.ActionReopen, cases.Input{Reason: "又脏了"})
+		w.act(t, "operator", ids[1], cases.ActionAccept, cases.Input{}) // on Wednesday too: late
+
+		day := figures.Period{From: monday, To: monday.AddDate(0, 0, 1)}
+		count := func(login string, f store.FigureFilter, k figures.Key) figures.Value {
+			t.Helper()
+			vs, asOf, err := w.db.CaseFigures(ctx, w.actors[login], f, day)
+			if err != nil {
+				t.Fatalf("%s %+v: %v", login, f, err)
+			}
+			if !asOf.Equal(w.clock.Now()) {
+				t.Errorf("as of %v, want %v", asOf, w.clock.Now())
+			}
+			return vs[k]
+		}
+		// The third case was never answered and its deadline has passed:
+		// three judged, none on time.
+		want := figures.Value{Unit: figures.UnitShare, Known: true, Count: 0, Of: 3}
+		if got := count("dispatcher", store.FigureFilter{}, figures.OnTimeResponse); got.Count != want.Count || got.Of != want.Of {
+			t.Errorf("on-time response: %+v, want %+v", got, want)
+		}
+		if err := w.db.ForgetFirstResponseDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := count("dispatcher", store.FigureFilter{}, figures.OnTimeResponse); got.Count != want.Count || got.Of != want.Of {
+			t.Errorf("on-time response, reopening not recorded: %+v, want %+v", got, want)
+		}
+
+		for _, tc := range []struct {
+			login string
+			f     store.FigureFilter
+			n     int
+		}{
+			{"dispatcher", store.FigureFilter{}, 3},
+			{"dispatcher", store.FigureFilter{Category: "01"}, 3},
+			{"dispatcher", store.FigureFilter{Category: "0101"}, 3},
+			{"dispatcher", store.FigureFilter{Category: "0102"}, 0},
+			{"dispatcher", store.FigureFilter{Kind: cases.KindRequest, Region: "330102"}, 3},
+			{"dispatcher", store.FigureFilter{Region: "330105"}, 0},
+			{"worker-a", store.FigureFilter{}, 3},
+			{"worker-b", store.FigureFilter{}, 0},
+			{"resident", store.FigureFilter{}, 0}, // staff reach only
+		} {
+			if got := count(tc.login, tc.f, figures.Received); got.Count != tc.n {
+				t.Errorf("%s %+v: received %d, want %d", tc.login, tc.f, got.Count, tc.n)
+			}
+		}
+
+		for _, tc := range []struct {
+			login string
+			f     store.FigureFilter
+			p     figures.Period
+			code  string
+			field string
+		}{
+			{"worker-b", store.FigureFilter{Region: "330102"}, day, anju.ENOTFOUND, ""},
+			{"dispatcher", store.FigureFilter{Region: "999999"}, day, anju.ENOTFOUND, ""},
+			{"dispatcher", store.FigureFilter{}, figures.Period{From: monday, To: monday}, anju.EINVALID, "to"},
+			{"dispatcher", store.FigureFilter{}, figures.Period{From: monday.AddDate(-3, 0, -5), To: monday}, anju.EINVALID, "to"},
+			{"dispatcher", store.FigureFilter{Kind: "gossip"}, day, anju.EINVALID, "kind"},
+			{"dispatcher", store.FigureFilter{Category: "99"}, day, anju.EINVALID, "category"},
+			{"dispatcher", store.FigureFilter{Department: "nowhere"}, day, anju.EINVALID, "department"},
+		} {
+			_, _, err := w.db.CaseFigures(ctx, w.actors[tc.login], tc.f, tc.p)
+			if anju.ErrorCode(err) != tc.code || anju.ErrorField(err) != tc.field {
+				t.Errorf("%s %+v %v: %v, want %s on %q", tc.login, tc.f, tc.p, err, tc.code, tc.field)
+			}
+		}
+		// A recount reads a bounded number of cases, and says so beyond it.
+		defer store.SetMaxFigureCases(store.SetMaxFigureCases(2))
+		if _, _, err := w.db.CaseFigures(ctx, w.actors["dispatcher"], store.FigureFilter{}, day); anju.ErrorCode(err) != anju.EINVALID {
+			t.Errorf("over the bound: %v", err)
+		}
+	})
+}
