@@ -308,35 +308,13 @@ func (w *Web) placeLevels(ctx context.Context, city string, form reportForm) ([]
 // the form again with what was typed and why.
 func (w *Web) handleReport(rw http.ResponseWriter, r *http.Request, v *View) {
 	ctx := r.Context()
-	city, err := w.portalCity(ctx)
-	if err != nil {
-		w.fail(rw, r, v, err)
+	in, ok := w.readPortalPost(rw, r, v)
+	if !ok {
 		return
 	}
-	actor, public := filer(v, city)
-	var limited error
-	if public {
-		limited = w.allowReport(rw, r)
-	}
-	errs := fieldErrors{}
-	vals, photos, err := readReport(rw, r, v, errs)
-	if err != nil {
-		w.fail(rw, r, v, err)
-		return
-	}
-	form := formOf(vals)
+	actor, limited, errs, vals, photos, form := in.actor, in.limited, in.errs, in.vals, in.photos, in.form
 	form.Photos = len(photos)
-	again := func(status int, alert string) {
-		p, err := w.reportPage(ctx, v, form, errs, false)
-		if err != nil {
-			w.fail(rw, r, v, err)
-			return
-		}
-		if alert != "" {
-			p.Alert = alert
-		}
-		w.render(rw, r, v, status, "portal/report", p)
-	}
+	again := func(status int, alert string) { w.reportAgain(rw, r, v, form, errs, false, status, alert) }
 	switch {
 	case limited != nil:
 		again(http.StatusTooManyRequests, errorMessage(v, limited))
@@ -399,35 +377,13 @@ func fieldMessage(v *View, field string, err error) string {
 // whole form, so that a refusal shows it again as typed).
 func (w *Web) handleMeToo(rw http.ResponseWriter, r *http.Request, v *View) {
 	ctx := r.Context()
-	city, err := w.portalCity(ctx)
-	if err != nil {
-		w.fail(rw, r, v, err)
+	in, ok := w.readPortalPost(rw, r, v)
+	if !ok {
 		return
 	}
-	actor, public := filer(v, city)
-	var limited error
-	if public {
-		limited = w.allowReport(rw, r)
-	}
-	errs := fieldErrors{}
-	vals, _, err := readReport(rw, r, v, errs)
-	if err != nil {
-		w.fail(rw, r, v, err)
-		return
-	}
+	actor, limited, errs, vals, form := in.actor, in.limited, in.errs, in.vals, in.form
 	delete(errs, "photos") // a voice carries no photos
-	form := formOf(vals)
-	again := func(status int, alert string) {
-		p, err := w.reportPage(ctx, v, form, errs, true)
-		if err != nil {
-			w.fail(rw, r, v, err)
-			return
-		}
-		if alert != "" {
-			p.Alert = alert
-		}
-		w.render(rw, r, v, status, "portal/report", p)
-	}
+	again := func(status int, alert string) { w.reportAgain(rw, r, v, form, errs, true, status, alert) }
 	q := httpx.QueryOf(vals)
 	id := q.ID("case")
 	switch {
@@ -481,4 +437,52 @@ func (w *Web) handleReportAssist(part string) func(http.ResponseWriter, *http.Re
 		p.Part = part
 		w.render(rw, r, v, http.StatusOK, "portal/report", p)
 	}
+}
+
+// portalPost is a report form posted to the portal, read: who files it (a
+// signed-in resident as themself, anyone else as the public portal), whether
+// the address is over its limit, what was typed and what is wrong with it.
+type portalPost struct {
+	actor   *anju.Actor
+	limited error
+	errs    fieldErrors
+	vals    url.Values
+	photos  []photo.Photo
+	form    reportForm
+}
+
+// readPortalPost reads a report or "me too" form; false when the request has
+// already been answered (with an error page).
+func (w *Web) readPortalPost(rw http.ResponseWriter, r *http.Request, v *View) (portalPost, bool) {
+	city, err := w.portalCity(r.Context())
+	if err != nil {
+		w.fail(rw, r, v, err)
+		return portalPost{}, false
+	}
+	in := portalPost{errs: fieldErrors{}}
+	actor, public := filer(v, city)
+	in.actor = actor
+	if public {
+		in.limited = w.allowReport(rw, r)
+	}
+	if in.vals, in.photos, err = readReport(rw, r, v, in.errs); err != nil {
+		w.fail(rw, r, v, err)
+		return portalPost{}, false
+	}
+	in.form = formOf(in.vals)
+	return in, true
+}
+
+// reportAgain shows the report form again with what was typed, its field
+// errors and alert (when not empty) — assist as for reportPage.
+func (w *Web) reportAgain(rw http.ResponseWriter, r *http.Request, v *View, form reportForm, errs fieldErrors, assist bool, status int, alert string) {
+	p, err := w.reportPage(r.Context(), v, form, errs, assist)
+	if err != nil {
+		w.fail(rw, r, v, err)
+		return
+	}
+	if alert != "" {
+		p.Alert = alert
+	}
+	w.render(rw, r, v, status, "portal/report", p)
 }
