@@ -89,3 +89,12 @@ func (v Value) MarshalJSON() ([]byte, error) {
 	}
 	return json.Marshal(map[string]any{"count": v.Count})
 }
+
+// PartValue is part k as a figure of its own: its share of the common
+// denominator for a shares figure, its count for a counts figure.
+func (v Value) PartValue(k string) Value {
+	if v.Unit == UnitShares {
+		return share(v.Part(k), v.Of)
+	}
+	return count(v.Part(k))
+}

@@ -40,6 +40,7 @@ func (w *Web) Register(mux *http.ServeMux) {
 	handle("GET /work/new", w.staff(w.handleIntakePage))
 	handle("POST /work/new", w.staff(w.handleIntake))
 	handle("GET /work/grid", w.staff(w.handleGrid))
+	handle("GET /dash", w.staff(w.handleDash))
 	handle("GET /work/cases/{id}", w.staff(w.handleCase))
 	handle("POST /work/cases/{id}/actions/{action}", w.staff(w.handleCaseAction))
 	handle("POST /work/cases/{id}/reporter", w.staff(w.handleUnmask))
