@@ -50,13 +50,28 @@ func (p *dashPage) Value(name string) string { return p.Values.Get(name) }
 // fields lays out the filter form with the workbench's words.
 func (p *dashPage) fields(v *View) {
 	in := func(name, typ string, opts []choice) filterInput {
-		return filterInput{Name: name, Label: v.T("work.filter." + name), Type: typ, Value: p.Value(name),
+		label := v.T("work.filter." + name)
+		if typ == "date" {
+			// The dashboard's to is a day included; the workbench's is not.
+			label = v.T("dash.filter." + name)
+		}
+		return filterInput{Name: name, Label: label, Type: typ, Value: p.Value(name),
 			Any: v.T("work.filter.any"), Options: opts, Invalid: p.Invalid(name), Error: p.Error}
 	}
 	cat := in("category", "select", nil)
 	cat.Groups = p.Categories
 	p.Fields = []filterInput{in("region", "select", p.Regions), in("department", "select", p.Departments), cat,
 		in("kind", "select", p.Kinds), in("from", "date", nil), in("to", "date", nil)}
+}
+
+// FieldLabel is the label of the form's field name.
+func (p *dashPage) FieldLabel(name string) string {
+	for _, in := range p.Fields {
+		if in.Name == name {
+			return in.Label
+		}
+	}
+	return name
 }
 
 // Invalid reports whether the page's error is about field.
