@@ -10,31 +10,22 @@ import (
 	"slices"
 
 	"anju/internal/anju"
+	"anju/internal/httpx"
 	"anju/internal/store"
 )
-
-// Auth is what the API needs of the server's sign-in: the same throttle,
-// password-hash bound and session cookie as the web pages'.
-type Auth interface {
-	Login(w http.ResponseWriter, r *http.Request, login, password string) (*anju.Actor, error)
-	Logout(w http.ResponseWriter, r *http.Request)
-	// Hashing runs fn, which hashes a password, within the server's bound
-	// on concurrent hashes (ETOOMANY past it).
-	Hashing(w http.ResponseWriter, r *http.Request, fn func() error) error
-}
 
 // Config is what the API needs from outside.
 type Config struct {
 	DB   *store.DB
 	Log  *slog.Logger
-	Auth Auth
+	Auth httpx.Auth
 }
 
 // API holds the dependencies of the handlers.
 type API struct {
 	db   *store.DB
 	log  *slog.Logger
-	auth Auth
+	auth httpx.Auth
 }
 
 // New returns the API; Register mounts it.

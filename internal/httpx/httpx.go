@@ -54,6 +54,17 @@ func ClientAddr(r *http.Request) string {
 // without NUL characters (PostgreSQL refuses both, SQLite stores them).
 func PlainText(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }
 
+// Auth is what the edges need of the server's sign-in — the JSON API's
+// session route and the web pages' sign-in form alike: the same throttle,
+// password-hash bound and session cookie for both.
+type Auth interface {
+	Login(w http.ResponseWriter, r *http.Request, login, password string) (*anju.Actor, error)
+	Logout(w http.ResponseWriter, r *http.Request)
+	// Hashing runs fn, which hashes a password, within the server's bound
+	// on concurrent hashes (ETOOMANY past it).
+	Hashing(w http.ResponseWriter, r *http.Request, fn func() error) error
+}
+
 // ChinaTime is the zone of a bare date: Anju's cities keep China Standard
 // Time, which has no daylight saving.
 var ChinaTime = time.FixedZone("CST", 8*3600)

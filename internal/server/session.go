@@ -12,7 +12,7 @@ import (
 
 // Login checks credentials under the throttle, which counts failures per
 // login name and per client address, and opens a session: sign-in for the
-// API's session route and the web pages alike (api.Auth, web.Auth). The
+// API's session route and the web pages alike (httpx.Auth). The
 // caller reports a failure in its own way (and logs the server's own).
 func (s *Server) Login(w http.ResponseWriter, r *http.Request, login, password string) (*anju.Actor, error) {
 	w.Header().Set("Cache-Control", "no-store")

@@ -7,29 +7,18 @@ package web
 
 import (
 	"log/slog"
-	"net/http"
 	"time"
 
-	"anju/internal/anju"
 	"anju/internal/auth"
+	"anju/internal/httpx"
 	"anju/internal/store"
 )
-
-// Auth is what the pages need of the server's sign-in: the same throttle,
-// password-hash bound and session cookie as the API's.
-type Auth interface {
-	Login(w http.ResponseWriter, r *http.Request, login, password string) (*anju.Actor, error)
-	Logout(w http.ResponseWriter, r *http.Request)
-	// Hashing runs fn, which hashes a password, within the server's bound
-	// on concurrent hashes (ETOOMANY past it), as the API's user routes do.
-	Hashing(w http.ResponseWriter, r *http.Request, fn func() error) error
-}
 
 // Config is what the pages need from outside.
 type Config struct {
 	DB   *store.DB
 	Log  *slog.Logger
-	Auth Auth
+	Auth httpx.Auth
 	// TileURL is a raster tile template ("https://tiles.example/{z}/{x}/{y}.png")
 	// drawn under the city's polygons; empty (the default) draws none, so the
 	// maps work with no network.
@@ -51,7 +40,7 @@ func DefaultReportLimit() *auth.Throttle { return auth.NewRateLimit(5, time.Minu
 type Web struct {
 	db      *store.DB
 	log     *slog.Logger
-	auth    Auth
+	auth    httpx.Auth
 	tileURL string
 	limit   *auth.Throttle
 }
