@@ -107,10 +107,8 @@ func seeOther(rw http.ResponseWriter, r *http.Request, to string) {
 // must not send anyone to another site.
 func localPath(next, fallback string) string {
 	u, err := url.Parse(next)
-	if next == "" || err != nil || u.IsAbs() || u.Host != "" || len(next) < 1 || next[0] != '/' || (len(next) > 1 && (next[1] == '/' || next[1] == '\\')) {
+	if next == "" || err != nil || u.IsAbs() || u.Host != "" || next[0] != '/' || (len(next) > 1 && (next[1] == '/' || next[1] == '\\')) {
 		return fallback
 	}
 	return next
 }
-
-func urlQueryEscape(s string) string { return url.QueryEscape(s) }

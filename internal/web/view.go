@@ -90,7 +90,7 @@ func (w *Web) staff(h func(http.ResponseWriter, *http.Request, *View)) http.Hand
 					back = localPath(ref.RequestURI(), "/work")
 				}
 			}
-			to := "/login?next=" + urlQueryEscape(back)
+			to := "/login?next=" + url.QueryEscape(back)
 			if r.Header.Get("HX-Request") == "true" {
 				rw.Header().Set("HX-Redirect", to)
 				rw.WriteHeader(http.StatusUnauthorized)
