@@ -48,32 +48,49 @@ const reopenFirstResponseDue = "first_response_due"
 // unknown kind, category or department, or more cases than a recount
 // holds; ENOTFOUND for a region outside the actor's scope.
 func (db *DB) CaseFigures(ctx context.Context, actor *anju.Actor, f FigureFilter, p figures.Period) (map[figures.Key]figures.Value, time.Time, error) {
+	cs, _, err := db.caseFigureFacts(ctx, actor, f, p)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	now := db.clock.Now()
+	return figures.Compute(cs, p, now), now, nil
+}
+
+// caseDims is where a case sits, for FigureGroups: its category, the
+// department holding it and its place in the region tree.
+type caseDims struct {
+	category, department, path string
+}
+
+// caseFigureFacts reads the facts of every case CaseFigures counts, and
+// beside each its dims.
+func (db *DB) caseFigureFacts(ctx context.Context, actor *anju.Actor, f FigureFilter, p figures.Period) ([]figures.Case, []caseDims, error) {
 	if actor == nil {
-		return nil, time.Time{}, anju.Errorf(anju.EUNAUTHORIZED, "sign in to see figures")
+		return nil, nil, anju.Errorf(anju.EUNAUTHORIZED, "sign in to see figures")
 	}
 	if !p.From.Before(p.To) {
-		return nil, time.Time{}, anju.FieldError("to", "the period ends before it starts")
+		return nil, nil, anju.FieldError("to", "the period ends before it starts")
 	}
 	if p.To.Sub(p.From) > MaxFigurePeriod {
-		return nil, time.Time{}, anju.FieldError("to", "a period covers at most 3 years")
+		return nil, nil, anju.FieldError("to", "a period covers at most 3 years")
 	}
 	if f.Kind != "" && !f.Kind.Valid() {
-		return nil, time.Time{}, anju.FieldError("kind", "unknown kind %q", f.Kind)
+		return nil, nil, anju.FieldError("kind", "unknown kind %q", f.Kind)
 	}
 	// Staff reach only: a resident's own reports are not a population.
 	terms := []caseTerm{scopeTerm(actor, grantsOf(actor), false)}
 	fts, err := db.filterTerms(ctx, actor, CaseFilter{Kind: f.Kind, Region: f.Region, To: p.To})
 	if err != nil {
-		return nil, time.Time{}, err
+		return nil, nil, err
 	}
 	terms = append(terms, fts...)
 	if f.Category != "" {
 		tree, err := db.Taxonomy(ctx, actor.City)
 		if err != nil {
-			return nil, time.Time{}, err
+			return nil, nil, err
 		}
 		if _, err := tree.Get(f.Category); err != nil {
-			return nil, time.Time{}, anju.FieldError("category", "category %q does not exist", f.Category)
+			return nil, nil, anju.FieldError("category", "category %q does not exist", f.Category)
 		}
 		// Codes are digits, two per level: ':' sorts right after '9', so
 		// the range holds the code and every code under it.
@@ -84,10 +101,10 @@ func (db *DB) CaseFigures(ctx context.Context, actor *anju.Actor, f FigureFilter
 	if f.Department != "" {
 		places, err := db.departmentPlaces(ctx, db, actor.City)
 		if err != nil {
-			return nil, time.Time{}, err
+			return nil, nil, err
 		}
 		if _, ok := places[f.Department]; !ok && !actor.System {
-			return nil, time.Time{}, anju.FieldError("department", "department %q does not exist", f.Department)
+			return nil, nil, anju.FieldError("department", "department %q does not exist", f.Department)
 		}
 		terms = append(terms, caseTerm{text: func(col func(string) string) string { return col("c.department") + " = ?" },
 			args: []any{f.Department}, gathers: true, index: "cases_department"})
@@ -96,7 +113,7 @@ func (db *DB) CaseFigures(ctx context.Context, actor *anju.Actor, f FigureFilter
 	terms = append(terms, plainTerm("(c.created_at >= ? OR "+openStates+")", micros(p.From)))
 	plan := casePlan{terms: terms, gather: -1, cursor: -1}
 	if err := db.choose(ctx, &plan); err != nil {
-		return nil, time.Time{}, err
+		return nil, nil, err
 	}
 	where, args := db.planWhere(plan)
 	from := " FROM cases c" + db.planIndex(plan)
@@ -104,15 +121,14 @@ func (db *DB) CaseFigures(ctx context.Context, actor *anju.Actor, f FigureFilter
 		from = " FROM cases c" // no order to keep: let SQLite choose
 	}
 
-	cs, reopened, err := db.figureFacts(ctx, from, where, args)
+	cs, dims, reopened, err := db.figureFacts(ctx, from, where, args)
 	if err != nil {
-		return nil, time.Time{}, err
+		return nil, nil, err
 	}
 	if err := db.figureEvents(ctx, from, where, args, cs, reopened); err != nil {
-		return nil, time.Time{}, err
+		return nil, nil, err
 	}
-	now := db.clock.Now()
-	return figures.Compute(cs, p, now), now, nil
+	return cs, dims, nil
 }
 
 // figureFacts reads the cases' own columns. The first response is the
@@ -120,34 +136,36 @@ func (db *DB) CaseFigures(ctx context.Context, actor *anju.Actor, f FigureFilter
 // dispatch of an accepted case, and again on a dispatch after reopening.
 // The resolving department's level is its region's. It returns the cases
 // and the index of each reopened one by id.
-func (db *DB) figureFacts(ctx context.Context, from, where string, args []any) ([]figures.Case, map[int64]int, error) {
+func (db *DB) figureFacts(ctx context.Context, from, where string, args []any) ([]figures.Case, []caseDims, map[int64]int, error) {
 	q := `SELECT c.id, c.city, c.category, c.workflow, c.state, c.created_at, c.response_due, c.resolution_due,
-		c.resolved_at, c.closed_at, r.level,
+		c.resolved_at, c.closed_at, r.level, c.department, c.region_path,
 		(SELECT MIN(e.at) FROM case_events e WHERE e.case_id = c.id AND (e.action = 'accept' OR e.action = 'dispatch'))` +
 		from + ` LEFT JOIN departments d ON d.code = c.department LEFT JOIN regions r ON r.code = d.region WHERE ` + where
 	rows, err := db.query(ctx, q, args...)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer rows.Close()
 	var cs []figures.Case
+	var dims []caseDims
 	reopened := map[int64]int{}
 	type origin struct{ city, category string }
 	origins := map[int64]origin{}
 	for rows.Next() {
 		if len(cs) >= maxFigureCases {
-			return nil, nil, anju.FieldError("from", "the filter holds more than %d cases; choose a shorter period or a smaller region", maxFigureCases)
+			return nil, nil, nil, anju.FieldError("from", "the filter holds more than %d cases; choose a shorter period or a smaller region", maxFigureCases)
 		}
 		var c figures.Case
 		var id, created, respDue, resDue int64
 		var city, category, wf, state string
 		var resolved, closed, responded sql.NullInt64
-		var level sql.NullString
-		if err := rows.Scan(&id, &city, &category, &wf, &state, &created, &respDue, &resDue, &resolved, &closed, &level, &responded); err != nil {
-			return nil, nil, err
+		var level, department sql.NullString
+		var path string
+		if err := rows.Scan(&id, &city, &category, &wf, &state, &created, &respDue, &resDue, &resolved, &closed, &level, &department, &path, &responded); err != nil {
+			return nil, nil, nil, err
 		}
 		if err := json.Unmarshal([]byte(wf), &c.Case); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		c.ID, c.State = id, cases.State(state)
 		c.CreatedAt, c.ResponseDue, c.ResolutionDue = fromMicros(created), fromMicros(respDue), fromMicros(resDue)
@@ -168,9 +186,10 @@ func (db *DB) figureFacts(ctx context.Context, from, where string, args []any) (
 			origins[id] = origin{city, category}
 		}
 		cs = append(cs, c)
+		dims = append(dims, caseDims{category: category, department: department.String, path: path})
 	}
 	if err := rows.Err(); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	// A reopened case's first response deadline, where its first reopening
 	// did not record it (reopenings before it did): the category's
@@ -182,17 +201,17 @@ func (db *DB) figureFacts(ctx context.Context, from, where string, args []any) (
 		o := origins[id]
 		tree, err := db.Taxonomy(ctx, o.city)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		cal, err := db.calendar(ctx, o.city)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if d, err := tree.Deadlines(o.category, cs[i].Priority); err == nil {
 			cs[i].ResponseDue = cal.Due(cs[i].CreatedAt, d.Response).UTC()
 		}
 	}
-	return cs, reopened, nil
+	return cs, dims, reopened, nil
 }
 
 // figureEvents adds what only the events hold: the supervision cards

@@ -114,3 +114,86 @@ func TestCaseFigures(t *testing.T) {
 		}
 	})
 }
+
+// TestFigureGroups: every split of a period adds up to the whole: the
+// received of its days, of its weeks, of its regions one level down, of
+// its departments and categories; the piles of a day carry the cases still
+// open from the days before it; a bad grouping is a field error.
+func TestFigureGroups(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		w := newCaseWorld(t, dsn)
+		// Monday two cases, Tuesday one; one of Monday's is dispatched.
+		var ids []int64
+		for i := range 3 {
+			if i == 2 {
+				w.clock.Advance(24 * time.Hour)
+			}
+			c, _, err := w.db.CreateCase(ctx, w.actors["operator"], streetLight(), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, c.ID)
+		}
+		w.act(t, "operator", ids[0], cases.ActionAccept, cases.Input{})
+		w.act(t, "dispatcher", ids[0], cases.ActionDispatch, cases.Input{Department: "a-office"})
+		week := figures.Period{From: monday.Add(-9 * time.Hour), To: monday.Add(-9*time.Hour).AddDate(0, 0, 7)}
+		groups := func(by store.FigureGroupBy, f store.FigureFilter) map[string]store.FigureGroup {
+			t.Helper()
+			gs, _, err := w.db.FigureGroups(ctx, w.actors["dispatcher"], f, week, by)
+			if err != nil {
+				t.Fatalf("%s: %v", by, err)
+			}
+			out := map[string]store.FigureGroup{}
+			for _, g := range gs {
+				out[g.Key] = g
+			}
+			return out
+		}
+		received := func(g store.FigureGroup) int { return g.Figures[figures.Received].Count }
+
+		days := groups(store.ByDay, store.FigureFilter{})
+		if len(days) != 7 || received(days["2026-03-02"]) != 2 || received(days["2026-03-03"]) != 1 || received(days["2026-03-04"]) != 0 {
+			t.Errorf("days: %d parts, received Mon %d Tue %d Wed %d", len(days), received(days["2026-03-02"]), received(days["2026-03-03"]), received(days["2026-03-04"]))
+		}
+		// Wednesday's backlog holds all three, received before its end.
+		if got := days["2026-03-04"].Figures[figures.BacklogByAge].Count; got != 3 {
+			t.Errorf("Wednesday's backlog %d, want 3", got)
+		}
+		weeks := groups(store.ByWeek, store.FigureFilter{})
+		if len(weeks) != 1 || received(weeks["2026-03-02"]) != 3 {
+			t.Errorf("weeks: %+v", weeks)
+		}
+		regions := groups(store.ByRegion, store.FigureFilter{})
+		if g := regions["330102"]; received(g) != 3 || g.Name == "" || len(regions) != 1 {
+			t.Errorf("districts: %+v", regions)
+		}
+		depts := groups(store.ByDepartment, store.FigureFilter{})
+		if received(depts["a-office"]) != 1 || received(depts[""]) != 2 || depts["a-office"].Name != "第1街道办" {
+			t.Errorf("departments: %+v", depts)
+		}
+		cats := groups(store.ByCategory, store.FigureFilter{})
+		if received(cats["01"]) != 3 || cats["01"].Name == "" {
+			t.Errorf("categories: %+v", cats)
+		}
+		if leaf := groups(store.ByCategory, store.FigureFilter{Category: "01"}); received(leaf["0101"]) != 3 {
+			t.Errorf("categories under 01: %+v", leaf)
+		}
+		grids := groups(store.ByGrid, store.FigureFilter{})
+		total := 0
+		for _, g := range grids {
+			total += received(g)
+		}
+		if total != 3 {
+			t.Errorf("grids add up to %d, want 3", total)
+		}
+		if _, _, err := w.db.FigureGroups(ctx, w.actors["dispatcher"], store.FigureFilter{}, week, "colour"); anju.ErrorField(err) != "by" {
+			t.Errorf("bad grouping: %v", err)
+		}
+		// The reach: another district's worker sees no part.
+		gs, _, err := w.db.FigureGroups(ctx, w.actors["worker-b"], store.FigureFilter{}, week, store.ByGrid)
+		if err != nil || len(gs) != 0 {
+			t.Errorf("worker-b: %v %+v", err, gs)
+		}
+	})
+}
