@@ -215,6 +215,30 @@ func TestFiguresAPI(t *testing.T) {
 				t.Errorf("%s ?%s = %d %s, want %d with %s", tc.login, tc.query, status, body, tc.status, tc.want)
 			}
 		}
+		// Split by department and by day: the parts carry the same figures.
+		status, body := get("dispatcher", "from=2026-03-01&to=2026-03-02&by=day")
+		var split struct {
+			By     string `json:"by"`
+			Groups []struct {
+				Key     string `json:"key"`
+				Period  struct{ From, To string }
+				Figures map[string]json.RawMessage `json:"figures"`
+			} `json:"groups"`
+		}
+		if err := json.Unmarshal([]byte(body), &split); err != nil || status != 200 || split.By != "day" || len(split.Groups) != 2 {
+			t.Fatalf("by=day: %d %s", status, body)
+		}
+		if g := split.Groups[1]; g.Key != "2026-03-02" || g.Period.From != "2026-03-02" || string(g.Figures["received"]) != `{"count":6}` ||
+			string(split.Groups[0].Figures["received"]) != `{"count":0}` {
+			t.Errorf("by=day: %+v", split.Groups)
+		}
+		status, body = get("dispatcher", "from=2026-03-02&to=2026-03-02&by=department")
+		if status != 200 || !strings.Contains(body, `"key":"a-street"`) {
+			t.Errorf("by=department: %d %s", status, body)
+		}
+		if status, body = get("dispatcher", "by=colour"); status != 400 || !strings.Contains(body, `"field":"by"`) {
+			t.Errorf("by=colour: %d %s", status, body)
+		}
 		// Without dates, the last 30 days up to today.
 		if got := figuresOf("dispatcher", ""); got["period"] != "2026-02-21/2026-03-22" || got["received"] != `{"count":6}` {
 			t.Errorf("default period: %s, received %s", got["period"], got["received"])
