@@ -13,6 +13,7 @@ import (
 
 	"anju/internal/anju"
 	"anju/internal/cases"
+	"anju/internal/figures"
 	"anju/internal/server"
 	"anju/internal/store"
 	"anju/internal/store/storetest"
@@ -215,6 +216,80 @@ func TestFiguresAPI(t *testing.T) {
 				t.Errorf("%s ?%s = %d %s, want %d with %s", tc.login, tc.query, status, body, tc.status, tc.want)
 			}
 		}
+		// Behind every number of every figure: the list of its cases is as
+		// long as the number (cards count cards, and list the cases that
+		// received them).
+		monday := figures.Period{From: t0.Add(-9 * time.Hour), To: t0.Add(15 * time.Hour)}
+		vals, _, err := db.CaseFigures(ctx, actor("dispatcher"), store.FigureFilter{}, monday)
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed := func(query string) int {
+			t.Helper()
+			req, _ := http.NewRequest("GET", srv.URL+"/api/v1/cases?from=2026-03-02&to=2026-03-03&page_size=200&"+query, nil)
+			req.Header.Set("Authorization", "Bearer "+fx.tokens["dispatcher"])
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var l struct {
+				Cases []json.RawMessage `json:"cases"`
+				Total int               `json:"total"`
+			}
+			if err := json.NewDecoder(resp.Body).Decode(&l); err != nil || resp.StatusCode != 200 {
+				t.Fatalf("%s: %d %v", query, resp.StatusCode, err)
+			}
+			if len(l.Cases) != l.Total {
+				t.Errorf("%s: %d cases listed, total %d", query, len(l.Cases), l.Total)
+			}
+			return len(l.Cases)
+		}
+		numbers := 0
+		for _, d := range figures.Definitions() {
+			v := vals[d.Key]
+			want := map[string]int{}
+			switch d.Unit {
+			case figures.UnitShare:
+				want["numerator"], want["denominator"] = v.Count, v.Of
+			case figures.UnitDuration:
+				want["denominator"] = v.Of
+			case figures.UnitShares:
+				want["denominator"] = v.Of
+			default:
+				want["numerator"] = v.Count
+			}
+			for _, part := range v.Parts {
+				want[part.Key] = part.Count
+			}
+			if d.Key == figures.CardsIssued {
+				want["numerator"] = 1 // the cases the cards were issued on: a2 had both
+			}
+			for count, n := range want {
+				numbers++
+				if got := listed("figure=" + string(d.Key) + "&count=" + count); got != n {
+					t.Errorf("%s %s: %d cases listed, the figure says %d", d.Key, count, got, n)
+				}
+			}
+		}
+		if numbers < 30 {
+			t.Errorf("only %d numbers checked", numbers)
+		}
+		for query, field := range map[string]string{"figure=colour": "figure", "figure=received&count=parts": "count",
+			"figure=received&state=closed": "figure"} {
+			req, _ := http.NewRequest("GET", srv.URL+"/api/v1/cases?from=2026-03-02&to=2026-03-03&"+query, nil)
+			req.Header.Set("Authorization", "Bearer "+fx.tokens["dispatcher"])
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 400 || !strings.Contains(string(b), `"field":"`+field+`"`) {
+				t.Errorf("%s: %d %s", query, resp.StatusCode, b)
+			}
+		}
+
 		// Split by department and by day: the parts carry the same figures.
 		status, body := get("dispatcher", "from=2026-03-01&to=2026-03-02&by=day")
 		var split struct {

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"anju/internal/anju"
 	"net/url"
 
 	"anju/internal/cases"
+	"anju/internal/figures"
 	"anju/internal/httpx"
 )
 
@@ -23,6 +25,21 @@ func CaseFilterFromQuery(v url.Values) (CaseFilter, error) {
 		From: q.Time("from"), To: q.Time("to")}
 	if n := q.Positive("limit", 0); n != 0 {
 		f.PageSize = n
+	}
+	if key := q.String("figure"); key != "" {
+		// The cases behind a figure of the dashboard: the same region
+		// subtree, department, category (a group too) and kind, received
+		// in [from, to).
+		f.Figure = &FigureCases{Key: figures.Key(key), Count: q.String("count"),
+			Filter: FigureFilter{Region: f.Region, Department: f.Department, Category: f.Category, Kind: f.Kind},
+			Period: figures.Period{From: f.From, To: f.To}}
+		if f.Figure.Count == "" {
+			f.Figure.Count = CountNumerator
+		}
+		if err := q.Err(); err == nil && (f.From.IsZero() || f.To.IsZero()) {
+			return f, anju.FieldError("from", "the cases behind a figure need the period: from and to")
+		}
+		f.Region, f.Department, f.Category, f.Kind = "", "", "", ""
 	}
 	return f, q.Err()
 }

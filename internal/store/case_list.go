@@ -67,6 +67,9 @@ type CaseFilter struct {
 	// Order is newest first, or by time left (cases.OrderTimeLeft: open
 	// cases only). Empty means the queue's own order, or newest first.
 	Order cases.Order
+	// Figure lists the cases behind one number of a figure instead
+	// (FigureCaseIDs): with it, the list takes no other filter.
+	Figure *FigureCases
 	// Cursor continues a list after the page whose CaseList.Next it is.
 	Cursor   string
 	Page     int // from 1; a page may start at most maxOffset cases in
@@ -83,6 +86,9 @@ type CaseList struct {
 	// Next is the cursor of the following page (CaseFilter.Cursor, the
 	// API's before=), empty on the last page.
 	Next string `json:"next,omitempty"`
+	// Total is the length of the whole list, where it is known: the cases
+	// behind a figure.
+	Total int `json:"total,omitempty"`
 }
 
 // pageBounds makes a requested page valid: pages count from 1, and a page
@@ -467,6 +473,9 @@ func (db *DB) ListCases(ctx context.Context, actor *anju.Actor, f CaseFilter) (C
 	f.Page, f.PageSize, err = pageBounds(f.Page, f.PageSize, 50)
 	if err != nil {
 		return CaseList{}, err
+	}
+	if f.Figure != nil {
+		return db.listFigureCases(ctx, actor, f)
 	}
 	q, args, order, err := db.caseListQuery(ctx, actor, f)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"anju/internal/anju"
 	"anju/internal/cases"
+	"anju/internal/figures"
 	"anju/internal/locale"
 	"anju/internal/store"
 	"anju/internal/taxonomy"
@@ -26,7 +27,7 @@ import (
 // those of GET /api/v1/cases (store.CaseFilterFromQuery) bar the cursor and
 // numbered pages.
 var filterNames = []string{"queue", "region", "department", "category", "kind", "state", "channel",
-	"overdue", "from", "to", "text", "order", "limit"}
+	"overdue", "from", "to", "text", "order", "limit", "figure", "count"}
 
 // regionLevelsShown is how far below the top of the reader's reach the
 // region filter offers places: a city dispatcher picks a district or a
@@ -60,8 +61,12 @@ type workPage struct {
 
 	Rows    []caseRow
 	Caption string // which list this is and its order
-	Next    string // URL of the following page; empty on the last
-	First   string // URL of the first page, when this is a later one
+	// The cases behind a number of the dashboard: which number, and how
+	// many cases it counts (the whole list's length).
+	Figure      string
+	FigureTotal int
+	Next        string // URL of the following page; empty on the last
+	First       string // URL of the first page, when this is a later one
 
 	// Bulk dispatch: shown when some listed case may be dispatched by the
 	// reader.
@@ -231,6 +236,10 @@ func (w *Web) workbench(ctx context.Context, v *View, q url.Values) (*workPage, 
 		}
 	}
 	p.Caption = v.T("work.caption", label, v.T("work.order."+string(list.Order)))
+	if f.Figure != nil {
+		p.Figure, p.FigureTotal = v.T("work.figure", list.Total, figureNumberName(v, f.Figure.Key, f.Figure.Count)), list.Total
+		p.Caption = p.Figure
+	}
 	if err := w.fillRows(ctx, v, p, list.Cases); err != nil {
 		return nil, 0, err
 	}
@@ -566,4 +575,13 @@ func (w *Web) dispatchReport(ctx context.Context, v *View, rep *dispatchReport) 
 		}
 	}
 	return rep, nil
+}
+
+// figureNumberName names one number of a figure: "按时办结率 · 分子".
+func figureNumberName(v *View, key figures.Key, count string) string {
+	part := v.T("figures.part." + count)
+	if count == store.CountNumerator || count == store.CountDenominator {
+		part = v.T("figures." + count)
+	}
+	return v.T("figures."+string(key)) + " · " + part
 }
