@@ -61,6 +61,9 @@ type Options struct {
 	// ReportLimit is the portal's per-address limit; nil allows 10,000
 	// reports, since every client of a test shares one address.
 	ReportLimit *auth.Throttle
+	// Clock is the store's clock, for cases filed in the past; nil is the
+	// real one.
+	Clock anju.Clock
 }
 
 // New starts the fixture on the database dsn (storetest gives one per engine).
@@ -77,6 +80,9 @@ func New(t testing.TB, dsn string, opts ...Options) *Fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	if o.Clock != nil {
+		db = db.WithClock(o.Clock)
+	}
 	sys := anju.SystemActor("webtest")
 	if _, err := db.ImportRegions(ctx, sys, storetest.SmallCity()); err != nil {
 		t.Fatal(err)
