@@ -141,7 +141,9 @@ func TestCaseExport(t *testing.T) {
 					t.Fatalf("%s row %d = %q, the list has %+v", name, i+1, r, c)
 				}
 			}
-			if slices.ContainsFunc(rows, func(r []string) bool { return strings.Contains(strings.Join(r, ","), "13912345678") || strings.Contains(strings.Join(r, ","), "张三") }) {
+			if slices.ContainsFunc(rows, func(r []string) bool {
+				return strings.Contains(strings.Join(r, ","), "13912345678") || strings.Contains(strings.Join(r, ","), "张三")
+			}) {
 				t.Errorf("%s holds the reporter", name)
 			}
 		}
