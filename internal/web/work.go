@@ -61,12 +61,13 @@ type workPage struct {
 	Error string
 	Field string
 
-	Rows []caseRow
+	Rows    []caseRow
+	Caption string // which list this is and its order
+	Next    string // URL of the following page; empty on the last
+	First   string // URL of the first page, when this is a later one
+
 	// The whole list under the filters as a download.
 	ExportCSV, ExportXLSX string
-	Caption               string // which list this is and its order
-	Next                  string // URL of the following page; empty on the last
-	First                 string // URL of the first page, when this is a later one
 
 	// Bulk dispatch: shown when some listed case may be dispatched by the
 	// reader.
