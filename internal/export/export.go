@@ -123,8 +123,22 @@ func Write(w http.ResponseWriter, f Format, filename string, header []string, ro
 		h.Set("Cache-Control", "private, no-store")
 		w.WriteHeader(http.StatusOK)
 	}
+	// An export of a million rows runs a minute or more — the rows are
+	// read page by page, the workbook zipped at the end — past the write
+	// timeout a server sets for ordinary answers.
+	if err := http.NewResponseController(w).SetWriteDeadline(time.Now().Add(writeTime)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return 0, err
+	}
 	return Stream(&lazyWriter{w: w, start: start}, f, header, rows)
 }
+
+// writeTime is how long a download may take to send.
+const writeTime = 30 * time.Minute
+
+// xlsxSlots bounds the workbooks made at once: each holds up to 33 MB of
+// its sheet in memory (TestExportMemory) while it is written. A fifth
+// waits for one of four to finish.
+var xlsxSlots = make(chan struct{}, 4)
 
 // ContentDisposition is the header value that offers a download named
 // filename: an ASCII fallback for old clients and the name itself in
@@ -169,6 +183,8 @@ func Stream(w io.Writer, f Format, header []string, rows Rows) (int, error) {
 	case CSV:
 		t = newCSV(w, header)
 	case XLSX:
+		xlsxSlots <- struct{}{}
+		defer func() { <-xlsxSlots }()
 		x, err := newXLSX(w, header)
 		if err != nil {
 			return 0, err

@@ -275,3 +275,40 @@ func TestNeutralise(t *testing.T) {
 		}
 	}
 }
+
+// No more than four workbooks are made at once; a fifth starts when one
+// of them ends.
+func TestXLSXSlots(t *testing.T) {
+	release := make(chan struct{})
+	started := make(chan int, 5)
+	done := make(chan error, 5)
+	for i := range 5 {
+		go func() {
+			_, err := Stream(&bytes.Buffer{}, XLSX, []string{"n"}, func(yield func([]any) error) error {
+				started <- i
+				<-release
+				return yield([]any{i})
+			})
+			done <- err
+		}()
+	}
+	for range 4 {
+		<-started
+	}
+	select {
+	case i := <-started:
+		t.Fatalf("workbook %d started beside four others", i)
+	case <-time.After(200 * time.Millisecond):
+	}
+	release <- struct{}{}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	<-started // the fifth, now that one ended
+	close(release)
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
