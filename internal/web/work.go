@@ -154,7 +154,7 @@ type caseRow struct {
 
 func (w *Web) handleWork(rw http.ResponseWriter, r *http.Request, v *View) {
 	v.Title = v.T("nav.work")
-	if r.URL.Query().Has("format") {
+	if r.URL.Query().Get("format") != "" {
 		w.handleWorkExport(rw, r, v)
 		return
 	}
