@@ -97,6 +97,20 @@ func (a *Actor) HasRole(r Role) bool {
 	return false
 }
 
+// Staff reports whether the actor works for the city: holds a grant other
+// than a resident's, or is the system.
+func (a *Actor) Staff() bool {
+	if a.System {
+		return true
+	}
+	for _, g := range a.Grants {
+		if g.Role != RoleResident {
+			return true
+		}
+	}
+	return false
+}
+
 // CityPath is the materialised path of a city's root region.
 func CityPath(city string) string { return "/" + city + "/" }
 

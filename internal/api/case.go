@@ -1,11 +1,15 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
 	"anju/internal/anju"
+	"anju/internal/caseexport"
 	"anju/internal/cases"
+	"anju/internal/export"
+	"anju/internal/locale"
 	"anju/internal/store"
 	"anju/internal/upload"
 )
@@ -77,11 +81,32 @@ func (s *API) handleCase(w http.ResponseWriter, r *http.Request, a *anju.Actor) 
 
 // handleCases answers GET /api/v1/cases: a page of the caller's cases, or
 // of one workbench queue (queue=), with the filters of caseFilter. The
-// answer's next, passed as before=, reads the following page.
+// answer's next, passed as before=, reads the following page. With
+// format=csv or xlsx, every case of the filters instead, as a download
+// (caseexport), in the language of Accept-Language (lang=).
 func (s *API) handleCases(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	format, err := export.ParseFormat(r.URL.Query().Get("format"), caseexport.Formats...)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	f, err := caseFilter(r)
 	if err != nil {
 		s.writeError(w, r, err)
+		return
+	}
+	if format != "" {
+		lang, _ := locale.FromRequest(r)
+		_, err := caseexport.Write(r.Context(), w, s.db, caseexport.Request{Actor: a, Filter: f, Query: r.URL.Query(),
+			Format: format, Lang: lang})
+		var partial *export.PartialError
+		switch {
+		case errors.As(err, &partial):
+			s.log.ErrorContext(r.Context(), "export failed midway", "path", r.URL.Path, "err", err)
+			caseexport.Abort()
+		case err != nil:
+			s.writeError(w, r, err)
+		}
 		return
 	}
 	list, err := s.db.ListCases(r.Context(), a, f)

@@ -219,6 +219,8 @@ func TestScopeMatrix(t *testing.T) {
 			{"POST", "/api/v1/cases/" + cid + "/actions/comment", `{"note":"x"}`},
 			{"POST", "/api/v1/cases/" + cid + "/reporter", `{"reason":"x"}`},
 			{"GET", "/api/v1/cases?region=330105", ""},
+			{"GET", "/api/v1/cases?region=330105&format=csv", ""},
+			{"GET", "/api/v1/cases?region=330105&format=xlsx", ""},
 			{"GET", "/api/v1/search?q=路灯&region=330105", ""},
 			{"GET", "/api/v1/hotspots?region=330105", ""},
 			{"GET", "/api/v1/figures?region=330105", ""},
@@ -268,12 +270,13 @@ func TestScopeMatrix(t *testing.T) {
 		}
 		// Lists leave district B out.
 		for _, p := range []string{"/api/v1/regions/330100/children", "/api/v1/departments",
-			"/api/v1/cases", "/api/v1/search?q=路灯", "/api/v1/hotspots", "/api/v1/warnings", "/api/v1/figures"} {
+			"/api/v1/cases", "/api/v1/cases?format=csv", "/api/v1/search?q=路灯", "/api/v1/hotspots", "/api/v1/warnings", "/api/v1/figures"} {
 			_, body := f.do("worker-a", "GET", p, "")
 			if status, _ := f.do("worker-a", "GET", p, ""); status != 200 {
 				t.Errorf("worker-a: GET %s = %d", p, status)
 			}
-			if strings.Contains(body, "330105") || strings.Contains(body, "b-street") || strings.Contains(body, "worker-b") {
+			if strings.Contains(body, "330105") || strings.Contains(body, "b-street") || strings.Contains(body, "worker-b") ||
+				strings.Contains(body, "第2区") || strings.Contains(body, "第2网格") {
 				t.Errorf("worker-a: GET %s shows district B: %s", p, body)
 			}
 		}

@@ -35,15 +35,7 @@ func viewFrom(ctx context.Context) *View {
 
 // Staff reports whether the reader is signed in with a staff role.
 func (v *View) Staff() bool {
-	if v.Actor == nil {
-		return false
-	}
-	for _, g := range v.Actor.Grants {
-		if g.Role != anju.RoleResident {
-			return true
-		}
-	}
-	return v.Actor.System
+	return v.Actor != nil && v.Actor.Staff()
 }
 
 // Has reports whether the reader holds role anywhere.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -10,7 +11,9 @@ import (
 	"time"
 
 	"anju/internal/anju"
+	"anju/internal/caseexport"
 	"anju/internal/cases"
+	"anju/internal/export"
 	"anju/internal/figures"
 	"anju/internal/locale"
 	"anju/internal/store"
@@ -67,6 +70,9 @@ type workPage struct {
 	FigureTotal int
 	Next        string // URL of the following page; empty on the last
 	First       string // URL of the first page, when this is a later one
+
+	// The whole list under the filters as a download.
+	ExportCSV, ExportXLSX string
 
 	// Bulk dispatch: shown when some listed case may be dispatched by the
 	// reader.
@@ -153,6 +159,10 @@ type caseRow struct {
 
 func (w *Web) handleWork(rw http.ResponseWriter, r *http.Request, v *View) {
 	v.Title = v.T("nav.work")
+	if r.URL.Query().Get("format") != "" {
+		w.handleWorkExport(rw, r, v)
+		return
+	}
 	p, status, err := w.workbench(r.Context(), v, r.URL.Query())
 	if err != nil {
 		w.fail(rw, r, v, err)
@@ -173,12 +183,7 @@ func (w *Web) handleWork(rw http.ResponseWriter, r *http.Request, v *View) {
 // and lists nothing. err is a failure of the store.
 func (w *Web) workbench(ctx context.Context, v *View, q url.Values) (*workPage, int, error) {
 	a := v.Actor
-	p := &workPage{Values: url.Values{}, Queue: cases.Queue(q.Get("queue"))}
-	for _, n := range filterNames {
-		if val := strings.TrimSpace(q.Get(n)); val != "" {
-			p.Values.Set(n, val)
-		}
-	}
+	p := &workPage{Values: filterValues(q), Queue: cases.Queue(q.Get("queue"))}
 	p.Back = p.Values.Encode()
 	if before := q.Get("before"); before != "" {
 		p.Back = withParam(p.Values, "before", before).Encode()
@@ -246,10 +251,60 @@ func (w *Web) workbench(ctx context.Context, v *View, q url.Values) (*workPage, 
 	if list.Next != "" {
 		p.Next = workURL(withParam(p.Values, "before", list.Next))
 	}
+	p.ExportCSV = workURL(withParam(p.Values, "format", string(export.CSV)))
+	p.ExportXLSX = workURL(withParam(p.Values, "format", string(export.XLSX)))
 	if q.Get("before") != "" {
 		p.First = workURL(p.Values)
 	}
 	return p, http.StatusOK, nil
+}
+
+// filterValues are the filters of q, trimmed, empty ones left out.
+func filterValues(q url.Values) url.Values {
+	vs := url.Values{}
+	for _, n := range filterNames {
+		if val := strings.TrimSpace(q.Get(n)); val != "" {
+			vs.Set(n, val)
+		}
+	}
+	return vs
+}
+
+// handleWorkExport answers GET /work?format=csv|xlsx: every case of the
+// workbench's filters as a download (caseexport), or, for a bad format or
+// filter, the workbench with the message and 400.
+func (w *Web) handleWorkExport(rw http.ResponseWriter, r *http.Request, v *View) {
+	q := r.URL.Query()
+	values := filterValues(q)
+	format, bad := export.ParseFormat(q.Get("format"), caseexport.Formats...)
+	if bad == nil {
+		f, err := store.CaseFilterFromQuery(values)
+		if err == nil {
+			_, err = caseexport.Write(r.Context(), rw, w.db, caseexport.Request{Actor: v.Actor, Filter: f, Query: values,
+				Format: format, Lang: v.Lang})
+		}
+		var partial *export.PartialError
+		switch {
+		case err == nil:
+			return
+		case errors.As(err, &partial):
+			w.log.ErrorContext(r.Context(), "export failed midway", "path", r.URL.Path, "err", err)
+			caseexport.Abort()
+		case !userError(err):
+			w.fail(rw, r, v, err)
+			return
+		}
+		// A bad filter: the workbench says what is wrong with it.
+	}
+	p, status, err := w.workbench(r.Context(), v, values)
+	if err != nil {
+		w.fail(rw, r, v, err)
+		return
+	}
+	if bad != nil && p.Error == "" {
+		p.Error, p.Field, status = v.T("work.bad.format"), "", http.StatusBadRequest
+	}
+	w.render(rw, r, v, status, "work/home", p)
 }
 
 // fields lays out the filter form.
