@@ -64,7 +64,8 @@ type mapClass struct {
 
 // mapLegend cuts a figure's values into classes. Counts: 0 alone, then up
 // to four classes at the quartiles of the grids that have any, so that a few
-// very busy grids do not leave every other one in the first class. Shares:
+// very busy grids do not leave every other one in the first class (at most
+// five classes, as many as the palette has colours). Shares:
 // fixed steps, so that one colour means the same rate on every map. A grid
 // with no figure (a share over no cases) has no class.
 type mapLegend struct {
@@ -99,8 +100,9 @@ func newMapLegend(v *View, unit figures.Unit, values []float64) mapLegend {
 	slices.Sort(pos)
 	lows := []float64{0}
 	if len(pos) > 0 {
-		lows = append(lows, pos[0])
-		for q := 1; q < 4; q++ {
+		// Counts are whole: 0 stays alone, the next class starts at 1.
+		lows = append(lows, 1)
+		for q := range 4 {
 			if x := pos[q*len(pos)/4]; x > lows[len(lows)-1] {
 				lows = append(lows, x)
 			}
@@ -322,8 +324,11 @@ func (w *Web) handleDashMap(rw http.ResponseWriter, r *http.Request, v *View) {
 		x := figureOf(byGrid, none, g.Code, key)
 		val, known := mapValue(x)
 		mg := gridMapGrid{Code: g.Code, Name: g.Name, Value: figureText(v, x), Class: legend.classOf(val, known), Swatch: -1,
-			Link: w.receivedLink(ctx, v, gf, period), Geometry: g.Geometry}
-		mg.LinkText = v.T("dashmap.open_cases", figureOf(byGrid, none, g.Code, figures.Received).Count)
+			Geometry: g.Geometry}
+		// A grid with no case has no list to open.
+		if n := figureOf(byGrid, none, g.Code, figures.Received).Count; n > 0 {
+			mg.Link, mg.LinkText = w.receivedLink(ctx, v, gf, period), v.T("dashmap.open_cases", n)
+		}
 		if mg.Class >= 0 {
 			mg.Swatch = legend.Classes[mg.Class].Swatch
 		}

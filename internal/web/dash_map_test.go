@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"html"
 	"net/http"
 	"regexp"
@@ -122,6 +123,12 @@ func TestDashMapGrids(t *testing.T) {
 				if p.Class < 0 || p.Class >= len(gm.Legend) || p.Swatch != gm.Legend[p.Class].Swatch {
 					t.Errorf("%s %q: grid %s in class %d swatch %d of %v", tc.login, tc.query, p.Code, p.Class, p.Swatch, gm.Legend)
 				}
+				if tc.want[p.Code] == 0 {
+					if p.Href != "" {
+						t.Errorf("%s %q: grid %s has no case but a link %s", tc.login, tc.query, p.Code, p.Href)
+					}
+					continue
+				}
 				list := getWork(t, c, p.Href, http.StatusOK)
 				if n := len(listed(list.Body)); n != tc.want[p.Code] || !strings.Contains(p.LinkText, strconv.Itoa(n)) {
 					t.Errorf("%s %q: grid %s's link %s (%q) lists %d cases, want %d", tc.login, tc.query, p.Code, p.Href, p.LinkText, n, tc.want[p.Code])
@@ -202,6 +209,31 @@ func TestDashMapBadInput(t *testing.T) {
 		}
 		if res := c.Get("/dash/map?format=geojson&zoom=99"); res.Status != http.StatusBadRequest {
 			t.Errorf("zoom=99: %d", res.Status)
+		}
+	})
+}
+
+// The legend's classes: 0 alone, then the quartiles of the grids with any
+// case; shares in fixed steps.
+func TestDashMapLegend(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		w := newMapWorld(t, dsn)
+		c := w.f.SignIn("dispatcher")
+		c.Lang = "en"
+		var got []string
+		for _, l := range getGridMap(t, c, "").Legend {
+			got = append(got, fmt.Sprintf("%s:%d", l.Label, l.Swatch))
+		}
+		// Grids of 6, 2, 2 and 0 cases.
+		if want := []string{"0:0", "1:1", "2–5:3", "6:4"}; !slices.Equal(got, want) {
+			t.Errorf("received legend %v, want %v", got, want)
+		}
+		got = nil
+		for _, l := range getGridMap(t, c, "figure=satisfaction").Legend {
+			got = append(got, l.Label)
+		}
+		if want := []string{"below 60%", "60% to under 75%", "75% to under 85%", "85% to under 95%", "95% and over"}; !slices.Equal(got, want) {
+			t.Errorf("satisfaction legend %v, want %v", got, want)
 		}
 	})
 }

@@ -46,7 +46,7 @@
   }
 
   function setup(el) {
-    var map = L.map(el, { zoomControl: true, attributionControl: !!tileURL, zoomSnap: 0.25 });
+    var map = L.map(el, { zoomControl: true, attributionControl: !!tileURL, zoomSnap: 0.25, fadeAnimation: false });
     if (tileURL) { L.tileLayer(tileURL, { maxZoom: 19 }).addTo(map); }
     map.setView([30.25, 120.17], 12);
     var line = getComputedStyle(el).getPropertyValue("--grid-line").trim() || "#4a5568";
