@@ -34,7 +34,7 @@ func TestDashMapBrowser(t *testing.T) {
 		// The legend's own colours: the busiest grid (6 cases) the darkest
 		// class, the empty one the first.
 		swatch := func(n string) string {
-			return webtest.Get(t, ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector(".gridmap")).getPropertyValue("--c` + n + `").trim()`))
+			return webtest.Get(t, ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector(".gridmap")).getPropertyValue("--c`+n+`").trim()`))
 		}
 		if got, want := fills["330102001001001"], swatch("4")+" 4"; got != want {
 			t.Errorf("at %d px the grid of 6 cases is filled %q, want %q", width, got, want)
