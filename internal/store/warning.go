@@ -322,8 +322,9 @@ func (db *DB) cityLocation(ctx context.Context, city string) *time.Location {
 
 // ---- cluster ----
 
-// clusterCandidates groups the reports of the last ClusterWindow by street
-// and similarity, and keeps groups with enough distinct reporters.
+// clusterCandidates reads the reports of the last ClusterWindow (the bounds
+// warning.Clusters applies), each with its street, and raises the clusters
+// warning.Clusters finds among them.
 func (db *DB) clusterCandidates(ctx context.Context, city string, now time.Time, p WarningPolicy) ([]candidate, error) {
 	rows, err := db.query(ctx, `SELECT `+reportCols+` FROM cases c LEFT JOIN reporters r ON r.id = c.reporter_id
 		WHERE c.city = ? AND c.created_at > ? AND c.created_at <= ? ORDER BY c.created_at, c.id`,
@@ -356,7 +357,7 @@ func (db *DB) clusterCandidates(ctx context.Context, city string, now time.Time,
 		return nil, err
 	}
 	var out []candidate
-	for _, cl := range warning.Clusters(reports, warned, p) {
+	for _, cl := range warning.Clusters(reports, warned, now, p) {
 		street, err := db.regionNoGeometry(ctx, cl.Reports[0].Place)
 		if err != nil {
 			return nil, err

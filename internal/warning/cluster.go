@@ -29,19 +29,27 @@ func (c Cluster) IDs() []int64 {
 	return ids
 }
 
-// Clusters finds the clusters to raise among the reports of the last
-// ClusterWindow, each report's Place its street and User an opaque reporter
-// key ("" when unknown). Reports are linked by text similarity within a
-// street (see similarGroups); a group is a cluster with at least ClusterMin
+// Clusters finds the clusters to raise at now among reports, each report's
+// Place its street and User an opaque reporter key ("" when unknown). Only
+// reports of the last ClusterWindow, after now-ClusterWindow and not after
+// now, are considered. They are linked by text similarity within a street
+// (see similarGroups); a group is a cluster with at least ClusterMin
 // reports from at least ClusterMin distinct known reporters. Reports without
 // a known reporter (anonymous, no phone) count as reports but not as
 // reporters, because nothing shows they are not one person. A group of
 // which half or more of the reports are in raised (the cases of cluster
 // warnings raised lately) is the same cluster again and is left out.
-func Clusters(reports []textai.HotspotReport, raised map[int64]bool, p Policy) []Cluster {
+func Clusters(reports []textai.HotspotReport, raised map[int64]bool, now time.Time, p Policy) []Cluster {
 	p = p.WithDefaults()
+	from := now.Add(-p.ClusterWindow)
+	recent := make([]textai.HotspotReport, 0, len(reports))
+	for _, r := range reports {
+		if r.At.After(from) && !r.At.After(now) {
+			recent = append(recent, r)
+		}
+	}
 	var out []Cluster
-	for _, group := range similarGroups(reports, p.ClusterText, p.ClusterMin) {
+	for _, group := range similarGroups(recent, p.ClusterText, p.ClusterMin) {
 		people := map[string]bool{}
 		old := 0
 		for _, r := range group {
