@@ -13,6 +13,7 @@ import (
 
 	"anju/internal/notify"
 	"anju/internal/store"
+	"anju/internal/warning"
 )
 
 // Scheduler is the loop; the zero Interval means every 5 seconds.
@@ -94,7 +95,7 @@ func (s *Scheduler) Pass(ctx context.Context, log *slog.Logger) {
 		}
 	}
 	s.retrain(ctx, log)
-	if n, err := s.DB.DetectWarnings(ctx, s.DB.Now(), store.DefaultWarningPolicy); err != nil {
+	if n, err := s.DB.DetectWarnings(ctx, s.DB.Now(), warning.Default); err != nil {
 		log.ErrorContext(ctx, "warnings", "err", err)
 	} else if n.Total() > 0 {
 		log.InfoContext(ctx, "warnings", "raised", n)

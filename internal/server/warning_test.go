@@ -9,6 +9,7 @@ import (
 	"anju/internal/anju"
 	"anju/internal/store"
 	"anju/internal/store/storetest"
+	"anju/internal/warning"
 )
 
 func TestSimilarHotspotsWarningsAPI(t *testing.T) {
@@ -64,7 +65,7 @@ func TestSimilarHotspotsWarningsAPI(t *testing.T) {
 				t.Fatalf("%s: %d %s", s.action, status, body)
 			}
 		}
-		if n, err := f.db.DetectWarnings(ctx, f.db.Now(), store.WarningPolicy{ReopenMin: 1}); err != nil || n[store.WarningReopened] != 1 {
+		if n, err := f.db.DetectWarnings(ctx, f.db.Now(), warning.Policy{ReopenMin: 1}); err != nil || n[warning.KindReopened] != 1 {
 			t.Fatalf("detect: %v %v", n, err)
 		}
 		l, _ := f.db.ListWarnings(ctx, sys, store.WarningFilter{})

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"math"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,32 +16,15 @@ import (
 	"anju/internal/anju"
 	"anju/internal/audit"
 	"anju/internal/textai"
+	"anju/internal/warning"
 )
 
 // Early warnings (预警), on issues, places and departments only (DESIGN.md,
-// principle 2): no warning names, scores or counts a person. Reporters enter
-// the cluster check only as opaque keys to be counted, as in hotspots.
-//
-// Four kinds:
-//   - surge: a category (leaf or group) city-wide, or a street across all
-//     categories, took more cases in the last day (or week) than its seasonal
-//     baseline — the same weekday and hours (or the same span) in each of the
-//     previous SurgeWeeks weeks — allows: more than mean + SurgeSigma·σ and at
-//     least a minimum count. σ is floored at √mean (the Poisson noise of a
-//     count) and at 1, so a perfectly steady baseline does not make one extra
-//     case a surge. The most specific category is reported: a group only when
-//     none of the categories under it surged, and a week only when the day
-//     did not.
-//   - cluster: at least ClusterMin similar reports (linked by text similarity
-//     within a street, see similarGroups) from at least ClusterMin distinct known reporters,
-//     within ClusterWindow: possibly a collective issue. Reports without a
-//     known reporter (anonymous, no phone) count as reports but not as
-//     distinct reporters, because nothing shows they are not one person.
-//   - reopened: a case reopened ReopenMin times or more (a long-standing
-//     "骨头案"); raised again only when it is reopened further.
-//   - overdue_pile: a department with OverdueMin overdue working cases or
-//     more, or with OverdueShare of its working cases overdue (and at least
-//     OverdueShareMin of them).
+// principle 2). The rules — when a surge, a cluster, a reopened case or an
+// overdue pile is worth raising, its window and its title — are package
+// warning's; the store counts cases, gathers the candidates for those rules
+// and stores, notifies and audits what they keep. Reporters enter the
+// cluster check only as opaque keys to be counted, as in hotspots.
 //
 // Idempotency: a warning is one row, unique on (city, kind, subject, window),
 // and a second unique index on (city, kind, subject) over unacknowledged rows
@@ -50,89 +33,19 @@ import (
 // entry are written only when the insert took, in its transaction: with any
 // number of processes each warning is raised, notified and audited once.
 
-// WarningKind names what a warning is about.
-type WarningKind string
+// WarningKind names what a warning is about: the store's rows and filters
+// carry warning.Kind under the name they have always had here.
+type WarningKind = warning.Kind
 
 const (
-	WarningSurge    WarningKind = "surge"
-	WarningCluster  WarningKind = "cluster"
-	WarningReopened WarningKind = "reopened"
-	WarningOverdue  WarningKind = "overdue_pile"
+	WarningSurge    = warning.KindSurge
+	WarningCluster  = warning.KindCluster
+	WarningReopened = warning.KindReopened
+	WarningOverdue  = warning.KindOverdue
 )
 
-// WarningKinds lists every kind.
-var WarningKinds = []WarningKind{WarningSurge, WarningCluster, WarningReopened, WarningOverdue}
-
-// WarningPolicy says when warnings are raised. Zero fields take the
-// defaults of DefaultWarningPolicy, except MinInterval.
-type WarningPolicy struct {
-	// MinInterval is the least time between two detections in one process;
-	// the scheduler calls DetectWarnings every pass, and surge detection
-	// reads weeks of cases. Zero runs every call.
-	MinInterval time.Duration
-
-	SurgeWeeks   int     // baseline weeks (8)
-	SurgeSigma   float64 // standard deviations above the mean (3)
-	SurgeMinDay  int     // least cases in a day for a surge (10)
-	SurgeMinWeek int     // least cases in a week for a surge (30)
-
-	ClusterMin    int           // reports and distinct reporters (5)
-	ClusterWindow time.Duration // within this time (6 h)
-	ClusterText   float64       // text similarity that links two reports (0.2)
-
-	ReopenMin      int           // reopenings (2)
-	ReopenLookback time.Duration // cases reopened within this time are checked (30 days)
-
-	OverdueMin      int     // overdue working cases in one department (10)
-	OverdueShare    float64 // or this share of its working cases (0.5) …
-	OverdueShareMin int     // … when at least this many are overdue (5)
-}
-
-// DefaultWarningPolicy is what the scheduler uses.
-var DefaultWarningPolicy = WarningPolicy{MinInterval: 5 * time.Minute, SurgeWeeks: 8, SurgeSigma: 3, SurgeMinDay: 10,
-	SurgeMinWeek: 30, ClusterMin: 5, ClusterWindow: 6 * time.Hour, ClusterText: 0.2, ReopenMin: 2, ReopenLookback: 30 * 24 * time.Hour,
-	OverdueMin: 10, OverdueShare: 0.5, OverdueShareMin: 5}
-
-func (p WarningPolicy) withDefaults() WarningPolicy {
-	d := DefaultWarningPolicy
-	if p.SurgeWeeks <= 0 {
-		p.SurgeWeeks = d.SurgeWeeks
-	}
-	if p.SurgeSigma <= 0 {
-		p.SurgeSigma = d.SurgeSigma
-	}
-	if p.SurgeMinDay <= 0 {
-		p.SurgeMinDay = d.SurgeMinDay
-	}
-	if p.SurgeMinWeek <= 0 {
-		p.SurgeMinWeek = d.SurgeMinWeek
-	}
-	if p.ClusterMin <= 0 {
-		p.ClusterMin = d.ClusterMin
-	}
-	if p.ClusterWindow <= 0 {
-		p.ClusterWindow = d.ClusterWindow
-	}
-	if p.ClusterText <= 0 {
-		p.ClusterText = d.ClusterText
-	}
-	if p.ReopenMin <= 0 {
-		p.ReopenMin = d.ReopenMin
-	}
-	if p.ReopenLookback <= 0 {
-		p.ReopenLookback = d.ReopenLookback
-	}
-	if p.OverdueMin <= 0 {
-		p.OverdueMin = d.OverdueMin
-	}
-	if p.OverdueShare <= 0 {
-		p.OverdueShare = d.OverdueShare
-	}
-	if p.OverdueShareMin <= 0 {
-		p.OverdueShareMin = d.OverdueShareMin
-	}
-	return p
-}
+// WarningPolicy is the policy DetectWarnings takes (see warning.Policy).
+type WarningPolicy = warning.Policy
 
 // Warning is a raised warning, addressed to a region (and everything above
 // it that oversees it) and, for a department's pile, to the department.
@@ -202,7 +115,7 @@ func (db *DB) DetectWarnings(ctx context.Context, now time.Time, p WarningPolicy
 		}
 		run.last = now
 	}
-	p = p.withDefaults()
+	p = p.WithDefaults()
 	cities, err := db.AllCities(ctx)
 	if err != nil {
 		return n, err
@@ -334,13 +247,16 @@ func (db *DB) surgeCandidates(ctx context.Context, city string, now time.Time, p
 	const day, week = int64(24 * time.Hour / time.Microsecond), int64(7 * 24 * time.Hour / time.Microsecond)
 	weeks := int64(p.SurgeWeeks)
 	nowUS := micros(now)
-	// Without a full baseline every case would look like a surge.
 	var first sql.NullInt64
 	if err := db.queryRow(ctx, `SELECT MIN(created_at) FROM cases WHERE city = ?`, city).Scan(&first); err != nil {
 		return nil, err
 	}
-	if !first.Valid || first.Int64 > nowUS-weeks*week {
+	if !first.Valid || !warning.HasBaseline(fromMicros(first.Int64), now, p) {
 		return nil, nil
+	}
+	tree, err := db.Taxonomy(ctx, city)
+	if err != nil {
+		return nil, err
 	}
 	// w is the week back (0 = the last 7 days), d the day back within it
 	// (0 = the same weekday and hours as the last 24 h). Region codes have
@@ -353,25 +269,7 @@ func (db *DB) surgeCandidates(ctx context.Context, city string, now time.Time, p
 	if err != nil {
 		return nil, err
 	}
-	type series struct{ day, week []float64 }
-	all := map[string]*series{}
-	add := func(key string, w, d int64, n float64) {
-		s := all[key]
-		if s == nil {
-			s = &series{day: make([]float64, weeks+1), week: make([]float64, weeks+1)}
-			all[key] = s
-		}
-		s.week[w] += n
-		if d == 0 {
-			s.day[w] += n
-		}
-	}
-	tree, err := db.Taxonomy(ctx, city)
-	if err != nil {
-		rows.Close()
-		return nil, err
-	}
-	lineage := map[string][]string{}
+	var counts []warning.Count
 	for rows.Next() {
 		var cat, street string
 		var w, d, n int64
@@ -379,113 +277,38 @@ func (db *DB) surgeCandidates(ctx context.Context, city string, now time.Time, p
 			rows.Close()
 			return nil, err
 		}
-		if w < 0 || w > weeks {
-			continue
-		}
-		lin, ok := lineage[cat]
-		if !ok {
-			if lin = tree.Lineage(cat); lin == nil {
-				lin = []string{cat}
-			}
-			lineage[cat] = lin
-		}
-		for _, c := range lin {
-			add("category:"+c, w, d, float64(n))
-		}
+		c := warning.Count{Category: cat, WeekBack: int(w), DayBack: int(d), N: int(n)}
 		if codes := splitPath(street); len(codes) == 3 {
-			add("street:"+codes[2], w, d, float64(n))
+			c.Street = codes[2]
 		}
+		counts = append(counts, c)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-
-	type hit struct {
-		key, period string
-		cur, mean   float64
-		sd, limit   float64
-	}
-	test := func(xs []float64, min int) (hit, bool) {
-		base := xs[1:]
-		var mean, ss float64
-		for _, x := range base {
-			mean += x
-		}
-		mean /= float64(len(base))
-		for _, x := range base {
-			ss += (x - mean) * (x - mean)
-		}
-		sd := math.Sqrt(ss / float64(len(base)))
-		limit := mean + p.SurgeSigma*math.Max(sd, math.Max(math.Sqrt(mean), 1))
-		cur := xs[0]
-		return hit{cur: cur, mean: mean, sd: sd, limit: limit}, cur >= float64(min) && cur > limit
-	}
-	keys := make([]string, 0, len(all))
-	for k := range all {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	fired := map[string]hit{} // period + key
-	for _, period := range []string{"day", "week"} {
-		for _, k := range keys {
-			xs, min := all[k].day, p.SurgeMinDay
-			if period == "week" {
-				xs, min = all[k].week, p.SurgeMinWeek
-			}
-			if h, ok := test(xs, min); ok {
-				h.key, h.period = k, period
-				fired[period+"|"+k] = h
-			}
-		}
-	}
+	surges := warning.Surges(warning.Tally(counts, p.SurgeWeeks, tree.Lineage), tree.Lineage, p)
 	loc := db.cityLocation(ctx, city)
 	var out []candidate
-	for _, period := range []string{"day", "week"} {
-		for _, k := range keys {
-			h, ok := fired[period+"|"+k]
-			if !ok {
-				continue
+	for _, h := range surges {
+		c := candidate{kind: WarningSurge, subject: "surge:" + string(h.Period) + ":" + h.Subject.String(),
+			window: h.Period.Window(now, loc)}
+		var name string
+		if h.Dimension == warning.ByCategory {
+			c.region, c.regionPath = city, cityPath(city)
+			name = db.categoryName(ctx, city, h.Code)
+		} else {
+			r, err := db.regionNoGeometry(ctx, h.Code)
+			if err != nil {
+				return nil, err
 			}
-			if period == "week" {
-				if _, dayToo := fired["day|"+k]; dayToo {
-					continue
-				}
-			}
-			dim, code, _ := strings.Cut(k, ":")
-			if dim == "category" && slices.ContainsFunc(keys, func(o string) bool {
-				oc, isCat := strings.CutPrefix(o, "category:")
-				_, f := fired[period+"|"+o]
-				return isCat && f && oc != code && strings.HasPrefix(oc, code)
-			}) {
-				continue // a category under this group surged: report that one
-			}
-			c := candidate{kind: WarningSurge, subject: "surge:" + period + ":" + k}
-			span := "近24小时"
-			if period == "day" {
-				c.window = now.In(loc).Format("2006-01-02")
-			} else {
-				y, wk := now.In(loc).ISOWeek()
-				c.window = fmt.Sprintf("%d-W%02d", y, wk)
-				span = "近7天"
-			}
-			var name string
-			if dim == "category" {
-				c.region, c.regionPath = city, cityPath(city)
-				name = "「" + db.categoryName(ctx, city, code) + "」类诉求"
-			} else {
-				r, err := db.regionNoGeometry(ctx, code)
-				if err != nil {
-					return nil, err
-				}
-				c.region, c.regionPath = code, r.Path
-				name = r.Name + "诉求"
-			}
-			c.title = fmt.Sprintf("%s激增：%s %d 件，前%d周同期平均 %.1f 件", name, span, int(h.cur), p.SurgeWeeks, h.mean)
-			c.detail = map[string]any{"period": period, "dimension": dim, "code": code, "count": int(h.cur),
-				"baseline_mean": round3(h.mean), "baseline_sd": round3(h.sd), "threshold": round3(h.limit), "weeks": p.SurgeWeeks}
-			out = append(out, c)
+			c.region, c.regionPath = h.Code, r.Path
+			name = r.Name
 		}
+		c.title = h.Title(name)
+		c.detail = map[string]any{"period": h.Period, "dimension": h.Dimension, "code": h.Code, "count": h.Count,
+			"baseline_mean": round3(h.Mean), "baseline_sd": round3(h.SD), "threshold": round3(h.Limit), "weeks": h.Weeks}
+		out = append(out, c)
 	}
 	return out, nil
 }
@@ -499,8 +322,9 @@ func (db *DB) cityLocation(ctx context.Context, city string) *time.Location {
 
 // ---- cluster ----
 
-// clusterCandidates groups the reports of the last ClusterWindow by street
-// and similarity, and keeps groups with enough distinct reporters.
+// clusterCandidates reads the reports of the last ClusterWindow (the bounds
+// warning.Clusters applies), each with its street, and raises the clusters
+// warning.Clusters finds among them.
 func (db *DB) clusterCandidates(ctx context.Context, city string, now time.Time, p WarningPolicy) ([]candidate, error) {
 	rows, err := db.query(ctx, `SELECT `+reportCols+` FROM cases c LEFT JOIN reporters r ON r.id = c.reporter_id
 		WHERE c.city = ? AND c.created_at > ? AND c.created_at <= ? ORDER BY c.created_at, c.id`,
@@ -525,7 +349,7 @@ func (db *DB) clusterCandidates(ctx context.Context, city string, now time.Time,
 		}
 		reports = append(reports, r)
 	}
-	if len(reports) < p.ClusterMin {
+	if len(reports) < p.ClusterMin { // too few to make a cluster: spare the lookup below
 		return nil, nil
 	}
 	warned, err := db.recentClusterCases(ctx, city, now.Add(-2*p.ClusterWindow))
@@ -533,123 +357,26 @@ func (db *DB) clusterCandidates(ctx context.Context, city string, now time.Time,
 		return nil, err
 	}
 	var out []candidate
-	for _, group := range similarGroups(reports, p.ClusterText, p.ClusterMin) {
-		ids := make([]int64, len(group))
-		distinct := map[string]bool{}
-		old := 0
-		communities := map[string]bool{}
-		for i, r := range group {
-			ids[i] = r.ID
-			if r.User != "" {
-				distinct[r.User] = true
-			}
-			if warned[r.ID] {
-				old++
-			}
-			communities[community[r.ID]] = true
-		}
-		if len(distinct) < p.ClusterMin || 2*old >= len(ids) {
-			continue // too few people, or mostly a cluster already raised
-		}
-		street, err := db.regionNoGeometry(ctx, group[0].Place)
+	for _, cl := range warning.Clusters(reports, warned, now, p) {
+		street, err := db.regionNoGeometry(ctx, cl.Reports[0].Place)
 		if err != nil {
 			return nil, err
 		}
-		slices.Sort(ids)
-		comms := make([]string, 0, len(communities))
-		for c := range communities {
-			if c != "" {
-				comms = append(comms, c)
+		ids := cl.IDs()
+		communities := map[string]bool{}
+		for _, r := range cl.Reports {
+			if c := community[r.ID]; c != "" {
+				communities[c] = true
 			}
 		}
+		comms := slices.AppendSeq(make([]string, 0, len(communities)), maps.Keys(communities)) // [] in JSON when none
 		slices.Sort(comms)
-		// Name the problem with the words its reports share.
-		var keywords []string
-		if hs := textai.Hotspots(group, textai.HotspotOptions{MinSimilarity: 1e-9, MinReports: 1, Top: 1, Workers: 1}); len(hs) > 0 {
-			keywords = hs[0].Keywords
-		}
-		from, to := group[0].At, group[0].At
-		for _, r := range group {
-			from, to = minTime(from, r.At), maxTime(to, r.At)
-		}
 		out = append(out, candidate{kind: WarningCluster, subject: "cluster:" + street.Code + ":" + strconv.FormatInt(ids[0], 10),
-			region: street.Code, regionPath: street.Path,
-			title: fmt.Sprintf("%s：%s内 %d 位群众反映相似问题（%s），可能为群体性诉求", street.Name,
-				formatHours(p.ClusterWindow), len(distinct), joinKeywords(keywords, 3)),
-			detail: map[string]any{"cases": ids, "count": len(ids), "reporters": len(distinct), "keywords": keywords,
-				"communities": comms, "from": from.UTC(), "to": to.UTC(), "window_hours": p.ClusterWindow.Hours()}})
+			region: street.Code, regionPath: street.Path, title: cl.Title(street.Name, p.ClusterWindow),
+			detail: map[string]any{"cases": ids, "count": len(ids), "reporters": cl.Reporters, "keywords": cl.Keywords,
+				"communities": comms, "from": cl.From.UTC(), "to": cl.To.UTC(), "window_hours": p.ClusterWindow.Hours()}})
 	}
 	return out, nil
-}
-
-// similarGroups links reports of one place (street) whose texts are similar
-// (IDF-weighted cosine at least minText, with the window's reports as the
-// corpus) and returns the connected groups of at least minSize reports, each
-// in time order. Single linkage: five people describe one outage in five
-// ways, and each need resemble only some of the others.
-func similarGroups(reports []textai.HotspotReport, minText float64, minSize int) [][]textai.HotspotReport {
-	ix := textai.NewSimilarityIndex()
-	for _, r := range reports {
-		ix.Add(textai.Report{ID: r.ID, Title: r.Title, Text: r.Text, At: r.At})
-	}
-	byID := map[int64]int{}
-	for i, r := range reports {
-		byID[r.ID] = i
-	}
-	parent := make([]int, len(reports))
-	for i := range parent {
-		parent[i] = i
-	}
-	var find func(int) int
-	find = func(i int) int {
-		for parent[i] != i {
-			parent[i] = parent[parent[i]]
-			i = parent[i]
-		}
-		return i
-	}
-	for i, r := range reports {
-		for _, m := range ix.Query(textai.Report{ID: r.ID, Title: r.Title, Text: r.Text, At: r.At}, 50) {
-			j, ok := byID[m.ID]
-			if ok && m.TextScore >= minText && reports[j].Place == r.Place {
-				parent[find(i)] = find(j)
-			}
-		}
-	}
-	groups := map[int][]textai.HotspotReport{}
-	var roots []int
-	for i, r := range reports {
-		root := find(i)
-		if groups[root] == nil {
-			roots = append(roots, root)
-		}
-		groups[root] = append(groups[root], r)
-	}
-	var out [][]textai.HotspotReport
-	for _, root := range roots {
-		if g := groups[root]; len(g) >= minSize {
-			out = append(out, g)
-		}
-	}
-	return out
-}
-
-func minTime(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if b.After(a) {
-		return b
-	}
-	return a
-}
-
-func formatHours(d time.Duration) string {
-	return strconv.FormatFloat(d.Hours(), 'f', -1, 64) + " 小时"
 }
 
 // recentClusterCases returns the cases of the cluster warnings raised since.
@@ -682,7 +409,7 @@ func (db *DB) recentClusterCases(ctx context.Context, city string, since time.Ti
 func (db *DB) reopenCandidates(ctx context.Context, city string, now time.Time, p WarningPolicy) ([]candidate, error) {
 	rows, err := db.query(ctx, `SELECT case_id, COUNT(*) FROM case_events WHERE action = 'reopen' AND city = ?
 		AND case_id IN (SELECT case_id FROM case_events WHERE action = 'reopen' AND at >= ?)
-		GROUP BY case_id HAVING COUNT(*) >= ? ORDER BY case_id`, city, micros(now.Add(-p.ReopenLookback)), p.ReopenMin)
+		GROUP BY case_id ORDER BY case_id`, city, micros(now.Add(-p.ReopenLookback)))
 	if err != nil {
 		return nil, err
 	}
@@ -695,8 +422,10 @@ func (db *DB) reopenCandidates(ctx context.Context, city string, now time.Time, 
 			rows.Close()
 			return nil, err
 		}
-		counts[id] = n
-		ids = append(ids, id)
+		if warning.ReopenedEnough(n, p) {
+			counts[id] = n
+			ids = append(ids, id)
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -723,8 +452,8 @@ func (db *DB) reopenCandidates(ctx context.Context, city string, now time.Time, 
 			}
 		}
 		out = append(out, candidate{kind: WarningReopened, subject: "reopened:case:" + strconv.FormatInt(id, 10),
-			window: strconv.Itoa(n), region: r.Code, regionPath: r.Path, department: dept,
-			title: fmt.Sprintf("案件 %s 已重新办理 %d 次：%s", FormatTrackingCode(c.TrackingCode), n, c.Title),
+			window: warning.ReopenWindow(n), region: r.Code, regionPath: r.Path, department: dept,
+			title: warning.ReopenTitle(FormatTrackingCode(c.TrackingCode), n, c.Title),
 			detail: map[string]any{"case": id, "tracking_code": c.TrackingCode, "reopened": n, "state": c.State,
 				"category": c.Category, "grid": c.Grid.Code, "created_at": c.CreatedAt}})
 	}
@@ -760,7 +489,7 @@ func (db *DB) overdueCandidates(ctx context.Context, city string, now time.Time,
 		return nil, err
 	}
 	defer rows.Close()
-	day := now.In(db.cityLocation(ctx, city)).Format("2006-01-02")
+	day := warning.DayWindow(now, db.cityLocation(ctx, city))
 	var out []candidate
 	for rows.Next() {
 		var dept, name, region, path string
@@ -768,14 +497,13 @@ func (db *DB) overdueCandidates(ctx context.Context, city string, now time.Time,
 		if err := rows.Scan(&dept, &name, &region, &path, &total, &late); err != nil {
 			return nil, err
 		}
-		share := float64(late) / float64(max(total, 1))
-		if late < p.OverdueMin && (late < p.OverdueShareMin || share < p.OverdueShare) {
+		if !warning.OverduePile(late, total, p) {
 			continue
 		}
 		out = append(out, candidate{kind: WarningOverdue, subject: "overdue:department:" + dept, window: day,
-			region: region, regionPath: path, department: dept,
-			title:  fmt.Sprintf("%s 超期未办结案件 %d 件，占在办案件 %.0f%%", name, late, 100*share),
-			detail: map[string]any{"department": dept, "overdue": late, "working": total, "share": round3(share)}})
+			region: region, regionPath: path, department: dept, title: warning.OverdueTitle(name, late, total),
+			detail: map[string]any{"department": dept, "overdue": late, "working": total,
+				"share": round3(warning.OverdueShare(late, total))}})
 	}
 	return out, rows.Err()
 }
@@ -856,7 +584,7 @@ func (db *DB) ListWarnings(ctx context.Context, actor *anju.Actor, f WarningFilt
 	sc, args := warningScope(actor)
 	q := `SELECT ` + warningCols + ` FROM warnings w WHERE ` + sc
 	if f.Kind != "" {
-		if !slices.Contains(WarningKinds, f.Kind) {
+		if !f.Kind.Valid() {
 			return WarningList{}, anju.FieldError("kind", "unknown warning kind %q", f.Kind)
 		}
 		q += ` AND w.kind = ?`
