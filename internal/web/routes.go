@@ -31,6 +31,7 @@ func (w *Web) Register(mux *http.ServeMux) {
 	handle("GET /map", w.page(w.handleMap))
 	handle("GET /map/cases.geojson", w.page(w.handleMapPoints))
 	handle("GET /privacy", w.page(w.handlePrivacy))
+	handle("GET /figures", w.page(w.handlePublicFigures))
 	handle("GET /login", w.page(w.handleLoginPage))
 	handle("POST /login", w.page(w.handleLogin))
 	handle("POST /logout", w.page(w.handleLogout))
