@@ -187,9 +187,9 @@ func TestPublicFigures(t *testing.T) {
 			{"from=2026-13-01&to=2026-13-31", "from"},
 			{"from=" + w.months[0].AddDate(0, 0, 1).Format(time.DateOnly) + "&to=" + w.months[0].AddDate(0, 1, -1).Format(time.DateOnly), "from"},
 			{"from=" + w.months[1].Format(time.DateOnly) + "&to=" + w.months[0].AddDate(0, 1, -1).Format(time.DateOnly), "to"}, // two months
-			{monthQuery(this), "to"},                                    // not ended
-			{monthQuery(this.AddDate(-4, 0, 0)), "from"},                // too far back
-			{"to=" + w.months[0].Format(time.DateOnly), "from"},         // 30 days back from to: not a month
+			{monthQuery(this), "to"},                            // not ended
+			{monthQuery(this.AddDate(-4, 0, 0)), "from"},        // too far back
+			{"to=" + w.months[0].Format(time.DateOnly), "from"}, // 30 days back from to: not a month
 			{"from=%3Cscript%3E&to=" + w.months[0].Format(time.DateOnly), "from"},
 		} {
 			res := anon.Get("/figures?" + tc.query)
