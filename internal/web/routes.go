@@ -42,6 +42,7 @@ func (w *Web) Register(mux *http.ServeMux) {
 	handle("POST /work/new", w.staff(w.handleIntake))
 	handle("GET /work/grid", w.staff(w.handleGrid))
 	handle("GET /dash", w.staff(w.handleDash))
+	handle("GET /dash/bulletin", w.staff(w.handleBulletin))
 	handle("GET /work/cases/{id}", w.staff(w.handleCase))
 	handle("POST /work/cases/{id}/actions/{action}", w.staff(w.handleCaseAction))
 	handle("POST /work/cases/{id}/reporter", w.staff(w.handleUnmask))
