@@ -55,6 +55,7 @@ type DB struct {
 	tokenCache    *sync.Map // token hash → tokenEntry
 	similar       *similarIndexes
 	models        *cityCache[*cityModels]
+	publicFigures *publicFigureCache
 	nstmts        *atomic.Int64
 	checkpoints   *checkpointer // SQLite only
 	gate          writeGate     // SQLite only: the file's writers queue here (busy.go)
@@ -124,6 +125,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	db.tokenCache = &sync.Map{}
 	db.similar = &similarIndexes{cities: map[string]*citySimilar{}}
 	db.models = newCityCache[*cityModels](time.Minute)
+	db.publicFigures = newPublicFigureCache()
 	db.txStats, db.health = &txStats{}, &writeHealth{}
 	db.busyRetry = opts.BusyRetry
 	if err := db.migrate(ctx); err != nil {
