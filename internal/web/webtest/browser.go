@@ -113,7 +113,7 @@ func SignIn(t testing.TB, ctx context.Context, base, login string) {
 func Screenshot(t testing.TB, ctx context.Context, name string) string {
 	t.Helper()
 	width := Get(t, ctx, chromedp.Evaluate[int](`window.innerWidth`))
-	png := Get(t, ctx, chromedp.FullScreenshot(90))
+	png := Get(t, ctx, chromedp.FullScreenshot(100)) // 100: PNG (below it, JPEG)
 	file := filepath.Join(artifactDir(t), fmt.Sprintf("%s-%d.png", sanitize(name), width))
 	if err := os.WriteFile(file, png, 0o644); err != nil {
 		t.Fatal(err)
