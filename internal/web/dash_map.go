@@ -191,6 +191,8 @@ type gridMapFigure struct {
 	Name  string `json:"name"`
 	Label string `json:"label"`
 	Value string `json:"value"`
+	// Href lists the cases the value counts (a share's numerator).
+	Href string `json:"href,omitempty"`
 }
 
 // mapHotspot is a hotspot's marker: where its reports come from (the centre
@@ -333,8 +335,12 @@ func (w *Web) handleDashMap(rw http.ResponseWriter, r *http.Request, v *View) {
 			mg.Swatch = legend.Classes[mg.Class].Swatch
 		}
 		for _, mf := range mapFigures {
-			mg.Figures = append(mg.Figures, gridMapFigure{Name: mf.Name, Label: v.T("figures." + string(mf.Key)),
-				Value: figureText(v, figureOf(byGrid, none, g.Code, mf.Key))})
+			fv := figureOf(byGrid, none, g.Code, mf.Key)
+			gmf := gridMapFigure{Name: mf.Name, Label: v.T("figures." + string(mf.Key)), Value: figureText(v, fv)}
+			if fv.Count > 0 {
+				gmf.Href = figureListURL(gf, period, mf.Key, store.CountNumerator)
+			}
+			mg.Figures = append(mg.Figures, gmf)
 		}
 		m.Grids = append(m.Grids, mg)
 	}

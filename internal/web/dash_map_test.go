@@ -54,7 +54,7 @@ type gridMapJSON struct {
 			Swatch   int    `json:"swatch"`
 			Href     string `json:"href"`
 			LinkText string `json:"link_text"`
-			Figures  []struct{ Name, Label, Value string }
+			Figures  []struct{ Name, Label, Value, Href string }
 		} `json:"properties"`
 	} `json:"features"`
 }
@@ -128,6 +128,17 @@ func TestDashMapGrids(t *testing.T) {
 						t.Errorf("%s %q: grid %s has no case but a link %s", tc.login, tc.query, p.Code, p.Href)
 					}
 					continue
+				}
+				// Every count in the popup opens exactly its cases.
+				for _, fg := range p.Figures {
+					n, err := strconv.Atoi(fg.Value)
+					if err != nil || fg.Href == "" {
+						continue
+					}
+					body := getWork(t, c, fg.Href, http.StatusOK).Body
+					if m := figureListTotal.FindStringSubmatch(body); m == nil || m[1] != fg.Value || len(listed(body)) != n {
+						t.Errorf("%s %q: grid %s's %s link %s does not list %d cases", tc.login, tc.query, p.Code, fg.Name, fg.Href, n)
+					}
 				}
 				list := getWork(t, c, p.Href, http.StatusOK)
 				if n := len(listed(list.Body)); n != tc.want[p.Code] || !strings.Contains(p.LinkText, strconv.Itoa(n)) {

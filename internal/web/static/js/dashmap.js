@@ -30,7 +30,15 @@
     (p.figures || []).forEach(function (f) {
       var dt = document.createElement("dt"), dd = document.createElement("dd");
       dt.textContent = f.label;
-      dd.textContent = f.value;
+      if (f.href) {
+        var link = document.createElement("a");
+        link.href = f.href;
+        link.textContent = f.value;
+        link.setAttribute("data-figure-link", f.name);
+        dd.appendChild(link);
+      } else {
+        dd.textContent = f.value;
+      }
       dl.appendChild(dt);
       dl.appendChild(dd);
     });
