@@ -26,7 +26,7 @@ var receivedLink = regexp.MustCompile(`<a href="(/work\?[^"]+)" data-figure-link
 // dashValue reads the value cell of figure key's own row on a dashboard.
 func dashValue(t *testing.T, body string, key figures.Key) string {
 	t.Helper()
-	re := regexp.MustCompile(`<tr class="" data-figure="` + string(key) + `">\s*<th scope="row">[^<]*</th>\s*<td class="num">(?:<a [^>]*>)?([^<]*)`)
+	re := regexp.MustCompile(`<tr class="" data-figure="` + string(key) + `">\s*<th scope="row">[^<]*</th>\s*<td class="num"[^>]*>(?:<a [^>]*>)?([^<]*)`)
 	m := re.FindStringSubmatch(body)
 	if m == nil {
 		t.Fatalf("no row for %s on the dashboard\n%s", key, brief(body))
@@ -131,7 +131,7 @@ func TestDashMatchesAPI(t *testing.T) {
 		}
 		// The previous period holds none of the fixture's cases.
 		res = w.f.SignIn("dispatcher").Get("/dash")
-		if !regexp.MustCompile(`data-figure-link="received">8</a></td>\s*<td class="num">(?:\+|&#43;)8</td>`).MatchString(res.Body) {
+		if !regexp.MustCompile(`data-figure-link="received">8</a></td>\s*<td class="num"[^>]*>(?:\+|&#43;)8</td>`).MatchString(res.Body) {
 			t.Errorf("received's change is not +8\n%s", res.Body[strings.Index(res.Body, `data-figure="received"`):][:400])
 		}
 	})
@@ -204,8 +204,8 @@ func apiText(t *testing.T, a apiFigures, key figures.Key) string {
 }
 
 var (
-	dashRow  = regexp.MustCompile(`<tr><th scope="row">([^<]*)</th>((?:<td class="num">[^<]*</td>)*)</tr>`)
-	dashCell = regexp.MustCompile(`<td class="num">([^<]*)</td>`)
+	dashRow  = regexp.MustCompile(`<tr><th scope="row">([^<]*)</th>((?:<td class="num"[^>]*>[^<]*</td>)*)</tr>`)
+	dashCell = regexp.MustCompile(`<td class="num"[^>]*>([^<]*)</td>`)
 )
 
 // chartRows reads the table of chart id: each row's heading and cells, in
@@ -227,6 +227,16 @@ func chartRows(t *testing.T, body, id string) [][]string {
 		out = append(out, row)
 	}
 	return out
+}
+
+// section is the dashboard's section id.
+func section(body, id string) string {
+	start := strings.Index(body, `<section class="card" id="`+id+`"`)
+	if start < 0 {
+		return ""
+	}
+	end := strings.Index(body[start:], "</section>")
+	return body[start : start+end]
 }
 
 // chartJSON reads the data static/js/dash.js draws chart id from.
@@ -284,7 +294,7 @@ func TestDashYearEarlierAndTrend(t *testing.T) {
 		if got := dashValue(t, res.Body, figures.Received); got != "11" {
 			t.Errorf("received %s, want 11", got)
 		}
-		year := regexp.MustCompile(`data-figure="received">(?s:.*?)<td class="num" data-year-change>([^<]*)</td>`).FindStringSubmatch(res.Body)
+		year := regexp.MustCompile(`data-figure="received">(?s:.*?)<td class="num"[^>]* data-year-change>([^<]*)</td>`).FindStringSubmatch(res.Body)
 		if year == nil || html.UnescapeString(year[1]) != "+8" {
 			t.Errorf("received against a year earlier: %v, want +8", year)
 		}
@@ -354,6 +364,10 @@ func TestDashRankings(t *testing.T) {
 		if rows := chartRows(t, res.Body, "regions"); len(rows) != 2 {
 			t.Errorf("the city's regions one level down: %v, want its two districts", rows)
 		}
+		// The hotspots of the period: the street lamps of street A.
+		if hot := section(res.Body, "hotspots"); !strings.Contains(hot, "<li data-hotspot><strong lang=\"zh-CN\">第1社区") {
+			t.Errorf("no hotspot at 第1社区\n%s", hot)
+		}
 		// Within district 330102 the ranking is of its street.
 		res = c.Get("/dash?region=330102")
 		if rows := chartRows(t, res.Body, "regions"); len(rows) != 1 || rows[0][0] != "第1街道" || rows[0][1] != "6" {
@@ -389,6 +403,9 @@ func TestDashRankings(t *testing.T) {
 					t.Errorf("the street administrator's %s lists %s", id, row[0])
 				}
 			}
+		}
+		if hot := section(res.Body, "hotspots"); strings.Contains(hot, "第2") || !strings.Contains(hot, "第1社区") {
+			t.Errorf("the street administrator's hotspots:\n%s", hot)
 		}
 		if res := c.Get("/dash?region=330105001"); res.Status != http.StatusNotFound {
 			t.Errorf("another street: %d, want 404", res.Status)

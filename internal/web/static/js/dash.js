@@ -45,7 +45,7 @@
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText",
         valueFormatter: function (v) { return v == null ? "—" : (s.percent ? v + "%" : String(v)); } },
       grid: { left: 8, right: 48, top: 8, bottom: 8, containLabel: true },
-      xAxis: s.percent ? { type: "value", min: 0, max: 100, axisLabel: { formatter: percent } }
+      xAxis: s.percent ? { type: "value", min: 0, max: 100, interval: narrow ? 50 : 20, axisLabel: { formatter: percent } }
         : { type: "value", minInterval: 1 },
       yAxis: { type: "category", inverse: true, data: d.labels,
         axisLabel: { width: narrow ? 96 : 180, overflow: "truncate" } },
