@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"anju/internal/anju"
+	"anju/internal/cases"
 	"anju/internal/figures"
 	"anju/internal/httpx"
 	"anju/internal/store"
@@ -454,4 +455,37 @@ func TestDashBadTrendAndRank(t *testing.T) {
 			t.Errorf("category names en %q zh %q, want %q and %q", en[0][0], zh[0][0], group.NameEn, group.Name)
 		}
 	})
+}
+
+// BenchmarkDashPage is the whole dashboard of the small city with 300
+// cases over the last 30 days, a third dispatched, as the dispatcher reads
+// it (server time, over HTTP): three recounts, four splits, the warnings
+// and the hotspots.
+func BenchmarkDashPage(b *testing.B) {
+	f := webtest.New(b, "sqlite:"+b.TempDir()+"/anju.db")
+	ctx := context.Background()
+	op, _ := f.DB.Authenticate(ctx, "operator", webtest.Password)
+	d, _ := f.DB.Authenticate(ctx, "dispatcher", webtest.Password)
+	now := time.Now()
+	for i := range 300 {
+		db := f.DB.WithClock(anju.NewFakeClock(now.Add(-time.Duration(i) * 2 * time.Hour)))
+		lat, lon := 30.05, 120.02+float64(i%2)*0.1
+		nc := store.NewCase{Title: fmt.Sprintf("路灯不亮 %d", i), Text: "小区门口的路灯坏了", Category: "0101", Lat: &lat, Lon: &lon}
+		nc.Reporter.Name, nc.Reporter.Phone = "张三", fmt.Sprintf("138%08d", i)
+		c, _, err := db.CreateCase(ctx, op, nc, "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if i%3 == 0 {
+			db.Act(ctx, d, c.ID, cases.ActionAccept, store.ActionInput{})
+			db.Act(ctx, d, c.ID, cases.ActionDispatch, store.ActionInput{Input: cases.Input{Department: "a-street"}})
+		}
+	}
+	c := f.SignIn("dispatcher")
+	b.ResetTimer()
+	for b.Loop() {
+		if res := c.Get("/dash"); res.Status != http.StatusOK {
+			b.Fatalf("/dash: %d", res.Status)
+		}
+	}
 }
