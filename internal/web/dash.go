@@ -38,6 +38,9 @@ var dashNames = []string{"region", "department", "category", "kind", "from", "to
 // dashTrends are the trend's splits, as trend= names them.
 var dashTrends = []store.FigureGroupBy{store.ByDay, store.ByWeek, store.ByMonth}
 
+// maxDailyTrend is the longest period the trend splits by day.
+const maxDailyTrend = 92 * 24 * time.Hour
+
 // dashRanks are the rankings' orders, as rank= names them, and the figure
 // each sorts by (highest first).
 // The rankings show every one of these figures.
@@ -241,6 +244,13 @@ func (w *Web) handleDash(rw http.ResponseWriter, r *http.Request, v *View) {
 	f, period, err := store.FigureQueryFromQuery(p.Values, w.db.Now())
 	if trend == "" {
 		trend = defaultTrend(period)
+	}
+	if err == nil && trend == store.ByDay && period.To.Sub(period.From) > maxDailyTrend {
+		// A point a day for years is unreadable, and costs a recount a day.
+		p.Field, p.Error = "trend", v.T("dash.bad.trend_long", int(maxDailyTrend.Hours()/24))
+		p.fields(v)
+		w.render(rw, r, v, http.StatusBadRequest, "dash/index", p)
+		return
 	}
 	days := int(math.Round(period.To.Sub(period.From).Hours() / 24))
 	before := figures.Period{From: period.From.AddDate(0, 0, -days), To: period.From}

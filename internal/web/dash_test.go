@@ -431,8 +431,10 @@ func TestDashBadTrendAndRank(t *testing.T) {
 				t.Errorf("/dash?%s: charts despite the bad query", q)
 			}
 		}
-		if res := c.Get("/dash?trend=fortnight"); !strings.Contains(res.Body, `aria-describedby="f-trend-error"`) {
-			t.Error("trend=fortnight: the message is not on the trend field")
+		for _, q := range []string{"trend=fortnight", "trend=day&from=2026-01-01&to=2026-06-30"} {
+			if res := c.Get("/dash?" + q); res.Status != http.StatusBadRequest || !strings.Contains(res.Body, `aria-describedby="f-trend-error"`) {
+				t.Errorf("%s: %d, the message is not on the trend field", q, res.Status)
+			}
 		}
 		for _, q := range []string{"trend=week", "trend=month", "rank=satisfaction", "rank=overdue", "category=01"} {
 			if res := c.Get("/dash?" + q); res.Status != http.StatusOK {
