@@ -215,29 +215,22 @@ func (w *Web) handleDash(rw http.ResponseWriter, r *http.Request, v *View) {
 		p.Trends = append(p.Trends, choice{Value: string(by), Label: v.T("dash.trend." + string(by)),
 			Selected: p.Value("trend") == string(by)})
 	}
-	bad := func(field string, err error) {
-		p.Field = field
-		switch field {
-		case "department", "category", "kind", "from", "to", "trend":
-			p.Error = v.T("dash.bad." + field)
-		case "rank":
-			// No field of the form: the rankings' column heads set it.
-			p.Field, p.Error = "", v.T("dash.bad.rank")
-		default:
-			p.Field, p.Error = "", errorMessage(v, err)
-		}
+	// bad answers with the form again and msg, about field ("" for none).
+	bad := func(status int, field, msg string) {
+		p.Field, p.Error = field, msg
 		p.fields(v)
-		w.render(rw, r, v, httpStatusOf(err), "dash/index", p)
+		w.render(rw, r, v, status, "dash/index", p)
 	}
 	trend := store.FigureGroupBy(p.Value("trend"))
 	if trend != "" && !slices.Contains(dashTrends, trend) {
-		bad("trend", anju.FieldError("trend", "unknown trend %q", trend))
+		bad(http.StatusBadRequest, "trend", v.T("dash.bad.trend"))
 		return
 	}
 	p.Rank = cmp.Or(p.Value("rank"), dashRanks[0].Name)
 	rankBy := slices.IndexFunc(dashRanks, func(r dashRank) bool { return r.Name == p.Rank })
 	if rankBy < 0 {
-		bad("rank", anju.FieldError("rank", "unknown ranking %q", p.Rank))
+		// No field of the form: the rankings' column heads set it.
+		bad(http.StatusBadRequest, "", v.T("dash.bad.rank"))
 		return
 	}
 
@@ -247,46 +240,41 @@ func (w *Web) handleDash(rw http.ResponseWriter, r *http.Request, v *View) {
 	}
 	if err == nil && trend == store.ByDay && period.To.Sub(period.From) > maxDailyTrend {
 		// A point a day for years is unreadable, and costs a recount a day.
-		p.Field, p.Error = "trend", v.T("dash.bad.trend_long", int(maxDailyTrend.Hours()/24))
-		p.fields(v)
-		w.render(rw, r, v, http.StatusBadRequest, "dash/index", p)
+		bad(http.StatusBadRequest, "trend", v.T("dash.bad.trend_long", int(maxDailyTrend.Hours()/24)))
 		return
 	}
 	days := int(math.Round(period.To.Sub(period.From).Hours() / 24))
 	before := figures.Period{From: period.From.AddDate(0, 0, -days), To: period.From}
 	yearBefore := figures.Period{From: period.From.AddDate(-1, 0, 0), To: period.To.AddDate(-1, 0, 0)}
 	var cur, prev, year map[figures.Key]figures.Value
-	var byTime, byCategory, byDepartment, byRegion []store.FigureGroup
-	for _, step := range []func() error{
-		func() (err error) { cur, _, err = w.db.CaseFigures(ctx, v.Actor, f, period); return },
-		func() (err error) { prev, _, err = w.db.CaseFigures(ctx, v.Actor, f, before); return },
-		func() (err error) { year, _, err = w.db.CaseFigures(ctx, v.Actor, f, yearBefore); return },
-		func() (err error) { byTime, _, err = w.db.FigureGroups(ctx, v.Actor, f, period, trend); return },
-		func() (err error) {
-			byCategory, _, err = w.db.FigureGroups(ctx, v.Actor, f, period, store.ByCategory)
-			return
-		},
-		func() (err error) {
-			byDepartment, _, err = w.db.FigureGroups(ctx, v.Actor, f, period, store.ByDepartment)
-			return
-		},
-		func() (err error) {
-			byRegion, _, err = w.db.FigureGroups(ctx, v.Actor, f, period, store.ByRegion)
-			return
-		},
-	} {
-		if err != nil {
-			break
+	for _, c := range []struct {
+		p    figures.Period
+		into *map[figures.Key]figures.Value
+	}{{period, &cur}, {before, &prev}, {yearBefore, &year}} {
+		if err == nil {
+			*c.into, _, err = w.db.CaseFigures(ctx, v.Actor, f, c.p)
 		}
-		err = step()
 	}
-	switch {
+	// One split each, no more: every one recounts the filter's cases.
+	var byTime, byCategory, byDepartment, byRegion []store.FigureGroup
+	for _, s := range []struct {
+		by   store.FigureGroupBy
+		into *[]store.FigureGroup
+	}{{trend, &byTime}, {store.ByCategory, &byCategory}, {store.ByDepartment, &byDepartment}, {store.ByRegion, &byRegion}} {
+		if err == nil {
+			*s.into, _, err = w.db.FigureGroups(ctx, v.Actor, f, period, s.by)
+		}
+	}
+	switch field := anju.ErrorField(err); {
 	case err != nil && anju.ErrorCode(err) == anju.ENOTFOUND:
 		// A region outside the reader's reach is no region at all.
 		w.fail(rw, r, v, err)
 		return
+	case err != nil && userError(err) && slices.Contains([]string{"department", "category", "kind", "from", "to"}, field):
+		bad(httpStatusOf(err), field, v.T("dash.bad."+field))
+		return
 	case err != nil && userError(err):
-		bad(anju.ErrorField(err), err)
+		bad(httpStatusOf(err), "", errorMessage(v, err))
 		return
 	case err != nil:
 		w.fail(rw, r, v, err)
