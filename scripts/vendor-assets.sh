@@ -11,7 +11,7 @@ set -euo pipefail
 HTMX=${HTMX:-2.0.11}
 LEAFLET=${LEAFLET:-1.9.4}
 AXE=${AXE:-4.14.1}
-ECHARTS=${ECHARTS:-}
+ECHARTS=${ECHARTS:-6.1.0}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/internal/web/static/vendor

@@ -204,6 +204,9 @@ func benchServed(db *store.DB, dispatcher, street *anju.Actor) []benchPage {
 			served("page /work/cases/{id}: "+f.name, dispatcher, "/work/cases/"+id),
 			served("json /api/v1/cases/{id} + history: "+f.name, dispatcher, "/api/v1/cases/"+id+"/history"))
 	}
+	// The dashboard: three recounts, four splits, warnings and hotspots.
+	out = append(out, served("page /dash: city dispatcher", dispatcher, "/dash"),
+		served("page /dash: street grid worker", street, "/dash"))
 	out = append(out, served("page /report: resident", nil, "/report"))
 	return out
 }

@@ -1,17 +1,21 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"anju/internal/anju"
 	"anju/internal/figures"
+	"anju/internal/httpx"
+	"anju/internal/locale"
 	"anju/internal/store"
 )
 
@@ -19,12 +23,41 @@ import (
 // cases the reader may see, narrowed by region, department, category and
 // kind, for a period (from and to, both days included; the last 30 days by
 // default), each with its change against the previous period of the same
-// length. The query is read as GET /api/v1/figures reads it
-// (store.FigureQueryFromQuery), so the page and the API answer the same
-// numbers. Charts come later (ECharts); this first page is the table.
+// length and against the same period a year earlier. The query is read as
+// GET /api/v1/figures reads it (store.FigureQueryFromQuery), so the page
+// and the API answer the same numbers. Below the figures: the trend by day,
+// week or month (trend=), the category breakdown, the department and
+// region rankings (rank=), the open early warnings and the hotspots. Each
+// chart is drawn by static/js/dash.js from JSON beside a table of the same
+// numbers: without scripts, for screen readers and on paper the tables are
+// the page.
 
 // dashNames are the query names the dashboard reads and keeps.
-var dashNames = []string{"region", "department", "category", "kind", "from", "to"}
+var dashNames = []string{"region", "department", "category", "kind", "from", "to", "trend", "rank"}
+
+// dashTrends are the trend's splits, as trend= names them.
+var dashTrends = []store.FigureGroupBy{store.ByDay, store.ByWeek, store.ByMonth}
+
+// maxDailyTrend is the longest period the trend splits by day.
+const maxDailyTrend = 92 * 24 * time.Hour
+
+// dashRanks are the rankings' orders, as rank= names them, and the figure
+// each sorts by (highest first).
+// The rankings show every one of these figures.
+var dashRanks = []dashRank{{"on_time", figures.OnTimeResolution}, {"satisfaction", figures.Satisfaction},
+	{"overdue", figures.OverdueByAge}, {"reopened", figures.ReopenRate}}
+
+type dashRank struct {
+	Name string
+	Key  figures.Key
+}
+
+// dashHotspots is how many hotspots the dashboard lists; dashWarnings how
+// many open warnings (the newest).
+const (
+	dashHotspots = 10
+	dashWarnings = 20
+)
 
 // dashPage is the data of templates/dash/index.html.
 type dashPage struct {
@@ -33,6 +66,7 @@ type dashPage struct {
 	Departments []choice
 	Categories  []choiceGroup
 	Kinds       []choice
+	Trends      []choice
 	Fields      []filterInput // the filter form, as the workbench lays out its fields
 
 	// A bad filter: the message and the field it is about.
@@ -41,7 +75,19 @@ type dashPage struct {
 
 	From, To         string // the period shown, both days included
 	PrevFrom, PrevTo string // the period compared with
+	YearFrom, YearTo string // the same period a year earlier
 	Rows             []figureRow
+
+	Rank        string // the rankings' order
+	Trend       dashChart
+	Breakdown   dashChart
+	DeptRank    dashChart
+	RegionRank  dashChart
+	Warnings    []dashWarning
+	MoreWarns   bool
+	Hotspots    []dashHotspot
+	HotspotFrom string // the hotspots' reports are those since this day
+	HotspotNote string // why there are none to show, when so
 }
 
 // Value is the filter's value as given.
@@ -51,7 +97,7 @@ func (p *dashPage) Value(name string) string { return p.Values.Get(name) }
 func (p *dashPage) fields(v *View) {
 	in := func(name, typ string, opts []choice) filterInput {
 		label := v.T("work.filter." + name)
-		if typ == "date" {
+		if typ == "date" || name == "trend" {
 			// The dashboard's to is a day included; the workbench's is not.
 			label = v.T("dash.filter." + name)
 		}
@@ -60,8 +106,10 @@ func (p *dashPage) fields(v *View) {
 	}
 	cat := in("category", "select", nil)
 	cat.Groups = p.Categories
+	trend := in("trend", "select", p.Trends)
+	trend.Any = v.T("dash.trend.auto")
 	p.Fields = []filterInput{in("region", "select", p.Regions), in("department", "select", p.Departments), cat,
-		in("kind", "select", p.Kinds), in("from", "date", nil), in("to", "date", nil)}
+		in("kind", "select", p.Kinds), in("from", "date", nil), in("to", "date", nil), trend}
 }
 
 // FieldLabel is the label of the form's field name.
@@ -79,12 +127,67 @@ func (p *dashPage) Invalid(field string) bool { return p.Error != "" && p.Field 
 
 // figureRow is one line of the figures table: a figure, or a part of one.
 type figureRow struct {
-	Key    figures.Key
+	Key        figures.Key
+	Label      string
+	Value      string
+	Change     string
+	YearChange string
+	Link       string // the workbench list of exactly the cases counted
+	Part       bool
+}
+
+// dashChart is one chart and its table: the same numbers twice, the chart
+// drawn by static/js/dash.js from Data, the table read by everyone else.
+type dashChart struct {
+	ID      string // the chart's element ids derive from it
+	Title   string
+	Caption string
+	Head    string // the first column's heading
+	Columns []dashColumn
+	Rows    []dashRow
+	Empty   string // said instead of an empty table
+	Toggle  string // the label of the button that shows the table
+	Data    chartData
+}
+
+// dashColumn is a table's column after the first; a ranking's columns
+// link to the ranking sorted by them.
+type dashColumn struct {
 	Label  string
-	Value  string
-	Change string
-	Link   string // the workbench list of exactly the cases counted
-	Part   bool
+	Link   string
+	Sorted bool
+}
+
+type dashRow struct {
+	Label string
+	Cells []string
+}
+
+// chartData is what static/js/dash.js draws: a line chart over time or a
+// bar per label, each series a count or a per cent (null: no figure).
+type chartData struct {
+	Kind   string        `json:"kind"` // "trend" or "bars"
+	Labels []string      `json:"labels"`
+	Series []chartSeries `json:"series"`
+}
+
+type chartSeries struct {
+	Name    string     `json:"name"`
+	Percent bool       `json:"percent"`
+	Values  []*float64 `json:"values"`
+}
+
+// dashWarning is an open early warning as the dashboard lists it. Its
+// title is the detector's sentence, kept in Chinese.
+type dashWarning struct {
+	Kind, Title, Raised string
+}
+
+// dashHotspot is a hotspot as the dashboard lists it.
+type dashHotspot struct {
+	Name                string
+	Count, Reporters    int
+	FirstSeen, LastSeen string
 }
 
 func (w *Web) handleDash(rw http.ResponseWriter, r *http.Request, v *View) {
@@ -103,58 +206,310 @@ func (w *Web) handleDash(rw http.ResponseWriter, r *http.Request, v *View) {
 		w.fail(rw, r, v, err)
 		return
 	}
-	p.Regions, p.Departments, p.Categories, p.Kinds = choices.Regions, choices.Departments, choices.Categories, choices.Kinds
+	p.Regions, p.Departments, p.Kinds = choices.Regions, choices.Departments, choices.Kinds
+	if err := w.dashCategories(ctx, v, p); err != nil {
+		w.fail(rw, r, v, err)
+		return
+	}
+	for _, by := range dashTrends {
+		p.Trends = append(p.Trends, choice{Value: string(by), Label: v.T("dash.trend." + string(by)),
+			Selected: p.Value("trend") == string(by)})
+	}
+	// bad answers with the form again and msg, about field ("" for none).
+	bad := func(status int, field, msg string) {
+		p.Field, p.Error = field, msg
+		p.fields(v)
+		w.render(rw, r, v, status, "dash/index", p)
+	}
+	trend := store.FigureGroupBy(p.Value("trend"))
+	if trend != "" && !slices.Contains(dashTrends, trend) {
+		bad(http.StatusBadRequest, "trend", v.T("dash.bad.trend"))
+		return
+	}
+	p.Rank = cmp.Or(p.Value("rank"), dashRanks[0].Name)
+	rankBy := slices.IndexFunc(dashRanks, func(r dashRank) bool { return r.Name == p.Rank })
+	if rankBy < 0 {
+		// No field of the form: the rankings' column heads set it.
+		bad(http.StatusBadRequest, "", v.T("dash.bad.rank"))
+		return
+	}
 
 	f, period, err := store.FigureQueryFromQuery(p.Values, w.db.Now())
-	var cur, prev map[figures.Key]figures.Value
-	var before figures.Period
-	if err == nil {
-		cur, _, err = w.db.CaseFigures(ctx, v.Actor, f, period)
+	if trend == "" {
+		trend = defaultTrend(period)
 	}
-	if err == nil {
-		days := int(math.Round(period.To.Sub(period.From).Hours() / 24))
-		before = figures.Period{From: period.From.AddDate(0, 0, -days), To: period.From}
-		prev, _, err = w.db.CaseFigures(ctx, v.Actor, f, before)
+	if err == nil && trend == store.ByDay && period.To.Sub(period.From) > maxDailyTrend {
+		// A point a day for years is unreadable, and costs a recount a day.
+		bad(http.StatusBadRequest, "trend", v.T("dash.bad.trend_long", int(maxDailyTrend.Hours()/24)))
+		return
 	}
-	switch {
+	days := int(math.Round(period.To.Sub(period.From).Hours() / 24))
+	before := figures.Period{From: period.From.AddDate(0, 0, -days), To: period.From}
+	yearBefore := figures.Period{From: period.From.AddDate(-1, 0, 0), To: period.To.AddDate(-1, 0, 0)}
+	var cur, prev, year map[figures.Key]figures.Value
+	for _, c := range []struct {
+		p    figures.Period
+		into *map[figures.Key]figures.Value
+	}{{period, &cur}, {before, &prev}, {yearBefore, &year}} {
+		if err == nil {
+			*c.into, _, err = w.db.CaseFigures(ctx, v.Actor, f, c.p)
+		}
+	}
+	// One split each, no more: every one recounts the filter's cases.
+	var byTime, byCategory, byDepartment, byRegion []store.FigureGroup
+	for _, s := range []struct {
+		by   store.FigureGroupBy
+		into *[]store.FigureGroup
+	}{{trend, &byTime}, {store.ByCategory, &byCategory}, {store.ByDepartment, &byDepartment}, {store.ByRegion, &byRegion}} {
+		if err == nil {
+			*s.into, _, err = w.db.FigureGroups(ctx, v.Actor, f, period, s.by)
+		}
+	}
+	switch field := anju.ErrorField(err); {
 	case err != nil && anju.ErrorCode(err) == anju.ENOTFOUND:
 		// A region outside the reader's reach is no region at all.
 		w.fail(rw, r, v, err)
 		return
+	case err != nil && userError(err) && slices.Contains([]string{"department", "category", "kind", "from", "to"}, field):
+		bad(httpStatusOf(err), field, v.T("dash.bad."+field))
+		return
 	case err != nil && userError(err):
-		p.Field = anju.ErrorField(err)
-		switch p.Field {
-		case "department", "category", "kind", "from", "to":
-			p.Error = v.T("dash.bad." + p.Field)
-		default:
-			p.Field, p.Error = "", errorMessage(v, err)
-		}
-		p.fields(v)
-		w.render(rw, r, v, httpStatusOf(err), "dash/index", p)
+		bad(httpStatusOf(err), "", errorMessage(v, err))
 		return
 	case err != nil:
 		w.fail(rw, r, v, err)
 		return
 	}
 	p.fields(v)
-	p.From, p.To = period.From.Format(time.DateOnly), store.LastDay(period).Format(time.DateOnly)
-	p.PrevFrom, p.PrevTo = before.From.Format(time.DateOnly), store.LastDay(before).Format(time.DateOnly)
+	day := func(t time.Time) string { return t.In(httpx.ChinaTime).Format(time.DateOnly) }
+	p.From, p.To = day(period.From), day(store.LastDay(period))
+	p.PrevFrom, p.PrevTo = day(before.From), day(store.LastDay(before))
+	p.YearFrom, p.YearTo = day(yearBefore.From), day(store.LastDay(yearBefore))
 	receivedLink := w.receivedLink(ctx, v, f, period)
 	for _, d := range figures.Definitions() {
-		now, then := cur[d.Key], prev[d.Key]
+		now, then, last := cur[d.Key], prev[d.Key], year[d.Key]
 		row := figureRow{Key: d.Key, Label: v.T("figures." + string(d.Key)), Value: figureText(v, now),
-			Change: changeText(v, now, then)}
+			Change: changeText(v, now, then), YearChange: changeText(v, now, last)}
 		if d.Key == figures.Received {
 			row.Link = receivedLink
 		}
 		p.Rows = append(p.Rows, row)
 		for _, part := range now.Parts {
-			pv, tv := now.PartValue(part.Key), then.PartValue(part.Key)
+			pv := now.PartValue(part.Key)
 			p.Rows = append(p.Rows, figureRow{Key: d.Key, Label: v.T("figures.part." + part.Key), Value: figureText(v, pv),
-				Change: changeText(v, pv, tv), Part: true})
+				Change: changeText(v, pv, then.PartValue(part.Key)), YearChange: changeText(v, pv, last.PartValue(part.Key)), Part: true})
 		}
 	}
+	p.Trend = trendChart(v, trend, byTime)
+	p.Breakdown = breakdownChart(v, byCategory)
+	p.DeptRank = p.rankingChart(v, "departments", byDepartment, dashRanks[rankBy])
+	p.RegionRank = p.rankingChart(v, "regions", byRegion, dashRanks[rankBy])
+	for _, c := range []*dashChart{&p.Trend, &p.Breakdown, &p.DeptRank, &p.RegionRank} {
+		c.Toggle = v.T("dash.table")
+	}
+	if err := w.dashAlerts(ctx, v, p, f, period); err != nil {
+		w.fail(rw, r, v, err)
+		return
+	}
 	w.render(rw, r, v, http.StatusOK, "dash/index", p)
+}
+
+// dashCategories are the form's categories: the workbench's leaves under
+// each group, and the group itself first, since the dashboard counts a
+// group as a whole.
+func (w *Web) dashCategories(ctx context.Context, v *View, p *dashPage) error {
+	tree, err := w.db.Taxonomy(ctx, v.Actor.City)
+	if err != nil {
+		return err
+	}
+	want, found := p.Value("category"), false
+	pick := func(code string) choice {
+		c := choice{Value: code, Label: categoryLabel(v, tree, code, ""), Selected: code == want}
+		found = found || c.Selected
+		return c
+	}
+	for _, root := range tree.Roots() {
+		all := pick(root.Code)
+		all.Label = v.T("dash.category_all", all.Label)
+		g := choiceGroup{Label: categoryLabel(v, tree, root.Code, ""), Options: []choice{all}}
+		for _, c := range tree.LeavesUnder(root.Code) {
+			g.Options = append(g.Options, pick(c.Code))
+		}
+		p.Categories = append(p.Categories, g)
+	}
+	if want != "" && !found {
+		p.Categories = append(p.Categories, choiceGroup{Label: want, Options: []choice{{Value: want, Label: want, Selected: true}}})
+	}
+	return nil
+}
+
+// defaultTrend splits a period of up to a month by day, up to half a
+// year by week, and longer ones by month: a few dozen points at most.
+func defaultTrend(p figures.Period) store.FigureGroupBy {
+	switch days := p.To.Sub(p.From).Hours() / 24; {
+	case days <= 31:
+		return store.ByDay
+	case days <= 190:
+		return store.ByWeek
+	}
+	return store.ByMonth
+}
+
+// groupName is a part's name in the reader's language.
+func groupName(v *View, g store.FigureGroup) string {
+	if v.Lang == locale.EN && g.NameEn != "" {
+		return g.NameEn
+	}
+	return cmp.Or(g.Name, g.Key)
+}
+
+// chartValue is a figure as a chart plots it: a count, or a share in per
+// cent to one decimal; nil for no figure.
+func chartValue(x figures.Value) *float64 {
+	var n float64
+	switch x.Unit {
+	case figures.UnitShare:
+		s, ok := x.Share()
+		if !ok {
+			return nil
+		}
+		n = math.Round(s*1000) / 10
+	case figures.UnitCount, figures.UnitCounts:
+		n = float64(x.Count)
+	default:
+		return nil
+	}
+	return &n
+}
+
+// trendChart is the received count and the on-time resolution of each
+// day, week or month of the period.
+func trendChart(v *View, by store.FigureGroupBy, parts []store.FigureGroup) dashChart {
+	c := dashChart{ID: "trend", Title: v.T("dash.trend.title." + string(by)), Head: v.T("dash.col.period." + string(by)),
+		Columns: []dashColumn{{Label: v.T("figures.received")}, {Label: v.T("figures.on_time_resolution")}},
+		Data: chartData{Kind: "trend", Series: []chartSeries{{Name: v.T("figures.received")},
+			{Name: v.T("figures.on_time_resolution"), Percent: true}}}}
+	c.Caption = c.Title
+	for _, g := range parts {
+		received, onTime := g.Figures[figures.Received], g.Figures[figures.OnTimeResolution]
+		label := g.Key
+		if last := store.LastDay(g.Period).In(httpx.ChinaTime).Format(time.DateOnly); by != store.ByDay && last != g.Key {
+			label = v.T("dash.span", g.Key, last)
+		}
+		c.Rows = append(c.Rows, dashRow{Label: label, Cells: []string{figureText(v, received), figureText(v, onTime)}})
+		c.Data.Labels = append(c.Data.Labels, g.Key)
+		c.Data.Series[0].Values = append(c.Data.Series[0].Values, chartValue(received))
+		c.Data.Series[1].Values = append(c.Data.Series[1].Values, chartValue(onTime))
+	}
+	return c
+}
+
+// breakdownChart is the received count of each category one level below
+// the filter's, most first, with its on-time resolution.
+func breakdownChart(v *View, parts []store.FigureGroup) dashChart {
+	c := dashChart{ID: "categories", Title: v.T("dash.breakdown.title"), Caption: v.T("dash.breakdown.caption"),
+		Head: v.T("dash.col.category"), Empty: v.T("dash.none"),
+		Columns: []dashColumn{{Label: v.T("figures.received")}, {Label: v.T("figures.on_time_resolution")}},
+		Data:    chartData{Kind: "bars", Series: []chartSeries{{Name: v.T("figures.received")}}}}
+	parts = slices.Clone(parts)
+	slices.SortStableFunc(parts, func(a, b store.FigureGroup) int {
+		return cmp.Compare(b.Figures[figures.Received].Count, a.Figures[figures.Received].Count)
+	})
+	for _, g := range parts {
+		received := g.Figures[figures.Received]
+		name := groupName(v, g)
+		c.Rows = append(c.Rows, dashRow{Label: name, Cells: []string{figureText(v, received),
+			figureText(v, g.Figures[figures.OnTimeResolution])}})
+		c.Data.Labels = append(c.Data.Labels, name)
+		c.Data.Series[0].Values = append(c.Data.Series[0].Values, chartValue(received))
+	}
+	return c
+}
+
+// rankingChart ranks departments or regions by the figure of by, highest
+// first, those with no figure last; the chart draws the ranked figure.
+func (p *dashPage) rankingChart(v *View, id string, parts []store.FigureGroup, by dashRank) dashChart {
+	rank := by.Key
+	c := dashChart{ID: id, Title: v.T("dash." + id + ".title"),
+		Caption: v.T("dash."+id+".caption", v.T("figures."+string(rank))), Head: v.T("dash.col." + id), Empty: v.T("dash.none"),
+		Columns: []dashColumn{{Label: v.T("figures.received")}},
+		Data:    chartData{Kind: "bars", Series: []chartSeries{{Name: v.T("figures." + string(rank)), Percent: rank != figures.OverdueByAge}}}}
+	for _, r := range dashRanks {
+		vs := url.Values{}
+		for n, val := range p.Values {
+			vs[n] = val
+		}
+		vs.Set("rank", r.Name)
+		c.Columns = append(c.Columns, dashColumn{Label: v.T("figures." + string(r.Key)), Link: "/dash?" + vs.Encode() + "#" + id,
+			Sorted: r == by})
+	}
+	parts = slices.Clone(parts)
+	slices.SortStableFunc(parts, func(a, b store.FigureGroup) int {
+		x, y := chartValue(a.Figures[rank]), chartValue(b.Figures[rank])
+		switch {
+		case x == nil && y == nil:
+		case x == nil:
+			return 1
+		case y == nil:
+			return -1
+		case *x != *y:
+			return cmp.Compare(*y, *x)
+		}
+		return cmp.Compare(b.Figures[figures.Received].Count, a.Figures[figures.Received].Count)
+	})
+	for _, g := range parts {
+		name := groupName(v, g)
+		if g.Key == "" {
+			name = v.T("dash.no_department")
+		}
+		row := dashRow{Label: name, Cells: []string{figureText(v, g.Figures[figures.Received])}}
+		for _, r := range dashRanks {
+			row.Cells = append(row.Cells, figureText(v, g.Figures[r.Key]))
+		}
+		c.Rows = append(c.Rows, row)
+		c.Data.Labels = append(c.Data.Labels, name)
+		c.Data.Series[0].Values = append(c.Data.Series[0].Values, chartValue(g.Figures[rank]))
+	}
+	return c
+}
+
+// dashAlerts fills the open early warnings addressed inside the filter's
+// region (the newest dashWarnings) and the hotspots of the reports since
+// the period began. Hotspots reach back at most 366 days from now, and
+// narrow by region only: they are problems at places, whatever the
+// department or category.
+func (w *Web) dashAlerts(ctx context.Context, v *View, p *dashPage, f store.FigureFilter, period figures.Period) error {
+	list, err := w.db.ListWarnings(ctx, v.Actor, store.WarningFilter{State: "open", Region: f.Region, PageSize: dashWarnings})
+	if err != nil {
+		return err
+	}
+	p.MoreWarns = list.HasMore
+	for _, x := range list.Warnings {
+		p.Warnings = append(p.Warnings, dashWarning{Kind: v.T("dash.warning." + string(x.Kind)), Title: x.Title,
+			Raised: x.CreatedAt.In(httpx.ChinaTime).Format("2006-01-02 15:04")})
+	}
+	now := w.db.Now()
+	days := int(math.Ceil(now.Sub(period.From).Hours() / 24))
+	switch {
+	case !period.From.Before(now):
+		p.HotspotNote = v.T("dash.hotspots.future")
+		return nil
+	case days > 366:
+		p.HotspotNote = v.T("dash.hotspots.too_old")
+		return nil
+	}
+	p.HotspotFrom = period.From.In(httpx.ChinaTime).Format(time.DateOnly)
+	hot, err := w.db.Hotspots(ctx, v.Actor, store.HotspotFilter{Days: days, Region: f.Region, Top: dashHotspots})
+	if err != nil {
+		return err
+	}
+	for _, h := range hot.Hotspots {
+		if !h.To.Before(period.From) && h.From.Before(period.To) {
+			p.Hotspots = append(p.Hotspots, dashHotspot{Name: h.Name, Count: h.Count, Reporters: h.Reporters,
+				FirstSeen: h.From.In(httpx.ChinaTime).Format("2006-01-02 15:04"), LastSeen: h.To.In(httpx.ChinaTime).Format("2006-01-02 15:04")})
+		}
+	}
+	return nil
 }
 
 // receivedLink is the workbench list of the cases received in the period
