@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"html/template"
 	"math"
 	"net/http"
 	"net/url"
@@ -132,8 +133,9 @@ type figureRow struct {
 	Value      string
 	Change     string
 	YearChange string
-	Link       string // the workbench list of exactly the cases counted
 	Part       bool
+	// Cell is Value with its numbers linked to the cases behind them.
+	Cell template.HTML
 }
 
 // dashChart is one chart and its table: the same numbers twice, the chart
@@ -160,7 +162,7 @@ type dashColumn struct {
 
 type dashRow struct {
 	Label string
-	Cells []string
+	Cells []template.HTML // each number a link to its cases (linkedFigure)
 }
 
 // chartData is what static/js/dash.js draws: a line chart over time or a
@@ -285,25 +287,43 @@ func (w *Web) handleDash(rw http.ResponseWriter, r *http.Request, v *View) {
 	p.From, p.To = day(period.From), day(store.LastDay(period))
 	p.PrevFrom, p.PrevTo = day(before.From), day(store.LastDay(before))
 	p.YearFrom, p.YearTo = day(yearBefore.From), day(store.LastDay(yearBefore))
-	receivedLink := w.receivedLink(ctx, v, f, period)
 	for _, d := range figures.Definitions() {
 		now, then, last := cur[d.Key], prev[d.Key], year[d.Key]
 		row := figureRow{Key: d.Key, Label: v.T("figures." + string(d.Key)), Value: figureText(v, now),
 			Change: changeText(v, now, then), YearChange: changeText(v, now, last)}
-		if d.Key == figures.Received {
-			row.Link = receivedLink
-		}
+		to := casesBehind(f, period, d.Key)
+		row.Cell = linkedFigure(v, d.Key, now, "", to)
 		p.Rows = append(p.Rows, row)
 		for _, part := range now.Parts {
 			pv := now.PartValue(part.Key)
 			p.Rows = append(p.Rows, figureRow{Key: d.Key, Label: v.T("figures.part." + part.Key), Value: figureText(v, pv),
-				Change: changeText(v, pv, then.PartValue(part.Key)), YearChange: changeText(v, pv, last.PartValue(part.Key)), Part: true})
+				Change: changeText(v, pv, then.PartValue(part.Key)), YearChange: changeText(v, pv, last.PartValue(part.Key)), Part: true,
+				Cell: linkedFigure(v, d.Key, pv, part.Key, to)})
 		}
 	}
-	p.Trend = trendChart(v, trend, byTime)
-	p.Breakdown = breakdownChart(v, byCategory)
-	p.DeptRank = p.rankingChart(v, "departments", byDepartment, dashRanks[rankBy])
-	p.RegionRank = p.rankingChart(v, "regions", byRegion, dashRanks[rankBy])
+	p.Trend = trendChart(v, trend, byTime, func(g store.FigureGroup) figureFilterOf {
+		return func(k figures.Key) figureLinks { return casesBehind(f, g.Period, k) }
+	})
+	p.Breakdown = breakdownChart(v, byCategory, func(g store.FigureGroup) figureFilterOf {
+		gf := f
+		gf.Category = g.Key
+		return func(k figures.Key) figureLinks { return casesBehind(gf, period, k) }
+	})
+	p.DeptRank = p.rankingChart(v, "departments", byDepartment, dashRanks[rankBy], func(g store.FigureGroup) figureFilterOf {
+		gf := f
+		gf.Department = g.Key
+		return func(k figures.Key) figureLinks {
+			if g.Key == "" {
+				return nil // no department to filter by
+			}
+			return casesBehind(gf, period, k)
+		}
+	})
+	p.RegionRank = p.rankingChart(v, "regions", byRegion, dashRanks[rankBy], func(g store.FigureGroup) figureFilterOf {
+		gf := f
+		gf.Region = g.Key
+		return func(k figures.Key) figureLinks { return casesBehind(gf, period, k) }
+	})
 	for _, c := range []*dashChart{&p.Trend, &p.Breakdown, &p.DeptRank, &p.RegionRank} {
 		c.Toggle = v.T("dash.table")
 	}
@@ -384,7 +404,7 @@ func chartValue(x figures.Value) *float64 {
 
 // trendChart is the received count and the on-time resolution of each
 // day, week or month of the period.
-func trendChart(v *View, by store.FigureGroupBy, parts []store.FigureGroup) dashChart {
+func trendChart(v *View, by store.FigureGroupBy, parts []store.FigureGroup, links func(store.FigureGroup) figureFilterOf) dashChart {
 	c := dashChart{ID: "trend", Title: v.T("dash.trend.title." + string(by)), Head: v.T("dash.col.period." + string(by)),
 		Columns: []dashColumn{{Label: v.T("figures.received")}, {Label: v.T("figures.on_time_resolution")}},
 		Data: chartData{Kind: "trend", Series: []chartSeries{{Name: v.T("figures.received")},
@@ -396,7 +416,10 @@ func trendChart(v *View, by store.FigureGroupBy, parts []store.FigureGroup) dash
 		if last := store.LastDay(g.Period).In(httpx.ChinaTime).Format(time.DateOnly); by != store.ByDay && last != g.Key {
 			label = v.T("dash.span", g.Key, last)
 		}
-		c.Rows = append(c.Rows, dashRow{Label: label, Cells: []string{figureText(v, received), figureText(v, onTime)}})
+		to := links(g)
+		c.Rows = append(c.Rows, dashRow{Label: label, Cells: []template.HTML{
+			linkedFigure(v, figures.Received, received, "", to(figures.Received)),
+			linkedFigure(v, figures.OnTimeResolution, onTime, "", to(figures.OnTimeResolution))}})
 		c.Data.Labels = append(c.Data.Labels, g.Key)
 		c.Data.Series[0].Values = append(c.Data.Series[0].Values, chartValue(received))
 		c.Data.Series[1].Values = append(c.Data.Series[1].Values, chartValue(onTime))
@@ -406,7 +429,7 @@ func trendChart(v *View, by store.FigureGroupBy, parts []store.FigureGroup) dash
 
 // breakdownChart is the received count of each category one level below
 // the filter's, most first, with its on-time resolution.
-func breakdownChart(v *View, parts []store.FigureGroup) dashChart {
+func breakdownChart(v *View, parts []store.FigureGroup, links func(store.FigureGroup) figureFilterOf) dashChart {
 	c := dashChart{ID: "categories", Title: v.T("dash.breakdown.title"), Caption: v.T("dash.breakdown.caption"),
 		Head: v.T("dash.col.category"), Empty: v.T("dash.none"),
 		Columns: []dashColumn{{Label: v.T("figures.received")}, {Label: v.T("figures.on_time_resolution")}},
@@ -418,8 +441,10 @@ func breakdownChart(v *View, parts []store.FigureGroup) dashChart {
 	for _, g := range parts {
 		received := g.Figures[figures.Received]
 		name := groupName(v, g)
-		c.Rows = append(c.Rows, dashRow{Label: name, Cells: []string{figureText(v, received),
-			figureText(v, g.Figures[figures.OnTimeResolution])}})
+		to := links(g)
+		c.Rows = append(c.Rows, dashRow{Label: name, Cells: []template.HTML{
+			linkedFigure(v, figures.Received, received, "", to(figures.Received)),
+			linkedFigure(v, figures.OnTimeResolution, g.Figures[figures.OnTimeResolution], "", to(figures.OnTimeResolution))}})
 		c.Data.Labels = append(c.Data.Labels, name)
 		c.Data.Series[0].Values = append(c.Data.Series[0].Values, chartValue(received))
 	}
@@ -428,7 +453,7 @@ func breakdownChart(v *View, parts []store.FigureGroup) dashChart {
 
 // rankingChart ranks departments or regions by the figure of by, highest
 // first, those with no figure last; the chart draws the ranked figure.
-func (p *dashPage) rankingChart(v *View, id string, parts []store.FigureGroup, by dashRank) dashChart {
+func (p *dashPage) rankingChart(v *View, id string, parts []store.FigureGroup, by dashRank, links func(store.FigureGroup) figureFilterOf) dashChart {
 	rank := by.Key
 	c := dashChart{ID: id, Title: v.T("dash." + id + ".title"),
 		Caption: v.T("dash."+id+".caption", v.T("figures."+string(rank))), Head: v.T("dash.col." + id), Empty: v.T("dash.none"),
@@ -462,9 +487,10 @@ func (p *dashPage) rankingChart(v *View, id string, parts []store.FigureGroup, b
 		if g.Key == "" {
 			name = v.T("dash.no_department")
 		}
-		row := dashRow{Label: name, Cells: []string{figureText(v, g.Figures[figures.Received])}}
+		to := links(g)
+		row := dashRow{Label: name, Cells: []template.HTML{linkedFigure(v, figures.Received, g.Figures[figures.Received], "", to(figures.Received))}}
 		for _, r := range dashRanks {
-			row.Cells = append(row.Cells, figureText(v, g.Figures[r.Key]))
+			row.Cells = append(row.Cells, linkedFigure(v, r.Key, g.Figures[r.Key], "", to(r.Key)))
 		}
 		c.Rows = append(c.Rows, row)
 		c.Data.Labels = append(c.Data.Labels, name)
@@ -597,4 +623,15 @@ func changeText(v *View, x, was figures.Value) string {
 	}
 	d := x.Count - was.Count
 	return sign(float64(d), strconv.Itoa(max(d, -d)))
+}
+
+// figureFilterOf gives, for a figure, the links to the cases behind its
+// numbers within one row of a table (a day, a category, a department, a
+// region).
+type figureFilterOf func(figures.Key) figureLinks
+
+// casesBehind is the links to the cases behind the numbers of figure key
+// over filter f and period p.
+func casesBehind(f store.FigureFilter, p figures.Period, key figures.Key) figureLinks {
+	return func(count string) string { return figureListURL(f, p, key, count) }
 }

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"html"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -45,6 +46,44 @@ func TestWorkbenchFigureList(t *testing.T) {
 		res := w.f.SignIn("dispatcher").Get("/work?" + period + "&figure=colour")
 		if res.Status != http.StatusBadRequest {
 			t.Errorf("figure=colour: %d", res.Status)
+		}
+	})
+}
+
+var figureNumberLink = regexp.MustCompile(`<a href="([^"]+)" data-figure-link="([^"]+)" data-figure-count="([^"]+)" data-figure-n="([0-9]+)">([0-9]+)</a>`)
+
+// Every number on the dashboard — the figures, their parts, the trend, the
+// category breakdown, the rankings — opens the workbench list of exactly
+// the cases it counts: the list says as many as the number shows.
+func TestDashEveryNumberLinks(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		w := newWorkWorld(t, dsn)
+		for _, tc := range []struct{ login, query string }{{"dispatcher", ""}, {"dispatcher", "region=330102&category=01"}, {"admin-a", ""}} {
+			c := w.f.SignIn(tc.login)
+			res := c.Get("/dash?" + tc.query)
+			if res.Status != http.StatusOK {
+				t.Fatalf("%s /dash?%s: %d", tc.login, tc.query, res.Status)
+			}
+			links := figureNumberLink.FindAllStringSubmatch(res.Body, -1)
+			if len(links) < 20 {
+				t.Fatalf("%s /dash?%s: only %d numbers are links", tc.login, tc.query, len(links))
+			}
+			seen := map[string]bool{}
+			for _, m := range links {
+				href, key, count, n := html.UnescapeString(m[1]), m[2], m[3], m[4]
+				if m[5] != n {
+					t.Errorf("%s: the link reads %s but stands for %s", href, m[5], n)
+				}
+				if seen[href] {
+					continue
+				}
+				seen[href] = true
+				body := c.Get(href).Body
+				got := figureListTotal.FindStringSubmatch(body)
+				if got == nil || got[1] != n {
+					t.Errorf("%s /dash?%s: %s %s links to %s, which lists %v cases, not %s", tc.login, tc.query, key, count, href, got, n)
+				}
+			}
 		}
 	})
 }
