@@ -87,8 +87,18 @@ func (db *DB) GenerateInspectionTasks(ctx context.Context, now time.Time) (int, 
 	if err != nil {
 		return 0, err
 	}
-	if _, err := db.exec(ctx, `UPDATE inspection_tasks SET state = ? WHERE state = ? AND due_on < ?`,
-		string(missed), string(hazard.TaskDue), todayS); err != nil {
+	// The scheduler calls this every few seconds: a read first, so that a
+	// pass with nothing to mark takes no write lock.
+	var any int
+	switch err := db.queryRow(ctx, `SELECT 1 FROM inspection_tasks WHERE state = ? AND due_on < ? LIMIT 1`,
+		string(hazard.TaskDue), todayS).Scan(&any); err {
+	case nil:
+		if _, err := db.exec(ctx, `UPDATE inspection_tasks SET state = ? WHERE state = ? AND due_on < ?`,
+			string(missed), string(hazard.TaskDue), todayS); err != nil {
+			return 0, err
+		}
+	case sql.ErrNoRows:
+	default:
 		return 0, err
 	}
 	plans := map[string]hazard.Plan{}
