@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -91,7 +92,7 @@ func scanHazard(row interface{ Scan(...any) error }) (Hazard, error) {
 // the city or outside the actor's area, a department that does not exist
 // or does not serve the place. EFORBIDDEN for roles that may not register.
 func (db *DB) RegisterHazard(ctx context.Context, actor *anju.Actor, in hazard.Hazard) (Hazard, error) {
-	if !actor.System && !anySlice(hazardRegisterRoles, actor.HasRole) {
+	if !actor.System && !slices.ContainsFunc(hazardRegisterRoles, actor.HasRole) {
 		return Hazard{}, anju.Errorf(anju.EFORBIDDEN, "only grid workers, dispatchers, supervisors and administrators register hazards")
 	}
 	if err := in.Validate(); err != nil {
@@ -148,15 +149,6 @@ func (db *DB) RegisterHazard(ctx context.Context, actor *anju.Actor, in hazard.H
 			Detail: map[string]any{"type": in.Type, "risk_level": in.RiskLevel, "grid": grid.Code, "department": in.Department}})
 	})
 	return out, err
-}
-
-func anySlice[T any](xs []T, f func(T) bool) bool {
-	for _, x := range xs {
-		if f(x) {
-			return true
-		}
-	}
-	return false
 }
 
 // GetHazard returns a hazard the actor may see, with its open findings, or
