@@ -94,6 +94,13 @@ var (
 	checker    = []anju.Role{anju.RoleGridWorker, anju.RoleDispatcher}
 	deciders   = []anju.Role{anju.RoleDispatcher, anju.RoleSupervisor}
 	escalators = []anju.Role{anju.RoleGridWorker, anju.RoleDispatcher, anju.RoleSupervisor, RoleSystem}
+	// The platform accepts, dispatches and closes the cases its own
+	// registers raise: a hazard inspection's finding goes to the hazard's
+	// supervising department, and a re-inspection that finds it rectified
+	// closes it (package hazard). Only code not driven by a request builds
+	// a system actor.
+	accepters   = append(slices.Clone(intake), RoleSystem)
+	dispatchers = []anju.Role{anju.RoleDispatcher, RoleSystem}
 	// Everyone who takes part in a case may comment; auditors only read and
 	// administrators run the platform, not cases.
 	commenters = []anju.Role{anju.RoleOperator, anju.RoleGridWorker, anju.RoleDispatcher,
@@ -117,15 +124,15 @@ var (
 // accepted, not straight to its department, so that a dispatcher decides who
 // redoes it, and its clocks start again.
 var rules = []Rule{
-	{ActionAccept, []State{StateSubmitted}, StateAccepted, intake, nil},
+	{ActionAccept, []State{StateSubmitted}, StateAccepted, accepters, nil},
 	{ActionReject, []State{StateSubmitted}, StateRejected, intake, []string{"reason"}},
-	{ActionDispatch, []State{StateAccepted, StateReturned}, StateDispatched, []anju.Role{anju.RoleDispatcher}, []string{"department"}},
+	{ActionDispatch, []State{StateAccepted, StateReturned}, StateDispatched, dispatchers, []string{"department"}},
 	{ActionReturn, withDepartment, StateReturned, handler, []string{"reason"}},
 	{ActionStart, []State{StateDispatched}, StateInProgress, handler, nil},
 	{ActionResolve, []State{StateInProgress}, StateResolved, handler, []string{"result"}},
 	{ActionFailVerification, []State{StateResolved}, StateInProgress, checker, []string{"reason"}},
 	{ActionVerify, []State{StateResolved}, StateVerified, append(slices.Clone(checker), RoleReporter), []string{"method"}},
-	{ActionClose, []State{StateVerified}, StateClosed, []anju.Role{anju.RoleDispatcher}, []string{"outcome"}},
+	{ActionClose, []State{StateVerified}, StateClosed, dispatchers, []string{"outcome"}},
 	// An operator records the rating the reporter gives on the return call
 	// (回访), as 12345 centres do for reports taken by phone.
 	{ActionRate, []State{StateClosed}, StateRated, []anju.Role{RoleReporter, anju.RoleOperator}, []string{"rating"}},
@@ -484,13 +491,17 @@ func join(parts ...string) string {
 }
 
 func roleList(roles []anju.Role) string {
-	names := make([]string, len(roles))
-	for i, r := range roles {
+	// The system is never the one told who may act.
+	names := make([]string, 0, len(roles))
+	for _, r := range roles {
+		if r == RoleSystem {
+			continue
+		}
 		n := strings.ReplaceAll(string(r), "_", " ")
 		if strings.ContainsRune("aeiou", rune(n[0])) {
-			names[i] = "an " + n
+			names = append(names, "an "+n)
 		} else {
-			names[i] = "a " + n
+			names = append(names, "a "+n)
 		}
 	}
 	if len(names) == 1 {

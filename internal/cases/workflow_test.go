@@ -136,15 +136,15 @@ func TestUnknownActionAndState(t *testing.T) {
 
 // roles is who may take each action, written out by hand.
 var roles = map[Action][]anju.Role{
-	ActionAccept:           {anju.RoleOperator, anju.RoleDispatcher, anju.RoleGridWorker},
+	ActionAccept:           {anju.RoleOperator, anju.RoleDispatcher, anju.RoleGridWorker, RoleSystem},
 	ActionReject:           {anju.RoleOperator, anju.RoleDispatcher, anju.RoleGridWorker},
-	ActionDispatch:         {anju.RoleDispatcher},
+	ActionDispatch:         {anju.RoleDispatcher, RoleSystem},
 	ActionReturn:           {anju.RoleHandler, anju.RoleMediator},
 	ActionStart:            {anju.RoleHandler, anju.RoleMediator},
 	ActionResolve:          {anju.RoleHandler, anju.RoleMediator},
 	ActionFailVerification: {anju.RoleGridWorker, anju.RoleDispatcher},
 	ActionVerify:           {anju.RoleGridWorker, anju.RoleDispatcher, RoleReporter},
-	ActionClose:            {anju.RoleDispatcher},
+	ActionClose:            {anju.RoleDispatcher, RoleSystem},
 	ActionRate:             {RoleReporter, anju.RoleOperator},
 	ActionReopen:           {RoleReporter, anju.RoleSupervisor},
 	ActionRequestExtension: {anju.RoleHandler, anju.RoleMediator},

@@ -1,6 +1,6 @@
 // Package scheduler runs the clocks inside `anju serve`: deadline warnings,
-// overdue marks, supervision cards, automatic escalation, and delivery (and
-// re-delivery) of the notification outbox. Every step it takes is a
+// overdue marks, supervision cards, automatic escalation, hazard inspection
+// tasks, and delivery (and re-delivery) of the notification outbox. Every step it takes is a
 // compare-and-set in the store, so several servers may run it at once.
 package scheduler
 
@@ -99,6 +99,11 @@ func (s *Scheduler) Pass(ctx context.Context, log *slog.Logger) {
 		log.ErrorContext(ctx, "warnings", "err", err)
 	} else if n.Total() > 0 {
 		log.InfoContext(ctx, "warnings", "raised", n)
+	}
+	if n, err := s.DB.GenerateInspectionTasks(ctx, s.DB.Now()); err != nil {
+		log.ErrorContext(ctx, "inspection tasks", "err", err)
+	} else if n > 0 {
+		log.InfoContext(ctx, "inspection tasks", "created", n)
 	}
 	if s.Sender == nil {
 		return

@@ -208,6 +208,8 @@ func TestScopeMatrix(t *testing.T) {
 			t.Fatalf("photos of the case in B: %v %v", photos, err)
 		}
 		pid := itoa(photos[0].ID)
+		// A hazard in district B, inspected, with a finding.
+		bHazard, bTask, bFinding := hazardInB(t, f.db)
 		other := []struct{ method, path, body string }{
 			{"GET", "/api/v1/cases/" + cid + "/photos", ""},
 			{"GET", "/api/v1/photos/" + pid, ""},
@@ -244,6 +246,13 @@ func TestScopeMatrix(t *testing.T) {
 			{"DELETE", "/api/v1/users/worker-b/tokens/1", ""},
 			{"PUT", "/api/v1/users/worker-b/disabled", `{"disabled":true}`},
 			{"PUT", "/api/v1/users/worker-b/password", `{"password":"long-enough-1"}`},
+			{"GET", "/api/v1/hazards/" + bHazard, ""},
+			{"GET", "/api/v1/hazards?region=330105", ""},
+			{"GET", "/api/v1/hazards/figures?region=330105", ""},
+			{"GET", "/api/v1/inspections?region=330105", ""},
+			{"GET", "/api/v1/inspections/" + bTask, ""},
+			{"POST", "/api/v1/inspections/" + bTask + "/complete", `{"answers":[{"item":"leak","result":"pass"}]}`},
+			{"POST", "/api/v1/hazards/findings/" + bFinding + "/reinspect", `{"passed":true}`},
 		}
 		for _, login := range []string{"worker-a", "admin-a"} {
 			for _, r := range other {
@@ -252,6 +261,11 @@ func TestScopeMatrix(t *testing.T) {
 				// alone, before looking at the object, which reveals nothing.
 				want := http.StatusNotFound
 				if login == "worker-a" && (r.method == "PUT" && strings.HasPrefix(r.path, "/api/v1/departments/") || strings.Contains(r.path, "/grants")) {
+					want = http.StatusForbidden
+				}
+				// Inspecting is for grid workers: an administrator is
+				// refused by role alone, as above.
+				if login == "admin-a" && (strings.HasSuffix(r.path, "/complete") || strings.HasSuffix(r.path, "/reinspect")) {
 					want = http.StatusForbidden
 				}
 				if status != want {
@@ -270,7 +284,8 @@ func TestScopeMatrix(t *testing.T) {
 		}
 		// Lists leave district B out.
 		for _, p := range []string{"/api/v1/regions/330100/children", "/api/v1/departments",
-			"/api/v1/cases", "/api/v1/cases?format=csv", "/api/v1/search?q=路灯", "/api/v1/hotspots", "/api/v1/warnings", "/api/v1/figures"} {
+			"/api/v1/cases", "/api/v1/cases?format=csv", "/api/v1/search?q=路灯", "/api/v1/hotspots", "/api/v1/warnings", "/api/v1/figures",
+			"/api/v1/hazards", "/api/v1/inspections"} {
 			_, body := f.do("worker-a", "GET", p, "")
 			if status, _ := f.do("worker-a", "GET", p, ""); status != 200 {
 				t.Errorf("worker-a: GET %s = %d", p, status)

@@ -1,0 +1,139 @@
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"anju/internal/anju"
+	"anju/internal/hazard"
+	"anju/internal/store"
+	"anju/internal/store/storetest"
+)
+
+// hazardInB registers a gas installation in district B, owes it a task and
+// completes it with a failed item, as the system; it returns the ids of the
+// hazard, the task and the finding.
+func hazardInB(t *testing.T, db *store.DB) (string, string, string) {
+	t.Helper()
+	ctx := context.Background()
+	sys := anju.SystemActor("t")
+	h, err := db.RegisterHazard(ctx, sys, hazard.Hazard{Type: hazard.TypeGas, Name: "乙区调压站", Lat: 30.05, Lon: 120.17,
+		RiskLevel: hazard.RiskHigh, Owner: "燃气公司", Department: "b-street"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.GenerateInspectionTasks(ctx, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	l, err := db.ListInspections(ctx, sys, store.InspectionFilter{Region: "330105"})
+	if err != nil || len(l.Inspections) != 1 {
+		t.Fatalf("B's task: %+v %v", l, err)
+	}
+	in, err := db.CompleteInspection(ctx, sys, l.Inspections[0].ID, []hazard.Answer{{Item: "leak", Result: hazard.Fail, Finding: "阀门漏气"},
+		{Item: "alarm", Result: hazard.Pass}, {Item: "hose", Result: hazard.Pass}, {Item: "ventilation", Result: hazard.Pass}}, nil)
+	if err != nil || len(in.Findings) != 1 {
+		t.Fatalf("B's inspection: %+v %v", in, err)
+	}
+	return itoa(h.ID), itoa(in.ID), itoa(in.Findings[0].ID)
+}
+
+func TestHazardAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn)
+		status, body := f.do("worker-a", "POST", "/api/v1/hazards", `{"type":"high_rise","name":"阳光大厦","address":"阳光路8号",
+			"lat":30.05,"lon":120.02,"risk_level":"major","owner":"阳光物业公司","department":"a-street"}`)
+		if status != 201 {
+			t.Fatalf("register: %d %s", status, body)
+		}
+		var h struct{ ID int64 }
+		json.Unmarshal([]byte(body), &h)
+		for _, tc := range []struct{ body, field string }{
+			{`{"type":"volcano","name":"x","lat":30.05,"lon":120.02,"risk_level":"low","owner":"o"}`, "type"},
+			{`{"type":"slope","name":"x","lat":30.05,"lon":120.02,"risk_level":"dire","owner":"o"}`, "risk_level"},
+			{`{"type":"slope","name":"x","lat":31.5,"lon":121.5,"risk_level":"low","owner":"o"}`, "lat"},
+			{`{"type":"slope","name":"","lat":30.05,"lon":120.02,"risk_level":"low","owner":"o"}`, "name"},
+			{`{"type":"slope","name":"x","lat":30.05,"lon":120.02,"risk_level":"low","owner":"o","owner_phone":"139"}`, "owner_phone"},
+		} {
+			if status, body := f.do("worker-a", "POST", "/api/v1/hazards", tc.body); status != 400 || !strings.Contains(body, `"field":"`+tc.field+`"`) {
+				t.Errorf("%s: %d %s, want 400 on %s", tc.body, status, body, tc.field)
+			}
+		}
+		if status, _ := f.do("handler-a", "POST", "/api/v1/hazards", `{}`); status != 403 {
+			t.Errorf("handler registers: %d", status)
+		}
+		if _, err := f.db.GenerateInspectionTasks(context.Background(), time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		status, body = f.do("worker-a", "GET", "/api/v1/inspections?state=due", "")
+		var l struct {
+			Inspections []struct{ ID int64 }
+		}
+		if json.Unmarshal([]byte(body), &l); status != 200 || len(l.Inspections) != 1 {
+			t.Fatalf("worker A's tasks: %d %s", status, body)
+		}
+		if status, body := f.do("worker-a", "GET", "/api/v1/inspections?state=late", ""); status != 400 || !strings.Contains(body, `"field":"state"`) {
+			t.Errorf("bad state: %d %s", status, body)
+		}
+		if _, body := f.do("worker-b", "GET", "/api/v1/inspections", ""); strings.Contains(body, "阳光") {
+			t.Errorf("worker B sees A's task: %s", body)
+		}
+		task := "/api/v1/inspections/" + itoa(l.Inspections[0].ID) + "/complete"
+		if status, body := f.do("worker-a", "POST", task, `{"answers":[]}`); status != 400 || !strings.Contains(body, `"field":"answers"`) {
+			t.Errorf("empty answers: %d %s", status, body)
+		}
+		if status, _ := f.do("worker-b", "POST", task, `{"answers":[]}`); status != 404 {
+			t.Errorf("worker B completes A's task: %d", status)
+		}
+		answers := `{"answers":[{"item":"fire_lane","result":"fail","finding":"消防车通道被私家车占用"},{"item":"exits","result":"pass"},
+			{"item":"equipment","result":"pass"},{"item":"ebike","result":"na"},{"item":"facade","result":"pass"}]}`
+		if status, body := f.do("worker-a", "POST", task, strings.Replace(answers, "facade", "roof", 1)); status != 400 || !strings.Contains(body, `"field":"answers[4].item"`) {
+			t.Errorf("item not on the checklist: %d %s", status, body)
+		}
+		status, body = f.do("worker-a", "POST", task, answers)
+		if status != 200 || !strings.Contains(body, `"state":"done"`) || !strings.Contains(body, `"state":"rectifying"`) {
+			t.Fatalf("complete: %d %s", status, body)
+		}
+		if status, _ := f.do("worker-a", "POST", task, answers); status != 409 {
+			t.Errorf("second completion: %d", status)
+		}
+		var done struct {
+			Findings []struct {
+				ID     int64 `json:"id"`
+				CaseID int64 `json:"case_id"`
+			}
+		}
+		json.Unmarshal([]byte(body), &done)
+		if status, body := f.do("dispatcher", "GET", "/api/v1/cases/"+itoa(done.Findings[0].CaseID), ""); status != 200 ||
+			!strings.Contains(body, `"department":"a-street"`) || !strings.Contains(body, `"kind":"hazard"`) || !strings.Contains(body, `"category":"1201"`) {
+			t.Errorf("rectification case: %d %s", status, body)
+		}
+		reinspect := "/api/v1/hazards/findings/" + itoa(done.Findings[0].ID) + "/reinspect"
+		if status, body := f.do("worker-a", "POST", reinspect, `{}`); status != 400 || !strings.Contains(body, `"field":"passed"`) {
+			t.Errorf("reinspect without verdict: %d %s", status, body)
+		}
+		if status, body := f.do("worker-a", "POST", reinspect, `{"passed":true}`); status != 200 || !strings.Contains(body, `"state":"closed"`) {
+			t.Errorf("reinspect: %d %s", status, body)
+		}
+		if status, body := f.do("worker-a", "GET", "/api/v1/hazards/"+itoa(h.ID), ""); status != 200 || !strings.Contains(body, "阳光大厦") {
+			t.Errorf("hazard: %d %s", status, body)
+		}
+		if status, body := f.do("worker-a", "GET", "/api/v1/hazards/figures", ""); status != 200 || !strings.Contains(body, `"rectified":1`) {
+			t.Errorf("figures: %d %s", status, body)
+		}
+		if status, body := f.do("admin", "PUT", "/api/v1/hazards/checklists/slope", `{"category":"1209","items":[{"key":"cracks","text":"坡体无裂缝"}]}`); status != 200 {
+			t.Errorf("checklist: %d %s", status, body)
+		}
+		if status, body := f.do("admin", "PUT", "/api/v1/hazards/checklists/volcano", `{"category":"1209","items":[{"key":"a","text":"b"}]}`); status != 400 || !strings.Contains(body, `"field":"type"`) {
+			t.Errorf("checklist of an unknown type: %d %s", status, body)
+		}
+		if status, _ := f.do("worker-a", "PUT", "/api/v1/hazards/checklists/slope", `{}`); status != 403 {
+			t.Errorf("worker edits a checklist: %d", status)
+		}
+		if status, body := f.do("admin", "PUT", "/api/v1/hazards/plan/major", `{"every":2,"unit":"week"}`); status != 200 || !strings.Contains(body, `"major":{"every":2,"unit":"week"}`) {
+			t.Errorf("plan: %d %s", status, body)
+		}
+	})
+}
