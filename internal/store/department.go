@@ -24,8 +24,8 @@ type Department struct {
 	Region     string          `json:"region"`
 	Level      string          `json:"level"`
 	Categories []string        `json:"categories"`
-	City       string   `json:"-"`
-	RegionPath string   `json:"-"`
+	City       string          `json:"-"`
+	RegionPath string          `json:"-"`
 }
 
 var (
