@@ -10,18 +10,22 @@ import (
 
 	"anju/internal/anju"
 	"anju/internal/audit"
+	"anju/internal/department"
 )
 
 // Department is a functional department (职能部门) sitting at a region of any
-// level, with the categories of case it handles.
+// level, with the categories of case it handles. Its type says what sort of
+// body it is: a government one, or a mediation committee, property company,
+// social organisation or volunteer team handling cases the same way.
 type Department struct {
-	Code       string   `json:"code"`
-	Name       string   `json:"name"`
-	Region     string   `json:"region"`
-	Level      string   `json:"level"`
-	Categories []string `json:"categories"`
-	City       string   `json:"-"`
-	RegionPath string   `json:"-"`
+	Code       string          `json:"code"`
+	Name       string          `json:"name"`
+	Type       department.Type `json:"type"`
+	Region     string          `json:"region"`
+	Level      string          `json:"level"`
+	Categories []string        `json:"categories"`
+	City       string          `json:"-"`
+	RegionPath string          `json:"-"`
 }
 
 var (
@@ -29,9 +33,19 @@ var (
 	categoryCode   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 )
 
-// Validate checks a department's own fields. Returns EINVALID naming the field.
+// departmentColumns are what queryDepartments scans, from departments d
+// joined to their regions r.
+const departmentColumns = `d.code, d.name, d.type, d.region, r.level, d.city, r.path`
+
+// Validate checks a department's own fields; an empty type is the default
+// one. Returns EINVALID naming the field.
 func (d *Department) Validate() error {
 	d.Name = strings.TrimSpace(d.Name)
+	t, err := department.ParseType(string(d.Type))
+	if err != nil {
+		return err
+	}
+	d.Type = t
 	switch {
 	case !departmentCode.MatchString(d.Code):
 		return anju.FieldError("code", "department code must be 2–64 letters, digits, '.', '_' or '-'")
@@ -96,14 +110,14 @@ func (db *DB) SaveDepartment(ctx context.Context, actor *anju.Actor, d Departmen
 		switch {
 		case err == sql.ErrNoRows:
 			action = "department.create"
-			_, err = tx.exec(ctx, `INSERT INTO departments (code, city, name, region, updated_at) VALUES (?, ?, ?, ?, ?)`,
-				d.Code, d.City, d.Name, d.Region, now)
+			_, err = tx.exec(ctx, `INSERT INTO departments (code, city, name, type, region, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+				d.Code, d.City, d.Name, string(d.Type), d.Region, now)
 		case err != nil:
 		case existingCity != d.City:
 			err = anju.FieldError("code", "department code %s is taken", d.Code)
 		default:
-			_, err = tx.exec(ctx, `UPDATE departments SET name = ?, region = ?, updated_at = ? WHERE code = ?`,
-				d.Name, d.Region, now, d.Code)
+			_, err = tx.exec(ctx, `UPDATE departments SET name = ?, type = ?, region = ?, updated_at = ? WHERE code = ?`,
+				d.Name, string(d.Type), d.Region, now, d.Code)
 		}
 		if err != nil {
 			return err
@@ -118,7 +132,7 @@ func (db *DB) SaveDepartment(ctx context.Context, actor *anju.Actor, d Departmen
 			}
 		}
 		return tx.appendAudit(ctx, actor, audit.Record{City: d.City, Action: action, Object: "department:" + d.Code,
-			Detail: map[string]any{"name": d.Name, "region": d.Region, "categories": d.Categories}})
+			Detail: map[string]any{"name": d.Name, "type": string(d.Type), "region": d.Region, "categories": d.Categories}})
 	})
 	db.dispatchable.drop(d.City)
 	return d, err
@@ -134,9 +148,16 @@ type departmentPlace struct {
 func (p departmentPlace) serves(c Case) bool { return strings.HasPrefix(c.regionPath, p.regionPath) }
 
 // DepartmentsServing returns the departments case id may be dispatched to,
-// those sitting at its place or above it: the ones that handle its category
-// first, then the nearest first. ENOTFOUND when the case is not visible.
-func (db *DB) DepartmentsServing(ctx context.Context, actor *anju.Actor, id int64) ([]Department, error) {
+// those sitting at its place or above it, of the given types when some are
+// given: the ones that handle its category first, then the nearest first.
+// ENOTFOUND when the case is not visible, EINVALID about "type" for an
+// unknown type.
+func (db *DB) DepartmentsServing(ctx context.Context, actor *anju.Actor, id int64, types ...department.Type) ([]Department, error) {
+	for _, t := range types {
+		if !t.Valid() {
+			return nil, anju.FieldError("type", "unknown department type %q", t)
+		}
+	}
 	c, err := db.getCase(ctx, db, actor, id)
 	if err != nil {
 		return nil, err
@@ -154,8 +175,15 @@ func (db *DB) DepartmentsServing(ctx context.Context, actor *anju.Actor, id int6
 	if len(codes) == 0 {
 		return []Department{}, nil
 	}
-	ds, err := db.queryDepartments(ctx, `SELECT d.code, d.name, d.region, r.level, d.city, r.path FROM departments d
-		JOIN regions r ON r.code = d.region WHERE d.code IN (`+placeholders(len(codes))+`)`, codes...)
+	q := `SELECT ` + departmentColumns + ` FROM departments d JOIN regions r ON r.code = d.region
+		WHERE d.code IN (` + placeholders(len(codes)) + `)`
+	if len(types) > 0 {
+		q += ` AND d.type IN (` + placeholders(len(types)) + `)`
+		for _, t := range types {
+			codes = append(codes, string(t))
+		}
+	}
+	ds, err := db.queryDepartments(ctx, q, codes...)
 	if err != nil {
 		return nil, err
 	}
@@ -201,6 +229,8 @@ func (db *DB) departmentPlaces(ctx context.Context, q querier, city string) (map
 type DepartmentFilter struct {
 	Region   string // departments sitting in this region's subtree
 	Category string // departments handling this category
+	// Type, when set, keeps departments of that type only.
+	Type department.Type
 	// Limit, when set (1 to 500), pages the list by code instead: at most
 	// Limit departments whose codes sort after After.
 	After string
@@ -213,9 +243,16 @@ type DepartmentFilter struct {
 func (db *DB) ListDepartments(ctx context.Context, actor *anju.Actor, f DepartmentFilter) ([]Department, error) {
 	sc, sargs := regionScope(actor, "r.path")
 	cc, cargs := cityClause(actor, "d.city")
-	q := `SELECT d.code, d.name, d.region, r.level, d.city, r.path FROM departments d JOIN regions r ON r.code = d.region
+	q := `SELECT ` + departmentColumns + ` FROM departments d JOIN regions r ON r.code = d.region
 		WHERE ` + cc + ` AND ` + sc
 	args := append(cargs, sargs...)
+	if f.Type != "" {
+		if !f.Type.Valid() {
+			return nil, anju.FieldError("type", "unknown department type %q", f.Type)
+		}
+		q += ` AND d.type = ?`
+		args = append(args, string(f.Type))
+	}
 	if f.Region != "" {
 		reg, err := db.GetRegion(ctx, actor, f.Region)
 		if err != nil {
@@ -239,7 +276,7 @@ func (db *DB) ListDepartments(ctx context.Context, actor *anju.Actor, f Departme
 func (db *DB) GetDepartment(ctx context.Context, actor *anju.Actor, code string) (Department, error) {
 	sc, sargs := regionScope(actor, "r.path")
 	cc, cargs := cityClause(actor, "d.city")
-	ds, err := db.queryDepartments(ctx, `SELECT d.code, d.name, d.region, r.level, d.city, r.path FROM departments d
+	ds, err := db.queryDepartments(ctx, `SELECT `+departmentColumns+` FROM departments d
 		JOIN regions r ON r.code = d.region WHERE d.code = ? AND `+cc+` AND `+sc,
 		append(append([]any{code}, cargs...), sargs...)...)
 	if err != nil {
@@ -260,7 +297,7 @@ func (db *DB) queryDepartments(ctx context.Context, q string, args ...any) ([]De
 	idx := map[string]int{}
 	for rows.Next() {
 		var d Department
-		if err := rows.Scan(&d.Code, &d.Name, &d.Region, &d.Level, &d.City, &d.RegionPath); err != nil {
+		if err := rows.Scan(&d.Code, &d.Name, &d.Type, &d.Region, &d.Level, &d.City, &d.RegionPath); err != nil {
 			rows.Close()
 			return nil, err
 		}

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 
+	"anju/internal/anju"
+	"anju/internal/department"
 	"anju/internal/httpx"
 	"anju/internal/store"
 	"anju/internal/taxonomy"
@@ -56,6 +58,7 @@ func (w *Web) categoryNames(r *http.Request, v *View) (map[string]string, error)
 type departmentPage struct {
 	Form     *form
 	Existing bool
+	Types    []department.Type
 	Leaves   []taxonomy.Category
 	Names    map[string]string
 }
@@ -73,7 +76,8 @@ func (w *Web) handleAdminDepartment(rw http.ResponseWriter, r *http.Request, v *
 		w.fail(rw, r, v, err)
 		return
 	}
-	vals := url.Values{"code": {d.Code}, "name": {d.Name}, "region": {d.Region}, "categories": {strings.Join(d.Categories, ", ")}}
+	vals := url.Values{"code": {d.Code}, "name": {d.Name}, "type": {string(d.Type)}, "region": {d.Region},
+		"categories": {strings.Join(d.Categories, ", ")}}
 	w.showDepartment(rw, r, v, &form{Values: vals}, true)
 }
 
@@ -88,14 +92,23 @@ func (w *Web) showDepartment(rw http.ResponseWriter, r *http.Request, v *View, f
 	if existing {
 		v.Title = v.T("admin.department.edit", f.Get("code"))
 	}
-	w.render(rw, r, v, formStatus(f), "admin/department", departmentPage{Form: f, Existing: existing, Leaves: tree.Leaves(), Names: names})
+	w.render(rw, r, v, formStatus(f), "admin/department", departmentPage{Form: f, Existing: existing, Types: department.Types,
+		Leaves: tree.Leaves(), Names: names})
 }
 
 // handleAdminDepartmentSave saves through SaveDepartment, the API's call:
 // categories typed as codes separated by commas or spaces.
 func (w *Web) handleAdminDepartmentSave(rw http.ResponseWriter, r *http.Request, v *View) {
 	q := httpx.QueryOf(r.PostForm)
-	d := store.Department{Code: q.String("code"), Name: q.String("name"), Region: q.String("region"),
+	t, err := department.ParseType(q.String("type"))
+	if err != nil {
+		// The select offers only known types: say so in the reader's words
+		// rather than the store's.
+		w.showDepartment(rw, r, v, &form{Values: r.PostForm, Field: "type", Status: httpx.Status(anju.EINVALID),
+			Error: v.T("admin.department.type_unknown")}, q.Bool("existing"))
+		return
+	}
+	d := store.Department{Code: q.String("code"), Name: q.String("name"), Type: t, Region: q.String("region"),
 		Categories: splitCodes(q.String("categories"))}
 	saved, err := w.db.SaveDepartment(r.Context(), v.Actor, d)
 	if err != nil {

@@ -38,11 +38,17 @@ type formInput struct {
 	Required bool
 	Value    string
 	Options  []option
+	Groups   []optionGroup // a select's options under headings, after Options
 	Error    string
 	Min, Max int
 }
 
 type option struct{ Value, Label string }
+
+type optionGroup struct {
+	Label   string
+	Options []option
+}
 
 // Kinds of input, one template each (templates/work/case.html).
 const (
@@ -116,8 +122,12 @@ func newInput(v *View, a cases.Action, name string, departments []store.Departme
 		}
 	case "department":
 		in.Kind = inputSelect
-		for _, d := range departments {
-			in.Options = append(in.Options, option{d.Code, d.Name})
+		for _, g := range departmentsByType(v, departments) {
+			og := optionGroup{Label: g.Label}
+			for _, d := range g.Departments {
+				og.Options = append(og.Options, option{d.Code, d.Name})
+			}
+			in.Groups = append(in.Groups, og)
 		}
 	case "method":
 		in.Kind, in.Options = inputSelect, choices(v, "case.method.", cases.VerifyMethods)

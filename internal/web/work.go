@@ -77,8 +77,8 @@ type workPage struct {
 	// Bulk dispatch: shown when some listed case may be dispatched by the
 	// reader.
 	CanDispatch bool
-	Targets     []choice // the departments a case may be sent to
-	Back        string   // the list's query, to come back to after a dispatch
+	Targets     []choiceGroup // the departments a case may be sent to, by type
+	Back        string        // the list's query, to come back to after a dispatch
 	Dispatched  *dispatchReport
 }
 
@@ -434,7 +434,7 @@ func (w *Web) filterChoices(ctx context.Context, v *View, p *workPage) error {
 		deptNames[d.Code] = d.Name
 		p.Departments = append(p.Departments, choice{Value: d.Code, Label: d.Name})
 	}
-	p.Targets = slices.Clone(p.Departments)
+	p.Targets = departmentChoices(v, depts)
 	tree, err := w.db.Taxonomy(ctx, a.City)
 	if err != nil {
 		return err

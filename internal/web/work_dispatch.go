@@ -117,8 +117,10 @@ func (w *Web) dispatchRefused(rw http.ResponseWriter, r *http.Request, v *View, 
 			p.Rows[i].Selected = p.Rows[i].Selected || p.Rows[i].ID == id
 		}
 	}
-	for i := range p.Targets {
-		p.Targets[i].Selected = p.Targets[i].Value == department
+	for _, g := range p.Targets {
+		for i := range g.Options {
+			g.Options[i].Selected = g.Options[i].Value == department
+		}
 	}
 	w.render(rw, r, v, status, "work/home", p)
 }
