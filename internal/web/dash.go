@@ -79,16 +79,18 @@ type dashPage struct {
 	YearFrom, YearTo string // the same period a year earlier
 	Rows             []figureRow
 
-	Rank        string // the rankings' order
-	Trend       dashChart
-	Breakdown   dashChart
-	DeptRank    dashChart
-	RegionRank  dashChart
-	Warnings    []dashWarning
-	MoreWarns   bool
-	Hotspots    []dashHotspot
-	HotspotFrom string // the hotspots' reports are those since this day
-	HotspotNote string // why there are none to show, when so
+	Rank      string // the rankings' order
+	Trend     dashChart
+	Breakdown dashChart
+	DeptRank  dashChart
+	// FigureExports download the figures table.
+	FigureExports []exportLink
+	RegionRank    dashChart
+	Warnings      []dashWarning
+	MoreWarns     bool
+	Hotspots      []dashHotspot
+	HotspotFrom   string // the hotspots' reports are those since this day
+	HotspotNote   string // why there are none to show, when so
 }
 
 // Value is the filter's value as given.
@@ -149,6 +151,7 @@ type dashChart struct {
 	Rows    []dashRow
 	Empty   string // said instead of an empty table
 	Toggle  string // the label of the button that shows the table
+	Exports []exportLink
 	Data    chartData
 }
 
@@ -324,11 +327,17 @@ func (w *Web) handleDash(rw http.ResponseWriter, r *http.Request, v *View) {
 		gf.Region = g.Key
 		return func(k figures.Key) figureLinks { return casesBehind(gf, period, k) }
 	})
-	for _, c := range []*dashChart{&p.Trend, &p.Breakdown, &p.DeptRank, &p.RegionRank} {
+	for table, c := range map[string]*dashChart{"trend": &p.Trend, "categories": &p.Breakdown, "departments": &p.DeptRank, "regions": &p.RegionRank} {
 		c.Toggle = v.T("dash.table")
+		c.Exports = p.exports(v, table)
 	}
+	p.FigureExports = p.exports(v, "figures")
 	if err := w.dashAlerts(ctx, v, p, f, period); err != nil {
 		w.fail(rw, r, v, err)
+		return
+	}
+	if format := q.Get("format"); format != "" {
+		w.dashExport(rw, r, v, p, format, q.Get("table"))
 		return
 	}
 	w.render(rw, r, v, http.StatusOK, "dash/index", p)
