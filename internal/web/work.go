@@ -243,7 +243,6 @@ func (w *Web) workbench(ctx context.Context, v *View, q url.Values) (*workPage, 
 	p.Caption = v.T("work.caption", label, v.T("work.order."+string(list.Order)))
 	if f.Figure != nil {
 		p.Figure, p.FigureTotal = v.T("work.figure", list.Total, figureNumberName(v, f.Figure.Key, f.Figure.Count)), list.Total
-		p.Caption = p.Figure
 	}
 	if err := w.fillRows(ctx, v, p, list.Cases); err != nil {
 		return nil, 0, err
