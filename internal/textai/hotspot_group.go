@@ -1,0 +1,345 @@
+package textai
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+
+	"unicode/utf8"
+)
+
+// Problems of a class of people, and merging clusters of one problem.
+//
+// Place blocks miss a problem that a group of residents shares wherever they
+// live: retired teachers' allowances, a fraud case with victims all over the
+// city, a developer's buyers. Reports that name no place more specific than
+// a district are clustered by their words alone in one topic block (with a
+// higher similarity bar and a longer window, see HotspotOptions). Then the
+// clusters of both kinds are merged when their centroids are alike: a topic
+// cluster with the place cluster of the same problem (the 58车贷 messages
+// that name "A4区" and those that name a road by mistake), and two clusters
+// of one place that leader clustering split. Two clusters at different
+// places are never merged unless the reports of one name the other's place
+// ("武广新城伊景园滨河苑…" under 武广新城 and 伊景园): the same words at two
+// estates are two problems.
+
+// mergeClusters merges the clusters of the blocks (see above) and returns
+// the members of each resulting cluster. It is deterministic for a given
+// order of clusters.
+func mergeClusters(reports []HotspotReport, places []hsPlace, all []*hsCluster, anchors [][]uint64, opts HotspotOptions) [][]int32 {
+	cores := clusterCores(all, anchors)
+	type posting struct {
+		c int32
+		w float32
+	}
+	postings := map[uint64][]posting{}
+	for ci, c := range all {
+		inv := float32(1 / math.Sqrt(math.Max(c.norm2, 1e-12)))
+		for k, w := range c.centroid {
+			postings[k] = append(postings[k], posting{int32(ci), w * inv})
+		}
+	}
+	type pair struct {
+		a, b int32
+		sim  float64
+	}
+	var pairs []pair
+	dot := map[int32]float64{}
+	for ci, c := range all {
+		// A pair needs one cluster of two reports or more: two lone
+		// reports that resemble each other were already compared in their
+		// block, or sit at two different places.
+		if len(c.members) < 2 {
+			continue
+		}
+		clear(dot)
+		inv := 1 / math.Sqrt(math.Max(c.norm2, 1e-12))
+		for k, w := range c.centroid {
+			x := float64(w) * inv
+			for _, p := range postings[k] {
+				if int(p.c) != ci {
+					dot[p.c] += x * float64(p.w)
+				}
+			}
+		}
+		for cj, d := range dot {
+			o := all[cj]
+			if d < opts.MergeSimilarity/2 || (len(o.members) >= 2 && int(cj) < ci) {
+				continue
+			}
+			if d < opts.MergeSimilarity && !sharesAnchor(cores[ci], cores[cj]) {
+				continue
+			}
+			window := opts.GroupWindow
+			if !c.topic && !o.topic {
+				window = opts.Window
+			}
+			if gap := max(o.first.Sub(c.last), c.first.Sub(o.last)); gap > window {
+				continue
+			}
+			pairs = append(pairs, pair{int32(ci), cj, d})
+		}
+	}
+	slices.SortFunc(pairs, func(x, y pair) int {
+		return cmp.Or(cmp.Compare(y.sim, x.sim), cmp.Compare(x.a, y.a), cmp.Compare(x.b, y.b))
+	})
+
+	parent := make([]int32, len(all))
+	keys := make([][]string, len(all)) // place keys of a root's clusters
+	for i, c := range all {
+		parent[i] = int32(i)
+		if !c.topic {
+			keys[i] = []string{c.key}
+		}
+	}
+	find := func(i int32) int32 {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	same := samePlaceFunc(reports, places)
+	for _, p := range pairs {
+		a, b := find(p.a), find(p.b)
+		if a == b || !compatiblePlaces(keys[a], keys[b], same) {
+			continue
+		}
+		if b < a {
+			a, b = b, a
+		}
+		parent[b] = a
+		for _, k := range keys[b] {
+			if !slices.Contains(keys[a], k) {
+				keys[a] = append(keys[a], k)
+			}
+		}
+		keys[b] = nil
+	}
+	var out [][]int32
+	at := map[int32]int{}
+	for i, c := range all {
+		r := find(int32(i))
+		j, ok := at[r]
+		if !ok {
+			j = len(out)
+			at[r] = j
+			out = append(out, nil)
+		}
+		out[j] = append(out[j], c.members...)
+	}
+	return out
+}
+
+// clusterCores returns, for each cluster, the rare title bigrams (see
+// titleAnchors) that at least half its titles use, sorted. Two clusters
+// whose cores meet are about the same named thing ("58车贷"), so they merge
+// at half the usual similarity: their texts tell the story in different
+// words, and the name they share is the evidence.
+func clusterCores(all []*hsCluster, anchors [][]uint64) [][]uint64 {
+	out := make([][]uint64, len(all))
+	count := map[uint64]int{}
+	for ci, c := range all {
+		clear(count)
+		for _, m := range c.members {
+			for _, k := range anchors[m] {
+				count[k]++
+			}
+		}
+		for k, n := range count {
+			if 2*n >= len(c.members) {
+				out[ci] = append(out[ci], k)
+			}
+		}
+		slices.Sort(out[ci])
+	}
+	return out
+}
+
+func compatiblePlaces(a, b []string, same func(x, y string) bool) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x != y && !same(x, y) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// samePlaceFunc returns whether two place keys are one place written two
+// ways: at least half the reports under one key also name the other.
+func samePlaceFunc(reports []HotspotReport, places []hsPlace) func(x, y string) bool {
+	var byKey map[string][]int32
+	memo := map[[2]string]bool{}
+	names := func(from, other string) bool {
+		rs := byKey[from]
+		n := 0
+		for _, i := range rs {
+			if strings.Contains(reports[i].Title, other) || strings.Contains(reports[i].Text, other) {
+				n++
+			}
+		}
+		return len(rs) > 0 && 2*n >= len(rs)
+	}
+	return func(x, y string) bool {
+		if x > y {
+			x, y = y, x
+		}
+		if v, ok := memo[[2]string{x, y}]; ok {
+			return v
+		}
+		if byKey == nil {
+			byKey = map[string][]int32{}
+			for i := range reports {
+				if hasSpecificPlace(&reports[i], places[i]) && reports[i].Place == "" {
+					byKey[places[i].key] = append(byKey[places[i].key], int32(i))
+				}
+			}
+		}
+		v := utf8.RuneCountInString(x) >= 2 && utf8.RuneCountInString(y) >= 2 && (names(x, y) || names(y, x))
+		memo[[2]string{x, y}] = v
+		return v
+	}
+}
+
+// groupSuffixes end the words that name a class of people.
+var groupSuffixes = []string{
+	"人员", "群体", "司机", "教师", "老师", "业主", "家长", "学生", "工人", "农民工", "骑手",
+	"受害者", "受害人", "职工", "员工", "老人", "患者", "病人", "村民", "商户", "考生",
+	"购房者", "投资人", "出借人", "军人", "士官", "医生", "护士", "租户", "残疾人", "农民",
+	"干部", "辅警", "协警", "快递员", "环卫工", "保安", "教职工", "民办教师", "代课教师",
+	"个体户", "摊贩", "毕业生", "党员", "退伍军人", "老兵", "车主", "住户", "拆迁户",
+}
+
+// genericGroups name everyone and so no group.
+var genericGroups = map[string]bool{"居民": true, "市民": true, "群众": true, "百姓": true, "老百姓": true, "人员": true}
+
+// isGroupWord reports whether a word names a class of people.
+func isGroupWord(w string) bool {
+	if genericGroups[w] {
+		return false
+	}
+	for _, s := range groupSuffixes {
+		if strings.HasSuffix(w, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func mentionsGroup(s string) bool {
+	for _, g := range groupSuffixes {
+		if strings.Contains(s, g) {
+			return true
+		}
+	}
+	return false
+}
+
+// groupLexicon counts, over all reports, the titles using each group phrase:
+// a group word (教师, 职工) alone or with the word before it (退休教师,
+// 铁路职工). Phrases used by only one title are idiosyncratic ("我家老人")
+// and not kept.
+type groupLexicon map[string]int
+
+// learnGroupLexicon builds the lexicon from the titles; it needs the
+// segmenter and returns nil without it.
+func learnGroupLexicon(reports []HotspotReport) groupLexicon {
+	if loadSegmenter() != nil {
+		return nil
+	}
+	lex := groupLexicon{}
+	for i := range reports {
+		// Segmenting is the slow part; most titles name no group.
+		if !mentionsGroup(reports[i].Title) {
+			continue
+		}
+		for _, g := range groupPhrases(titleWords(reports[i].Title)) {
+			lex[g]++
+		}
+	}
+	for g, n := range lex {
+		if n < 2 {
+			delete(lex, g)
+		}
+	}
+	return lex
+}
+
+// groupPhrases returns the distinct group phrases in a segmented title.
+func groupPhrases(words []string) []string {
+	var out []string
+	add := func(g string) {
+		if !slices.Contains(out, g) {
+			out = append(out, g)
+		}
+	}
+	for i, w := range words {
+		if !isGroupWord(w) {
+			continue
+		}
+		add(w)
+		if i > 0 && isModifier(words[i-1]) {
+			add(words[i-1] + w)
+		}
+	}
+	return out
+}
+
+// isModifier reports whether a word can qualify a group word: a content
+// word of two runes or more ("退休", "铁路", "58车贷"), not a verb of
+// complaint or a function word.
+func isModifier(w string) bool {
+	return utf8.RuneCountInString(w) >= 2 && hasWordRune(w) && !keywordStop[w] && !phraseEdgeStop[w] &&
+		!strings.ContainsAny(w, "的了") && !isDigits(w)
+}
+
+// titleWords segments a title with its place names, and the names in cut
+// (a cluster's own place as its reports write it without a suffix), cut
+// out.
+func titleWords(title string, cut ...string) []string {
+	t := stripPlaces(title)
+	for _, c := range cut {
+		if c != "" {
+			t = strings.ReplaceAll(t, c, "，")
+		}
+	}
+	segmenter.mu.RLock()
+	words := segmenter.seg.Cut(t, true)
+	segmenter.mu.RUnlock()
+	return words
+}
+
+// clusterGroup returns the group phrase that most of a cluster's titles
+// use, the longest among those nearly as used as the most used; "" when
+// none is used by a third of the titles.
+func clusterGroup(words [][]string, lex groupLexicon) string {
+	docs := map[string]int{}
+	for _, ws := range words {
+		for _, g := range groupPhrases(ws) {
+			if lex[g] > 0 {
+				docs[g]++
+			}
+		}
+	}
+	need := max(2, (len(words)+2)/3)
+	best, bestN := "", 0
+	for _, n := range docs {
+		bestN = max(bestN, n)
+	}
+	if bestN < need {
+		return ""
+	}
+	for g, n := range docs {
+		if 3*n < 2*bestN {
+			continue
+		}
+		if best == "" || utf8.RuneCountInString(g) > utf8.RuneCountInString(best) ||
+			(utf8.RuneCountInString(g) == utf8.RuneCountInString(best) && (n > docs[best] || (n == docs[best] && g < best))) {
+			best = g
+		}
+	}
+	return best
+}
