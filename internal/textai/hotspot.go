@@ -525,7 +525,7 @@ type hsCluster struct {
 	members     []int32
 	anchors     []uint64 // rare title bigrams of its first report (topic block)
 	topic       bool     // from the topic block: no specific place
-	key         string // the place key of its block
+	key         string   // the place key of its block
 }
 
 // clusterBlock runs leader clustering over one place block in time order.
