@@ -12,10 +12,11 @@ import (
 	"unicode/utf8"
 )
 
-// Hotspots (热点问题): reports about the same problem at the same place over
-// a period, grouped, named and ranked.
+// Hotspots (热点问题): reports about the same problem at the same place,
+// or of the same class of people across places, over a period, grouped,
+// named and ranked.
 //
-// The method, in three steps:
+// The method, in four steps:
 //
 //  1. Place. Each report gets a place key: the Place it came with (a grid
 //     code, say), else the most specific place named in its title or the
@@ -23,24 +24,30 @@ import (
 //     the whole set: a key that ends with another key several reports use
 //     becomes that key ("伊景园滨河苑" → "滨河苑"), and a report that named
 //     only its district or nothing is searched for the estate names the
-//     other reports established ("A5区魅力之城临街…" → "魅力之城"). A
-//     report that names no place more specific than a district is keyed by
-//     its city ("A市"), so city-wide problems still cluster among themselves.
-//  2. Problem. Within each place block, reports are taken in time order and
-//     join the open cluster whose centroid is most similar to them (cosine of
-//     IDF-weighted character-bigram vectors, place names cut out; the same
-//     features as the duplicate index), if that similarity reaches
-//     MinSimilarity and the cluster's latest report is within Window;
-//     otherwise they start a cluster (leader clustering). Blocks are
-//     independent, so they run in parallel, and within a block an inverted
-//     index from bigrams to clusters means a report is compared only with
-//     clusters that share a bigram with it. The whole is O(reports × bigrams
-//     per report × clusters per bigram), which stays near linear when places
-//     are many, as they are in a city.
-//  3. Heat. Clusters with at least MinReports reports are ranked by the heat
-//     index (see heat), and the top ones are named: the place as most of its
-//     reports write it, then the problem words that its titles share and
-//     the rest of the data does not.
+//     other reports established ("A5区魅力之城临街…" → "魅力之城").
+//  2. Problem. Reports with a specific place (a town, road or site, or a
+//     caller's Place) form one block per place key; all the others — a
+//     city, a district or nothing named — form one topic block, where a
+//     problem of a class of people (retired teachers, a fraud case's
+//     victims) or a city-wide topic gathers. Within each block, reports are
+//     taken in time order and join the open cluster whose centroid is most
+//     similar to them (cosine of IDF-weighted character-bigram vectors,
+//     place names cut out; the same features as the duplicate index), if
+//     that similarity reaches MinSimilarity (TopicSimilarity in the topic
+//     block, where the report must also share a rare title bigram with the
+//     cluster's first report) and the cluster's latest report is within
+//     Window (GroupWindow); otherwise they start a cluster (leader
+//     clustering). Blocks are independent, so they run in parallel, and
+//     within a block an inverted index from bigrams to clusters means a
+//     report is compared only with clusters that share a bigram with it.
+//  3. Merge. Clusters of one problem that the blocks kept apart are merged
+//     (hotspot_group.go): a topic cluster with the place cluster of the same
+//     problem, and clusters of one place split by the order of arrival.
+//  4. Heat. Clusters with at least MinReports reports are ranked by the heat
+//     index (see heat), and the top ones are named "place or group：problem"
+//     (hotspot_name.go): the place as most of its reports write it, or the
+//     class of people its titles name, then a run of whole words its
+//     titles share.
 //
 // Reporters are an opaque key used only to count distinct reporters: the
 // heat index rewards a problem many people raise over one person raising it

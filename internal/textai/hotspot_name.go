@@ -8,18 +8,22 @@ import (
 	"unicode/utf8"
 )
 
-// Naming a hotspot: "place or group：problem".
+// Naming a hotspot: "place or group：problem", in words a leader can read
+// aloud.
 //
-// The place is written the way most of the cluster's reports write it: the
-// most frequent city, district and place name, joined ("A市" "A5区"
-// "魅力之城小区"). The problem is the words of the titles, with place names
-// cut out and segmented by gse, scored by how many of the cluster's titles
-// use the word times how rare the word is in all reports (the mean IDF of
-// its character bigrams, from the statistics clustering already computed,
-// so naming needs no second pass over the data). The best four words that do
-// not overlap one another are the keywords; the name joins them in the order
-// they appear in the title that holds most of them, which reads like a title
-// ("临街餐饮油烟噪音扰民").
+// The basis is the place when at least half the reports have a specific
+// place, written the way most of them write it: the most frequent city,
+// district and place name, joined ("A市" "A5区" "魅力之城小区"). Otherwise
+// it is a topic across places, labelled by the class of people most of its
+// titles name (a phrase of the group lexicon, "退休教师"), else by the city
+// (and district, when nearly all share it).
+//
+// The problem is a run of whole words of the titles (problemPhrase), never
+// keywords glued together: "地铁" "号线" "雅西" "西北方" joined read as
+// nonsense. The keywords are still computed — the words of the titles,
+// place names cut out, scored by how many of the cluster's titles use the
+// word times how rare it is in all reports (the mean IDF of its character
+// bigrams) — for callers that list them (the city's own hotspots).
 
 const maxKeywords = 4
 
