@@ -530,9 +530,10 @@ type hsCluster struct {
 	norm2       float64
 	first, last time.Time
 	members     []int32
-	anchors     []uint64 // rare title bigrams of its first report (topic block)
-	topic       bool     // from the topic block: no specific place
-	key         string   // the place key of its block
+	anchors     []uint64       // rare title bigrams of its first report (topic block)
+	topic       bool           // from the topic block: no specific place
+	key         string         // the place key of its block
+	keys        map[string]int // reports per place key, once merging starts (see place)
 }
 
 // clusterBlock runs leader clustering over one place block in time order.

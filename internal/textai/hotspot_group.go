@@ -24,10 +24,42 @@ import (
 // ("武广新城伊景园滨河苑…" under 武广新城 and 伊景园): the same words at two
 // estates are two problems.
 
+// maxMergeRounds bounds the rounds of merging. Two clusters whose parts
+// were each too unlike may be alike once whole (the 人才购房补贴 questions
+// and the 人才新政 ones, 0.30 as wholes), so merging repeats on the merged
+// clusters until nothing changes; three rounds sufficed on the A市 board.
+const maxMergeRounds = 10
+
+// topicMergeMargin raises MergeSimilarity for a topic cluster and any
+// other that share no rare title word.
+const topicMergeMargin = 0.05
+
 // mergeClusters merges the clusters of the blocks (see above) and returns
 // the members of each resulting cluster. It is deterministic for a given
 // order of clusters.
 func mergeClusters(reports []HotspotReport, places []hsPlace, all []*hsCluster, anchors [][]uint64, opts HotspotOptions) [][]int32 {
+	for _, c := range all {
+		if !c.topic {
+			c.keys = map[string]int{c.key: len(c.members)}
+		}
+	}
+	same := samePlaceFunc(reports, places)
+	for range maxMergeRounds {
+		var changed bool
+		if all, changed = mergeRound(all, anchors, opts, same); !changed {
+			break
+		}
+	}
+	out := make([][]int32, len(all))
+	for i, c := range all {
+		out[i] = c.members
+	}
+	return out
+}
+
+// mergeRound merges every pair of clusters alike enough (see above),
+// most alike first, and reports whether any merged.
+func mergeRound(all []*hsCluster, anchors [][]uint64, opts HotspotOptions, same func(x, y string) bool) ([]*hsCluster, bool) {
 	cores := clusterCores(all, anchors)
 	type posting struct {
 		c int32
@@ -68,11 +100,19 @@ func mergeClusters(reports []HotspotReport, places []hsPlace, all []*hsCluster, 
 			if d < opts.MergeSimilarity/2 || (len(o.members) >= 2 && int(cj) < ci) {
 				continue
 			}
-			if d < opts.MergeSimilarity && !sharesAnchor(cores[ci], cores[cj]) {
+			need := opts.MergeSimilarity
+			if c.place() == "" || o.place() == "" {
+				// Without a shared place only the words say two clusters
+				// are one problem, and a question's words are shared by
+				// many ("何时开工建设" asked of a park, a bridge, a metro
+				// line): a topic needs more, or a rare word in common.
+				need += topicMergeMargin
+			}
+			if d < need && !sharesAnchor(cores[ci], cores[cj]) {
 				continue
 			}
 			window := opts.GroupWindow
-			if !c.topic && !o.topic {
+			if c.place() != "" && o.place() != "" {
 				window = opts.Window
 			}
 			if gap := max(o.first.Sub(c.last), c.first.Sub(o.last)); gap > window {
@@ -81,17 +121,20 @@ func mergeClusters(reports []HotspotReport, places []hsPlace, all []*hsCluster, 
 			pairs = append(pairs, pair{int32(ci), cj, d})
 		}
 	}
+	if len(pairs) == 0 {
+		return all, false
+	}
 	slices.SortFunc(pairs, func(x, y pair) int {
 		return cmp.Or(cmp.Compare(y.sim, x.sim), cmp.Compare(x.a, y.a), cmp.Compare(x.b, y.b))
 	})
 
 	parent := make([]int32, len(all))
-	keys := make([][]string, len(all)) // place keys of a root's clusters
+	place := make([]string, len(all)) // the place of a root's clusters
+	size := make([]int, len(all))
 	for i, c := range all {
 		parent[i] = int32(i)
-		if !c.topic {
-			keys[i] = []string{c.key}
-		}
+		place[i] = c.place()
+		size[i] = len(c.members)
 	}
 	find := func(i int32) int32 {
 		for parent[i] != i {
@@ -100,36 +143,56 @@ func mergeClusters(reports []HotspotReport, places []hsPlace, all []*hsCluster, 
 		}
 		return i
 	}
-	same := samePlaceFunc(reports, places)
+	changed := false
 	for _, p := range pairs {
 		a, b := find(p.a), find(p.b)
-		if a == b || !compatiblePlaces(keys[a], keys[b], same) {
+		if a == b || (place[a] != "" && place[b] != "" && place[a] != place[b] && !same(place[a], place[b])) {
 			continue
 		}
 		if b < a {
 			a, b = b, a
 		}
 		parent[b] = a
-		for _, k := range keys[b] {
-			if !slices.Contains(keys[a], k) {
-				keys[a] = append(keys[a], k)
-			}
+		changed = true
+		// The place of the larger part holds until the merged cluster is
+		// rebuilt; a topic part keeps the place of the place part.
+		if place[a] == "" || (place[b] != "" && size[b] > size[a]) {
+			place[a] = place[b]
 		}
-		keys[b] = nil
+		size[a] += size[b]
 	}
-	var out [][]int32
-	at := map[int32]int{}
+	var out []*hsCluster
+	at := map[int32]*hsCluster{}
 	for i, c := range all {
 		r := find(int32(i))
-		j, ok := at[r]
+		m, ok := at[r]
 		if !ok {
-			j = len(out)
-			at[r] = j
-			out = append(out, nil)
+			m = &hsCluster{centroid: map[uint64]float32{}, first: c.first, last: c.last, keys: map[string]int{}}
+			at[r] = m
+			out = append(out, m)
 		}
-		out[j] = append(out[j], c.members...)
+		m.members = append(m.members, c.members...)
+		for k, n := range c.keys {
+			m.keys[k] += n
+		}
+		for k, w := range c.centroid {
+			m.centroid[k] += w
+		}
+		if c.first.Before(m.first) {
+			m.first = c.first
+		}
+		if c.last.After(m.last) {
+			m.last = c.last
+		}
 	}
-	return out
+	for _, m := range out {
+		var ss float64
+		for _, w := range m.centroid {
+			ss += float64(w) * float64(w)
+		}
+		m.norm2 = ss
+	}
+	return out, changed
 }
 
 // clusterCores returns, for each cluster, the rare title bigrams (see
@@ -157,15 +220,22 @@ func clusterCores(all []*hsCluster, anchors [][]uint64) [][]uint64 {
 	return out
 }
 
-func compatiblePlaces(a, b []string, same func(x, y string) bool) bool {
-	for _, x := range a {
-		for _, y := range b {
-			if x != y && !same(x, y) {
-				return false
-			}
+// place is the place key that holds at least half a cluster's reports,
+// "" for a topic: a cluster is a place problem, and two such are merged
+// only at one place, while a topic may take in a place cluster or a few
+// reports placed here and there ("在A市买公寓能享受人才新政购房补贴吗" is
+// keyed by 买公寓).
+func (c *hsCluster) place() string {
+	best, bn := "", 0
+	for k, n := range c.keys {
+		if n > bn || (n == bn && k < best) {
+			best, bn = k, n
 		}
 	}
-	return true
+	if 2*bn >= len(c.members) {
+		return best
+	}
+	return ""
 }
 
 // samePlaceFunc returns whether two place keys are one place written two

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -53,10 +54,12 @@ func nameHotspot(h *Hotspot, reports []HotspotReport, places []hsPlace, members 
 			keyCount[places[m].key]++
 		}
 	}
+	// A place problem has one place for at least half its reports; reports
+	// at many places (涉黄 at nine hotels) make a topic.
 	h.Basis = BasisGroup
-	if 2*specific >= len(members) {
+	if k := mostFrequent(keyCount); 2*keyCount[k] >= len(members) {
 		h.Basis = BasisPlace
-		h.PlaceKey = mostFrequent(keyCount)
+		h.PlaceKey = k
 	}
 	cities, districts, names := map[string]int{}, map[string]int{}, map[string]int{}
 	for _, m := range members {
@@ -110,7 +113,14 @@ func nameHotspot(h *Hotspot, reports []HotspotReport, places []hsPlace, members 
 	h.Keywords = clusterKeywords(titles, idf)
 	if loaded {
 		h.Group = clusterGroup(titles, lex)
-		h.Problem = problemPhrase(titles, h.Keywords)
+		users := make([]string, len(members))
+		for i, m := range members {
+			users[i] = reports[m].User
+			if users[i] == "" {
+				users[i] = "\x00" + strconv.Itoa(i) // anonymous: each report its own voice
+			}
+		}
+		h.Problem = problemPhrase(titles, users, h.Keywords, h.Basis == BasisGroup)
 	}
 	if h.Problem == "" {
 		h.Problem = strings.Join(h.Keywords, "")
@@ -222,7 +232,14 @@ var phraseEdgeStop = map[string]bool{
 	"有": true, "没有": true, "不": true, "谁": true, "该": true, "此": true, "这": true, "那": true,
 	"能": true, "要": true, "会": true, "将": true, "应": true, "应该": true, "需要": true, "必须": true,
 	"还要": true, "无": true, "拖到": true, "时候": true, "可": true, "已": true, "已经": true, "仍": true,
-	"仍然": true, "竟然": true, "居然": true, "到底": true, "究竟": true, "何": true, "多久": true,
+	"仍然": true, "才能": true, "竟然": true, "居然": true, "到底": true, "究竟": true, "何": true, "多久": true,
+}
+
+// phraseTailStop are words a problem phrase does not end with: they open
+// a predicate ("毫无" 进展, "涉嫌" 诈骗) that the phrase would cut.
+var phraseTailStop = map[string]bool{
+	"毫无": true, "涉嫌": true, "无法": true, "不能": true, "迟迟": true, "一直": true, "还未": true,
+	"仍未": true, "未": true, "不给": true, "导致": true, "存在": true, "关于": true, "因为": true,
 }
 
 // problemPhrase names a cluster's problem with words of its titles: the
@@ -230,14 +247,16 @@ var phraseEdgeStop = map[string]bool{
 // from its ends) that best trades length against the number of titles
 // using it (runes × √titles), so that "58车贷恶性退出", used by 4 of 15
 // titles, beats "58车贷", used by all: the thing and what went wrong with
-// it, rather than the thing alone. A run
+// it, rather than the thing alone. Titles are counted once per reporter:
+// one person's two posts do not make their wording the cluster's. A run
 // needs a fifth of the titles (two at least); a cluster whose titles share
 // no such run, or share only one short word, is named by the clause of the
 // title that holds most of its keywords. Either way the phrase is words the
 // residents wrote, in their order, never a bag of fragments.
-func problemPhrase(titles [][]string, keywords []string) string {
+func problemPhrase(titles [][]string, users []string, keywords []string, topic bool) string {
 	type stat struct {
 		docs, first int
+		users       map[string]bool
 	}
 	spans := map[string]*stat{}
 	for i, words := range titles {
@@ -253,7 +272,7 @@ func problemPhrase(titles [][]string, keywords []string) string {
 					if runes > maxPhraseRunes {
 						break
 					}
-					if phraseEdgeStop[cl[b]] || runes < 2 {
+					if phraseEdgeStop[cl[b]] || phraseTailStop[cl[b]] || runes < 2 {
 						continue
 					}
 					sp := strings.Join(cl[a:b+1], "")
@@ -261,10 +280,14 @@ func problemPhrase(titles [][]string, keywords []string) string {
 						continue
 					}
 					seen[sp] = true
-					if st := spans[sp]; st != nil {
+					st := spans[sp]
+					if st == nil {
+						st = &stat{first: i, users: map[string]bool{}}
+						spans[sp] = st
+					}
+					if !st.users[users[i]] {
+						st.users[users[i]] = true
 						st.docs++
-					} else {
-						spans[sp] = &stat{1, i}
 					}
 				}
 			}
@@ -277,13 +300,21 @@ func problemPhrase(titles [][]string, keywords []string) string {
 			continue
 		}
 		score := float64(min(utf8.RuneCountInString(sp), 12)) * math.Sqrt(float64(st.docs))
+		if topic {
+			// Across places a run few reporters share is mostly one
+			// estate's or one shop's name ("尚心海悦楼盘精装" in a
+			// cluster about 精装 flats of five developers).
+			score = float64(min(utf8.RuneCountInString(sp), 12)) * float64(st.docs)
+		}
 		if score > bestScore || (score == bestScore && (st.docs > spans[best].docs ||
 			(st.docs == spans[best].docs && (st.first < spans[best].first || (st.first == spans[best].first && sp < best))))) {
 			best, bestScore = sp, score
 		}
 	}
-	if utf8.RuneCountInString(best) >= 4 {
-		return best
+	if utf8.RuneCountInString(best) >= 4 || (topic && best != "") {
+		if ext := extendPhrase(best, titles, users, topic); utf8.RuneCountInString(ext) >= 4 {
+			return ext
+		}
 	}
 	// The clause that holds most keywords (and the short shared phrase, if
 	// any), trimmed of boilerplate and cut to whole words.
@@ -308,6 +339,85 @@ func problemPhrase(titles [][]string, keywords []string) string {
 		}
 	}
 	return fitWords(bestClause, best)
+}
+
+// maxExtendedRunes bounds a shared phrase grown inside one title.
+const maxExtendedRunes = 14
+
+// extendPhrase grows the shared phrase best, inside one title that holds
+// it, by the neighbouring words other reporters use too, so that the thing
+// the titles share ("58车贷") comes with what they say about it ("恶性退出"):
+// of the runs of whole words of a clause that contain best, at most
+// maxExtendedRunes long and ending on words at least two reporters use, the
+// one whose shared words are used by the most reporters in all, less a
+// cost for each word few use. For a topic, a shared word is one a third of
+// its reporters use.
+func extendPhrase(best string, titles [][]string, users []string, topic bool) string {
+	wordUsers := map[string]map[string]bool{}
+	for i, words := range titles {
+		for _, w := range words {
+			if phraseEdgeStop[w] || keywordStop[w] || !hasWordRune(w) {
+				continue
+			}
+			if wordUsers[w] == nil {
+				wordUsers[w] = map[string]bool{}
+			}
+			wordUsers[w][users[i]] = true
+		}
+	}
+	// A one-rune word at an edge is mostly the rest of a name cut out
+	// ("国际城" → "城").
+	// A topic grows only by words a third of its reporters use, so that
+	// one venue's name does not stand for nine ("华天楚水源足浴涉黄").
+	need := 2
+	if topic {
+		distinct := map[string]bool{}
+		for _, u := range users {
+			distinct[u] = true
+		}
+		need = max(2, (len(distinct)+2)/3)
+	}
+	shared := func(w string) bool { return len(wordUsers[w]) >= need && utf8.RuneCountInString(w) >= 2 }
+	out, outScore := best, 0
+	for _, words := range titles {
+		for _, cl := range clauses(words) {
+			for a := range cl {
+				if !shared(cl[a]) {
+					continue
+				}
+				runes, score := 0, 0
+				seen := map[string]bool{}
+				for b := a; b < len(cl); b++ {
+					runes += utf8.RuneCountInString(cl[b])
+					if runes > maxExtendedRunes {
+						break
+					}
+					if !seen[cl[b]] {
+						seen[cl[b]] = true
+						// A word few others use costs what a shared one
+						// gains at least: "华天楚水源足浴涉黄" is one
+						// venue, "酒店涉黄" the topic.
+						if n := len(wordUsers[cl[b]]); n >= need {
+							score += n
+						} else {
+							score -= need
+						}
+					}
+					if !shared(cl[b]) || phraseTailStop[cl[b]] {
+						continue
+					}
+					sp := strings.Join(cl[a:b+1], "")
+					if !strings.Contains(sp, best) {
+						continue
+					}
+					if score > outScore || (score == outScore && len(sp) < len(out)) {
+						out, outScore = sp, score
+					}
+				}
+			}
+		}
+	}
+	return out
 }
 
 // clauses splits segmented words at punctuation and spaces.
