@@ -61,6 +61,10 @@ func mergeClusters(reports []HotspotReport, places []hsPlace, all []*hsCluster, 
 // most alike first, and reports whether any merged.
 func mergeRound(all []*hsCluster, anchors [][]uint64, opts HotspotOptions, same func(x, y string) bool) ([]*hsCluster, bool) {
 	cores := clusterCores(all, anchors)
+	pl := make([]string, len(all))
+	for i, c := range all {
+		pl[i] = c.place()
+	}
 	type posting struct {
 		c int32
 		w float32
@@ -78,6 +82,10 @@ func mergeRound(all []*hsCluster, anchors [][]uint64, opts HotspotOptions, same 
 	}
 	var pairs []pair
 	dot := map[int32]float64{}
+	// Terms in many clusters are skipped in the search (they are common, so
+	// light, and their posting lists would make the search quadratic in a
+	// city of many places); the pairs found are then scored exactly.
+	maxPostings := max(64, len(all)/50)
 	for ci, c := range all {
 		// A pair needs one cluster of two reports or more: two lone
 		// reports that resemble each other were already compared in their
@@ -88,34 +96,44 @@ func mergeRound(all []*hsCluster, anchors [][]uint64, opts HotspotOptions, same 
 		clear(dot)
 		inv := 1 / math.Sqrt(math.Max(c.norm2, 1e-12))
 		for k, w := range c.centroid {
+			ps := postings[k]
+			if len(ps) > maxPostings {
+				continue
+			}
 			x := float64(w) * inv
-			for _, p := range postings[k] {
+			for _, p := range ps {
 				if int(p.c) != ci {
 					dot[p.c] += x * float64(p.w)
 				}
 			}
 		}
-		for cj, d := range dot {
+		for cj, approx := range dot {
 			o := all[cj]
-			if d < opts.MergeSimilarity/2 || (len(o.members) >= 2 && int(cj) < ci) {
+			if approx < opts.MergeSimilarity/4 || (len(o.members) >= 2 && int(cj) < ci) {
+				continue
+			}
+			window := opts.GroupWindow
+			if pl[ci] != "" && pl[cj] != "" {
+				window = opts.Window
+			}
+			if gap := max(o.first.Sub(c.last), c.first.Sub(o.last)); gap > window {
 				continue
 			}
 			need := opts.MergeSimilarity
-			if c.place() == "" || o.place() == "" {
+			if pl[ci] == "" || pl[cj] == "" {
 				// Without a shared place only the words say two clusters
 				// are one problem, and a question's words are shared by
 				// many ("何时开工建设" asked of a park, a bridge, a metro
 				// line): a topic needs more, or a rare word in common.
 				need += topicMergeMargin
 			}
-			if d < need && !sharesAnchor(cores[ci], cores[cj]) {
-				continue
+			if !sharesAnchor(cores[ci], cores[cj]) {
+				need = max(need, opts.MergeSimilarity/2)
+			} else {
+				need = opts.MergeSimilarity / 2
 			}
-			window := opts.GroupWindow
-			if c.place() != "" && o.place() != "" {
-				window = opts.Window
-			}
-			if gap := max(o.first.Sub(c.last), c.first.Sub(o.last)); gap > window {
+			d := centroidCosine(c, o)
+			if d < need {
 				continue
 			}
 			pairs = append(pairs, pair{int32(ci), cj, d})
@@ -220,6 +238,18 @@ func clusterCores(all []*hsCluster, anchors [][]uint64) [][]uint64 {
 	return out
 }
 
+// centroidCosine is the cosine of two clusters' centroids.
+func centroidCosine(a, b *hsCluster) float64 {
+	if len(b.centroid) < len(a.centroid) {
+		a, b = b, a
+	}
+	var d float64
+	for k, w := range a.centroid {
+		d += float64(w) * float64(b.centroid[k])
+	}
+	return d / math.Sqrt(math.Max(a.norm2*b.norm2, 1e-24))
+}
+
 // place is the place key that holds at least half a cluster's reports,
 // "" for a topic: a cluster is a place problem, and two such are merged
 // only at one place, while a topic may take in a place cluster or a few
@@ -239,38 +269,34 @@ func (c *hsCluster) place() string {
 }
 
 // samePlaceFunc returns whether two place keys are one place written two
-// ways: at least half the reports under one key also name the other.
+// ways: one starts the other, or at least half the reports under one key
+// also name the other in their titles. Titles only, and counted once up front, because clusters at
+// different places that look alike are many in a city (one problem at a
+// hundred estates) and each pair is asked.
 func samePlaceFunc(reports []HotspotReport, places []hsPlace) func(x, y string) bool {
-	var byKey map[string][]int32
-	memo := map[[2]string]bool{}
-	names := func(from, other string) bool {
-		rs := byKey[from]
-		n := 0
-		for _, i := range rs {
-			if strings.Contains(reports[i].Title, other) || strings.Contains(reports[i].Text, other) {
-				n++
-			}
+	n := map[string]int{}
+	names := map[string]map[string]int{} // key → other keys its titles name → reports
+	for i := range reports {
+		if reports[i].Place != "" || !hasSpecificPlace(&reports[i], places[i]) {
+			continue
 		}
-		return len(rs) > 0 && 2*n >= len(rs)
+		k := places[i].key
+		n[k]++
+		for _, m := range findPlaces(reports[i].Title, false) {
+			if m.Key == k || m.Kind < placeTown {
+				continue
+			}
+			if names[k] == nil {
+				names[k] = map[string]int{}
+			}
+			names[k][m.Key]++
+		}
 	}
 	return func(x, y string) bool {
-		if x > y {
-			x, y = y, x
+		if utf8.RuneCountInString(x) >= 2 && utf8.RuneCountInString(y) >= 2 && (strings.HasPrefix(x, y) || strings.HasPrefix(y, x)) {
+			return true // "丽发小区" and "丽发新城": the short name of the estate
 		}
-		if v, ok := memo[[2]string{x, y}]; ok {
-			return v
-		}
-		if byKey == nil {
-			byKey = map[string][]int32{}
-			for i := range reports {
-				if hasSpecificPlace(&reports[i], places[i]) && reports[i].Place == "" {
-					byKey[places[i].key] = append(byKey[places[i].key], int32(i))
-				}
-			}
-		}
-		v := utf8.RuneCountInString(x) >= 2 && utf8.RuneCountInString(y) >= 2 && (names(x, y) || names(y, x))
-		memo[[2]string{x, y}] = v
-		return v
+		return 2*names[x][y] >= max(1, n[x]) && names[x][y] > 0 || 2*names[y][x] >= max(1, n[y]) && names[y][x] > 0
 	}
 }
 
