@@ -37,6 +37,13 @@ const topicMergeMargin = 0.05
 // mergeClusters merges the clusters of the blocks (see above) and returns
 // the members of each resulting cluster. It is deterministic for a given
 // order of clusters.
+//
+// The search for partners walks an inverted index from terms to the
+// blocks' clusters, built once, skipping terms in many clusters (common,
+// so light, and their posting lists would make the search quadratic in a
+// city of many places); the pairs found are scored exactly on the merged
+// centroids. Each round searches only from the clusters that grew in the
+// round before.
 func mergeClusters(reports []HotspotReport, places []hsPlace, all []*hsCluster, anchors [][]uint64, opts HotspotOptions) [][]int32 {
 	for _, c := range all {
 		if !c.topic {
@@ -44,115 +51,27 @@ func mergeClusters(reports []HotspotReport, places []hsPlace, all []*hsCluster, 
 		}
 	}
 	same := samePlaceFunc(reports, places)
-	for range maxMergeRounds {
-		var changed bool
-		if all, changed = mergeRound(all, anchors, opts, same); !changed {
-			break
-		}
-	}
-	out := make([][]int32, len(all))
-	for i, c := range all {
-		out[i] = c.members
-	}
-	return out
-}
-
-// mergeRound merges every pair of clusters alike enough (see above),
-// most alike first, and reports whether any merged.
-func mergeRound(all []*hsCluster, anchors [][]uint64, opts HotspotOptions, same func(x, y string) bool) ([]*hsCluster, bool) {
-	cores := clusterCores(all, anchors)
+	cores := make([][]uint64, len(all))
 	pl := make([]string, len(all))
-	for i, c := range all {
-		pl[i] = c.place()
-	}
+	parent := make([]int32, len(all))
+	dirty := make([]bool, len(all))
 	type posting struct {
 		c int32
 		w float32
 	}
 	postings := map[uint64][]posting{}
 	for ci, c := range all {
+		cores[ci] = clusterCore(c.members, anchors)
+		pl[ci] = c.place()
+		parent[ci] = int32(ci)
+		// A pair needs one cluster of two reports or more: two lone
+		// reports that resemble each other were already compared in their
+		// block, or sit at two different places.
+		dirty[ci] = len(c.members) >= 2
 		inv := float32(1 / math.Sqrt(math.Max(c.norm2, 1e-12)))
 		for k, w := range c.centroid {
 			postings[k] = append(postings[k], posting{int32(ci), w * inv})
 		}
-	}
-	type pair struct {
-		a, b int32
-		sim  float64
-	}
-	var pairs []pair
-	dot := map[int32]float64{}
-	// Terms in many clusters are skipped in the search (they are common, so
-	// light, and their posting lists would make the search quadratic in a
-	// city of many places); the pairs found are then scored exactly.
-	maxPostings := max(64, len(all)/50)
-	for ci, c := range all {
-		// A pair needs one cluster of two reports or more: two lone
-		// reports that resemble each other were already compared in their
-		// block, or sit at two different places.
-		if len(c.members) < 2 {
-			continue
-		}
-		clear(dot)
-		inv := 1 / math.Sqrt(math.Max(c.norm2, 1e-12))
-		for k, w := range c.centroid {
-			ps := postings[k]
-			if len(ps) > maxPostings {
-				continue
-			}
-			x := float64(w) * inv
-			for _, p := range ps {
-				if int(p.c) != ci {
-					dot[p.c] += x * float64(p.w)
-				}
-			}
-		}
-		for cj, approx := range dot {
-			o := all[cj]
-			if approx < opts.MergeSimilarity/4 || (len(o.members) >= 2 && int(cj) < ci) {
-				continue
-			}
-			window := opts.GroupWindow
-			if pl[ci] != "" && pl[cj] != "" {
-				window = opts.Window
-			}
-			if gap := max(o.first.Sub(c.last), c.first.Sub(o.last)); gap > window {
-				continue
-			}
-			need := opts.MergeSimilarity
-			if pl[ci] == "" || pl[cj] == "" {
-				// Without a shared place only the words say two clusters
-				// are one problem, and a question's words are shared by
-				// many ("何时开工建设" asked of a park, a bridge, a metro
-				// line): a topic needs more, or a rare word in common.
-				need += topicMergeMargin
-			}
-			if !sharesAnchor(cores[ci], cores[cj]) {
-				need = max(need, opts.MergeSimilarity/2)
-			} else {
-				need = opts.MergeSimilarity / 2
-			}
-			d := centroidCosine(c, o)
-			if d < need {
-				continue
-			}
-			pairs = append(pairs, pair{int32(ci), cj, d})
-		}
-	}
-	if len(pairs) == 0 {
-		return all, false
-	}
-	slices.SortFunc(pairs, func(x, y pair) int {
-		return cmp.Or(cmp.Compare(y.sim, x.sim), cmp.Compare(x.a, y.a), cmp.Compare(x.b, y.b))
-	})
-
-	parent := make([]int32, len(all))
-	place := make([]string, len(all)) // the place of a root's clusters
-	size := make([]int, len(all))
-	for i, c := range all {
-		parent[i] = int32(i)
-		place[i] = c.place()
-		size[i] = len(c.members)
 	}
 	find := func(i int32) int32 {
 		for parent[i] != i {
@@ -161,80 +80,134 @@ func mergeRound(all []*hsCluster, anchors [][]uint64, opts HotspotOptions, same 
 		}
 		return i
 	}
-	changed := false
-	for _, p := range pairs {
-		a, b := find(p.a), find(p.b)
-		if a == b || (place[a] != "" && place[b] != "" && place[a] != place[b] && !same(place[a], place[b])) {
-			continue
-		}
-		if b < a {
-			a, b = b, a
-		}
-		parent[b] = a
-		changed = true
-		// The place of the larger part holds until the merged cluster is
-		// rebuilt; a topic part keeps the place of the place part.
-		if place[a] == "" || (place[b] != "" && size[b] > size[a]) {
-			place[a] = place[b]
-		}
-		size[a] += size[b]
+	maxPostings := max(64, len(all)/50)
+	type pair struct {
+		a, b int32
+		sim  float64
 	}
-	var out []*hsCluster
-	at := map[int32]*hsCluster{}
+	dot := map[int32]float64{}
+	for range maxMergeRounds {
+		var pairs []pair
+		for ci, c := range all {
+			if !dirty[ci] || find(int32(ci)) != int32(ci) {
+				continue
+			}
+			clear(dot)
+			inv := 1 / math.Sqrt(math.Max(c.norm2, 1e-12))
+			for k, w := range c.centroid {
+				ps := postings[k]
+				if len(ps) > maxPostings {
+					continue
+				}
+				x := float64(w) * inv
+				for _, p := range ps {
+					if r := find(p.c); int(r) != ci {
+						dot[r] += x * float64(p.w)
+					}
+				}
+			}
+			for cj, approx := range dot {
+				o := all[cj]
+				if approx < opts.MergeSimilarity/4 || (dirty[cj] && int(cj) < ci) {
+					continue // too far, or found from cj's side
+				}
+				window := opts.GroupWindow
+				if pl[ci] != "" && pl[cj] != "" {
+					window = opts.Window
+				}
+				if gap := max(o.first.Sub(c.last), c.first.Sub(o.last)); gap > window {
+					continue
+				}
+				need := opts.MergeSimilarity
+				if pl[ci] == "" || pl[cj] == "" {
+					// Without a shared place only the words say two clusters
+					// are one problem, and a question's words are shared by
+					// many ("何时开工建设" asked of a park, a bridge, a metro
+					// line): a topic needs more, or a rare word in common.
+					need += topicMergeMargin
+				}
+				if sharesAnchor(cores[ci], cores[cj]) {
+					need = opts.MergeSimilarity / 2
+				}
+				if d := centroidCosine(c, o); d >= need {
+					pairs = append(pairs, pair{int32(ci), cj, d})
+				}
+			}
+		}
+		if len(pairs) == 0 {
+			break
+		}
+		slices.SortFunc(pairs, func(x, y pair) int {
+			return cmp.Or(cmp.Compare(y.sim, x.sim), cmp.Compare(x.a, y.a), cmp.Compare(x.b, y.b))
+		})
+		clear(dirty)
+		for _, p := range pairs {
+			a, b := find(p.a), find(p.b)
+			if a == b || (pl[a] != "" && pl[b] != "" && pl[a] != pl[b] && !same(pl[a], pl[b])) {
+				continue
+			}
+			if b < a {
+				a, b = b, a
+			}
+			parent[b] = a
+			all[a].absorb(all[b])
+			cores[a] = clusterCore(all[a].members, anchors)
+			pl[a] = all[a].place()
+			dirty[a] = true
+		}
+	}
+	var out [][]int32
 	for i, c := range all {
-		r := find(int32(i))
-		m, ok := at[r]
-		if !ok {
-			m = &hsCluster{centroid: map[uint64]float32{}, first: c.first, last: c.last, keys: map[string]int{}}
-			at[r] = m
-			out = append(out, m)
-		}
-		m.members = append(m.members, c.members...)
-		for k, n := range c.keys {
-			m.keys[k] += n
-		}
-		for k, w := range c.centroid {
-			m.centroid[k] += w
-		}
-		if c.first.Before(m.first) {
-			m.first = c.first
-		}
-		if c.last.After(m.last) {
-			m.last = c.last
+		if find(int32(i)) == int32(i) {
+			out = append(out, c.members)
 		}
 	}
-	for _, m := range out {
-		var ss float64
-		for _, w := range m.centroid {
-			ss += float64(w) * float64(w)
-		}
-		m.norm2 = ss
-	}
-	return out, changed
+	return out
 }
 
-// clusterCores returns, for each cluster, the rare title bigrams (see
-// titleAnchors) that at least half its titles use, sorted. Two clusters
-// whose cores meet are about the same named thing ("58车贷"), so they merge
-// at half the usual similarity: their texts tell the story in different
-// words, and the name they share is the evidence.
-func clusterCores(all []*hsCluster, anchors [][]uint64) [][]uint64 {
-	out := make([][]uint64, len(all))
-	count := map[uint64]int{}
-	for ci, c := range all {
-		clear(count)
-		for _, m := range c.members {
-			for _, k := range anchors[m] {
-				count[k]++
-			}
-		}
-		for k, n := range count {
-			if 2*n >= len(c.members) {
-				out[ci] = append(out[ci], k)
-			}
-		}
-		slices.Sort(out[ci])
+// absorb adds o's reports, centroid, span and place keys to c.
+func (c *hsCluster) absorb(o *hsCluster) {
+	var d float64
+	for k, w := range o.centroid {
+		old := c.centroid[k]
+		d += float64(old) * float64(w)
+		c.centroid[k] = old + w
 	}
+	c.norm2 += o.norm2 + 2*d
+	c.members = append(c.members, o.members...)
+	if c.keys == nil {
+		c.keys = map[string]int{}
+	}
+	for k, n := range o.keys {
+		c.keys[k] += n
+	}
+	if o.first.Before(c.first) {
+		c.first = o.first
+	}
+	if o.last.After(c.last) {
+		c.last = o.last
+	}
+}
+
+// clusterCore returns the rare title bigrams (see titleAnchors) that at
+// least half of a cluster's titles use, sorted. Two clusters whose cores
+// meet are about the same named thing ("58车贷"), so they merge at half the
+// usual similarity: their texts tell the story in different words, and the
+// name they share is the evidence.
+func clusterCore(members []int32, anchors [][]uint64) []uint64 {
+	count := map[uint64]int{}
+	for _, m := range members {
+		for _, k := range anchors[m] {
+			count[k]++
+		}
+	}
+	var out []uint64
+	for k, n := range count {
+		if 2*n >= len(members) {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
 	return out
 }
 
