@@ -80,6 +80,7 @@ func TestSimilarHotspotsWarningsAPI(t *testing.T) {
 			{"dispatcher", "GET", "/api/v1/cases/" + id + "/similar?limit=x", ``, 400, `"field":"limit"`},
 			{"worker-b", "GET", "/api/v1/cases/" + id + "/similar", ``, 404, `"not_found"`},
 			{"dispatcher", "GET", "/api/v1/hotspots?days=30", ``, 200, `"count":2`},
+			{"dispatcher", "GET", "/api/v1/hotspots?days=30", ``, 200, `"basis":"place"`},
 			{"dispatcher", "GET", "/api/v1/hotspots?days=0", ``, 400, `"field":"days"`},
 			{"worker-b", "GET", "/api/v1/hotspots?region=330102", ``, 404, `"not_found"`},
 			{"worker-b", "GET", "/api/v1/hotspots", ``, 200, `"hotspots":[]`},

@@ -21,7 +21,9 @@ type HotspotFilter struct {
 // counted, never listed.
 type Hotspot struct {
 	Name        string    `json:"name"`
-	Place       GridRef   `json:"place"` // the community (or grid) the reports come from
+	Basis       string    `json:"basis"`           // "place": one problem in one community; "group": one problem of a class of people across communities
+	Group       string    `json:"group,omitempty"` // the people affected, for basis "group" when the reports name them
+	Place       GridRef   `json:"place"`           // the community (or grid) the reports come from; empty for basis "group"
 	Keywords    []string  `json:"keywords"`
 	Count       int       `json:"count"`
 	Reporters   int       `json:"reporters"` // distinct reporters
@@ -106,14 +108,19 @@ func (db *DB) Hotspots(ctx context.Context, actor *anju.Actor, f HotspotFilter) 
 		place := GridRef{Code: h.PlaceKey}
 		if n, ok := names[h.PlaceKey]; ok {
 			place.Name = n
-		} else if rr, err := db.regionNoGeometry(ctx, h.PlaceKey); err == nil {
-			place.Name, names[h.PlaceKey] = rr.Name, rr.Name
+		} else if h.PlaceKey != "" { // "" for basis "group": no community to name
+			if rr, err := db.regionNoGeometry(ctx, h.PlaceKey); err == nil {
+				place.Name, names[h.PlaceKey] = rr.Name, rr.Name
+			}
 		}
 		name := place.Name
+		if h.Basis == textai.BasisGroup {
+			name = h.Group
+		}
 		if len(h.Keywords) > 0 {
 			name += " — " + joinKeywords(h.Keywords, 3)
 		}
-		out.Hotspots = append(out.Hotspots, Hotspot{Name: name, Place: place, Keywords: h.Keywords, Count: len(h.Reports),
+		out.Hotspots = append(out.Hotspots, Hotspot{Name: name, Basis: h.Basis, Group: h.Group, Place: place, Keywords: h.Keywords, Count: len(h.Reports),
 			Reporters: distinctReporters(h.Reports, users), Heat: round3(h.Heat), From: h.From.UTC(), To: h.To.UTC(),
 			SampleCases: h.Reports[:min(5, len(h.Reports))]})
 	}

@@ -36,7 +36,7 @@ func TestHotspots(t *testing.T) {
 		}
 		h := l.Hotspots[0]
 		if h.Count != 4 || h.Reporters != 3 || h.Place.Code != "330102001001" || h.Place.Name != "第1社区" ||
-			len(h.SampleCases) != 4 || !strings.HasPrefix(h.Name, "第1社区") || h.Heat <= 0 {
+			len(h.SampleCases) != 4 || !strings.HasPrefix(h.Name, "第1社区") || h.Heat <= 0 || h.Basis != "place" || h.Group != "" {
 			t.Errorf("hottest: %+v", h)
 		}
 		t.Logf("%s: %s count %d reporters %d heat %.2f", w.db.Engine(), h.Name, h.Count, h.Reporters, h.Heat)

@@ -12,10 +12,11 @@ import (
 	"unicode/utf8"
 )
 
-// Hotspots (热点问题): reports about the same problem at the same place over
-// a period, grouped, named and ranked.
+// Hotspots (热点问题): reports about the same problem at the same place,
+// or of the same class of people across places, over a period, grouped,
+// named and ranked.
 //
-// The method, in three steps:
+// The method, in four steps:
 //
 //  1. Place. Each report gets a place key: the Place it came with (a grid
 //     code, say), else the most specific place named in its title or the
@@ -23,24 +24,30 @@ import (
 //     the whole set: a key that ends with another key several reports use
 //     becomes that key ("伊景园滨河苑" → "滨河苑"), and a report that named
 //     only its district or nothing is searched for the estate names the
-//     other reports established ("A5区魅力之城临街…" → "魅力之城"). A
-//     report that names no place more specific than a district is keyed by
-//     its city ("A市"), so city-wide problems still cluster among themselves.
-//  2. Problem. Within each place block, reports are taken in time order and
-//     join the open cluster whose centroid is most similar to them (cosine of
-//     IDF-weighted character-bigram vectors, place names cut out; the same
-//     features as the duplicate index), if that similarity reaches
-//     MinSimilarity and the cluster's latest report is within Window;
-//     otherwise they start a cluster (leader clustering). Blocks are
-//     independent, so they run in parallel, and within a block an inverted
-//     index from bigrams to clusters means a report is compared only with
-//     clusters that share a bigram with it. The whole is O(reports × bigrams
-//     per report × clusters per bigram), which stays near linear when places
-//     are many, as they are in a city.
-//  3. Heat. Clusters with at least MinReports reports are ranked by the heat
-//     index (see heat), and the top ones are named: the place as most of its
-//     reports write it, then the problem words that its titles share and
-//     the rest of the data does not.
+//     other reports established ("A5区魅力之城临街…" → "魅力之城").
+//  2. Problem. Reports with a specific place (a town, road or site, or a
+//     caller's Place) form one block per place key; all the others — a
+//     city, a district or nothing named — form one topic block, where a
+//     problem of a class of people (retired teachers, a fraud case's
+//     victims) or a city-wide topic gathers. Within each block, reports are
+//     taken in time order and join the open cluster whose centroid is most
+//     similar to them (cosine of IDF-weighted character-bigram vectors,
+//     place names cut out; the same features as the duplicate index), if
+//     that similarity reaches MinSimilarity (TopicSimilarity in the topic
+//     block, where the report must also share a rare title bigram with the
+//     cluster's first report) and the cluster's latest report is within
+//     Window (GroupWindow); otherwise they start a cluster (leader
+//     clustering). Blocks are independent, so they run in parallel, and
+//     within a block an inverted index from bigrams to clusters means a
+//     report is compared only with clusters that share a bigram with it.
+//  3. Merge. Clusters of one problem that the blocks kept apart are merged
+//     (hotspot_group.go): a topic cluster with the place cluster of the same
+//     problem, and clusters of one place split by the order of arrival.
+//  4. Heat. Clusters with at least MinReports reports are ranked by the heat
+//     index (see heat), and the top ones are named "place or group：problem"
+//     (hotspot_name.go): the place as most of its reports write it, or the
+//     class of people its titles name, then a run of whole words its
+//     titles share.
 //
 // Reporters are an opaque key used only to count distinct reporters: the
 // heat index rewards a problem many people raise over one person raising it
@@ -70,6 +77,19 @@ type HotspotOptions struct {
 	// in other words score 0.15–0.6 against its centroid, different
 	// problems mostly below 0.1.
 	MinSimilarity float64
+	// TopicSimilarity is MinSimilarity for reports that name no place more
+	// specific than a district (default 0.25): they are clustered by what
+	// they say alone, across the city.
+	TopicSimilarity float64
+	// GroupWindow is Window for those reports and for joining a place
+	// cluster to a topic cluster (default 4×Window): a policy, a fraud case
+	// or an unpaid wage affecting a class of people is raised again months
+	// apart.
+	GroupWindow time.Duration
+	// MergeSimilarity is the cosine between two clusters' centroids at
+	// which they are one problem (default 0.3): a topic cluster and a place
+	// cluster, or two clusters of one place that leader clustering split.
+	MergeSimilarity float64
 	// MinReports is the smallest cluster reported (default 2).
 	MinReports int
 	// Top, if positive, returns only the Top hottest clusters (naming them
@@ -80,6 +100,8 @@ type HotspotOptions struct {
 	Now time.Time
 	// Workers is the number of goroutines (default GOMAXPROCS).
 	Workers int
+
+	anchored bool // clustering the topic block (see titleAnchors)
 }
 
 func (o HotspotOptions) withDefaults() HotspotOptions {
@@ -92,6 +114,15 @@ func (o HotspotOptions) withDefaults() HotspotOptions {
 	if o.MinReports <= 0 {
 		o.MinReports = 2
 	}
+	if o.TopicSimilarity <= 0 {
+		o.TopicSimilarity = max(o.MinSimilarity, 0.25)
+	}
+	if o.GroupWindow <= 0 {
+		o.GroupWindow = 4 * o.Window
+	}
+	if o.MergeSimilarity <= 0 {
+		o.MergeSimilarity = max(o.MinSimilarity, 0.25)
+	}
 	if o.Workers <= 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
 	}
@@ -101,9 +132,12 @@ func (o HotspotOptions) withDefaults() HotspotOptions {
 // Hotspot is one problem at one place: its reports, their count of distinct
 // reporters, votes, time span and heat index.
 type Hotspot struct {
-	Name     string   // place and problem, e.g. "A市A5区魅力之城小区 — 临街餐饮油烟噪音扰民"
-	Place    string   // the place as its reports write it
-	PlaceKey string   // the key the reports were grouped by
+	Name     string   // place or group, and problem, e.g. "A市A5区魅力之城小区：临街餐饮油烟扰民"
+	Basis    string   // BasisPlace or BasisGroup: what holds the reports together
+	Place    string   // the place as its reports write it ("A市" for a city-wide topic)
+	Group    string   // the people affected, for BasisGroup when the reports name them ("退休教师")
+	Problem  string   // the problem in words of the titles ("临街餐饮油烟扰民")
+	PlaceKey string   // the key the reports were grouped by ("" for BasisGroup)
 	Keywords []string // distinctive problem words, most distinctive first
 	Reports  []int64  // report IDs in time order
 	Users    int      // distinct reporters
@@ -112,6 +146,12 @@ type Hotspot struct {
 	From, To time.Time
 	Heat     float64
 }
+
+// Bases of a hotspot.
+const (
+	BasisPlace = "place" // one problem at one place
+	BasisGroup = "group" // one problem of a class of people or a topic, across places
+)
 
 // Weights of the heat index.
 const (
@@ -125,13 +165,15 @@ const (
 
 // heat is the heat index of a cluster:
 //
-//	heat = 1.0·ln(1+reports) + 1.5·ln(1+distinct reporters)
+//	heat = 1.0·ln(1+min(reports, 2·reporters)) + 1.5·ln(1+distinct reporters)
 //	     + 0.5·ln(1+max(0, likes − dislikes/2))
 //	     + 1.0·2^(−age/30 days) + 0.5·ln(1+days covered)
 //
 // Every count enters through a logarithm: the tenth report of a problem says
 // less than the second, and one message with 2,000 likes must not outrank
-// forty residents writing in on their own. Distinct reporters weigh more
+// forty residents writing in on their own. Reports beyond two per reporter
+// do not count: one resident posting thirty requests is one voice, not a
+// hotspot (the board has such a writer). Distinct reporters weigh more
 // than reports because many people raising a problem is better evidence
 // that it is widespread than one person raising it many times. Likes are
 // residents agreeing without writing, so they count, at a third of the
@@ -147,7 +189,7 @@ func heat(reports, users, likes, dislikes int, from, to, now time.Time) float64 
 	votes := math.Max(0, float64(likes)-float64(dislikes)/2)
 	ageD := math.Max(0, now.Sub(to).Hours()/24)
 	spanD := math.Max(0, to.Sub(from).Hours()/24)
-	return heatReports*math.Log1p(float64(reports)) +
+	return heatReports*math.Log1p(float64(min(reports, 2*users))) +
 		heatUsers*math.Log1p(float64(users)) +
 		heatVotes*math.Log1p(votes) +
 		heatRecency*math.Exp2(-ageD/heatHalfLifeD) +
@@ -171,22 +213,30 @@ func Hotspots(reports []HotspotReport, opts HotspotOptions) []Hotspot {
 	if len(reports) == 0 {
 		return nil
 	}
-	places, df := extractHotspotReports(reports, opts.Workers)
+	places, vecs, df := extractHotspotReports(reports, opts.Workers)
 	reconcilePlaces(reports, places)
 
-	// Blocks by place key, in order of first appearance.
+	// Blocks by place key, in order of first appearance. Reports that name
+	// no place more specific than a district share the topic block.
 	blockOf := map[string]int{}
 	var blocks [][]int32
+	var blockKeys []string
 	for i := range reports {
-		b, ok := blockOf[places[i].key]
+		key := topicBlock
+		if hasSpecificPlace(&reports[i], places[i]) {
+			key = places[i].key
+		}
+		b, ok := blockOf[key]
 		if !ok {
 			b = len(blocks)
-			blockOf[places[i].key] = b
+			blockOf[key] = b
 			blocks = append(blocks, nil)
+			blockKeys = append(blockKeys, key)
 		}
 		blocks[b] = append(blocks[b], int32(i))
 	}
 	idf := newIDF(df, len(reports))
+	anchors := titleAnchors(reports, idf)
 
 	// Cluster the blocks in parallel, biggest first so that one large block
 	// does not finish last alone.
@@ -195,7 +245,7 @@ func Hotspots(reports []HotspotReport, opts HotspotOptions) []Hotspot {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return len(blocks[b]) - len(blocks[a]) })
-	clusters := make([][][]int32, len(blocks))
+	clusters := make([][]*hsCluster, len(blocks))
 	var next int
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -203,7 +253,6 @@ func Hotspots(reports []HotspotReport, opts HotspotOptions) []Hotspot {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var s termScratch
 			for {
 				mu.Lock()
 				if next >= len(order) {
@@ -213,11 +262,28 @@ func Hotspots(reports []HotspotReport, opts HotspotOptions) []Hotspot {
 				b := order[next]
 				next++
 				mu.Unlock()
-				clusters[b] = clusterBlock(reports, blocks[b], idf, opts, &s)
+				o := opts
+				if blockKeys[b] == topicBlock {
+					// Without a shared place only the words say two reports
+					// are one problem, so they must say more; and a problem
+					// of a class of people (a policy, a fraud case) lasts
+					// months, not weeks.
+					o.MinSimilarity, o.Window, o.anchored = opts.TopicSimilarity, opts.GroupWindow, true
+				}
+				clusters[b] = clusterBlock(reports, blocks[b], vecs, anchors, idf, o)
+				for _, c := range clusters[b] {
+					c.topic = blockKeys[b] == topicBlock
+					c.key = blockKeys[b]
+				}
 			}
 		}()
 	}
 	wg.Wait()
+	var all []*hsCluster
+	for b := range blocks {
+		all = append(all, clusters[b]...)
+	}
+	merged := mergeClusters(reports, places, all, anchors, opts)
 
 	now := opts.Now
 	if now.IsZero() {
@@ -229,14 +295,15 @@ func Hotspots(reports []HotspotReport, opts HotspotOptions) []Hotspot {
 	}
 	var out []Hotspot
 	var members [][]int32
-	for b := range blocks {
-		for _, c := range clusters[b] {
-			if len(c) < opts.MinReports {
-				continue
-			}
-			out = append(out, summarize(reports, c, now))
-			members = append(members, c)
+	for _, c := range merged {
+		if len(c) < opts.MinReports {
+			continue
 		}
+		slices.SortStableFunc(c, func(a, b int32) int {
+			return cmp.Or(reports[a].At.Compare(reports[b].At), cmp.Compare(a, b))
+		})
+		out = append(out, summarize(reports, c, now))
+		members = append(members, c)
 	}
 	idx := make([]int, len(out))
 	for i := range idx {
@@ -255,18 +322,31 @@ func Hotspots(reports []HotspotReport, opts HotspotOptions) []Hotspot {
 	if opts.Top > 0 && len(idx) > opts.Top {
 		idx = idx[:opts.Top]
 	}
+	lex := learnGroupLexicon(reports)
 	ranked := make([]Hotspot, len(idx))
 	for i, j := range idx {
 		ranked[i] = out[j]
-		nameHotspot(&ranked[i], reports, places, members[j], idf)
+		nameHotspot(&ranked[i], reports, places, members[j], idf, lex)
 	}
 	return ranked
 }
 
-// extractHotspotReports finds every report's place and counts the document frequency
-// of terms, in parallel.
-func extractHotspotReports(reports []HotspotReport, workers int) ([]hsPlace, map[uint64]int32) {
+// topicBlock is the block key of reports without a specific place; no place
+// key is empty, so it cannot collide.
+const topicBlock = ""
+
+// hasSpecificPlace reports whether a report is placed more precisely than
+// its district: a caller-supplied place, or a town, road or site named in
+// its words.
+func hasSpecificPlace(r *HotspotReport, p hsPlace) bool {
+	return r.Place != "" || (p.kind >= placeTown && p.key != "")
+}
+
+// extractHotspotReports finds every report's place and problem vector and
+// counts the document frequency of terms, in parallel.
+func extractHotspotReports(reports []HotspotReport, workers int) ([]hsPlace, []termVec, map[uint64]int32) {
 	places := make([]hsPlace, len(reports))
+	vecs := make([]termVec, len(reports))
 	dfs := make([]map[uint64]int32, workers)
 	var wg sync.WaitGroup
 	chunk := (len(reports) + workers - 1) / workers
@@ -285,6 +365,7 @@ func extractHotspotReports(reports []HotspotReport, workers int) ([]hsPlace, map
 				r := &reports[i]
 				places[i] = reportPlace(r)
 				v := reportVec(&s, r)
+				vecs[i] = v
 				for _, k := range v.keys {
 					df[k]++
 				}
@@ -298,7 +379,7 @@ func extractHotspotReports(reports []HotspotReport, workers int) ([]hsPlace, map
 			df[k] += n
 		}
 	}
-	return places, df
+	return places, vecs, df
 }
 
 // reportPlace extracts the place of one report.
@@ -445,14 +526,18 @@ func (t *idfTable) unitVec(v termVec) termVec {
 
 // hsCluster is a cluster being built: the sum of its members' unit vectors.
 type hsCluster struct {
-	centroid map[uint64]float32
-	norm2    float64
-	last     time.Time
-	members  []int32
+	centroid    map[uint64]float32
+	norm2       float64
+	first, last time.Time
+	members     []int32
+	anchors     []uint64       // rare title bigrams of its first report (topic block)
+	topic       bool           // from the topic block: no specific place
+	key         string         // the place key of its block
+	keys        map[string]int // reports per place key, once merging starts (see place)
 }
 
 // clusterBlock runs leader clustering over one place block in time order.
-func clusterBlock(reports []HotspotReport, block []int32, idf *idfTable, opts HotspotOptions, s *termScratch) [][]int32 {
+func clusterBlock(reports []HotspotReport, block []int32, vecs []termVec, titleAnchors [][]uint64, idf *idfTable, opts HotspotOptions) []*hsCluster {
 	slices.SortStableFunc(block, func(a, b int32) int {
 		return cmp.Or(reports[a].At.Compare(reports[b].At), cmp.Compare(a, b))
 	})
@@ -461,7 +546,11 @@ func clusterBlock(reports []HotspotReport, block []int32, idf *idfTable, opts Ho
 	dot := map[int32]float64{}
 	for _, ri := range block {
 		r := &reports[ri]
-		v := idf.unitVec(reportVec(s, r))
+		var anchors []uint64
+		if opts.anchored {
+			anchors = titleAnchors[ri]
+		}
+		v := idf.unitVec(vecs[ri]) // each report is in one block: weighting in place is safe
 		clear(dot)
 		for i, k := range v.keys {
 			for _, c := range postings[k] {
@@ -475,13 +564,16 @@ func clusterBlock(reports []HotspotReport, block []int32, idf *idfTable, opts Ho
 				continue
 			}
 			sim := d / math.Sqrt(cl.norm2)
+			if opts.anchored && len(cl.anchors) > 0 && !sharesAnchor(cl.anchors, anchors) {
+				continue
+			}
 			if sim > bestSim || (sim == bestSim && best >= 0 && c < best) {
 				best, bestSim = c, sim
 			}
 		}
 		if best < 0 {
 			best = int32(len(clusters))
-			clusters = append(clusters, &hsCluster{centroid: make(map[uint64]float32, len(v.keys))})
+			clusters = append(clusters, &hsCluster{centroid: make(map[uint64]float32, len(v.keys)), anchors: anchors})
 		}
 		cl := clusters[best]
 		var d float64
@@ -497,13 +589,12 @@ func clusterBlock(reports []HotspotReport, block []int32, idf *idfTable, opts Ho
 		if r.At.After(cl.last) {
 			cl.last = r.At
 		}
+		if cl.first.IsZero() {
+			cl.first = r.At
+		}
 		cl.members = append(cl.members, ri)
 	}
-	out := make([][]int32, len(clusters))
-	for i, c := range clusters {
-		out[i] = c.members
-	}
-	return out
+	return clusters
 }
 
 // summarize counts a cluster's reports, reporters and votes and computes its
@@ -531,4 +622,46 @@ func summarize(reports []HotspotReport, members []int32, now time.Time) Hotspot 
 	h.Users = len(users)
 	h.Heat = heat(len(members), h.Users, h.Likes, h.Dislikes, h.From, h.To, now)
 	return h
+}
+
+// maxAnchorShare is the largest share of reports a bigram may occur in
+// and still anchor a topic. At 1%, or counted over titles only, 补贴,
+// 公积金 and 开工建设 anchor and the topic block gathers every question
+// about them; at 0.5% the anchors are names: 车贷, 温斯顿, 雅西.
+const maxAnchorShare = 0.005
+
+// titleAnchors returns, for each report, the rare bigrams of its title
+// (places cut out), sorted. Without a place to hold them together, the
+// reports of a topic cluster must share something rare in their titles
+// with its first report — "车贷", "温斯" — and not just the words of any
+// question ("什么时候开工建设" about a park, a bridge and a metro line).
+func titleAnchors(reports []HotspotReport, idf *idfTable) [][]uint64 {
+	var s termScratch
+	out := make([][]uint64, len(reports))
+	limit := int32(max(3, maxAnchorShare*idf.n))
+	for i := range reports {
+		s.addText(reports[i].Title, findPlaces(reports[i].Title, false), maxTextRunes)
+		for _, k := range s.vec().keys {
+			if k&3 == 2 && idf.df[k] <= limit {
+				out[i] = append(out[i], k)
+			}
+		}
+	}
+	return out
+}
+
+// sharesAnchor reports whether two sorted key lists intersect.
+func sharesAnchor(a, b []uint64) bool {
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			return true
+		}
+	}
+	return false
 }

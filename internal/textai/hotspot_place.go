@@ -70,6 +70,14 @@ var suffixBreakers = map[string]string{
 	"村": "民委级里干组",
 }
 
+// suffixBlockers are characters that, right before a one-character
+// suffix, make a common word of it instead of the end of a name: a verb's
+// object ("老板跑路", ran off; "带路") or a noun ("广铁集团铁路职工",
+// the railway; "线路", "网路").
+var suffixBlockers = map[string]string{
+	"路": "跑走让问带引铁线网思出",
+}
+
 // genericPlaces are words that end like a place name but name no place.
 var genericPlaces = map[string]bool{
 	"马路": true, "道路": true, "公路": true, "水泥路": true, "小路": true, "山路": true,
@@ -169,6 +177,14 @@ func findPlaces(text string, segment bool) []placeMention {
 				if stop, ok := suffixBreakers[suf.s]; ok {
 					// 路灯, 路面, 街坊, 园区: the character starts another word.
 					if next, _ := utf8.DecodeRuneInString(text[end:]); strings.ContainsRune(stop, next) {
+						break
+					}
+				}
+				if blockers, ok := suffixBlockers[suf.s]; ok && i > start {
+					if prev, _ := utf8.DecodeLastRuneInString(text[start:i]); strings.ContainsRune(blockers, prev) {
+						i = end
+						start = end
+						matched = true
 						break
 					}
 				}
