@@ -283,7 +283,7 @@ func Hotspots(reports []HotspotReport, opts HotspotOptions) []Hotspot {
 	for b := range blocks {
 		all = append(all, clusters[b]...)
 	}
-	merged := mergeClusters(reports, places, all, anchors, opts)
+	merged, practices := gatherPractices(reports, mergeClusters(reports, places, all, anchors, opts))
 
 	now := opts.Now
 	if now.IsZero() {
@@ -295,7 +295,8 @@ func Hotspots(reports []HotspotReport, opts HotspotOptions) []Hotspot {
 	}
 	var out []Hotspot
 	var members [][]int32
-	for _, c := range merged {
+	var practice []string
+	for ci, c := range merged {
 		if len(c) < opts.MinReports {
 			continue
 		}
@@ -304,6 +305,7 @@ func Hotspots(reports []HotspotReport, opts HotspotOptions) []Hotspot {
 		})
 		out = append(out, summarize(reports, c, now))
 		members = append(members, c)
+		practice = append(practice, practices[ci])
 	}
 	idx := make([]int, len(out))
 	for i := range idx {
@@ -326,7 +328,7 @@ func Hotspots(reports []HotspotReport, opts HotspotOptions) []Hotspot {
 	ranked := make([]Hotspot, len(idx))
 	for i, j := range idx {
 		ranked[i] = out[j]
-		nameHotspot(&ranked[i], reports, places, members[j], idf, lex)
+		nameHotspot(&ranked[i], reports, places, members[j], practice[j], idf, lex)
 	}
 	return ranked
 }

@@ -44,7 +44,9 @@ var keywordStop = map[string]bool{
 	"重视": true, "一下": true, "怎么办": true, "合理": true, "吗": true, "的": true,
 }
 
-func nameHotspot(h *Hotspot, reports []HotspotReport, places []hsPlace, members []int32, idf *idfTable, lex groupLexicon) {
+// nameHotspot names a cluster; a practice (see gatherPractices) is named
+// across its places by their kind ("多家酒店").
+func nameHotspot(h *Hotspot, reports []HotspotReport, places []hsPlace, members []int32, practice string, idf *idfTable, lex groupLexicon) {
 	// Basis: a place when most reports name one, else a topic across places.
 	keyCount := map[string]int{}
 	specific := 0
@@ -57,7 +59,7 @@ func nameHotspot(h *Hotspot, reports []HotspotReport, places []hsPlace, members 
 	// A place problem has one place for at least half its reports; reports
 	// at many places (涉黄 at nine hotels) make a topic.
 	h.Basis = BasisGroup
-	if k := mostFrequent(keyCount); 2*keyCount[k] >= len(members) {
+	if k := mostFrequent(keyCount); 2*keyCount[k] >= len(members) && practice == "" {
 		h.Basis = BasisPlace
 		h.PlaceKey = k
 	}
@@ -113,6 +115,9 @@ func nameHotspot(h *Hotspot, reports []HotspotReport, places []hsPlace, members 
 	h.Keywords = clusterKeywords(titles, idf)
 	if loaded {
 		h.Group = clusterGroup(titles, lex)
+		if practice != "" {
+			h.Group = practiceLabel(reports, members)
+		}
 		users := make([]string, len(members))
 		for i, m := range members {
 			users[i] = reports[m].User
@@ -121,6 +126,9 @@ func nameHotspot(h *Hotspot, reports []HotspotReport, places []hsPlace, members 
 			}
 		}
 		h.Problem = problemPhrase(titles, users, h.Keywords, h.Basis == BasisGroup)
+	}
+	if practice != "" {
+		h.Problem = practice
 	}
 	if h.Problem == "" {
 		h.Problem = strings.Join(h.Keywords, "")
