@@ -125,4 +125,3 @@ func practiceLabel(reports []HotspotReport, members []int32) string {
 	}
 	return labels[0] + "和" + strings.TrimPrefix(strings.TrimPrefix(labels[1], "多家"), "多个")
 }
-

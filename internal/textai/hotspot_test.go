@@ -3,6 +3,7 @@ package textai
 import (
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -342,4 +343,67 @@ func BenchmarkHotspots(b *testing.B) {
 	b.ReportMetric(float64(n), "reports")
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "reports/s")
 	b.Logf("%d reports; hottest: %s (%d reports, heat %.2f)", n, hs[0].Name, len(hs[0].Reports), hs[0].Heat)
+}
+
+// TestHotspotsPracticesAndMentions pins three splits an earlier version
+// left in the top ten of the A市 board: vice at nine hotels and foot spas
+// in one cluster while the same practice at four more venues sat in
+// others; 精装 flats of five developers in a cluster named after one estate
+// while the other 精装 complaints sat alone or among their estates' other
+// complaints; and the railway staff's three messages about "广铁职工住宅项目"
+// (one names 伊景园.滨河苑 in its text) in a cluster of their own beside
+// the 伊景园 parking cluster. Each practice must be one top-ten cluster
+// holding every title that names it, labelled by its kinds of place and
+// no estate; the 广铁 messages must sit in the 伊景园 cluster.
+func TestHotspotsPracticesAndMentions(t *testing.T) {
+	rs := readHotspotShared(t)
+	if err := LoadSegmenter(); err != nil {
+		t.Fatal(err)
+	}
+	hs := Hotspots(rs, HotspotOptions{})
+	clusterOf := map[int64]int{}
+	for i, h := range hs {
+		for _, id := range h.Reports {
+			clusterOf[id] = i
+		}
+	}
+	for _, c := range []struct {
+		words   []string
+		name    string
+		atLeast int
+	}{
+		{[]string{"涉黄", "卖淫", "色情"}, "多家酒店和足浴店：涉黄", 18},
+		{[]string{"精装", "全装修"}, "多个楼盘：精装修质价不符", 25},
+	} {
+		where := map[int]int{}
+		total := 0
+		for _, r := range rs {
+			if slices.ContainsFunc(c.words, func(w string) bool { return strings.Contains(r.Title, w) }) {
+				total++
+				i, ok := clusterOf[r.ID]
+				if !ok {
+					i = -1
+				}
+				where[i]++
+			}
+		}
+		if total < c.atLeast || len(where) != 1 {
+			t.Errorf("%s: %d titles spread over clusters %v", c.name, total, where)
+			continue
+		}
+		for i := range where {
+			if i < 0 || i >= 10 || hs[i].Name != c.name || hs[i].Basis != BasisGroup || len(hs[i].Reports) != total {
+				t.Errorf("%s: %d titles in cluster %d %+v", c.name, total, i+1, hs[min(max(i, 0), len(hs)-1)])
+			}
+		}
+	}
+	yi, ok := clusterOf[244243] // 关于伊景园滨河苑捆绑销售车位的投诉
+	if !ok || !strings.Contains(hs[yi].Name, "伊景园") {
+		t.Fatalf("伊景园 parking cluster not found")
+	}
+	for _, id := range []int64{200085, 283901, 225479} {
+		if i, ok := clusterOf[id]; !ok || i != yi {
+			t.Errorf("广铁职工住宅 message %d in cluster %d, not in %d %q", id, i+1, yi+1, hs[yi].Name)
+		}
+	}
 }
