@@ -3,11 +3,11 @@ package export
 import (
 	"fmt"
 	"path/filepath"
-	"runtime"
 	"runtime/debug"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"anju/internal/memtest"
 )
 
 // millionRows yields n rows like a case list's: codes, Chinese titles,
@@ -58,7 +58,7 @@ func TestExportMemory(t *testing.T) {
 		var err error
 		var size countWriter
 		began := time.Now()
-		grew := heapPeak(func() { rows, err = Stream(&size, c.f, header, millionRows(n)) })
+		grew := memtest.HeapPeak(func() { rows, err = Stream(&size, c.f, header, millionRows(n)) })
 		if err != nil || rows != n {
 			t.Fatalf("%s: %d rows, %v", c.f, rows, err)
 		}
@@ -77,32 +77,3 @@ func TestExportMemory(t *testing.T) {
 type countWriter int64
 
 func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }
-
-// heapPeak runs fn and returns how far the heap in use rose above where it
-// was before, sampled every 2 ms (as internal/server's TestUploadMemory).
-func heapPeak(fn func()) int64 {
-	runtime.GC()
-	var base runtime.MemStats
-	runtime.ReadMemStats(&base)
-	var peak atomic.Uint64
-	stop, sampled := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(sampled)
-		var m runtime.MemStats
-		for {
-			runtime.ReadMemStats(&m)
-			if m.HeapInuse > peak.Load() {
-				peak.Store(m.HeapInuse)
-			}
-			select {
-			case <-stop:
-				return
-			case <-time.After(2 * time.Millisecond):
-			}
-		}
-	}()
-	fn()
-	close(stop)
-	<-sampled
-	return int64(peak.Load()) - int64(base.HeapInuse)
-}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"anju/internal/memtest"
 	"anju/internal/store/storetest"
 )
 
@@ -30,7 +31,7 @@ func TestCaseExportMemory(t *testing.T) {
 		var size int64
 		var status int
 		began := time.Now()
-		grew := heapPeak(func() {
+		grew := memtest.HeapPeak(func() {
 			req, _ := http.NewRequest("GET", f.srv.URL+"/api/v1/cases?format="+format, nil)
 			req.Header.Set("Authorization", "Bearer "+f.tokens["admin"])
 			resp, err := http.DefaultClient.Do(req)

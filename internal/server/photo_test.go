@@ -13,15 +13,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"runtime"
 	"runtime/debug"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"anju/internal/anju"
 	"anju/internal/cases"
+	"anju/internal/memtest"
 	"anju/internal/photo"
 	"anju/internal/server"
 	"anju/internal/store"
@@ -387,7 +385,7 @@ func TestUploadMemory(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(10)) // the heap then tracks what is live
 	var status int
 	var answer []byte
-	grew := heapPeak(func() {
+	grew := memtest.HeapPeak(func() {
 		// The client writes the body through a pipe, as a phone streams it.
 		pr, pw := io.Pipe()
 		mw := multipart.NewWriter(pw)
@@ -415,7 +413,7 @@ func TestUploadMemory(t *testing.T) {
 	if status != 201 {
 		t.Fatalf("upload: %d %s", status, answer)
 	}
-	one := heapPeak(func() {
+	one := memtest.HeapPeak(func() {
 		if _, err := photo.Process(big); err != nil {
 			t.Fatal(err)
 		}
@@ -434,35 +432,6 @@ func TestUploadMemory(t *testing.T) {
 	if limit := one + int64(3*len(big)) + results + background; grew >= limit {
 		t.Errorf("heap grew by %.1f MB; one photo's processing, three files, the results and 16 MB of background are %.1f MB", mb(grew), mb(limit))
 	}
-}
-
-// heapPeak runs fn and returns how far the heap in use rose above where it
-// was before, sampled every 2 ms.
-func heapPeak(fn func()) int64 {
-	runtime.GC()
-	var base runtime.MemStats
-	runtime.ReadMemStats(&base)
-	var peak atomic.Uint64
-	stop, sampled := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(sampled)
-		var m runtime.MemStats
-		for {
-			runtime.ReadMemStats(&m)
-			if m.HeapInuse > peak.Load() {
-				peak.Store(m.HeapInuse)
-			}
-			select {
-			case <-stop:
-				return
-			case <-time.After(2 * time.Millisecond):
-			}
-		}
-	}()
-	fn()
-	close(stop)
-	<-sampled
-	return int64(peak.Load()) - int64(base.HeapInuse)
 }
 
 // phoneJPEG is a w×h JPEG as a phone writes a detailed scene: 4:2:0,
