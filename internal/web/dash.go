@@ -199,20 +199,8 @@ func (w *Web) handleDash(rw http.ResponseWriter, r *http.Request, v *View) {
 	ctx := r.Context()
 	v.Title = v.T("nav.dash")
 	q := r.URL.Query()
-	p := &dashPage{Values: url.Values{}}
-	for _, n := range dashNames {
-		if val := strings.TrimSpace(q.Get(n)); val != "" {
-			p.Values.Set(n, val)
-		}
-	}
-	// The workbench's choices, within the reader's reach.
-	choices := &workPage{Values: p.Values}
-	if err := w.filterChoices(ctx, v, choices); err != nil {
-		w.fail(rw, r, v, err)
-		return
-	}
-	p.Regions, p.Departments, p.Kinds = choices.Regions, choices.Departments, choices.Kinds
-	if err := w.dashCategories(ctx, v, p); err != nil {
+	p, err := w.dashChoices(ctx, v, q)
+	if err != nil {
 		w.fail(rw, r, v, err)
 		return
 	}
@@ -341,6 +329,24 @@ func (w *Web) handleDash(rw http.ResponseWriter, r *http.Request, v *View) {
 		return
 	}
 	w.render(rw, r, v, http.StatusOK, "dash/index", p)
+}
+
+// dashChoices reads the dashboard's query values and offers the filter's
+// choices within the reader's reach: the workbench's regions,
+// departments and kinds, and categories by group and leaf.
+func (w *Web) dashChoices(ctx context.Context, v *View, q url.Values) (*dashPage, error) {
+	p := &dashPage{Values: url.Values{}}
+	for _, n := range dashNames {
+		if val := strings.TrimSpace(q.Get(n)); val != "" {
+			p.Values.Set(n, val)
+		}
+	}
+	choices := &workPage{Values: p.Values}
+	if err := w.filterChoices(ctx, v, choices); err != nil {
+		return p, err
+	}
+	p.Regions, p.Departments, p.Kinds = choices.Regions, choices.Departments, choices.Kinds
+	return p, w.dashCategories(ctx, v, p)
 }
 
 // dashCategories are the form's categories: the workbench's leaves under

@@ -208,17 +208,10 @@ type mapHotspot struct {
 // period. A bad filter is reported on p (Error, Field) with err returned
 // as well; a region outside the reader's reach is ENOTFOUND.
 func (w *Web) dashFilter(ctx context.Context, v *View, q url.Values) (*dashPage, store.FigureFilter, figures.Period, error) {
-	p := &dashPage{Values: url.Values{}}
-	for _, n := range dashNames {
-		if val := strings.TrimSpace(q.Get(n)); val != "" {
-			p.Values.Set(n, val)
-		}
-	}
-	choices := &workPage{Values: p.Values}
-	if err := w.filterChoices(ctx, v, choices); err != nil {
+	p, err := w.dashChoices(ctx, v, q)
+	if err != nil {
 		return p, store.FigureFilter{}, figures.Period{}, err
 	}
-	p.Regions, p.Departments, p.Categories, p.Kinds = choices.Regions, choices.Departments, choices.Categories, choices.Kinds
 	f, period, err := store.FigureQueryFromQuery(p.Values, w.db.Now())
 	if err != nil {
 		p.dashError(v, err)
