@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -96,6 +97,9 @@ type Options struct {
 	// PostgreSQL) is tried again before EUNAVAILABLE is returned. For
 	// commands a person runs; a server answers 503 at once instead.
 	BusyRetry time.Duration
+	// Logf reports what Open did at length (default log.Printf): counting
+	// the figures of a database migrated from before the rollups.
+	Logf func(format string, args ...any)
 }
 
 // Open connects to dsn ("sqlite:PATH" or a postgres:// URL), applies pending
@@ -127,6 +131,14 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	db.txStats, db.health = &txStats{}, &writeHealth{}
 	db.busyRetry = opts.BusyRetry
 	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	logf := opts.Logf
+	if logf == nil {
+		logf = log.Printf
+	}
+	if err := db.rebuildMissingFigures(ctx, logf); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -342,6 +354,9 @@ type Tx struct {
 	noMerges map[string]bool  // city → none of its cases is merged (mergedReporters)
 	stmts    map[string]*sql.Stmt
 	flushErr error
+	// figs holds the changes to case_facts and the rollups, written
+	// summed before commit (figure_facts.go).
+	figs figureBuffer
 }
 
 // insertID runs an INSERT and returns the new row's id. SQLite reports it
