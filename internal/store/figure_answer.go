@@ -595,6 +595,15 @@ func (db *DB) regionKeys(ctx context.Context, a *figureAsk, by FigureGroupBy, ke
 			}
 			return p
 		}
+		// A reader whose reach lies below the split's level sees one part:
+		// the region at that level holding the reach.
+		if k, ok := key(caseDims{path: a.paths[i]}); ok && by == ByRegion {
+			if _, known := tree[k]; known && strings.HasPrefix(a.paths[i], pathOf(k)) {
+				keys[i] = []string{a.regions[i]}
+				paths[a.regions[i]] = a.paths[i]
+				continue
+			}
+		}
 		for code, r := range tree {
 			path := pathOf(code)
 			if !strings.HasPrefix(path, a.paths[i]) || by == ByGrid && r.Level != region.LevelGrid {

@@ -419,11 +419,16 @@ func (db *DB) RebuildFigures(ctx context.Context, city string) (int, error) {
 	err := db.inTx(ctx, func(tx *Tx) error {
 		n = 0
 		if db.dialect.name() == "postgres" {
-			// A case write reads its facts row before it changes it: it
-			// waits here and reads the rebuilt one.
-			if _, err := tx.exec(ctx, `LOCK TABLE case_facts IN ACCESS EXCLUSIVE MODE`); err != nil {
+			// Case writes wait here to write their facts (which they do
+			// before the rollups), until the rebuild commits. One that
+			// read its case's row before then changes it by the same
+			// delta as it would have: rebuilt, the row is what it was.
+			// (A lock that also stopped reads would stop the statements
+			// the rebuild prepares on other connections.)
+			if _, err := tx.exec(ctx, `LOCK TABLE case_facts IN SHARE ROW EXCLUSIVE MODE`); err != nil {
 				return err
 			}
+			tx.unprepared = true
 		}
 		for _, table := range []string{"case_facts", "figure_rollups", "figure_close_times"} {
 			if _, err := tx.exec(ctx, `DELETE FROM `+table+` WHERE city = ?`, city); err != nil {

@@ -357,6 +357,10 @@ type Tx struct {
 	// figs holds the changes to case_facts and the rollups, written
 	// summed before commit (figure_facts.go).
 	figs figureBuffer
+	// unprepared: run statements as they come, prepared on no other
+	// connection (RebuildFigures: preparing a write on a table the
+	// transaction locked would wait for the transaction).
+	unprepared bool
 }
 
 // insertID runs an INSERT and returns the new row's id. SQLite reports it
@@ -407,6 +411,9 @@ const maxStmts = 1000
 // keeps each until the transaction ends (a week of the demo's history, some
 // 13,000 statements, made as many).
 func (t *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
+	if t.unprepared {
+		return nil
+	}
 	if st, ok := t.stmts[q]; ok {
 		return st
 	}
