@@ -247,4 +247,3 @@ func figuresString(vs map[figures.Key]figures.Value) string {
 	}
 	return s
 }
-
