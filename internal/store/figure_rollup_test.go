@@ -7,6 +7,7 @@ import (
 	"os"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -246,4 +247,59 @@ func figuresString(vs map[figures.Key]figures.Value) string {
 		s += fmt.Sprintf("\n  %s: known=%v %d/%d %v %v", k, v.Known, v.Count, v.Of, v.Duration, v.Parts)
 	}
 	return s
+}
+
+// TestRollupsBuiltAtOpen: a database whose cases have no facts (migrated
+// from before the rollups) gets them when it is opened, and says so; the
+// figures then answer as the recount does.
+func TestRollupsBuiltAtOpen(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		w := newCaseWorld(t, dsn)
+		for range 3 {
+			c, _, err := w.db.CreateCase(ctx, w.actors["operator"], streetLight(), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.act(t, "operator", c.ID, cases.ActionAccept, cases.Input{})
+		}
+		for _, table := range []string{"case_facts", "figure_rollups", "figure_close_times"} {
+			if _, err := w.db.SQL().Exec(`DELETE FROM ` + table); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var logged []string
+		db, err := store.Open(ctx, dsn, store.Options{Clock: w.clock, Logf: func(format string, args ...any) {
+			logged = append(logged, fmt.Sprintf(format, args...))
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if len(logged) != 1 || !strings.Contains(logged[0], "counted 3 cases of 330100") {
+			t.Errorf("logged %q", logged)
+		}
+		p := figures.Period{From: time.Date(2026, 3, 2, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))}
+		p.To = p.From.AddDate(0, 0, 7)
+		got, _, err := db.CaseFigures(ctx, w.actors["dispatcher"], store.FigureFilter{}, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _, _ := db.RecountFigures(ctx, w.actors["dispatcher"], store.FigureFilter{}, p)
+		if got[figures.Received].Count != 3 || !reflect.DeepEqual(got, want) {
+			t.Errorf("after the rebuild at open:\n got %s\nwant %s", figuresString(got), figuresString(want))
+		}
+		// Opened again, there is nothing to count.
+		logged = nil
+		again, err := store.Open(ctx, dsn, store.Options{Clock: w.clock, Logf: func(format string, args ...any) {
+			logged = append(logged, fmt.Sprintf(format, args...))
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		again.Close()
+		if len(logged) != 0 {
+			t.Errorf("second open logged %q", logged)
+		}
+	})
 }
