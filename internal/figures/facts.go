@@ -43,6 +43,11 @@ const (
 	CLevelStreet
 	CLevelDistrict
 	CLevelCity
+	// COpenSettled: open, received at least the last age bucket's span
+	// ago and as long past its resolution deadline: in the last bucket of
+	// both piles for good (Settle). It counts in the piles of every period
+	// ending after its receipt, not in the period's own sums.
+	COpenSettled
 	NumCounters
 )
 
@@ -51,7 +56,7 @@ const (
 var counterNames = [NumCounters]string{"received", "decided", "accepted", "handled",
 	"response_judged", "response_on_time", "resolution_judged", "resolution_on_time",
 	"closed", "rated", "satisfied", "ever_closed", "reopened", "escalated",
-	"level_grid", "level_community", "level_street", "level_district", "level_city"}
+	"level_grid", "level_community", "level_street", "level_district", "level_city", "open_settled"}
 
 // CounterNames returns the counters' names in Counter order.
 func CounterNames() []string { return slices.Clone(counterNames[:]) }
@@ -158,10 +163,15 @@ func FactsOf(c Case) Facts {
 	return f
 }
 
-// Settle folds into Member the deadlines passed by now: a clock that ran
-// out stays run out, so a stored contribution settled when it was written
-// still holds later. (The clock must not go back.)
+// Settle folds into Member what time can no longer change at now: the
+// deadlines passed (a clock that ran out stays run out) and the piles of an
+// open case in both last buckets; a stored contribution settled when it was
+// written still holds later. (The clock must not go back.)
 func (f *Facts) Settle(now time.Time) {
+	if last := AgeBuckets[len(AgeBuckets)-2].Below; f.Open && now.Sub(f.CreatedAt) >= last && now.Sub(f.ResolutionDue) >= last {
+		f.Open = false
+		f.set(COpenSettled, true)
+	}
 	if f.PendingResponse && now.After(f.ResponseDue) {
 		f.PendingResponse = false
 		f.set(CResponseJudged, true)
@@ -246,6 +256,9 @@ func (t *Tally) AddPending(f *Facts, now time.Time) {
 // AddPile adds f to the piles as they stand at now, for a case received
 // before the period ends.
 func (t *Tally) AddPile(f *Facts, now time.Time) {
+	if f.Has(COpenSettled) {
+		t.AddPileSettled(1)
+	}
 	if !f.Open {
 		return
 	}
@@ -253,6 +266,12 @@ func (t *Tally) AddPile(f *Facts, now time.Time) {
 	if now.After(f.ResolutionDue) {
 		t.Overdue[bucketOf(now.Sub(f.ResolutionDue))]++
 	}
+}
+
+// AddPileSettled adds n cases to the last bucket of both piles (Settle).
+func (t *Tally) AddPileSettled(n int64) {
+	t.Backlog[len(t.Backlog)-1] += n
+	t.Overdue[len(t.Overdue)-1] += n
 }
 
 // Add adds f's whole contribution to the figures of period p at now.

@@ -217,8 +217,8 @@ func (db *DB) readFacts(ctx context.Context, a *figureAsk, liveOnly bool, fn fun
 	if liveOnly {
 		where = append(where, "c.flags <> 0")
 	} else {
-		where = append(where, "(c.created_at >= ? OR c.flags <> 0)")
-		args = append(args, micros(a.p.From))
+		where = append(where, "(c.created_at >= ? OR c.flags <> 0 OR (c.member & ?) <> 0)")
+		args = append(args, micros(a.p.From), int64(1)<<figures.COpenSettled)
 	}
 	rows, err := db.query(ctx, `SELECT c.created_at, c.category, c.department, c.region_path, c.member, c.yellow, c.red,
 		c.close_hours, c.flags, c.response_due, c.resolution_due FROM case_facts c WHERE `+strings.Join(where, " AND "), args...)
@@ -409,10 +409,21 @@ func (db *DB) tallyByTime(ctx context.Context, a *figureAsk, parts []figures.Per
 		if err != nil {
 			return nil, err
 		}
+		// The cases received before the period and settled in the piles.
+		months := a.monthsOK
+		a.monthsOK = true
+		err = db.readRollups(ctx, a, dim, keys, 0, chinaDay(a.p.From),
+			func(_ string, _ int64, c *figures.Counts) { piles[0].AddPileSettled(c[figures.COpenSettled]) },
+			func(string, int64, int64, int64) {})
+		a.monthsOK = months
+		if err != nil {
+			return nil, err
+		}
 		err = db.readRollups(ctx, a, dim, keys, chinaDay(a.p.From), chinaDay(a.p.To),
 			func(_ string, day int64, c *figures.Counts) {
 				if i := dayPart(day); i >= 0 {
 					ts[i].AddCounts(c, 1)
+					piles[i].AddPileSettled(c[figures.COpenSettled])
 				}
 			}, func(_ string, day, hours, n int64) {
 				if i := dayPart(day); i >= 0 {
@@ -509,10 +520,21 @@ func (db *DB) tallyByGroup(ctx context.Context, a *figureAsk, by FigureGroupBy, 
 			}
 			return g, g != "\x00"
 		}
-		err := db.readRollups(ctx, a, dim, keys, chinaDay(a.p.From), chinaDay(a.p.To),
+		err := db.readRollups(ctx, a, dim, keys, 0, chinaDay(a.p.From),
+			func(k string, _ int64, c *figures.Counts) {
+				if g, ok := groupOf(k); ok && c[figures.COpenSettled] != 0 {
+					part(g).AddPileSettled(c[figures.COpenSettled])
+				}
+			}, func(string, int64, int64, int64) {})
+		if err != nil {
+			return nil, err
+		}
+		err = db.readRollups(ctx, a, dim, keys, chinaDay(a.p.From), chinaDay(a.p.To),
 			func(k string, _ int64, c *figures.Counts) {
 				if g, ok := groupOf(k); ok {
-					part(g).AddCounts(c, 1)
+					t := part(g)
+					t.AddCounts(c, 1)
+					t.AddPileSettled(c[figures.COpenSettled])
 				}
 			}, func(k string, _ int64, hours, n int64) {
 				if g, ok := groupOf(k); ok {
@@ -525,7 +547,7 @@ func (db *DB) tallyByGroup(ctx context.Context, a *figureAsk, by FigureGroupBy, 
 	}
 	err := db.readFacts(ctx, a, rollup, func(r *liveRow) {
 		in := a.p.Contains(r.facts.CreatedAt)
-		if !in && !r.facts.Open {
+		if !in && !r.facts.Open && !r.facts.Has(figures.COpenSettled) {
 			return // clocks of a case before the period: nothing of it counts
 		}
 		g, ok := key(r.dims)

@@ -305,6 +305,22 @@ func (t *Tx) actFacts(ctx context.Context, c, next *Case, action cases.Action, i
 	return nil
 }
 
+// settleFacts settles case id's facts at now (Facts.Settle); false when
+// nothing changed.
+func (t *Tx) settleFacts(ctx context.Context, id int64, now time.Time) (bool, error) {
+	old, err := t.loadFacts(ctx, id)
+	if err != nil || old == nil {
+		return false, err
+	}
+	next := *old
+	next.facts.Settle(now)
+	if next.facts == old.facts {
+		return false, nil
+	}
+	t.putFacts(old, &next)
+	return true, nil
+}
+
 // flushFigures writes the gathered rows of case_facts and changes of the
 // rollups, in key order (so that concurrent PostgreSQL transactions lock
 // rollup rows in one order), summed.

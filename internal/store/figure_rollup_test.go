@@ -70,8 +70,16 @@ func TestRollupsMatchRecount(t *testing.T) {
 
 		var ids []int64
 		done := map[cases.Action]int{}
+		settled := 0
 		for step := range 1200 {
 			w.clock.Advance(time.Duration(rng.IntN(5*60)) * time.Minute)
+			if step%50 == 49 { // the scheduler: red cards, escalations, facts settled
+				n, err := w.db.RunDue(ctx, store.DefaultPolicy, 1000)
+				if err != nil {
+					t.Fatal(err)
+				}
+				settled += n.Settled
+			}
 			if len(ids) < 8 || rng.IntN(7) == 0 {
 				nc := streetLight()
 				nc.Lat, nc.Lon = nil, nil
@@ -133,7 +141,10 @@ func TestRollupsMatchRecount(t *testing.T) {
 				t.Fatalf("step %d: %s %s on %d: %v", step, login, action, id, err)
 			}
 		}
-		t.Logf("actions taken: %v", done)
+		t.Logf("actions taken: %v; facts settled by the scheduler: %d", done, settled)
+		if settled == 0 {
+			t.Errorf("the scheduler settled no facts")
+		}
 		for _, a := range []cases.Action{cases.ActionReject, cases.ActionReopen, cases.ActionEscalate, cases.ActionMerge,
 			cases.ActionApproveExtension, cases.ActionSupervise, cases.ActionRate} {
 			if done[a] == 0 {

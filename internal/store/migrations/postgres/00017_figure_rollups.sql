@@ -59,6 +59,7 @@ CREATE TABLE figure_rollups (
     level_street       BIGINT NOT NULL DEFAULT 0,
     level_district     BIGINT NOT NULL DEFAULT 0,
     level_city         BIGINT NOT NULL DEFAULT 0,
+    open_settled       BIGINT NOT NULL DEFAULT 0,
     yellow             BIGINT NOT NULL DEFAULT 0,
     red                BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (city, dim, key, grain, day, kind)

@@ -59,6 +59,7 @@ CREATE TABLE figure_rollups (
     level_street       INTEGER NOT NULL DEFAULT 0,
     level_district     INTEGER NOT NULL DEFAULT 0,
     level_city         INTEGER NOT NULL DEFAULT 0,
+    open_settled       INTEGER NOT NULL DEFAULT 0,
     yellow             INTEGER NOT NULL DEFAULT 0,
     red                INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (city, dim, key, grain, day, kind)
