@@ -271,8 +271,9 @@ func spansOf(d0, d1 int64, months bool) []rollupSpan {
 
 // readRollups calls fn for every rollup row of dim with one of keys (per
 // city, in a.cities order) over days [d0, d1), and closes for every row of
-// the time-to-close histogram.
-func (db *DB) readRollups(ctx context.Context, a *figureAsk, dim string, keys [][]string, d0, d1 int64,
+// the time-to-close histogram; settledOnly: only the rows that count
+// settled open cases (COpenSettled), and no histogram.
+func (db *DB) readRollups(ctx context.Context, a *figureAsk, dim string, keys [][]string, d0, d1 int64, settledOnly bool,
 	fn func(key string, day int64, c *figures.Counts), closes func(key string, day int64, hours, n int64)) error {
 	names := figures.CountNames()
 	for ci, city := range a.cities {
@@ -293,7 +294,11 @@ func (db *DB) readRollups(ctx context.Context, a *figureAsk, dim string, keys []
 					cond += ` AND kind = ?`
 					args = append(args, string(a.f.Kind))
 				}
-				rows, err := db.query(ctx, `SELECT key, day, `+strings.Join(names, ", ")+` FROM figure_rollups`+cond, args...)
+				where := cond
+				if settledOnly {
+					where += ` AND open_settled <> 0`
+				}
+				rows, err := db.query(ctx, `SELECT key, day, `+strings.Join(names, ", ")+` FROM figure_rollups`+where, args...)
 				if err != nil {
 					return err
 				}
@@ -315,6 +320,9 @@ func (db *DB) readRollups(ctx context.Context, a *figureAsk, dim string, keys []
 				rows.Close()
 				if err := rows.Err(); err != nil {
 					return err
+				}
+				if settledOnly {
+					continue
 				}
 				rows, err = db.query(ctx, `SELECT key, day, hours, cases FROM figure_close_times`+cond+` AND cases <> 0`, args...)
 				if err != nil {
@@ -412,14 +420,14 @@ func (db *DB) tallyByTime(ctx context.Context, a *figureAsk, parts []figures.Per
 		// The cases received before the period and settled in the piles.
 		months := a.monthsOK
 		a.monthsOK = true
-		err = db.readRollups(ctx, a, dim, keys, 0, chinaDay(a.p.From),
+		err = db.readRollups(ctx, a, dim, keys, 0, chinaDay(a.p.From), true,
 			func(_ string, _ int64, c *figures.Counts) { piles[0].AddPileSettled(c[figures.COpenSettled]) },
 			func(string, int64, int64, int64) {})
 		a.monthsOK = months
 		if err != nil {
 			return nil, err
 		}
-		err = db.readRollups(ctx, a, dim, keys, chinaDay(a.p.From), chinaDay(a.p.To),
+		err = db.readRollups(ctx, a, dim, keys, chinaDay(a.p.From), chinaDay(a.p.To), false,
 			func(_ string, day int64, c *figures.Counts) {
 				if i := dayPart(day); i >= 0 {
 					ts[i].AddCounts(c, 1)
@@ -520,7 +528,7 @@ func (db *DB) tallyByGroup(ctx context.Context, a *figureAsk, by FigureGroupBy, 
 			}
 			return g, g != "\x00"
 		}
-		err := db.readRollups(ctx, a, dim, keys, 0, chinaDay(a.p.From),
+		err := db.readRollups(ctx, a, dim, keys, 0, chinaDay(a.p.From), true,
 			func(k string, _ int64, c *figures.Counts) {
 				if g, ok := groupOf(k); ok && c[figures.COpenSettled] != 0 {
 					part(g).AddPileSettled(c[figures.COpenSettled])
@@ -529,7 +537,7 @@ func (db *DB) tallyByGroup(ctx context.Context, a *figureAsk, by FigureGroupBy, 
 		if err != nil {
 			return nil, err
 		}
-		err = db.readRollups(ctx, a, dim, keys, chinaDay(a.p.From), chinaDay(a.p.To),
+		err = db.readRollups(ctx, a, dim, keys, chinaDay(a.p.From), chinaDay(a.p.To), false,
 			func(k string, _ int64, c *figures.Counts) {
 				if g, ok := groupOf(k); ok {
 					t := part(g)
