@@ -39,7 +39,7 @@ func init() {
        anju bench search [--db DSN] [--cases N] [--queries Q]
        anju bench soak [--db DSN] [--duration D] [--clients N] [--addr HOST:PORT]
        anju bench pages [--db DSN] [--runs N]
-       anju bench figures [--db DSN] [--cases N] [--runs N]
+       anju bench figures [--db DSN] [--cases N] [--runs N] [--cpuprofile F]
 
 bench figures: on the demo city in DSN, grown first to --cases N cases as
 bench search grows it (default 0: as it is), times --runs times each

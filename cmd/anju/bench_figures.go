@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"slices"
 	"time"
 
@@ -21,6 +23,7 @@ func runBenchFigures(ctx context.Context, env *cliEnv, args []string) error {
 	af := addAppFlags(fs, env)
 	n := fs.Int("cases", 0, "grow the city to this many cases first (0: as it is)")
 	runs := fs.Int("runs", 20, "times to run each")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the timed runs to this file")
 	if err := parseArgs(fs, args, false); err != nil {
 		return err
 	}
@@ -114,6 +117,20 @@ func runBenchFigures(ctx context.Context, env *cliEnv, args []string) error {
 		{"choropleth: a district's grids, 30 days", func() error { return groups(store.FigureFilter{Region: district}, month, store.ByGrid) }},
 		{"choropleth: a district's grids, a year", func() error { return groups(store.FigureFilter{Region: district}, year, store.ByGrid) }},
 		{"trend: whole city by day, a year", func() error { return groups(whole, year, store.ByDay) }},
+	}
+	for _, by := range []store.FigureGroupBy{store.ByMonth, store.ByCategory, store.ByDepartment, store.ByRegion} {
+		benches = append(benches, timed{"split: whole city by " + string(by) + ", a year", func() error { return groups(whole, year, by) }})
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	var dashP50, dashP95, mapP50, mapP95 float64
 	for i, b := range benches {

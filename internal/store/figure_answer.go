@@ -273,9 +273,18 @@ func spansOf(d0, d1 int64, months bool) []rollupSpan {
 // city, in a.cities order) over days [d0, d1), and closes for every row of
 // the time-to-close histogram; settledOnly: only the rows that count
 // settled open cases (COpenSettled), and no histogram.
-func (db *DB) readRollups(ctx context.Context, a *figureAsk, dim string, keys [][]string, d0, d1 int64, settledOnly bool,
+func (db *DB) readRollups(ctx context.Context, a *figureAsk, dim string, keys [][]string, d0, d1 int64, settledOnly, perDay bool,
 	fn func(key string, day int64, c *figures.Counts), closes func(key string, day int64, hours, n int64)) error {
-	names := figures.CountNames()
+	// Summed by the database unless the days matter: a row costs far more
+	// to hand over than to add.
+	cols, group, closeCols := "day, "+strings.Join(figures.CountNames(), ", "), "", "day, hours, cases"
+	if !perDay {
+		sums := []string{"0"}
+		for _, n := range figures.CountNames() {
+			sums = append(sums, "CAST(SUM("+n+") AS BIGINT)")
+		}
+		cols, group, closeCols = strings.Join(sums, ", "), " GROUP BY key", "0, hours, CAST(SUM(cases) AS BIGINT)"
+	}
 	for ci, city := range a.cities {
 		ks := keys[ci]
 		if len(ks) == 0 {
@@ -298,7 +307,7 @@ func (db *DB) readRollups(ctx context.Context, a *figureAsk, dim string, keys []
 				if settledOnly {
 					where += ` AND open_settled <> 0`
 				}
-				rows, err := db.query(ctx, `SELECT key, day, `+strings.Join(names, ", ")+` FROM figure_rollups`+where, args...)
+				rows, err := db.query(ctx, `SELECT key, `+cols+` FROM figure_rollups`+where+group, args...)
 				if err != nil {
 					return err
 				}
@@ -324,7 +333,11 @@ func (db *DB) readRollups(ctx context.Context, a *figureAsk, dim string, keys []
 				if settledOnly {
 					continue
 				}
-				rows, err = db.query(ctx, `SELECT key, day, hours, cases FROM figure_close_times`+cond+` AND cases <> 0`, args...)
+				closeGroup := ""
+				if !perDay {
+					closeGroup = " GROUP BY key, hours"
+				}
+				rows, err = db.query(ctx, `SELECT key, `+closeCols+` FROM figure_close_times`+cond+` AND cases <> 0`+closeGroup, args...)
 				if err != nil {
 					return err
 				}
@@ -420,14 +433,14 @@ func (db *DB) tallyByTime(ctx context.Context, a *figureAsk, parts []figures.Per
 		// The cases received before the period and settled in the piles.
 		months := a.monthsOK
 		a.monthsOK = true
-		err = db.readRollups(ctx, a, dim, keys, 0, chinaDay(a.p.From), true,
+		err = db.readRollups(ctx, a, dim, keys, 0, chinaDay(a.p.From), true, false,
 			func(_ string, _ int64, c *figures.Counts) { piles[0].AddPileSettled(c[figures.COpenSettled]) },
 			func(string, int64, int64, int64) {})
 		a.monthsOK = months
 		if err != nil {
 			return nil, err
 		}
-		err = db.readRollups(ctx, a, dim, keys, chinaDay(a.p.From), chinaDay(a.p.To), false,
+		err = db.readRollups(ctx, a, dim, keys, chinaDay(a.p.From), chinaDay(a.p.To), false, len(parts) > 1,
 			func(_ string, day int64, c *figures.Counts) {
 				if i := dayPart(day); i >= 0 {
 					ts[i].AddCounts(c, 1)
@@ -528,7 +541,7 @@ func (db *DB) tallyByGroup(ctx context.Context, a *figureAsk, by FigureGroupBy, 
 			}
 			return g, g != "\x00"
 		}
-		err := db.readRollups(ctx, a, dim, keys, 0, chinaDay(a.p.From), true,
+		err := db.readRollups(ctx, a, dim, keys, 0, chinaDay(a.p.From), true, false,
 			func(k string, _ int64, c *figures.Counts) {
 				if g, ok := groupOf(k); ok && c[figures.COpenSettled] != 0 {
 					part(g).AddPileSettled(c[figures.COpenSettled])
@@ -537,7 +550,7 @@ func (db *DB) tallyByGroup(ctx context.Context, a *figureAsk, by FigureGroupBy, 
 		if err != nil {
 			return nil, err
 		}
-		err = db.readRollups(ctx, a, dim, keys, chinaDay(a.p.From), chinaDay(a.p.To), false,
+		err = db.readRollups(ctx, a, dim, keys, chinaDay(a.p.From), chinaDay(a.p.To), false, false,
 			func(k string, _ int64, c *figures.Counts) {
 				if g, ok := groupOf(k); ok {
 					t := part(g)
@@ -608,42 +621,58 @@ func (db *DB) regionKeys(ctx context.Context, a *figureAsk, by FigureGroupBy, ke
 	keys := make([][]string, len(a.cities))
 	paths := map[string]string{}
 	for i, city := range a.cities {
-		tree, err := db.CityTree(ctx, city)
+		tree, err := db.placesOf(ctx, city)
 		if err != nil {
 			return nil, nil, err
-		}
-		var pathOf func(code string) string
-		pathOf = func(code string) string {
-			p, ok := paths[code]
-			if !ok {
-				p = "/"
-				if parent := tree[code].Parent; parent != "" {
-					p = pathOf(parent)
-				}
-				p += code + "/"
-				paths[code] = p
-			}
-			return p
 		}
 		// A reader whose reach lies below the split's level sees one part:
 		// the region at that level holding the reach.
 		if k, ok := key(caseDims{path: a.paths[i]}); ok && by == ByRegion {
-			if _, known := tree[k]; known && strings.HasPrefix(a.paths[i], pathOf(k)) {
+			if r, known := tree[k]; known && strings.HasPrefix(a.paths[i], r.path) {
 				keys[i] = []string{a.regions[i]}
 				paths[a.regions[i]] = a.paths[i]
 				continue
 			}
 		}
 		for code, r := range tree {
-			path := pathOf(code)
-			if !strings.HasPrefix(path, a.paths[i]) || by == ByGrid && r.Level != region.LevelGrid {
+			if !strings.HasPrefix(r.path, a.paths[i]) || by == ByGrid && r.level != region.LevelGrid {
 				continue
 			}
-			if k, ok := key(caseDims{path: path}); ok && k == code {
+			if k, ok := key(caseDims{path: r.path}); ok && k == code {
 				keys[i] = append(keys[i], code)
+				paths[code] = r.path
 			}
 		}
 		slices.Sort(keys[i])
 	}
 	return keys, paths, nil
+}
+
+// regionPlace is where a region sits and what it is called, without its
+// shape: what splits by region need.
+type regionPlace struct {
+	name, path string
+	level      region.Level
+}
+
+// placesOf maps a city's region codes to their places, cached for a few
+// seconds as the taxonomy is.
+func (db *DB) placesOf(ctx context.Context, city string) (map[string]regionPlace, error) {
+	return db.regionPlaces.get(city, func() (map[string]regionPlace, error) {
+		rows, err := db.query(ctx, `SELECT code, name, path, level FROM regions WHERE city = ?`, city)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		out := map[string]regionPlace{}
+		for rows.Next() {
+			var code string
+			var p regionPlace
+			if err := rows.Scan(&code, &p.name, &p.path, &p.level); err != nil {
+				return nil, err
+			}
+			out[code] = p
+		}
+		return out, rows.Err()
+	})
 }

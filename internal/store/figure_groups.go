@@ -169,11 +169,11 @@ func (db *DB) groupKeys(ctx context.Context, actor *anju.Actor, f FigureFilter, 
 		return func(d caseDims) (string, bool) { return d.department, true },
 			func(k string) (string, string) { return places[k].name, "" }, nil
 	}
-	tree, err := db.CityTree(ctx, actor.City)
+	tree, err := db.placesOf(ctx, actor.City)
 	if err != nil {
 		return nil, nil, err
 	}
-	name := func(k string) (string, string) { return tree[k].Name, "" }
+	name := func(k string) (string, string) { return tree[k].name, "" }
 	if by == ByGrid {
 		return func(d caseDims) (string, bool) {
 			codes := splitPath(d.path)

@@ -58,6 +58,7 @@ type DB struct {
 	models        *cityCache[*cityModels]
 	nstmts        *atomic.Int64
 	checkpoints   *checkpointer // SQLite only
+	regionPlaces  *cityCache[map[string]regionPlace] // figure_answer.go
 	gate          writeGate     // SQLite only: the file's writers queue here (busy.go)
 	txStats       *txStats
 	health        *writeHealth
@@ -120,6 +121,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		db.locator.recheck = opts.IndexRecheck
 	}
 	db.taxonomies = newCityCache[*taxonomy.Tree](5 * time.Second)
+	db.regionPlaces = newCityCache[map[string]regionPlace](5 * time.Second)
 	db.calendars = newCityCache[*deadline.Calendar](time.Minute)
 	db.subscriptions = newCityCache[[]Subscription](5 * time.Second)
 	db.dispatchable = newCityCache[map[string]departmentPlace](5 * time.Second)

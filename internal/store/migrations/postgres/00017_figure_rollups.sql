@@ -65,6 +65,10 @@ CREATE TABLE figure_rollups (
     PRIMARY KEY (city, dim, key, grain, day, kind)
 );
 
+-- The piles of a period count the settled open cases received before it
+-- (open_settled), few rows of a city's history.
+CREATE INDEX figure_rollups_settled ON figure_rollups (city, dim, key, grain, day) WHERE open_settled <> 0;
+
 CREATE TABLE figure_close_times (
     city               TEXT NOT NULL,
     dim                TEXT NOT NULL,
