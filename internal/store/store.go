@@ -56,9 +56,9 @@ type DB struct {
 	tokenCache    *sync.Map // token hash → tokenEntry
 	similar       *similarIndexes
 	models        *cityCache[*cityModels]
+	regionPlaces  *cityCache[map[string]regionPlace]
 	nstmts        *atomic.Int64
 	checkpoints   *checkpointer // SQLite only
-	regionPlaces  *cityCache[map[string]regionPlace] // figure_answer.go
 	gate          writeGate     // SQLite only: the file's writers queue here (busy.go)
 	txStats       *txStats
 	health        *writeHealth
