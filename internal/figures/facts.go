@@ -196,15 +196,21 @@ func (f *Facts) Counts() Counts {
 }
 
 // CloseBucket is the time-to-close histogram's bucket of d, by its upper
-// edge: d rounded up to the whole hour within the first week, to the whole
-// day after it. Percentiles of time to close are read from these buckets.
+// edge: d rounded up to the whole hour within the first day, to the quarter
+// day (6 hours) within the first week, to the whole day after it.
+// Percentiles of time to close are read from these buckets; they are few
+// (24 + 24 in the first week), so that the rollups of the histogram stay
+// small.
 func CloseBucket(d time.Duration) time.Duration {
 	if d <= 0 {
 		return 0
 	}
 	unit := time.Hour
-	if d > 7*day {
+	switch {
+	case d > 7*day:
 		unit = day
+	case d > day:
+		unit = 6 * time.Hour
 	}
 	return (d + unit - 1) / unit * unit
 }

@@ -246,15 +246,19 @@ func TestFigures(t *testing.T) {
 			},
 			// rank ⌈0.9·5⌉ = ⌈4.5⌉ = 5 → 5h
 			Value{Unit: UnitDuration, Known: true, Of: 5, Duration: 5 * hour}},
-		{"time to close answers its bucket's upper edge: whole hours in the first week, whole days after",
+		{"time to close answers its bucket's upper edge: hours in the first day, quarter days in the first week, days after",
 			TimeToCloseMedian, nov, []Case{
 				kase(closed, tookToClose(90*time.Minute)),           // bucket 2h
+				kase(closed, tookToClose(24*hour+time.Minute)),      // past a day: bucket 30h
 				kase(closed, tookToClose(7*24*hour)),                // exactly 7 days: bucket 168h
 				kase(closed, tookToClose(7*24*hour+time.Second)),    // past 7 days: bucket 8 days
 				kase(closed, tookToClose(7*24*hour+25*time.Minute)), // bucket 8 days
 			},
-			// buckets 2h 168h 192h 192h; rank ⌈0.5·4⌉ = 2 → 168h
-			Value{Unit: UnitDuration, Known: true, Of: 4, Duration: 168 * hour}},
+			// buckets 2h 30h 168h 192h 192h; rank ⌈0.5·5⌉ = 3 → 168h
+			Value{Unit: UnitDuration, Known: true, Of: 5, Duration: 168 * hour}},
+		{"a quarter day's bucket within the first week",
+			TimeToCloseMedian, nov, []Case{kase(closed, tookToClose(24*hour+time.Minute))},
+			Value{Unit: UnitDuration, Known: true, Of: 1, Duration: 30 * hour}},
 		{"90th percentile in whole days past the first week",
 			TimeToCloseP90, nov, []Case{
 				kase(closed, tookToClose(90*time.Minute)),
