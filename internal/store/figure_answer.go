@@ -324,6 +324,9 @@ func (db *DB) readRollups(ctx context.Context, a *figureAsk, dim string, keys []
 						rows.Close()
 						return err
 					}
+					if !perDay {
+						day = sp.from // summed over the span: its first day stands for it
+					}
 					fn(key, day, &c)
 				}
 				rows.Close()
@@ -346,6 +349,9 @@ func (db *DB) readRollups(ctx context.Context, a *figureAsk, dim string, keys []
 					if err := rows.Scan(&key, &day, &hours, &n); err != nil {
 						rows.Close()
 						return err
+					}
+					if !perDay {
+						day = sp.from
 					}
 					closes(key, day, hours, n)
 				}
