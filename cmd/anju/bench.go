@@ -34,11 +34,22 @@ import (
 func init() {
 	register(command{
 		name:    "bench",
-		summary: "measure intake throughput and latency, and search latency at scale",
+		summary: "measure intake throughput and latency, and search and figures latency at scale",
 		usage: `Usage: anju bench intake [--db DSN] [--url URL --token TOKEN] [--clients N] [--duration D] [--rate R]
        anju bench search [--db DSN] [--cases N] [--queries Q]
        anju bench soak [--db DSN] [--duration D] [--clients N] [--addr HOST:PORT]
        anju bench pages [--db DSN] [--runs N]
+       anju bench figures [--db DSN] [--cases N] [--runs N] [--cpuprofile F]
+
+bench figures: on the demo city in DSN, grown first to --cases N cases as
+bench search grows it (default 0: as it is), times --runs times each
+(default 20) the figures as a city-wide dispatcher's pages ask for them: the
+whole city's dashboard over the last 365 days (every figure for it, the 365
+days before and the same days a year earlier, and its split by month,
+category, department and region), the figures alone, a district's grid map
+(choropleth) over 30 days and over the year, and the year's trend by day;
+p50 and p95 of each. Last line:
+  cases=… dashboard_p50_ms=… dashboard_p95_ms=… choropleth_p50_ms=… choropleth_p95_ms=…
 
 bench pages: on the demo city in DSN (fill it with 'anju demo' first), times
 the workbench's reads --runs times each (default 40) and prints p50 and p95
@@ -139,8 +150,11 @@ func runBench(ctx context.Context, env *cliEnv, args []string) error {
 	if len(args) > 0 && args[0] == "pages" {
 		return runBenchPages(ctx, env, args[1:])
 	}
+	if len(args) > 0 && args[0] == "figures" {
+		return runBenchFigures(ctx, env, args[1:])
+	}
 	if len(args) == 0 || args[0] != "intake" {
-		return usageError("bench: give a benchmark: 'anju bench intake', 'anju bench search', 'anju bench soak' or 'anju bench pages'; see 'anju help bench'")
+		return usageError("bench: give a benchmark: 'anju bench intake', 'anju bench search', 'anju bench soak', 'anju bench pages' or 'anju bench figures'; see 'anju help bench'")
 	}
 	fs := newFlags("bench intake", env)
 	af := addAppFlags(fs, env)

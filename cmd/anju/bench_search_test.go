@@ -57,3 +57,41 @@ func TestBenchPages(t *testing.T) {
 		t.Errorf("--runs 0: %v", err)
 	}
 }
+
+var figuresLine = regexp.MustCompile(`^cases=(\d+) dashboard_p50_ms=[0-9.]+ dashboard_p95_ms=[0-9.]+ choropleth_p50_ms=[0-9.]+ choropleth_p95_ms=[0-9.]+$`)
+
+// TestBenchFiguresAndRollups grows a small city, times its figures, then
+// rebuilds its rollups (twice: a rebuild is idempotent) and times them again.
+func TestBenchFiguresAndRollups(t *testing.T) {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "anju.db")
+	for run, args := range [][]string{
+		{"bench", "figures", "--db", dsn, "--cases", "300", "--runs", "2"},
+		{"rollups", "rebuild", "--db", dsn},
+		{"rollups", "rebuild", "--db", dsn, "--city", "330100"},
+		{"bench", "figures", "--db", dsn, "--runs", "2"},
+	} {
+		out, _, err := runIn(t, "", args...)
+		if err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		last := lines[len(lines)-1]
+		if args[0] == "rollups" {
+			if !regexp.MustCompile(`^rebuilt 330100: 300 cases in [0-9.]+ s$`).MatchString(last) {
+				t.Fatalf("run %d output:\n%s", run, out)
+			}
+			continue
+		}
+		if m := figuresLine.FindStringSubmatch(last); m == nil || m[1] != "300" || !strings.Contains(out, "choropleth: a district's grids, 30 days: p50") {
+			t.Fatalf("run %d output:\n%s", run, out)
+		}
+	}
+	for _, args := range [][]string{
+		{"rollups"}, {"rollups", "rebuild", "--db", dsn, "--city", "999999"}, {"rollups", "rebuild", "--db", dsn, "extra"},
+		{"bench", "figures", "--db", dsn, "--runs", "0"},
+	} {
+		if _, _, err := runIn(t, "", args...); exitCode(err) != 2 {
+			t.Errorf("%v: exit %d (%v), want 2", args, exitCode(err), err)
+		}
+	}
+}

@@ -2,8 +2,9 @@
 // cases each one counts (its population), what it counts among them (the
 // numerator), what it divides by (the denominator) and, for the deadline
 // figures, what counts as on time. The definitions are data (Definitions,
-// quoted word for word in the README's figure table) plus one pure function
-// per figure that computes it from a slice of case facts.
+// quoted word for word in the README's figure table), what one case
+// contributes to each (FactsOf, facts.go) and one pure function per figure
+// that reads it from the contributions summed (Tally).
 //
 // The package does no I/O and knows nothing of scope: the caller hands it the
 // cases of one filter (a region subtree, a department, a category, a kind,
@@ -119,7 +120,7 @@ type Definition struct {
 	Numerator   string
 	Denominator string
 	OnTime      string
-	compute     func(cs []Case, p Period, now time.Time) Value
+	value       func(t *Tally) Value
 }
 
 // Populations several definitions share, in their words.
@@ -135,74 +136,74 @@ var definitions = []Definition{
 	{Key: Received, Unit: UnitCount,
 		Population: popReceived + ", whatever became of them",
 		Numerator:  "the number of cases",
-		compute:    received},
+		value:      received},
 	{Key: AcceptedShare, Unit: UnitShare,
 		Population:  popReceived + " that were decided on: accepted or rejected (merged duplicates and cases still submitted are left out)",
 		Numerator:   "cases accepted",
 		Denominator: "cases accepted + cases rejected",
-		compute:     acceptedShare},
+		value:       acceptedShare},
 	{Key: OnTimeResponse, Unit: UnitShare,
 		Population:  popHandled + ", whose first response is judged: made, or due and not made",
 		Numerator:   "cases first responded to (accepted or dispatched) on time",
 		Denominator: "cases in the population",
 		OnTime:      "the first response at or before the first response deadline (a reopened case keeps its first response and first deadline)",
-		compute:     onTimeResponse},
+		value:       onTimeResponse},
 	{Key: OnTimeResolution, Unit: UnitShare,
 		Population:  popHandled + ", whose resolution is judged: resolved now, reopened, or due and not resolved",
 		Numerator:   "cases resolved on time",
 		Denominator: "cases in the population",
 		OnTime:      "resolved now (resolved, verified, closed or rated), the latest resolution at or before the resolution deadline in force with approved extensions, and never reopened",
-		compute:     onTimeResolution},
+		value:       onTimeResolution},
 	{Key: ResolutionRate, Unit: UnitShare,
 		Population:  popAccepted,
 		Numerator:   "cases closed now (closed or rated)",
 		Denominator: "cases in the population",
-		compute:     resolutionRate},
+		value:       resolutionRate},
 	{Key: Satisfaction, Unit: UnitShare,
 		Population:  popClosed + " that the reporter rated (rated state); no rating is ever inferred",
 		Numerator:   "cases rated satisfied or basically satisfied",
 		Denominator: "cases in the population",
-		compute:     satisfaction},
+		value:       satisfaction},
 	{Key: RatingRate, Unit: UnitShare,
 		Population:  popClosed,
 		Numerator:   "cases the reporter rated",
 		Denominator: "cases in the population",
-		compute:     ratingRate},
+		value:       ratingRate},
 	{Key: ClosedAtLevel, Unit: UnitShares,
 		Population:  popClosed + " whose resolving department's level is known",
 		Numerator:   "for each level (grid, community, street, district, city), the cases whose resolving department sits at that level",
 		Denominator: "cases in the population",
-		compute:     closedAtLevel},
+		value:       closedAtLevel},
 	{Key: ReopenRate, Unit: UnitShare,
 		Population:  popReceived + " that were ever closed: closed now, or reopened",
 		Numerator:   "cases reopened at least once",
 		Denominator: "cases in the population",
-		compute:     reopenRate},
+		value:       reopenRate},
 	{Key: EscalationRate, Unit: UnitShare,
 		Population:  popHandled,
 		Numerator:   "cases escalated at least once",
 		Denominator: "cases in the population",
-		compute:     escalationRate},
+		value:       escalationRate},
 	{Key: CardsIssued, Unit: UnitCounts,
 		Population: popReceived + ", merged duplicates included",
 		Numerator:  "supervision cards issued on them, yellow and red, and their total",
-		compute:    cardsIssued},
+		value:      cardsIssued},
 	{Key: TimeToCloseMedian, Unit: UnitDuration,
 		Population: popClosed,
-		Numerator:  "the median (nearest rank: the ⌈n/2⌉-th shortest) of the time from receipt to closure",
-		compute:    timeToClose(50)},
+		Numerator:  "the median (nearest rank: the ⌈n/2⌉-th shortest) of the time from receipt to closure, answered by the upper edge of its bucket: times are rounded up to the whole hour within the first day, to the quarter day (6 hours) within the first 7 days, to the whole day after",
+		value:      timeToClose(50)},
 	{Key: TimeToCloseP90, Unit: UnitDuration,
 		Population: popClosed,
-		Numerator:  "the 90th percentile (nearest rank: the ⌈0.9·n⌉-th shortest) of the time from receipt to closure",
-		compute:    timeToClose(90)},
+		Numerator:  "the 90th percentile (nearest rank: the ⌈0.9·n⌉-th shortest) of the time from receipt to closure, answered by the upper edge of its bucket: times are rounded up to the whole hour within the first day, to the quarter day (6 hours) within the first 7 days, to the whole day after",
+		value:      timeToClose(90)},
 	{Key: BacklogByAge, Unit: UnitCounts,
 		Population: "cases open now (submitted to verified), received before the period ends: a pile, measured now",
 		Numerator:  "the cases in each age bucket, age being the time since receipt, and their total",
-		compute:    backlogByAge},
+		value:      backlogByAge},
 	{Key: OverdueByAge, Unit: UnitCounts,
 		Population: "cases open now, received before the period ends, whose resolution deadline in force has passed",
 		Numerator:  "the cases in each bucket of time past the deadline, and their total",
-		compute:    overdueByAge},
+		value:      overdueByAge},
 }
 
 // Definitions returns every figure's definition, in dashboard order.
@@ -229,16 +230,12 @@ func Lookup(k Key) (Definition, bool) {
 // Compute computes figure d over cs for cases received in period p, as
 // things stand at now.
 func (d Definition) Compute(cs []Case, p Period, now time.Time) Value {
-	return d.compute(cs, p, now)
+	return d.value(TallyOf(cs, p, now))
 }
 
 // Compute computes every figure over cs for period p as things stand at now.
 func Compute(cs []Case, p Period, now time.Time) map[Key]Value {
-	out := make(map[Key]Value, len(definitions))
-	for _, d := range definitions {
-		out[d.Key] = d.compute(cs, p, now)
-	}
-	return out
+	return TallyOf(cs, p, now).Values()
 }
 
 // AgeBucket is one bucket of the backlog and overdue piles: ages from the

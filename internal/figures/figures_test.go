@@ -246,6 +246,26 @@ func TestFigures(t *testing.T) {
 			},
 			// rank ⌈0.9·5⌉ = ⌈4.5⌉ = 5 → 5h
 			Value{Unit: UnitDuration, Known: true, Of: 5, Duration: 5 * hour}},
+		{"time to close answers its bucket's upper edge: hours in the first day, quarter days in the first week, days after",
+			TimeToCloseMedian, nov, []Case{
+				kase(closed, tookToClose(90*time.Minute)),           // bucket 2h
+				kase(closed, tookToClose(24*hour+time.Minute)),      // past a day: bucket 30h
+				kase(closed, tookToClose(7*24*hour)),                // exactly 7 days: bucket 168h
+				kase(closed, tookToClose(7*24*hour+time.Second)),    // past 7 days: bucket 8 days
+				kase(closed, tookToClose(7*24*hour+25*time.Minute)), // bucket 8 days
+			},
+			// buckets 2h 30h 168h 192h 192h; rank ⌈0.5·5⌉ = 3 → 168h
+			Value{Unit: UnitDuration, Known: true, Of: 5, Duration: 168 * hour}},
+		{"a quarter day's bucket within the first week",
+			TimeToCloseMedian, nov, []Case{kase(closed, tookToClose(24*hour+time.Minute))},
+			Value{Unit: UnitDuration, Known: true, Of: 1, Duration: 30 * hour}},
+		{"90th percentile in whole days past the first week",
+			TimeToCloseP90, nov, []Case{
+				kase(closed, tookToClose(90*time.Minute)),
+				kase(closed, tookToClose(7*24*hour+time.Second)),
+			},
+			// buckets 2h and 8 days; rank ⌈0.9·2⌉ = 2 → 8 days
+			Value{Unit: UnitDuration, Known: true, Of: 2, Duration: 8 * 24 * hour}},
 		{"time to close with nothing closed is no figure, not 0 s",
 			TimeToCloseMedian, nov, []Case{kase(inProgress)},
 			Value{Unit: UnitDuration}},
@@ -322,7 +342,7 @@ func TestDefinitionsComplete(t *testing.T) {
 			t.Errorf("key %s defined twice", d.Key)
 		}
 		seen[d.Key] = true
-		if d.Population == "" || d.Numerator == "" || d.compute == nil {
+		if d.Population == "" || d.Numerator == "" || d.value == nil {
 			t.Errorf("%s: population, numerator and function are required", d.Key)
 		}
 		if (d.Unit == UnitShare || d.Unit == UnitShares) != (d.Denominator != "") {
@@ -384,9 +404,10 @@ func TestJSON(t *testing.T) {
 	if s, ok := f["on_time_response"]["share"]; !ok || s != nil {
 		t.Errorf("on_time_response = %v, want share null", f["on_time_response"])
 	}
-	// 30 s and 90 s: the median is the first, by nearest rank.
-	if s := f["time_to_close_p50"]; s["seconds"] != 30.0 || s["cases"] != 2.0 {
-		t.Errorf("time_to_close_p50 = %v, want 30 s over 2", s)
+	// 30 s and 90 s, in the buckets of 1 h and 2 h: the median is the
+	// first, by nearest rank, answered by its bucket's upper edge.
+	if s := f["time_to_close_p50"]; s["seconds"] != 3600.0 || s["cases"] != 2.0 {
+		t.Errorf("time_to_close_p50 = %v, want 3600 s over 2", s)
 	}
 	lv := f["closed_at_level"]["parts"].(map[string]any)
 	if g := lv["grid"].(map[string]any); g["share"] != 0.5 {

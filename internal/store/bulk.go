@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"anju/internal/cases"
+	"anju/internal/figures"
 )
 
 // BulkCase is a generated case for benchmarks of reading at scale: it goes
@@ -48,7 +49,7 @@ func (db *DB) BulkLoadForBenchmark(ctx context.Context, city string, bcs []BulkC
 				}
 				q.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
 				g := bc.Grid
-				path := "/" + city + "/" + g[:6] + "/" + g[:9] + "/" + g[:12] + "/" + g + "/"
+				path := bulkPath(city, g)
 				wf, _ := json.Marshal(cases.Case{Kind: cases.KindRequest, Channel: cases.ChannelImport, Priority: cases.PriorityNormal, State: bc.State, Version: 1})
 				at := micros(bc.CreatedAt)
 				code := newTrackingCode()
@@ -75,6 +76,14 @@ func (db *DB) BulkLoadForBenchmark(ctx context.Context, city string, bcs []BulkC
 			rows.Close()
 			if err := rows.Err(); err != nil {
 				return err
+			}
+			now := db.clock.Now()
+			for i, bc := range part {
+				at := micros(bc.CreatedAt)
+				fc := figures.Case{Case: cases.Case{ID: ids[i], Kind: cases.KindRequest, Channel: cases.ChannelImport,
+					Priority: cases.PriorityNormal, State: bc.State, Version: 1}, CreatedAt: fromMicros(at),
+					ResponseDue: fromMicros(at + 86_400_000_000), ResolutionDue: fromMicros(at + 15*86_400_000_000)}
+				tx.putFacts(nil, newFactRow(fc, city, bc.Category, "", bulkPath(city, bc.Grid), now))
 			}
 			var f strings.Builder
 			fargs := make([]any, 0, len(part)*5)
@@ -104,6 +113,11 @@ func (db *DB) BulkLoadForBenchmark(ctx context.Context, city string, bcs []BulkC
 		}
 		return nil
 	})
+}
+
+// bulkPath is the path of grid g, whose code holds its ancestors'.
+func bulkPath(city, g string) string {
+	return "/" + city + "/" + g[:6] + "/" + g[:9] + "/" + g[:12] + "/" + g + "/"
 }
 
 // CountCases counts a city's cases.

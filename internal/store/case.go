@@ -424,6 +424,7 @@ func (t *Tx) InsertCase(ctx context.Context, p *PreparedCase) (Case, bool, error
 			return Case{}, false, err
 		}
 	}
+	t.insertCaseFacts(&c, now)
 	c.Regions = splitPath(grid.Path)
 	c.Reporter = &ReporterOut{Anonymous: nc.Reporter.Anonymous}
 	if reporterID != nil {

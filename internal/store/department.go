@@ -11,6 +11,7 @@ import (
 	"anju/internal/anju"
 	"anju/internal/audit"
 	"anju/internal/department"
+	"anju/internal/region"
 )
 
 // Department is a functional department (职能部门) sitting at a region of any
@@ -141,6 +142,7 @@ func (db *DB) SaveDepartment(ctx context.Context, actor *anju.Actor, d Departmen
 // departmentPlace is what a dispatch needs to know of a department.
 type departmentPlace struct {
 	name, regionPath string
+	level            region.Level // its region's: the level a case it closes is closed at
 }
 
 // serves reports whether a department at this place may be dispatched case
@@ -207,7 +209,7 @@ func boolInt(b bool) int {
 // by another process within the cache's few seconds, as for the taxonomy.
 func (db *DB) departmentPlaces(ctx context.Context, q querier, city string) (map[string]departmentPlace, error) {
 	return db.dispatchable.get(city, func() (map[string]departmentPlace, error) {
-		rows, err := q.query(ctx, `SELECT d.code, d.name, r.path FROM departments d JOIN regions r ON r.code = d.region WHERE d.city = ?`, city)
+		rows, err := q.query(ctx, `SELECT d.code, d.name, r.path, r.level FROM departments d JOIN regions r ON r.code = d.region WHERE d.city = ?`, city)
 		if err != nil {
 			return nil, err
 		}
@@ -216,7 +218,7 @@ func (db *DB) departmentPlaces(ctx context.Context, q querier, city string) (map
 		for rows.Next() {
 			var code string
 			var p departmentPlace
-			if err := rows.Scan(&code, &p.name, &p.regionPath); err != nil {
+			if err := rows.Scan(&code, &p.name, &p.regionPath, &p.level); err != nil {
 				return nil, err
 			}
 			out[code] = p

@@ -56,13 +56,9 @@ type FigureGroup struct {
 	Figures map[figures.Key]figures.Value
 }
 
-// FigureGroups computes every figure over the cases CaseFigures counts for
-// f and p, split by by: the trend of a period, its category breakdown, the
-// ranking of its departments or regions, the grid map. Parts with no case
-// are left out of the splits by place, category and department; every day,
-// week or month of the period is kept. The errors are CaseFigures' and
-// EINVALID for an unknown grouping.
-func (db *DB) FigureGroups(ctx context.Context, actor *anju.Actor, f FigureFilter, p figures.Period, by FigureGroupBy) ([]FigureGroup, time.Time, error) {
+// RecountFigureGroups is FigureGroups by full recount (RecountFigures), the
+// reference its rollups are checked against.
+func (db *DB) RecountFigureGroups(ctx context.Context, actor *anju.Actor, f FigureFilter, p figures.Period, by FigureGroupBy) ([]FigureGroup, time.Time, error) {
 	if !by.Valid() {
 		return nil, time.Time{}, anju.FieldError("by", "unknown grouping %q (day, week, month, category, department, region or grid)", by)
 	}
@@ -173,11 +169,11 @@ func (db *DB) groupKeys(ctx context.Context, actor *anju.Actor, f FigureFilter, 
 		return func(d caseDims) (string, bool) { return d.department, true },
 			func(k string) (string, string) { return places[k].name, "" }, nil
 	}
-	tree, err := db.CityTree(ctx, actor.City)
+	tree, err := db.placesOf(ctx, actor.City)
 	if err != nil {
 		return nil, nil, err
 	}
-	name := func(k string) (string, string) { return tree[k].Name, "" }
+	name := func(k string) (string, string) { return tree[k].name, "" }
 	if by == ByGrid {
 		return func(d caseDims) (string, bool) {
 			codes := splitPath(d.path)

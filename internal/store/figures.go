@@ -40,20 +40,68 @@ var maxFigureCases = 300_000
 // records the first response deadline its clocks restart from.
 const reopenFirstResponseDue = "first_response_due"
 
-// CaseFigures computes every figure (figures.Compute) over the actor's
-// visible cases that match f and were received in p, as things stand now;
-// the backlog and overdue piles also count the matching cases still open
-// that were received before p. It returns the moment the figures hold
-// for. EINVALID for an empty or too long period, an
-// unknown kind, category or department, or more cases than a recount
-// holds; ENOTFOUND for a region outside the actor's scope.
-func (db *DB) CaseFigures(ctx context.Context, actor *anju.Actor, f FigureFilter, p figures.Period) (map[figures.Key]figures.Value, time.Time, error) {
+// RecountFigures is CaseFigures by full recount: it reads every case and
+// its events, as the reference the rollups are checked against (and the
+// reading RebuildFigures counts from). EINVALID also for more cases than a
+// recount holds.
+func (db *DB) RecountFigures(ctx context.Context, actor *anju.Actor, f FigureFilter, p figures.Period) (map[figures.Key]figures.Value, time.Time, error) {
 	cs, _, err := db.caseFigureFacts(ctx, actor, f, p)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
 	now := db.clock.Now()
 	return figures.Compute(cs, p, now), now, nil
+}
+
+// figureTerms checks a figure query and returns its conditions over the
+// cases (alias c), which case_facts names alike: the actor's staff reach,
+// the filter, receipt before the period ends.
+func (db *DB) figureTerms(ctx context.Context, actor *anju.Actor, f FigureFilter, p figures.Period) ([]caseTerm, error) {
+	if actor == nil {
+		return nil, anju.Errorf(anju.EUNAUTHORIZED, "sign in to see figures")
+	}
+	if !p.From.Before(p.To) {
+		return nil, anju.FieldError("to", "the period ends before it starts")
+	}
+	if p.To.Sub(p.From) > MaxFigurePeriod {
+		return nil, anju.FieldError("to", "a period covers at most 3 years")
+	}
+	if f.Kind != "" && !f.Kind.Valid() {
+		return nil, anju.FieldError("kind", "unknown kind %q", f.Kind)
+	}
+	// Staff reach only: a resident's own reports are not a population.
+	terms := []caseTerm{scopeTerm(actor, grantsOf(actor), false)}
+	fts, err := db.filterTerms(ctx, actor, CaseFilter{Kind: f.Kind, Region: f.Region, To: p.To})
+	if err != nil {
+		return nil, err
+	}
+	terms = append(terms, fts...)
+	if f.Category != "" {
+		tree, err := db.Taxonomy(ctx, actor.City)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tree.Get(f.Category); err != nil {
+			return nil, anju.FieldError("category", "category %q does not exist", f.Category)
+		}
+		// Codes are digits, two per level: ':' sorts right after '9', so
+		// the range holds the code and every code under it.
+		terms = append(terms, caseTerm{text: func(col func(string) string) string {
+			return "(" + col("c.category") + " >= ? AND " + col("c.category") + " < ?)"
+		}, args: []any{f.Category, f.Category + ":"}, gathers: true, index: "cases_category"})
+	}
+	if f.Department != "" {
+		places, err := db.departmentPlaces(ctx, db, actor.City)
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := places[f.Department]; !ok && !actor.System {
+			return nil, anju.FieldError("department", "department %q does not exist", f.Department)
+		}
+		terms = append(terms, caseTerm{text: func(col func(string) string) string { return col("c.department") + " = ?" },
+			args: []any{f.Department}, gathers: true, index: "cases_department"})
+	}
+	return terms, nil
 }
 
 // caseDims is where a case sits, for FigureGroups: its category, the
@@ -65,49 +113,9 @@ type caseDims struct {
 // caseFigureFacts reads the facts of every case CaseFigures counts, and
 // beside each its dims.
 func (db *DB) caseFigureFacts(ctx context.Context, actor *anju.Actor, f FigureFilter, p figures.Period) ([]figures.Case, []caseDims, error) {
-	if actor == nil {
-		return nil, nil, anju.Errorf(anju.EUNAUTHORIZED, "sign in to see figures")
-	}
-	if !p.From.Before(p.To) {
-		return nil, nil, anju.FieldError("to", "the period ends before it starts")
-	}
-	if p.To.Sub(p.From) > MaxFigurePeriod {
-		return nil, nil, anju.FieldError("to", "a period covers at most 3 years")
-	}
-	if f.Kind != "" && !f.Kind.Valid() {
-		return nil, nil, anju.FieldError("kind", "unknown kind %q", f.Kind)
-	}
-	// Staff reach only: a resident's own reports are not a population.
-	terms := []caseTerm{scopeTerm(actor, grantsOf(actor), false)}
-	fts, err := db.filterTerms(ctx, actor, CaseFilter{Kind: f.Kind, Region: f.Region, To: p.To})
+	terms, err := db.figureTerms(ctx, actor, f, p)
 	if err != nil {
 		return nil, nil, err
-	}
-	terms = append(terms, fts...)
-	if f.Category != "" {
-		tree, err := db.Taxonomy(ctx, actor.City)
-		if err != nil {
-			return nil, nil, err
-		}
-		if _, err := tree.Get(f.Category); err != nil {
-			return nil, nil, anju.FieldError("category", "category %q does not exist", f.Category)
-		}
-		// Codes are digits, two per level: ':' sorts right after '9', so
-		// the range holds the code and every code under it.
-		terms = append(terms, caseTerm{text: func(col func(string) string) string {
-			return "(" + col("c.category") + " >= ? AND " + col("c.category") + " < ?)"
-		}, args: []any{f.Category, f.Category + ":"}, gathers: true, index: "cases_category"})
-	}
-	if f.Department != "" {
-		places, err := db.departmentPlaces(ctx, db, actor.City)
-		if err != nil {
-			return nil, nil, err
-		}
-		if _, ok := places[f.Department]; !ok && !actor.System {
-			return nil, nil, anju.FieldError("department", "department %q does not exist", f.Department)
-		}
-		terms = append(terms, caseTerm{text: func(col func(string) string) string { return col("c.department") + " = ?" },
-			args: []any{f.Department}, gathers: true, index: "cases_department"})
 	}
 	// Received in the period, or received before it and open now (the piles).
 	terms = append(terms, plainTerm("(c.created_at >= ? OR "+openStates+")", micros(p.From)))
@@ -121,11 +129,11 @@ func (db *DB) caseFigureFacts(ctx context.Context, actor *anju.Actor, f FigureFi
 		from = " FROM cases c" // no order to keep: let SQLite choose
 	}
 
-	cs, dims, reopened, err := db.figureFacts(ctx, from, where, args)
+	cs, dims, reopened, err := db.figureFacts(ctx, db, from, where, args)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := db.figureEvents(ctx, from, where, args, cs, reopened); err != nil {
+	if err := db.figureEvents(ctx, db, from, where, args, cs, reopened); err != nil {
 		return nil, nil, err
 	}
 	return cs, dims, nil
@@ -136,12 +144,12 @@ func (db *DB) caseFigureFacts(ctx context.Context, actor *anju.Actor, f FigureFi
 // dispatch of an accepted case, and again on a dispatch after reopening.
 // The resolving department's level is its region's. It returns the cases
 // and the index of each reopened one by id.
-func (db *DB) figureFacts(ctx context.Context, from, where string, args []any) ([]figures.Case, []caseDims, map[int64]int, error) {
-	q := `SELECT c.id, c.city, c.category, c.workflow, c.state, c.created_at, c.response_due, c.resolution_due,
+func (db *DB) figureFacts(ctx context.Context, q querier, from, where string, args []any) ([]figures.Case, []caseDims, map[int64]int, error) {
+	sel := `SELECT c.id, c.city, c.category, c.workflow, c.state, c.created_at, c.response_due, c.resolution_due,
 		c.resolved_at, c.closed_at, r.level, c.department, c.region_path,
 		(SELECT MIN(e.at) FROM case_events e WHERE e.case_id = c.id AND (e.action = 'accept' OR e.action = 'dispatch'))` +
 		from + ` LEFT JOIN departments d ON d.code = c.department LEFT JOIN regions r ON r.code = d.region WHERE ` + where
-	rows, err := db.query(ctx, q, args...)
+	rows, err := q.query(ctx, sel, args...)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -217,7 +225,7 @@ func (db *DB) figureFacts(ctx context.Context, from, where string, args []any) (
 // figureEvents adds what only the events hold: the supervision cards
 // issued, in order, and the first response deadline that a reopened case's
 // first reopening recorded.
-func (db *DB) figureEvents(ctx context.Context, from, where string, args []any, cs []figures.Case, reopened map[int64]int) error {
+func (db *DB) figureEvents(ctx context.Context, q querier, from, where string, args []any, cs []figures.Case, reopened map[int64]int) error {
 	if len(cs) == 0 {
 		return nil
 	}
@@ -225,9 +233,9 @@ func (db *DB) figureEvents(ctx context.Context, from, where string, args []any, 
 	for i := range cs {
 		byID[cs[i].ID] = i
 	}
-	q := `SELECT e.case_id, e.action, e.data FROM case_events e WHERE (e.action = 'supervise' OR e.action = 'reopen')
+	sel := `SELECT e.case_id, e.action, e.data FROM case_events e WHERE (e.action = 'supervise' OR e.action = 'reopen')
 		AND e.case_id IN (SELECT c.id` + from + ` WHERE ` + where + `) ORDER BY e.id`
-	rows, err := db.query(ctx, q, args...)
+	rows, err := q.query(ctx, sel, args...)
 	if err != nil {
 		return err
 	}

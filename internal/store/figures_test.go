@@ -109,7 +109,7 @@ func TestCaseFigures(t *testing.T) {
 		}
 		// A recount reads a bounded number of cases, and says so beyond it.
 		defer store.SetMaxFigureCases(store.SetMaxFigureCases(2))
-		if _, _, err := w.db.CaseFigures(ctx, w.actors["dispatcher"], store.FigureFilter{}, day); anju.ErrorCode(err) != anju.EINVALID {
+		if _, _, err := w.db.RecountFigures(ctx, w.actors["dispatcher"], store.FigureFilter{}, day); anju.ErrorCode(err) != anju.EINVALID {
 			t.Errorf("over the bound: %v", err)
 		}
 	})

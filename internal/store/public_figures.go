@@ -212,11 +212,11 @@ func (db *DB) countPublicFigures(ctx context.Context, city string, p figures.Per
 	where := `c.city = ? AND c.created_at >= ? AND c.created_at < ? AND ` + public
 	args = append([]any{city, micros(p.From), micros(p.To)}, args...)
 	const from = " FROM cases c"
-	cs, dims, reopened, err := db.figureFacts(ctx, from, where, args)
+	cs, dims, reopened, err := db.figureFacts(ctx, db, from, where, args)
 	if err != nil {
 		return nil, err
 	}
-	if err := db.figureEvents(ctx, from, where, args, cs, reopened); err != nil {
+	if err := db.figureEvents(ctx, db, from, where, args, cs, reopened); err != nil {
 		return nil, err
 	}
 	now := db.clock.Now()

@@ -140,10 +140,16 @@ func (t *Tx) rollbackTo(m rowMark) {
 		t.rows[i].args = t.rows[i].args[:min(m.lens[i], len(t.rows[i].args))]
 	}
 	t.search = t.search[:m.search]
+	// flushRows, before the mark, wrote every change of the figures: what
+	// is gathered since is the savepoint's.
+	t.figs = figureBuffer{}
 }
 
 // flushRows inserts the buffered rows in multi-row statements.
 func (t *Tx) flushRows(ctx context.Context) error {
+	if err := t.flushFigures(ctx); err != nil {
+		return err
+	}
 	for i, table := range bufferedTables {
 		b := t.rows[i]
 		// Detached first: the inserts below name the table, and must not

@@ -7,6 +7,7 @@ import (
 
 	"anju/internal/anju"
 	"anju/internal/cases"
+	"anju/internal/figures"
 )
 
 // Policy says when the scheduler warns, supervises and escalates. The zero
@@ -29,6 +30,7 @@ const workingStates = `(state = 'submitted' OR state = 'accepted' OR state = 'di
 // DueCounts reports what one scheduler pass did.
 type DueCounts struct {
 	Warned, Overdue, Red, Escalated int
+	Settled                         int // figure facts settled (Facts.Settle)
 }
 
 // RunDue performs every scheduled step that has come due, at most limit
@@ -157,7 +159,18 @@ func (db *DB) runDue(ctx context.Context, q querier, p Policy, limit int, each d
 			return n, err
 		}
 	}
-	return n, nil
+	// Figure facts whose clocks ran out, or whose open case sits in the
+	// last bucket of both piles for good, move into the rollups (Settle).
+	last := micros(now.Add(-figures.AgeBuckets[len(figures.AgeBuckets)-2].Below))
+	ids, err = column[int64](q.query(ctx, `SELECT case_id FROM case_facts WHERE flags <> 0 AND (
+		(flags & 1 <> 0 AND created_at <= ? AND resolution_due <= ?) OR (flags & 2 <> 0 AND response_due < ?)
+		OR (flags & 4 <> 0 AND resolution_due < ?)) LIMIT ?`, last, last, micros(now), micros(now), limit))
+	if err != nil {
+		return n, err
+	}
+	done, err = each(ctx, ids, func(tx *Tx, id int64) (bool, error) { return tx.settleFacts(ctx, id, now) })
+	n.Settled += done
+	return n, err
 }
 
 // dueBatch is how many cases one scheduler transaction takes: a commit per

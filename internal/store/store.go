@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -56,6 +57,7 @@ type DB struct {
 	similar       *similarIndexes
 	models        *cityCache[*cityModels]
 	publicFigures *publicFigureCache
+	regionPlaces  *cityCache[map[string]regionPlace]
 	nstmts        *atomic.Int64
 	checkpoints   *checkpointer // SQLite only
 	gate          writeGate     // SQLite only: the file's writers queue here (busy.go)
@@ -97,6 +99,9 @@ type Options struct {
 	// PostgreSQL) is tried again before EUNAVAILABLE is returned. For
 	// commands a person runs; a server answers 503 at once instead.
 	BusyRetry time.Duration
+	// Logf reports what Open did at length (default log.Printf): counting
+	// the figures of a database migrated from before the rollups.
+	Logf func(format string, args ...any)
 }
 
 // Open connects to dsn ("sqlite:PATH" or a postgres:// URL), applies pending
@@ -117,6 +122,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		db.locator.recheck = opts.IndexRecheck
 	}
 	db.taxonomies = newCityCache[*taxonomy.Tree](5 * time.Second)
+	db.regionPlaces = newCityCache[map[string]regionPlace](5 * time.Second)
 	db.calendars = newCityCache[*deadline.Calendar](time.Minute)
 	db.subscriptions = newCityCache[[]Subscription](5 * time.Second)
 	db.dispatchable = newCityCache[map[string]departmentPlace](5 * time.Second)
@@ -129,6 +135,14 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	db.txStats, db.health = &txStats{}, &writeHealth{}
 	db.busyRetry = opts.BusyRetry
 	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	logf := opts.Logf
+	if logf == nil {
+		logf = log.Printf
+	}
+	if err := db.rebuildMissingFigures(ctx, logf); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -344,6 +358,13 @@ type Tx struct {
 	noMerges map[string]bool  // city → none of its cases is merged (mergedReporters)
 	stmts    map[string]*sql.Stmt
 	flushErr error
+	// figs holds the changes to case_facts and the rollups, written
+	// summed before commit (figure_facts.go).
+	figs figureBuffer
+	// unprepared: run statements as they come, prepared on no other
+	// connection (RebuildFigures: preparing a write on a table the
+	// transaction locked would wait for the transaction).
+	unprepared bool
 }
 
 // insertID runs an INSERT and returns the new row's id. SQLite reports it
@@ -394,6 +415,9 @@ const maxStmts = 1000
 // keeps each until the transaction ends (a week of the demo's history, some
 // 13,000 statements, made as many).
 func (t *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
+	if t.unprepared {
+		return nil
+	}
 	if st, ok := t.stmts[q]; ok {
 		return st
 	}

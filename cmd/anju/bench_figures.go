@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime/pprof"
+	"slices"
+	"time"
+
+	"anju/internal/anju"
+	"anju/internal/demo"
+	"anju/internal/figures"
+	"anju/internal/httpx"
+	"anju/internal/region"
+	"anju/internal/store"
+)
+
+// runBenchFigures times the figures as the dashboard and the maps ask for
+// them, on the demo city grown (as bench search grows it) to --cases.
+func runBenchFigures(ctx context.Context, env *cliEnv, args []string) error {
+	fs := newFlags("bench figures", env)
+	af := addAppFlags(fs, env)
+	n := fs.Int("cases", 0, "grow the city to this many cases first (0: as it is)")
+	runs := fs.Int("runs", 20, "times to run each")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the timed runs to this file")
+	if err := parseArgs(fs, args, false); err != nil {
+		return err
+	}
+	if *n < 0 || *n > 50_000_000 || *runs < 1 || *runs > 10_000 {
+		return usageError("bench figures: --cases must be 0–50,000,000 and --runs 1–10,000")
+	}
+	db, err := openApp(ctx, env, af, true)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sum, err := demo.Ensure(ctx, db, 1)
+	if err != nil {
+		return err
+	}
+	city := sum.City
+	have, err := db.CountCases(ctx, city)
+	if err != nil {
+		return err
+	}
+	if have < *n {
+		start := time.Now()
+		if err := growCity(ctx, env, db, city, *n-have); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "generated %d cases in %.0fs\n", *n-have, time.Since(start).Seconds())
+		have = *n
+	}
+	if err := db.WarmUp(ctx); err != nil {
+		return err
+	}
+	users, err := db.ListUsers(ctx, anju.SystemActor("bench"))
+	if err != nil {
+		return err
+	}
+	var actor *anju.Actor
+	for _, u := range users {
+		if u.Login == "dispatcher" {
+			actor = &anju.Actor{UserID: u.ID, Login: u.Login, City: u.City, Grants: u.Grants}
+		}
+	}
+	if actor == nil {
+		return fmt.Errorf("bench figures: the demo's dispatcher is missing")
+	}
+	tree, err := db.CityTree(ctx, city)
+	if err != nil {
+		return err
+	}
+	var district string
+	for code, r := range tree {
+		if r.Level == region.LevelDistrict && (district == "" || code < district) {
+			district = code
+		}
+	}
+	// The dashboard's periods: the last 365 days to today, the 365 days
+	// before, and the same days a year earlier; the month before today
+	// for the maps.
+	y, m, d := time.Now().In(httpx.ChinaTime).Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, httpx.ChinaTime)
+	year := figures.Period{From: today.AddDate(-1, 0, 1), To: today.AddDate(0, 0, 1)}
+	before := figures.Period{From: year.From.AddDate(-1, 0, 0), To: year.From}
+	earlier := figures.Period{From: year.From.AddDate(-1, 0, 0), To: year.To.AddDate(-1, 0, 0)}
+	month := figures.Period{From: today.AddDate(0, 0, -29), To: today.AddDate(0, 0, 1)}
+	whole := store.FigureFilter{}
+	type timed struct {
+		name string
+		run  func() error
+	}
+	groups := func(f store.FigureFilter, p figures.Period, by store.FigureGroupBy) error {
+		_, _, err := db.FigureGroups(ctx, actor, f, p, by)
+		return err
+	}
+	benches := []timed{
+		{"dashboard: whole city, a year (3 periods; by month, category, department, region)", func() error {
+			for _, p := range []figures.Period{year, before, earlier} {
+				if _, _, err := db.CaseFigures(ctx, actor, whole, p); err != nil {
+					return err
+				}
+			}
+			for _, by := range []store.FigureGroupBy{store.ByMonth, store.ByCategory, store.ByDepartment, store.ByRegion} {
+				if err := groups(whole, year, by); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+		{"figures: whole city, a year", func() error {
+			_, _, err := db.CaseFigures(ctx, actor, whole, year)
+			return err
+		}},
+		{"choropleth: a district's grids, 30 days", func() error { return groups(store.FigureFilter{Region: district}, month, store.ByGrid) }},
+		{"choropleth: a district's grids, a year", func() error { return groups(store.FigureFilter{Region: district}, year, store.ByGrid) }},
+		{"trend: whole city by day, a year", func() error { return groups(whole, year, store.ByDay) }},
+	}
+	for _, by := range []store.FigureGroupBy{store.ByMonth, store.ByCategory, store.ByDepartment, store.ByRegion} {
+		benches = append(benches, timed{"split: whole city by " + string(by) + ", a year", func() error { return groups(whole, year, by) }})
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	var dashP50, dashP95, mapP50, mapP95 float64
+	for i, b := range benches {
+		var lat []float64
+		for range *runs {
+			t0 := time.Now()
+			if err := b.run(); err != nil {
+				return fmt.Errorf("%s: %w", b.name, err)
+			}
+			lat = append(lat, float64(time.Since(t0).Microseconds())/1000)
+		}
+		slices.Sort(lat)
+		p50, p95 := lat[len(lat)/2], lat[min(len(lat)-1, len(lat)*95/100)]
+		fmt.Fprintf(env.stdout, "%s: p50 %.1f ms, p95 %.1f ms over %d runs\n", b.name, p50, p95, len(lat))
+		switch i {
+		case 0:
+			dashP50, dashP95 = p50, p95
+		case 2:
+			mapP50, mapP95 = p50, p95
+		}
+	}
+	fmt.Fprintf(env.stdout, "cases=%d dashboard_p50_ms=%.1f dashboard_p95_ms=%.1f choropleth_p50_ms=%.1f choropleth_p95_ms=%.1f\n",
+		have, dashP50, dashP95, mapP50, mapP95)
+	return nil
+}

@@ -1,0 +1,684 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"anju/internal/anju"
+	"anju/internal/figures"
+	"anju/internal/httpx"
+	"anju/internal/region"
+)
+
+// Figures from the rollups.
+//
+// A figure query adds up contributions (package figures, Tally) in two
+// parts. What a case contributes whatever the time comes from
+// figure_rollups and figure_close_times, when the query names at most one
+// of region, department and category (the rows are summed by one of them)
+// and its period starts and ends at China midnights; otherwise from the
+// case_facts rows it selects, through an index. What still changes with
+// time (clocks running, the piles of open cases) comes from the case_facts
+// rows flagged live, read one by one: the open cases, in the main.
+
+// CaseFigures computes every figure (figures.Compute) over the actor's
+// visible cases that match f and were received in p, as things stand now;
+// the backlog and overdue piles also count the matching cases still open
+// that were received before p. It returns the moment the figures hold
+// for. EINVALID for an empty or too long period, an unknown kind, category
+// or department; ENOTFOUND for a region outside the actor's scope.
+func (db *DB) CaseFigures(ctx context.Context, actor *anju.Actor, f FigureFilter, p figures.Period) (map[figures.Key]figures.Value, time.Time, error) {
+	a, err := db.askFigures(ctx, actor, f, p)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	now := db.clock.Now()
+	parts := []figures.Period{p}
+	ts, err := db.tallyByTime(ctx, a, parts, now)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	return ts[0].Values(), now, nil
+}
+
+// FigureGroups computes every figure over the cases CaseFigures counts for
+// f and p, split by by: the trend of a period, its category breakdown, the
+// ranking of its departments or regions, the grid map. Parts with no case
+// are left out of the splits by place, category and department; every day,
+// week or month of the period is kept. The errors are CaseFigures' and
+// EINVALID for an unknown grouping.
+func (db *DB) FigureGroups(ctx context.Context, actor *anju.Actor, f FigureFilter, p figures.Period, by FigureGroupBy) ([]FigureGroup, time.Time, error) {
+	if !by.Valid() {
+		return nil, time.Time{}, anju.FieldError("by", "unknown grouping %q (day, week, month, category, department, region or grid)", by)
+	}
+	a, err := db.askFigures(ctx, actor, f, p)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	now := db.clock.Now()
+	switch by {
+	case ByDay, ByWeek, ByMonth:
+		parts := splitPeriod(p, by)
+		a.monthsOK = by == ByMonth
+		ts, err := db.tallyByTime(ctx, a, parts, now)
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		out := make([]FigureGroup, len(parts))
+		for i, part := range parts {
+			out[i] = FigureGroup{Key: part.From.In(httpx.ChinaTime).Format(time.DateOnly), Period: part, Figures: ts[i].Values()}
+		}
+		return out, now, nil
+	}
+	key, name, err := db.groupKeys(ctx, actor, f, by)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	tallies, err := db.tallyByGroup(ctx, a, by, key, now)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	out := make([]FigureGroup, 0, len(tallies))
+	for k, t := range tallies {
+		g := FigureGroup{Key: k, Period: p, Figures: t.Values()}
+		g.Name, g.NameEn = name(k)
+		out = append(out, g)
+	}
+	slices.SortFunc(out, func(a, b FigureGroup) int { return cmp.Compare(a.Key, b.Key) })
+	return out, now, nil
+}
+
+// figureAsk is a checked figure query and how the rollups can answer it.
+type figureAsk struct {
+	actor *anju.Actor
+	f     FigureFilter
+	p     figures.Period
+	terms []caseTerm // over case_facts c: scope, filter, received before p ends
+	// The rollups' reading, when there is one (rollup): the cities, and
+	// the region of each (its root for the whole city).
+	rollup  bool
+	cities  []string
+	regions []string // region codes, one per city
+	paths   []string
+	// monthsOK: month rows may stand for their days (not for a split by
+	// day or week).
+	monthsOK bool
+}
+
+// askFigures checks the query and decides how the rollups can answer it.
+func (db *DB) askFigures(ctx context.Context, actor *anju.Actor, f FigureFilter, p figures.Period) (*figureAsk, error) {
+	terms, err := db.figureTerms(ctx, actor, f, p)
+	if err != nil {
+		return nil, err
+	}
+	a := &figureAsk{actor: actor, f: f, p: p, terms: terms, monthsOK: true}
+	if !chinaMidnight(p.From) || !chinaMidnight(p.To) {
+		return a, nil
+	}
+	// The reach as one subtree, or no rollup.
+	var reach string
+	if !actor.System {
+		var paths []string
+		for _, g := range actor.Grants {
+			switch {
+			case g.RegionPath == "":
+			case g.Department != "":
+				return a, nil
+			case g.Role != anju.RoleResident:
+				paths = append(paths, g.RegionPath)
+			}
+		}
+		tops := (&anju.Actor{Grants: pathGrants(paths)}).ScopePaths()
+		if len(tops) != 1 || !strings.HasPrefix(tops[0], anju.CityPath(actor.City)) {
+			return a, nil
+		}
+		reach = tops[0]
+	}
+	var region, city string
+	if f.Region != "" {
+		r, err := db.GetRegion(ctx, actor, f.Region)
+		if err != nil {
+			return nil, err
+		}
+		region, city = r.Path, r.City
+		switch {
+		case reach == "" || strings.HasPrefix(region, reach):
+		case strings.HasPrefix(reach, region):
+			region = reach
+		default:
+			return a, nil
+		}
+	} else if reach != "" {
+		region, city = reach, actor.City
+	}
+	if region != "" {
+		codes := splitPath(region)
+		a.cities, a.regions, a.paths = []string{city}, []string{codes[len(codes)-1]}, []string{region}
+	} else {
+		cities, err := column[string](db.query(ctx, `SELECT code FROM regions WHERE parent IS NULL ORDER BY code`))
+		if err != nil {
+			return nil, err
+		}
+		a.cities, a.regions = cities, cities
+		for _, c := range cities {
+			a.paths = append(a.paths, anju.CityPath(c))
+		}
+	}
+	dims := 0
+	if !a.regionWide() {
+		dims++
+	}
+	if f.Department != "" {
+		dims++
+	}
+	if f.Category != "" {
+		dims++
+	}
+	a.rollup = dims <= 1
+	return a, nil
+}
+
+func chinaMidnight(t time.Time) bool {
+	c := t.In(httpx.ChinaTime)
+	return c.Hour() == 0 && c.Minute() == 0 && c.Second() == 0 && c.Nanosecond() == 0
+}
+
+// regionWide reports whether the query's region is a whole city.
+func (a *figureAsk) regionWide() bool {
+	for _, p := range a.paths {
+		if len(splitPath(p)) > 1 {
+			return false
+		}
+	}
+	return true
+}
+
+// liveRow is a case_facts row as a figure query reads it.
+type liveRow struct {
+	facts figures.Facts
+	dims  caseDims
+}
+
+// readFacts calls fn for every case_facts row the query selects that was
+// received in [from, p.To), or is live and was received before p.To.
+// live alone: only the live rows.
+func (db *DB) readFacts(ctx context.Context, a *figureAsk, liveOnly bool, fn func(r *liveRow)) error {
+	var where []string
+	var args []any
+	ident := func(s string) string { return strings.TrimPrefix(s, "!") }
+	for _, t := range a.terms {
+		where = append(where, t.text(ident))
+		args = append(args, t.args...)
+	}
+	if liveOnly {
+		where = append(where, "c.flags <> 0")
+	} else {
+		where = append(where, "(c.created_at >= ? OR c.flags <> 0 OR (c.member & ?) <> 0)")
+		args = append(args, micros(a.p.From), int64(1)<<figures.COpenSettled)
+	}
+	rows, err := db.query(ctx, `SELECT c.created_at, c.category, c.department, c.region_path, c.member, c.yellow, c.red,
+		c.close_hours, c.flags, c.response_due, c.resolution_due FROM case_facts c WHERE `+strings.Join(where, " AND "), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var r liveRow
+	for rows.Next() {
+		var created, member, yellow, red, closeHours, flags, respDue, resDue int64
+		if err := rows.Scan(&created, &r.dims.category, &r.dims.department, &r.dims.path, &member, &yellow, &red,
+			&closeHours, &flags, &respDue, &resDue); err != nil {
+			return err
+		}
+		r.facts = factsOfRow(created, respDue, resDue, member, yellow, red, closeHours, flags)
+		fn(&r)
+	}
+	return rows.Err()
+}
+
+// rollupSpan is a run of rollup rows of one grain: days [from, to).
+type rollupSpan struct {
+	grain    string
+	from, to int64
+}
+
+// spansOf cuts days [d0, d1) into whole months and the days around them.
+func spansOf(d0, d1 int64, months bool) []rollupSpan {
+	if !months {
+		return []rollupSpan{{grainDay, d0, d1}}
+	}
+	m0 := d0
+	if monthOf(d0) != d0 {
+		m0 = nextMonth(d0)
+	}
+	m1 := monthOf(d1)
+	if m0 >= m1 {
+		return []rollupSpan{{grainDay, d0, d1}}
+	}
+	var out []rollupSpan
+	if d0 < m0 {
+		out = append(out, rollupSpan{grainDay, d0, m0})
+	}
+	out = append(out, rollupSpan{grainMonth, m0, m1})
+	if m1 < d1 {
+		out = append(out, rollupSpan{grainDay, m1, d1})
+	}
+	return out
+}
+
+// readRollups calls fn for every rollup row of dim with one of keys (per
+// city, in a.cities order) over days [d0, d1), and closes for every row of
+// the time-to-close histogram; settledOnly: only the rows that count
+// settled open cases (COpenSettled), and no histogram.
+func (db *DB) readRollups(ctx context.Context, a *figureAsk, dim string, keys [][]string, d0, d1 int64, settledOnly, perDay bool,
+	fn func(key string, day int64, c *figures.Counts), closes func(key string, day int64, hours, n int64)) error {
+	// Summed by the database unless the days matter: a row costs far more
+	// to hand over than to add.
+	cols, group, closeCols := "day, "+strings.Join(figures.CountNames(), ", "), "", "day, hours, cases"
+	if !perDay {
+		sums := []string{"0"}
+		for _, n := range figures.CountNames() {
+			sums = append(sums, "CAST(SUM("+n+") AS BIGINT)")
+		}
+		cols, group, closeCols = strings.Join(sums, ", "), " GROUP BY key", "0, hours, CAST(SUM(cases) AS BIGINT)"
+	}
+	for ci, city := range a.cities {
+		ks := keys[ci]
+		if len(ks) == 0 {
+			continue
+		}
+		for start := 0; start < len(ks); start += 500 {
+			part := ks[start:min(start+500, len(ks))]
+			keyArgs := make([]any, len(part))
+			for i, k := range part {
+				keyArgs[i] = k
+			}
+			for _, sp := range spansOf(d0, d1, a.monthsOK) {
+				cond := ` WHERE city = ? AND dim = ? AND key IN (` + placeholders(len(part)) + `) AND grain = ? AND day >= ? AND day < ?`
+				args := append(append([]any{city, dim}, keyArgs...), sp.grain, sp.from, sp.to)
+				if a.f.Kind != "" {
+					cond += ` AND kind = ?`
+					args = append(args, string(a.f.Kind))
+				}
+				where := cond
+				if settledOnly {
+					where += ` AND open_settled <> 0`
+				}
+				rows, err := db.query(ctx, `SELECT key, `+cols+` FROM figure_rollups`+where+group, args...)
+				if err != nil {
+					return err
+				}
+				var c figures.Counts
+				dest := make([]any, 2+len(c))
+				var key string
+				var day int64
+				dest[0], dest[1] = &key, &day
+				for i := range c {
+					dest[2+i] = &c[i]
+				}
+				for rows.Next() {
+					if err := rows.Scan(dest...); err != nil {
+						rows.Close()
+						return err
+					}
+					if !perDay {
+						day = sp.from // summed over the span: its first day stands for it
+					}
+					fn(key, day, &c)
+				}
+				rows.Close()
+				if err := rows.Err(); err != nil {
+					return err
+				}
+				if settledOnly {
+					continue
+				}
+				closeGroup := ""
+				if !perDay {
+					closeGroup = " GROUP BY key, hours"
+				}
+				rows, err = db.query(ctx, `SELECT key, `+closeCols+` FROM figure_close_times`+cond+` AND cases <> 0`+closeGroup, args...)
+				if err != nil {
+					return err
+				}
+				for rows.Next() {
+					var hours, n int64
+					if err := rows.Scan(&key, &day, &hours, &n); err != nil {
+						rows.Close()
+						return err
+					}
+					if !perDay {
+						day = sp.from
+					}
+					closes(key, day, hours, n)
+				}
+				rows.Close()
+				if err := rows.Err(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// wholeKeys are the rollup rows of the query's whole filter: its one
+// dimension, or the region.
+func (db *DB) wholeKeys(ctx context.Context, a *figureAsk) (string, [][]string, error) {
+	keys := make([][]string, len(a.cities))
+	switch {
+	case a.f.Department != "":
+		for i := range keys {
+			keys[i] = []string{a.f.Department}
+		}
+		return dimDepartment, keys, nil
+	case a.f.Category != "":
+		leaves, err := db.leavesUnder(ctx, a.actor.City, a.f.Category)
+		if err != nil {
+			return "", nil, err
+		}
+		for i := range keys {
+			keys[i] = leaves
+		}
+		return dimCategory, keys, nil
+	}
+	for i, r := range a.regions {
+		keys[i] = []string{r}
+	}
+	return dimRegion, keys, nil
+}
+
+// leavesUnder lists the category leaves at or under code ("" every leaf).
+func (db *DB) leavesUnder(ctx context.Context, city, code string) ([]string, error) {
+	tree, err := db.Taxonomy(ctx, city)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, l := range tree.Leaves() {
+		if strings.HasPrefix(l.Code, code) {
+			out = append(out, l.Code)
+		}
+	}
+	return out, nil
+}
+
+// tallyByTime adds up the query's figures for each of parts, consecutive
+// periods that make up a.p: each part's own cases, and the piles of the
+// cases open now received before it ends.
+func (db *DB) tallyByTime(ctx context.Context, a *figureAsk, parts []figures.Period, now time.Time) ([]*figures.Tally, error) {
+	ts := make([]*figures.Tally, len(parts))
+	piles := make([]figures.Tally, len(parts))
+	for i := range ts {
+		ts[i] = &figures.Tally{}
+	}
+	partOf := func(t time.Time) int {
+		i, ok := slices.BinarySearchFunc(parts, t, func(part figures.Period, t time.Time) int {
+			switch {
+			case !t.Before(part.To):
+				return -1
+			case t.Before(part.From):
+				return 1
+			}
+			return 0
+		})
+		if !ok {
+			return -1
+		}
+		return i
+	}
+	dayPart := func(day int64) int { return partOf(dayStart(day)) }
+	if a.rollup {
+		dim, keys, err := db.wholeKeys(ctx, a)
+		if err != nil {
+			return nil, err
+		}
+		// The cases received before the period and settled in the piles.
+		months := a.monthsOK
+		a.monthsOK = true
+		err = db.readRollups(ctx, a, dim, keys, 0, chinaDay(a.p.From), true, false,
+			func(_ string, _ int64, c *figures.Counts) { piles[0].AddPileSettled(c[figures.COpenSettled]) },
+			func(string, int64, int64, int64) {})
+		a.monthsOK = months
+		if err != nil {
+			return nil, err
+		}
+		err = db.readRollups(ctx, a, dim, keys, chinaDay(a.p.From), chinaDay(a.p.To), false, len(parts) > 1,
+			func(_ string, day int64, c *figures.Counts) {
+				if i := dayPart(day); i >= 0 {
+					ts[i].AddCounts(c, 1)
+					piles[i].AddPileSettled(c[figures.COpenSettled])
+				}
+			}, func(_ string, day, hours, n int64) {
+				if i := dayPart(day); i >= 0 {
+					ts[i].AddClose(hours, n)
+				}
+			})
+		if err != nil {
+			return nil, err
+		}
+	}
+	err := db.readFacts(ctx, a, a.rollup, func(r *liveRow) {
+		i := partOf(r.facts.CreatedAt)
+		if i >= 0 {
+			if !a.rollup {
+				ts[i].AddReceived(&r.facts)
+			}
+			ts[i].AddPending(&r.facts, now)
+		}
+		piles[max(i, 0)].AddPile(&r.facts, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	// A case open now is in the piles of every part that ends after its
+	// receipt.
+	var carried figures.Tally
+	for i := range parts {
+		carried.Merge(&piles[i])
+		for b := range carried.Backlog {
+			ts[i].Backlog[b] += carried.Backlog[b]
+			ts[i].Overdue[b] += carried.Overdue[b]
+		}
+	}
+	return ts, nil
+}
+
+// tallyByGroup adds up the query's figures for each part of a split by
+// place, category or department (key tells a case's part), leaving out
+// the parts with no case.
+func (db *DB) tallyByGroup(ctx context.Context, a *figureAsk, by FigureGroupBy, key func(caseDims) (string, bool), now time.Time) (map[string]*figures.Tally, error) {
+	out := map[string]*figures.Tally{}
+	part := func(k string) *figures.Tally {
+		t := out[k]
+		if t == nil {
+			t = &figures.Tally{}
+			out[k] = t
+		}
+		return t
+	}
+	var dim string
+	var keys [][]string
+	var dimsOf func(k string) caseDims
+	rollup := a.rollup
+	if rollup {
+		var err error
+		switch by {
+		case ByCategory:
+			rollup = a.regionWide() && a.f.Department == ""
+			dim, dimsOf = dimCategory, func(k string) caseDims { return caseDims{category: k} }
+			leaves, err := db.leavesUnder(ctx, a.actor.City, a.f.Category)
+			if err != nil {
+				return nil, err
+			}
+			keys = make([][]string, len(a.cities))
+			for i := range keys {
+				keys[i] = leaves
+			}
+		case ByDepartment:
+			rollup = a.regionWide() && a.f.Category == ""
+			dim, dimsOf = dimDepartment, func(k string) caseDims { return caseDims{department: k} }
+			keys, err = db.departmentKeys(ctx, a)
+		default: // ByRegion, ByGrid
+			rollup = a.f.Department == "" && a.f.Category == ""
+			dim = dimRegion
+			var paths map[string]string
+			keys, paths, err = db.regionKeys(ctx, a, by, key)
+			dimsOf = func(k string) caseDims { return caseDims{path: paths[k]} }
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if rollup {
+		a.monthsOK = true
+		cache := map[string]string{}
+		groupOf := func(k string) (string, bool) {
+			g, ok := cache[k]
+			if !ok {
+				var in bool
+				if g, in = key(dimsOf(k)); !in {
+					g = "\x00"
+				}
+				cache[k] = g
+			}
+			return g, g != "\x00"
+		}
+		err := db.readRollups(ctx, a, dim, keys, 0, chinaDay(a.p.From), true, false,
+			func(k string, _ int64, c *figures.Counts) {
+				if g, ok := groupOf(k); ok && c[figures.COpenSettled] != 0 {
+					part(g).AddPileSettled(c[figures.COpenSettled])
+				}
+			}, func(string, int64, int64, int64) {})
+		if err != nil {
+			return nil, err
+		}
+		err = db.readRollups(ctx, a, dim, keys, chinaDay(a.p.From), chinaDay(a.p.To), false, false,
+			func(k string, _ int64, c *figures.Counts) {
+				if g, ok := groupOf(k); ok {
+					t := part(g)
+					t.AddCounts(c, 1)
+					t.AddPileSettled(c[figures.COpenSettled])
+				}
+			}, func(k string, _ int64, hours, n int64) {
+				if g, ok := groupOf(k); ok {
+					part(g).AddClose(hours, n)
+				}
+			})
+		if err != nil {
+			return nil, err
+		}
+	}
+	err := db.readFacts(ctx, a, rollup, func(r *liveRow) {
+		in := a.p.Contains(r.facts.CreatedAt)
+		if !in && !r.facts.Open && !r.facts.Has(figures.COpenSettled) {
+			return // clocks of a case before the period: nothing of it counts
+		}
+		g, ok := key(r.dims)
+		if !ok {
+			return
+		}
+		t := part(g)
+		if in {
+			if !rollup {
+				t.AddReceived(&r.facts)
+			}
+			t.AddPending(&r.facts, now)
+		}
+		t.AddPile(&r.facts, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	// A part whose cases are all live and received before the period, and
+	// none open, has no case of the recount's.
+	for k, t := range out {
+		if t.Counts[figures.CReceived] == 0 && t.Backlog == [5]int64{} {
+			delete(out, k)
+		}
+	}
+	return out, nil
+}
+
+// departmentKeys are the rollup keys of a split by department: the
+// filter's department, or every department of the city and none ("").
+func (db *DB) departmentKeys(ctx context.Context, a *figureAsk) ([][]string, error) {
+	keys := make([][]string, len(a.cities))
+	for i, city := range a.cities {
+		if a.f.Department != "" {
+			keys[i] = []string{a.f.Department}
+			continue
+		}
+		places, err := db.departmentPlaces(ctx, db, city)
+		if err != nil {
+			return nil, err
+		}
+		keys[i] = append([]string{""}, slices.Sorted(maps.Keys(places))...)
+	}
+	return keys, nil
+}
+
+// regionKeys are the rollup keys of a split by region or grid: the regions
+// of the query's region that are parts of the split, and each one's path.
+func (db *DB) regionKeys(ctx context.Context, a *figureAsk, by FigureGroupBy, key func(caseDims) (string, bool)) ([][]string, map[string]string, error) {
+	keys := make([][]string, len(a.cities))
+	paths := map[string]string{}
+	for i, city := range a.cities {
+		tree, err := db.placesOf(ctx, city)
+		if err != nil {
+			return nil, nil, err
+		}
+		// A reader whose reach lies below the split's level sees one part:
+		// the region at that level holding the reach.
+		if k, ok := key(caseDims{path: a.paths[i]}); ok && by == ByRegion {
+			if r, known := tree[k]; known && strings.HasPrefix(a.paths[i], r.path) {
+				keys[i] = []string{a.regions[i]}
+				paths[a.regions[i]] = a.paths[i]
+				continue
+			}
+		}
+		for code, r := range tree {
+			if !strings.HasPrefix(r.path, a.paths[i]) || by == ByGrid && r.level != region.LevelGrid {
+				continue
+			}
+			if k, ok := key(caseDims{path: r.path}); ok && k == code {
+				keys[i] = append(keys[i], code)
+				paths[code] = r.path
+			}
+		}
+		slices.Sort(keys[i])
+	}
+	return keys, paths, nil
+}
+
+// regionPlace is where a region sits and what it is called, without its
+// shape: what splits by region need.
+type regionPlace struct {
+	name, path string
+	level      region.Level
+}
+
+// placesOf maps a city's region codes to their places, cached for a few
+// seconds as the taxonomy is.
+func (db *DB) placesOf(ctx context.Context, city string) (map[string]regionPlace, error) {
+	return db.regionPlaces.get(city, func() (map[string]regionPlace, error) {
+		rows, err := db.query(ctx, `SELECT code, name, path, level FROM regions WHERE city = ?`, city)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		out := map[string]regionPlace{}
+		for rows.Next() {
+			var code string
+			var p regionPlace
+			if err := rows.Scan(&code, &p.name, &p.path, &p.level); err != nil {
+				return nil, err
+			}
+			out[code] = p
+		}
+		return out, rows.Err()
+	})
+}

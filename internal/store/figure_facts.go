@@ -1,0 +1,501 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"anju/internal/anju"
+	"anju/internal/cases"
+	"anju/internal/figures"
+	"anju/internal/httpx"
+)
+
+// Figure facts and rollups (migration 00017).
+//
+// Every case write keeps, in its own transaction, the case's row of
+// case_facts (its contribution, figures.FactsOf, settled at the write) and
+// the rollups: the old contribution comes off every rollup row the case
+// counted in, the new one goes on. The transaction gathers these changes and
+// writes them, summed by row, when it commits (flushFigures): an intake
+// group or a day of the demo touches the same rollup rows many times.
+
+// Dimensions of figure_rollups: every region a case lies in (its city
+// included: the whole city is its root region), the department holding it
+// ("" none) and its category leaf.
+const (
+	dimRegion     = "region"
+	dimDepartment = "department"
+	dimCategory   = "category"
+)
+
+// Grains of figure_rollups: a row sums a day, or a calendar month, of
+// receipts (China Standard Time).
+const (
+	grainDay   = "d"
+	grainMonth = "m"
+)
+
+// Flags of case_facts: what of the contribution still changes with time.
+const (
+	flagOpen              = 1
+	flagPendingResponse   = 2
+	flagPendingResolution = 4
+)
+
+// chinaDay numbers the China Standard Time day of t from 1970-01-01.
+func chinaDay(t time.Time) int64 {
+	y, m, d := t.In(httpx.ChinaTime).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400
+}
+
+// dayStart is the first instant of day number d.
+func dayStart(d int64) time.Time {
+	y, m, dd := time.Unix(d*86400, 0).UTC().Date()
+	return time.Date(y, m, dd, 0, 0, 0, 0, httpx.ChinaTime)
+}
+
+// monthOf is the day number of the first day of d's month.
+func monthOf(d int64) int64 {
+	y, m, _ := time.Unix(d*86400, 0).UTC().Date()
+	return time.Date(y, m, 1, 0, 0, 0, 0, time.UTC).Unix() / 86400
+}
+
+// nextMonth is the day number of the first day of the month after d's.
+func nextMonth(d int64) int64 {
+	y, m, _ := time.Unix(d*86400, 0).UTC().Date()
+	return time.Date(y, m+1, 1, 0, 0, 0, 0, time.UTC).Unix() / 86400
+}
+
+// factRow is a case's row of case_facts: where it counts, the facts the
+// definitions need that events alone hold, and its contribution.
+type factRow struct {
+	caseID                                 int64
+	city, kind, category, department, path string
+	createdAt                              time.Time
+	respondedAt, resolvedAt                time.Time // zero: not yet
+	responseDue, resolutionDue             time.Time // the first response deadline; the resolution deadline in force
+	facts                                  figures.Facts
+}
+
+const factColumns = `case_id, city, day, created_at, kind, category, department, region_path, responded_at, response_due,
+	resolution_due, resolved_at, member, yellow, red, close_hours, flags`
+
+func microsOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return micros(t)
+}
+
+func timeOrZero(us int64) time.Time {
+	if us == 0 {
+		return time.Time{}
+	}
+	return fromMicros(us)
+}
+
+func (r *factRow) flags() int64 {
+	var f int64
+	if r.facts.Open {
+		f |= flagOpen
+	}
+	if r.facts.PendingResponse {
+		f |= flagPendingResponse
+	}
+	if r.facts.PendingResolution {
+		f |= flagPendingResolution
+	}
+	return f
+}
+
+func (r *factRow) args() []any {
+	return []any{r.caseID, r.city, chinaDay(r.createdAt), micros(r.createdAt), r.kind, r.category, r.department, r.path,
+		microsOrZero(r.respondedAt), micros(r.responseDue), micros(r.resolutionDue), microsOrZero(r.resolvedAt),
+		int64(r.facts.Member), int64(r.facts.Cards[0]), int64(r.facts.Cards[1]), r.facts.CloseHours, r.flags()}
+}
+
+// factsOfRow rebuilds the stored contribution from its columns.
+func factsOfRow(created, respDue, resDue, member, yellow, red, closeHours, flags int64) figures.Facts {
+	return figures.Facts{CreatedAt: fromMicros(created), Member: uint32(member), Cards: [2]int{int(yellow), int(red)},
+		CloseHours: closeHours, PendingResponse: flags&flagPendingResponse != 0, ResponseDue: fromMicros(respDue),
+		PendingResolution: flags&flagPendingResolution != 0, ResolutionDue: fromMicros(resDue), Open: flags&flagOpen != 0}
+}
+
+// newFactRow computes the row of case c (the figures' view of it) at now.
+func newFactRow(c figures.Case, city, category, department, path string, now time.Time) *factRow {
+	// As stored, to the microsecond: the recount reads them so.
+	for _, t := range []*time.Time{&c.CreatedAt, &c.ResponseDue, &c.ResolutionDue, &c.RespondedAt, &c.ResolvedAt, &c.ClosedAt} {
+		if !t.IsZero() {
+			*t = fromMicros(micros(*t))
+		}
+	}
+	f := figures.FactsOf(c)
+	f.Settle(now)
+	return &factRow{caseID: c.ID, city: city, kind: string(c.Kind), category: category, department: department, path: path,
+		createdAt: c.CreatedAt, respondedAt: c.RespondedAt, resolvedAt: c.ResolvedAt,
+		responseDue: c.ResponseDue, resolutionDue: c.ResolutionDue, facts: f}
+}
+
+// rollupKey is a row of figure_rollups.
+type rollupKey struct {
+	city, dim, key, grain string
+	day                   int64
+	kind                  string
+}
+
+type closeKey struct {
+	rollupKey
+	hours int64
+}
+
+// eachRollup calls f for every rollup row r counts in.
+func (r *factRow) eachRollup(f func(rollupKey)) {
+	day := chinaDay(r.createdAt)
+	for _, g := range [2]struct {
+		grain string
+		day   int64
+	}{{grainDay, day}, {grainMonth, monthOf(day)}} {
+		k := rollupKey{city: r.city, grain: g.grain, day: g.day, kind: r.kind}
+		for _, code := range splitPath(r.path) {
+			k.dim, k.key = dimRegion, code
+			f(k)
+		}
+		k.dim, k.key = dimDepartment, r.department
+		f(k)
+		k.dim, k.key = dimCategory, r.category
+		f(k)
+	}
+}
+
+// figureBuffer is what a transaction changed in case_facts and the
+// rollups, not yet written.
+type figureBuffer struct {
+	rows   map[int64]*factRow // every row read or written in the transaction
+	dirty  map[int64]bool     // the rows to write
+	sums   map[rollupKey]*figures.Counts
+	closes map[closeKey]int64
+}
+
+// addRollups adds r's contribution to the pending rollup changes, times sign.
+func (b *figureBuffer) addRollups(r *factRow, sign int64) {
+	if b.sums == nil {
+		b.sums = map[rollupKey]*figures.Counts{}
+		b.closes = map[closeKey]int64{}
+	}
+	counts := r.facts.Counts()
+	r.eachRollup(func(k rollupKey) {
+		s := b.sums[k]
+		if s == nil {
+			s = &figures.Counts{}
+			b.sums[k] = s
+		}
+		s.Add(&counts, sign)
+		if r.facts.CloseHours >= 0 {
+			b.closes[closeKey{k, r.facts.CloseHours}] += sign
+		}
+	})
+}
+
+// putFacts replaces case next.caseID's row (old, nil for a new case) by
+// next, in the transaction.
+func (t *Tx) putFacts(old, next *factRow) {
+	b := &t.figs
+	if b.rows == nil {
+		b.rows = map[int64]*factRow{}
+	}
+	if old != nil && *old == *next {
+		return
+	}
+	if old != nil {
+		b.addRollups(old, -1)
+	}
+	b.addRollups(next, 1)
+	if b.dirty == nil {
+		b.dirty = map[int64]bool{}
+	}
+	b.dirty[next.caseID] = true
+	b.rows[next.caseID] = next
+}
+
+// loadFacts returns case id's row as the transaction sees it; nil when the
+// case has none (it predates the facts, and no rebuild has counted it).
+func (t *Tx) loadFacts(ctx context.Context, id int64) (*factRow, error) {
+	if r, ok := t.figs.rows[id]; ok {
+		cp := *r
+		return &cp, nil
+	}
+	r := &factRow{caseID: id}
+	var created, respAt, respDue, resDue, resAt, member, yellow, red, closeHours, flags int64
+	err := t.queryRow(ctx, `SELECT city, created_at, kind, category, department, region_path, responded_at, response_due,
+		resolution_due, resolved_at, member, yellow, red, close_hours, flags FROM case_facts WHERE case_id = ?`, id).
+		Scan(&r.city, &created, &r.kind, &r.category, &r.department, &r.path, &respAt, &respDue, &resDue, &resAt,
+			&member, &yellow, &red, &closeHours, &flags)
+	if err == sql.ErrNoRows {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	r.createdAt, r.respondedAt, r.resolvedAt = fromMicros(created), timeOrZero(respAt), timeOrZero(resAt)
+	r.responseDue, r.resolutionDue = fromMicros(respDue), fromMicros(resDue)
+	r.facts = factsOfRow(created, respDue, resDue, member, yellow, red, closeHours, flags)
+	if t.figs.rows == nil {
+		t.figs.rows = map[int64]*factRow{}
+	}
+	stored := *r
+	t.figs.rows[id] = &stored
+	return r, nil
+}
+
+// insertCaseFacts counts a case just filed.
+func (t *Tx) insertCaseFacts(c *Case, now time.Time) {
+	fc := figures.Case{Case: c.Case, CreatedAt: c.CreatedAt, ResponseDue: c.Deadlines.Response, ResolutionDue: c.Deadlines.Resolution}
+	t.putFacts(nil, newFactRow(fc, c.City, c.Category, c.Department, c.regionPath, now))
+}
+
+// actFacts recounts case next after action (from c): the workflow and the
+// deadlines from the case, the rest from its row, with what this action
+// adds to it.
+func (t *Tx) actFacts(ctx context.Context, c, next *Case, action cases.Action, in ActionInput, now time.Time) error {
+	old, err := t.loadFacts(ctx, next.ID)
+	if err != nil {
+		return err
+	}
+	if old == nil {
+		return anju.Errorf(anju.EINTERNAL, "case %d has no figure facts; run anju rollups rebuild --city %s", next.ID, next.City)
+	}
+	fc := figures.Case{Case: next.Case, CreatedAt: old.createdAt, ResponseDue: old.responseDue,
+		ResolutionDue: next.Deadlines.Resolution, RespondedAt: old.respondedAt, ResolvedAt: old.resolvedAt}
+	fc.ID = next.ID
+	cards := old.facts.Cards
+	switch action {
+	case cases.ActionAccept, cases.ActionDispatch:
+		if fc.RespondedAt.IsZero() {
+			fc.RespondedAt = now.UTC()
+		}
+	case cases.ActionResolve:
+		fc.ResolvedAt = now.UTC()
+	case cases.ActionSupervise:
+		if i := slices.Index(cases.Cards, in.Card); i >= 0 {
+			cards[i]++
+		}
+	}
+	if next.ClosedAt != nil {
+		fc.ClosedAt = *next.ClosedAt
+	}
+	if next.Department != "" {
+		places, err := t.db.departmentPlaces(ctx, t, next.City)
+		if err != nil {
+			return err
+		}
+		fc.ClosedLevel = places[next.Department].level
+	}
+	for i, card := range cases.Cards {
+		for range cards[i] {
+			fc.Cards = append(fc.Cards, card)
+		}
+	}
+	t.putFacts(old, newFactRow(fc, old.city, old.category, next.Department, old.path, now))
+	return nil
+}
+
+// settleFacts settles case id's facts at now (Facts.Settle); false when
+// nothing changed.
+func (t *Tx) settleFacts(ctx context.Context, id int64, now time.Time) (bool, error) {
+	old, err := t.loadFacts(ctx, id)
+	if err != nil || old == nil {
+		return false, err
+	}
+	next := *old
+	next.facts.Settle(now)
+	if next.facts == old.facts {
+		return false, nil
+	}
+	t.putFacts(old, &next)
+	return true, nil
+}
+
+// flushFigures writes the gathered rows of case_facts and changes of the
+// rollups, in key order (so that concurrent PostgreSQL transactions lock
+// rollup rows in one order), summed.
+func (t *Tx) flushFigures(ctx context.Context) error {
+	b := t.figs
+	t.figs = figureBuffer{rows: b.rows}
+	if len(b.dirty) > 0 {
+		var rows [][]any
+		for _, id := range slices.Sorted(maps.Keys(b.dirty)) {
+			rows = append(rows, b.rows[id].args())
+		}
+		set := []string{}
+		for _, c := range strings.Split(factColumns, ",") {
+			c = strings.TrimSpace(c)
+			if c != "case_id" {
+				set = append(set, c+" = excluded."+c)
+			}
+		}
+		if err := t.upsert(ctx, "case_facts", factColumns, "case_id", strings.Join(set, ", "), rows); err != nil {
+			return err
+		}
+	}
+	if len(b.sums) > 0 {
+		keys := slices.SortedFunc(maps.Keys(b.sums), compareRollupKeys)
+		names := figures.CountNames()
+		set := make([]string, len(names))
+		for i, n := range names {
+			set[i] = n + " = figure_rollups." + n + " + excluded." + n
+		}
+		var rows [][]any
+		for _, k := range keys {
+			s := b.sums[k]
+			if *s == (figures.Counts{}) {
+				continue
+			}
+			row := []any{k.city, k.dim, k.key, k.grain, k.day, k.kind}
+			for _, n := range s {
+				row = append(row, n)
+			}
+			rows = append(rows, row)
+		}
+		if err := t.upsert(ctx, "figure_rollups", "city, dim, key, grain, day, kind, "+strings.Join(names, ", "),
+			"city, dim, key, grain, day, kind", strings.Join(set, ", "), rows); err != nil {
+			return err
+		}
+	}
+	if len(b.closes) > 0 {
+		keys := slices.SortedFunc(maps.Keys(b.closes), func(a, b closeKey) int {
+			return cmp.Or(compareRollupKeys(a.rollupKey, b.rollupKey), cmp.Compare(a.hours, b.hours))
+		})
+		var rows [][]any
+		for _, k := range keys {
+			if n := b.closes[k]; n != 0 {
+				rows = append(rows, []any{k.city, k.dim, k.key, k.grain, k.day, k.kind, k.hours, n})
+			}
+		}
+		if err := t.upsert(ctx, "figure_close_times", "city, dim, key, grain, day, kind, hours, cases",
+			"city, dim, key, grain, day, kind, hours", "cases = figure_close_times.cases + excluded.cases", rows); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func compareRollupKeys(a, b rollupKey) int {
+	return cmp.Or(cmp.Compare(a.city, b.city), cmp.Compare(a.dim, b.dim), cmp.Compare(a.key, b.key),
+		cmp.Compare(a.grain, b.grain), cmp.Compare(a.day, b.day), cmp.Compare(a.kind, b.kind))
+}
+
+// upsert inserts rows into table, or updates the row of the same conflict
+// key by set, in multi-row statements. Small statements are prepared once
+// per shape; big ones are not kept.
+func (t *Tx) upsert(ctx context.Context, table, cols, conflict, set string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	per := max(1, 8000/len(rows[0]))
+	for start := 0; start < len(rows); start += per {
+		part := rows[start:min(start+per, len(rows))]
+		var q strings.Builder
+		q.WriteString("INSERT INTO " + table + " (" + cols + ") VALUES ")
+		one := "(" + placeholders(len(part[0])) + ")"
+		args := make([]any, 0, len(part)*len(part[0]))
+		for i, r := range part {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			q.WriteString(one)
+			args = append(args, r...)
+		}
+		q.WriteString(" ON CONFLICT (" + conflict + ") DO UPDATE SET " + set)
+		var err error
+		if len(part) <= 8 {
+			_, err = t.exec(ctx, q.String(), args...)
+		} else {
+			_, err = t.tx.ExecContext(ctx, t.db.dialect.rebind(q.String()), args...)
+			err = t.db.dialect.translate(err)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", table, err)
+		}
+	}
+	return nil
+}
+
+// RebuildFigures recomputes a city's case_facts and rollups from its cases
+// and events, by the recount's reading of them (RecountFigures), in one
+// transaction: the answers switch from the old rollups to the new at its
+// commit, and case writes wait for it. It returns the cases counted.
+func (db *DB) RebuildFigures(ctx context.Context, city string) (int, error) {
+	n := 0
+	err := db.inTx(ctx, func(tx *Tx) error {
+		n = 0
+		if db.dialect.name() == "postgres" {
+			// Case writes wait here to write their facts (which they do
+			// before the rollups), until the rebuild commits. One that
+			// read its case's row before then changes it by the same
+			// delta as it would have: rebuilt, the row is what it was.
+			// (A lock that also stopped reads would stop the statements
+			// the rebuild prepares on other connections.)
+			if _, err := tx.exec(ctx, `LOCK TABLE case_facts IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+				return err
+			}
+			tx.unprepared = true
+		}
+		for _, table := range []string{"case_facts", "figure_rollups", "figure_close_times"} {
+			if _, err := tx.exec(ctx, `DELETE FROM `+table+` WHERE city = ?`, city); err != nil {
+				return err
+			}
+		}
+		now := db.clock.Now()
+		const batch = 20_000
+		for last := int64(0); ; {
+			cs, dims, reopened, err := db.figureFacts(ctx, tx, " FROM cases c",
+				"c.city = ? AND c.id > ? ORDER BY c.id LIMIT "+fmt.Sprint(batch), []any{city, last})
+			if err != nil {
+				return err
+			}
+			if len(cs) == 0 {
+				return tx.flushFigures(ctx)
+			}
+			hi := cs[len(cs)-1].ID
+			if err := db.figureEvents(ctx, tx, " FROM cases c", "c.city = ? AND c.id > ? AND c.id <= ?",
+				[]any{city, last, hi}, cs, reopened); err != nil {
+				return err
+			}
+			for i := range cs {
+				tx.putFacts(nil, newFactRow(cs[i], city, dims[i].category, dims[i].department, dims[i].path, now))
+			}
+			last, n = hi, n+len(cs)
+			if err := tx.flushFigures(ctx); err != nil {
+				return err
+			}
+			tx.figs = figureBuffer{}
+		}
+	})
+	return n, err
+}
+
+// rebuildMissingFigures rebuilds the figures of every city that has cases
+// but no facts: a database migrated from before the rollups.
+func (db *DB) rebuildMissingFigures(ctx context.Context, logf func(format string, args ...any)) error {
+	cities, err := column[string](db.query(ctx, `SELECT DISTINCT r.city FROM regions r
+		WHERE EXISTS (SELECT 1 FROM cases c WHERE c.city = r.city)
+		AND NOT EXISTS (SELECT 1 FROM case_facts f WHERE f.city = r.city)`))
+	if err != nil {
+		return err
+	}
+	for _, city := range cities {
+		start := time.Now()
+		n, err := db.RebuildFigures(ctx, city)
+		if err != nil {
+			return fmt.Errorf("rebuilding the figures of %s: %w", city, err)
+		}
+		logf("figures: counted %d cases of %s into the rollups in %s", n, city, time.Since(start).Round(time.Millisecond))
+	}
+	return nil
+}

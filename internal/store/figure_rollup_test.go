@@ -1,0 +1,316 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"anju/internal/anju"
+	"anju/internal/cases"
+	"anju/internal/figures"
+	"anju/internal/store"
+	"anju/internal/store/storetest"
+)
+
+// TestRollupsMatchRecount is the rollups' property: after random workflows
+// over several days, regions, departments, categories and kinds (with
+// reopenings, escalations, merges, extensions, cards, ratings,
+// rejections, and generated bulk cases), CaseFigures and FigureGroups
+// answer exactly what the full recount answers, for random filters (a
+// region at every level, a department, a category group or leaf, a kind,
+// and combinations), periods (whole China days, which the rollups serve,
+// and odd hours, which the facts rows serve) and readers, by every
+// grouping; and again after RebuildFigures. ANJU_ROLLUP_SEED replays a
+// run.
+func TestRollupsMatchRecount(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("ANJU_ROLLUP_SEED"); s != "" {
+		seed, _ = strconv.ParseUint(s, 10, 64)
+	}
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		t.Logf("seed %d (ANJU_ROLLUP_SEED=%d replays it)", seed, seed)
+		ctx := context.Background()
+		w := newCaseWorld(t, dsn)
+		rng := rand.New(rand.NewPCG(seed, 17))
+		for _, d := range []store.Department{
+			{Code: "d2-bureau", Name: "第1区城管局", Region: "330102", Categories: []string{"01"}},
+			{Code: "g-station", Name: "网格站", Region: "330105001001001", Categories: []string{"01"}},
+			{Code: "c-office", Name: "第1社区", Region: "330102001001", Categories: []string{"01"}},
+		} {
+			if _, err := w.db.SaveDepartment(ctx, system, d); err != nil {
+				t.Fatal(err)
+			}
+		}
+		depts := []string{"a-office", "b-office", "city-cg", "d2-bureau", "g-station", "c-office"}
+		logins := []string{"operator", "dispatcher", "supervisor", "handler-a", "handler-b"}
+		for _, d := range depts[2:] {
+			w.actors["handler-"+d] = mustUser(t, w.db, "handler-"+d, anju.Grant{Role: anju.RoleHandler, Department: d})
+			logins = append(logins, "handler-"+d)
+		}
+		grids := []string{"330102001001001", "330102001001002", "330105001001001", "330105001001002"}
+		tree, err := w.db.Taxonomy(ctx, "330100")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var leaves, groups []string
+		for _, c := range tree.Leaves() {
+			leaves = append(leaves, c.Code)
+		}
+		for _, c := range tree.Roots() {
+			groups = append(groups, c.Code)
+		}
+		leaves, groups = leaves[:min(6, len(leaves))], groups[:min(3, len(groups))]
+		start := w.clock.Now()
+
+		var ids []int64
+		done := map[cases.Action]int{}
+		settled := 0
+		for step := range 1200 {
+			w.clock.Advance(time.Duration(rng.IntN(5*60)) * time.Minute)
+			if step%50 == 49 { // the scheduler: red cards, escalations, facts settled
+				n, err := w.db.RunDue(ctx, store.DefaultPolicy, 1000)
+				if err != nil {
+					t.Fatal(err)
+				}
+				settled += n.Settled
+			}
+			if len(ids) < 8 || rng.IntN(7) == 0 {
+				nc := streetLight()
+				nc.Lat, nc.Lon = nil, nil
+				nc.Grid = grids[rng.IntN(len(grids))]
+				nc.Category = leaves[rng.IntN(len(leaves))]
+				nc.Kind = cases.Kinds[rng.IntN(len(cases.Kinds))]
+				c, _, err := w.db.CreateCase(ctx, w.actors["operator"], nc, "")
+				if err != nil {
+					t.Fatalf("step %d: intake: %v", step, err)
+				}
+				ids = append(ids, c.ID)
+				continue
+			}
+			// A random action one of the staff may take on a random case,
+			// those that move it along more often.
+			id := ids[rng.IntN(len(ids))]
+			type move struct {
+				login  string
+				action cases.Action
+			}
+			var moves []move
+			for _, login := range logins {
+				c, err := w.db.GetCase(ctx, w.actors[login], id)
+				if err != nil {
+					continue
+				}
+				for _, a := range c.AllowedActions {
+					n := 10
+					switch a {
+					case cases.ActionComment:
+						n = 0 // changes no figure
+					case cases.ActionMerge, cases.ActionReject, cases.ActionEscalate, cases.ActionSupervise,
+						cases.ActionRequestExtension, cases.ActionDenyExtension, cases.ActionReturn:
+						n = 1
+					}
+					for range n {
+						moves = append(moves, move{login, a})
+					}
+				}
+			}
+			if len(moves) == 0 {
+				continue
+			}
+			m := moves[rng.IntN(len(moves))]
+			login, action := m.login, m.action
+			in := cases.Input{Reason: "原因", Result: "已处理", Method: cases.VerifyOnSite, Outcome: cases.OutcomeSolved,
+				Rating: cases.Ratings[rng.IntN(len(cases.Ratings))], Card: cases.Cards[rng.IntN(len(cases.Cards))],
+				Days: 1 + rng.IntN(5), Department: depts[rng.IntN(len(depts))], Target: ids[rng.IntN(len(ids))], Note: "备注"}
+			if action == cases.ActionDispatch {
+				ds, err := w.db.DepartmentsServing(ctx, w.actors[login], id)
+				if err != nil || len(ds) == 0 {
+					continue
+				}
+				in.Department = ds[rng.IntN(len(ds))].Code
+			}
+			if _, err := w.db.Act(ctx, w.actors[login], id, action, store.ActionInput{Input: in}); err == nil {
+				done[action]++
+			} else if code := anju.ErrorCode(err); code == anju.EINTERNAL || code == "" {
+				t.Fatalf("step %d: %s %s on %d: %v", step, login, action, id, err)
+			}
+		}
+		t.Logf("actions taken: %v; facts settled by the scheduler: %d", done, settled)
+		if settled == 0 {
+			t.Errorf("the scheduler settled no facts")
+		}
+		for _, a := range []cases.Action{cases.ActionReject, cases.ActionReopen, cases.ActionEscalate, cases.ActionMerge,
+			cases.ActionApproveExtension, cases.ActionSupervise, cases.ActionRate} {
+			if done[a] == 0 {
+				t.Errorf("no %s in the workflows: the walk is too short for seed %d", a, seed)
+			}
+		}
+		// Generated cases, as benchmarks load them.
+		bulk := make([]store.BulkCase, 30)
+		for i := range bulk {
+			bulk[i] = store.BulkCase{Title: "路灯", Text: "路灯不亮", Category: leaves[rng.IntN(len(leaves))],
+				Grid: grids[rng.IntN(len(grids))], State: cases.States[rng.IntN(len(cases.States))],
+				CreatedAt: start.Add(time.Duration(rng.Int64N(int64(20 * 24 * time.Hour))))}
+			if err := w.db.PrepareBulk(ctx, "330100", &bulk[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.db.BulkLoadForBenchmark(ctx, "330100", bulk); err != nil {
+			t.Fatal(err)
+		}
+		w.clock.Advance(time.Duration(rng.IntN(48)) * time.Hour)
+
+		regions := []string{"", "330100", "330102", "330105", "330102001", "330105001001", "330102001001002", "330105001001001"}
+		readers := []*anju.Actor{w.actors["dispatcher"], w.actors["dispatcher"], w.actors["worker-a"], w.actors["handler-a"], system}
+		midnight := time.Date(2026, 2, 20, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+		check := func(t *testing.T, round string) {
+			for q := range 60 {
+				f := store.FigureFilter{}
+				switch rng.IntN(4) {
+				case 0:
+					f.Region = regions[rng.IntN(len(regions))]
+				case 1:
+					f.Department = depts[rng.IntN(len(depts))]
+				case 2:
+					if rng.IntN(2) == 0 {
+						f.Category = leaves[rng.IntN(len(leaves))]
+					} else {
+						f.Category = groups[rng.IntN(len(groups))]
+					}
+				}
+				if rng.IntN(3) == 0 {
+					f.Kind = cases.Kinds[rng.IntN(len(cases.Kinds))]
+				}
+				if rng.IntN(4) == 0 { // a combination
+					f.Region = regions[rng.IntN(len(regions))]
+				}
+				from := midnight.AddDate(0, 0, rng.IntN(30))
+				p := figures.Period{From: from, To: from.AddDate(0, 0, 1+rng.IntN(40))}
+				if rng.IntN(4) == 0 {
+					p.From = p.From.Add(time.Duration(rng.IntN(24*60)) * time.Minute)
+					p.To = p.To.Add(time.Duration(rng.IntN(24*60)) * time.Minute)
+				}
+				if rng.IntN(5) == 0 { // across month ends
+					p = figures.Period{From: midnight.AddDate(0, 0, -40), To: midnight.AddDate(0, 2, 0)}
+				}
+				actor := readers[rng.IntN(len(readers))]
+				what := fmt.Sprintf("%s query %d: %s %+v %s–%s", round, q, actor.Login, f, p.From, p.To)
+				got, _, err := w.db.CaseFigures(ctx, actor, f, p)
+				want, _, werr := w.db.RecountFigures(ctx, actor, f, p)
+				if anju.ErrorCode(err) != anju.ErrorCode(werr) {
+					t.Fatalf("%s: error %v, recount %v", what, err, werr)
+				}
+				if err != nil {
+					continue
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("%s:\n got %s\nwant %s", what, figuresString(got), figuresString(want))
+				}
+				if want[figures.Received].Count == 0 && q%4 != 0 {
+					continue
+				}
+				for _, by := range []store.FigureGroupBy{store.ByDay, store.ByWeek, store.ByMonth, store.ByCategory,
+					store.ByDepartment, store.ByRegion, store.ByGrid} {
+					got, _, err := w.db.FigureGroups(ctx, actor, f, p, by)
+					want, _, werr := w.db.RecountFigureGroups(ctx, actor, f, p, by)
+					if anju.ErrorCode(err) != anju.ErrorCode(werr) {
+						t.Fatalf("%s by %s: error %v, recount %v", what, by, err, werr)
+					}
+					if len(got) != len(want) {
+						t.Fatalf("%s by %s: %d parts %v, recount %d %v", what, by, len(got), groupKeys(got), len(want), groupKeys(want))
+					}
+					for i := range got {
+						if got[i].Key != want[i].Key || got[i].Name != want[i].Name || got[i].Period != want[i].Period ||
+							!reflect.DeepEqual(got[i].Figures, want[i].Figures) {
+							t.Fatalf("%s by %s, part %s:\n got %s\nwant %s", what, by, want[i].Key,
+								figuresString(got[i].Figures), figuresString(want[i].Figures))
+						}
+					}
+				}
+			}
+		}
+		check(t, "kept")
+		if _, err := w.db.RebuildFigures(ctx, "330100"); err != nil {
+			t.Fatal(err)
+		}
+		check(t, "rebuilt")
+	})
+}
+
+func groupKeys(gs []store.FigureGroup) []string {
+	var out []string
+	for _, g := range gs {
+		out = append(out, g.Key)
+	}
+	return out
+}
+
+func figuresString(vs map[figures.Key]figures.Value) string {
+	var s string
+	for _, k := range figures.Keys() {
+		v := vs[k]
+		s += fmt.Sprintf("\n  %s: known=%v %d/%d %v %v", k, v.Known, v.Count, v.Of, v.Duration, v.Parts)
+	}
+	return s
+}
+
+// TestRollupsBuiltAtOpen: a database whose cases have no facts (migrated
+// from before the rollups) gets them when it is opened, and says so; the
+// figures then answer as the recount does.
+func TestRollupsBuiltAtOpen(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		w := newCaseWorld(t, dsn)
+		for range 3 {
+			c, _, err := w.db.CreateCase(ctx, w.actors["operator"], streetLight(), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.act(t, "operator", c.ID, cases.ActionAccept, cases.Input{})
+		}
+		for _, table := range []string{"case_facts", "figure_rollups", "figure_close_times"} {
+			if _, err := w.db.SQL().Exec(`DELETE FROM ` + table); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var logged []string
+		db, err := store.Open(ctx, dsn, store.Options{Clock: w.clock, Logf: func(format string, args ...any) {
+			logged = append(logged, fmt.Sprintf(format, args...))
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if len(logged) != 1 || !strings.Contains(logged[0], "counted 3 cases of 330100") {
+			t.Errorf("logged %q", logged)
+		}
+		p := figures.Period{From: time.Date(2026, 3, 2, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))}
+		p.To = p.From.AddDate(0, 0, 7)
+		got, _, err := db.CaseFigures(ctx, w.actors["dispatcher"], store.FigureFilter{}, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _, _ := db.RecountFigures(ctx, w.actors["dispatcher"], store.FigureFilter{}, p)
+		if got[figures.Received].Count != 3 || !reflect.DeepEqual(got, want) {
+			t.Errorf("after the rebuild at open:\n got %s\nwant %s", figuresString(got), figuresString(want))
+		}
+		// Opened again, there is nothing to count.
+		logged = nil
+		again, err := store.Open(ctx, dsn, store.Options{Clock: w.clock, Logf: func(format string, args ...any) {
+			logged = append(logged, fmt.Sprintf(format, args...))
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		again.Close()
+		if len(logged) != 0 {
+			t.Errorf("second open logged %q", logged)
+		}
+	})
+}
