@@ -152,3 +152,14 @@ func (p *Party) validate(field string) error {
 	}
 	return d.ValidateAs(field)
 }
+
+// typeNames are the types' names as the platform writes them into case
+// histories and warning titles, which are Chinese like every stored note.
+var typeNames = map[Type]string{
+	TypeNeighbour: "邻里纠纷", TypeFamily: "婚姻家庭纠纷", TypePropertyManagement: "物业纠纷",
+	TypeLandlordTenant: "房屋租赁纠纷", TypeLabour: "劳动与欠薪纠纷", TypeLandHousing: "土地与房屋纠纷",
+	TypeConsumer: "消费纠纷", TypeMedical: "医疗纠纷", TypeTraffic: "交通事故纠纷", TypeOther: "其他纠纷",
+}
+
+// Name is the type's Chinese name.
+func (t Type) Name() string { return typeNames[t] }

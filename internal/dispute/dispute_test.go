@@ -312,3 +312,16 @@ func TestStates(t *testing.T) {
 		t.Errorf("%d types, %d channels", len(Types), len(Channels))
 	}
 }
+
+func TestNames(t *testing.T) {
+	for _, ty := range Types {
+		if ty.Name() == "" {
+			t.Errorf("type %s has no name", ty)
+		}
+	}
+	for _, c := range Channels {
+		if c.Name() == "" {
+			t.Errorf("channel %s has no name", c)
+		}
+	}
+}

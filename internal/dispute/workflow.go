@@ -345,3 +345,11 @@ func CheckFollowUp(now, due time.Time) error {
 	}
 	return nil
 }
+
+var channelNames = map[Channel]string{
+	ChannelAdministrativeMediation: "行政调解", ChannelJudicialConfirmation: "司法确认", ChannelArbitration: "仲裁",
+	ChannelAdministrativeReview: "行政复议", ChannelLitigation: "诉讼", ChannelPetition: "信访",
+}
+
+// Name is the channel's Chinese name, as case histories record it.
+func (c Channel) Name() string { return channelNames[c] }
