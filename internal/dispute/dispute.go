@@ -12,6 +12,7 @@
 package dispute
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -94,6 +95,15 @@ type Dispute struct {
 	Amount  float64 `json:"amount"`
 	People  int     `json:"people"`
 	Parties []Party `json:"parties"`
+}
+
+// Yuan formats an amount in fen as yuan, without the fen when there are
+// none: 12345600 → "123456", 12345 → "123.45".
+func Yuan(fen int64) string {
+	if fen%100 == 0 {
+		return strconv.FormatInt(fen/100, 10)
+	}
+	return fmt.Sprintf("%d.%02d", fen/100, fen%100)
 }
 
 // AmountFen is the amount at stake in fen, as stored.

@@ -313,6 +313,14 @@ func TestStates(t *testing.T) {
 	}
 }
 
+func TestYuan(t *testing.T) {
+	for fen, want := range map[int64]string{0: "0", 5: "0.05", 12345: "123.45", 10000000: "100000", 120050: "1200.50"} {
+		if got := Yuan(fen); got != want {
+			t.Errorf("Yuan(%d) = %s, want %s", fen, got, want)
+		}
+	}
+}
+
 func TestNames(t *testing.T) {
 	for _, ty := range Types {
 		if ty.Name() == "" {

@@ -1,6 +1,10 @@
 package warning
 
-import "fmt"
+import (
+	"fmt"
+
+	"anju/internal/dispute"
+)
 
 // LargeDispute reports whether a dispute involving people people with
 // amountFen fen at stake is worth a warning to its street and district:
@@ -19,14 +23,5 @@ const LargeDisputeWindow = "1"
 // code as shown to people, kind the dispute type's name, street the
 // street's. It names the dispute and its size, never a party.
 func LargeDisputeTitle(code, kind, street string, people int, amountFen int64) string {
-	return fmt.Sprintf("%s 重大矛盾纠纷 %s（%s）：涉及 %d 人，标的 %s 元", street, code, kind, people, Yuan(amountFen))
-}
-
-// Yuan formats an amount in fen as yuan, without the fen when there are
-// none: 12345600 → "123456", 12345 → "123.45".
-func Yuan(fen int64) string {
-	if fen%100 == 0 {
-		return fmt.Sprintf("%d", fen/100)
-	}
-	return fmt.Sprintf("%d.%02d", fen/100, fen%100)
+	return fmt.Sprintf("%s 重大矛盾纠纷 %s（%s）：涉及 %d 人，标的 %s 元", street, code, kind, people, dispute.Yuan(amountFen))
 }
