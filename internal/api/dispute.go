@@ -128,14 +128,21 @@ func (s *API) handleDisputeFollowUp() func(http.ResponseWriter, *http.Request, *
 }
 
 func (s *API) handleDisputeSettings(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
-	var in struct {
-		FollowUpDays int `json:"follow_up_days"`
+	st, err := s.db.DisputeSettings(r.Context(), a.City)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
 	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+func (s *API) handleSaveDisputeSettings(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	var in dispute.Settings
 	if err := decodeJSON(w, r, &in, maxBody); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if err := s.db.SetDisputeFollowUpDays(r.Context(), a, in.FollowUpDays); err != nil {
+	if err := s.db.SetDisputeSettings(r.Context(), a, in); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

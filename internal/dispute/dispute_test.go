@@ -333,3 +333,24 @@ func TestNames(t *testing.T) {
 		}
 	}
 }
+
+func TestSettingsValidate(t *testing.T) {
+	for _, tc := range []struct {
+		s     Settings
+		field string
+	}{
+		{Settings{}, ""},
+		{Settings{FollowUpDays: 1, LargePeople: 1, LargeAmount: 1}, ""},
+		{Settings{FollowUpDays: MaxFollowUpDays, LargePeople: MaxPeople, LargeAmount: MaxAmount}, ""},
+		{Settings{FollowUpDays: -1}, "follow_up_days"},
+		{Settings{FollowUpDays: MaxFollowUpDays + 1}, "follow_up_days"},
+		{Settings{LargePeople: -3}, "large_people"},
+		{Settings{LargePeople: MaxPeople + 1}, "large_people"},
+		{Settings{LargeAmount: -1}, "large_amount"},
+		{Settings{LargeAmount: 2e12}, "large_amount"},
+	} {
+		if err := tc.s.Validate(); tc.field == "" && err != nil || tc.field != "" && anju.ErrorField(err) != tc.field {
+			t.Errorf("%+v: %v, want field %q", tc.s, err, tc.field)
+		}
+	}
+}

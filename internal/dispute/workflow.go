@@ -353,3 +353,24 @@ var channelNames = map[Channel]string{
 
 // Name is the channel's Chinese name, as case histories record it.
 func (c Channel) Name() string { return channelNames[c] }
+
+// Settings are what a city sets for its disputes; a zero field keeps the
+// default (DefaultFollowUpDays; warning.Default's thresholds).
+type Settings struct {
+	FollowUpDays int   `json:"follow_up_days"`
+	LargePeople  int   `json:"large_people"`
+	LargeAmount  int64 `json:"large_amount"` // yuan
+}
+
+// Validate checks the settings' bounds, naming the field at fault.
+func (s Settings) Validate() error {
+	switch {
+	case s.FollowUpDays < 0 || s.FollowUpDays > MaxFollowUpDays:
+		return anju.FieldError("follow_up_days", "the follow-up period is from 1 to %d days (0 for the default)", MaxFollowUpDays)
+	case s.LargePeople < 0 || s.LargePeople > MaxPeople:
+		return anju.FieldError("large_people", "the number of people is from 1 to %d (0 for the default)", MaxPeople)
+	case s.LargeAmount < 0 || float64(s.LargeAmount) > MaxAmount:
+		return anju.FieldError("large_amount", "the amount is from 1 to %.0f yuan (0 for the default)", MaxAmount)
+	}
+	return nil
+}

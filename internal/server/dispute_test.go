@@ -219,6 +219,19 @@ func TestDisputeReferralAPI(t *testing.T) {
 			t.Errorf("street B sees it: %s", out)
 		}
 
+		// The city's settings: a street's administrator may not set them,
+		// bad values name their field, and the city's administrator's stick.
+		if status, _ := f.do("admin-a", "PUT", "/api/v1/disputes/settings", `{"follow_up_days":10}`); status != 403 {
+			t.Errorf("street administrator sets the city's settings: %d", status)
+		}
+		if status, body := f.do("admin", "PUT", "/api/v1/disputes/settings", `{"follow_up_days":0,"large_people":-1}`); status != 400 || !strings.Contains(body, `"field":"large_people"`) {
+			t.Errorf("bad settings: %d %s", status, body)
+		}
+		f.must("admin", "PUT", "/api/v1/disputes/settings", `{"follow_up_days":15,"large_people":30,"large_amount":500000}`)
+		if out := f.must("worker-a", "GET", "/api/v1/disputes/settings", ""); strings.TrimSpace(out) != `{"follow_up_days":15,"large_people":30,"large_amount":500000}` {
+			t.Errorf("settings read back: %q", out)
+		}
+
 		f.must("worker-a", "POST", "/api/v1/disputes/"+id+"/referral", `{"result":"法院判决被申请人赔偿申请人1200元"}`)
 		if out := f.must("worker-a", "GET", "/api/v1/disputes?state=referred", ""); strings.Contains(out, `"case_id":`+id) {
 			t.Errorf("still on the referred list: %s", out)

@@ -64,7 +64,7 @@ var bodyRoutes = []struct{ login, method, path, seed string }{
 	{"worker-a", "POST", "/api/v1/disputes/1/outcome", `{"agreement":true,"terms":"赔偿1200元"}`},
 	{"worker-a", "POST", "/api/v1/disputes/1/referral", `{"result":"法院判决"}`},
 	{"worker-a", "POST", "/api/v1/disputes/1/follow-up", `{"holds":false,"note":"未履行"}`},
-	{"admin", "PUT", "/api/v1/disputes/settings", `{"follow_up_days":20}`},
+	{"admin", "PUT", "/api/v1/disputes/settings", `{"follow_up_days":20,"large_people":30,"large_amount":500000}`},
 	{"admin", "DELETE", "/api/v1/session", ``},
 }
 
@@ -93,6 +93,7 @@ var queryRoutes = []struct{ path, seed string }{
 	{"/api/v1/categories", ""},
 	{"/api/v1/figures", "region=330102&department=a-street&category=01&kind=request&from=2026-03-02&to=2026-12-01"},
 	{"/api/v1/disputes", "state=referred&before=100&limit=20"},
+	{"/api/v1/disputes/settings", ""},
 }
 
 var fuzzMu sync.Mutex

@@ -481,33 +481,46 @@ func join2(a, b string) string {
 	return a + "：" + b
 }
 
-// DisputeFollowUpDays is the city's follow-up period in calendar days.
-func (db *DB) DisputeFollowUpDays(ctx context.Context, city string) (int, error) {
-	var n int
-	err := db.queryRow(ctx, `SELECT follow_up_days FROM dispute_settings WHERE city = ?`, city).Scan(&n)
+// DisputeSettings returns the city's dispute settings as it set them (zero
+// fields follow the defaults).
+func (db *DB) DisputeSettings(ctx context.Context, city string) (dispute.Settings, error) {
+	var st dispute.Settings
+	err := db.queryRow(ctx, `SELECT follow_up_days, large_people, large_amount FROM dispute_settings WHERE city = ?`, city).
+		Scan(&st.FollowUpDays, &st.LargePeople, &st.LargeAmount)
 	if err == sql.ErrNoRows {
-		return dispute.DefaultFollowUpDays, nil
+		return dispute.Settings{}, nil
 	}
-	return n, err
+	return st, err
 }
 
-// SetDisputeFollowUpDays sets the actor's city's follow-up period (1–365
-// days); city-wide administrators only, audited. It applies to agreements
-// signed afterwards.
-func (db *DB) SetDisputeFollowUpDays(ctx context.Context, actor *anju.Actor, days int) error {
-	if !actor.System && !actor.HasRoleAt(cityPath(actor.City), anju.RoleAdmin) {
-		return anju.Errorf(anju.EFORBIDDEN, "only a city-wide administrator may set the follow-up period")
+// DisputeFollowUpDays is the city's follow-up period in calendar days.
+func (db *DB) DisputeFollowUpDays(ctx context.Context, city string) (int, error) {
+	st, err := db.DisputeSettings(ctx, city)
+	if err != nil || st.FollowUpDays == 0 {
+		return dispute.DefaultFollowUpDays, err
 	}
-	if days < 1 || days > dispute.MaxFollowUpDays {
-		return anju.FieldError("follow_up_days", "the period is from 1 to %d days", dispute.MaxFollowUpDays)
+	return st.FollowUpDays, nil
+}
+
+// SetDisputeSettings sets the actor's city's follow-up period and the
+// thresholds of a large dispute's warning; city-wide administrators only,
+// audited. A new period applies to agreements signed afterwards.
+func (db *DB) SetDisputeSettings(ctx context.Context, actor *anju.Actor, st dispute.Settings) error {
+	if !actor.System && !actor.HasRoleAt(cityPath(actor.City), anju.RoleAdmin) {
+		return anju.Errorf(anju.EFORBIDDEN, "only a city-wide administrator may set the dispute settings")
+	}
+	if err := st.Validate(); err != nil {
+		return err
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
-		if _, err := tx.exec(ctx, `INSERT INTO dispute_settings (city, follow_up_days) VALUES (?, ?)
-			ON CONFLICT (city) DO UPDATE SET follow_up_days = excluded.follow_up_days`, actor.City, days); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO dispute_settings (city, follow_up_days, large_people, large_amount) VALUES (?, ?, ?, ?)
+			ON CONFLICT (city) DO UPDATE SET follow_up_days = excluded.follow_up_days, large_people = excluded.large_people,
+			large_amount = excluded.large_amount`, actor.City, st.FollowUpDays, st.LargePeople, st.LargeAmount); err != nil {
 			return err
 		}
-		return tx.appendAudit(ctx, actor, audit.Record{City: actor.City, Action: "city.dispute_follow_up_days",
-			Object: "city:" + actor.City, Detail: map[string]any{"days": days}})
+		return tx.appendAudit(ctx, actor, audit.Record{City: actor.City, Action: "city.dispute_settings",
+			Object: "city:" + actor.City, Detail: map[string]any{"follow_up_days": st.FollowUpDays,
+				"large_people": st.LargePeople, "large_amount": st.LargeAmount}})
 	})
 }
 
@@ -657,10 +670,22 @@ func (db *DB) GetDisputeAgreement(ctx context.Context, actor *anju.Actor, id int
 // ---- early warning ----
 
 // largeDisputeCandidates are the open disputes of many people or a large
-// sum (warning.LargeDispute) not yet warned of, each addressed to the
+// sum (warning.LargeDispute, by the city's thresholds where it set them)
+// not yet warned of, each addressed to the
 // street that holds it, which the district above it sees. The warning is
 // about the dispute — its type, size and place — never its parties.
 func (db *DB) largeDisputeCandidates(ctx context.Context, city string, now time.Time, p WarningPolicy) ([]candidate, error) {
+	// The city's own thresholds, where it set them, over the policy's.
+	st, err := db.DisputeSettings(ctx, city)
+	if err != nil {
+		return nil, err
+	}
+	if st.LargePeople > 0 {
+		p.LargeDisputePeople = st.LargePeople
+	}
+	if st.LargeAmount > 0 {
+		p.LargeDisputeAmount = st.LargeAmount
+	}
 	rows, err := db.query(ctx, `SELECT d.case_id, d.type, d.people, d.amount_fen, c.tracking_code, c.region_path, c.grid
 		FROM disputes d JOIN cases c ON c.id = d.case_id
 		WHERE d.city = ? AND d.state IN ('mediating', 'agreed', 'referred') AND NOT EXISTS (SELECT 1 FROM warnings w

@@ -318,3 +318,52 @@ func TestLargeDisputeWarning(t *testing.T) {
 		}
 	})
 }
+
+// TestDisputeSettings: a city's follow-up period sets when the follow-up
+// of a new agreement falls due, and its thresholds which disputes are
+// large; only a city-wide administrator sets them, within bounds.
+func TestDisputeSettings(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		w := disputeWorld(t, dsn)
+		db := w.db
+		admin := mustUser(t, db, "admin", anju.Grant{Role: anju.RoleAdmin, Region: "330100"})
+		streetAdmin := mustUser(t, db, "admin-a", anju.Grant{Role: anju.RoleAdmin, Region: "330102001"})
+		if err := db.SetDisputeSettings(ctx, streetAdmin, dispute.Settings{FollowUpDays: 10}); anju.ErrorCode(err) != anju.EFORBIDDEN {
+			t.Errorf("a street's administrator sets the city's settings: %v", err)
+		}
+		if err := db.SetDisputeSettings(ctx, admin, dispute.Settings{FollowUpDays: 400}); anju.ErrorField(err) != "follow_up_days" {
+			t.Errorf("a period of 400 days: %v", err)
+		}
+		if st, _ := db.DisputeSettings(ctx, "330100"); st != (dispute.Settings{}) {
+			t.Errorf("refused settings were written: %+v", st)
+		}
+		if err := db.SetDisputeSettings(ctx, admin, dispute.Settings{FollowUpDays: 10, LargePeople: 50}); err != nil {
+			t.Fatal(err)
+		}
+		cd, err := db.CreateDispute(ctx, w.actors["worker-a"], noiseDispute(40, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.act(t, "dispatcher", cd.ID, cases.ActionAccept, cases.Input{})
+		w.act(t, "dispatcher", cd.ID, cases.ActionDispatch, cases.Input{Department: "a-mediation"})
+		w.act(t, "mediator-a", cd.ID, cases.ActionStart, cases.Input{})
+		cd, err = db.RecordDisputeOutcome(ctx, w.actors["mediator-a"], cd.ID, dispute.Outcome{Agreement: true, Terms: "各方和解"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := time.Date(2026, 3, 12, 0, 0, 0, 0, time.FixedZone("CST", 8*3600)); !cd.Dispute.FollowUpDue.Equal(want) {
+			t.Errorf("follow-up due %v, want %v (10 days)", cd.Dispute.FollowUpDue, want)
+		}
+		// 40 people are not many in a city that warns from 50.
+		if n, err := db.DetectWarnings(ctx, w.clock.Now(), warning.Policy{}); err != nil || n[store.WarningLargeDispute] != 0 {
+			t.Errorf("large dispute under the city's bar: %v %v", n, err)
+		}
+		if err := db.SetDisputeSettings(ctx, admin, dispute.Settings{FollowUpDays: 10, LargePeople: 40}); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := db.DetectWarnings(ctx, w.clock.Now(), warning.Policy{}); err != nil || n[store.WarningLargeDispute] != 1 {
+			t.Errorf("large dispute at the city's bar: %v %v", n, err)
+		}
+	})
+}

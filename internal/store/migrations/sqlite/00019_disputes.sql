@@ -59,11 +59,16 @@ CREATE TABLE dispute_sessions (
 );
 CREATE INDEX dispute_sessions_case ON dispute_sessions (case_id, held_at);
 
--- A city's own follow-up period, in calendar days after the agreement; a
--- city without a row follows package dispute's default.
+-- A city's own settings (dispute.Settings): the follow-up period in
+-- calendar days after the agreement, and the people involved or amount at
+-- stake (yuan) that make a dispute large enough to warn of. 0, or a city
+-- without a row, follows the defaults (dispute.DefaultFollowUpDays,
+-- warning.Default).
 CREATE TABLE dispute_settings (
     city           TEXT PRIMARY KEY,
-    follow_up_days INTEGER NOT NULL CHECK (follow_up_days BETWEEN 1 AND 365)
+    follow_up_days INTEGER NOT NULL DEFAULT 0 CHECK (follow_up_days BETWEEN 0 AND 365),
+    large_people   INTEGER NOT NULL DEFAULT 0 CHECK (large_people >= 0),
+    large_amount   INTEGER NOT NULL DEFAULT 0 CHECK (large_amount >= 0)
 );
 
 -- +goose Down
