@@ -77,7 +77,7 @@ func (s *API) handleCase(w http.ResponseWriter, r *http.Request, a *anju.Actor) 
 		return
 	}
 	// A kind with detail of its own shows it under the kind's name.
-	if d, err := s.db.DisputeOf(r.Context(), c); err != nil {
+	if d, err := s.db.DisputeOf(r.Context(), a, c); err != nil {
 		s.writeError(w, r, err)
 		return
 	} else if d != nil {

@@ -186,16 +186,34 @@ func (db *DB) GetDispute(ctx context.Context, actor *anju.Actor, id int64) (Case
 		return CaseWithDispute{}, notFound("dispute", strconv.FormatInt(id, 10))
 	}
 	d, err := db.readDispute(ctx, db, id)
-	return CaseWithDispute{Case: c, Dispute: d}, err
+	return CaseWithDispute{Case: c, Dispute: d.forReader(actor)}, err
 }
 
-// DisputeOf returns the detail of case c, read by whoever read c, or nil
-// when c is not a dispute: the case's JSON carries it under "dispute".
-func (db *DB) DisputeOf(ctx context.Context, c Case) (*Dispute, error) {
+// DisputeOf returns the detail of case c as actor, who read c, may see it,
+// or nil when c is not a dispute: the case's JSON carries it under
+// "dispute".
+func (db *DB) DisputeOf(ctx context.Context, actor *anju.Actor, c Case) (*Dispute, error) {
 	if c.Kind != cases.KindDispute {
 		return nil, nil
 	}
-	return db.readDispute(ctx, db, c.ID)
+	d, err := db.readDispute(ctx, db, c.ID)
+	return d.forReader(actor), err
+}
+
+// forReader leaves out what only staff read: a resident who brought the
+// dispute sees its sessions' times and places, not the mediators' notes or
+// who recorded them, nor the follow-up visitor's note.
+func (d *Dispute) forReader(actor *anju.Actor) *Dispute {
+	if d == nil || actor.Staff() {
+		return d
+	}
+	for i := range d.Sessions {
+		d.Sessions[i].Notes, d.Sessions[i].RecordedBy = "", ""
+	}
+	if d.FollowUp != nil {
+		d.FollowUp.Note = ""
+	}
+	return d
 }
 
 const disputeCols = `case_id, city, type, amount_fen, people, state, terms, agreed_at, referral, referral_result, referral_at,

@@ -367,3 +367,37 @@ func TestDisputeSettings(t *testing.T) {
 		}
 	})
 }
+
+// TestDisputeResidentView: a resident who brought a dispute follows it —
+// its sessions' times and places — but not the mediators' notes.
+func TestDisputeResidentView(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		w := disputeWorld(t, dsn)
+		db := w.db
+		cd, err := db.CreateDispute(ctx, w.actors["resident"], noiseDispute(2, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.act(t, "dispatcher", cd.ID, cases.ActionAccept, cases.Input{})
+		w.act(t, "dispatcher", cd.ID, cases.ActionDispatch, cases.Input{Department: "a-mediation"})
+		w.act(t, "mediator-a", cd.ID, cases.ActionStart, cases.Input{})
+		if _, err := db.RecordDisputeSession(ctx, w.actors["mediator-a"], cd.ID, dispute.Session{HeldAt: w.clock.Now().Add(-time.Hour),
+			Place: "调解室", Mediators: []string{"赵调解"}, Attended: []int64{cd.Dispute.Parties[0].ID}, Notes: "被申请人情绪激动"}); err != nil {
+			t.Fatal(err)
+		}
+		mine, err := db.GetDispute(ctx, w.actors["resident"], cd.ID)
+		if err != nil || len(mine.Dispute.Sessions) != 1 || mine.Dispute.Sessions[0].Place != "调解室" ||
+			mine.Dispute.Sessions[0].Notes != "" || mine.Dispute.Sessions[0].RecordedBy != "" {
+			t.Errorf("the resident's view: %+v %v", mine.Dispute, err)
+		}
+		c, _ := db.GetCase(ctx, w.actors["resident"], cd.ID)
+		if d, err := db.DisputeOf(ctx, w.actors["resident"], c); err != nil || d.Sessions[0].Notes != "" {
+			t.Errorf("the resident's case JSON: %+v %v", d, err)
+		}
+		staff, _ := db.GetDispute(ctx, w.actors["worker-a"], cd.ID)
+		if staff.Dispute.Sessions[0].Notes != "被申请人情绪激动" {
+			t.Errorf("staff's view lost the notes: %+v", staff.Dispute.Sessions)
+		}
+	})
+}
