@@ -40,7 +40,8 @@ func (s *API) handleCreateDispute(w http.ResponseWriter, r *http.Request, a *anj
 
 func (s *API) handleDisputes(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	q := httpx.NewQuery(r)
-	f := store.DisputeFilter{State: dispute.State(q.String("state")), Before: q.ID("before"), Limit: q.Int("limit", 50, 1, 200)}
+	f := store.DisputeFilter{State: dispute.State(q.String("state")), FollowUpDue: q.Bool("follow_up_due"), Before: q.ID("before"),
+		Limit: q.Int("limit", 50, 1, 200)}
 	if err := q.Err(); err != nil {
 		s.writeError(w, r, err)
 		return

@@ -92,7 +92,7 @@ var queryRoutes = []struct{ path, seed string }{
 	{"/api/v1/classifier", ""},
 	{"/api/v1/categories", ""},
 	{"/api/v1/figures", "region=330102&department=a-street&category=01&kind=request&from=2026-03-02&to=2026-12-01"},
-	{"/api/v1/disputes", "state=referred&before=100&limit=20"},
+	{"/api/v1/disputes", "state=referred&follow_up_due=true&before=100&limit=20"},
 	{"/api/v1/disputes/settings", ""},
 }
 

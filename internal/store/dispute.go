@@ -544,7 +544,10 @@ func (db *DB) SetDisputeSettings(ctx context.Context, actor *anju.Actor, st disp
 
 // DisputeFilter selects disputes for a list.
 type DisputeFilter struct {
-	State  dispute.State
+	State dispute.State
+	// FollowUpDue keeps the agreements whose follow-up visit is due now:
+	// the grid workers' list of visits to make.
+	FollowUpDue bool
 	Before int64 // case id; the page after
 	Limit  int
 }
@@ -572,7 +575,8 @@ type DisputeList struct {
 
 // ListDisputes lists the disputes the actor may see, newest first, by the
 // mediation's state: "referred" is the list of disputes waiting for
-// another channel's result, "agreed" those waiting for their follow-up.
+// another channel's result, "agreed" those waiting for their follow-up
+// (with FollowUpDue, those whose visit is due).
 func (db *DB) ListDisputes(ctx context.Context, actor *anju.Actor, f DisputeFilter) (DisputeList, error) {
 	if f.State != "" && !f.State.Valid() {
 		return DisputeList{}, anju.FieldError("state", "unknown dispute state %q; one of %v", f.State, dispute.States)
@@ -586,6 +590,10 @@ func (db *DB) ListDisputes(ctx context.Context, actor *anju.Actor, f DisputeFilt
 	if f.State != "" {
 		q += ` AND d.state = ?`
 		args = append(args, string(f.State))
+	}
+	if f.FollowUpDue {
+		q += ` AND d.state = 'agreed' AND d.follow_up_due <= ?`
+		args = append(args, micros(db.clock.Now()))
 	}
 	if f.Before > 0 {
 		q += ` AND d.case_id < ?`

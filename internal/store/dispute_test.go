@@ -144,7 +144,13 @@ func TestDisputeMediation(t *testing.T) {
 		if _, err := db.RecordFollowUp(ctx, w.actors["worker-a"], id, dispute.FollowUp{Holds: &broken, Note: "未按期赔偿"}); anju.ErrorCode(err) != anju.ECONFLICT {
 			t.Errorf("follow-up before it is due: %v", err)
 		}
+		if l, _ := db.ListDisputes(ctx, w.actors["worker-a"], store.DisputeFilter{FollowUpDue: true}); len(l.Disputes) != 0 {
+			t.Errorf("a visit due before its time: %+v", l)
+		}
 		w.clock.Advance(31 * 24 * time.Hour)
+		if l, _ := db.ListDisputes(ctx, w.actors["worker-a"], store.DisputeFilter{FollowUpDue: true}); len(l.Disputes) != 1 || l.Disputes[0].CaseID != id {
+			t.Errorf("visits due: %+v", l)
+		}
 		if _, err := db.RecordFollowUp(ctx, w.actors["worker-a"], id, dispute.FollowUp{Holds: &broken}); anju.ErrorField(err) != "note" {
 			t.Errorf("broken without a note: %v", err)
 		}
