@@ -548,8 +548,8 @@ type DisputeFilter struct {
 	// FollowUpDue keeps the agreements whose follow-up visit is due now:
 	// the grid workers' list of visits to make.
 	FollowUpDue bool
-	Before int64 // case id; the page after
-	Limit  int
+	Before      int64 // case id; the page after
+	Limit       int
 }
 
 // DisputeSummary is a dispute in a list: no parties.
