@@ -76,6 +76,14 @@ func (s *API) handleCase(w http.ResponseWriter, r *http.Request, a *anju.Actor) 
 		s.writeError(w, r, err)
 		return
 	}
+	// A kind with detail of its own shows it under the kind's name.
+	if d, err := s.db.DisputeOf(r.Context(), a, c); err != nil {
+		s.writeError(w, r, err)
+		return
+	} else if d != nil {
+		writeJSON(w, http.StatusOK, store.CaseWithDispute{Case: c, Dispute: d})
+		return
+	}
 	writeJSON(w, http.StatusOK, c)
 }
 

@@ -59,6 +59,12 @@ var bodyRoutes = []struct{ login, method, path, seed string }{
 	{"worker-a", "POST", "/api/v1/hazards/findings/1/reinspect", `{"passed":false,"note":"仍未整改"}`},
 	{"admin", "PUT", "/api/v1/hazards/checklists/slope", `{"category":"1209","items":[{"key":"cracks","text":"坡体无裂缝","category":"1209"}]}`},
 	{"admin", "PUT", "/api/v1/hazards/plan/major", `{"every":1,"unit":"week"}`},
+	{"worker-a", "POST", "/api/v1/disputes", disputeIntake},
+	{"worker-a", "POST", "/api/v1/disputes/1/sessions", `{"held_at":"2026-01-01T08:00:00Z","place":"调解室","mediators":["赵调解"],"attended":[1,2],"notes":"x"}`},
+	{"worker-a", "POST", "/api/v1/disputes/1/outcome", `{"agreement":true,"terms":"赔偿1200元"}`},
+	{"worker-a", "POST", "/api/v1/disputes/1/referral", `{"result":"法院判决"}`},
+	{"worker-a", "POST", "/api/v1/disputes/1/follow-up", `{"holds":false,"note":"未履行"}`},
+	{"admin", "PUT", "/api/v1/disputes/settings", `{"follow_up_days":20,"large_people":30,"large_amount":500000}`},
 	{"admin", "DELETE", "/api/v1/session", ``},
 }
 
@@ -86,6 +92,8 @@ var queryRoutes = []struct{ path, seed string }{
 	{"/api/v1/classifier", ""},
 	{"/api/v1/categories", ""},
 	{"/api/v1/figures", "region=330102&department=a-street&category=01&kind=request&from=2026-03-02&to=2026-12-01"},
+	{"/api/v1/disputes", "state=referred&follow_up_due=true&before=100&limit=20"},
+	{"/api/v1/disputes/settings", ""},
 }
 
 var fuzzMu sync.Mutex
@@ -233,6 +241,8 @@ var pathRoutes = []struct{ login, method, path, body, seed string }{
 	{"admin", "DELETE", "/api/v1/users/worker-a/grants/%s", "", "999999"},
 	{"admin", "PUT", "/api/v1/departments/%s", `{"name":"x","region":"330105"}`, "fuzz-dept"},
 	{"operator", "POST", "/api/v1/cases/%s/reporter", `{"reason":"电话回访"}`, "1"},
+	{"worker-a", "GET", "/api/v1/disputes/%s", "", "1"},
+	{"worker-a", "GET", "/api/v1/disputes/%s/agreement", "", "1"},
 }
 
 // TestFuzzReachesEveryRoute holds the lists above to the API's routes: each

@@ -210,6 +210,8 @@ func TestScopeMatrix(t *testing.T) {
 		pid := itoa(photos[0].ID)
 		// A hazard in district B, inspected, with a finding.
 		bHazard, bTask, bFinding := hazardInB(t, f.db)
+		// A dispute in district B.
+		bDispute := "/api/v1/disputes/" + disputeInB(t, f.db)
 		other := []struct{ method, path, body string }{
 			{"GET", "/api/v1/cases/" + cid + "/photos", ""},
 			{"GET", "/api/v1/photos/" + pid, ""},
@@ -253,6 +255,14 @@ func TestScopeMatrix(t *testing.T) {
 			{"GET", "/api/v1/inspections/" + bTask, ""},
 			{"POST", "/api/v1/inspections/" + bTask + "/complete", `{"answers":[{"item":"leak","result":"pass"}]}`},
 			{"POST", "/api/v1/hazards/findings/" + bFinding + "/reinspect", `{"passed":true}`},
+			{"GET", bDispute, ""},
+			{"GET", bDispute + "/agreement", ""},
+			{"POST", bDispute + "/sessions", `{"held_at":"2026-01-01T00:00:00Z","place":"x","mediators":["x"],"attended":[1]}`},
+			{"POST", bDispute + "/outcome", `{"agreement":true,"terms":"x"}`},
+			{"POST", bDispute + "/referral", `{"result":"x"}`},
+			{"POST", bDispute + "/follow-up", `{"holds":true}`},
+			{"POST", "/api/v1/disputes", `{"text":"x","category":"1101","lat":30.05,"lon":120.17,"dispute":{"type":"other","people":2,
+				"parties":[{"kind":"person","role":"applicant","name":"甲"},{"kind":"person","role":"respondent","name":"乙"}]}}`},
 		}
 		for _, login := range []string{"worker-a", "admin-a"} {
 			for _, r := range other {
@@ -267,6 +277,14 @@ func TestScopeMatrix(t *testing.T) {
 				// refused by role alone, as above.
 				if login == "admin-a" && (strings.HasSuffix(r.path, "/complete") || strings.HasSuffix(r.path, "/reinspect")) {
 					want = http.StatusForbidden
+				}
+				// Filing a dispute in B names the place outside one's area
+				// (a worker) or is not an administrator's to do at all.
+				if r.method == "POST" && r.path == "/api/v1/disputes" {
+					want = http.StatusBadRequest
+					if login == "admin-a" {
+						want = http.StatusForbidden
+					}
 				}
 				if status != want {
 					t.Errorf("%s: %s %s = %d, want %d: %s", login, r.method, r.path, status, want, body)
@@ -285,7 +303,7 @@ func TestScopeMatrix(t *testing.T) {
 		// Lists leave district B out.
 		for _, p := range []string{"/api/v1/regions/330100/children", "/api/v1/departments",
 			"/api/v1/cases", "/api/v1/cases?format=csv", "/api/v1/search?q=路灯", "/api/v1/hotspots", "/api/v1/warnings", "/api/v1/figures",
-			"/api/v1/hazards", "/api/v1/inspections"} {
+			"/api/v1/hazards", "/api/v1/inspections", "/api/v1/disputes", "/api/v1/cases?kind=dispute"} {
 			_, body := f.do("worker-a", "GET", p, "")
 			if status, _ := f.do("worker-a", "GET", p, ""); status != 200 {
 				t.Errorf("worker-a: GET %s = %d", p, status)

@@ -42,6 +42,8 @@ const (
 	WarningCluster  = warning.KindCluster
 	WarningReopened = warning.KindReopened
 	WarningOverdue  = warning.KindOverdue
+	// WarningLargeDispute: see largeDisputeCandidates (dispute.go).
+	WarningLargeDispute = warning.KindLargeDispute
 )
 
 // WarningPolicy is the policy DetectWarnings takes (see warning.Policy).
@@ -123,7 +125,7 @@ func (db *DB) DetectWarnings(ctx context.Context, now time.Time, p WarningPolicy
 	for _, city := range cities {
 		var all []candidate
 		for _, detect := range []func(context.Context, string, time.Time, WarningPolicy) ([]candidate, error){
-			db.surgeCandidates, db.clusterCandidates, db.reopenCandidates, db.overdueCandidates,
+			db.surgeCandidates, db.clusterCandidates, db.reopenCandidates, db.overdueCandidates, db.largeDisputeCandidates,
 		} {
 			cs, err := detect(ctx, city, now, p)
 			if err != nil {

@@ -33,10 +33,14 @@ const (
 	// KindOverdue: a department with a pile of overdue working cases (see
 	// OverduePile).
 	KindOverdue Kind = "overdue_pile"
+	// KindLargeDispute: a dispute involving many people or a large sum, for
+	// the street and the district to know of early (see LargeDispute). It is
+	// about the dispute: its type, size and place, never its parties.
+	KindLargeDispute Kind = "large_dispute"
 )
 
 // Kinds lists every kind.
-var Kinds = []Kind{KindSurge, KindCluster, KindReopened, KindOverdue}
+var Kinds = []Kind{KindSurge, KindCluster, KindReopened, KindOverdue, KindLargeDispute}
 
 // Valid reports whether k is one of Kinds.
 func (k Kind) Valid() bool { return slices.Contains(Kinds, k) }
@@ -64,12 +68,15 @@ type Policy struct {
 	OverdueMin      int     // overdue working cases in one department (10)
 	OverdueShare    float64 // or this share of its working cases (0.5) …
 	OverdueShareMin int     // … when at least this many are overdue (5)
+
+	LargeDisputePeople int   // people involved that make a dispute large (10)
+	LargeDisputeAmount int64 // or the amount at stake, in yuan (100 000)
 }
 
 // Default is the policy the scheduler uses.
 var Default = Policy{MinInterval: 5 * time.Minute, SurgeWeeks: 8, SurgeSigma: 3, SurgeMinDay: 10,
 	SurgeMinWeek: 30, ClusterMin: 5, ClusterWindow: 6 * time.Hour, ClusterText: 0.2, ReopenMin: 2, ReopenLookback: 30 * 24 * time.Hour,
-	OverdueMin: 10, OverdueShare: 0.5, OverdueShareMin: 5}
+	OverdueMin: 10, OverdueShare: 0.5, OverdueShareMin: 5, LargeDisputePeople: 10, LargeDisputeAmount: 100000}
 
 // WithDefaults returns p with every zero or negative field but MinInterval
 // set from Default. The rules of this package apply it themselves, so a
@@ -104,6 +111,10 @@ func (p Policy) WithDefaults() Policy {
 	setInt(&p.OverdueMin, d.OverdueMin)
 	setFloat(&p.OverdueShare, d.OverdueShare)
 	setInt(&p.OverdueShareMin, d.OverdueShareMin)
+	setInt(&p.LargeDisputePeople, d.LargeDisputePeople)
+	if p.LargeDisputeAmount <= 0 {
+		p.LargeDisputeAmount = d.LargeDisputeAmount
+	}
 	return p
 }
 

@@ -46,6 +46,7 @@ func (w *Web) Register(mux *http.ServeMux) {
 	handle("GET /dash/wall", w.staff(w.handleDashWall))
 	handle("GET /dash/bulletin", w.staff(w.handleBulletin))
 	handle("GET /work/cases/{id}", w.staff(w.handleCase))
+	handle("GET /work/disputes/{id}/agreement", w.staff(w.handleDisputeAgreement))
 	handle("POST /work/cases/{id}/actions/{action}", w.staff(w.handleCaseAction))
 	handle("POST /work/cases/{id}/reporter", w.staff(w.handleUnmask))
 	handle("GET /work/cases/{id}/photos/{photo}", w.staff(w.casePhoto(false)))

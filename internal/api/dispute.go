@@ -1,0 +1,151 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"anju/internal/anju"
+	"anju/internal/dispute"
+	"anju/internal/httpx"
+	"anju/internal/store"
+)
+
+// Disputes have a route of their own for intake, rather than a "dispute"
+// object on POST /api/v1/cases: the generic intake takes photos in a
+// multipart body and an Idempotency-Key hashed over the case alone, and a
+// dispute's parties must go in with its case or not at all. Once in, a
+// dispute is a case like any other: GET /api/v1/cases?kind=dispute lists it
+// and GET /api/v1/cases/{id} shows its detail under "dispute". The steps of
+// a mediation are checked in the store, scope first (404), then role and
+// state (403, 409), then input (400); their bodies are small JSON.
+
+func (s *API) handleCreateDispute(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	if err := store.MayFileCases(a); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var in store.NewDispute
+	if err := decodeJSON(w, r, &in, maxBody); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	cd, err := s.db.CreateDispute(r.Context(), a, in)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/cases/"+strconv.FormatInt(cd.ID, 10))
+	writeJSON(w, http.StatusCreated, cd)
+}
+
+func (s *API) handleDisputes(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	q := httpx.NewQuery(r)
+	f := store.DisputeFilter{State: dispute.State(q.String("state")), FollowUpDue: q.Bool("follow_up_due"), Before: q.ID("before"),
+		Limit: q.Int("limit", 50, 1, 200)}
+	if err := q.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	l, err := s.db.ListDisputes(r.Context(), a, f)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, l)
+}
+
+func (s *API) handleDispute(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	id, err := pathID(r, "dispute")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	cd, err := s.db.GetDispute(r.Context(), a, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, cd)
+}
+
+func (s *API) handleDisputeAgreement(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	id, err := pathID(r, "dispute")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ag, err := s.db.GetDisputeAgreement(r.Context(), a, id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, ag)
+}
+
+// disputeStep is a handler for one mediation step taking a body of type T.
+func disputeStep[T any](s *API, step func(db *store.DB, r *http.Request, a *anju.Actor, id int64, in T) (store.CaseWithDispute, error)) func(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	return func(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+		id, err := pathID(r, "dispute")
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		var in T
+		if err := decodeJSON(w, r, &in, maxBody); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		cd, err := step(s.db, r, a, id, in)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, cd)
+	}
+}
+
+func (s *API) handleDisputeSession() func(http.ResponseWriter, *http.Request, *anju.Actor) {
+	return disputeStep(s, func(db *store.DB, r *http.Request, a *anju.Actor, id int64, in dispute.Session) (store.CaseWithDispute, error) {
+		return db.RecordDisputeSession(r.Context(), a, id, in)
+	})
+}
+
+func (s *API) handleDisputeOutcome() func(http.ResponseWriter, *http.Request, *anju.Actor) {
+	return disputeStep(s, func(db *store.DB, r *http.Request, a *anju.Actor, id int64, in dispute.Outcome) (store.CaseWithDispute, error) {
+		return db.RecordDisputeOutcome(r.Context(), a, id, in)
+	})
+}
+
+func (s *API) handleDisputeReferral() func(http.ResponseWriter, *http.Request, *anju.Actor) {
+	return disputeStep(s, func(db *store.DB, r *http.Request, a *anju.Actor, id int64, in dispute.ReferralResult) (store.CaseWithDispute, error) {
+		return db.RecordReferralResult(r.Context(), a, id, in)
+	})
+}
+
+func (s *API) handleDisputeFollowUp() func(http.ResponseWriter, *http.Request, *anju.Actor) {
+	return disputeStep(s, func(db *store.DB, r *http.Request, a *anju.Actor, id int64, in dispute.FollowUp) (store.CaseWithDispute, error) {
+		return db.RecordFollowUp(r.Context(), a, id, in)
+	})
+}
+
+func (s *API) handleDisputeSettings(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	st, err := s.db.DisputeSettings(r.Context(), a.City)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, st)
+}
+
+func (s *API) handleSaveDisputeSettings(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	var in dispute.Settings
+	if err := decodeJSON(w, r, &in, maxBody); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.db.SetDisputeSettings(r.Context(), a, in); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, in)
+}
