@@ -245,6 +245,13 @@ var pathRoutes = []struct{ login, method, path, body, seed string }{
 	{"admin", "DELETE", "/api/v1/users/worker-a/grants/%s", "", "999999"},
 	{"admin", "PUT", "/api/v1/departments/%s", `{"name":"x","region":"330105"}`, "fuzz-dept"},
 	{"operator", "POST", "/api/v1/cases/%s/reporter", `{"reason":"电话回访"}`, "1"},
+	{"dispatcher", "GET", "/api/v1/receptions/%s", "", "1"},
+	{"dispatcher", "POST", "/api/v1/receptions/%s/hold", "", "1"},
+	{"dispatcher", "POST", "/api/v1/receptions/%s/close", "", "1"},
+	{"dispatcher", "POST", "/api/v1/receptions/%s/cancel", "", "1"},
+	{"worker-a", "GET", "/api/v1/meetings/%s", "", "1"},
+	{"worker-a", "POST", "/api/v1/meetings/%s/hold", "", "1"},
+	{"worker-a", "POST", "/api/v1/meetings/%s/cancel", "", "1"},
 }
 
 // TestFuzzReachesEveryRoute holds the lists above to the API's routes: each
