@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"anju/internal/anju"
+	"anju/internal/cases"
 )
 
 // State is where a community deliberation meeting stands.
@@ -53,11 +54,11 @@ var proposers = append(slices.Clone(Conveners), anju.RoleResident, anju.RoleOper
 //	scheduled: residents propose topics, until the meeting starts
 //	minuted: each decision is recorded and becomes a case
 var Rules = []Rule[State, Action]{
-	{ActionHold, []State{Scheduled}, Held, Conveners},
-	{ActionMinutes, []State{Held}, Minuted, Conveners},
-	{ActionCancel, []State{Scheduled}, Cancelled, Conveners},
-	{ActionPropose, []State{Scheduled}, Scheduled, proposers},
-	{ActionDecide, []State{Minuted}, Minuted, Conveners},
+	{Action: ActionHold, From: []State{Scheduled}, To: Held, Roles: Conveners},
+	{Action: ActionMinutes, From: []State{Held}, To: Minuted, Roles: Conveners},
+	{Action: ActionCancel, From: []State{Scheduled}, To: Cancelled, Roles: Conveners},
+	{Action: ActionPropose, From: []State{Scheduled}, To: Scheduled, Roles: proposers},
+	{Action: ActionDecide, From: []State{Minuted}, To: Minuted, Roles: Conveners},
 }
 
 // Transition returns the state a meeting m in state s is in after action a
@@ -70,7 +71,7 @@ func Transition(m Meeting, s State, a Action, now time.Time, roles ...anju.Role)
 	if !s.Valid() {
 		return "", anju.FieldError("state", "unknown meeting state %q", s)
 	}
-	next, err := transition(Rules, "meeting", s, a, roles)
+	next, err := cases.ApplyTable(Rules, "meeting", s, a, roles)
 	if err != nil {
 		return s, err
 	}
@@ -159,8 +160,8 @@ const (
 // ProposalRules is the moderation table: pending → accepted | declined,
 // by the meeting's conveners.
 var ProposalRules = []Rule[ProposalState, ProposalAction]{
-	{ProposalAccept, []ProposalState{ProposalPending}, ProposalAccepted, Conveners},
-	{ProposalDecline, []ProposalState{ProposalPending}, ProposalDeclined, Conveners},
+	{Action: ProposalAccept, From: []ProposalState{ProposalPending}, To: ProposalAccepted, Roles: Conveners},
+	{Action: ProposalDecline, From: []ProposalState{ProposalPending}, To: ProposalDeclined, Roles: Conveners},
 }
 
 // ProposalTransition moderates a proposal in state s; the errors are
@@ -169,7 +170,7 @@ func ProposalTransition(s ProposalState, a ProposalAction, roles ...anju.Role) (
 	if !s.Valid() {
 		return "", anju.FieldError("state", "unknown proposal state %q", s)
 	}
-	return transition(ProposalRules, "proposal", s, a, roles)
+	return cases.ApplyTable(ProposalRules, "proposal", s, a, roles)
 }
 
 // Proposal is a topic a resident proposes before a meeting. Name and Phone

@@ -10,7 +10,6 @@
 package meeting
 
 import (
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -20,46 +19,7 @@ import (
 
 // Rule is one row of a transition table: Action may be taken in any of the
 // From states by any of Roles and leaves the object in To.
-type Rule[S ~string, A ~string] struct {
-	Action A
-	From   []S
-	To     S
-	Roles  []anju.Role
-}
-
-// transition applies a table: EINVALID naming "action" for an unknown
-// action, ECONFLICT when the action is not allowed in s, EFORBIDDEN when
-// none of roles may take it.
-func transition[S ~string, A ~string](rules []Rule[S, A], what string, s S, a A, roles []anju.Role) (S, error) {
-	known := false
-	for _, r := range rules {
-		if r.Action != a {
-			continue
-		}
-		known = true
-		if !slices.Contains(r.From, s) {
-			continue
-		}
-		if !slices.ContainsFunc(roles, func(x anju.Role) bool { return slices.Contains(r.Roles, x) }) {
-			return s, anju.Errorf(anju.EFORBIDDEN, "only %s may %s a %s", roleList(r.Roles), a, what)
-		}
-		return r.To, nil
-	}
-	if !known {
-		return s, anju.FieldError("action", "unknown %s action %q", what, a)
-	}
-	return s, anju.Errorf(anju.ECONFLICT, "cannot %s a %s that is %s", a, what, s)
-}
-
-func roleList(rs []anju.Role) string {
-	var names []string
-	for _, r := range rs {
-		if r != cases.RoleSystem {
-			names = append(names, strings.ReplaceAll(string(r), "_", " ")+"s")
-		}
-	}
-	return strings.Join(names, " or ")
-}
+type Rule[S ~string, A ~string] = cases.TableRule[S, A]
 
 // Organisers are the staff who arrange sessions and meetings and keep their
 // records: leaders (supervisors), dispatchers of the governance centre and

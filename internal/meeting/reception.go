@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"anju/internal/anju"
+	"anju/internal/cases"
 )
 
 // SessionState is where a reception session stands.
@@ -50,12 +51,12 @@ var residentBooking = []anju.Role{anju.RoleResident}
 //	published: residents book (portal) or staff book for them
 //	held: cases are filed as born at the session
 var SessionRules = []Rule[SessionState, SessionAction]{
-	{SessionPublish, []SessionState{SessionDraft}, SessionPublished, Organisers},
-	{SessionHold, []SessionState{SessionPublished}, SessionHeld, Organisers},
-	{SessionClose, []SessionState{SessionHeld}, SessionClosed, Organisers},
-	{SessionCancel, []SessionState{SessionDraft, SessionPublished}, SessionCancelled, Organisers},
-	{SessionBook, []SessionState{SessionPublished}, SessionPublished, append(slices.Clone(Bookers), residentBooking...)},
-	{SessionFileCase, []SessionState{SessionHeld}, SessionHeld, append(slices.Clone(Bookers), Organisers...)},
+	{Action: SessionPublish, From: []SessionState{SessionDraft}, To: SessionPublished, Roles: Organisers},
+	{Action: SessionHold, From: []SessionState{SessionPublished}, To: SessionHeld, Roles: Organisers},
+	{Action: SessionClose, From: []SessionState{SessionHeld}, To: SessionClosed, Roles: Organisers},
+	{Action: SessionCancel, From: []SessionState{SessionDraft, SessionPublished}, To: SessionCancelled, Roles: Organisers},
+	{Action: SessionBook, From: []SessionState{SessionPublished}, To: SessionPublished, Roles: append(slices.Clone(Bookers), residentBooking...)},
+	{Action: SessionFileCase, From: []SessionState{SessionHeld}, To: SessionHeld, Roles: append(slices.Clone(Bookers), Organisers...)},
 }
 
 // SessionTransition returns the state a session in state s is in after
@@ -67,7 +68,7 @@ func SessionTransition(s Session, state SessionState, a SessionAction, now time.
 	if !state.Valid() {
 		return "", anju.FieldError("state", "unknown session state %q", state)
 	}
-	next, err := transition(SessionRules, "reception session", state, a, roles)
+	next, err := cases.ApplyTable(SessionRules, "reception session", state, a, roles)
 	if err != nil {
 		return state, err
 	}
