@@ -165,35 +165,46 @@ func (w *Web) receptionFailure(rw http.ResponseWriter, r *http.Request, v *View,
 	}
 }
 
-func (w *Web) handleBookSlot(rw http.ResponseWriter, r *http.Request, v *View) {
+// readReceptionPost reads a post of one of the page's forms about the
+// session or meeting (what) in the path: the poster, limited per address
+// when public, and the form, checked. When it was refused it has answered
+// (ok false): the page again with why, or the error page.
+func (w *Web) readReceptionPost(rw http.ResponseWriter, r *http.Request, v *View, what string) (id int64, forID string, actor *anju.Actor, form receptionForm, ok bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		w.fail(rw, r, v, anju.Errorf(anju.ENOTFOUND, "no such session"))
-		return
+		w.fail(rw, r, v, anju.Errorf(anju.ENOTFOUND, "no such %s", what))
+		return 0, "", nil, form, false
 	}
-	forID := "session-" + strconv.FormatInt(id, 10)
+	forID = what + "-" + strconv.FormatInt(id, 10)
 	actor, limited, err := w.portalPoster(rw, r, v)
 	if err != nil {
 		w.fail(rw, r, v, err)
-		return
+		return 0, "", nil, form, false
 	}
 	form, errs := readReceptionForm(r, v)
 	switch {
 	case limited != nil:
 		w.receptionAgain(rw, r, v, forID, form, errs, http.StatusTooManyRequests, errorMessage(v, limited))
-		return
 	case form.Website != "":
 		w.receptionAgain(rw, r, v, forID, form, errs, http.StatusBadRequest, v.T("portal.report.refused"))
-		return
 	case len(errs) > 0:
 		w.receptionAgain(rw, r, v, forID, form, errs, http.StatusBadRequest, "")
+	default:
+		return id, forID, actor, form, true
+	}
+	return 0, "", nil, form, false
+}
+
+func (w *Web) handleBookSlot(rw http.ResponseWriter, r *http.Request, v *View) {
+	id, forID, actor, form, ok := w.readReceptionPost(rw, r, v, "session")
+	if !ok {
 		return
 	}
 	in := meeting.Booking{Name: form.Name, Phone: form.Phone, Topic: form.Topic}
 	if form.Slot != "" {
+		var err error
 		if in.Slot, err = time.Parse(time.RFC3339, form.Slot); err != nil {
-			errs["slot"] = v.T("reception.err.slot")
-			w.receptionAgain(rw, r, v, forID, form, errs, http.StatusBadRequest, "")
+			w.receptionAgain(rw, r, v, forID, form, fieldErrors{"slot": v.T("reception.err.slot")}, http.StatusBadRequest, "")
 			return
 		}
 	}
@@ -215,27 +226,8 @@ func (w *Web) handleBookSlot(rw http.ResponseWriter, r *http.Request, v *View) {
 }
 
 func (w *Web) handleProposeTopic(rw http.ResponseWriter, r *http.Request, v *View) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		w.fail(rw, r, v, anju.Errorf(anju.ENOTFOUND, "no such meeting"))
-		return
-	}
-	forID := "meeting-" + strconv.FormatInt(id, 10)
-	actor, limited, err := w.portalPoster(rw, r, v)
-	if err != nil {
-		w.fail(rw, r, v, err)
-		return
-	}
-	form, errs := readReceptionForm(r, v)
-	switch {
-	case limited != nil:
-		w.receptionAgain(rw, r, v, forID, form, errs, http.StatusTooManyRequests, errorMessage(v, limited))
-		return
-	case form.Website != "":
-		w.receptionAgain(rw, r, v, forID, form, errs, http.StatusBadRequest, v.T("portal.report.refused"))
-		return
-	case len(errs) > 0:
-		w.receptionAgain(rw, r, v, forID, form, errs, http.StatusBadRequest, "")
+	id, forID, actor, form, ok := w.readReceptionPost(rw, r, v, "meeting")
+	if !ok {
 		return
 	}
 	p, err := w.db.ProposeTopic(r.Context(), actor, id, meeting.Proposal{Text: form.Text, Name: form.Name, Phone: form.Phone})
