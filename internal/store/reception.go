@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -112,9 +113,8 @@ func scanSession(row interface{ Scan(...any) error }) (ReceptionSession, error) 
 }
 
 // placeOf resolves the region where a session or meeting takes place for
-// an organiser: ENOTFOUND-free, an EINVALID naming field for a region that
-// is not in the actor's city, not at one of levels, or outside the actor's
-// area for roles.
+// an organiser: EINVALID naming field for a region that is not in the
+// actor's city, not at one of levels, or outside the actor's area for roles.
 func (db *DB) placeOf(ctx context.Context, actor *anju.Actor, field, code string, levels []region.Level, roles []anju.Role) (RegionRecord, error) {
 	r, err := db.regionNoGeometry(ctx, code)
 	if err != nil || (!actor.System && r.City != actor.City) {
@@ -397,52 +397,66 @@ func (db *DB) BookSlot(ctx context.Context, actor *anju.Actor, sessionID int64, 
 		return ReceptionBooking{}, err
 	}
 	var out ReceptionBooking
-	err := db.inTx(ctx, func(tx *Tx) error {
-		s, err := db.bookableSession(ctx, tx, actor, sessionID)
-		if err != nil {
-			return err
-		}
-		now := db.clock.Now()
-		if _, err := meeting.SessionTransition(s.Session, s.State, meeting.SessionBook, now, placeRoles(actor, s.City, s.regionPath)...); err != nil {
-			return err
-		}
-		slot, err := s.SlotAt(in.Slot, now)
-		if err != nil {
-			return err
-		}
-		taken, err := column[int](tx.query(ctx, `SELECT seat FROM reception_bookings WHERE session_id = ? AND slot = ?`, sessionID, slot))
-		if err != nil {
-			return err
-		}
-		seat := -1
-		for i := 0; i < s.Capacity && seat < 0; i++ {
-			seat = i
-			for _, t := range taken {
-				if t == i {
-					seat = -1
+	// Two bookings racing for the same free seat both read it free; the
+	// seat's unique key lets one in and sends the other round again, to
+	// the next seat or to "full". The rounds are bounded by the capacity.
+	for range meeting.MaxCapacity {
+		err := db.inTx(ctx, func(tx *Tx) error {
+			s, err := db.bookableSession(ctx, tx, actor, sessionID)
+			if err != nil {
+				return err
+			}
+			now := db.clock.Now()
+			if _, err := meeting.SessionTransition(s.Session, s.State, meeting.SessionBook, now, placeRoles(actor, s.City, s.regionPath)...); err != nil {
+				return err
+			}
+			slot, err := s.SlotAt(in.Slot, now)
+			if err != nil {
+				return err
+			}
+			taken, err := column[int](tx.query(ctx, `SELECT seat FROM reception_bookings WHERE session_id = ? AND slot = ?`, sessionID, slot))
+			if err != nil {
+				return err
+			}
+			seat := -1
+			for i := 0; i < s.Capacity && seat < 0; i++ {
+				seat = i
+				for _, t := range taken {
+					if t == i {
+						seat = -1
+					}
 				}
 			}
-		}
-		if seat < 0 {
-			return anju.Errorf(anju.ECONFLICT, "the slot at %s is full", in.Slot.Format(time.RFC3339))
-		}
-		rid, err := tx.insertReporter(ctx, s.City, pd)
-		if err != nil {
-			return err
-		}
-		out = ReceptionBooking{SessionID: sessionID, Slot: s.SlotStart(slot), Code: newTrackingCode(), Topic: in.Topic,
-			BookedBy: actorName(actor), BookedAt: fromMicros(micros(now)), reporterID: rid}
-		m := pd.Normalized()
-		out.Name, out.Phone = personal.MaskName(m.Name), personal.MaskPhone(m.Phone)
-		out.ID, err = tx.insertID(ctx, `INSERT INTO reception_bookings (session_id, slot, seat, code, reporter_id, topic, booked_by, created_at)
+			if seat < 0 {
+				return anju.Errorf(anju.ECONFLICT, "the slot at %s is full", in.Slot.Format(time.RFC3339))
+			}
+			rid, err := tx.insertReporter(ctx, s.City, pd)
+			if err != nil {
+				return err
+			}
+			out = ReceptionBooking{SessionID: sessionID, Slot: s.SlotStart(slot), Code: newTrackingCode(), Topic: in.Topic,
+				BookedBy: actorName(actor), BookedAt: fromMicros(micros(now)), reporterID: rid}
+			m := pd.Normalized()
+			out.Name, out.Phone = personal.MaskName(m.Name), personal.MaskPhone(m.Phone)
+			out.ID, err = tx.insertID(ctx, `INSERT INTO reception_bookings (session_id, slot, seat, code, reporter_id, topic, booked_by, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, sessionID, slot, seat, out.Code, rid, in.Topic, out.BookedBy, micros(now))
-		if anju.ErrorCode(err) == anju.ECONFLICT {
-			return anju.Errorf(anju.ECONFLICT, "the slot at %s is full", in.Slot.Format(time.RFC3339))
+			// insertID leaves PostgreSQL's error untranslated (RETURNING
+			// makes the insert a query).
+			if anju.ErrorCode(db.dialect.translate(err)) == anju.ECONFLICT {
+				return errSeatTaken
+			}
+			return err
+		})
+		if !errors.Is(err, errSeatTaken) {
+			return out, err
 		}
-		return err
-	})
-	return out, err
+	}
+	return ReceptionBooking{}, anju.Errorf(anju.ECONFLICT, "the slot at %s is full", in.Slot.Format(time.RFC3339))
 }
+
+// errSeatTaken is a seat booked by another request between this one's
+// read and its insert.
+var errSeatTaken = errors.New("seat taken meanwhile")
 
 // bookableSession reads a session for a booking: staff see the sessions of
 // their area; a resident those of their city that are open to the public.

@@ -221,5 +221,35 @@ func TestReceptionLastSeatRace(t *testing.T) {
 				t.Fatalf("round %d: %+v", round, got.Bookings)
 			}
 		}
+		// Two seats a slot and three callers at once: the two who read
+		// the same seat free both get one, the third is refused.
+		in.Start, in.End, in.Capacity = in.Start.Add(2*time.Hour), in.End.Add(2*time.Hour), 2
+		if s, err = w.db.CreateReception(ctx, leader, in); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.db.ActOnReception(ctx, leader, s.ID, meeting.SessionPublish); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 3)
+		for i := range errs {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				_, errs[i] = w.db.BookSlot(ctx, w.actors["operator"], s.ID, booking(in.Start, "王芳"))
+			}(i)
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			if err == nil {
+				ok++
+			} else if anju.ErrorCode(err) != anju.ECONFLICT {
+				t.Fatal(err)
+			}
+		}
+		if ok != 2 {
+			t.Fatalf("two seats: %d bookings (%v)", ok, errs)
+		}
 	})
 }
