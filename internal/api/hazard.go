@@ -10,22 +10,27 @@ import (
 	"anju/internal/store"
 )
 
-// The register and its inspections are for staff: a resident's grant sees
-// none of it, and is refused before anything is read.
+// staff wraps the routes for the city's staff only (the hazard register and
+// its inspections, reception sessions and meetings as staff manage them): a
+// resident's grant sees none of it, and is refused before anything is read.
 func (s *API) staff(h func(w http.ResponseWriter, r *http.Request, a *anju.Actor)) http.Handler {
 	return s.authed(func(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 		if !a.Staff() {
-			s.writeError(w, r, anju.Errorf(anju.EFORBIDDEN, "the hazard register is for staff"))
+			s.writeError(w, r, anju.Errorf(anju.EFORBIDDEN, "this is for the city's staff"))
 			return
 		}
 		h(w, r, a)
 	})
 }
 
-func pathID(r *http.Request, what string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+func pathID(r *http.Request, what string) (int64, error) { return pathIDOf(r, "id", what) }
+
+// pathIDOf reads the id in the route's wildcard name; one that is not a
+// positive number names nothing, so it is not found.
+func pathIDOf(r *http.Request, name, what string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, anju.Errorf(anju.ENOTFOUND, "%s %q not found", what, r.PathValue("id"))
+		return 0, anju.Errorf(anju.ENOTFOUND, "%s %q not found", what, r.PathValue(name))
 	}
 	return id, nil
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"anju/internal/anju"
+	"anju/internal/meeting"
 )
 
 // Register mounts every route of the JSON API on mux. Handlers wrapped in
@@ -85,6 +86,25 @@ func (s *API) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/disputes/{id}/outcome", s.authed(s.handleDisputeOutcome()))
 	mux.Handle("POST /api/v1/disputes/{id}/referral", s.authed(s.handleDisputeReferral()))
 	mux.Handle("POST /api/v1/disputes/{id}/follow-up", s.authed(s.handleDisputeFollowUp()))
+	mux.Handle("GET /api/v1/receptions", s.staff(s.handleReceptions))
+	mux.Handle("POST /api/v1/receptions", s.authed(s.handleCreateReception, organisers...))
+	mux.Handle("GET /api/v1/receptions/mine/cases", s.staff(s.handleLeaderCases))
+	mux.Handle("GET /api/v1/receptions/{id}", s.staff(s.handleReception))
+	mux.Handle("POST /api/v1/receptions/{id}/publish", s.authed(s.handleReceptionAction(meeting.SessionPublish), organisers...))
+	mux.Handle("POST /api/v1/receptions/{id}/hold", s.authed(s.handleReceptionAction(meeting.SessionHold), organisers...))
+	mux.Handle("POST /api/v1/receptions/{id}/close", s.authed(s.handleReceptionAction(meeting.SessionClose), organisers...))
+	mux.Handle("POST /api/v1/receptions/{id}/cancel", s.authed(s.handleReceptionAction(meeting.SessionCancel), organisers...))
+	mux.Handle("POST /api/v1/receptions/{id}/bookings", s.authed(s.handleBookReception))
+	mux.Handle("POST /api/v1/receptions/{id}/cases", s.authed(s.handleReceptionCase, sessionCaseFilers...))
+	mux.Handle("GET /api/v1/meetings", s.staff(s.handleMeetings))
+	mux.Handle("POST /api/v1/meetings", s.authed(s.handleCreateMeeting, conveners...))
+	mux.Handle("GET /api/v1/meetings/{id}", s.staff(s.handleMeeting))
+	mux.Handle("POST /api/v1/meetings/{id}/hold", s.authed(s.handleMeetingAction(meeting.ActionHold), conveners...))
+	mux.Handle("POST /api/v1/meetings/{id}/cancel", s.authed(s.handleMeetingAction(meeting.ActionCancel), conveners...))
+	mux.Handle("POST /api/v1/meetings/{id}/proposals", s.authed(s.handleProposeTopic))
+	mux.Handle("POST /api/v1/meetings/{id}/proposals/{proposal}/{action}", s.authed(s.handleModerateProposal, conveners...))
+	mux.Handle("POST /api/v1/meetings/{id}/minutes", s.authed(s.handleMinutes, conveners...))
+	mux.Handle("POST /api/v1/meetings/{id}/decisions", s.authed(s.handleDecision, conveners...))
 	mux.Handle("GET /api/v1/search", s.authed(s.handleSearch))
 	mux.Handle("POST /api/v1/suggest", s.authed(s.handleSuggest))
 	mux.Handle("GET /api/v1/classifier", s.authed(s.handleModels))

@@ -504,7 +504,10 @@ func roleList(roles []anju.Role) string {
 			names = append(names, "a "+n)
 		}
 	}
-	if len(names) == 1 {
+	switch len(names) {
+	case 0:
+		return "the platform"
+	case 1:
 		return names[0]
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]

@@ -3,7 +3,6 @@ package hazard
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"unicode/utf8"
 
 	"anju/internal/anju"
@@ -68,12 +67,7 @@ const (
 
 // Rule is one row of a transition table: Action may be taken in any of the
 // From states by any of Roles and leaves the object in To.
-type Rule[S ~string, A ~string] struct {
-	Action A
-	From   []S
-	To     S
-	Roles  []anju.Role
-}
+type Rule[S ~string, A ~string] = cases.TableRule[S, A]
 
 var (
 	inspectors = []anju.Role{anju.RoleGridWorker, cases.RoleSystem}
@@ -87,8 +81,8 @@ var (
 //	due → done (completed) | missed (its period ended)
 //	missed → done (completed late)
 var TaskRules = []Rule[TaskState, TaskAction]{
-	{TaskComplete, []TaskState{TaskDue, TaskMissed}, TaskDone, inspectors},
-	{TaskMiss, []TaskState{TaskDue}, TaskMissed, []anju.Role{cases.RoleSystem}},
+	{Action: TaskComplete, From: []TaskState{TaskDue, TaskMissed}, To: TaskDone, Roles: inspectors},
+	{Action: TaskMiss, From: []TaskState{TaskDue}, To: TaskMissed, Roles: []anju.Role{cases.RoleSystem}},
 }
 
 // FindingRules is the finding table:
@@ -97,10 +91,10 @@ var TaskRules = []Rule[TaskState, TaskAction]{
 //	open | rectifying → closed (re-inspection passed)
 //	open | rectifying → the same state, sent back (re-inspection failed)
 var FindingRules = []Rule[FindingState, FindingAction]{
-	{FindingDispatch, []FindingState{FindingOpen}, FindingRectifying, []anju.Role{anju.RoleDispatcher, cases.RoleSystem}},
-	{FindingPass, []FindingState{FindingOpen, FindingRectifying}, FindingClosed, reinspectors},
-	{FindingSendBack, []FindingState{FindingOpen}, FindingOpen, reinspectors},
-	{FindingSendBack, []FindingState{FindingRectifying}, FindingRectifying, reinspectors},
+	{Action: FindingDispatch, From: []FindingState{FindingOpen}, To: FindingRectifying, Roles: []anju.Role{anju.RoleDispatcher, cases.RoleSystem}},
+	{Action: FindingPass, From: []FindingState{FindingOpen, FindingRectifying}, To: FindingClosed, Roles: reinspectors},
+	{Action: FindingSendBack, From: []FindingState{FindingOpen}, To: FindingOpen, Roles: reinspectors},
+	{Action: FindingSendBack, From: []FindingState{FindingRectifying}, To: FindingRectifying, Roles: reinspectors},
 }
 
 // TaskTransition returns the state a task in state s is in after action a
@@ -111,7 +105,7 @@ func TaskTransition(s TaskState, a TaskAction, roles ...anju.Role) (TaskState, e
 	if !s.Valid() {
 		return "", anju.FieldError("state", "unknown task state %q", s)
 	}
-	return transition(TaskRules, "inspection task", s, a, roles)
+	return cases.ApplyTable(TaskRules, "inspection task", s, a, roles)
 }
 
 // FindingTransition is TaskTransition for findings.
@@ -119,38 +113,7 @@ func FindingTransition(s FindingState, a FindingAction, roles ...anju.Role) (Fin
 	if !s.Valid() {
 		return "", anju.FieldError("state", "unknown finding state %q", s)
 	}
-	return transition(FindingRules, "finding", s, a, roles)
-}
-
-func transition[S ~string, A ~string](rules []Rule[S, A], what string, s S, a A, roles []anju.Role) (S, error) {
-	known := false
-	for _, r := range rules {
-		if r.Action != a {
-			continue
-		}
-		known = true
-		if !slices.Contains(r.From, s) {
-			continue
-		}
-		if !slices.ContainsFunc(roles, func(x anju.Role) bool { return slices.Contains(r.Roles, x) }) {
-			return s, anju.Errorf(anju.EFORBIDDEN, "only %s may %s a %s", roleList(r.Roles), strings.ReplaceAll(string(a), "_", " "), what)
-		}
-		return r.To, nil
-	}
-	if !known {
-		return s, anju.FieldError("action", "unknown %s action %q", what, a)
-	}
-	return s, anju.Errorf(anju.ECONFLICT, "cannot %s a %s that is %s", strings.ReplaceAll(string(a), "_", " "), what, s)
-}
-
-func roleList(rs []anju.Role) string {
-	var names []string
-	for _, r := range rs {
-		if r != cases.RoleSystem {
-			names = append(names, strings.ReplaceAll(string(r), "_", " ")+"s")
-		}
-	}
-	return strings.Join(names, " or ")
+	return cases.ApplyTable(FindingRules, "finding", s, a, roles)
 }
 
 // Result is an inspector's verdict on one checklist item.

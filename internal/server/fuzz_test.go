@@ -65,6 +65,15 @@ var bodyRoutes = []struct{ login, method, path, seed string }{
 	{"worker-a", "POST", "/api/v1/disputes/1/referral", `{"result":"法院判决"}`},
 	{"worker-a", "POST", "/api/v1/disputes/1/follow-up", `{"holds":false,"note":"未履行"}`},
 	{"admin", "PUT", "/api/v1/disputes/settings", `{"follow_up_days":20,"large_people":30,"large_amount":500000}`},
+	{"dispatcher", "POST", "/api/v1/receptions", `{"leader":"dispatcher","leader_title":"区长","region":"330102001","place":"便民服务中心","start":"2030-03-04T09:00:00+08:00","end":"2030-03-04T10:00:00+08:00","topics":["停车"],"slot_minutes":20,"capacity":2}`},
+	{"dispatcher", "POST", "/api/v1/receptions/1/publish", ``},
+	{"operator", "POST", "/api/v1/receptions/1/bookings", `{"slot":"2030-03-04T09:20:00+08:00","name":"王芳","phone":"13812345678","topic":"加装电梯"}`},
+	{"operator", "POST", "/api/v1/receptions/1/cases", `{"text":"加装电梯","category":"0101","lat":30.05,"lon":120.02,"booking_id":1}`},
+	{"worker-a", "POST", "/api/v1/meetings", `{"community":"330102001001","title":"恳谈会","place":"议事厅","start":"2030-03-06T19:00:00+08:00","end":"2030-03-06T21:00:00+08:00","topics":["充电棚"]}`},
+	{"operator", "POST", "/api/v1/meetings/1/proposals", `{"text":"楼道堆物","name":"赵敏","phone":"13912345678"}`},
+	{"worker-a", "POST", "/api/v1/meetings/1/proposals/1/accept", ``},
+	{"worker-a", "POST", "/api/v1/meetings/1/minutes", `{"text":"议定两件事","attendees":25}`},
+	{"worker-a", "POST", "/api/v1/meetings/1/decisions", `{"text":"建充电棚","category":"0101","grid":"330102001001002"}`},
 	{"admin", "DELETE", "/api/v1/session", ``},
 }
 
@@ -84,6 +93,9 @@ var queryRoutes = []struct{ path, seed string }{
 	{"/api/v1/hazards/checklists", ""},
 	{"/api/v1/hazards/plan", ""},
 	{"/api/v1/inspections", "state=due&region=330102001&before=100&limit=20"},
+	{"/api/v1/receptions", "state=published&region=330102&before=100&limit=20"},
+	{"/api/v1/receptions/mine/cases", "before=100&limit=20"},
+	{"/api/v1/meetings", "state=scheduled&region=330102001001&before=100&limit=20"},
 	{"/api/v1/cases/1/similar", "limit=3"},
 	{"/api/v1/cases/1/history", ""},
 	{"/api/v1/regions", ""},
@@ -243,6 +255,13 @@ var pathRoutes = []struct{ login, method, path, body, seed string }{
 	{"operator", "POST", "/api/v1/cases/%s/reporter", `{"reason":"电话回访"}`, "1"},
 	{"worker-a", "GET", "/api/v1/disputes/%s", "", "1"},
 	{"worker-a", "GET", "/api/v1/disputes/%s/agreement", "", "1"},
+	{"dispatcher", "GET", "/api/v1/receptions/%s", "", "1"},
+	{"dispatcher", "POST", "/api/v1/receptions/%s/hold", "", "1"},
+	{"dispatcher", "POST", "/api/v1/receptions/%s/close", "", "1"},
+	{"dispatcher", "POST", "/api/v1/receptions/%s/cancel", "", "1"},
+	{"worker-a", "GET", "/api/v1/meetings/%s", "", "1"},
+	{"worker-a", "POST", "/api/v1/meetings/%s/hold", "", "1"},
+	{"worker-a", "POST", "/api/v1/meetings/%s/cancel", "", "1"},
 }
 
 // TestFuzzReachesEveryRoute holds the lists above to the API's routes: each

@@ -34,9 +34,16 @@ const password = "right-password"
 
 func newFixture(t testing.TB, dsn string) *fixture {
 	t.Helper()
+	return newFixtureWith(t, dsn, store.Options{})
+}
+
+// newFixtureWith is newFixture with store options, such as a fake clock
+// for a test that spans a session's start.
+func newFixtureWith(t testing.TB, dsn string, opts store.Options) *fixture {
+	t.Helper()
 	ctx := context.Background()
-	keys, _ := personal.ParseKeyring(personal.FormatKey("k1", personal.GenerateKey()))
-	db, err := store.Open(ctx, dsn, store.Options{Keys: keys})
+	opts.Keys, _ = personal.ParseKeyring(personal.FormatKey("k1", personal.GenerateKey()))
+	db, err := store.Open(ctx, dsn, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,6 +219,8 @@ func TestScopeMatrix(t *testing.T) {
 		bHazard, bTask, bFinding := hazardInB(t, f.db)
 		// A dispute in district B.
 		bDispute := "/api/v1/disputes/" + disputeInB(t, f.db)
+		bSession, bMeeting, bProposal := receptionAndMeetingInB(t, f.db)
+		booking := `{"slot":"` + f.sessionSlot(bSession) + `","name":"王芳","phone":"13812345678","topic":"x"}`
 		other := []struct{ method, path, body string }{
 			{"GET", "/api/v1/cases/" + cid + "/photos", ""},
 			{"GET", "/api/v1/photos/" + pid, ""},
@@ -263,6 +272,22 @@ func TestScopeMatrix(t *testing.T) {
 			{"POST", bDispute + "/follow-up", `{"holds":true}`},
 			{"POST", "/api/v1/disputes", `{"text":"x","category":"1101","lat":30.05,"lon":120.17,"dispute":{"type":"other","people":2,
 				"parties":[{"kind":"person","role":"applicant","name":"甲"},{"kind":"person","role":"respondent","name":"乙"}]}}`},
+			{"GET", "/api/v1/receptions/" + bSession, ""},
+			{"GET", "/api/v1/receptions?region=330105", ""},
+			{"POST", "/api/v1/receptions/" + bSession + "/publish", ""},
+			{"POST", "/api/v1/receptions/" + bSession + "/hold", ""},
+			{"POST", "/api/v1/receptions/" + bSession + "/close", ""},
+			{"POST", "/api/v1/receptions/" + bSession + "/cancel", ""},
+			{"POST", "/api/v1/receptions/" + bSession + "/bookings", booking},
+			{"POST", "/api/v1/receptions/" + bSession + "/cases", `{"text":"路灯坏了","category":"0101","lat":30.05,"lon":120.17}`},
+			{"GET", "/api/v1/meetings/" + bMeeting, ""},
+			{"GET", "/api/v1/meetings?region=330105", ""},
+			{"POST", "/api/v1/meetings/" + bMeeting + "/hold", ""},
+			{"POST", "/api/v1/meetings/" + bMeeting + "/cancel", ""},
+			{"POST", "/api/v1/meetings/" + bMeeting + "/proposals", `{"text":"楼道堆物"}`},
+			{"POST", "/api/v1/meetings/" + bMeeting + "/proposals/" + bProposal + "/accept", ""},
+			{"POST", "/api/v1/meetings/" + bMeeting + "/minutes", `{"text":"议定","attendees":3}`},
+			{"POST", "/api/v1/meetings/" + bMeeting + "/decisions", `{"text":"修路灯","category":"0101"}`},
 		}
 		for _, login := range []string{"worker-a", "admin-a"} {
 			for _, r := range other {
@@ -286,6 +311,12 @@ func TestScopeMatrix(t *testing.T) {
 						want = http.StatusForbidden
 					}
 				}
+				// Sessions are arranged by leaders and dispatchers: a grid
+				// worker is refused by role alone.
+				if login == "worker-a" && r.method == "POST" && strings.HasPrefix(r.path, "/api/v1/receptions/") &&
+					!strings.HasSuffix(r.path, "/bookings") && !strings.HasSuffix(r.path, "/cases") {
+					want = http.StatusForbidden
+				}
 				if status != want {
 					t.Errorf("%s: %s %s = %d, want %d: %s", login, r.method, r.path, status, want, body)
 				}
@@ -303,7 +334,7 @@ func TestScopeMatrix(t *testing.T) {
 		// Lists leave district B out.
 		for _, p := range []string{"/api/v1/regions/330100/children", "/api/v1/departments",
 			"/api/v1/cases", "/api/v1/cases?format=csv", "/api/v1/search?q=路灯", "/api/v1/hotspots", "/api/v1/warnings", "/api/v1/figures",
-			"/api/v1/hazards", "/api/v1/inspections", "/api/v1/disputes", "/api/v1/cases?kind=dispute"} {
+			"/api/v1/hazards", "/api/v1/inspections", "/api/v1/disputes", "/api/v1/cases?kind=dispute", "/api/v1/receptions", "/api/v1/meetings", "/api/v1/receptions/mine/cases"} {
 			_, body := f.do("worker-a", "GET", p, "")
 			if status, _ := f.do("worker-a", "GET", p, ""); status != 200 {
 				t.Errorf("worker-a: GET %s = %d", p, status)
