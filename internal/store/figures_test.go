@@ -187,6 +187,17 @@ func TestFigureGroups(t *testing.T) {
 		if total != 3 {
 			t.Errorf("grids add up to %d, want 3", total)
 		}
+		// Asked for some figures, a split holds those alone, the same.
+		only, _, err := w.db.FigureGroups(ctx, w.actors["dispatcher"], store.FigureFilter{}, week, store.ByDepartment, figures.Received, figures.OverdueByAge)
+		if err != nil || len(only) != len(depts) {
+			t.Fatalf("only: %v %d parts", err, len(only))
+		}
+		for _, g := range only {
+			if len(g.Figures) != 2 || g.Figures[figures.Received].Count != depts[g.Key].Figures[figures.Received].Count ||
+				g.Figures[figures.OverdueByAge].Count != depts[g.Key].Figures[figures.OverdueByAge].Count {
+				t.Errorf("only, %s: %+v", g.Key, g.Figures)
+			}
+		}
 		if _, _, err := w.db.FigureGroups(ctx, w.actors["dispatcher"], store.FigureFilter{}, week, "colour"); anju.ErrorField(err) != "by" {
 			t.Errorf("bad grouping: %v", err)
 		}

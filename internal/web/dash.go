@@ -236,28 +236,18 @@ func (w *Web) handleDash(rw http.ResponseWriter, r *http.Request, v *View) {
 		bad(http.StatusBadRequest, "trend", v.T("dash.bad.trend_long", int(maxDailyTrend.Hours()/24)))
 		return
 	}
-	days := int(math.Round(period.To.Sub(period.From).Hours() / 24))
-	before := figures.Period{From: period.From.AddDate(0, 0, -days), To: period.From}
-	yearBefore := figures.Period{From: period.From.AddDate(-1, 0, 0), To: period.To.AddDate(-1, 0, 0)}
-	var cur, prev, year map[figures.Key]figures.Value
-	for _, c := range []struct {
-		p    figures.Period
-		into *map[figures.Key]figures.Value
-	}{{period, &cur}, {before, &prev}, {yearBefore, &year}} {
-		if err == nil {
-			*c.into, _, err = w.db.CaseFigures(ctx, v.Actor, f, c.p)
-		}
+	ranked := []figures.Key{figures.Received}
+	for _, r := range dashRanks {
+		ranked = append(ranked, r.Key)
 	}
-	// One split each, no more: every one recounts the filter's cases.
-	var byTime, byCategory, byDepartment, byRegion []store.FigureGroup
-	for _, s := range []struct {
-		by   store.FigureGroupBy
-		into *[]store.FigureGroup
-	}{{trend, &byTime}, {store.ByCategory, &byCategory}, {store.ByDepartment, &byDepartment}, {store.ByRegion, &byRegion}} {
-		if err == nil {
-			*s.into, _, err = w.db.FigureGroups(ctx, v.Actor, f, period, s.by)
-		}
+	var d store.Dashboard
+	if err == nil {
+		d, err = w.db.Dashboard(ctx, v.Actor, store.DashboardAsk{Filter: f, Period: period, Trend: trend,
+			Shown: []figures.Key{figures.Received, figures.OnTimeResolution}, Ranked: ranked})
 	}
+	before, yearBefore := d.Before, d.YearBefore
+	cur, prev, year := d.Now, d.Prev, d.YearAgo
+	byTime, byCategory, byDepartment, byRegion := d.Trend, d.Categories, d.Departments, d.Regions
 	switch field := anju.ErrorField(err); {
 	case err != nil && anju.ErrorCode(err) == anju.ENOTFOUND:
 		// A region outside the reader's reach is no region at all.

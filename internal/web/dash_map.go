@@ -37,6 +37,15 @@ type mapFigure struct {
 
 // mapFigures are the figures the map offers, the first the default; the
 // popup of a grid shows all of them.
+// mapKeys are the figures a map reads.
+func mapKeys() []figures.Key {
+	keys := []figures.Key{figures.Received}
+	for _, mf := range mapFigures {
+		keys = append(keys, mf.Key)
+	}
+	return keys
+}
+
 var mapFigures = []mapFigure{
 	{"received", figures.Received},
 	{"overdue", figures.OverdueByAge},
@@ -279,7 +288,7 @@ func (w *Web) handleDashMap(rw http.ResponseWriter, r *http.Request, v *View) {
 		}
 	}
 	if err == nil {
-		groups, _, err = w.db.FigureGroups(ctx, v.Actor, f, period, store.ByGrid)
+		groups, _, err = w.db.FigureGroups(ctx, v.Actor, f, period, store.ByGrid, mapKeys()...)
 		p.dashError(v, err)
 	}
 	switch {
