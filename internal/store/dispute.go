@@ -197,6 +197,11 @@ func (db *DB) DisputeOf(ctx context.Context, actor *anju.Actor, c Case) (*Disput
 		return nil, nil
 	}
 	d, err := db.readDispute(ctx, db, c.ID)
+	if anju.ErrorCode(err) == anju.ENOTFOUND {
+		// A case of kind dispute filed through the general intake (or
+		// before disputes had detail) has none: it is a case, no more.
+		return nil, nil
+	}
 	return d.forReader(actor), err
 }
 

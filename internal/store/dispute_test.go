@@ -407,3 +407,21 @@ func TestDisputeResidentView(t *testing.T) {
 		}
 	})
 }
+
+// A case of kind dispute filed through the general intake has no detail:
+// it reads as a case, with no dispute and no error.
+func TestDisputeKindWithoutDetail(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		w := newCaseWorld(t, dsn)
+		nc := streetLight()
+		nc.Kind = cases.KindDispute
+		c, _, err := w.db.CreateCase(ctx, w.actors["operator"], nc, "")
+		if err != nil || c.Kind != cases.KindDispute {
+			t.Fatalf("%v, kind %s", err, c.Kind)
+		}
+		if d, err := w.db.DisputeOf(ctx, w.actors["dispatcher"], c); d != nil || err != nil {
+			t.Errorf("a dispute without detail: %+v, %v", d, err)
+		}
+	})
+}
