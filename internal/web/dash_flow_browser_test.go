@@ -21,7 +21,8 @@ import (
 )
 
 // In Chromium, a district's supervisor: opens the dashboard, changes the
-// period, drills from a department's overdue pile in the ranking to its
+// period, follows every number on it to a list as long as the number,
+// drills from a department's overdue pile in the ranking to its
 // cases on the workbench (as many as the number said), downloads them as
 // XLSX (the workbook holds the same cases), and opens the wall screen;
 // screenshots at desk and wall sizes, the accessibility check on each page.
@@ -85,6 +86,23 @@ func TestBrowserDashSupervisor(t *testing.T) {
 	waitLocation(t, tab, "from="+from)
 	webtest.Run(t, tab, chromedp.WaitVisible(chromedp.CSS("table.figures")))
 	webtest.Screenshot(t, tab, "supervisor-dash-30-days")
+
+	// Every number on this dashboard opens a list that says as many.
+	type numberLink struct{ Href, N, Key string }
+	links := webtest.Get(t, tab, chromedp.Evaluate[[]numberLink](`[...new Map([...document.querySelectorAll("a[data-figure-n]")]
+		.map(a => [a.getAttribute("href"), {Href: a.getAttribute("href"), N: a.dataset.figureN, Key: a.dataset.figureLink}])).values()]`))
+	if len(links) < 10 {
+		t.Fatalf("only %d numbers on the dashboard are links", len(links))
+	}
+	numbers := webtest.Get(t, tab, chromedp.Location())
+	for _, l := range links {
+		webtest.Run(t, tab, chromedp.Navigate(f.URL+l.Href), chromedp.WaitVisible(chromedp.CSS("#figure-list")))
+		if got := webtest.Get(t, tab, chromedp.Evaluate[string](`document.querySelector("#figure-list").dataset.total`)); got != l.N {
+			t.Errorf("%s: the dashboard shows %s, its list holds %s (%s)", l.Key, l.N, got, l.Href)
+		}
+	}
+	t.Logf("followed the %d numbers of the dashboard to their lists", len(links))
+	webtest.Run(t, tab, chromedp.Navigate(numbers), chromedp.WaitVisible(chromedp.CSS("table.figures")))
 
 	// The department ranking's overdue pile of 第1街道办, as a table.
 	webtest.Run(t, tab, chromedp.Click(chromedp.CSS(`button[data-chart-toggle="departments"]`)),
