@@ -248,29 +248,31 @@ func (t *Tally) AddReceived(f *Facts) {
 	}
 }
 
-// AddPending adds what f's clocks still running contribute at now, for a
-// case received in the period: the deadlines passed since f was settled.
-func (t *Tally) AddPending(f *Facts, now time.Time) {
+// AddPending adds what the clocks still running of n cases alike to f
+// contribute at now, for cases received in the period: the deadlines
+// passed since f was settled.
+func (t *Tally) AddPending(f *Facts, now time.Time, n int64) {
 	if f.PendingResponse && now.After(f.ResponseDue) {
-		t.Counts[CResponseJudged]++
+		t.Counts[CResponseJudged] += n
 	}
 	if f.PendingResolution && now.After(f.ResolutionDue) {
-		t.Counts[CResolutionJudged]++
+		t.Counts[CResolutionJudged] += n
 	}
 }
 
-// AddPile adds f to the piles as they stand at now, for a case received
-// before the period ends.
-func (t *Tally) AddPile(f *Facts, now time.Time) {
+// AddPile adds n cases alike to f (received alike, due alike, in the same
+// age buckets at now) to the piles as they stand at now, for cases
+// received before the period ends.
+func (t *Tally) AddPile(f *Facts, now time.Time, n int64) {
 	if f.Has(COpenSettled) {
-		t.AddPileSettled(1)
+		t.AddPileSettled(n)
 	}
 	if !f.Open {
 		return
 	}
-	t.Backlog[bucketOf(now.Sub(f.CreatedAt))]++
+	t.Backlog[bucketOf(now.Sub(f.CreatedAt))] += n
 	if now.After(f.ResolutionDue) {
-		t.Overdue[bucketOf(now.Sub(f.ResolutionDue))]++
+		t.Overdue[bucketOf(now.Sub(f.ResolutionDue))] += n
 	}
 }
 
@@ -284,10 +286,10 @@ func (t *Tally) AddPileSettled(n int64) {
 func (t *Tally) Add(f Facts, p Period, now time.Time) {
 	if p.Contains(f.CreatedAt) {
 		t.AddReceived(&f)
-		t.AddPending(&f, now)
+		t.AddPending(&f, now, 1)
 	}
 	if f.CreatedAt.Before(p.To) {
-		t.AddPile(&f, now)
+		t.AddPile(&f, now, 1)
 	}
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -227,10 +228,8 @@ type liveRow struct {
 	dims  caseDims
 }
 
-// readFacts calls fn for every case_facts row the query selects that was
-// received in [from, p.To), or is live and was received before p.To.
-// live alone: only the live rows.
-func (db *DB) readFacts(ctx context.Context, a *figureAsk, liveOnly bool, fn func(r *liveRow)) error {
+// termsOf is the query's selection of case_facts c, for a WHERE clause.
+func (a *figureAsk) termsOf() ([]string, []any) {
 	var where []string
 	var args []any
 	ident := func(s string) string { return strings.TrimPrefix(s, "!") }
@@ -238,12 +237,16 @@ func (db *DB) readFacts(ctx context.Context, a *figureAsk, liveOnly bool, fn fun
 		where = append(where, t.text(ident))
 		args = append(args, t.args...)
 	}
-	if liveOnly {
-		where = append(where, "c.flags <> 0")
-	} else {
-		where = append(where, "(c.created_at >= ? OR c.flags <> 0 OR (c.member & ?) <> 0)")
-		args = append(args, micros(a.p.From), int64(1)<<figures.COpenSettled)
-	}
+	return where, args
+}
+
+// readFacts calls fn for every case_facts row the query selects that was
+// received in [p.From, p.To), or is live and was received before p.To,
+// or counts settled in the piles.
+func (db *DB) readFacts(ctx context.Context, a *figureAsk, fn func(r *liveRow, n int64)) error {
+	where, args := a.termsOf()
+	where = append(where, "(c.created_at >= ? OR c.flags <> 0 OR (c.member & ?) <> 0)")
+	args = append(args, micros(a.p.From), int64(1)<<figures.COpenSettled)
 	rows, err := db.query(ctx, `SELECT c.created_at, c.category, c.department, c.region_path, c.member, c.yellow, c.red,
 		c.close_hours, c.flags, c.response_due, c.resolution_due FROM case_facts c WHERE `+strings.Join(where, " AND "), args...)
 	if err != nil {
@@ -258,7 +261,99 @@ func (db *DB) readFacts(ctx context.Context, a *figureAsk, liveOnly bool, fn fun
 			return err
 		}
 		r.facts = factsOfRow(created, respDue, resDue, member, yellow, red, closeHours, flags)
-		fn(&r)
+		fn(&r, 1)
+	}
+	return rows.Err()
+}
+
+// readLive calls fn for the live case_facts rows the query selects (those
+// whose contribution still changes with time), counted by the database in
+// groups of rows alike to the figures at now: received in the period or
+// before it (or on the same day, byDay), of the same dim column ("" none),
+// flags and settled piles, in the same age bucket (figures.AgeBuckets)
+// and as overdue in answer and resolution. fn gets one row of each group,
+// standing for its n rows: the figures' rules applied to it (Tally.AddPending,
+// AddPile) give each of them the same contribution. Only the bucket edges
+// are read here, so that a few rows stand for thousands of open cases.
+func (db *DB) readLive(ctx context.Context, a *figureAsk, now time.Time, byDay bool, dim string, fn func(r *liveRow, n int64)) error {
+	where, args := a.termsOf()
+	where = append(where, "c.flags <> 0")
+	// An instant to the microsecond as stored: t < due ⇔ due ≥ ceil(t);
+	// t − due < edge ⇔ due > floor(t − edge).
+	nowCeil := micros(now)
+	if now.Sub(fromMicros(nowCeil)) > 0 {
+		nowCeil++
+	}
+	fromCeil := micros(a.p.From)
+	if a.p.From.Sub(fromMicros(fromCeil)) > 0 {
+		fromCeil++
+	}
+	bucket := func(col string) (string, []any) {
+		var q strings.Builder
+		var bargs []any
+		q.WriteString("CASE")
+		for i, b := range figures.AgeBuckets {
+			if b.Below > 0 {
+				fmt.Fprintf(&q, " WHEN %s > ? THEN %d", col, i)
+				bargs = append(bargs, micros(now.Add(-b.Below)))
+			}
+		}
+		fmt.Fprintf(&q, " ELSE %d END", len(figures.AgeBuckets)-1)
+		return q.String(), bargs
+	}
+	dimCol, dayCol := "''", "0"
+	if dim != "" {
+		dimCol = "c." + dim
+	}
+	if byDay {
+		dayCol = "c.day"
+	}
+	age, ageArgs := bucket("c.created_at")
+	overdue, overdueArgs := bucket("c.resolution_due")
+	cols := []string{dimCol, dayCol, "c.flags",
+		"CASE WHEN c.created_at >= ? THEN 1 ELSE 0 END",
+		"CASE WHEN (c.member & ?) <> 0 THEN 1 ELSE 0 END",
+		age,
+		"CASE WHEN c.response_due < ? THEN 1 ELSE 0 END",
+		"CASE WHEN c.resolution_due >= ? THEN -1 ELSE " + overdue + " END"}
+	colArgs := []any{fromCeil, int64(1) << figures.COpenSettled}
+	colArgs = append(colArgs, ageArgs...)
+	colArgs = append(colArgs, nowCeil, nowCeil)
+	colArgs = append(colArgs, overdueArgs...)
+	group := make([]string, len(cols))
+	for i := range cols {
+		group[i] = fmt.Sprint(i + 1)
+	}
+	rows, err := db.query(ctx, `SELECT `+strings.Join(cols, ", ")+`, MIN(c.created_at), MIN(c.response_due), MIN(c.resolution_due),
+		COUNT(*) FROM case_facts c WHERE `+strings.Join(where, " AND ")+` GROUP BY `+strings.Join(group, ", "),
+		append(colArgs, args...)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var r liveRow
+	for rows.Next() {
+		var key string
+		var day, flags, in, settled, ageBucket, responseLate, overdueBucket, created, respDue, resDue, n int64
+		if err := rows.Scan(&key, &day, &flags, &in, &settled, &ageBucket, &responseLate, &overdueBucket,
+			&created, &respDue, &resDue, &n); err != nil {
+			return err
+		}
+		var member int64
+		if settled != 0 {
+			member = 1 << figures.COpenSettled
+		}
+		r.facts = factsOfRow(created, respDue, resDue, member, 0, 0, -1, flags)
+		r.dims = caseDims{}
+		switch dim {
+		case "category":
+			r.dims.category = key
+		case "department":
+			r.dims.department = key
+		case "region_path":
+			r.dims.path = key
+		}
+		fn(&r, n)
 	}
 	return rows.Err()
 }
@@ -485,16 +580,24 @@ func (db *DB) tallyByTime(ctx context.Context, a *figureAsk, parts []figures.Per
 			return nil, err
 		}
 	}
-	err := db.readFacts(ctx, a, a.rollup, func(r *liveRow) {
+	fold := func(r *liveRow, n int64) {
 		i := partOf(r.facts.CreatedAt)
 		if i >= 0 {
 			if !a.rollup {
 				ts[i].AddReceived(&r.facts)
 			}
-			ts[i].AddPending(&r.facts, now)
+			ts[i].AddPending(&r.facts, now, n)
 		}
-		piles[max(i, 0)].AddPile(&r.facts, now)
-	})
+		piles[max(i, 0)].AddPile(&r.facts, now, n)
+	}
+	var err error
+	if a.rollup {
+		// Parts start at China midnights (the rollups' days): a day of
+		// receipts lies in one part.
+		err = db.readLive(ctx, a, now, len(parts) > 1, "", fold)
+	} else {
+		err = db.readFacts(ctx, a, fold)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -596,7 +699,7 @@ func (db *DB) tallyByGroup(ctx context.Context, a *figureAsk, by FigureGroupBy, 
 			return nil, err
 		}
 	}
-	err := db.readFacts(ctx, a, rollup, func(r *liveRow) {
+	fold := func(r *liveRow, n int64) {
 		in := a.p.Contains(r.facts.CreatedAt)
 		if !in && !r.facts.Open && !r.facts.Has(figures.COpenSettled) {
 			return // clocks of a case before the period: nothing of it counts
@@ -610,10 +713,24 @@ func (db *DB) tallyByGroup(ctx context.Context, a *figureAsk, by FigureGroupBy, 
 			if !rollup {
 				t.AddReceived(&r.facts)
 			}
-			t.AddPending(&r.facts, now)
+			t.AddPending(&r.facts, now, n)
 		}
-		t.AddPile(&r.facts, now)
-	})
+		t.AddPile(&r.facts, now, n)
+	}
+	// The live rows are grouped by the one column key reads.
+	dimColumn := "region_path"
+	switch by {
+	case ByCategory:
+		dimColumn = "category"
+	case ByDepartment:
+		dimColumn = "department"
+	}
+	var err error
+	if rollup {
+		err = db.readLive(ctx, a, now, false, dimColumn, fold)
+	} else {
+		err = db.readFacts(ctx, a, fold)
+	}
 	if err != nil {
 		return nil, err
 	}
