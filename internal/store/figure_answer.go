@@ -269,13 +269,15 @@ func (db *DB) readFacts(ctx context.Context, a *figureAsk, fn func(r *liveRow, n
 // readLive calls fn for the live case_facts rows the query selects (those
 // whose contribution still changes with time), counted by the database in
 // groups of rows alike to the figures at now: received in the period or
-// before it (or on the same day, byDay), of the same dim column ("" none),
-// flags and settled piles, in the same age bucket (figures.AgeBuckets)
+// before it (or on the same day, byDay), of the same dim
+// (dim, an expression over c with its args, read back by dimsOf; none
+// when dim is empty), flags and settled piles, in the same age bucket (figures.AgeBuckets)
 // and as overdue in answer and resolution. fn gets one row of each group,
 // standing for its n rows: the figures' rules applied to it (Tally.AddPending,
 // AddPile) give each of them the same contribution. Only the bucket edges
 // are read here, so that a few rows stand for thousands of open cases.
-func (db *DB) readLive(ctx context.Context, a *figureAsk, now time.Time, byDay bool, dim string, fn func(r *liveRow, n int64)) error {
+func (db *DB) readLive(ctx context.Context, a *figureAsk, now time.Time, byDay bool, dim string, dimArgs []any,
+	dimsOf func(string) caseDims, fn func(r *liveRow, n int64)) error {
 	where, args := a.termsOf()
 	where = append(where, "c.flags <> 0")
 	// An instant to the microsecond as stored: t < due ⇔ due ≥ ceil(t);
@@ -303,7 +305,7 @@ func (db *DB) readLive(ctx context.Context, a *figureAsk, now time.Time, byDay b
 	}
 	dimCol, dayCol := "''", "0"
 	if dim != "" {
-		dimCol = "c." + dim
+		dimCol = dim
 	}
 	if byDay {
 		dayCol = "c.day"
@@ -316,7 +318,7 @@ func (db *DB) readLive(ctx context.Context, a *figureAsk, now time.Time, byDay b
 		age,
 		"CASE WHEN c.response_due < ? THEN 1 ELSE 0 END",
 		"CASE WHEN c.resolution_due >= ? THEN -1 ELSE " + overdue + " END"}
-	colArgs := []any{fromCeil, int64(1) << figures.COpenSettled}
+	colArgs := append(slices.Clone(dimArgs), fromCeil, int64(1)<<figures.COpenSettled)
 	colArgs = append(colArgs, ageArgs...)
 	colArgs = append(colArgs, nowCeil, nowCeil)
 	colArgs = append(colArgs, overdueArgs...)
@@ -345,13 +347,8 @@ func (db *DB) readLive(ctx context.Context, a *figureAsk, now time.Time, byDay b
 		}
 		r.facts = factsOfRow(created, respDue, resDue, member, 0, 0, -1, flags)
 		r.dims = caseDims{}
-		switch dim {
-		case "category":
-			r.dims.category = key
-		case "department":
-			r.dims.department = key
-		case "region_path":
-			r.dims.path = key
+		if dimsOf != nil {
+			r.dims = dimsOf(key)
 		}
 		fn(&r, n)
 	}
@@ -594,7 +591,7 @@ func (db *DB) tallyByTime(ctx context.Context, a *figureAsk, parts []figures.Per
 	if a.rollup {
 		// Parts start at China midnights (the rollups' days): a day of
 		// receipts lies in one part.
-		err = db.readLive(ctx, a, now, len(parts) > 1, "", fold)
+		err = db.readLive(ctx, a, now, len(parts) > 1, "", nil, nil, fold)
 	} else {
 		err = db.readFacts(ctx, a, fold)
 	}
@@ -630,6 +627,7 @@ func (db *DB) tallyByGroup(ctx context.Context, a *figureAsk, by FigureGroupBy, 
 	var dim string
 	var keys [][]string
 	var dimsOf func(k string) caseDims
+	var partPaths map[string]bool // a split by region's parts, by path
 	rollup := a.rollup
 	if rollup {
 		var err error
@@ -655,6 +653,10 @@ func (db *DB) tallyByGroup(ctx context.Context, a *figureAsk, by FigureGroupBy, 
 			var paths map[string]string
 			keys, paths, err = db.regionKeys(ctx, a, by, key)
 			dimsOf = func(k string) caseDims { return caseDims{path: paths[k]} }
+			partPaths = map[string]bool{}
+			for _, p := range paths {
+				partPaths[p] = true
+			}
 		}
 		if err != nil {
 			return nil, err
@@ -717,17 +719,30 @@ func (db *DB) tallyByGroup(ctx context.Context, a *figureAsk, by FigureGroupBy, 
 		}
 		t.AddPile(&r.facts, now, n)
 	}
-	// The live rows are grouped by the one column key reads.
-	dimColumn := "region_path"
-	switch by {
-	case ByCategory:
-		dimColumn = "category"
-	case ByDepartment:
-		dimColumn = "department"
-	}
 	var err error
 	if rollup {
-		err = db.readLive(ctx, a, now, false, dimColumn, fold)
+		// The live rows are grouped by what key reads: the column, or for
+		// a split by region the part's path (a case's path lies under its
+		// part's), so that a few rows stand for a part's open cases.
+		dimExpr, dimArgs, liveDims := "c.region_path", []any(nil), func(k string) caseDims { return caseDims{path: k} }
+		switch by {
+		case ByCategory:
+			dimExpr, liveDims = "c.category", func(k string) caseDims { return caseDims{category: k} }
+		case ByDepartment:
+			dimExpr, liveDims = "c.department", func(k string) caseDims { return caseDims{department: k} }
+		case ByRegion:
+			if n := len(partPaths); n > 0 && n <= 100 {
+				var q strings.Builder
+				q.WriteString("CASE")
+				for _, p := range slices.Sorted(maps.Keys(partPaths)) {
+					q.WriteString(" WHEN substr(c.region_path, 1, ?) = ? THEN ?")
+					dimArgs = append(dimArgs, len(p), p, p)
+				}
+				q.WriteString(" ELSE c.region_path END")
+				dimExpr = q.String()
+			}
+		}
+		err = db.readLive(ctx, a, now, false, dimExpr, dimArgs, liveDims, fold)
 	} else {
 		err = db.readFacts(ctx, a, fold)
 	}
