@@ -133,49 +133,12 @@ type MeetingList struct {
 // ListMeetings returns the meetings of the communities in the actor's
 // area. EINVALID for an unknown state or a bad limit.
 func (db *DB) ListMeetings(ctx context.Context, actor *anju.Actor, f MeetingFilter) (MeetingList, error) {
-	limit, err := listLimit(f.Limit)
-	if err != nil {
-		return MeetingList{}, err
+	if f.State != "" && !f.State.Valid() {
+		return MeetingList{}, anju.FieldError("state", "state must be one of %v", meeting.States)
 	}
-	sc, args := placeScope(actor, "m")
-	q := `SELECT ` + meetingCols + meetingFrom + ` WHERE ` + sc
-	if f.State != "" {
-		if !f.State.Valid() {
-			return MeetingList{}, anju.FieldError("state", "state must be one of %v", meeting.States)
-		}
-		q += ` AND m.state = ?`
-		args = append(args, string(f.State))
-	}
-	if f.Region != "" {
-		r, err := db.GetRegion(ctx, actor, f.Region)
-		if err != nil {
-			return MeetingList{}, err
-		}
-		q += ` AND m.region_path >= ? AND m.region_path < ?`
-		args = append(args, r.Path, subtreeUpper(r.Path))
-	}
-	if f.Before > 0 {
-		q += ` AND m.id < ?`
-		args = append(args, f.Before)
-	}
-	rows, err := db.query(ctx, q+` ORDER BY m.id DESC LIMIT ?`, append(args, limit+1)...)
-	if err != nil {
-		return MeetingList{}, err
-	}
-	defer rows.Close()
-	out := MeetingList{Meetings: []Meeting{}}
-	for rows.Next() {
-		m, err := scanMeeting(rows)
-		if err != nil {
-			return out, err
-		}
-		out.Meetings = append(out.Meetings, m)
-	}
-	if len(out.Meetings) > limit {
-		out.Meetings = out.Meetings[:limit]
-		out.Next = out.Meetings[limit-1].ID
-	}
-	return out, rows.Err()
+	meetings, next, err := listPlaced(ctx, db, actor, "m", `SELECT `+meetingCols+meetingFrom, string(f.State), f.Region, f.Before, f.Limit,
+		scanMeeting, func(m Meeting) int64 { return m.ID })
+	return MeetingList{Meetings: meetings, Next: next}, err
 }
 
 // getMeeting reads a meeting for the actor: staff see their area's;

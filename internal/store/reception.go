@@ -201,49 +201,63 @@ type ReceptionList struct {
 // ListReceptions returns the sessions at places inside the actor's area.
 // EINVALID for an unknown state or a bad limit.
 func (db *DB) ListReceptions(ctx context.Context, actor *anju.Actor, f ReceptionFilter) (ReceptionList, error) {
-	limit, err := listLimit(f.Limit)
+	if f.State != "" && !f.State.Valid() {
+		return ReceptionList{}, anju.FieldError("state", "state must be one of %v", meeting.SessionStates)
+	}
+	sessions, next, err := listPlaced(ctx, db, actor, "s", `SELECT `+sessionCols+sessionFrom, string(f.State), f.Region, f.Before, f.Limit,
+		scanSession, func(s ReceptionSession) int64 { return s.ID })
+	return ReceptionList{Sessions: sessions, Next: next}, err
+}
+
+// listPlaced pages the rows of a table of things held at a place of the
+// region tree (reception sessions, meetings) inside the actor's area, the
+// newest first: selectFrom reads the table as alias; state (already
+// checked) and region narrow it; before continues after the page whose
+// next it was. It returns the page and the next page's before, 0 at the
+// end.
+func listPlaced[T any](ctx context.Context, db *DB, actor *anju.Actor, alias, selectFrom, state, region string, before int64, limit int,
+	scan func(interface{ Scan(...any) error }) (T, error), id func(T) int64) ([]T, int64, error) {
+	limit, err := listLimit(limit)
 	if err != nil {
-		return ReceptionList{}, err
+		return nil, 0, err
 	}
-	sc, args := placeScope(actor, "s")
-	q := `SELECT ` + sessionCols + sessionFrom + ` WHERE ` + sc
-	if f.State != "" {
-		if !f.State.Valid() {
-			return ReceptionList{}, anju.FieldError("state", "state must be one of %v", meeting.SessionStates)
-		}
-		q += ` AND s.state = ?`
-		args = append(args, string(f.State))
+	sc, args := placeScope(actor, alias)
+	q := selectFrom + ` WHERE ` + sc
+	if state != "" {
+		q += ` AND ` + alias + `.state = ?`
+		args = append(args, state)
 	}
-	if f.Region != "" {
-		r, err := db.GetRegion(ctx, actor, f.Region)
+	if region != "" {
+		r, err := db.GetRegion(ctx, actor, region)
 		if err != nil {
-			return ReceptionList{}, err
+			return nil, 0, err
 		}
-		q += ` AND s.region_path >= ? AND s.region_path < ?`
+		q += ` AND ` + alias + `.region_path >= ? AND ` + alias + `.region_path < ?`
 		args = append(args, r.Path, subtreeUpper(r.Path))
 	}
-	if f.Before > 0 {
-		q += ` AND s.id < ?`
-		args = append(args, f.Before)
+	if before > 0 {
+		q += ` AND ` + alias + `.id < ?`
+		args = append(args, before)
 	}
-	rows, err := db.query(ctx, q+` ORDER BY s.id DESC LIMIT ?`, append(args, limit+1)...)
+	rows, err := db.query(ctx, q+` ORDER BY `+alias+`.id DESC LIMIT ?`, append(args, limit+1)...)
 	if err != nil {
-		return ReceptionList{}, err
+		return nil, 0, err
 	}
 	defer rows.Close()
-	out := ReceptionList{Sessions: []ReceptionSession{}}
+	out := []T{}
 	for rows.Next() {
-		s, err := scanSession(rows)
+		x, err := scan(rows)
 		if err != nil {
-			return out, err
+			return out, 0, err
 		}
-		out.Sessions = append(out.Sessions, s)
+		out = append(out, x)
 	}
-	if len(out.Sessions) > limit {
-		out.Sessions = out.Sessions[:limit]
-		out.Next = out.Sessions[limit-1].ID
+	var next int64
+	if len(out) > limit {
+		out = out[:limit]
+		next = id(out[limit-1])
 	}
-	return out, rows.Err()
+	return out, next, rows.Err()
 }
 
 func (db *DB) getReception(ctx context.Context, q querier, actor *anju.Actor, id int64) (ReceptionSession, error) {
