@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"anju/internal/anju"
-	"anju/internal/demo"
 	"anju/internal/figures"
 	"anju/internal/httpx"
 	"anju/internal/region"
@@ -35,24 +34,8 @@ func runBenchFigures(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	defer db.Close()
-	sum, err := demo.Ensure(ctx, db, 1)
+	city, have, err := benchCity(ctx, env, db, *n)
 	if err != nil {
-		return err
-	}
-	city := sum.City
-	have, err := db.CountCases(ctx, city)
-	if err != nil {
-		return err
-	}
-	if have < *n {
-		start := time.Now()
-		if err := growCity(ctx, env, db, city, *n-have); err != nil {
-			return err
-		}
-		fmt.Fprintf(env.stdout, "generated %d cases in %.0fs\n", *n-have, time.Since(start).Seconds())
-		have = *n
-	}
-	if err := db.WarmUp(ctx); err != nil {
 		return err
 	}
 	users, err := db.ListUsers(ctx, anju.SystemActor("bench"))

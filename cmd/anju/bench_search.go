@@ -44,23 +44,8 @@ func runBenchSearch(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	defer db.Close()
-	sum, err := demo.Ensure(ctx, db, 1)
+	city, _, err := benchCity(ctx, env, db, *n)
 	if err != nil {
-		return err
-	}
-	city := sum.City
-	have, err := db.CountCases(ctx, city)
-	if err != nil {
-		return err
-	}
-	if have < *n {
-		start := time.Now()
-		if err := growCity(ctx, env, db, city, *n-have); err != nil {
-			return err
-		}
-		fmt.Fprintf(env.stdout, "generated %d cases in %.0fs\n", *n-have, time.Since(start).Seconds())
-	}
-	if err := db.WarmUp(ctx); err != nil {
 		return err
 	}
 	users, err := db.ListUsers(ctx, anju.SystemActor("bench"))
@@ -101,6 +86,29 @@ func runBenchSearch(ctx context.Context, env *cliEnv, args []string) error {
 
 // growCity writes n generated cases: texts from the city's places and the
 // taxonomy's names, segmented on every core, loaded in batches.
+// benchCity is the demo city of db for a benchmark (created when there is
+// none), grown to at least n cases, warmed up: its code and how many cases
+// it holds.
+func benchCity(ctx context.Context, env *cliEnv, db *store.DB, n int) (string, int, error) {
+	sum, err := demo.Ensure(ctx, db, 1)
+	if err != nil {
+		return "", 0, err
+	}
+	have, err := db.CountCases(ctx, sum.City)
+	if err != nil {
+		return "", 0, err
+	}
+	if have < n {
+		start := time.Now()
+		if err := growCity(ctx, env, db, sum.City, n-have); err != nil {
+			return "", 0, err
+		}
+		fmt.Fprintf(env.stdout, "generated %d cases in %.0fs\n", n-have, time.Since(start).Seconds())
+		have = n
+	}
+	return sum.City, have, db.WarmUp(ctx)
+}
+
 func growCity(ctx context.Context, env *cliEnv, db *store.DB, city string, n int) error {
 	grids, err := db.Grids(ctx, city)
 	if err != nil {
