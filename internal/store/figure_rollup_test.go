@@ -71,6 +71,46 @@ func TestRollupsMatchRecount(t *testing.T) {
 		var ids []int64
 		done := map[cases.Action]int{}
 		settled := 0
+		// A scripted opening takes every action whose figures are rare on a
+		// random walk (a rating needs a case carried to its close), so the
+		// walk that follows varies with the seed but what it covers does not.
+		scripted := func(login string, id int64, a cases.Action, in cases.Input) {
+			t.Helper()
+			w.act(t, login, id, a, in)
+			done[a]++
+			w.clock.Advance(time.Duration(1+rng.IntN(3*60)) * time.Minute)
+		}
+		intake := func(grid string) int64 {
+			t.Helper()
+			nc := streetLight()
+			nc.Lat, nc.Lon = nil, nil
+			nc.Grid = grid
+			nc.Category = leaves[rng.IntN(len(leaves))]
+			c, _, err := w.db.CreateCase(ctx, w.actors["operator"], nc, "")
+			if err != nil {
+				t.Fatalf("intake: %v", err)
+			}
+			ids = append(ids, c.ID)
+			return c.ID
+		}
+		rated, extended, escalated, merged, rejected := intake(grids[0]), intake(grids[1]), intake(grids[2]), intake(grids[0]), intake(grids[3])
+		scripted("operator", rated, cases.ActionAccept, cases.Input{})
+		scripted("dispatcher", rated, cases.ActionDispatch, cases.Input{Department: "a-office"})
+		scripted("handler-a", rated, cases.ActionStart, cases.Input{})
+		scripted("handler-a", rated, cases.ActionResolve, cases.Input{Result: "已处理"})
+		scripted("dispatcher", rated, cases.ActionVerify, cases.Input{Method: cases.VerifyOnSite})
+		scripted("dispatcher", rated, cases.ActionClose, cases.Input{Outcome: cases.OutcomeSolved})
+		scripted("operator", rated, cases.ActionRate, cases.Input{Rating: cases.RatingUnsatisfied})
+		scripted("supervisor", rated, cases.ActionReopen, cases.Input{Reason: "又坏了"})
+		scripted("operator", extended, cases.ActionAccept, cases.Input{})
+		scripted("dispatcher", extended, cases.ActionDispatch, cases.Input{Department: "a-office"})
+		scripted("handler-a", extended, cases.ActionRequestExtension, cases.Input{Reason: "等配件", Days: 3})
+		scripted("dispatcher", extended, cases.ActionApproveExtension, cases.Input{})
+		scripted("supervisor", extended, cases.ActionSupervise, cases.Input{Card: cases.Cards[0], Reason: "督办"})
+		scripted("operator", escalated, cases.ActionAccept, cases.Input{})
+		scripted("dispatcher", escalated, cases.ActionEscalate, cases.Input{Reason: "跨街道"})
+		scripted("operator", merged, cases.ActionMerge, cases.Input{Target: rated})
+		scripted("operator", rejected, cases.ActionReject, cases.Input{Reason: "不属于受理范围"})
 		for step := range 1200 {
 			w.clock.Advance(time.Duration(rng.IntN(5*60)) * time.Minute)
 			if step%50 == 49 { // the scheduler: red cards, escalations, facts settled
@@ -148,7 +188,7 @@ func TestRollupsMatchRecount(t *testing.T) {
 		for _, a := range []cases.Action{cases.ActionReject, cases.ActionReopen, cases.ActionEscalate, cases.ActionMerge,
 			cases.ActionApproveExtension, cases.ActionSupervise, cases.ActionRate} {
 			if done[a] == 0 {
-				t.Errorf("no %s in the workflows: the walk is too short for seed %d", a, seed)
+				t.Errorf("no %s in the workflows", a)
 			}
 		}
 		// Generated cases, as benchmarks load them.
