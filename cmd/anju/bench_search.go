@@ -150,11 +150,11 @@ func growCity(ctx context.Context, env *cliEnv, db *store.DB, city string, n int
 				c := leaves[rng.IntN(len(leaves))]
 				place, _, _ := strings.Cut(g.Name, "第")
 				cs[i] = store.BulkCase{
-					Title:     c.Name,
-					Text:      fmt.Sprintf("%s%s附近%s，%s", place, spots[rng.IntN(len(spots))], c.Name, benchDetails[rng.IntN(len(benchDetails))]),
-					Address:   place + spots[rng.IntN(len(spots))],
-					Category:  c.Code,
-					Grid:      g.Code,
+					Title:    c.Name,
+					Text:     fmt.Sprintf("%s%s附近%s，%s", place, spots[rng.IntN(len(spots))], c.Name, benchDetails[rng.IntN(len(benchDetails))]),
+					Address:  place + spots[rng.IntN(len(spots))],
+					Category: c.Code,
+					Grid:     g.Code,
 				}
 				age := time.Duration(rng.Int64N(int64(3 * 365 * 24 * time.Hour)))
 				cs[i].CreatedAt, cs[i].State = now.Add(-age), generatedState(rng, age)
