@@ -103,6 +103,9 @@ func benchCity(ctx context.Context, env *cliEnv, db *store.DB, n int) (string, i
 		if err := growCity(ctx, env, db, sum.City, n-have); err != nil {
 			return "", 0, err
 		}
+		if err := db.AnalyzeAfterBulkLoad(ctx); err != nil {
+			return "", 0, err
+		}
 		fmt.Fprintf(env.stdout, "generated %d cases in %.0fs\n", n-have, time.Since(start).Seconds())
 		have = n
 	}
