@@ -115,6 +115,19 @@ type decisionRow struct {
 // offers them.
 func (meetingPage) Moves() []string { return []string{"hold", "cancel"} }
 
+// Attempt is the key of what the refused form tried.
+func (p meetingPage) Attempt() string {
+	switch {
+	case p.FormFor == "minutes":
+		return "meeting.meeting.minutes"
+	case p.FormFor == "decision":
+		return "meeting.meeting.decide"
+	case strings.HasPrefix(p.FormFor, "proposal-"):
+		return "meeting.meeting.proposals"
+	}
+	return "meeting.action.meeting_" + p.FormFor
+}
+
 // Can reports whether the reader may take action a on the meeting now.
 func (p meetingPage) Can(a string) bool { return slices.Contains(p.M.AllowedActions, meeting.Action(a)) }
 

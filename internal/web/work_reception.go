@@ -311,6 +311,14 @@ type sessionPage struct {
 // offers them.
 func (sessionPage) Moves() []string { return []string{"publish", "hold", "close", "cancel"} }
 
+// Attempt is the key of what the refused form tried.
+func (p sessionPage) Attempt() string {
+	if p.FormFor == "book" {
+		return "meeting.session.book"
+	}
+	return "meeting.action." + p.FormFor
+}
+
 // Can reports whether the reader may take action a on the session now.
 func (p sessionPage) Can(a string) bool { return slices.Contains(p.S.AllowedActions, meeting.SessionAction(a)) }
 
