@@ -263,3 +263,72 @@ func atoi(s string) int {
 	}
 	return n
 }
+
+// The scope matrix of the session and meeting pages: every route of
+// routes.go about one session or meeting (read from the file, so that a
+// route added there is held to this too), GET or POST, answers district
+// A's staff with the 404 page for district B's session, meeting and
+// proposal, as the API does; the city's staff reach them.
+func TestMeetingPagesScope(t *testing.T) {
+	f := webtest.New(t, "sqlite:"+t.TempDir()+"/anju.db")
+	ctx, sys := context.Background(), anju.SystemActor("t")
+	start := f.DB.Now().Add(48 * time.Hour).Truncate(time.Hour)
+	s, err := f.DB.CreateReception(ctx, sys, meeting.Session{Leader: "worker-b", LeaderTitle: "网格长", Region: "330105001", Place: "第2街道",
+		Start: start, End: start.Add(time.Hour), Topics: []string{"停车"}, SlotMinutes: 30, Capacity: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := f.DB.CreateMeeting(ctx, sys, meeting.Meeting{Community: "330105001001", Title: "第2社区议事会", Place: "议事厅",
+		Start: start, End: start.Add(time.Hour), Topics: []string{"路灯"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := f.DB.ProposeTopic(ctx, sys, m.ID, meeting.Proposal{Text: "楼道灯"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill := strings.NewReplacer("{proposal}", itoa(p.ID), "{action}", "cancel")
+	form := url.Values{"slot": {start.UTC().Format(time.RFC3339)}, "name": {"李雷"}, "phone": {"13812345678"}, "topic": {"x"},
+		"text": {"x"}, "category": {"0101"}, "attendees": {"3"}}
+	n := 0
+	for _, login := range []string{"dispatcher-a", "worker-a", "admin-a"} {
+		c := f.SignIn(login)
+		for _, rt := range pageRoutes(t) {
+			var path string
+			switch {
+			case strings.HasPrefix(rt.path, "/work/receptions/{id}"):
+				path = strings.Replace(rt.path, "{id}", itoa(s.ID), 1)
+			case strings.HasPrefix(rt.path, "/work/meetings/{id}"):
+				path = strings.Replace(rt.path, "{id}", itoa(m.ID), 1)
+			default:
+				continue
+			}
+			path = fill.Replace(path)
+			var res webtest.Response
+			if rt.method == "GET" {
+				res = c.Get(path)
+			} else {
+				res = c.PostForm(path, form)
+			}
+			n++
+			if res.Status != http.StatusNotFound {
+				t.Errorf("%s: %s %s = %d, want the 404 page", login, rt.method, path, res.Status)
+			}
+		}
+	}
+	if n < 3*10 {
+		t.Fatalf("only %d requests: have the routes changed form?", n)
+	}
+	city := f.SignIn("dispatcher")
+	for _, path := range []string{"/work/receptions/" + itoa(s.ID), "/work/meetings/" + itoa(m.ID)} {
+		want(t, "dispatcher "+path, city.Get(path), 200)
+	}
+	// Nothing was written by the refused forms.
+	got, _ := f.DB.GetMeeting(ctx, sys, m.ID)
+	if got.State != meeting.Scheduled || got.Proposals[0].State != meeting.ProposalPending {
+		t.Errorf("district B's meeting moved: %s %s", got.State, got.Proposals[0].State)
+	}
+	if got, _ := f.DB.GetReception(ctx, sys, s.ID); got.State != meeting.SessionDraft || len(got.Bookings) != 0 {
+		t.Errorf("district B's session moved: %s %d bookings", got.State, len(got.Bookings))
+	}
+}
