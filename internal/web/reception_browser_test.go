@@ -160,7 +160,7 @@ func TestBrowserReceptionAndMeeting(t *testing.T) {
 		chromedp.Navigate(f.URL+"/work/receptions"),
 		chromedp.WaitVisible(chromedp.CSS(`a[href="/work/receptions/mine"]`)),
 		chromedp.Click(chromedp.CSS(`a[href="/work/receptions/mine"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`table.cases a[href="` + casePath + `"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`table.cases a[href="`+casePath+`"]`)),
 	)
 	look("/work/receptions/mine", "reception-7-mine")
 	signOut(t, desk)

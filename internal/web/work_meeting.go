@@ -129,7 +129,9 @@ func (p meetingPage) Attempt() string {
 }
 
 // Can reports whether the reader may take action a on the meeting now.
-func (p meetingPage) Can(a string) bool { return slices.Contains(p.M.AllowedActions, meeting.Action(a)) }
+func (p meetingPage) Can(a string) bool {
+	return slices.Contains(p.M.AllowedActions, meeting.Action(a))
+}
 
 // Failed is the refused form when it was the form for.
 func (p meetingPage) Failed(formFor string) *form {

@@ -320,7 +320,9 @@ func (p sessionPage) Attempt() string {
 }
 
 // Can reports whether the reader may take action a on the session now.
-func (p sessionPage) Can(a string) bool { return slices.Contains(p.S.AllowedActions, meeting.SessionAction(a)) }
+func (p sessionPage) Can(a string) bool {
+	return slices.Contains(p.S.AllowedActions, meeting.SessionAction(a))
+}
 
 // Failed is the refused form's message when it was the form for.
 func (p sessionPage) Failed(formFor string) *form {
