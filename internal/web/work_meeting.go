@@ -30,25 +30,12 @@ import (
 
 func (w *Web) handleMeetingList(rw http.ResponseWriter, r *http.Request, v *View) {
 	v.Title = v.T("meeting.meetings.title")
-	p := placeListPage{Tabs: meetingTabs(v, "/work/meetings"), CanCreate: slices.ContainsFunc(meeting.Conveners, v.Actor.HasRole)}
-	state, before, err := listQuery(r)
-	p.State = state
-	status := http.StatusOK
-	if err == nil {
-		var l store.MeetingList
-		l, err = w.db.ListMeetings(r.Context(), v.Actor, store.MeetingFilter{State: meeting.State(state), Before: before, Limit: meetingPageSize})
+	p := &placeListPage{Base: "/work/meetings", NewKey: "meeting.meetings.new", CanCreate: slices.ContainsFunc(meeting.Conveners, v.Actor.HasRole)}
+	w.placeList(rw, r, v, p, "work/meetings", "meeting.meeting_state.", names(meeting.States), func(state string, before int64) (int64, error) {
+		l, err := w.db.ListMeetings(r.Context(), v.Actor, store.MeetingFilter{State: meeting.State(state), Before: before, Limit: meetingPageSize})
 		p.Meetings = l.Meetings
-		p.pageLinks("/work/meetings", before, l.Next)
-	}
-	if err != nil {
-		if anju.ErrorCode(err) != anju.EINVALID {
-			w.fail(rw, r, v, err)
-			return
-		}
-		p.Error, status = v.T("meeting.err.filter"), http.StatusBadRequest
-	}
-	p.States = stateChoices(v, "meeting.meeting_state.", meeting.States, p.State)
-	w.render(rw, r, v, status, "work/meetings", p)
+		return l.Next, err
+	})
 }
 
 func (w *Web) handleMeetingNew(rw http.ResponseWriter, r *http.Request, v *View) {
@@ -194,10 +181,10 @@ func (w *Web) renderMeeting(rw http.ResponseWriter, r *http.Request, v *View, id
 	w.render(rw, r, v, formStatus(p.Form), "work/meeting", p)
 }
 
-// meetingPost reads the meeting of a form's path and checks the form is
-// plain text; when it is not, it has answered.
-func (w *Web) meetingPost(rw http.ResponseWriter, r *http.Request, v *View) (int64, bool) {
-	id, err := pathID(r, "id", "meeting")
+// postedID reads the {id} of a form's path (a what: session or meeting)
+// and checks the form is plain text; when either is wrong it has answered.
+func (w *Web) postedID(rw http.ResponseWriter, r *http.Request, v *View, what string) (int64, bool) {
+	id, err := pathID(r, "id", what)
 	if err == nil {
 		err = plainForm(r)
 	}
@@ -217,7 +204,7 @@ func (w *Web) meetingRefused(rw http.ResponseWriter, r *http.Request, v *View, i
 }
 
 func (w *Web) handleMeetingAction(rw http.ResponseWriter, r *http.Request, v *View) {
-	id, ok := w.meetingPost(rw, r, v)
+	id, ok := w.postedID(rw, r, v, "meeting")
 	if !ok {
 		return
 	}
@@ -240,7 +227,7 @@ func (w *Web) handleMeetingAction(rw http.ResponseWriter, r *http.Request, v *Vi
 }
 
 func (w *Web) handleProposalModerate(rw http.ResponseWriter, r *http.Request, v *View) {
-	id, ok := w.meetingPost(rw, r, v)
+	id, ok := w.postedID(rw, r, v, "meeting")
 	if !ok {
 		return
 	}
@@ -262,7 +249,7 @@ func (w *Web) handleProposalModerate(rw http.ResponseWriter, r *http.Request, v 
 }
 
 func (w *Web) handleMeetingMinutes(rw http.ResponseWriter, r *http.Request, v *View) {
-	id, ok := w.meetingPost(rw, r, v)
+	id, ok := w.postedID(rw, r, v, "meeting")
 	if !ok {
 		return
 	}
@@ -280,7 +267,7 @@ func (w *Web) handleMeetingMinutes(rw http.ResponseWriter, r *http.Request, v *V
 }
 
 func (w *Web) handleMeetingDecision(rw http.ResponseWriter, r *http.Request, v *View) {
-	id, ok := w.meetingPost(rw, r, v)
+	id, ok := w.postedID(rw, r, v, "meeting")
 	if !ok {
 		return
 	}

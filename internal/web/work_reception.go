@@ -67,6 +67,8 @@ func meetingTabs(v *View, current string) []meetingTab {
 // placeListPage is the data of the list of sessions and of meetings.
 type placeListPage struct {
 	Tabs      []meetingTab
+	Base      string // the list's path
+	NewKey    string // the key of the link to the form that adds one
 	State     string
 	States    []choice
 	Error     string // a bad filter
@@ -77,52 +79,21 @@ type placeListPage struct {
 	First     string
 }
 
-// listQuery reads the list's filter and key: EINVALID naming the field.
-func listQuery(r *http.Request) (state string, before int64, err error) {
+// placeList answers a list of things held at places — sessions or
+// meetings — at p.Base: the state filter and the page's key come from the
+// query, read reads the page (and returns the next page's key); a bad
+// filter is said on the page (400).
+func (w *Web) placeList(rw http.ResponseWriter, r *http.Request, v *View, p *placeListPage, page, statePrefix string, states []string,
+	read func(state string, before int64) (int64, error)) {
 	q := httpx.NewQuery(r)
-	state, before = q.String("state"), q.ID("before")
-	return state, before, q.Err()
-}
-
-// pageLinks sets the list's links to the next page (by key) and back to
-// the first.
-func (p *placeListPage) pageLinks(base string, before, next int64) {
-	vs := url.Values{}
-	if p.State != "" {
-		vs.Set("state", p.State)
-	}
-	first := base
-	if len(vs) > 0 {
-		first += "?" + vs.Encode()
-	}
-	if before > 0 {
-		p.First = first
-	}
-	if next > 0 {
-		vs.Set("before", strconv.FormatInt(next, 10))
-		p.Next = base + "?" + vs.Encode()
-	}
-}
-
-func stateChoices[S ~string](v *View, prefix string, states []S, current string) []choice {
-	var out []choice
-	for _, s := range states {
-		out = append(out, choice{Value: string(s), Label: v.T(prefix + string(s)), Selected: string(s) == current})
-	}
-	return out
-}
-
-func (w *Web) handleReceptionList(rw http.ResponseWriter, r *http.Request, v *View) {
-	v.Title = v.T("meeting.sessions.title")
-	p := placeListPage{Tabs: meetingTabs(v, "/work/receptions"), CanCreate: slices.ContainsFunc(meeting.Organisers, v.Actor.HasRole)}
-	state, before, err := listQuery(r)
-	p.State = state
+	state, before := q.String("state"), q.ID("before")
+	err := q.Err()
+	p.State, p.Tabs = state, meetingTabs(v, p.Base)
 	status := http.StatusOK
 	if err == nil {
-		var l store.ReceptionList
-		l, err = w.db.ListReceptions(r.Context(), v.Actor, store.ReceptionFilter{State: meeting.SessionState(state), Before: before, Limit: meetingPageSize})
-		p.Sessions = l.Sessions
-		p.pageLinks("/work/receptions", before, l.Next)
+		var next int64
+		next, err = read(state, before)
+		p.pageLinks(before, next)
 	}
 	if err != nil {
 		if anju.ErrorCode(err) != anju.EINVALID {
@@ -131,8 +102,49 @@ func (w *Web) handleReceptionList(rw http.ResponseWriter, r *http.Request, v *Vi
 		}
 		p.Error, status = v.T("meeting.err.filter"), http.StatusBadRequest
 	}
-	p.States = stateChoices(v, "meeting.session_state.", meeting.SessionStates, p.State)
-	w.render(rw, r, v, status, "work/receptions", p)
+	for _, s := range states {
+		p.States = append(p.States, choice{Value: s, Label: v.T(statePrefix + s), Selected: s == p.State})
+	}
+	w.render(rw, r, v, status, page, p)
+}
+
+// pageLinks sets the list's links to the next page (by key) and back to
+// the first.
+func (p *placeListPage) pageLinks(before, next int64) {
+	vs := url.Values{}
+	if p.State != "" {
+		vs.Set("state", p.State)
+	}
+	first := p.Base
+	if len(vs) > 0 {
+		first += "?" + vs.Encode()
+	}
+	if before > 0 {
+		p.First = first
+	}
+	if next > 0 {
+		vs.Set("before", strconv.FormatInt(next, 10))
+		p.Next = p.Base + "?" + vs.Encode()
+	}
+}
+
+// names are the values of a list of states, as strings.
+func names[S ~string](states []S) []string {
+	out := make([]string, len(states))
+	for i, s := range states {
+		out[i] = string(s)
+	}
+	return out
+}
+
+func (w *Web) handleReceptionList(rw http.ResponseWriter, r *http.Request, v *View) {
+	v.Title = v.T("meeting.sessions.title")
+	p := &placeListPage{Base: "/work/receptions", NewKey: "meeting.sessions.new", CanCreate: slices.ContainsFunc(meeting.Organisers, v.Actor.HasRole)}
+	w.placeList(rw, r, v, p, "work/receptions", "meeting.session_state.", names(meeting.SessionStates), func(state string, before int64) (int64, error) {
+		l, err := w.db.ListReceptions(r.Context(), v.Actor, store.ReceptionFilter{State: meeting.SessionState(state), Before: before, Limit: meetingPageSize})
+		p.Sessions = l.Sessions
+		return l.Next, err
+	})
 }
 
 // sessionForm is the form that arranges a session, as typed.
@@ -413,17 +425,13 @@ func (w *Web) handleReceptionAction(rw http.ResponseWriter, r *http.Request, v *
 }
 
 func (w *Web) handleReceptionBook(rw http.ResponseWriter, r *http.Request, v *View) {
-	id, err := pathID(r, "id", "reception session")
-	if err != nil {
-		w.fail(rw, r, v, err)
-		return
-	}
-	if err := plainForm(r); err != nil {
-		w.fail(rw, r, v, err)
+	id, ok := w.postedID(rw, r, v, "reception session")
+	if !ok {
 		return
 	}
 	f := r.PostForm
 	in := meeting.Booking{Name: f.Get("name"), Phone: f.Get("phone"), Topic: f.Get("topic")}
+	var err error
 	if slot := f.Get("slot"); slot != "" {
 		if in.Slot, err = time.Parse(time.RFC3339, slot); err != nil {
 			err = anju.FieldError("slot", "choose a slot")
@@ -507,19 +515,15 @@ func (w *Web) renderSessionCase(rw http.ResponseWriter, r *http.Request, v *View
 }
 
 func (w *Web) handleReceptionCase(rw http.ResponseWriter, r *http.Request, v *View) {
-	id, err := pathID(r, "id", "reception session")
-	if err != nil {
-		w.fail(rw, r, v, err)
-		return
-	}
-	if err := plainForm(r); err != nil {
-		w.fail(rw, r, v, err)
+	id, ok := w.postedID(rw, r, v, "reception session")
+	if !ok {
 		return
 	}
 	f := r.PostForm
 	in := store.SessionCase{NewCase: store.NewCase{Title: f.Get("title"), Text: f.Get("text"), Category: f.Get("category"),
 		Grid: f.Get("grid"), Address: f.Get("address")}}
 	if b := f.Get("booking"); b != "" && b != "0" {
+		var err error
 		if in.BookingID, err = strconv.ParseInt(b, 10, 64); err != nil || in.BookingID <= 0 {
 			w.fail(rw, r, v, anju.Errorf(anju.ENOTFOUND, "no booking %q", b))
 			return

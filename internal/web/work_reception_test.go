@@ -115,6 +115,7 @@ func TestWorkReceptionLoop(t *testing.T) {
 		form.Set("leader", "supervisor")
 		sid := idOf(t, leader.PostForm("/work/receptions", form))
 		page := "/work/receptions/" + sid
+		want(t, "the list", leader.Get("/work/receptions?state=draft"), 200, `href="`+page+`"`, "第1街道便民服务中心")
 		want(t, "the draft", leader.Get(page+"?done=created"), 200, "草稿", `action="`+page+`/actions/publish"`, "老旧小区改造", "停车难")
 		want(t, "publishing", leader.PostForm(page+"/actions/publish", nil), 303)
 		want(t, "holding early", leader.PostForm(page+"/actions/hold", nil), 400, "接访还没到开始时间")
@@ -211,6 +212,7 @@ func TestWorkMeetingLoop(t *testing.T) {
 		form.Set("community", "330102001001")
 		mid := idOf(t, wa.PostForm("/work/meetings", form))
 		page := "/work/meetings/" + mid
+		want(t, "the list", wa.Get("/work/meetings?state=scheduled"), 200, `href="`+page+`"`, "第1社区民情恳谈会")
 
 		// A resident proposes on the portal.
 		want(t, "the portal", w.f.Anonymous().Get("/receptions"), 200, "第1社区民情恳谈会")
