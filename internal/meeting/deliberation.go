@@ -37,7 +37,13 @@ const (
 	// ActionDecide records a decision, which becomes a case; it leaves the
 	// state as it is.
 	ActionDecide Action = "decide"
+	// ActionModerate accepts or declines a proposed topic (ProposalRules
+	// decide about the proposal itself); it leaves the state as it is.
+	ActionModerate Action = "moderate"
 )
+
+// Actions lists every meeting action, in the order a page offers them.
+var Actions = []Action{ActionHold, ActionMinutes, ActionDecide, ActionPropose, ActionModerate, ActionCancel}
 
 // Conveners arrange a community's meetings and keep their records: the
 // organisers and the community's grid workers, within their area.
@@ -51,7 +57,8 @@ var proposers = append(slices.Clone(Conveners), anju.RoleResident, anju.RoleOper
 //
 //	scheduled → held → minuted
 //	scheduled → cancelled
-//	scheduled: residents propose topics, until the meeting starts
+//	scheduled: residents propose topics, until the meeting starts;
+//	           the conveners moderate them
 //	minuted: each decision is recorded and becomes a case
 var Rules = []Rule[State, Action]{
 	{Action: ActionHold, From: []State{Scheduled}, To: Held, Roles: Conveners},
@@ -59,6 +66,7 @@ var Rules = []Rule[State, Action]{
 	{Action: ActionCancel, From: []State{Scheduled}, To: Cancelled, Roles: Conveners},
 	{Action: ActionPropose, From: []State{Scheduled}, To: Scheduled, Roles: proposers},
 	{Action: ActionDecide, From: []State{Minuted}, To: Minuted, Roles: Conveners},
+	{Action: ActionModerate, From: []State{Scheduled}, To: Scheduled, Roles: Conveners},
 }
 
 // Transition returns the state a meeting m in state s is in after action a
@@ -86,6 +94,18 @@ func Transition(m Meeting, s State, a Action, now time.Time, roles ...anju.Role)
 		}
 	}
 	return next, nil
+}
+
+// AllowedActions lists the actions of Actions that a party holding roles
+// may take on meeting m in state s at now: those Transition allows.
+func AllowedActions(m Meeting, s State, now time.Time, roles ...anju.Role) []Action {
+	out := []Action{}
+	for _, a := range Actions {
+		if _, err := Transition(m, s, a, now, roles...); err == nil {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // Meeting is a community deliberation meeting as the rules see it.

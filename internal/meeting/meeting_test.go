@@ -1,6 +1,7 @@
 package meeting
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -181,6 +182,11 @@ func TestMeetingTransitions(t *testing.T) {
 		{Scheduled, ActionCancel, before, anju.RoleDispatcher, Cancelled, ""},
 		{Held, ActionCancel, after, gw, "", anju.ECONFLICT},
 		{Cancelled, ActionHold, after, gw, "", anju.ECONFLICT},
+		{Scheduled, ActionModerate, before, gw, Scheduled, ""},
+		{Scheduled, ActionModerate, after, anju.RoleSupervisor, Scheduled, ""}, // started, not yet held
+		{Held, ActionModerate, after, gw, "", anju.ECONFLICT},
+		{Scheduled, ActionModerate, before, res, "", anju.EFORBIDDEN},
+		{Scheduled, ActionModerate, before, anju.RoleOperator, "", anju.EFORBIDDEN},
 		{Scheduled, "vote", before, gw, "", anju.EINVALID},
 		{"adjourned", ActionHold, after, gw, "", anju.EINVALID},
 	} {
@@ -257,6 +263,51 @@ func TestMeetingInputs(t *testing.T) {
 	} {
 		if err := d.Validate(); anju.ErrorField(err) != field {
 			t.Errorf("decision %s: %v", field, err)
+		}
+	}
+}
+
+// What a page offers is what the tables allow, state by state.
+func TestAllowedActions(t *testing.T) {
+	sup, op, res := anju.RoleSupervisor, anju.RoleOperator, anju.RoleResident
+	before, during := now, start.Add(30*time.Minute)
+	for _, tc := range []struct {
+		state SessionState
+		at    time.Time
+		roles []anju.Role
+		want  []SessionAction
+	}{
+		{SessionDraft, before, []anju.Role{sup}, []SessionAction{SessionPublish, SessionCancel}},
+		{SessionPublished, before, []anju.Role{sup}, []SessionAction{SessionBook, SessionCancel}},
+		{SessionPublished, during, []anju.Role{sup}, []SessionAction{SessionHold, SessionBook, SessionCancel}},
+		{SessionPublished, before, []anju.Role{op}, []SessionAction{SessionBook}},
+		{SessionHeld, during, []anju.Role{sup}, []SessionAction{SessionClose, SessionFileCase}},
+		{SessionHeld, during, []anju.Role{op}, []SessionAction{SessionFileCase}},
+		{SessionHeld, during, []anju.Role{res}, []SessionAction{}},
+		{SessionClosed, during, []anju.Role{sup}, []SessionAction{}},
+		{SessionDraft, before, nil, []SessionAction{}},
+	} {
+		if got := AllowedSessionActions(session(), tc.state, tc.at, tc.roles...); !slices.Equal(got, tc.want) {
+			t.Errorf("session %s as %v at %v: %v, want %v", tc.state, tc.roles, tc.at, got, tc.want)
+		}
+	}
+	gw := anju.RoleGridWorker
+	for _, tc := range []struct {
+		state State
+		at    time.Time
+		roles []anju.Role
+		want  []Action
+	}{
+		{Scheduled, before, []anju.Role{gw}, []Action{ActionPropose, ActionModerate, ActionCancel}},
+		{Scheduled, during, []anju.Role{gw}, []Action{ActionHold, ActionModerate, ActionCancel}},
+		{Scheduled, before, []anju.Role{res}, []Action{ActionPropose}},
+		{Held, during, []anju.Role{gw}, []Action{ActionMinutes}},
+		{Minuted, during, []anju.Role{gw}, []Action{ActionDecide}},
+		{Minuted, during, []anju.Role{op}, []Action{}},
+		{Cancelled, before, []anju.Role{gw}, []Action{}},
+	} {
+		if got := AllowedActions(meeting(), tc.state, tc.at, tc.roles...); !slices.Equal(got, tc.want) {
+			t.Errorf("meeting %s as %v at %v: %v, want %v", tc.state, tc.roles, tc.at, got, tc.want)
 		}
 	}
 }

@@ -40,6 +40,10 @@ const (
 	SessionFileCase SessionAction = "file_case"
 )
 
+// SessionActions lists every session action, in the order a page offers
+// them.
+var SessionActions = []SessionAction{SessionPublish, SessionHold, SessionClose, SessionBook, SessionFileCase, SessionCancel}
+
 // residentBooking stands for the resident booking their own slot on the
 // portal; the store passes it for a resident actor.
 var residentBooking = []anju.Role{anju.RoleResident}
@@ -87,6 +91,19 @@ func SessionTransition(s Session, state SessionState, a SessionAction, now time.
 		}
 	}
 	return next, nil
+}
+
+// AllowedSessionActions lists the actions of SessionActions that a party
+// holding roles may take on session s in state state at now: those
+// SessionTransition allows.
+func AllowedSessionActions(s Session, state SessionState, now time.Time, roles ...anju.Role) []SessionAction {
+	out := []SessionAction{}
+	for _, a := range SessionActions {
+		if _, err := SessionTransition(s, state, a, now, roles...); err == nil {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // Session is a reception session as the rules see it. The store adds its

@@ -124,6 +124,11 @@ func TestReceptionAPI(t *testing.T) {
 			t.Fatalf("case at the session: %d %s", status, body)
 		}
 		cid := decodeID(t, body)
+		// The case's JSON says where it was born and who follows it.
+		if status, body := f.do("dispatcher", "GET", "/api/v1/cases/"+cid, ""); status != 200 ||
+			!strings.Contains(body, `"origin":{"kind":"reception","session_id":`+sid+`,"leader":"leader-a","leader_name":`) {
+			t.Fatalf("case JSON of a case born at a session: %d %s", status, body)
+		}
 		if _, body := f.do("leader-a", "GET", "/api/v1/receptions/mine/cases", ""); !strings.Contains(body, `"id":`+cid) ||
 			!strings.Contains(body, `"session_id":`+sid) || !strings.Contains(body, `"leader":"leader-a"`) {
 			t.Fatalf("leader's list: %s", body)
@@ -203,6 +208,11 @@ func TestReceptionAPI(t *testing.T) {
 		}
 		if status, _ := f.do("worker-b", "GET", "/api/v1/meetings/"+mid, ""); status != 404 {
 			t.Errorf("worker-b reads the meeting: %d", status)
+		}
+		did := strconv.FormatInt(m.Decisions[0].ID, 10)
+		if status, body := f.do("worker-a", "GET", "/api/v1/cases/"+strconv.FormatInt(m.Decisions[0].Case.ID, 10), ""); status != 200 ||
+			!strings.Contains(body, `"origin":{"kind":"meeting","meeting_id":`+mid+`,"title":"第1社区民情恳谈会","decision_id":`+did+`,"decision":"在3号楼旁建电动车充电棚"`) {
+			t.Fatalf("case JSON of a decision's case: %d %s", status, body)
 		}
 	})
 }

@@ -46,6 +46,9 @@ type Case struct {
 	CreatedAt  time.Time  `json:"created_at"`
 	UpdatedAt  time.Time  `json:"updated_at"`
 	ClosedAt   *time.Time `json:"closed_at,omitempty"`
+	// Origin is where the case was born when it was born face to face (at
+	// a reception session or of a meeting's decision); GetCase fills it.
+	Origin *CaseOrigin `json:"origin,omitempty"`
 	// AllowedActions lists what the reading actor may do now.
 	AllowedActions []cases.Action `json:"allowed_actions"`
 	// ReporterSecret is the key of the reporter's secret link

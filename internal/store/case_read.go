@@ -110,7 +110,8 @@ func scanCase(row interface{ Scan(...any) error }) (Case, error) {
 	return c, nil
 }
 
-// GetCase returns a case the actor may see, or ENOTFOUND.
+// GetCase returns a case the actor may see, with where it was born when it
+// was born face to face (Origin), or ENOTFOUND.
 func (db *DB) GetCase(ctx context.Context, actor *anju.Actor, id int64) (Case, error) {
 	c, err := db.getCase(ctx, db, actor, id)
 	if err != nil {
@@ -118,7 +119,8 @@ func (db *DB) GetCase(ctx context.Context, actor *anju.Actor, id int64) (Case, e
 	}
 	c.AllowedActions = db.allowedActions(actor, c)
 	c.CategoryName = db.categoryName(ctx, c.City, c.Category)
-	return c, nil
+	c.Origin, err = db.caseOrigin(ctx, db, actor, c.ID)
+	return c, err
 }
 
 func (t *Tx) getCase(ctx context.Context, actor *anju.Actor, id int64) (Case, error) {

@@ -26,9 +26,11 @@ type Meeting struct {
 	CreatedBy     string          `json:"created_by"`
 	CreatedAt     time.Time       `json:"created_at"`
 	UpdatedAt     time.Time       `json:"updated_at"`
-	// Proposals and Decisions are on the meeting's own page.
-	Proposals []Proposal `json:"proposals,omitempty"`
-	Decisions []Decision `json:"decisions,omitempty"`
+	// AllowedActions, Proposals and Decisions are on the meeting's own
+	// page: AllowedActions is what the reader may do to it now.
+	AllowedActions []meeting.Action `json:"allowed_actions,omitempty"`
+	Proposals      []Proposal       `json:"proposals,omitempty"`
+	Decisions      []Decision       `json:"decisions,omitempty"`
 
 	regionPath string
 }
@@ -167,6 +169,7 @@ func (db *DB) GetMeeting(ctx context.Context, actor *anju.Actor, id int64) (Meet
 	if m.Proposals, err = db.proposals(ctx, db, id); err != nil {
 		return m, err
 	}
+	m.AllowedActions = meeting.AllowedActions(m.Meeting, m.State, db.clock.Now(), placeRoles(actor, m.City, m.regionPath)...)
 	cs, err := db.originCases(ctx, actor, `o.decision_id IN (SELECT id FROM meeting_decisions WHERE meeting_id = ?)`, []any{id}, false, 0, 200)
 	if err != nil {
 		return m, err
@@ -336,12 +339,13 @@ func (db *DB) ModerateProposal(ctx context.Context, actor *anju.Actor, meetingID
 		if !found {
 			return notFound("proposal", strconv.FormatInt(proposalID, 10))
 		}
-		next, err := meeting.ProposalTransition(out.State, action, placeRoles(actor, m.City, m.regionPath)...)
+		roles := placeRoles(actor, m.City, m.regionPath)
+		next, err := meeting.ProposalTransition(out.State, action, roles...)
 		if err != nil {
 			return err
 		}
-		if m.State != meeting.Scheduled {
-			return anju.Errorf(anju.ECONFLICT, "the meeting is %s; proposals are moderated before it", m.State)
+		if _, err := meeting.Transition(m.Meeting, m.State, meeting.ActionModerate, db.clock.Now(), roles...); err != nil {
+			return err
 		}
 		r, err := tx.exec(ctx, `UPDATE meeting_proposals SET state = ?, moderated_by = ?, moderated_at = ? WHERE id = ? AND state = ?`,
 			string(next), actorName(actor), micros(db.clock.Now()), proposalID, string(out.State))

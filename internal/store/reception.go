@@ -27,10 +27,12 @@ type ReceptionSession struct {
 	CreatedBy  string               `json:"created_by"`
 	CreatedAt  time.Time            `json:"created_at"`
 	UpdatedAt  time.Time            `json:"updated_at"`
-	// SlotList, Bookings and Cases are on the session's own page.
-	SlotList []Slot             `json:"slots,omitempty"`
-	Bookings []ReceptionBooking `json:"bookings,omitempty"`
-	Cases    []OriginCase       `json:"cases,omitempty"`
+	// AllowedActions, SlotList, Bookings and Cases are on the session's
+	// own page: AllowedActions is what the reader may do to it now.
+	AllowedActions []meeting.SessionAction `json:"allowed_actions,omitempty"`
+	SlotList       []Slot                  `json:"slots,omitempty"`
+	Bookings       []ReceptionBooking      `json:"bookings,omitempty"`
+	Cases          []OriginCase            `json:"cases,omitempty"`
 
 	regionPath string
 }
@@ -173,6 +175,21 @@ func (db *DB) CreateReception(ctx context.Context, actor *anju.Actor, in meeting
 	return db.GetReception(ctx, actor, id)
 }
 
+// GridsOf lists the grids inside the region with code, without geometry,
+// in code order: where a case born at a session or of a meeting held there
+// may lie. ENOTFOUND when the actor may not see the region.
+func (db *DB) GridsOf(ctx context.Context, actor *anju.Actor, code string) ([]RegionRecord, error) {
+	r, err := db.GetRegion(ctx, actor, code)
+	if err != nil {
+		return nil, err
+	}
+	if r.Level == region.LevelGrid {
+		return []RegionRecord{r}, nil
+	}
+	return db.listRegions(ctx, `city = ? AND path >= ? AND path < ? AND level = ?`,
+		[]any{r.City, r.Path, subtreeUpper(r.Path), string(region.LevelGrid)}, false)
+}
+
 // staffRoles are every role but the resident's.
 func staffRoles() []anju.Role {
 	var out []anju.Role
@@ -299,6 +316,7 @@ func (db *DB) GetReception(ctx context.Context, actor *anju.Actor, id int64) (Re
 		return s, err
 	}
 	s.SlotList = slotsOf(s, s.Bookings)
+	s.AllowedActions = meeting.AllowedSessionActions(s.Session, s.State, db.clock.Now(), placeRoles(actor, s.City, s.regionPath)...)
 	s.Cases, err = db.originCases(ctx, actor, `o.session_id = ?`, []any{id}, false, 0, 200)
 	return s, err
 }
