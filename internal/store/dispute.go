@@ -26,15 +26,15 @@ import (
 // Dispute is a dispute's detail as the API shows it, under "dispute" in the
 // case's JSON. Parties appear masked.
 type Dispute struct {
-	CaseID         int64            `json:"case_id"`
-	Type           dispute.Type     `json:"type"`
-	TypeName       string           `json:"type_name"`
-	Amount         float64          `json:"amount"` // yuan
-	People         int              `json:"people"`
-	State          dispute.State    `json:"state"`
-	Parties        []DisputeParty   `json:"parties"`
-	Sessions       []DisputeSession `json:"sessions"`
-	Terms          string           `json:"terms,omitempty"`
+	CaseID   int64            `json:"case_id"`
+	Type     dispute.Type     `json:"type"`
+	TypeName string           `json:"type_name"`
+	Amount   float64          `json:"amount"` // yuan
+	People   int              `json:"people"`
+	State    dispute.State    `json:"state"`
+	Parties  []DisputeParty   `json:"parties"`
+	Sessions []DisputeSession `json:"sessions"`
+	Terms    string           `json:"terms,omitempty"`
 	// Signatories are the parties who signed the agreement (ids of
 	// Parties); empty for an agreement recorded before they were named,
 	// which every party signed.
@@ -850,7 +850,9 @@ func grantRoles(a *anju.Actor) []anju.Role {
 func disputeQueueWhere(actor *anju.Actor, def dispute.QueueDef, now time.Time) (string, []any) {
 	var conds []string
 	var args []any
-	in := func(col string, n int) string { return col + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")" }
+	in := func(col string, n int) string {
+		return col + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
+	}
 	conds = append(conds, in("d.state", len(def.States)))
 	for _, s := range def.States {
 		args = append(args, string(s))
