@@ -723,6 +723,7 @@ type DisputeSummary struct {
 	Referral     dispute.Channel `json:"referral,omitempty"`
 	FollowUpDue  *time.Time      `json:"follow_up_due,omitempty"`
 	Grid         string          `json:"grid"`
+	GridName     string          `json:"grid_name"`
 	Department   string          `json:"department,omitempty"`
 	Sessions     int             `json:"sessions"`
 	LastSession  *time.Time      `json:"last_session,omitempty"`
@@ -757,7 +758,8 @@ func (db *DB) ListDisputes(ctx context.Context, actor *anju.Actor, f DisputeFilt
 		scope, args = disputeQueueWhere(actor, def, db.clock.Now())
 	}
 	q := `SELECT c.id, c.tracking_code, c.title, c.state, d.type, d.people, d.amount_fen, d.state, d.referral, d.follow_up_due, c.grid,
-		c.department, c.created_at, (SELECT COUNT(*) FROM dispute_sessions s WHERE s.case_id = d.case_id),
+		COALESCE((SELECT r.name FROM regions r WHERE r.code = c.grid), ''), c.department, c.created_at,
+		(SELECT COUNT(*) FROM dispute_sessions s WHERE s.case_id = d.case_id),
 		(SELECT MAX(s.held_at) FROM dispute_sessions s WHERE s.case_id = d.case_id)
 		FROM disputes d JOIN cases c ON c.id = d.case_id WHERE ` + scope
 	if f.State != "" {
@@ -786,7 +788,7 @@ func (db *DB) ListDisputes(ctx context.Context, actor *anju.Actor, f DisputeFilt
 		var referral, dept sql.NullString
 		var due, last sql.NullInt64
 		if err := rows.Scan(&s.CaseID, &s.TrackingCode, &s.Title, &s.CaseState, &s.Type, &s.People, &fen, &s.State,
-			&referral, &due, &s.Grid, &dept, &created, &s.Sessions, &last); err != nil {
+			&referral, &due, &s.Grid, &s.GridName, &dept, &created, &s.Sessions, &last); err != nil {
 			return DisputeList{}, err
 		}
 		s.Amount, s.Referral, s.FollowUpDue = float64(fen)/100, dispute.Channel(referral.String), optTime(due)
