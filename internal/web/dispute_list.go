@@ -21,16 +21,16 @@ import (
 
 // disputeListPage is the data of templates/work/disputes.html.
 type disputeListPage struct {
-	Queue    dispute.Queue
-	Tabs     []queueTab
-	All      queueTab
-	Rows     []disputeRow
-	Next     string
-	First    string
-	Caption  string
-	Error    string
-	MayFile  bool
-	Empty    string
+	Queue   dispute.Queue
+	Tabs    []queueTab
+	All     queueTab
+	Rows    []disputeRow
+	Next    string
+	First   string
+	Caption string
+	Error   string
+	MayFile bool
+	Empty   string
 }
 
 type disputeRow struct {

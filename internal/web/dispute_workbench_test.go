@@ -271,5 +271,3 @@ func withCSRF(c *webtest.Client, form url.Values) url.Values {
 	out.Set("csrf", c.CSRF())
 	return out
 }
-
-

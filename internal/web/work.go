@@ -46,7 +46,7 @@ type workPage struct {
 	// FileDispute whether he may file one.
 	Disputes    []queueTab
 	FileDispute bool
-	Roles  []string // "dispatcher · 测试市", for the roles line
+	Roles       []string // "dispatcher · 测试市", for the roles line
 
 	// The filter form: the values as given, the choices offered, and the
 	// fields as the form shows them (Main always, More folded away).
