@@ -42,11 +42,12 @@ type workPage struct {
 	Queue  cases.Queue
 	Queues []queueTab
 	All    queueTab // every case the reader may see, uncounted
+	Roles  []string // "dispatcher · 测试市", for the roles line
+
 	// Disputes are the reader's dispute queues (dispute_list.go), and
 	// FileDispute whether he may file one.
 	Disputes    []queueTab
 	FileDispute bool
-	Roles       []string // "dispatcher · 测试市", for the roles line
 
 	// The filter form: the values as given, the choices offered, and the
 	// fields as the form shows them (Main always, More folded away).
