@@ -43,6 +43,14 @@ type casePage struct {
 	Kept []keptField
 }
 
+// PartiesOnly says the case is a dispute that nobody reported: its people
+// are its parties, shown with its mediation, and the reporter's card would
+// stand empty.
+func (p casePage) PartiesOnly() bool {
+	r := p.Case.Reporter
+	return p.Dispute != nil && (r == nil || *r == store.ReporterOut{})
+}
+
 // eventView is one entry of the timeline in the reader's words.
 type eventView struct {
 	At       time.Time
