@@ -110,7 +110,7 @@ type NewDispute struct {
 // dispatchers to send to a committee; a mediator takes it in at his own
 // committee (人民调解委员会受理), which then holds it at once: the platform
 // accepts and dispatches it there and the mediator signs for it, in the
-// same transaction (see intakeCommittee). Every check comes before the
+// same transaction (dispute.IntakeCommittee). Every check comes before the
 // transaction: bad input is EINVALID naming the field, and nothing is
 // written.
 func (db *DB) CreateDispute(ctx context.Context, actor *anju.Actor, nd NewDispute) (CaseWithDispute, error) {
@@ -140,7 +140,7 @@ func (db *DB) CreateDispute(ctx context.Context, actor *anju.Actor, nd NewDisput
 	if err != nil {
 		return CaseWithDispute{}, err
 	}
-	committee, err := intakeCommittee(actor, p.grid, nd.Committee)
+	committee, err := dispute.IntakeCommittee(actor, p.grid.Path, nd.Committee)
 	if err != nil {
 		return CaseWithDispute{}, err
 	}
@@ -217,32 +217,6 @@ func (db *DB) CreateDispute(ctx context.Context, actor *anju.Actor, nd NewDisput
 		return CaseWithDispute{}, err
 	}
 	return NewCaseWithDispute(c, db.dressDispute(actor, c, dd)), nil
-}
-
-// intakeCommittee is the committee a dispute filed by actor at grid goes
-// straight to: the one named, which must be one the actor mediates for
-// (a mediator's department grant) reaching the place; for a mediator who
-// names none, his one committee that reaches it. Empty when the dispute
-// goes to the dispatchers, as every dispute filed by someone else does.
-// EINVALID on field "committee" otherwise.
-func intakeCommittee(actor *anju.Actor, grid RegionRecord, named string) (string, error) {
-	var mine []string
-	for _, g := range actor.Grants {
-		if g.Role == anju.RoleMediator && g.Department != "" && g.Reaches(grid.Path, g.Department) && !slices.Contains(mine, g.Department) {
-			mine = append(mine, g.Department)
-		}
-	}
-	switch {
-	case named != "" && !slices.Contains(mine, named):
-		return "", anju.FieldError("committee", "only a mediator of committee %q takes a dispute at this place straight to it; leave it to the dispatchers", named)
-	case named != "":
-		return named, nil
-	case len(mine) > 1:
-		return "", anju.FieldError("committee", "you mediate for %d committees here (%s); say which takes the dispute", len(mine), strings.Join(mine, ", "))
-	case len(mine) == 1:
-		return mine[0], nil
-	}
-	return "", nil
 }
 
 // GetDispute returns a dispute's case and detail, parties masked. ENOTFOUND
