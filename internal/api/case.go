@@ -81,7 +81,7 @@ func (s *API) handleCase(w http.ResponseWriter, r *http.Request, a *anju.Actor) 
 		s.writeError(w, r, err)
 		return
 	} else if d != nil {
-		writeJSON(w, http.StatusOK, store.CaseWithDispute{Case: c, Dispute: d})
+		writeJSON(w, http.StatusOK, store.NewCaseWithDispute(c, d))
 		return
 	}
 	writeJSON(w, http.StatusOK, c)

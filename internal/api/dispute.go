@@ -38,6 +38,8 @@ func (s *API) handleCreateDispute(w http.ResponseWriter, r *http.Request, a *anj
 	writeJSON(w, http.StatusCreated, cd)
 }
 
+// handleDisputes answers GET /api/v1/disputes: a page of the disputes the
+// caller sees, or of one of his dispute queues (queue=).
 func (s *API) handleDisputes(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	q := httpx.NewQuery(r)
 	f := store.DisputeFilter{State: dispute.State(q.String("state")), FollowUpDue: q.Bool("follow_up_due"), Before: q.ID("before"),
@@ -46,12 +48,29 @@ func (s *API) handleDisputes(w http.ResponseWriter, r *http.Request, a *anju.Act
 		s.writeError(w, r, err)
 		return
 	}
+	queue, err := dispute.ParseQueue(q.String("queue"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f.Queue = queue
 	l, err := s.db.ListDisputes(r.Context(), a, f)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, l)
+}
+
+// handleDisputeQueues answers GET /api/v1/disputes/queues: the count of each
+// dispute queue the caller sees.
+func (s *API) handleDisputeQueues(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	counts, err := s.db.DisputeQueueCounts(r.Context(), a)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"queues": counts})
 }
 
 func (s *API) handleDispute(w http.ResponseWriter, r *http.Request, a *anju.Actor) {

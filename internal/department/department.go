@@ -9,6 +9,7 @@ package department
 
 import (
 	"slices"
+	"strings"
 
 	"anju/internal/anju"
 )
@@ -51,4 +52,23 @@ func ParseType(s string) (Type, error) {
 		return t, nil
 	}
 	return "", anju.FieldError("type", "unknown department type %q (government, mediation_committee, property_management, social_organisation or volunteer_team)", s)
+}
+
+// levels are the region levels a department of a type may sit at, where
+// the type restricts them: people's mediation committees are set up by
+// streets (街道人民调解委员会) and by communities and villages (社区、村
+// 人民调解委员会), 人民调解法 第八条; the others sit wherever they work.
+var levels = map[Type][]string{
+	TypeMediationCommittee: {"street", "community"},
+}
+
+// CheckLevel refuses a department of type t placed at a region of level
+// (region.Level's names: city, district, street, community, grid) where
+// its type cannot sit. EINVALID about field "region".
+func (t Type) CheckLevel(level string) error {
+	allowed, ok := levels[t]
+	if !ok || slices.Contains(allowed, level) {
+		return nil
+	}
+	return anju.FieldError("region", "a %s sits at a %s, not a %s", t, strings.Join(allowed, " or "), level)
 }

@@ -50,3 +50,29 @@ func TestTypesOrder(t *testing.T) {
 		t.Error("an unknown type counts as valid")
 	}
 }
+
+// TestCheckLevel: mediation committees sit at streets and communities; the
+// other types anywhere.
+func TestCheckLevel(t *testing.T) {
+	for _, tc := range []struct {
+		t     Type
+		level string
+		ok    bool
+	}{
+		{TypeMediationCommittee, "street", true},
+		{TypeMediationCommittee, "community", true},
+		{TypeMediationCommittee, "district", false},
+		{TypeMediationCommittee, "city", false},
+		{TypeMediationCommittee, "grid", false},
+		{TypeGovernment, "city", true},
+		{TypeGovernment, "grid", true},
+		{TypeVolunteerTeam, "community", true},
+		{TypePropertyManagement, "street", true},
+		{TypeSocialOrganisation, "district", true},
+	} {
+		err := tc.t.CheckLevel(tc.level)
+		if tc.ok && err != nil || !tc.ok && (anju.ErrorCode(err) != anju.EINVALID || anju.ErrorField(err) != "region") {
+			t.Errorf("%s at a %s: %v", tc.t, tc.level, err)
+		}
+	}
+}

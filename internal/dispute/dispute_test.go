@@ -211,27 +211,33 @@ func TestSessionValidate(t *testing.T) {
 }
 
 func TestOutcomeValidate(t *testing.T) {
+	parties := []PartyRef{{1, Applicant}, {2, Respondent}, {3, Respondent}}
 	for _, tc := range []struct {
-		name    string
-		o       Outcome
-		parties int
-		field   string
-		action  Action
+		name   string
+		o      Outcome
+		field  string
+		action Action
 	}{
-		{"agreement", Outcome{Agreement: true, Terms: "赔偿500元"}, 2, "", ActionAgree},
-		{"agreement without parties", Outcome{Agreement: true, Terms: "赔偿500元"}, 0, "parties", ""},
-		{"agreement with one party", Outcome{Agreement: true, Terms: "赔偿500元"}, 1, "parties", ""},
-		{"agreement without terms", Outcome{Agreement: true, Terms: " "}, 2, "terms", ""},
-		{"terms too long", Outcome{Agreement: true, Terms: strings.Repeat("条", MaxTerms+1)}, 2, "terms", ""},
-		{"agreement and referral", Outcome{Agreement: true, Terms: "x", Referral: ChannelLitigation}, 2, "referral", ""},
-		{"referral", Outcome{Referral: ChannelLitigation}, 2, "", ActionRefer},
-		{"referral to petition", Outcome{Referral: ChannelPetition}, 2, "", ActionRefer},
-		{"no agreement, no channel", Outcome{}, 2, "referral", ""},
-		{"unknown channel", Outcome{Referral: "duel"}, 2, "referral", ""},
-		{"terms without agreement", Outcome{Referral: ChannelArbitration, Terms: "x"}, 2, "terms", ""},
+		{"agreement", Outcome{Agreement: true, Terms: "赔偿500元", Parties: []int64{1, 2}}, "", ActionAgree},
+		{"agreement of three", Outcome{Agreement: true, Terms: "赔偿500元", Parties: []int64{3, 1, 2}}, "", ActionAgree},
+		{"agreement without parties", Outcome{Agreement: true, Terms: "赔偿500元"}, "parties", ""},
+		{"agreement of one side", Outcome{Agreement: true, Terms: "赔偿500元", Parties: []int64{2, 3}}, "parties", ""},
+		{"agreement with one party", Outcome{Agreement: true, Terms: "赔偿500元", Parties: []int64{1}}, "parties", ""},
+		{"agreement with a stranger", Outcome{Agreement: true, Terms: "赔偿500元", Parties: []int64{1, 2, 9}}, "parties", ""},
+		{"a party signs twice", Outcome{Agreement: true, Terms: "赔偿500元", Parties: []int64{1, 2, 2}}, "parties", ""},
+		{"agreement without terms", Outcome{Agreement: true, Terms: " ", Parties: []int64{1, 2}}, "terms", ""},
+		{"terms too long", Outcome{Agreement: true, Terms: strings.Repeat("条", MaxTerms+1), Parties: []int64{1, 2}}, "terms", ""},
+		{"agreement and referral", Outcome{Agreement: true, Terms: "x", Parties: []int64{1, 2}, Referral: ChannelLitigation}, "referral", ""},
+		{"note too long", Outcome{Agreement: true, Terms: "x", Parties: []int64{1, 2}, Note: strings.Repeat("记", MaxNotes+1)}, "note", ""},
+		{"referral", Outcome{Referral: ChannelLitigation}, "", ActionRefer},
+		{"referral to petition", Outcome{Referral: ChannelPetition}, "", ActionRefer},
+		{"no agreement, no channel", Outcome{}, "referral", ""},
+		{"unknown channel", Outcome{Referral: "duel"}, "referral", ""},
+		{"terms without agreement", Outcome{Referral: ChannelArbitration, Terms: "x"}, "terms", ""},
+		{"signatories without agreement", Outcome{Referral: ChannelArbitration, Parties: []int64{1, 2}}, "parties", ""},
 	} {
 		o := tc.o
-		err := o.Validate(tc.parties)
+		err := o.Validate(parties)
 		if tc.field == "" {
 			if err != nil || o.Action() != tc.action {
 				t.Errorf("%s: %v, action %s", tc.name, err, o.Action())
@@ -240,6 +246,141 @@ func TestOutcomeValidate(t *testing.T) {
 		}
 		if anju.ErrorCode(err) != anju.EINVALID || anju.ErrorField(err) != tc.field {
 			t.Errorf("%s: %v, want EINVALID on %s", tc.name, err, tc.field)
+		}
+	}
+	// A dispute with no parties on record (none can be taken in so, but
+	// the rule does not lean on intake) has no agreement.
+	o := Outcome{Agreement: true, Terms: "x", Parties: []int64{1, 2}}
+	if err := o.Validate(nil); anju.ErrorField(err) != "parties" {
+		t.Errorf("an agreement of a dispute without parties: %v", err)
+	}
+}
+
+// TestSteps: the forms a reader is offered are the steps Transition allows.
+func TestSteps(t *testing.T) {
+	m, g, op := anju.RoleMediator, anju.RoleGridWorker, anju.RoleOperator
+	for _, tc := range []struct {
+		s     State
+		cs    cases.State
+		roles []anju.Role
+		want  []Action
+	}{
+		{StateMediating, cases.StateInProgress, []anju.Role{m}, []Action{ActionSession, ActionAgree, ActionRefer}},
+		{StateMediating, cases.StateDispatched, []anju.Role{m}, nil},
+		{StateMediating, cases.StateInProgress, []anju.Role{g}, nil},
+		{StateAgreed, cases.StateResolved, []anju.Role{g, m}, []Action{ActionHold, ActionBreak}},
+		{StateAgreed, cases.StateResolved, []anju.Role{m}, nil},
+		{StateReferred, cases.StateResolved, []anju.Role{g}, []Action{ActionConclude}},
+		{StateReferred, cases.StateResolved, []anju.Role{op}, nil},
+		{StateSettled, cases.StateClosed, []anju.Role{g, m}, nil},
+	} {
+		if got := Steps(tc.s, tc.cs, tc.roles...); !slices.Equal(got, tc.want) {
+			t.Errorf("%s (case %s) by %v: %v, want %v", tc.s, tc.cs, tc.roles, got, tc.want)
+		}
+	}
+}
+
+// TestOwnsCaseAction: the case actions a dispute takes only through its
+// steps are those that resolve and check its case.
+func TestOwnsCaseAction(t *testing.T) {
+	var owned []cases.Action
+	for _, a := range cases.Actions {
+		if OwnsCaseAction(a) {
+			owned = append(owned, a)
+		}
+	}
+	if want := []cases.Action{cases.ActionResolve, cases.ActionFailVerification, cases.ActionVerify}; !slices.Equal(owned, want) {
+		t.Errorf("owned %v, want %v", owned, want)
+	}
+}
+
+// TestRestartsClock: only a broken agreement starts the clock again.
+func TestRestartsClock(t *testing.T) {
+	for _, r := range Rules {
+		if r.RestartsClock != (r.Action == ActionBreak) {
+			t.Errorf("%s restarts the clock: %v", r.Action, r.RestartsClock)
+		}
+	}
+}
+
+func TestReopened(t *testing.T) {
+	for s, want := range map[State]State{StateMediating: StateMediating, StateAgreed: StateAgreed, StateReferred: StateReferred,
+		StateSettled: StateMediating, StateConcluded: StateMediating} {
+		if got := Reopened(s); got != want {
+			t.Errorf("reopened from %s: %s, want %s", s, got, want)
+		}
+	}
+}
+
+// TestQueues: each queue holds the disputes its step is taken on, seen by
+// the roles that take it.
+func TestQueues(t *testing.T) {
+	m, h, g, d, op := anju.RoleMediator, anju.RoleHandler, anju.RoleGridWorker, anju.RoleDispatcher, anju.RoleOperator
+	for _, tc := range []struct {
+		q        Queue
+		s        State
+		cs       cases.State
+		due      bool
+		holds    bool
+		sees     []anju.Role
+		notSeen  []anju.Role
+		wantsDue bool
+	}{
+		{QueueCommittee, StateMediating, cases.StateDispatched, false, true, []anju.Role{m, h}, []anju.Role{g, d, op}, false},
+		{QueueCommittee, StateAgreed, cases.StateResolved, false, true, []anju.Role{m}, nil, false},
+		{QueueCommittee, StateReferred, cases.StateResolved, false, true, []anju.Role{m}, nil, false},
+		{QueueCommittee, StateSettled, cases.StateClosed, false, false, []anju.Role{m}, nil, false},
+		{QueueSessions, StateMediating, cases.StateInProgress, false, true, []anju.Role{m, h}, []anju.Role{g, d}, false},
+		{QueueSessions, StateMediating, cases.StateDispatched, false, false, nil, nil, false},
+		{QueueSessions, StateAgreed, cases.StateResolved, false, false, nil, nil, false},
+		{QueueFollowUp, StateAgreed, cases.StateResolved, true, true, []anju.Role{g, d}, []anju.Role{m, op}, true},
+		{QueueFollowUp, StateAgreed, cases.StateResolved, false, false, nil, nil, true},
+		{QueueFollowUp, StateMediating, cases.StateInProgress, true, false, nil, nil, true},
+		{QueueReferred, StateReferred, cases.StateResolved, false, true, []anju.Role{g, d}, []anju.Role{m}, false},
+		{QueueReferred, StateConcluded, cases.StateClosed, false, false, nil, nil, false},
+	} {
+		def, ok := QueueFor(tc.q)
+		if !ok {
+			t.Fatalf("no queue %s", tc.q)
+		}
+		if def.Due != tc.wantsDue {
+			t.Errorf("%s: due %v", tc.q, def.Due)
+		}
+		if got := def.Holds(tc.s, tc.cs, tc.due); got != tc.holds {
+			t.Errorf("%s holds %s (case %s, due %v): %v", tc.q, tc.s, tc.cs, tc.due, got)
+		}
+		for _, r := range tc.sees {
+			if !def.Sees(r) {
+				t.Errorf("%s is not seen by a %s", tc.q, r)
+			}
+		}
+		for _, r := range tc.notSeen {
+			if def.Sees(r) {
+				t.Errorf("%s is seen by a %s", tc.q, r)
+			}
+		}
+	}
+	// A queue's dispute can have its step taken by whoever sees the queue.
+	for _, def := range Queues() {
+		if def.Queue == QueueCommittee {
+			continue
+		}
+		for _, s := range def.States {
+			for _, cs := range def.CaseStates {
+				if len(Steps(s, cs, def.Roles...)) == 0 {
+					t.Errorf("%s holds %s/%s, where its roles %v can do nothing", def.Queue, s, cs, def.Roles)
+				}
+			}
+		}
+	}
+	for _, tc := range []struct {
+		in    string
+		want  Queue
+		field string
+	}{{"", "", ""}, {"follow_up", QueueFollowUp, ""}, {"mine", "", "queue"}, {"FOLLOW_UP", "", "queue"}} {
+		got, err := ParseQueue(tc.in)
+		if got != tc.want || tc.field == "" && err != nil || tc.field != "" && anju.ErrorField(err) != tc.field {
+			t.Errorf("ParseQueue(%q) = %q, %v", tc.in, got, err)
 		}
 	}
 }

@@ -58,6 +58,11 @@ type Rule struct {
 	Roles       []anju.Role
 	CaseFrom    []cases.State
 	CaseActions []cases.Action
+	// RestartsClock says the step starts the case's resolution clock
+	// again: a mediation begun anew after a broken agreement gets the
+	// period of a new one, rather than inheriting a deadline that passed
+	// while the agreement was waiting for its follow-up visit.
+	RestartsClock bool
 }
 
 var (
@@ -78,17 +83,68 @@ var (
 //	agreed → mediating (the follow-up finds it broken; the case goes back to the committee)
 //	referred → concluded (the channel's result; the case is verified and closed)
 //
-// A broken agreement sends the case back with the case workflow's
-// fail_verification: the case is resolved, not closed, while its follow-up
-// is pending, so that it stays open and on the committee's list, and the
-// case action that takes a resolved case back to its department is that one.
+// A broken agreement reopens the mediation with the case workflow's
+// fail_verification: while its follow-up is pending the case is resolved,
+// not closed, so that it stays open and on the committee's list, and the
+// case action that takes a resolved case back to the department that
+// resolved it — the committee — is that one ("the check found it not
+// done"). The case's history says it in a dispute's words (the web's
+// case.event.dispute.* messages), and the step starts the resolution clock
+// again (RestartsClock): the committee mediates anew, it is not late for
+// the parties' breach.
 var Rules = []Rule{
-	{ActionSession, []State{StateMediating}, StateMediating, mediators, []cases.State{cases.StateInProgress}, []cases.Action{cases.ActionComment}},
-	{ActionAgree, []State{StateMediating}, StateAgreed, mediators, []cases.State{cases.StateInProgress}, []cases.Action{cases.ActionResolve}},
-	{ActionRefer, []State{StateMediating}, StateReferred, mediators, []cases.State{cases.StateInProgress}, []cases.Action{cases.ActionResolve}},
-	{ActionHold, []State{StateAgreed}, StateSettled, visitors, []cases.State{cases.StateResolved}, []cases.Action{cases.ActionVerify, cases.ActionClose}},
-	{ActionBreak, []State{StateAgreed}, StateMediating, visitors, []cases.State{cases.StateResolved}, []cases.Action{cases.ActionFailVerification}},
-	{ActionConclude, []State{StateReferred}, StateConcluded, visitors, []cases.State{cases.StateResolved}, []cases.Action{cases.ActionVerify, cases.ActionClose}},
+	{Action: ActionSession, From: []State{StateMediating}, To: StateMediating, Roles: mediators,
+		CaseFrom: []cases.State{cases.StateInProgress}, CaseActions: []cases.Action{cases.ActionComment}},
+	{Action: ActionAgree, From: []State{StateMediating}, To: StateAgreed, Roles: mediators,
+		CaseFrom: []cases.State{cases.StateInProgress}, CaseActions: []cases.Action{cases.ActionResolve}},
+	{Action: ActionRefer, From: []State{StateMediating}, To: StateReferred, Roles: mediators,
+		CaseFrom: []cases.State{cases.StateInProgress}, CaseActions: []cases.Action{cases.ActionResolve}},
+	{Action: ActionHold, From: []State{StateAgreed}, To: StateSettled, Roles: visitors,
+		CaseFrom: []cases.State{cases.StateResolved}, CaseActions: []cases.Action{cases.ActionVerify, cases.ActionClose}},
+	{Action: ActionBreak, From: []State{StateAgreed}, To: StateMediating, Roles: visitors,
+		CaseFrom: []cases.State{cases.StateResolved}, CaseActions: []cases.Action{cases.ActionFailVerification}, RestartsClock: true},
+	{Action: ActionConclude, From: []State{StateReferred}, To: StateConcluded, Roles: visitors,
+		CaseFrom: []cases.State{cases.StateResolved}, CaseActions: []cases.Action{cases.ActionVerify, cases.ActionClose}},
+}
+
+// OwnsCaseAction reports whether case action a is taken on a dispute's case
+// only through a mediation step: resolving it is recording the outcome,
+// and checking the result — verified or sent back — is the follow-up
+// visit or the referral's result. Taken directly, through the case
+// workflow, it would move the case without the dispute (a case closed
+// while its dispute still waits for a follow-up), so the store refuses it
+// there. Comments, and the close a step takes as the system, are not the
+// steps' own.
+func OwnsCaseAction(a cases.Action) bool {
+	if a == cases.ActionComment || SystemCloses(a) {
+		return false
+	}
+	return slices.ContainsFunc(Rules, func(r Rule) bool { return slices.Contains(r.CaseActions, a) })
+}
+
+// Reopened is the state of a dispute in state s when its case is reopened
+// (the case workflow's reopen, by a supervisor or the resident who brought
+// it): a dispute that had ended — settled, or concluded elsewhere — is
+// mediated again; an open one stays as it is.
+func Reopened(s State) State {
+	if s.Open() {
+		return s
+	}
+	return StateMediating
+}
+
+// Steps returns, in table order, the mediation steps a holder of roles may
+// take now on a dispute in state s carried by a case in caseState: the
+// forms a workbench offers. Hold and break are one visit, agree and refer
+// one outcome; both are listed when allowed.
+func Steps(s State, caseState cases.State, roles ...anju.Role) []Action {
+	var out []Action
+	for _, r := range Rules {
+		if _, err := Transition(s, caseState, r.Action, roles...); err == nil && !slices.Contains(out, r.Action) {
+			out = append(out, r.Action)
+		}
+	}
+	return out
 }
 
 // SystemCloses reports whether case action a of a mediation step is taken by
@@ -222,13 +278,22 @@ var Channels = []Channel{ChannelAdministrativeMediation, ChannelJudicialConfirma
 // Valid reports whether c is one of Channels.
 func (c Channel) Valid() bool { return slices.Contains(Channels, c) }
 
-// Outcome is how a mediation ended: an agreement with its terms, or none
-// and the channel the dispute is referred to.
+// Outcome is how a mediation ended: an agreement with its terms and the
+// parties who sign it (their ids on the dispute), or none and the channel
+// the dispute is referred to.
 type Outcome struct {
 	Agreement bool    `json:"agreement"`
 	Terms     string  `json:"terms,omitempty"`
+	Parties   []int64 `json:"parties,omitempty"`
 	Referral  Channel `json:"referral,omitempty"`
 	Note      string  `json:"note,omitempty"`
+}
+
+// PartyRef is a party of a dispute as an outcome is checked against it:
+// its id and its side.
+type PartyRef struct {
+	ID   int64
+	Role PartyRole
 }
 
 // Action is the mediation step the outcome records.
@@ -239,34 +304,54 @@ func (o Outcome) Action() Action {
 	return ActionRefer
 }
 
-// Validate cleans o's text and checks it for a dispute with parties
-// parties: an agreement needs its terms and at least two parties to sign
-// it, and names no referral; no agreement needs a known channel.
-func (o *Outcome) Validate(parties int) error {
+// Validate cleans o's text and checks it against the dispute's parties: an
+// agreement needs its terms and the parties who sign it — parties of this
+// dispute, each once, an applicant and a respondent among them (an
+// agreement nobody signs binds nobody) — and names no referral; no
+// agreement needs a known channel, and has neither terms nor signatories.
+// EINVALID names the field at fault.
+func (o *Outcome) Validate(parties []PartyRef) error {
 	o.Terms, o.Note = anju.CleanText(o.Terms), anju.CleanText(o.Note)
 	if utf8.RuneCountInString(o.Note) > MaxNotes {
 		return anju.FieldError("note", "note is longer than %d characters", MaxNotes)
 	}
-	if o.Agreement {
+	if !o.Agreement {
 		switch {
-		case parties < MinParties:
-			return anju.FieldError("parties", "an agreement is signed by at least %d parties; the dispute has %d", MinParties, parties)
-		case anju.Blank(o.Terms):
-			return anju.FieldError("terms", "write the terms the parties agreed")
-		case utf8.RuneCountInString(o.Terms) > MaxTerms:
-			return anju.FieldError("terms", "terms are longer than %d characters", MaxTerms)
-		case o.Referral != "":
-			return anju.FieldError("referral", "an agreement is not referred elsewhere")
+		case o.Referral == "":
+			return anju.FieldError("referral", "without an agreement, choose the channel the dispute is referred to")
+		case !o.Referral.Valid():
+			return anju.FieldError("referral", "unknown channel %q; one of %v", o.Referral, Channels)
+		case !anju.Blank(o.Terms):
+			return anju.FieldError("terms", "terms belong to an agreement")
+		case len(o.Parties) > 0:
+			return anju.FieldError("parties", "parties sign an agreement; a referral has no signatories")
 		}
 		return nil
 	}
 	switch {
-	case o.Referral == "":
-		return anju.FieldError("referral", "without an agreement, choose the channel the dispute is referred to")
-	case !o.Referral.Valid():
-		return anju.FieldError("referral", "unknown channel %q; one of %v", o.Referral, Channels)
-	case !anju.Blank(o.Terms):
-		return anju.FieldError("terms", "terms belong to an agreement")
+	case anju.Blank(o.Terms):
+		return anju.FieldError("terms", "write the terms the parties agreed")
+	case utf8.RuneCountInString(o.Terms) > MaxTerms:
+		return anju.FieldError("terms", "terms are longer than %d characters", MaxTerms)
+	case o.Referral != "":
+		return anju.FieldError("referral", "an agreement is not referred elsewhere")
+	case len(o.Parties) == 0:
+		return anju.FieldError("parties", "name the parties who sign the agreement")
+	}
+	sides := map[PartyRole]bool{}
+	seen := map[int64]bool{}
+	for _, id := range o.Parties {
+		i := slices.IndexFunc(parties, func(p PartyRef) bool { return p.ID == id })
+		switch {
+		case i < 0:
+			return anju.FieldError("parties", "party %d is not a party to this dispute", id)
+		case seen[id]:
+			return anju.FieldError("parties", "party %d is listed twice", id)
+		}
+		seen[id], sides[parties[i].Role] = true, true
+	}
+	if !sides[Applicant] || !sides[Respondent] {
+		return anju.FieldError("parties", "an agreement is signed by an applicant and a respondent at least")
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"anju/internal/anju"
 	"anju/internal/department"
 	"anju/internal/dispute"
+	"anju/internal/server"
 	"anju/internal/store"
 	"anju/internal/store/storetest"
 	"anju/internal/warning"
@@ -120,7 +122,22 @@ func TestDisputeAPI(t *testing.T) {
 		if status, _ := f.do("worker-b", "POST", base+"/sessions", `{}`); status != 404 {
 			t.Errorf("worker B records a session: %d", status)
 		}
-		out := f.must("mediator-a", "POST", base+"/outcome", `{"agreement":true,"terms":"被申请人于十日内赔偿申请人1200元，今后夜间不再施工"}`)
+		// The workflow's resolve is the outcome's to take: refused as a
+		// case action, and not offered.
+		if status, body := f.post("mediator-a", "/api/v1/cases/"+id+"/actions/resolve", `{"result":"已调解"}`, nil); status != 409 {
+			t.Errorf("a dispute resolved as a case: %d %s", status, body)
+		}
+		if out := f.must("mediator-a", "GET", "/api/v1/cases/"+id, ""); strings.Contains(out, `"resolve"`) ||
+			!strings.Contains(out, `"allowed_steps":["session","agree","refer"]`) {
+			t.Errorf("the mediator's case JSON: %s", out)
+		}
+		if out := f.must("mediator-a", "GET", "/api/v1/disputes/queues", ""); out != `{"queues":[{"queue":"committee","count":1},{"queue":"sessions","count":1}]}`+"\n" {
+			t.Errorf("the mediator's queues: %q", out)
+		}
+		if out := f.must("mediator-a", "GET", "/api/v1/disputes?queue=sessions", ""); !strings.Contains(out, `"case_id":`+id) {
+			t.Errorf("sessions to record: %s", out)
+		}
+		out := f.must("mediator-a", "POST", base+"/outcome", fmt.Sprintf(`{"agreement":true,"terms":"被申请人于十日内赔偿申请人1200元，今后夜间不再施工","parties":[%d,%d]}`, p1, p2))
 		if !strings.Contains(out, `"state":"agreed"`) || !strings.Contains(out, `"follow_up_due"`) {
 			t.Errorf("agreement: %s", out)
 		}
@@ -139,6 +156,9 @@ func TestDisputeAPI(t *testing.T) {
 		if _, err := f.db.SQL().Exec(`UPDATE disputes SET follow_up_due = $1 WHERE case_id = $2`, time.Now().Add(-time.Hour).UnixMicro(), cd.ID); err != nil {
 			t.Fatal(err)
 		}
+		if out := f.must("worker-a", "GET", "/api/v1/disputes?queue=follow_up", ""); !strings.Contains(out, `"case_id":`+id) {
+			t.Errorf("visits due: %s", out)
+		}
 		out = f.must("worker-a", "POST", base+"/follow-up", `{"holds":false,"note":"王五未按期付款"}`)
 		if !strings.Contains(out, `"state":"in_progress"`) || !strings.Contains(out, `"department":"a-mediation"`) || !strings.Contains(out, `"broken":1`) {
 			t.Errorf("broken agreement: %s", out)
@@ -154,7 +174,10 @@ func TestDisputeAPI(t *testing.T) {
 			{"worker-a", "/api/v1/disputes", `{"text":"纠纷","category":"1101","lat":30.05,"lon":120.02,"dispute":{"type":"other","people":1,"parties":[]}}`, "parties"},
 			{"mediator-a", base + "/sessions", fmt.Sprintf(`{"held_at":%q,"place":"调解室","mediators":["赵调解"],"attended":[%d]}`,
 				time.Now().Add(48*time.Hour).Format(time.RFC3339), p1), "held_at"},
-			{"mediator-a", base + "/outcome", `{"agreement":true,"terms":""}`, "terms"},
+			{"mediator-a", base + "/outcome", fmt.Sprintf(`{"agreement":true,"terms":"","parties":[%d,%d]}`, p1, p2), "terms"},
+			{"mediator-a", base + "/outcome", `{"agreement":true,"terms":"赔偿"}`, "parties"},
+			{"mediator-a", base + "/outcome", fmt.Sprintf(`{"agreement":true,"terms":"赔偿","parties":[%d]}`, p1), "parties"},
+			{"mediator-a", "/api/v1/disputes", strings.Replace(disputeIntake, `"dispute":`, `"committee":"a-street","dispute":`, 1), "committee"},
 			{"mediator-a", base + "/outcome", `{"agreement":false,"referral":"duel"}`, "referral"},
 		} {
 			status, body := f.post(tc.login, tc.path, tc.body, nil)
@@ -167,6 +190,12 @@ func TestDisputeAPI(t *testing.T) {
 			if status != 400 || e.Error.Field != tc.field {
 				t.Errorf("%s %s: %d %s, want 400 on %s", tc.login, tc.path, status, body, tc.field)
 			}
+		}
+		if status, body := f.do("worker-a", "GET", "/api/v1/disputes?queue=mine", ""); status != 400 || !strings.Contains(body, `"field":"queue"`) {
+			t.Errorf("an unknown queue: %d %s", status, body)
+		}
+		if status, body := f.do("mediator-a", "GET", "/api/v1/disputes?queue=follow_up", ""); status != 400 || !strings.Contains(body, `"field":"queue"`) {
+			t.Errorf("a queue the mediator does not see: %d %s", status, body)
 		}
 		var after, sessions int
 		f.db.SQL().QueryRow(`SELECT COUNT(*) FROM cases`).Scan(&after)
@@ -238,6 +267,64 @@ func TestDisputeReferralAPI(t *testing.T) {
 		}
 		if out := f.must("worker-a", "GET", "/api/v1/cases/"+id, ""); !strings.Contains(out, `"state":"closed"`) || !strings.Contains(out, `"state":"concluded"`) {
 			t.Errorf("concluded: %s", out)
+		}
+	})
+}
+
+// TestDisputeStepsRefuseBeforeBody: the mediation steps are the staff's: a
+// resident's request is refused with 403 before one byte of its body is
+// read, and so are the dispute queues.
+func TestDisputeStepsRefuseBeforeBody(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn)
+		ctx := context.Background()
+		sys := anju.SystemActor("t")
+		if _, err := f.db.CreateUser(ctx, sys, store.NewUser{City: "330100", Login: "resident", Name: "居民", PasswordHash: "x"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.db.GrantRole(ctx, sys, "resident", anju.Grant{Role: anju.RoleResident, Region: "330100"}); err != nil {
+			t.Fatal(err)
+		}
+		tok, err := f.db.CreateAPIToken(ctx, sys, "resident", "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := server.New(server.Config{DB: f.db})
+		for _, step := range []string{"sessions", "outcome", "referral", "follow-up"} {
+			req := httptest.NewRequest("POST", "/api/v1/disputes/1/"+step, untouchable{t})
+			req.ContentLength = 127 << 20
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+tok)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != 403 {
+				t.Errorf("a resident's %s: %d %s", step, rec.Code, rec.Body)
+			}
+		}
+		req := httptest.NewRequest("GET", "/api/v1/disputes/queues", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 403 {
+			t.Errorf("a resident's dispute queues: %d", rec.Code)
+		}
+	})
+}
+
+// TestDisputeMediatorIntakeAPI: a mediator files a dispute that his
+// committee holds at once, and finds it on his list of sessions to record.
+func TestDisputeMediatorIntakeAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn)
+		f.withMediation()
+		status, body := f.post("mediator-a", "/api/v1/disputes", disputeIntake, nil)
+		if status != 201 || !strings.Contains(body, `"state":"in_progress"`) || !strings.Contains(body, `"department":"a-mediation"`) {
+			t.Fatalf("mediator's intake: %d %s", status, trim(body))
+		}
+		var cd struct{ ID int64 }
+		json.Unmarshal([]byte(body), &cd)
+		if out := f.must("mediator-a", "GET", "/api/v1/disputes?queue=sessions", ""); !strings.Contains(out, `"case_id":`+itoa(cd.ID)) {
+			t.Errorf("sessions to record: %s", out)
 		}
 	})
 }

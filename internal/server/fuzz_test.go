@@ -61,7 +61,7 @@ var bodyRoutes = []struct{ login, method, path, seed string }{
 	{"admin", "PUT", "/api/v1/hazards/plan/major", `{"every":1,"unit":"week"}`},
 	{"worker-a", "POST", "/api/v1/disputes", disputeIntake},
 	{"worker-a", "POST", "/api/v1/disputes/1/sessions", `{"held_at":"2026-01-01T08:00:00Z","place":"调解室","mediators":["赵调解"],"attended":[1,2],"notes":"x"}`},
-	{"worker-a", "POST", "/api/v1/disputes/1/outcome", `{"agreement":true,"terms":"赔偿1200元"}`},
+	{"worker-a", "POST", "/api/v1/disputes/1/outcome", `{"agreement":true,"terms":"赔偿1200元","parties":[1,2]}`},
 	{"worker-a", "POST", "/api/v1/disputes/1/referral", `{"result":"法院判决"}`},
 	{"worker-a", "POST", "/api/v1/disputes/1/follow-up", `{"holds":false,"note":"未履行"}`},
 	{"admin", "PUT", "/api/v1/disputes/settings", `{"follow_up_days":20,"large_people":30,"large_amount":500000}`},
@@ -104,7 +104,8 @@ var queryRoutes = []struct{ path, seed string }{
 	{"/api/v1/classifier", ""},
 	{"/api/v1/categories", ""},
 	{"/api/v1/figures", "region=330102&department=a-street&category=01&kind=request&from=2026-03-02&to=2026-12-01"},
-	{"/api/v1/disputes", "state=referred&follow_up_due=true&before=100&limit=20"},
+	{"/api/v1/disputes", "queue=follow_up&state=referred&follow_up_due=true&before=100&limit=20"},
+	{"/api/v1/disputes/queues", ""},
 	{"/api/v1/disputes/settings", ""},
 }
 

@@ -267,7 +267,7 @@ func TestScopeMatrix(t *testing.T) {
 			{"GET", bDispute, ""},
 			{"GET", bDispute + "/agreement", ""},
 			{"POST", bDispute + "/sessions", `{"held_at":"2026-01-01T00:00:00Z","place":"x","mediators":["x"],"attended":[1]}`},
-			{"POST", bDispute + "/outcome", `{"agreement":true,"terms":"x"}`},
+			{"POST", bDispute + "/outcome", `{"agreement":true,"terms":"x","parties":[1,2]}`},
 			{"POST", bDispute + "/referral", `{"result":"x"}`},
 			{"POST", bDispute + "/follow-up", `{"holds":true}`},
 			{"POST", "/api/v1/disputes", `{"text":"x","category":"1101","lat":30.05,"lon":120.17,"dispute":{"type":"other","people":2,
@@ -334,7 +334,8 @@ func TestScopeMatrix(t *testing.T) {
 		// Lists leave district B out.
 		for _, p := range []string{"/api/v1/regions/330100/children", "/api/v1/departments",
 			"/api/v1/cases", "/api/v1/cases?format=csv", "/api/v1/search?q=路灯", "/api/v1/hotspots", "/api/v1/warnings", "/api/v1/figures",
-			"/api/v1/hazards", "/api/v1/inspections", "/api/v1/disputes", "/api/v1/cases?kind=dispute", "/api/v1/receptions", "/api/v1/meetings", "/api/v1/receptions/mine/cases"} {
+			"/api/v1/hazards", "/api/v1/inspections", "/api/v1/disputes", "/api/v1/disputes?queue=follow_up", "/api/v1/disputes?queue=referred",
+			"/api/v1/disputes/queues", "/api/v1/cases?kind=dispute", "/api/v1/receptions", "/api/v1/meetings", "/api/v1/receptions/mine/cases"} {
 			_, body := f.do("worker-a", "GET", p, "")
 			if status, _ := f.do("worker-a", "GET", p, ""); status != 200 {
 				t.Errorf("worker-a: GET %s = %d", p, status)

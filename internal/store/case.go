@@ -117,7 +117,9 @@ const (
 )
 
 // intakeRoles may file cases for others; residents file their own.
-var intakeRoles = []anju.Role{anju.RoleOperator, anju.RoleGridWorker, anju.RoleDispatcher, anju.RoleResident, anju.RoleSupervisor}
+// Mediators take disputes in at their committees (CreateDispute).
+var intakeRoles = []anju.Role{anju.RoleOperator, anju.RoleGridWorker, anju.RoleDispatcher, anju.RoleResident, anju.RoleSupervisor,
+	anju.RoleMediator}
 
 func (nc *NewCase) validate() error {
 	nc.Title, nc.Text, nc.Address = anju.CleanText(nc.Title), anju.CleanText(nc.Text), anju.CleanText(nc.Address)
@@ -166,8 +168,9 @@ func MayFileCases(actor *anju.Actor) error {
 	return anju.Errorf(anju.EFORBIDDEN, "your role may not file cases")
 }
 
-// staffIntake are the roles that file cases for others, within their area.
-var staffIntake = []anju.Role{anju.RoleOperator, anju.RoleGridWorker, anju.RoleDispatcher, anju.RoleSupervisor}
+// staffIntake are the roles that file cases for others, within their area:
+// a mediator's is his committee's region.
+var staffIntake = []anju.Role{anju.RoleOperator, anju.RoleGridWorker, anju.RoleDispatcher, anju.RoleSupervisor, anju.RoleMediator}
 
 // checkIntakeScope refuses a case that staff file outside their own area,
 // where they could not see or follow it; a city-wide hotline operator's

@@ -26,6 +26,12 @@ type ActionInput struct {
 	// processed by photo.Process; they are stored in the action's
 	// transaction or not at all.
 	Photos []photo.Photo `json:"-"`
+
+	// mediation says a dispute's mediation step takes the action (see
+	// dispute.OwnsCaseAction), and restartClock that the step starts the
+	// case's resolution clock again (dispute.Rule.RestartsClock). Only
+	// this package sets them.
+	mediation, restartClock bool
 }
 
 // publicActions are shown to the reporter and on the tracking page; the
@@ -125,6 +131,9 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 	if err := db.checkReporterWindow(ctx, c, action, roles); err != nil {
 		return c, err
 	}
+	if err := t.checkDisputeAction(ctx, c, action, in); err != nil {
+		return c, err
+	}
 	now := db.clock.Now()
 	next := c
 	next.Case = res.Case
@@ -153,6 +162,18 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 		cols["responded_at"] = micros(now)
 	case cases.ActionResolve:
 		cols["resolved_at"] = micros(now)
+	case cases.ActionFailVerification:
+		if !in.restartClock {
+			break
+		}
+		_, res, err := db.dueDates(ctx, c.City, c.Category, c.CategoryVersion, c.Priority, now)
+		if err != nil {
+			return c, err
+		}
+		next.Deadlines.Resolution = res.UTC()
+		cols["warned"], cols["escalated_due"], cols["overdue"] = false, 0, false
+		next.Case.Card = ""
+		next.Overdue = false
 	case cases.ActionClose:
 		cols["closed_at"] = micros(now)
 		closedAt := now.UTC()
@@ -291,6 +312,11 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 	}
 	if err := t.insertPhotos(ctx, &next, event, action, photosPublic(action, byReporter), in.Photos); err != nil {
 		return c, err
+	}
+	if action == cases.ActionReopen && c.Kind == cases.KindDispute {
+		if err := t.reopenDispute(ctx, id, now); err != nil {
+			return c, err
+		}
 	}
 	return next, nil
 }

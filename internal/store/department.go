@@ -103,6 +103,9 @@ func (db *DB) SaveDepartment(ctx context.Context, actor *anju.Actor, d Departmen
 		return d, anju.Errorf(anju.EFORBIDDEN, "only an administrator over region %s may change its departments", r.Code)
 	}
 	d.City, d.RegionPath, d.Level = r.City, r.Path, string(r.Level)
+	if err := d.Type.CheckLevel(d.Level); err != nil {
+		return d, err
+	}
 	err = db.inTx(ctx, func(tx *Tx) error {
 		var existingCity string
 		err := tx.queryRow(ctx, `SELECT city FROM departments WHERE code = ?`, d.Code).Scan(&existingCity)

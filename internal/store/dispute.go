@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,15 +26,19 @@ import (
 // Dispute is a dispute's detail as the API shows it, under "dispute" in the
 // case's JSON. Parties appear masked.
 type Dispute struct {
-	CaseID         int64            `json:"case_id"`
-	Type           dispute.Type     `json:"type"`
-	TypeName       string           `json:"type_name"`
-	Amount         float64          `json:"amount"` // yuan
-	People         int              `json:"people"`
-	State          dispute.State    `json:"state"`
-	Parties        []DisputeParty   `json:"parties"`
-	Sessions       []DisputeSession `json:"sessions"`
-	Terms          string           `json:"terms,omitempty"`
+	CaseID   int64            `json:"case_id"`
+	Type     dispute.Type     `json:"type"`
+	TypeName string           `json:"type_name"`
+	Amount   float64          `json:"amount"` // yuan
+	People   int              `json:"people"`
+	State    dispute.State    `json:"state"`
+	Parties  []DisputeParty   `json:"parties"`
+	Sessions []DisputeSession `json:"sessions"`
+	Terms    string           `json:"terms,omitempty"`
+	// Signatories are the parties who signed the agreement (ids of
+	// Parties); empty for an agreement recorded before they were named,
+	// which every party signed.
+	Signatories    []int64          `json:"signatories,omitempty"`
 	AgreedAt       *time.Time       `json:"agreed_at,omitempty"`
 	Referral       dispute.Channel  `json:"referral,omitempty"`
 	ReferralResult string           `json:"referral_result,omitempty"`
@@ -46,6 +51,9 @@ type Dispute struct {
 	FromCase  int64     `json:"from_case,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// AllowedSteps are the mediation steps the reader may take now
+	// (dispute.Steps): the case's allowed_actions for its dispute.
+	AllowedSteps []dispute.Action `json:"allowed_steps"`
 
 	city string
 }
@@ -85,18 +93,26 @@ type CaseWithDispute struct {
 }
 
 // NewDispute is a dispute's intake: the case (its text, place and
-// category) with the dispute, and the case it was referred from, if any.
+// category) with the dispute, the case it was referred from, if any, and —
+// for a mediator who takes a dispute in at his committee — the committee
+// that takes it (see CreateDispute).
 type NewDispute struct {
 	NewCase
-	Dispute  dispute.Dispute `json:"dispute"`
-	FromCase int64           `json:"from_case,omitempty"`
+	Dispute   dispute.Dispute `json:"dispute"`
+	FromCase  int64           `json:"from_case,omitempty"`
+	Committee string          `json:"committee,omitempty"`
 }
 
 // CreateDispute takes a dispute in: the case of kind dispute, its detail and
 // its parties (their personal data encrypted as a reporter's) in one
 // transaction, and, for a referral from another case, a note on that case.
-// Every check comes before the transaction: bad input is EINVALID naming
-// the field, and nothing is written.
+// Grid workers, operators, dispatchers and supervisors file it for the
+// dispatchers to send to a committee; a mediator takes it in at his own
+// committee (人民调解委员会受理), which then holds it at once: the platform
+// accepts and dispatches it there and the mediator signs for it, in the
+// same transaction (dispute.IntakeCommittee). Every check comes before the
+// transaction: bad input is EINVALID naming the field, and nothing is
+// written.
 func (db *DB) CreateDispute(ctx context.Context, actor *anju.Actor, nd NewDispute) (CaseWithDispute, error) {
 	if err := MayFileCases(actor); err != nil {
 		return CaseWithDispute{}, err
@@ -121,6 +137,10 @@ func (db *DB) CreateDispute(ctx context.Context, actor *anju.Actor, nd NewDisput
 	// Idempotency keys hash the case alone; a dispute's intake takes none
 	// rather than let a retry with other parties pass for the first.
 	p, err := db.PrepareCase(ctx, actor, nd.NewCase, "")
+	if err != nil {
+		return CaseWithDispute{}, err
+	}
+	committee, err := dispute.IntakeCommittee(actor, p.grid.Path, nd.Committee)
 	if err != nil {
 		return CaseWithDispute{}, err
 	}
@@ -161,9 +181,30 @@ func (db *DB) CreateDispute(ctx context.Context, actor *anju.Actor, nd NewDisput
 			}
 		}
 		if nd.FromCase != 0 {
-			_, err := tx.ActOn(ctx, actor, from, cases.ActionComment, ActionInput{Input: cases.Input{
-				Note: "转为矛盾纠纷调解：案件 " + FormatTrackingCode(c.TrackingCode)}})
-			return err
+			if _, err := tx.ActOn(ctx, actor, from, cases.ActionComment, ActionInput{Input: cases.Input{
+				Note: "转为矛盾纠纷调解：案件 " + FormatTrackingCode(c.TrackingCode)}}); err != nil {
+				return err
+			}
+		}
+		if committee == "" {
+			return nil
+		}
+		sys := anju.SystemActor("dispute")
+		for _, step := range []struct {
+			who *anju.Actor
+			a   cases.Action
+			in  cases.Input
+		}{
+			{sys, cases.ActionAccept, cases.Input{Note: "调解员受理"}},
+			{sys, cases.ActionDispatch, cases.Input{Department: committee}},
+			{actor, cases.ActionStart, cases.Input{}},
+		} {
+			if c, err = tx.ActOn(ctx, step.who, c, step.a, ActionInput{Input: step.in}); err != nil {
+				if anju.ErrorField(err) == "department" {
+					return anju.FieldError("committee", "%s", anju.ErrorMessage(err))
+				}
+				return err
+			}
 		}
 		return nil
 	})
@@ -172,7 +213,10 @@ func (db *DB) CreateDispute(ctx context.Context, actor *anju.Actor, nd NewDisput
 	}
 	c.AllowedActions = db.allowedActions(actor, c)
 	dd, err := db.readDispute(ctx, db, c.ID)
-	return CaseWithDispute{Case: c, Dispute: dd}, err
+	if err != nil {
+		return CaseWithDispute{}, err
+	}
+	return NewCaseWithDispute(c, db.dressDispute(actor, c, dd)), nil
 }
 
 // GetDispute returns a dispute's case and detail, parties masked. ENOTFOUND
@@ -186,7 +230,32 @@ func (db *DB) GetDispute(ctx context.Context, actor *anju.Actor, id int64) (Case
 		return CaseWithDispute{}, notFound("dispute", strconv.FormatInt(id, 10))
 	}
 	d, err := db.readDispute(ctx, db, id)
-	return CaseWithDispute{Case: c, Dispute: d.forReader(actor)}, err
+	if err != nil {
+		return CaseWithDispute{}, err
+	}
+	return NewCaseWithDispute(c, db.dressDispute(actor, c, d)), nil
+}
+
+// NewCaseWithDispute is case c with its dispute d (nil for none). The case
+// workflow actions a dispute takes only through its mediation steps
+// (dispute.OwnsCaseAction) leave its allowed actions, which the steps
+// replace (Dispute.AllowedSteps).
+func NewCaseWithDispute(c Case, d *Dispute) CaseWithDispute {
+	if d != nil {
+		c.AllowedActions = slices.DeleteFunc(slices.Clone(c.AllowedActions), dispute.OwnsCaseAction)
+	}
+	return CaseWithDispute{Case: c, Dispute: d}
+}
+
+// dressDispute readies d, the dispute of case c, for actor: what only staff
+// read left out, and the steps actor may take.
+func (db *DB) dressDispute(actor *anju.Actor, c Case, d *Dispute) *Dispute {
+	d = d.forReader(actor)
+	d.AllowedSteps = dispute.Steps(d.State, c.State, db.rolesAt(actor, c)...)
+	if d.AllowedSteps == nil {
+		d.AllowedSteps = []dispute.Action{}
+	}
+	return d
 }
 
 // DisputeOf returns the detail of case c as actor, who read c, may see it,
@@ -202,7 +271,10 @@ func (db *DB) DisputeOf(ctx context.Context, actor *anju.Actor, c Case) (*Disput
 		// before disputes had detail) has none: it is a case, no more.
 		return nil, nil
 	}
-	return d.forReader(actor), err
+	if err != nil {
+		return nil, err
+	}
+	return db.dressDispute(actor, c, d), nil
 }
 
 // forReader leaves out what only staff read: a resident who brought the
@@ -221,8 +293,8 @@ func (d *Dispute) forReader(actor *anju.Actor) *Dispute {
 	return d
 }
 
-const disputeCols = `case_id, city, type, amount_fen, people, state, terms, agreed_at, referral, referral_result, referral_at,
-	follow_up_due, follow_up_holds, follow_up_note, follow_up_at, broken, from_case, created_at, updated_at`
+const disputeCols = `case_id, city, type, amount_fen, people, state, terms, signatories, agreed_at, referral, referral_result,
+	referral_at, follow_up_due, follow_up_holds, follow_up_note, follow_up_at, broken, from_case, created_at, updated_at`
 
 func (db *DB) readDispute(ctx context.Context, q querier, id int64) (*Dispute, error) {
 	var d Dispute
@@ -230,10 +302,10 @@ func (db *DB) readDispute(ctx context.Context, q querier, id int64) (*Dispute, e
 	var agreed, refAt, due, fuAt, from sql.NullInt64
 	var referral sql.NullString
 	var holds sql.NullBool
-	var fuNote string
+	var fuNote, signatories string
 	err := q.queryRow(ctx, `SELECT `+disputeCols+` FROM disputes WHERE case_id = ?`, id).Scan(&d.CaseID, &d.city, &d.Type, &fen,
-		&d.People, &d.State, &d.Terms, &agreed, &referral, &d.ReferralResult, &refAt, &due, &holds, &fuNote, &fuAt, &d.Broken,
-		&from, &created, &updated)
+		&d.People, &d.State, &d.Terms, &signatories, &agreed, &referral, &d.ReferralResult, &refAt, &due, &holds, &fuNote, &fuAt,
+		&d.Broken, &from, &created, &updated)
 	if err == sql.ErrNoRows {
 		return nil, notFound("dispute", strconv.FormatInt(id, 10))
 	}
@@ -241,6 +313,9 @@ func (db *DB) readDispute(ctx context.Context, q querier, id int64) (*Dispute, e
 		return nil, err
 	}
 	d.TypeName = d.Type.Name()
+	if signatories != "" {
+		json.Unmarshal([]byte(signatories), &d.Signatories)
+	}
 	d.Amount = float64(fen) / 100
 	d.Referral, d.FromCase = dispute.Channel(referral.String), from.Int64
 	d.AgreedAt, d.ReferralAt, d.FollowUpDue = optTime(agreed), optTime(refAt), optTime(due)
@@ -351,7 +426,8 @@ func (db *DB) disputeStep(ctx context.Context, actor *anju.Actor, id int64, a di
 			if dispute.SystemCloses(ca) {
 				who = anju.SystemActor("dispute")
 			}
-			if c, err = tx.ActOn(ctx, who, c, ca, ActionInput{Input: caseInput(ca, d)}); err != nil {
+			in := ActionInput{Input: caseInput(ca, d), mediation: true, restartClock: rule.RestartsClock}
+			if c, err = tx.ActOn(ctx, who, c, ca, in); err != nil {
 				return err
 			}
 		}
@@ -416,7 +492,13 @@ func hasParty(d *Dispute, id int64) bool {
 // channel's result. Either resolves the case.
 func (db *DB) RecordDisputeOutcome(ctx context.Context, actor *anju.Actor, id int64, o dispute.Outcome) (CaseWithDispute, error) {
 	return db.disputeStep(ctx, actor, id, o.Action(),
-		func(d *Dispute, c Case) error { return o.Validate(len(d.Parties)) },
+		func(d *Dispute, c Case) error {
+			refs := make([]dispute.PartyRef, len(d.Parties))
+			for i, p := range d.Parties {
+				refs[i] = dispute.PartyRef{ID: p.ID, Role: p.Role}
+			}
+			return o.Validate(refs)
+		},
 		func(cases.Action, *Dispute) cases.Input {
 			if o.Agreement {
 				return cases.Input{Result: join2("调解成功，当事人达成调解协议", o.Note)}
@@ -430,11 +512,16 @@ func (db *DB) RecordDisputeOutcome(ctx context.Context, actor *anju.Actor, id in
 					return err
 				}
 				due := dispute.FollowUpDue(now, days, db.cityLocation(ctx, d.city))
-				_, err = tx.exec(ctx, `UPDATE disputes SET terms = ?, agreed_at = ?, follow_up_due = ?, follow_up_holds = NULL,
-					follow_up_note = '', follow_up_at = NULL WHERE case_id = ?`, o.Terms, micros(now), micros(due), id)
+				signed, _ := json.Marshal(o.Parties)
+				// A new agreement replaces what an earlier outcome left.
+				_, err = tx.exec(ctx, `UPDATE disputes SET terms = ?, signatories = ?, agreed_at = ?, follow_up_due = ?,
+					follow_up_holds = NULL, follow_up_note = '', follow_up_at = NULL, referral = NULL, referral_result = '',
+					referral_at = NULL WHERE case_id = ?`, o.Terms, string(signed), micros(now), micros(due), id)
 				return err
 			}
-			_, err := tx.exec(ctx, `UPDATE disputes SET referral = ?, referral_at = ? WHERE case_id = ?`, string(o.Referral), micros(now), id)
+			_, err := tx.exec(ctx, `UPDATE disputes SET referral = ?, referral_at = ?, referral_result = '', terms = '',
+				signatories = '', agreed_at = NULL, follow_up_due = NULL, follow_up_holds = NULL, follow_up_note = '',
+				follow_up_at = NULL WHERE case_id = ?`, string(o.Referral), micros(now), id)
 			return err
 		})
 }
@@ -497,6 +584,43 @@ func (db *DB) RecordFollowUp(ctx context.Context, actor *anju.Actor, id int64, f
 		})
 }
 
+// checkDisputeAction refuses a case workflow action that a dispute takes
+// only through its mediation steps (dispute.OwnsCaseAction) when it comes
+// any other way: resolving a dispute's case is recording its outcome,
+// checking it the follow-up visit or the referral's result. A case of kind
+// dispute without detail (general intake) is a case like any other.
+func (t *Tx) checkDisputeAction(ctx context.Context, c Case, a cases.Action, in ActionInput) error {
+	if c.Kind != cases.KindDispute || in.mediation || !dispute.OwnsCaseAction(a) {
+		return nil
+	}
+	var n int
+	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM disputes WHERE case_id = ?`, c.ID).Scan(&n); err != nil || n == 0 {
+		return err
+	}
+	steps := map[cases.Action]string{cases.ActionResolve: "outcome", cases.ActionVerify: "follow-up or referral",
+		cases.ActionFailVerification: "follow-up"}
+	return anju.Errorf(anju.ECONFLICT, "case %d is a dispute: record its %s (POST /api/v1/disputes/%d/…) instead of %s",
+		c.ID, steps[a], c.ID, strings.ReplaceAll(string(a), "_", " "))
+}
+
+// reopenDispute follows a dispute's case reopened (by the resident who
+// brought it, or a supervisor) with the dispute: one that had ended is
+// mediated again (dispute.Reopened), its earlier outcome kept until a new
+// one replaces it.
+func (t *Tx) reopenDispute(ctx context.Context, id int64, now time.Time) error {
+	var state dispute.State
+	err := t.queryRow(ctx, `SELECT state FROM disputes WHERE case_id = ?`, id).Scan(&state)
+	if err == sql.ErrNoRows || err == nil && dispute.Reopened(state) == state {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	_, err = t.exec(ctx, `UPDATE disputes SET state = ?, updated_at = ? WHERE case_id = ? AND state = ?`,
+		string(dispute.Reopened(state)), micros(now), id, string(state))
+	return err
+}
+
 func join2(a, b string) string {
 	if anju.Blank(b) {
 		return a
@@ -549,6 +673,9 @@ func (db *DB) SetDisputeSettings(ctx context.Context, actor *anju.Actor, st disp
 
 // DisputeFilter selects disputes for a list.
 type DisputeFilter struct {
+	// Queue keeps one workbench queue's disputes (dispute.Queues), within
+	// the reach of the reader's grants of the roles that see it.
+	Queue dispute.Queue
 	State dispute.State
 	// FollowUpDue keeps the agreements whose follow-up visit is due now:
 	// the grid workers' list of visits to make.
@@ -570,6 +697,11 @@ type DisputeSummary struct {
 	Referral     dispute.Channel `json:"referral,omitempty"`
 	FollowUpDue  *time.Time      `json:"follow_up_due,omitempty"`
 	Grid         string          `json:"grid"`
+	GridName     string          `json:"grid_name"`
+	Department   string          `json:"department,omitempty"`
+	Sessions     int             `json:"sessions"`
+	LastSession  *time.Time      `json:"last_session,omitempty"`
+	CreatedAt    time.Time       `json:"created_at"`
 }
 
 // DisputeList is a page of disputes.
@@ -581,7 +713,9 @@ type DisputeList struct {
 // ListDisputes lists the disputes the actor may see, newest first, by the
 // mediation's state: "referred" is the list of disputes waiting for
 // another channel's result, "agreed" those waiting for their follow-up
-// (with FollowUpDue, those whose visit is due).
+// (with FollowUpDue, those whose visit is due); or one workbench queue's
+// (Queue), which an actor who does not see it is refused (EINVALID on
+// "queue", as an unknown one).
 func (db *DB) ListDisputes(ctx context.Context, actor *anju.Actor, f DisputeFilter) (DisputeList, error) {
 	if f.State != "" && !f.State.Valid() {
 		return DisputeList{}, anju.FieldError("state", "unknown dispute state %q; one of %v", f.State, dispute.States)
@@ -590,7 +724,17 @@ func (db *DB) ListDisputes(ctx context.Context, actor *anju.Actor, f DisputeFilt
 		f.Limit = 50
 	}
 	scope, args := caseScope(actor)
-	q := `SELECT c.id, c.tracking_code, c.title, c.state, d.type, d.people, d.amount_fen, d.state, d.referral, d.follow_up_due, c.grid
+	if f.Queue != "" {
+		def, ok := dispute.QueueFor(f.Queue)
+		if !ok || !actor.System && !def.Sees(grantRoles(actor)...) {
+			return DisputeList{}, anju.FieldError("queue", "%q is not one of your dispute queues", f.Queue)
+		}
+		scope, args = disputeQueueWhere(actor, def, db.clock.Now())
+	}
+	q := `SELECT c.id, c.tracking_code, c.title, c.state, d.type, d.people, d.amount_fen, d.state, d.referral, d.follow_up_due, c.grid,
+		COALESCE((SELECT r.name FROM regions r WHERE r.code = c.grid), ''), c.department, c.created_at,
+		(SELECT COUNT(*) FROM dispute_sessions s WHERE s.case_id = d.case_id),
+		(SELECT MAX(s.held_at) FROM dispute_sessions s WHERE s.case_id = d.case_id)
 		FROM disputes d JOIN cases c ON c.id = d.case_id WHERE ` + scope
 	if f.State != "" {
 		q += ` AND d.state = ?`
@@ -614,14 +758,15 @@ func (db *DB) ListDisputes(ctx context.Context, actor *anju.Actor, f DisputeFilt
 	out := DisputeList{Disputes: []DisputeSummary{}}
 	for rows.Next() {
 		var s DisputeSummary
-		var fen int64
-		var referral sql.NullString
-		var due sql.NullInt64
+		var fen, created int64
+		var referral, dept sql.NullString
+		var due, last sql.NullInt64
 		if err := rows.Scan(&s.CaseID, &s.TrackingCode, &s.Title, &s.CaseState, &s.Type, &s.People, &fen, &s.State,
-			&referral, &due, &s.Grid); err != nil {
+			&referral, &due, &s.Grid, &s.GridName, &dept, &created, &s.Sessions, &last); err != nil {
 			return DisputeList{}, err
 		}
 		s.Amount, s.Referral, s.FollowUpDue = float64(fen)/100, dispute.Channel(referral.String), optTime(due)
+		s.Department, s.CreatedAt, s.LastSession = dept.String, fromMicros(created), optTime(last)
 		out.Disputes = append(out.Disputes, s)
 	}
 	if err := rows.Err(); err != nil {
@@ -632,6 +777,87 @@ func (db *DB) ListDisputes(ctx context.Context, actor *anju.Actor, f DisputeFilt
 		out.Next = out.Disputes[f.Limit-1].CaseID
 	}
 	return out, nil
+}
+
+// DisputeQueueCount is one dispute queue the actor sees, with how many
+// disputes wait in it.
+type DisputeQueueCount struct {
+	Queue dispute.Queue `json:"queue"`
+	Count int           `json:"count"`
+}
+
+// DisputeQueueCounts counts the dispute queues the actor sees (by the roles
+// of its grants), in workbench order; none for a reader who mediates,
+// visits and dispatches nothing.
+func (db *DB) DisputeQueueCounts(ctx context.Context, actor *anju.Actor) ([]DisputeQueueCount, error) {
+	if actor == nil {
+		return nil, anju.Errorf(anju.EFORBIDDEN, "sign in to see the queues")
+	}
+	now := db.clock.Now()
+	out := []DisputeQueueCount{}
+	for _, def := range dispute.Queues() {
+		if !actor.System && !def.Sees(grantRoles(actor)...) {
+			continue
+		}
+		where, args := disputeQueueWhere(actor, def, now)
+		var n int
+		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM disputes d JOIN cases c ON c.id = d.case_id WHERE `+where, args...).Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, DisputeQueueCount{Queue: def.Queue, Count: n})
+	}
+	return out, nil
+}
+
+// grantRoles are the roles of the actor's grants.
+func grantRoles(a *anju.Actor) []anju.Role {
+	var out []anju.Role
+	for _, g := range a.Grants {
+		out = append(out, g.Role)
+	}
+	return out
+}
+
+// disputeQueueWhere is the predicate of queue def's disputes for actor:
+// its states, and the reach of the actor's grants of the roles that see it
+// (anju.Grant.Reaches, as grantScope writes it) — a mediator's
+// committee, a grid worker's area — never what the actor sees by other
+// grants or as a reporter.
+func disputeQueueWhere(actor *anju.Actor, def dispute.QueueDef, now time.Time) (string, []any) {
+	var conds []string
+	var args []any
+	in := func(col string, n int) string {
+		return col + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
+	}
+	conds = append(conds, in("d.state", len(def.States)))
+	for _, s := range def.States {
+		args = append(args, string(s))
+	}
+	if len(def.CaseStates) > 0 {
+		conds = append(conds, in("c.state", len(def.CaseStates)))
+		for _, s := range def.CaseStates {
+			args = append(args, string(s))
+		}
+	}
+	if def.Due {
+		conds = append(conds, "d.follow_up_due <= ?")
+		args = append(args, micros(now))
+	}
+	if !actor.System {
+		var grants []anju.Grant
+		for _, g := range actor.Grants {
+			if slices.Contains(def.Roles, g.Role) {
+				grants = append(grants, g)
+			}
+		}
+		parts, gargs := grantScope(&anju.Actor{City: actor.City, Grants: grants}, "c.region_path", "c.department")
+		if len(parts) == 0 {
+			parts = []string{"1=0"}
+		}
+		conds = append(conds, "d.city = ?", "("+strings.Join(parts, " OR ")+")")
+		args = append(append(args, actor.City), gargs...)
+	}
+	return strings.Join(conds, " AND "), args
 }
 
 // DisputeAgreement is what the printable 调解协议书 shows.
@@ -645,8 +871,9 @@ type DisputeAgreement struct {
 	City      string   `json:"city_name"`
 }
 
-// GetDisputeAgreement returns the agreement of dispute id for printing.
-// The parties are in clear for a role that may unmask a reporter on the
+// GetDisputeAgreement returns the agreement of dispute id for printing: its
+// parties are those who signed it (every party, for an agreement recorded
+// before signatories were named). The parties are in clear for a role that may unmask a reporter on the
 // case (mediators, handlers, dispatchers, operators), and that read is
 // audited; masked for everyone else. ECONFLICT when no agreement was
 // signed.
@@ -659,6 +886,9 @@ func (db *DB) GetDisputeAgreement(ctx context.Context, actor *anju.Actor, id int
 		return DisputeAgreement{}, anju.Errorf(anju.ECONFLICT, "dispute %d has no agreement", id)
 	}
 	out := DisputeAgreement{CaseWithDispute: cd, Mediators: []string{}}
+	if signed := cd.Dispute.Signatories; len(signed) > 0 {
+		out.Dispute.Parties = slices.DeleteFunc(out.Dispute.Parties, func(p DisputeParty) bool { return !slices.Contains(signed, p.ID) })
+	}
 	seen := map[string]bool{}
 	for _, s := range cd.Dispute.Sessions {
 		for _, m := range s.Mediators {

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -116,10 +117,18 @@ func TestDisputeMediation(t *testing.T) {
 			t.Errorf("%d sessions stored", n)
 		}
 
-		if _, err := db.RecordDisputeOutcome(ctx, w.actors["mediator-a"], id, dispute.Outcome{Agreement: true}); anju.ErrorField(err) != "terms" {
+		both := []int64{d.Parties[0].ID, d.Parties[1].ID}
+		if _, err := db.RecordDisputeOutcome(ctx, w.actors["mediator-a"], id, dispute.Outcome{Agreement: true, Parties: both}); anju.ErrorField(err) != "terms" {
 			t.Errorf("agreement without terms: %v", err)
 		}
-		cd, err = db.RecordDisputeOutcome(ctx, w.actors["mediator-a"], id, dispute.Outcome{Agreement: true, Terms: "王五于十日内赔偿李四1200元，今后装修不在夜间施工"})
+		if _, err := db.RecordDisputeOutcome(ctx, w.actors["mediator-a"], id, dispute.Outcome{Agreement: true, Terms: "和解"}); anju.ErrorField(err) != "parties" {
+			t.Errorf("agreement without parties: %v", err)
+		}
+		if _, err := db.RecordDisputeOutcome(ctx, w.actors["mediator-a"], id, dispute.Outcome{Agreement: true, Terms: "和解",
+			Parties: []int64{d.Parties[0].ID, 999999}}); anju.ErrorField(err) != "parties" {
+			t.Errorf("agreement signed by a stranger: %v", err)
+		}
+		cd, err = db.RecordDisputeOutcome(ctx, w.actors["mediator-a"], id, dispute.Outcome{Agreement: true, Terms: "王五于十日内赔偿李四1200元，今后装修不在夜间施工", Parties: both})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -161,12 +170,28 @@ func TestDisputeMediation(t *testing.T) {
 		if cd.State != cases.StateInProgress || cd.Department != "a-mediation" || cd.Dispute.State != dispute.StateMediating || cd.Dispute.Broken != 1 {
 			t.Fatalf("after a broken agreement: case %s %s, dispute %+v", cd.State, cd.Department, cd.Dispute)
 		}
+		// The mediation begins anew on a clock of its own: the first
+		// deadline passed while the agreement waited for its visit.
+		if !cd.Deadlines.Resolution.After(w.clock.Now()) || cd.Overdue {
+			t.Errorf("reopened mediation due %v (now %v), overdue %v", cd.Deadlines.Resolution, w.clock.Now(), cd.Overdue)
+		}
+		if n, err := db.RunDue(ctx, store.DefaultPolicy, 100); err != nil || n.Overdue != 0 {
+			t.Errorf("the scheduler finds the reopened mediation overdue: %+v %v", n, err)
+		}
+		if !slices.Equal(cd.Dispute.AllowedSteps, []dispute.Action{}) {
+			t.Errorf("the visitor's steps on a mediation: %v", cd.Dispute.AllowedSteps)
+		}
+		med, _ := db.GetDispute(ctx, w.actors["mediator-a"], id)
+		if !slices.Equal(med.Dispute.AllowedSteps, []dispute.Action{dispute.ActionSession, dispute.ActionAgree, dispute.ActionRefer}) ||
+			slices.Contains(med.AllowedActions, cases.ActionResolve) {
+			t.Errorf("the mediator's steps %v and actions %v", med.Dispute.AllowedSteps, med.AllowedActions)
+		}
 		// Mediated again, agreed again, and this time it holds.
 		session.HeldAt = w.clock.Now().Add(-time.Hour)
 		if _, err := db.RecordDisputeSession(ctx, w.actors["mediator-a"], id, session); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.RecordDisputeOutcome(ctx, w.actors["mediator-a"], id, dispute.Outcome{Agreement: true, Terms: "王五当场支付1200元"}); err != nil {
+		if _, err := db.RecordDisputeOutcome(ctx, w.actors["mediator-a"], id, dispute.Outcome{Agreement: true, Terms: "王五当场支付1200元", Parties: both}); err != nil {
 			t.Fatal(err)
 		}
 		w.clock.Advance(31 * 24 * time.Hour)
@@ -354,7 +379,7 @@ func TestDisputeSettings(t *testing.T) {
 		w.act(t, "dispatcher", cd.ID, cases.ActionAccept, cases.Input{})
 		w.act(t, "dispatcher", cd.ID, cases.ActionDispatch, cases.Input{Department: "a-mediation"})
 		w.act(t, "mediator-a", cd.ID, cases.ActionStart, cases.Input{})
-		cd, err = db.RecordDisputeOutcome(ctx, w.actors["mediator-a"], cd.ID, dispute.Outcome{Agreement: true, Terms: "各方和解"})
+		cd, err = db.RecordDisputeOutcome(ctx, w.actors["mediator-a"], cd.ID, dispute.Outcome{Agreement: true, Terms: "各方和解", Parties: []int64{cd.Dispute.Parties[0].ID, cd.Dispute.Parties[1].ID}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,7 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"anju/internal/anju"
 	"anju/internal/cases"
+	"anju/internal/httpx"
 	"anju/internal/locale"
 	"anju/internal/personal"
 	"anju/internal/store"
@@ -32,9 +34,21 @@ type casePage struct {
 	Reporter   reporterPanel
 	Notice     string
 	Failure    *actionFailure
+	// Dispute is the mediation of a dispute's case (dispute_step.go);
+	// ReferDispute offers to turn another case into one.
+	Dispute      *disputePanel
+	ReferDispute bool
 	// Kept is what was typed for a refused action that has no form now
 	// (the case moved on meanwhile), so that it can be copied.
 	Kept []keptField
+}
+
+// PartiesOnly says the case is a dispute that nobody reported: its people
+// are its parties, shown with its mediation, and the reporter's card would
+// stand empty.
+func (p casePage) PartiesOnly() bool {
+	r := p.Case.Reporter
+	return p.Dispute != nil && (r == nil || *r == store.ReporterOut{})
 }
 
 // eventView is one entry of the timeline in the reader's words.
@@ -92,13 +106,32 @@ func (w *Web) showCase(rw http.ResponseWriter, r *http.Request, v *View, id int6
 }
 
 func (w *Web) renderCase(rw http.ResponseWriter, r *http.Request, v *View, id int64, failure *actionFailure, reporter reporterPanel) {
+	w.renderCaseWith(rw, r, v, id, failure, reporter, nil)
+}
+
+// renderCaseWith is renderCase with, for a dispute, the mediation step
+// just refused.
+func (w *Web) renderCaseWith(rw http.ResponseWriter, r *http.Request, v *View, id int64, failure *actionFailure, reporter reporterPanel,
+	step *stepFailure) {
 	ctx := r.Context()
 	c, err := w.db.GetCase(ctx, v.Actor, id)
 	if err != nil {
 		w.fail(rw, r, v, err)
 		return
 	}
-	p := casePage{Case: c, Failure: failure, Reporter: reporter}
+	now := w.db.Now()
+	d, err := w.db.DisputeOf(ctx, v.Actor, c)
+	if err != nil {
+		w.fail(rw, r, v, err)
+		return
+	}
+	var panel *disputePanel
+	if d != nil {
+		// The workflow actions a mediation's steps take leave the forms.
+		c = store.NewCaseWithDispute(c, d).Case
+		panel = newDisputePanel(v, c, d, now, step)
+	}
+	p := casePage{Case: c, Failure: failure, Reporter: reporter, Dispute: panel, ReferDispute: mayReferToMediation(v, c)}
 	p.Reporter.Masked = c.Reporter
 	p.Reporter.CanUnmask = w.db.CanUnmaskReporter(v.Actor, c)
 
@@ -132,10 +165,11 @@ func (w *Web) renderCase(rw http.ResponseWriter, r *http.Request, v *View, id in
 			p.Department = d.Name
 		}
 	}
-	now := w.db.Now()
 	// Accepting a case is its response: that clock runs while it waits.
 	p.Response = dueAt(v, c.Deadlines.Response, now, c.State == cases.StateSubmitted)
-	p.Resolution = dueAt(v, c.Deadlines.Resolution, now, c.State.Open())
+	// A dispute resolved by its outcome waits on the follow-up's period or
+	// another channel, not on the resolution clock, which stopped.
+	p.Resolution = dueAt(v, c.Deadlines.Resolution, now, c.State.Open() && !(d != nil && c.State == cases.StateResolved))
 
 	events, err := w.db.History(ctx, v.Actor, id)
 	if err != nil {
@@ -149,6 +183,9 @@ func (w *Web) renderCase(rw http.ResponseWriter, r *http.Request, v *View, id in
 	}
 	p.Photos = len(photos)
 	p.Events = timeline(v, events, photos, p.Place)
+	if d != nil {
+		disputeWords(v, p.Events, events)
+	}
 
 	if p.Similar, err = w.similarToCase(r, v, c); err != nil {
 		w.fail(rw, r, v, err)
@@ -169,8 +206,13 @@ func (w *Web) renderCase(rw http.ResponseWriter, r *http.Request, v *View, id in
 	if done := cases.Action(r.URL.Query().Get("done")); failure == nil && slices.Contains(cases.Actions, done) {
 		p.Notice = v.T("case.done." + string(done))
 	}
+	if done := r.URL.Query().Get("done"); step == nil && strings.HasPrefix(done, "dispute_") && locale.Has(v.Lang, "dispute.done."+done[8:]) {
+		p.Notice = v.T("dispute.done." + done[8:])
+	}
 	status := http.StatusOK
 	switch {
+	case step != nil:
+		status = httpx.Status(anju.ErrorCode(step.Err))
 	case failure != nil:
 		status = failure.Status
 	case reporter.Status != 0:

@@ -3,6 +3,7 @@ package web
 import (
 	"math"
 	"net/http"
+	"strings"
 
 	"anju/internal/dispute"
 	"anju/internal/httpx"
@@ -26,9 +27,9 @@ type agreementPage struct {
 	TypeName  string
 	People    int
 	Amount    string
-	Facts     string
+	Facts     []string // paragraphs, each indented as a document's are
 	Sessions  []agreementSession
-	Terms     string
+	Terms     []string
 	AgreedOn  string
 	Copies    int
 	Mediators []string
@@ -64,7 +65,7 @@ func (w *Web) handleDisputeAgreement(rw http.ResponseWriter, r *http.Request, v 
 	loc := httpx.ChinaTime
 	p := &agreementPage{CaseID: ag.ID, Number: store.FormatTrackingCode(ag.TrackingCode), Committee: ag.Department,
 		Unmasked: ag.Unmasked, TypeName: v.T("agreement.type." + string(d.Type)), People: d.People,
-		Amount: dispute.Yuan(int64(math.Round(d.Amount * 100))), Facts: ag.Text, Terms: d.Terms, Mediators: ag.Mediators,
+		Amount: dispute.Yuan(int64(math.Round(d.Amount * 100))), Facts: paragraphs(ag.Text), Terms: paragraphs(d.Terms), Mediators: ag.Mediators,
 		Copies: len(d.Parties) + 1, CityName: ag.City}
 	if dep, err := w.db.GetDepartment(ctx, v.Actor, ag.Department); err == nil {
 		p.Committee = dep.Name
@@ -80,4 +81,16 @@ func (w *Web) handleDisputeAgreement(rw http.ResponseWriter, r *http.Request, v 
 		p.Sessions = append(p.Sessions, agreementSession{HeldAt: s.HeldAt.In(loc).Format("2006-01-02 15:04"), Place: s.Place})
 	}
 	w.render(rw, r, v, http.StatusOK, "work/agreement", p)
+}
+
+// paragraphs are text's lines that hold anything, each a paragraph of the
+// document: terms typed one to a line ("一、…", "二、…") print aligned.
+func paragraphs(text string) []string {
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			out = append(out, line)
+		}
+	}
+	return out
 }

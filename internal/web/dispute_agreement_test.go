@@ -16,10 +16,9 @@ import (
 	"anju/internal/web/webtest"
 )
 
-// agreedDispute files a dispute in street A, sends it to the street's
-// mediation committee and has its mediator record two sessions and an
-// agreement, all through the store as the API does.
-func agreedDispute(t *testing.T, f *webtest.Fixture) int64 {
+// withMediation adds street A's people's mediation committee and its
+// mediator, mediator-a (赵调解).
+func withMediation(t *testing.T, f *webtest.Fixture) {
 	t.Helper()
 	ctx := context.Background()
 	sys := anju.SystemActor("t")
@@ -34,6 +33,15 @@ func agreedDispute(t *testing.T, f *webtest.Fixture) int64 {
 	if _, err := f.DB.GrantRole(ctx, sys, "mediator-a", anju.Grant{Role: anju.RoleMediator, Department: "a-mediation"}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// agreedDispute files a dispute in street A, sends it to the street's
+// mediation committee and has its mediator record two sessions and an
+// agreement, all through the store as the API does.
+func agreedDispute(t *testing.T, f *webtest.Fixture) int64 {
+	t.Helper()
+	ctx := context.Background()
+	withMediation(t, f)
 	worker, _ := f.DB.Authenticate(ctx, "worker-a", webtest.Password)
 	disp, _ := f.DB.Authenticate(ctx, "dispatcher", webtest.Password)
 	med, err := f.DB.Authenticate(ctx, "mediator-a", webtest.Password)
@@ -65,7 +73,8 @@ func agreedDispute(t *testing.T, f *webtest.Fixture) int64 {
 			t.Fatal(err)
 		}
 	}
-	if _, err := f.DB.RecordDisputeOutcome(ctx, med, cd.ID, dispute.Outcome{Agreement: true, Terms: "被申请人于十日内赔偿申请人1200元。"}); err != nil {
+	if _, err := f.DB.RecordDisputeOutcome(ctx, med, cd.ID, dispute.Outcome{Agreement: true, Terms: "被申请人于十日内赔偿申请人1200元。",
+		Parties: parties}); err != nil {
 		t.Fatal(err)
 	}
 	return cd.ID

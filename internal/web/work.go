@@ -44,6 +44,11 @@ type workPage struct {
 	All    queueTab // every case the reader may see, uncounted
 	Roles  []string // "dispatcher · 测试市", for the roles line
 
+	// Disputes are the reader's dispute queues (dispute_list.go), and
+	// FileDispute whether he may file one.
+	Disputes    []queueTab
+	FileDispute bool
+
 	// The filter form: the values as given, the choices offered, and the
 	// fields as the form shows them (Main always, More folded away).
 	Values      url.Values
@@ -213,6 +218,10 @@ func (w *Web) workbench(ctx context.Context, v *View, q url.Values) (*workPage, 
 			Counted: counted, URL: workURL(withParam(p.Values, "queue", string(c.Queue))), Current: c.Queue == p.Queue})
 	}
 	p.All = queueTab{Label: v.T("work.queue.all"), URL: workURL(withParam(p.Values, "queue", "")), Current: p.Queue == ""}
+	if p.Disputes, err = w.disputeTabs(ctx, v, ""); err != nil {
+		return nil, 0, err
+	}
+	p.FileDispute = mayFileDisputes(v)
 
 	if err := w.filterChoices(ctx, v, p); err != nil {
 		return nil, 0, err

@@ -32,8 +32,10 @@ import (
 // button is a submit button of the one form, so the page works either way.
 
 // intakeRoles may open the intake page: the staff who file cases for others
-// (the store checks again, per place).
-var intakeRoles = []string{string(anju.RoleOperator), string(anju.RoleGridWorker), string(anju.RoleDispatcher), string(anju.RoleSupervisor)}
+// (the store checks again, per place), mediators within their committee's
+// area among them.
+var intakeRoles = []string{string(anju.RoleOperator), string(anju.RoleGridWorker), string(anju.RoleDispatcher), string(anju.RoleSupervisor),
+	string(anju.RoleMediator)}
 
 // intakeForm is what the operator typed, kept whole through every re-render.
 type intakeForm struct {
@@ -233,7 +235,7 @@ func (w *Web) mayFile(rw http.ResponseWriter, r *http.Request, v *View) bool {
 	if slices.ContainsFunc(intakeRoles, v.Has) {
 		return true
 	}
-	w.fail(rw, r, v, anju.Errorf(anju.EFORBIDDEN, "only operators, grid workers, dispatchers and supervisors file cases for others"))
+	w.fail(rw, r, v, anju.Errorf(anju.EFORBIDDEN, "only operators, grid workers, dispatchers, supervisors and mediators file cases for others"))
 	return false
 }
 
