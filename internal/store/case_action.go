@@ -14,6 +14,7 @@ import (
 	"anju/internal/audit"
 	"anju/internal/cases"
 	"anju/internal/deadline"
+	"anju/internal/petition"
 	"anju/internal/photo"
 )
 
@@ -180,8 +181,8 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 			if c.Case.ExtendedDays > 0 {
 				return c, anju.Errorf(anju.ECONFLICT, "a petition may be extended once (信访工作条例 第三十四条); case %d already was", id)
 			}
-			if in.Days > deadline.MaxExtensionDays {
-				return c, anju.FieldError("days", "a petition may be extended by at most %d days (信访工作条例 第三十四条)", deadline.MaxExtensionDays)
+			if in.Days > petition.MaxExtensionDays {
+				return c, anju.FieldError("days", "a petition may be extended by at most %d days (信访工作条例 第三十四条)", petition.MaxExtensionDays)
 			}
 		}
 	case cases.ActionApproveExtension:
