@@ -32,6 +32,9 @@ type casePage struct {
 	Reporter   reporterPanel
 	Notice     string
 	Failure    *actionFailure
+	// Petition is a petition's clock, documents and steps (case_petition.go).
+	Petition        *petitionPanel
+	PetitionFailure *petitionFailure
 	// Kept is what was typed for a refused action that has no form now
 	// (the case moved on meanwhile), so that it can be copied.
 	Kept []keptField
@@ -92,13 +95,26 @@ func (w *Web) showCase(rw http.ResponseWriter, r *http.Request, v *View, id int6
 }
 
 func (w *Web) renderCase(rw http.ResponseWriter, r *http.Request, v *View, id int64, failure *actionFailure, reporter reporterPanel) {
+	w.renderCaseWith(rw, r, v, id, caseOptions{failure: failure, reporter: reporter})
+}
+
+// caseOptions are what a case page shows beside the case: a refused action
+// or petition step, an unmasking's result.
+type caseOptions struct {
+	failure         *actionFailure
+	petitionFailure *petitionFailure
+	reporter        reporterPanel
+}
+
+func (w *Web) renderCaseWith(rw http.ResponseWriter, r *http.Request, v *View, id int64, o caseOptions) {
+	failure, reporter := o.failure, o.reporter
 	ctx := r.Context()
 	c, err := w.db.GetCase(ctx, v.Actor, id)
 	if err != nil {
 		w.fail(rw, r, v, err)
 		return
 	}
-	p := casePage{Case: c, Failure: failure, Reporter: reporter}
+	p := casePage{Case: c, Failure: failure, Reporter: reporter, PetitionFailure: o.petitionFailure}
 	p.Reporter.Masked = c.Reporter
 	p.Reporter.CanUnmask = w.db.CanUnmaskReporter(v.Actor, c)
 
@@ -159,6 +175,13 @@ func (w *Web) renderCase(rw http.ResponseWriter, r *http.Request, v *View, id in
 		return
 	}
 	p.Forms = actionForms(v, c, departments, failure)
+	if pet, err := w.db.PetitionOf(ctx, v.Actor, c); err != nil {
+		w.fail(rw, r, v, err)
+		return
+	} else if pet != nil {
+		p.Petition = petitionPanelOf(v, c, pet, now, o.petitionFailure)
+		p.Forms = withoutReplaced(p.Forms)
+	}
 	if failure != nil && !slices.Contains(c.AllowedActions, failure.Action) {
 		for _, name := range actionFields {
 			if s := failure.Values.Get(name); s != "" {
@@ -169,10 +192,16 @@ func (w *Web) renderCase(rw http.ResponseWriter, r *http.Request, v *View, id in
 	if done := cases.Action(r.URL.Query().Get("done")); failure == nil && slices.Contains(cases.Actions, done) {
 		p.Notice = v.T("case.done." + string(done))
 	}
+	if done := r.URL.Query().Get("petition_done"); o.petitionFailure == nil && p.Petition != nil &&
+		slices.ContainsFunc(petitionSteps, func(s petitionStep) bool { return s.name == done }) {
+		p.Notice = v.T("petition.done." + done)
+	}
 	status := http.StatusOK
 	switch {
 	case failure != nil:
 		status = failure.Status
+	case o.petitionFailure != nil:
+		status = o.petitionFailure.Status
 	case reporter.Status != 0:
 		status = reporter.Status
 	}

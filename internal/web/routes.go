@@ -5,6 +5,7 @@ import (
 
 	"anju/internal/anju"
 	"anju/internal/cases"
+	"anju/internal/store"
 )
 
 // Register mounts every page on mux. Public pages are plain handlers; staff
@@ -50,6 +51,9 @@ func (w *Web) Register(mux *http.ServeMux) {
 	handle("GET /dash/bulletin", w.staff(w.handleBulletin))
 	handle("GET /work/cases/{id}", w.staff(w.handleCase))
 	handle("GET /work/disputes/{id}/agreement", w.staff(w.handleDisputeAgreement))
+	handle("GET /work/petitions/{id}/notice", w.staff(w.handlePetitionPrint(store.PrintNotice)))
+	handle("GET /work/petitions/{id}/opinion", w.staff(w.handlePetitionPrint(store.PrintOpinion)))
+	handle("POST /work/petitions/{id}/{step}", w.staff(w.handlePetitionStep))
 	handle("POST /work/cases/{id}/actions/{action}", w.staff(w.handleCaseAction))
 	handle("POST /work/cases/{id}/reporter", w.staff(w.handleUnmask))
 	handle("GET /work/cases/{id}/photos/{photo}", w.staff(w.casePhoto(false)))
