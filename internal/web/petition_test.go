@@ -248,3 +248,64 @@ func TestPetitionCategoryAdmin(t *testing.T) {
 		}
 	})
 }
+
+// TestPetitionNeverPublic: a petition — even one filed under a category
+// the city shows publicly — is on no public page: not its tracking page,
+// not the public list, map or figures; the portal offers no petition
+// category and refuses one posted anyway.
+func TestPetitionNeverPublic(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		f := webtest.New(t, dsn)
+		withPetitionOffice(t, f)
+		ctx := context.Background()
+		sys := anju.SystemActor("t")
+		tree, err := f.DB.Taxonomy(ctx, "330100")
+		if err != nil {
+			t.Fatal(err)
+		}
+		light, _ := tree.Get("0101")
+		light.Public = true
+		if _, err := f.DB.SaveCategory(ctx, sys, light); err != nil {
+			t.Fatal(err)
+		}
+		op, err := f.DB.Authenticate(ctx, "operator", webtest.Password)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lat, lon := 30.05, 120.02
+		first := true
+		np := store.NewPetition{NewCase: store.NewCase{Title: "信访：路灯长期不亮", Text: "多次反映路灯不亮无人处理", Category: "0101",
+			Lat: &lat, Lon: &lon}, Petition: petition.Intake{Channel: petition.ChannelWeb, First: &first}}
+		np.Reporter.Name = "赵六"
+		cp, err := f.DB.CreatePetition(ctx, op, np)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.DB.AcceptPetition(ctx, op, cp.ID, petition.Acceptance{Notice: "受理"}); err != nil {
+			t.Fatal(err)
+		}
+		anon := f.Anonymous()
+		if res := anon.Get("/track/" + cp.TrackingCode); res.Status != 404 {
+			t.Errorf("the petition's tracking page: %d", res.Status)
+		}
+		for _, path := range []string{"/", "/map/cases.geojson", "/map"} {
+			if res := anon.Get(path); res.Status != 200 || strings.Contains(res.Body, "信访：路灯长期不亮") || strings.Contains(res.Body, cp.TrackingCode) {
+				t.Errorf("%s shows the petition (%d)", path, res.Status)
+			}
+		}
+		res := anon.Get("/report")
+		if res.Status != 200 || strings.Contains(res.Body, `value="1603"`) || strings.Contains(res.Body, "信访事项") {
+			t.Errorf("the portal offers a petition category")
+		}
+		fields := goodReport()
+		fields["category"] = "1603"
+		res = report(anon, "/report", fields)
+		if res.Status != 400 || !strings.Contains(res.Body, `id="category-error"`) {
+			t.Errorf("the portal took a petition in: %d %s", res.Status, res.Location)
+		}
+		list, err := f.DB.ListCases(ctx, sys, store.CaseFilter{Kind: cases.KindPetition})
+		if err != nil || len(list.Cases) != 1 {
+			t.Errorf("petitions after the portal's refusal: %d, %v", len(list.Cases), err)
+		}
+	})
+}
