@@ -84,6 +84,13 @@ func (s *API) handleCase(w http.ResponseWriter, r *http.Request, a *anju.Actor) 
 		writeJSON(w, http.StatusOK, store.NewCaseWithDispute(c, d))
 		return
 	}
+	if p, err := s.db.PetitionOf(r.Context(), a, c); err != nil {
+		s.writeError(w, r, err)
+		return
+	} else if p != nil {
+		writeJSON(w, http.StatusOK, store.CaseWithPetition{Case: c, Petition: p})
+		return
+	}
 	writeJSON(w, http.StatusOK, c)
 }
 

@@ -5,6 +5,8 @@ import (
 
 	"anju/internal/anju"
 	"anju/internal/meeting"
+	"anju/internal/petition"
+	"anju/internal/store"
 )
 
 // Register mounts every route of the JSON API on mux. Handlers wrapped in
@@ -87,6 +89,16 @@ func (s *API) Register(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/disputes/{id}/outcome", s.staff(s.handleDisputeOutcome()))
 	mux.Handle("POST /api/v1/disputes/{id}/referral", s.staff(s.handleDisputeReferral()))
 	mux.Handle("POST /api/v1/disputes/{id}/follow-up", s.staff(s.handleDisputeFollowUp()))
+	mux.Handle("POST /api/v1/petitions", s.staff(s.handleCreatePetition))
+	mux.Handle("GET /api/v1/petitions/{id}", s.staff(s.handlePetition))
+	mux.Handle("GET /api/v1/petitions/{id}/notice", s.staff(s.handlePetitionPrint(store.PrintNotice)))
+	mux.Handle("GET /api/v1/petitions/{id}/opinion", s.staff(s.handlePetitionPrint(store.PrintOpinion)))
+	mux.Handle("POST /api/v1/petitions/{id}/accept", s.staff(s.handleAcceptPetition()))
+	mux.Handle("POST /api/v1/petitions/{id}/decline", s.staff(s.handleDeclinePetition()))
+	mux.Handle("POST /api/v1/petitions/{id}/extension", s.staff(s.handlePetitionExtension()))
+	mux.Handle("POST /api/v1/petitions/{id}/opinion", s.staff(s.handlePetitionOpinion()))
+	mux.Handle("POST /api/v1/petitions/{id}/review", s.staff(s.handlePetitionReview(petition.ActionReview)))
+	mux.Handle("POST /api/v1/petitions/{id}/re-review", s.staff(s.handlePetitionReview(petition.ActionReReview)))
 	mux.Handle("GET /api/v1/receptions", s.staff(s.handleReceptions))
 	mux.Handle("POST /api/v1/receptions", s.authed(s.handleCreateReception, organisers...))
 	mux.Handle("GET /api/v1/receptions/mine/cases", s.staff(s.handleLeaderCases))

@@ -18,6 +18,10 @@ const (
 	QueueOverdue        Queue = "overdue"         // open and past its resolution deadline
 	QueueSupervised     Queue = "supervised"      // open and carrying a yellow or red supervision card (督办)
 	QueueReturned       Queue = "returned"        // sent back by a department, to be dispatched again
+	// QueueLongUnresolved is the leaders' list of long-unresolved petitions
+	// (信访积案): open past their statutory deadline, or gone to review
+	// or re-review because the first answer did not settle them.
+	QueueLongUnresolved Queue = "long_unresolved"
 )
 
 // Order is how a list of cases is sorted.
@@ -46,7 +50,10 @@ type QueueDef struct {
 	States  []State
 	Overdue bool
 	Carded  bool
-	Roles   []anju.Role
+	// Longstanding keeps only petitions that are overdue or were taken
+	// to review (the store knows the reviews; Holds does not look).
+	Longstanding bool
+	Roles        []anju.Role
 	// Order is the queue's usual order: time left for work with a clock,
 	// newest first for cases waiting on the reporter.
 	Order Order
@@ -77,6 +84,9 @@ var queues = []QueueDef{
 	{Queue: QueueOverdue, States: openStates, Overdue: true, Roles: watchers(), Order: OrderTimeLeft},
 	{Queue: QueueSupervised, States: openStates, Carded: true, Roles: watchers(), Order: OrderTimeLeft},
 	actionQueue(QueueReturned, ActionDispatch, []State{StateReturned}, OrderTimeLeft),
+	// Long-unresolved petitions are for the leaders who supervise them
+	// and whose organ takes the reviews (复查、复核).
+	{Queue: QueueLongUnresolved, States: openStates, Longstanding: true, Roles: []anju.Role{anju.RoleSupervisor}, Order: OrderTimeLeft},
 }
 
 // actionQueue is the queue of cases waiting for action a: in the states the

@@ -23,6 +23,7 @@ func TestQueues(t *testing.T) {
 		QueueOverdue:        {openStates, []anju.Role{anju.RoleDispatcher, anju.RoleSupervisor, anju.RoleHandler, anju.RoleMediator}, OrderTimeLeft},
 		QueueSupervised:     {openStates, []anju.Role{anju.RoleDispatcher, anju.RoleSupervisor, anju.RoleHandler, anju.RoleMediator}, OrderTimeLeft},
 		QueueReturned:       {[]State{StateReturned}, []anju.Role{anju.RoleDispatcher}, OrderTimeLeft},
+		QueueLongUnresolved: {openStates, []anju.Role{anju.RoleSupervisor}, OrderTimeLeft},
 	}
 	qs := Queues()
 	if len(qs) != len(want) {
@@ -50,6 +51,9 @@ func TestQueues(t *testing.T) {
 	if d, _ := QueueFor(QueueSupervised); !d.Carded || d.Overdue {
 		t.Errorf("supervised queue: %+v", d)
 	}
+	if d, _ := QueueFor(QueueLongUnresolved); !d.Longstanding || d.Overdue || d.Carded {
+		t.Errorf("long-unresolved queue: %+v", d)
+	}
 	if _, ok := QueueFor("everything"); ok {
 		t.Error("an unknown queue was found")
 	}
@@ -76,9 +80,9 @@ func TestQueuesFor(t *testing.T) {
 		{[]anju.Role{anju.RoleDispatcher}, []Queue{QueueToAccept, QueueToDispatch, QueueToVerify, QueueOverdue, QueueSupervised, QueueReturned}},
 		{[]anju.Role{anju.RoleHandler}, []Queue{QueueMine, QueueOverdue, QueueSupervised}},
 		{[]anju.Role{anju.RoleGridWorker}, []Queue{QueueToAccept, QueueToVerify}},
-		{[]anju.Role{anju.RoleSupervisor}, []Queue{QueueOverdue, QueueSupervised}},
+		{[]anju.Role{anju.RoleSupervisor}, []Queue{QueueOverdue, QueueSupervised, QueueLongUnresolved}},
 		{[]anju.Role{anju.RoleAuditor, anju.RoleResident, RoleReporter}, nil},
-		{[]anju.Role{RoleSystem}, []Queue{QueueToAccept, QueueToDispatch, QueueMine, QueueToVerify, QueueAwaitingRating, QueueOverdue, QueueSupervised, QueueReturned}},
+		{[]anju.Role{RoleSystem}, []Queue{QueueToAccept, QueueToDispatch, QueueMine, QueueToVerify, QueueAwaitingRating, QueueOverdue, QueueSupervised, QueueReturned, QueueLongUnresolved}},
 	} {
 		if got := names(QueuesFor(tc.roles...)); !slices.Equal(got, tc.want) {
 			t.Errorf("QueuesFor(%v) = %v, want %v", tc.roles, got, tc.want)

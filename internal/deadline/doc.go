@@ -1,6 +1,6 @@
 // Package deadline is the working-day calendar of a city and the clocks that
-// run on it: deadlines for cases by category and priority, and the statutory
-// clock of a petition (信访).
+// run on it: deadlines for cases by category and priority. The statutory
+// clock of a petition (信访) counts on this calendar from package petition.
 //
 // The official PRC holiday arrangements for the covered years are shipped as
 // data (calendar/cn-2025-2026.csv, embedded); a city adds its own overrides

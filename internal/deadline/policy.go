@@ -41,7 +41,7 @@ type Rule struct {
 
 // Policy is a city's deadline configuration: plain data, stored by the city
 // and edited by its administrators. Petitions (信访) do not use it: their
-// periods are fixed by regulation (see PetitionClock).
+// periods are fixed by regulation (see petition.Clock).
 type Policy struct {
 	Rules []Rule `json:"rules"`
 }

@@ -176,6 +176,9 @@ func Populate(ctx context.Context, db *store.DB, opt CaseOptions) (CaseSummary, 
 		// it and retries. A pause of even 1 ms after each slice cost the
 		// fill 10–20%.
 	}
+	if err := fillPetitions(ctx, db, w, opt.Now, opt.Seed); err != nil {
+		return sum, err
+	}
 	st, err := db.CaseStates(ctx, city)
 	if err != nil {
 		return sum, err

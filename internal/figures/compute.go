@@ -52,6 +52,8 @@ var (
 	ratingRate       = shareOf(CRated, CClosed)
 	reopenRate       = shareOf(CReopened, CEverClosed)
 	escalationRate   = shareOf(CEscalated, CHandled)
+	// firstPetitionSettled is 初信初访一次性化解率.
+	firstPetitionSettled = shareOf(CFirstSettled, CFirstConcluded)
 )
 
 // levelsUp lists the region levels from the grid up, the order in which a

@@ -48,6 +48,14 @@ const (
 	// both piles for good (Settle). It counts in the piles of every period
 	// ending after its receipt, not in the period's own sums.
 	COpenSettled
+	// CFirstPetition: a first petition (初信初访). CFirstConcluded: one
+	// concluded at first instance, its written opinion delivered (closed
+	// now, or reopened for review). CFirstSettled: one of those whose
+	// petitioner asked for no review (never reopened). Appended: a
+	// counter's bit in a stored Member keeps its place.
+	CFirstPetition
+	CFirstConcluded
+	CFirstSettled
 	NumCounters
 )
 
@@ -56,7 +64,8 @@ const (
 var counterNames = [NumCounters]string{"received", "decided", "accepted", "handled",
 	"response_judged", "response_on_time", "resolution_judged", "resolution_on_time",
 	"closed", "rated", "satisfied", "ever_closed", "reopened", "escalated",
-	"level_grid", "level_community", "level_street", "level_district", "level_city", "open_settled"}
+	"level_grid", "level_community", "level_street", "level_district", "level_city", "open_settled",
+	"first_petition", "first_concluded", "first_settled"}
 
 // CounterNames returns the counters' names in Counter order.
 func CounterNames() []string { return slices.Clone(counterNames[:]) }
@@ -146,6 +155,10 @@ func FactsOf(c Case) Facts {
 	f.set(CEverClosed, c.closed() || c.Reopened > 0)
 	f.set(CReopened, c.Reopened > 0)
 	f.set(CEscalated, handled && c.Escalations > 0)
+	first := c.Kind == cases.KindPetition && c.FirstPetition
+	f.set(CFirstPetition, first)
+	f.set(CFirstConcluded, first && (c.closed() || c.Reopened > 0))
+	f.set(CFirstSettled, first && c.closed() && c.Reopened == 0)
 	if c.closed() {
 		if i := slices.Index(levelsUp, c.ClosedLevel); i >= 0 {
 			f.set(levelCounters[i], true)

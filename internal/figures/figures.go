@@ -67,6 +67,9 @@ type Case struct {
 	// Cards lists every supervision card issued on the case, in order (the
 	// workflow snapshot keeps only the current one).
 	Cards []cases.Card
+	// FirstPetition marks a petition that is the petitioner's first on its
+	// matter (初信初访), as flagged at intake.
+	FirstPetition bool
 }
 
 // Period is the half-open interval [From, To) in which cases were received.
@@ -95,6 +98,8 @@ const (
 	TimeToCloseP90    Key = "time_to_close_p90"
 	BacklogByAge      Key = "backlog_by_age"
 	OverdueByAge      Key = "overdue_by_age"
+	// FirstPetitionSettled is 初信初访一次性化解率.
+	FirstPetitionSettled Key = "first_petition_settled"
 )
 
 // Unit is what sort of number a figure is.
@@ -204,6 +209,12 @@ var definitions = []Definition{
 		Population: "cases open now, received before the period ends, whose resolution deadline in force has passed",
 		Numerator:  "the cases in each bucket of time past the deadline, and their total",
 		value:      overdueByAge},
+	{Key: FirstPetitionSettled, Unit: UnitShare,
+		Population: "petitions received in the period that are the petitioner's first on the matter (初信初访, as flagged at intake) " +
+			"and were concluded at first instance: their written opinion delivered (closed now, or reopened for review)",
+		Numerator:   "first petitions whose petitioner asked for no review (复查): closed now and never reopened",
+		Denominator: "cases in the population",
+		value:       firstPetitionSettled},
 }
 
 // Definitions returns every figure's definition, in dashboard order.

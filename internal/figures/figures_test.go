@@ -47,6 +47,11 @@ func level(l region.Level) func(*Case)        { return func(c *Case) { c.ClosedL
 func cards(cs ...cases.Card) func(*Case)      { return func(c *Case) { c.Cards = cs } }
 func tookToClose(d time.Duration) func(*Case) { return closedAt(t0.Add(d)) }
 
+// petition makes the case a petition, first on its matter or not.
+func petition(first bool) func(*Case) {
+	return func(c *Case) { c.Kind, c.FirstPetition = cases.KindPetition, first }
+}
+
 const (
 	submitted  = cases.StateSubmitted
 	accepted   = cases.StateAccepted
@@ -303,6 +308,24 @@ func TestFigures(t *testing.T) {
 			// 1 + 1 + 1 + 0 + 1 = 4
 			Value{Unit: UnitCounts, Known: true, Count: 4, Parts: []Part{
 				{"under_1d", 1}, {"1d_to_3d", 1}, {"3d_to_7d", 1}, {"7d_to_30d", 0}, {"30d_and_over", 1}}}},
+
+		{"first petitions settled at first instance: concluded and never taken to review",
+			FirstPetitionSettled, nov, []Case{
+				kase(closed, petition(true)),                           // A concluded, no review: settled
+				kase(rated, petition(true)),                            // B concluded and rated: settled
+				kase(accepted, petition(true), reopened(1)),            // C review requested: concluded, not settled
+				kase(closed, petition(true), reopened(2)),              // D closed again after re-review: not settled
+				kase(inProgress, petition(true)),                       // E not concluded yet: out
+				kase(rejected, petition(true)),                         // F declined: out
+				kase(closed, petition(false)),                          // G a repeat petition: out
+				kase(closed, func(c *Case) { c.FirstPetition = true }), // H a request, whatever the flag: out
+				kase(closed, petition(true), at(nov.To)),               // I received in December: out
+			},
+			// population A B C D = 4; settled A B = 2 → 2/4
+			Value{Unit: UnitShare, Known: true, Count: 2, Of: 4}},
+		{"first petitions settled with none concluded is no figure",
+			FirstPetitionSettled, nov, []Case{kase(inProgress, petition(true)), kase(closed)},
+			Value{Unit: UnitShare}},
 	}
 	tested := map[Key]bool{}
 	for _, tt := range tests {

@@ -220,6 +220,8 @@ func TestScopeMatrix(t *testing.T) {
 		// A dispute in district B.
 		bDispute := "/api/v1/disputes/" + disputeInB(t, f.db)
 		bSession, bMeeting, bProposal := receptionAndMeetingInB(t, f.db)
+		// A petition in district B.
+		bPetition := "/api/v1/petitions/" + petitionInB(t, f.db)
 		booking := `{"slot":"` + f.sessionSlot(bSession) + `","name":"王芳","phone":"13812345678","topic":"x"}`
 		other := []struct{ method, path, body string }{
 			{"GET", "/api/v1/cases/" + cid + "/photos", ""},
@@ -272,6 +274,18 @@ func TestScopeMatrix(t *testing.T) {
 			{"POST", bDispute + "/follow-up", `{"holds":true}`},
 			{"POST", "/api/v1/disputes", `{"text":"x","category":"1101","lat":30.05,"lon":120.17,"dispute":{"type":"other","people":2,
 				"parties":[{"kind":"person","role":"applicant","name":"甲"},{"kind":"person","role":"respondent","name":"乙"}]}}`},
+			{"GET", bPetition, ""},
+			{"GET", bPetition + "/notice", ""},
+			{"GET", bPetition + "/opinion", ""},
+			{"POST", bPetition + "/accept", `{"notice":"x"}`},
+			{"POST", bPetition + "/decline", `{"reason":"x","refer_to":"x"}`},
+			{"POST", bPetition + "/extension", `{"reason":"x","days":3}`},
+			{"POST", bPetition + "/opinion", `{"text":"x","finding":"supported"}`},
+			{"POST", bPetition + "/review", `{"reason":"x"}`},
+			{"POST", bPetition + "/re-review", `{"reason":"x"}`},
+			{"POST", bPetition + "/accept", `{"notice":""}`},
+			{"POST", "/api/v1/petitions", `{"text":"x","category":"1603","lat":30.05,"lon":120.17,"reporter":{"name":"甲"},
+				"petition":{"channel":"letter","first":true}}`},
 			{"GET", "/api/v1/receptions/" + bSession, ""},
 			{"GET", "/api/v1/receptions?region=330105", ""},
 			{"POST", "/api/v1/receptions/" + bSession + "/publish", ""},
@@ -305,7 +319,7 @@ func TestScopeMatrix(t *testing.T) {
 				}
 				// Filing a dispute in B names the place outside one's area
 				// (a worker) or is not an administrator's to do at all.
-				if r.method == "POST" && r.path == "/api/v1/disputes" {
+				if r.method == "POST" && (r.path == "/api/v1/disputes" || r.path == "/api/v1/petitions") {
 					want = http.StatusBadRequest
 					if login == "admin-a" {
 						want = http.StatusForbidden
@@ -335,7 +349,7 @@ func TestScopeMatrix(t *testing.T) {
 		for _, p := range []string{"/api/v1/regions/330100/children", "/api/v1/departments",
 			"/api/v1/cases", "/api/v1/cases?format=csv", "/api/v1/search?q=路灯", "/api/v1/hotspots", "/api/v1/warnings", "/api/v1/figures",
 			"/api/v1/hazards", "/api/v1/inspections", "/api/v1/disputes", "/api/v1/disputes?queue=follow_up", "/api/v1/disputes?queue=referred",
-			"/api/v1/disputes/queues", "/api/v1/cases?kind=dispute", "/api/v1/receptions", "/api/v1/meetings", "/api/v1/receptions/mine/cases"} {
+			"/api/v1/disputes/queues", "/api/v1/cases?kind=dispute", "/api/v1/cases?kind=petition", "/api/v1/receptions", "/api/v1/meetings", "/api/v1/receptions/mine/cases"} {
 			_, body := f.do("worker-a", "GET", p, "")
 			if status, _ := f.do("worker-a", "GET", p, ""); status != 200 {
 				t.Errorf("worker-a: GET %s = %d", p, status)

@@ -53,7 +53,7 @@ func (db *DB) CallerCases(ctx context.Context, actor *anju.Actor, phone string) 
 		ids = padIDs(ids)
 		rows, err := db.query(ctx, `SELECT c.id, c.tracking_code, c.state, c.title, c.category, c.grid, g.name, c.address, c.created_at,
 			c.city, c.region_path, COALESCE(c.department, ''), COALESCE(c.reporter_user_id, 0)
-			FROM cases c JOIN regions g ON g.code = c.grid WHERE c.id IN (`+placeholders(len(ids))+`) AND `+openStates+`
+			FROM cases c JOIN regions g ON g.code = c.grid WHERE c.id IN (`+placeholders(len(ids))+`) AND `+openStates+` AND c.kind <> 'petition'
 			ORDER BY c.id DESC`, ids...)
 		if err != nil {
 			return nil, err

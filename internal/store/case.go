@@ -15,6 +15,7 @@ import (
 	"anju/internal/anju"
 	"anju/internal/cases"
 	"anju/internal/personal"
+	"anju/internal/petition"
 	"anju/internal/photo"
 	"anju/internal/region"
 	"anju/internal/taxonomy"
@@ -251,6 +252,8 @@ type PreparedCase struct {
 	doc      *searchDoc
 	// secret is the reporter's secret link key of a self-filed report.
 	secret string
+	// petition is a petition's detail, filed with its case.
+	petition *petitionRow
 }
 
 // PrepareCase validates an intake and does its reads — the spatial index,
@@ -324,8 +327,22 @@ func (db *DB) PrepareCase(ctx context.Context, actor *anju.Actor, nc NewCase, id
 	if err != nil {
 		return nil, err
 	}
-	dl := p.cat.Deadlines[p.priority]
-	p.respDue, p.resDue = cal.Due(p.now, dl.Response), cal.Due(p.now, dl.Resolution)
+	if p.kind == cases.KindPetition {
+		// A petition has no tracking page and no link to one; the portal
+		// does not take petitions in.
+		if actor.UserID == 0 && !actor.System && strings.HasPrefix(actor.Login, "public:") {
+			return nil, anju.FieldError("category", "petitions (信访) are taken in by the petition office, by letter, visit, phone or web petition")
+		}
+		// The statute's clock, not the taxonomy's editable deadlines.
+		pc := petition.NewClock(cal, db.clock)
+		if err := pc.Received(p.now); err != nil {
+			return nil, err
+		}
+		p.respDue, p.resDue = pc.CaseDeadlines()
+	} else {
+		dl := p.cat.Deadlines[p.priority]
+		p.respDue, p.resDue = cal.Due(p.now, dl.Response), cal.Due(p.now, dl.Resolution)
+	}
 	p.personal = personal.Data{Name: nc.Reporter.Name, Phone: nc.Reporter.Phone, IDNumber: nc.Reporter.IDNumber, Address: nc.Reporter.Address}
 	if nc.Reporter.Anonymous && !p.personal.IsZero() {
 		return nil, anju.FieldError("reporter.anonymous", "an anonymous report carries no name, phone, ID number or address")
@@ -335,7 +352,7 @@ func (db *DB) PrepareCase(ctx context.Context, actor *anju.Actor, nc NewCase, id
 			return nil, err
 		}
 	}
-	if selfFiled(actor, grid.Path) {
+	if selfFiled(actor, grid.Path) && p.kind != cases.KindPetition {
 		p.secret = newReporterSecret()
 	}
 	p.nc = nc
@@ -369,7 +386,11 @@ func (t *Tx) InsertCase(ctx context.Context, p *PreparedCase) (Case, bool, error
 	nc, grid, actor, now := p.nc, p.grid, p.actor, p.now
 	var reporterID any
 	if !p.personal.IsZero() {
-		id, err := t.insertReporter(ctx, grid.City, p.personal)
+		insert := t.insertReporter
+		if p.kind == cases.KindPetition {
+			insert = t.insertPetitioner
+		}
+		id, err := insert(ctx, grid.City, p.personal)
 		if err != nil {
 			return Case{}, false, err
 		}
@@ -430,7 +451,14 @@ func (t *Tx) InsertCase(ctx context.Context, p *PreparedCase) (Case, bool, error
 			return Case{}, false, err
 		}
 	}
-	t.insertCaseFacts(&c, now)
+	first := false
+	if p.kind == cases.KindPetition {
+		if err := t.insertPetition(ctx, &c, p.petition); err != nil {
+			return Case{}, false, err
+		}
+		first = p.petition != nil && p.petition.first
+	}
+	t.insertCaseFacts(&c, now, first)
 	c.Regions = splitPath(grid.Path)
 	c.Reporter = &ReporterOut{Anonymous: nc.Reporter.Anonymous}
 	if reporterID != nil {

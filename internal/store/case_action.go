@@ -14,6 +14,7 @@ import (
 	"anju/internal/audit"
 	"anju/internal/cases"
 	"anju/internal/deadline"
+	"anju/internal/petition"
 	"anju/internal/photo"
 )
 
@@ -47,6 +48,14 @@ var residentNotified = map[cases.Action]string{
 	cases.ActionReject:  "您的诉求未予受理",
 	cases.ActionResolve: "您的诉求已办理",
 	cases.ActionClose:   "您的诉求已办结，请评价",
+}
+
+// petitionerNotified is what a petitioner is told, besides the written
+// notices and opinions sent to them.
+var petitionerNotified = map[cases.Action]string{
+	cases.ActionAccept: "您的信访事项已受理，受理告知书将送达您",
+	cases.ActionReject: "您的信访事项不予受理，告知书将送达您",
+	cases.ActionClose:  "您的信访事项已办结，书面答复意见将送达您",
 }
 
 // supporterNotified is what a resident who joined a case ("me too") is told
@@ -135,6 +144,14 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 		return c, err
 	}
 	now := db.clock.Now()
+	// A petition's statutory clock has its say on every action, and its
+	// deadlines are the clock's (package petition), never the taxonomy's.
+	var pc *petition.Clock
+	if c.Kind == cases.KindPetition {
+		if pc, err = t.petitionAct(ctx, c, action, in.Input, now); err != nil {
+			return c, err
+		}
+	}
 	next := c
 	next.Case = res.Case
 	data := map[string]any{}
@@ -179,12 +196,14 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 		closedAt := now.UTC()
 		next.ClosedAt = &closedAt
 	case cases.ActionReopen:
-		// The clocks start again.
-		resp, res, err := db.dueDates(ctx, c.City, c.Category, c.CategoryVersion, c.Priority, now)
-		if err != nil {
-			return c, err
+		// The clocks start again (a petition's: its review's, below).
+		if pc == nil {
+			resp, res, err := db.dueDates(ctx, c.City, c.Category, c.CategoryVersion, c.Priority, now)
+			if err != nil {
+				return c, err
+			}
+			next.Deadlines = Deadlines{Response: resp.UTC(), Resolution: res.UTC()}
 		}
-		next.Deadlines = Deadlines{Response: resp.UTC(), Resolution: res.UTC()}
 		if c.Reopened == 0 {
 			// The first response stays judged against the first deadline
 			// (package figures), which the case no longer holds.
@@ -196,29 +215,18 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 		next.Case.Card = ""
 		next.Overdue = false
 	case cases.ActionRequestExtension:
-		if c.Kind == cases.KindPetition {
-			// 信访工作条例 第三十四条: one extension, of at most 30 days.
-			if c.Case.ExtendedDays > 0 {
-				return c, anju.Errorf(anju.ECONFLICT, "a petition may be extended once (信访工作条例 第三十四条); case %d already was", id)
-			}
-			if in.Days > deadline.MaxExtensionDays {
-				return c, anju.FieldError("days", "a petition may be extended by at most %d days (信访工作条例 第三十四条)", deadline.MaxExtensionDays)
-			}
-		}
+		data["days"] = in.Days
 	case cases.ActionApproveExtension:
+		days := c.Case.ExtensionDays
+		data["days"] = days
+		if pc != nil {
+			break // the clock extended the conclusion, counted from acceptance (below)
+		}
 		cal, err := db.calendar(ctx, c.City)
 		if err != nil {
 			return c, err
 		}
-		days := c.Case.ExtensionDays
-		// Petitions count calendar days, as the regulation does; other
-		// cases count working days.
-		unit := deadline.WorkingDays
-		if c.Kind == cases.KindPetition {
-			unit = deadline.CalendarDays
-		}
-		next.Deadlines.Resolution = cal.Due(c.Deadlines.Resolution, deadline.Duration{Amount: days, Unit: unit}).UTC()
-		data["days"] = days
+		next.Deadlines.Resolution = cal.Due(c.Deadlines.Resolution, deadline.Duration{Amount: days, Unit: deadline.WorkingDays}).UTC()
 		if next.Deadlines.Resolution.After(now) {
 			next.Overdue = false
 			cols["warned"], cols["overdue"] = false, false
@@ -248,6 +256,16 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 		cols["closed_at"] = micros(now)
 		closedAt := now.UTC()
 		next.ClosedAt = &closedAt
+	}
+	if pc != nil {
+		resp, res := pc.CaseDeadlines()
+		next.Deadlines = Deadlines{Response: resp.UTC(), Resolution: res.UTC()}
+		// A new statutory deadline is a new clock for the scheduler: warned
+		// and marked overdue afresh.
+		if !res.Equal(c.Deadlines.Resolution) && res.After(now) {
+			next.Overdue = false
+			cols["warned"], cols["overdue"] = false, false
+		}
 	}
 	if next.State == cases.StateMerged {
 		cols["merged_into"] = in.Target

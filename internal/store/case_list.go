@@ -335,6 +335,11 @@ func queueStateTerm(d cases.QueueDef) caseTerm {
 	if d.Carded {
 		conds = append(conds, "c.card <> ''")
 	}
+	if d.Longstanding {
+		// 积案: a petition past its statutory deadline (the scheduler's
+		// mark), or one its petitioner took to review.
+		conds = append(conds, "c.kind = 'petition'", "(c.overdue OR EXISTS (SELECT 1 FROM petitions lp WHERE lp.case_id = c.id AND lp.reviews > 0))")
+	}
 	return plainTerm("(" + strings.Join(conds, " AND ") + ")")
 }
 

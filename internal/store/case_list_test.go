@@ -100,7 +100,8 @@ func TestQueues(t *testing.T) {
 		check("worker-b", store.CaseFilter{}, map[cases.Queue][]int64{cases.QueueToAccept: {c7}, cases.QueueToVerify: none})
 		check("handler-a", store.CaseFilter{}, map[cases.Queue][]int64{cases.QueueMine: {c3}, cases.QueueOverdue: none, cases.QueueSupervised: {c3}})
 		check("handler-b", store.CaseFilter{}, map[cases.Queue][]int64{cases.QueueMine: none, cases.QueueOverdue: none, cases.QueueSupervised: none})
-		check("supervisor", store.CaseFilter{}, map[cases.Queue][]int64{cases.QueueOverdue: none, cases.QueueSupervised: {c3}})
+		check("supervisor", store.CaseFilter{}, map[cases.Queue][]int64{cases.QueueOverdue: none, cases.QueueSupervised: {c3},
+			cases.QueueLongUnresolved: none})
 		check("resident", store.CaseFilter{}, map[cases.Queue][]int64{})
 		// The list's filters narrow the counts as they narrow the lists.
 		check("dispatcher", store.CaseFilter{Region: "330105"}, map[cases.Queue][]int64{

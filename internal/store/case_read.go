@@ -269,7 +269,9 @@ func (db *DB) Track(ctx context.Context, code string) (Tracked, error) {
 	code = NormalizeTrackingCode(code)
 	sys := anju.SystemActor("track")
 	var id int64
-	if err := db.queryRow(ctx, `SELECT id FROM cases WHERE tracking_code = ?`, code).Scan(&id); err != nil {
+	// A petition has no tracking page: it answers as a code that does not
+	// exist.
+	if err := db.queryRow(ctx, `SELECT id FROM cases WHERE tracking_code = ? AND kind <> 'petition'`, code).Scan(&id); err != nil {
 		if err == sql.ErrNoRows {
 			return Tracked{}, anju.Errorf(anju.ENOTFOUND, "no case has tracking code %s", FormatTrackingCode(code))
 		}
@@ -300,7 +302,11 @@ func (db *DB) Track(ctx context.Context, code string) (Tracked, error) {
 	}
 	if c.MergedInto != 0 {
 		m, err := db.getCase(ctx, db, sys, c.MergedInto)
-		if err == nil {
+		if err == nil && m.Kind == cases.KindPetition {
+			// Merged into a petition: that it was merged is the report's
+			// own news; the petition's progress is not.
+			t.Merged, t.Notice = true, mergedNotice
+		} else if err == nil {
 			t.Merged, t.Notice = true, mergedNotice
 			t.State, t.Outcome = m.State, string(m.Outcome)
 			mh, err := db.events(ctx, m.ID, true)

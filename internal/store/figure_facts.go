@@ -254,8 +254,9 @@ func (t *Tx) loadFacts(ctx context.Context, id int64) (*factRow, error) {
 }
 
 // insertCaseFacts counts a case just filed.
-func (t *Tx) insertCaseFacts(c *Case, now time.Time) {
-	fc := figures.Case{Case: c.Case, CreatedAt: c.CreatedAt, ResponseDue: c.Deadlines.Response, ResolutionDue: c.Deadlines.Resolution}
+func (t *Tx) insertCaseFacts(c *Case, now time.Time, firstPetition bool) {
+	fc := figures.Case{Case: c.Case, CreatedAt: c.CreatedAt, ResponseDue: c.Deadlines.Response, ResolutionDue: c.Deadlines.Resolution,
+		FirstPetition: firstPetition}
 	t.putFacts(nil, newFactRow(fc, c.City, c.Category, c.Department, c.regionPath, now))
 }
 
@@ -271,7 +272,8 @@ func (t *Tx) actFacts(ctx context.Context, c, next *Case, action cases.Action, i
 		return anju.Errorf(anju.EINTERNAL, "case %d has no figure facts; run anju rollups rebuild --city %s", next.ID, next.City)
 	}
 	fc := figures.Case{Case: next.Case, CreatedAt: old.createdAt, ResponseDue: old.responseDue,
-		ResolutionDue: next.Deadlines.Resolution, RespondedAt: old.respondedAt, ResolvedAt: old.resolvedAt}
+		ResolutionDue: next.Deadlines.Resolution, RespondedAt: old.respondedAt, ResolvedAt: old.resolvedAt,
+		FirstPetition: old.facts.Has(figures.CFirstPetition)}
 	fc.ID = next.ID
 	cards := old.facts.Cards
 	switch action {

@@ -14,6 +14,7 @@ import (
 	"anju/internal/anju"
 	"anju/internal/cases"
 	"anju/internal/figures"
+	"anju/internal/petition"
 	"anju/internal/store"
 	"anju/internal/store/storetest"
 )
@@ -111,6 +112,42 @@ func TestRollupsMatchRecount(t *testing.T) {
 		scripted("dispatcher", escalated, cases.ActionEscalate, cases.Input{Reason: "跨街道"})
 		scripted("operator", merged, cases.ActionMerge, cases.Input{Target: rated})
 		scripted("operator", rejected, cases.ActionReject, cases.Input{Reason: "不属于受理范围"})
+		// First petitions (初信初访), one settled at first instance and one
+		// taken to review, through the petition's own steps.
+		petitionIntake := func(grid string, first bool) int64 {
+			t.Helper()
+			np := store.NewPetition{NewCase: streetLight()}
+			np.Lat, np.Lon, np.Grid = nil, nil, grid
+			np.Category = leaves[rng.IntN(len(leaves))]
+			np.Petition = petition.Intake{Channel: petition.Channels[rng.IntN(len(petition.Channels))], First: &first}
+			c, err := w.db.CreatePetition(ctx, w.actors["operator"], np)
+			if err != nil {
+				t.Fatalf("petition intake: %v", err)
+			}
+			ids = append(ids, c.ID)
+			return c.ID
+		}
+		for i, grid := range []string{grids[0], grids[2]} {
+			id := petitionIntake(grid, true)
+			if _, err := w.db.AcceptPetition(ctx, w.actors["operator"], id, petition.Acceptance{Notice: "交办"}); err != nil {
+				t.Fatal(err)
+			}
+			dept, handler := "a-office", "handler-a"
+			if i == 1 {
+				dept, handler = "b-office", "handler-b"
+			}
+			scripted("dispatcher", id, cases.ActionDispatch, cases.Input{Department: dept})
+			scripted(handler, id, cases.ActionStart, cases.Input{})
+			scripted(handler, id, cases.ActionResolve, cases.Input{Result: "已答复"})
+			if _, err := w.db.RecordPetitionOpinion(ctx, w.actors["dispatcher"], id, petition.Opinion{Text: "答复意见", Finding: petition.Supported}); err != nil {
+				t.Fatal(err)
+			}
+			if i == 1 {
+				if _, err := w.db.RequestPetitionReview(ctx, w.actors["supervisor"], id, petition.ActionReview, petition.ReviewRequest{Reason: "不服"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
 		for step := range 1200 {
 			w.clock.Advance(time.Duration(rng.IntN(5*60)) * time.Minute)
 			if step%50 == 49 { // the scheduler: red cards, escalations, facts settled
@@ -119,6 +156,10 @@ func TestRollupsMatchRecount(t *testing.T) {
 					t.Fatal(err)
 				}
 				settled += n.Settled
+			}
+			if rng.IntN(40) == 0 {
+				petitionIntake(grids[rng.IntN(len(grids))], rng.IntN(2) == 0)
+				continue
 			}
 			if len(ids) < 8 || rng.IntN(7) == 0 {
 				nc := streetLight()
@@ -209,6 +250,7 @@ func TestRollupsMatchRecount(t *testing.T) {
 		regions := []string{"", "330100", "330102", "330105", "330102001", "330105001001", "330102001001002", "330105001001001"}
 		readers := []*anju.Actor{w.actors["dispatcher"], w.actors["dispatcher"], w.actors["worker-a"], w.actors["handler-a"], system}
 		midnight := time.Date(2026, 2, 20, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+		firstPetitions := false // some answer counted first petitions settled and not
 		check := func(t *testing.T, round string) {
 			for q := range 60 {
 				f := store.FigureFilter{}
@@ -252,6 +294,9 @@ func TestRollupsMatchRecount(t *testing.T) {
 				if !reflect.DeepEqual(got, want) {
 					t.Fatalf("%s:\n got %s\nwant %s", what, figuresString(got), figuresString(want))
 				}
+				if v := want[figures.FirstPetitionSettled]; v.Known && v.Count < v.Of {
+					firstPetitions = true
+				}
 				if want[figures.Received].Count == 0 && q%4 != 0 {
 					continue
 				}
@@ -276,6 +321,9 @@ func TestRollupsMatchRecount(t *testing.T) {
 			}
 		}
 		check(t, "kept")
+		if !firstPetitions {
+			t.Errorf("no query counted the first petitions both settled and taken to review")
+		}
 		if _, err := w.db.RebuildFigures(ctx, "330100"); err != nil {
 			t.Fatal(err)
 		}

@@ -191,6 +191,18 @@ func (t *Tx) enqueueNotifications(ctx context.Context, c *Case, eventID int64, e
 			return err
 		}
 		reporters = append(reporters, merged...)
+		if c.Kind == cases.KindPetition {
+			// A petitioner hears by the written notices, and a petition
+			// has no tracking page to link to.
+			text, ok = petitionerNotified[ev.Action]
+			reporters = reporters[:0]
+			if ok && c.reporterID.Valid {
+				body := fmt.Sprintf("【安居】%s（编号 %s）。", text, FormatTrackingCode(c.TrackingCode))
+				if err := add("sms", "reporter:"+strconv.FormatInt(c.reporterID.Int64, 10), "", body, ""); err != nil {
+					return err
+				}
+			}
+		}
 		for _, r := range reporters {
 			body := fmt.Sprintf("【安居】%s（编号 %s）。查询进度：%s/track/%s", text, FormatTrackingCode(r.code), db.publicURL, r.code)
 			if err := add("sms", "reporter:"+strconv.FormatInt(r.id, 10), "", body, ""); err != nil {

@@ -183,7 +183,7 @@ func (db *DB) PhotoContent(ctx context.Context, actor *anju.Actor, id int64, thu
 // or a photo that is not public or belongs to another case.
 func (db *DB) TrackedPhoto(ctx context.Context, code string, id int64, thumb bool) (PhotoContent, error) {
 	var caseID int64
-	if err := db.queryRow(ctx, `SELECT id FROM cases WHERE tracking_code = ?`, NormalizeTrackingCode(code)).Scan(&caseID); err != nil {
+	if err := db.queryRow(ctx, `SELECT id FROM cases WHERE tracking_code = ? AND kind <> 'petition'`, NormalizeTrackingCode(code)).Scan(&caseID); err != nil {
 		if err == sql.ErrNoRows {
 			return PhotoContent{}, photoNotFound(id)
 		}

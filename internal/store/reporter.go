@@ -18,6 +18,18 @@ import (
 // transaction hands the id out first and the row goes in sealed in one
 // statement; on PostgreSQL the row is created first and sealed second.
 func (t *Tx) insertReporter(ctx context.Context, city string, d personal.Data) (int64, error) {
+	return t.insertPersonal(ctx, city, d, true)
+}
+
+// insertPetitioner stores a petitioner's personal data as insertReporter
+// does, but with no phone fingerprint: nothing links a petitioner's
+// petitions to each other or to their other cases (Anju keeps a list of
+// petitions, never of petitioners), and the caller lookup cannot find them.
+func (t *Tx) insertPetitioner(ctx context.Context, city string, d personal.Data) (int64, error) {
+	return t.insertPersonal(ctx, city, d, false)
+}
+
+func (t *Tx) insertPersonal(ctx context.Context, city string, d personal.Data, linkable bool) (int64, error) {
 	if t.db.keys == nil {
 		return 0, anju.Errorf(anju.EINTERNAL, "no data-encryption key is configured (ANJU_DATA_KEYS)")
 	}
@@ -25,7 +37,7 @@ func (t *Tx) insertReporter(ctx context.Context, city string, d personal.Data) (
 	masked, _ := json.Marshal(ReporterOut{Name: personal.MaskName(d.Name), Phone: personal.MaskPhone(d.Phone),
 		IDNumber: personal.MaskIDNumber(d.IDNumber), Address: personal.MaskAddress(d.Address)})
 	fp := ""
-	if d.Phone != "" {
+	if d.Phone != "" && linkable {
 		fp = t.db.keys.Fingerprint(d.Phone)
 	}
 	now := micros(t.db.clock.Now())
@@ -168,7 +180,9 @@ func (db *DB) RotateKeys(ctx context.Context) (int, error) {
 				if d.Phone != "" {
 					fp = db.keys.Fingerprint(d.Phone)
 				}
-				if _, err := tx.exec(ctx, `UPDATE reporters SET key_id = ?, ciphertext = ?, fingerprint = ? WHERE id = ? AND key_id = ?`,
+				// A row kept without one (a petitioner's) stays so.
+				if _, err := tx.exec(ctx, `UPDATE reporters SET key_id = ?, ciphertext = ?,
+					fingerprint = CASE WHEN fingerprint = '' THEN '' ELSE ? END WHERE id = ? AND key_id = ?`,
 					k, ct, fp, r.id, r.k); err != nil {
 					return err
 				}

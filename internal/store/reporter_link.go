@@ -89,7 +89,7 @@ func (db *DB) ReporterCase(ctx context.Context, code, key string) (Case, error) 
 	code = NormalizeTrackingCode(code)
 	var id int64
 	var hash string
-	err := db.queryRow(ctx, `SELECT id, reporter_secret FROM cases WHERE tracking_code = ?`, code).Scan(&id, &hash)
+	err := db.queryRow(ctx, `SELECT id, reporter_secret FROM cases WHERE tracking_code = ? AND kind <> 'petition'`, code).Scan(&id, &hash)
 	if err == sql.ErrNoRows {
 		return Case{}, anju.Errorf(anju.ENOTFOUND, "no case has tracking code %s", FormatTrackingCode(code))
 	}

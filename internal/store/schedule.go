@@ -87,8 +87,10 @@ func (db *DB) runDue(ctx context.Context, q querier, p Policy, limit int, each d
 		}
 	}
 
-	// Overdue: mark it and issue a yellow card, in one transaction.
-	ids, err := pick(`NOT overdue AND resolution_due <= ?`, micros(now))
+	// Overdue: mark it and issue a yellow card, in one transaction. A
+	// deadline is missed by anything strictly after it (24:00 of a
+	// statutory period's last day is still in time).
+	ids, err := pick(`NOT overdue AND resolution_due < ?`, micros(now))
 	if err != nil {
 		return n, err
 	}

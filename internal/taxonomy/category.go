@@ -220,7 +220,11 @@ func equal(a, b Category) bool {
 // copy). A leaf may become a group and a group a leaf, and a category may be
 // deactivated or reactivated; whether that fits the rest of the tree (a group
 // turned leaf must have no children) is checked by NewTree and Tree.Update.
-// There is no deletion: set Active to false.
+// There is no deletion: set Active to false. A petition category's
+// deadlines cannot change (EINVALID on deadlines), nor can a category take
+// or leave the petition kind with other deadlines: petitions run the
+// statute's clock (package petition), which no city edits, so editable
+// periods would say what does not happen.
 func Change(old, next Category) (Category, error) {
 	if next.Code != old.Code {
 		return Category{}, invalid(old.Code, "code", "a category's code cannot change (to %q); deactivate it and add a new one", next.Code)
@@ -230,6 +234,10 @@ func Change(old, next Category) (Category, error) {
 	}
 	if err := next.Validate(); err != nil {
 		return Category{}, err
+	}
+	if (old.Kind == cases.KindPetition || next.Kind == cases.KindPetition) && !maps.Equal(old.Deadlines, next.Deadlines) {
+		return Category{}, invalid(old.Code, "deadlines", "a petition's periods are set by the 信访工作条例 (the written notice within 15 days, "+
+			"the conclusion within 60 days of acceptance, one extension of at most 30 days, reviews within 30 days), not by the taxonomy: they cannot be edited")
 	}
 	if equal(old, next) {
 		return old.clone(), nil

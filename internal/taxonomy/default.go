@@ -20,8 +20,9 @@ import (
 //     people's mediation usually takes;
 //   - hazards: contact in 4 working hours, rectify in days;
 //   - petitions (信访): the written notice within 15 days and conclusion
-//     within 60 days of the 信访工作条例 (the petition clock in package
-//     deadline enforces the statute; these figures feed queues and reports).
+//     within 60 days of the 信访工作条例, for reference only: a petition's
+//     deadlines come from the statutory clock of package petition, and a
+//     petition category's periods cannot be edited (Change).
 //
 // Groups carry deadlines for their leaves to inherit; a leaf lists its own
 // only where they differ.

@@ -84,7 +84,7 @@ func TestDefaultExamples(t *testing.T) {
 		{"噪声纠纷", cases.KindDispute, cases.PriorityNormal, LevelCommunity, deadline.Deadlines{Response: h(2), Resolution: cd(3)}, deadline.Deadlines{Response: wd(1), Resolution: cd(30)}},
 		{"电动自行车楼道充电", cases.KindHazard, cases.PriorityNormal, LevelCommunity, deadline.Deadlines{Response: h(1), Resolution: h(24)}, deadline.Deadlines{Response: wd(1), Resolution: wd(3)}},
 		{"申诉求决类", cases.KindPetition, cases.PriorityNormal, LevelDistrict, deadline.Deadlines{Response: wd(5), Resolution: cd(60)},
-			deadline.Deadlines{Response: cd(deadline.AcceptNoticeDays), Resolution: cd(deadline.ConclusionDays)}},
+			deadline.Deadlines{Response: cd(15), Resolution: cd(60)}}, // the statute's 15 and 60 days, for reference
 	}
 	for _, tt := range tests {
 		c, ok := byName[tt.name]

@@ -330,6 +330,25 @@ func TestChange(t *testing.T) {
 	bad.Name = ""
 	_, err = Change(old, bad)
 	wantInvalid(t, "invalid edit", err, "0102", "name")
+
+	// A petition category's periods are the statute's: not editable, nor
+	// brought in or taken out with a change of kind; its other fields are.
+	pet := old
+	pet.Kind = cases.KindPetition
+	shorter := pet.clone()
+	shorter.Deadlines[cases.PriorityNormal] = quick
+	_, err = Change(pet, shorter)
+	wantInvalid(t, "petition deadline", err, "0102", "deadlines")
+	toPetition := old.clone()
+	toPetition.Kind = cases.KindPetition
+	toPetition.Deadlines[cases.PriorityUrgent] = quick
+	_, err = Change(old, toPetition)
+	wantInvalid(t, "made a petition with other deadlines", err, "0102", "deadlines")
+	renamed := pet.clone()
+	renamed.Name = "来信来访"
+	if got, err := Change(pet, renamed); err != nil || got.Version != 2 {
+		t.Errorf("renaming a petition category: %v, %v", got, err)
+	}
 }
 
 func TestUpdate(t *testing.T) {

@@ -68,8 +68,11 @@ func (w *Web) handleAdminCategories(rw http.ResponseWriter, r *http.Request, v *
 
 // categoryPage is the form that adds or edits a category.
 type categoryPage struct {
-	Form       *form
-	Existing   bool
+	Form     *form
+	Existing bool
+	// Statutory says the category is a petition's: its periods are the
+	// 信访工作条例's, shown in words and not editable (taxonomy.Change).
+	Statutory  bool
 	Kinds      []cases.Kind
 	Priorities []cases.Priority
 	Levels     []string
@@ -139,7 +142,8 @@ func (w *Web) showCategory(rw http.ResponseWriter, r *http.Request, v *View, f *
 	if existing {
 		v.Title = v.T("admin.category.edit", f.Get("code"))
 	}
-	w.render(rw, r, v, formStatus(f), "admin/category", categoryPage{Form: f, Existing: existing, Kinds: cases.Kinds,
+	w.render(rw, r, v, formStatus(f), "admin/category", categoryPage{Form: f, Existing: existing,
+		Statutory: existing && f.Get("kind") == string(cases.KindPetition), Kinds: cases.Kinds,
 		Priorities: taxonomy.Priorities, Levels: taxonomy.DepartmentLevels, Units: deadline.Units, Clocks: deadlineClocks})
 }
 
@@ -149,6 +153,16 @@ func (w *Web) showCategory(rw http.ResponseWriter, r *http.Request, v *View, f *
 func (w *Web) handleAdminCategorySave(rw http.ResponseWriter, r *http.Request, v *View) {
 	existing := httpx.QueryOf(r.PostForm).Bool("existing")
 	c, err := categoryFromForm(r.PostForm)
+	if err == nil && existing {
+		// A petition category's form has no deadlines to post: its
+		// periods are the statute's, kept as they are stored.
+		var tree *taxonomy.Tree
+		if tree, err = w.db.Taxonomy(r.Context(), v.Actor.City); err == nil {
+			if old, gerr := tree.Get(c.Code); gerr == nil && (old.Kind == cases.KindPetition || c.Kind == cases.KindPetition) {
+				c.Deadlines = old.Deadlines
+			}
+		}
+	}
 	if err == nil && !existing {
 		// A new category must not quietly edit one that has its code.
 		var tree *taxonomy.Tree

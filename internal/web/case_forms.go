@@ -24,6 +24,8 @@ type actionForm struct {
 	Open      bool // shown unfolded: the action just refused
 	Error     string
 	Inputs    []formInput
+	// Label and Hint say a petition step's form, which is no case action.
+	Label, Hint string
 }
 
 // formInput is one field of an action form.

@@ -38,6 +38,9 @@ type casePage struct {
 	// ReferDispute offers to turn another case into one.
 	Dispute      *disputePanel
 	ReferDispute bool
+	// Petition is a petition's clock, documents and steps (case_petition.go).
+	Petition        *petitionPanel
+	PetitionFailure *petitionFailure
 	// Kept is what was typed for a refused action that has no form now
 	// (the case moved on meanwhile), so that it can be copied.
 	Kept []keptField
@@ -106,13 +109,20 @@ func (w *Web) showCase(rw http.ResponseWriter, r *http.Request, v *View, id int6
 }
 
 func (w *Web) renderCase(rw http.ResponseWriter, r *http.Request, v *View, id int64, failure *actionFailure, reporter reporterPanel) {
-	w.renderCaseWith(rw, r, v, id, failure, reporter, nil)
+	w.renderCaseWith(rw, r, v, id, caseOptions{failure: failure, reporter: reporter})
 }
 
-// renderCaseWith is renderCase with, for a dispute, the mediation step
-// just refused.
-func (w *Web) renderCaseWith(rw http.ResponseWriter, r *http.Request, v *View, id int64, failure *actionFailure, reporter reporterPanel,
-	step *stepFailure) {
+// caseOptions are what a case page shows beside the case: a refused action
+// or petition step, an unmasking's result.
+type caseOptions struct {
+	failure         *actionFailure
+	petitionFailure *petitionFailure
+	reporter        reporterPanel
+	step            *stepFailure // a dispute's mediation step just refused
+}
+
+func (w *Web) renderCaseWith(rw http.ResponseWriter, r *http.Request, v *View, id int64, o caseOptions) {
+	failure, reporter, step := o.failure, o.reporter, o.step
 	ctx := r.Context()
 	c, err := w.db.GetCase(ctx, v.Actor, id)
 	if err != nil {
@@ -131,7 +141,8 @@ func (w *Web) renderCaseWith(rw http.ResponseWriter, r *http.Request, v *View, i
 		c = store.NewCaseWithDispute(c, d).Case
 		panel = newDisputePanel(v, c, d, now, step)
 	}
-	p := casePage{Case: c, Failure: failure, Reporter: reporter, Dispute: panel, ReferDispute: mayReferToMediation(v, c)}
+	p := casePage{Case: c, Failure: failure, Reporter: reporter, Dispute: panel, ReferDispute: mayReferToMediation(v, c),
+		PetitionFailure: o.petitionFailure}
 	p.Reporter.Masked = c.Reporter
 	p.Reporter.CanUnmask = w.db.CanUnmaskReporter(v.Actor, c)
 
@@ -196,6 +207,13 @@ func (w *Web) renderCaseWith(rw http.ResponseWriter, r *http.Request, v *View, i
 		return
 	}
 	p.Forms = actionForms(v, c, departments, failure)
+	if pet, err := w.db.PetitionOf(ctx, v.Actor, c); err != nil {
+		w.fail(rw, r, v, err)
+		return
+	} else if pet != nil {
+		p.Petition = petitionPanelOf(v, c, pet, now, o.petitionFailure)
+		p.Forms = withoutReplaced(p.Forms)
+	}
 	if failure != nil && !slices.Contains(c.AllowedActions, failure.Action) {
 		for _, name := range actionFields {
 			if s := failure.Values.Get(name); s != "" {
@@ -206,6 +224,10 @@ func (w *Web) renderCaseWith(rw http.ResponseWriter, r *http.Request, v *View, i
 	if done := cases.Action(r.URL.Query().Get("done")); failure == nil && slices.Contains(cases.Actions, done) {
 		p.Notice = v.T("case.done." + string(done))
 	}
+	if done := r.URL.Query().Get("petition_done"); o.petitionFailure == nil && p.Petition != nil &&
+		slices.ContainsFunc(petitionSteps, func(s petitionStep) bool { return s.name == done }) {
+		p.Notice = v.T("petition.done." + done)
+	}
 	if done := r.URL.Query().Get("done"); step == nil && strings.HasPrefix(done, "dispute_") && locale.Has(v.Lang, "dispute.done."+done[8:]) {
 		p.Notice = v.T("dispute.done." + done[8:])
 	}
@@ -215,6 +237,8 @@ func (w *Web) renderCaseWith(rw http.ResponseWriter, r *http.Request, v *View, i
 		status = httpx.Status(anju.ErrorCode(step.Err))
 	case failure != nil:
 		status = failure.Status
+	case o.petitionFailure != nil:
+		status = o.petitionFailure.Status
 	case reporter.Status != 0:
 		status = reporter.Status
 	}

@@ -264,7 +264,7 @@ func (w *Web) handleDisputeStep(rw http.ResponseWriter, r *http.Request, v *View
 	}
 	failure := &stepFailure{Form: name, Values: form, Err: err}
 	if r.Header.Get("HX-Request") != "true" {
-		w.renderCaseWith(rw, r, v, id, nil, reporterPanel{}, failure)
+		w.renderCaseWith(rw, r, v, id, caseOptions{step: failure})
 		return
 	}
 	cd, gerr := w.db.GetDispute(r.Context(), v.Actor, id)

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"anju/internal/anju"
+	"anju/internal/cases"
 	"anju/internal/httpx"
 	"anju/internal/personal"
 	"anju/internal/photo"
@@ -201,18 +202,20 @@ func (w *Web) reportPage(ctx context.Context, v *View, form reportForm, errs fie
 }
 
 // categoryChoices lists the active leaves under their groups, and those
-// whose name (in either language) or code holds the search words.
+// whose name (in either language) or code holds the search words. The
+// portal takes no petitions (信访): they come in by letter, visit, phone
+// or web petition to the petition office, and have no tracking page.
 func categoryChoices(v *View, tree *taxonomy.Tree, selected, query string) ([]categoryGroup, []categoryOption) {
 	query = strings.ToLower(strings.TrimSpace(query))
 	var groups []categoryGroup
 	var matches []categoryOption
 	for _, root := range tree.Roots() {
-		if !root.Active {
+		if !root.Active || root.Kind == cases.KindPetition {
 			continue
 		}
 		g := categoryGroup{Name: categoryName(v.Lang, root)}
 		for _, leaf := range tree.LeavesUnder(root.Code) {
-			if !leaf.Active {
+			if !leaf.Active || leaf.Kind == cases.KindPetition {
 				continue
 			}
 			o := categoryOption{Code: leaf.Code, Name: categoryName(v.Lang, leaf), Selected: leaf.Code == selected}

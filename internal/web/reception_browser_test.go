@@ -208,12 +208,3 @@ func TestBrowserReceptionAndMeeting(t *testing.T) {
 		}
 	}
 }
-
-// viewport sets the tab's viewport to width as webtest.Tab does: below
-// 600 px a phone (touch, device scale 2).
-func viewport(width int) chromedp.Action[chromedp.Void] {
-	if width < 600 {
-		return chromedp.EmulateViewport(int64(width), 780, chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulateScale(2), chromedp.EmulatePortrait)
-	}
-	return chromedp.EmulateViewport(int64(width), 900)
-}

@@ -5,6 +5,7 @@ import (
 
 	"anju/internal/anju"
 	"anju/internal/cases"
+	"anju/internal/store"
 )
 
 // Register mounts every page on mux. Public pages are plain handlers; staff
@@ -54,6 +55,9 @@ func (w *Web) Register(mux *http.ServeMux) {
 	handle("POST /work/disputes/new", w.staff(w.handleDisputeIntake))
 	handle("GET /work/disputes/{id}/agreement", w.staff(w.handleDisputeAgreement))
 	handle("POST /work/disputes/{id}/{step}", w.staff(w.handleDisputeStep))
+	handle("GET /work/petitions/{id}/notice", w.staff(w.handlePetitionPrint(store.PrintNotice)))
+	handle("GET /work/petitions/{id}/opinion", w.staff(w.handlePetitionPrint(store.PrintOpinion)))
+	handle("POST /work/petitions/{id}/{step}", w.staff(w.handlePetitionStep))
 	handle("POST /work/cases/{id}/actions/{action}", w.staff(w.handleCaseAction))
 	handle("POST /work/cases/{id}/reporter", w.staff(w.handleUnmask))
 	handle("GET /work/cases/{id}/photos/{photo}", w.staff(w.casePhoto(false)))

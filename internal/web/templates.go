@@ -36,6 +36,19 @@ var funcs = template.FuncMap{
 		}
 		return t.In(httpx.ChinaTime).Format("2006-01-02")
 	},
+	// dueDate says a deadline: one that ends at midnight, as day periods
+	// do (package deadline), as 24:00 of its last day, not 00:00 of the
+	// next.
+	"dueDate": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		l := t.In(httpx.ChinaTime)
+		if l.Hour() == 0 && l.Minute() == 0 && l.Second() == 0 && l.Nanosecond() == 0 {
+			return l.Add(-time.Nanosecond).Format("2006-01-02") + " 24:00"
+		}
+		return l.Format("2006-01-02 15:04")
+	},
 	"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"caseURL":  caseURL,
 	"photoURL": photoURL,

@@ -154,7 +154,7 @@ func TestWorkbenchQueues(t *testing.T) {
 			{"worker-b", map[string][]int64{"to_accept": {w.b1}, "to_verify": nil}},
 			{"handler-a", map[string][]int64{"mine": {w.a3}, "overdue": nil, "supervised": {w.a3}}},
 			{"handler-b", map[string][]int64{"mine": nil, "overdue": nil, "supervised": nil}},
-			{"supervisor", map[string][]int64{"overdue": nil, "supervised": {w.a3}}},
+			{"supervisor", map[string][]int64{"overdue": nil, "supervised": {w.a3}, "long_unresolved": nil}},
 			{"admin", map[string][]int64{}},
 		} {
 			c := w.f.SignIn(tc.login)

@@ -1,9 +1,10 @@
-package deadline
+package petition
 
 import (
 	"time"
 
 	"anju/internal/anju"
+	"anju/internal/deadline"
 )
 
 // Statutory periods of the 信访工作条例 (中共中央、国务院, in force 2022-05-01).
@@ -19,7 +20,7 @@ import (
 // say how to count, so the clock counts like the Civil Code (民法典第二百零一条
 // and 第二百零三条, as AddCalendarDays documents): the starting day is not
 // counted, a period whose last day is a statutory holiday or rest day runs to
-// the next working day, and it ends at 24:00.
+// the next working day, and it ends at 24:00 (deadline.Calendar.AddCalendarDays).
 const (
 	// AcceptNoticeDays: 第二十二条 — an organ that receives a petition
 	// directly, or by transfer or assignment (转送、交办), tells the
@@ -56,19 +57,19 @@ const (
 	ReReviewDays        = 30
 )
 
-// PetitionStage is where a petition stands on its statutory clock.
-type PetitionStage string
+// Stage is where a petition stands on its statutory clock.
+type Stage string
 
 const (
-	PetitionNew               PetitionStage = "new"
-	PetitionReceived          PetitionStage = "received"
-	PetitionDeclined          PetitionStage = "declined" // not taken up here: outside the organ's remit
-	PetitionAccepted          PetitionStage = "accepted"
-	PetitionConcluded         PetitionStage = "concluded"
-	PetitionReviewRequested   PetitionStage = "review_requested"
-	PetitionReviewConcluded   PetitionStage = "review_concluded"
-	PetitionReReviewRequested PetitionStage = "re_review_requested"
-	PetitionFinal             PetitionStage = "final" // re-review concluded
+	StageNew               Stage = "new"
+	StageReceived          Stage = "received"
+	StageDeclined          Stage = "declined" // not taken up here: outside the organ's remit
+	StageAccepted          Stage = "accepted"
+	StageConcluded         Stage = "concluded"
+	StageReviewRequested   Stage = "review_requested"
+	StageReviewConcluded   Stage = "review_concluded"
+	StageReReviewRequested Stage = "re_review_requested"
+	StageFinal             Stage = "final" // re-review concluded
 )
 
 // Extension is the one extension of the conclusion period (第三十四条).
@@ -78,57 +79,59 @@ type Extension struct {
 	Days   int       `json:"days"`
 }
 
-// PetitionClock follows one petition through the statutory steps and tells
+// Clock follows one petition through the statutory steps and tells
 // what is due when. Every step takes the instant it happened, so that a store
 // can rebuild the clock by replaying recorded events; questions about "now"
 // (Overdue, AcceptsSameMatterAgain) ask the Clock. Steps return ECONFLICT
 // when taken out of order, EINVALID for a zero or backwards time or a bad
-// argument. A PetitionClock is not safe for concurrent use.
-type PetitionClock struct {
-	cal   *Calendar
+// argument. A Clock is not safe for concurrent use.
+type Clock struct {
+	cal   *deadline.Calendar
 	clock anju.Clock
-	stage PetitionStage
+	stage Stage
 	last  time.Time // the instant of the latest step
 
 	receivedAt, acceptedAt, concludedAt time.Time
 	acceptNoticeDue, outOfRemitDue      time.Time
 	conclusionDue                       time.Time
-	extension                           *Extension
+	extension, pending                  *Extension
 	declineReason                       string
 	reviewRequestBy, reviewDue          time.Time
 	reReviewRequestBy, reReviewDue      time.Time
+	reviewRequestedAt, reviewedAt       time.Time
+	reReviewRequestedAt, finalAt        time.Time
 }
 
-// NewPetitionClock returns a clock at PetitionNew that counts days on cal
+// NewClock returns a clock at StageNew that counts days on cal
 // (Default if nil) and reads the time from clk (the wall clock if nil).
-func NewPetitionClock(cal *Calendar, clk anju.Clock) *PetitionClock {
+func NewClock(cal *deadline.Calendar, clk anju.Clock) *Clock {
 	if cal == nil {
-		cal = Default()
+		cal = deadline.Default()
 	}
 	if clk == nil {
 		clk = anju.SystemClock{}
 	}
-	return &PetitionClock{cal: cal, clock: clk, stage: PetitionNew}
+	return &Clock{cal: cal, clock: clk, stage: StageNew}
 }
 
 // Stage returns the current stage.
-func (p *PetitionClock) Stage() PetitionStage { return p.stage }
+func (p *Clock) Stage() Stage { return p.stage }
 
-var stageWords = map[PetitionStage]string{
-	PetitionNew:               "not yet received",
-	PetitionReceived:          "received",
-	PetitionDeclined:          "declined",
-	PetitionAccepted:          "accepted",
-	PetitionConcluded:         "concluded",
-	PetitionReviewRequested:   "under review",
-	PetitionReviewConcluded:   "reviewed",
-	PetitionReReviewRequested: "under re-review",
-	PetitionFinal:             "finally concluded after re-review",
+var stageWords = map[Stage]string{
+	StageNew:               "not yet received",
+	StageReceived:          "received",
+	StageDeclined:          "declined",
+	StageAccepted:          "accepted",
+	StageConcluded:         "concluded",
+	StageReviewRequested:   "under review",
+	StageReviewConcluded:   "reviewed",
+	StageReReviewRequested: "under re-review",
+	StageFinal:             "finally concluded after re-review",
 }
 
 // step checks that the petition is at stage want and that t is a real
 // instant not before the previous step.
-func (p *PetitionClock) step(verb string, want PetitionStage, t time.Time) error {
+func (p *Clock) step(verb string, want Stage, t time.Time) error {
 	if p.stage != want {
 		return anju.Errorf(anju.ECONFLICT, "cannot %s a petition that is %s", verb, stageWords[p.stage])
 	}
@@ -147,11 +150,11 @@ func (p *PetitionClock) step(verb string, want PetitionStage, t time.Time) error
 // it is outside its remit, the objection within OutOfRemitWorkingDays working
 // days (OutOfRemitDue). The clock cannot tell a direct petition from a
 // transferred one; the caller shows OutOfRemitDue only for transferred ones.
-func (p *PetitionClock) Received(t time.Time) error {
-	if err := p.step("receive", PetitionNew, t); err != nil {
+func (p *Clock) Received(t time.Time) error {
+	if err := p.step("receive", StageNew, t); err != nil {
 		return err
 	}
-	p.stage, p.last, p.receivedAt = PetitionReceived, t, t
+	p.stage, p.last, p.receivedAt = StageReceived, t, t
 	p.acceptNoticeDue = p.cal.AddCalendarDays(t, AcceptNoticeDays)
 	p.outOfRemitDue = p.cal.AddWorkingDays(t, OutOfRemitWorkingDays)
 	return nil
@@ -162,24 +165,24 @@ func (p *PetitionClock) Received(t time.Time) error {
 // the transferring body was sent an objection (第二十二条). It ends the clock;
 // it does not bar the petition from the organ that has the remit, so
 // AcceptsSameMatterAgain stays true. reason is required.
-func (p *PetitionClock) Declined(t time.Time, reason string) error {
-	if err := p.step("decline", PetitionReceived, t); err != nil {
+func (p *Clock) Declined(t time.Time, reason string) error {
+	if err := p.step("decline", StageReceived, t); err != nil {
 		return err
 	}
-	if reason == "" {
+	if anju.Blank(reason) {
 		return anju.FieldError("reason", "say why the petition is not taken up and where the petitioner should turn")
 	}
-	p.stage, p.last, p.declineReason = PetitionDeclined, t, reason
+	p.stage, p.last, p.declineReason = StageDeclined, t, reason
 	return nil
 }
 
 // Accepted records that the petition was accepted (受理) at t; the conclusion
 // is due ConclusionDays days later (第三十四条).
-func (p *PetitionClock) Accepted(t time.Time) error {
-	if err := p.step("accept", PetitionReceived, t); err != nil {
+func (p *Clock) Accepted(t time.Time) error {
+	if err := p.step("accept", StageReceived, t); err != nil {
 		return err
 	}
-	p.stage, p.last, p.acceptedAt = PetitionAccepted, t, t
+	p.stage, p.last, p.acceptedAt = StageAccepted, t, t
 	p.conclusionDue = p.cal.AddCalendarDays(t, ConclusionDays)
 	return nil
 }
@@ -192,21 +195,9 @@ func (p *PetitionClock) Accepted(t time.Time) error {
 // already extended, or if the period has already run out (an extension must
 // be granted while the period runs — our reading; the text does not say it),
 // and EINVALID for a missing reason or days outside 1..30.
-func (p *PetitionClock) Extend(t time.Time, reason string, days int) error {
-	if err := p.step("extend", PetitionAccepted, t); err != nil {
+func (p *Clock) Extend(t time.Time, reason string, days int) error {
+	if err := p.CheckExtension(t, reason, days); err != nil {
 		return err
-	}
-	if p.extension != nil {
-		return anju.Errorf(anju.ECONFLICT, "the period was already extended on %s; it can be extended only once", p.extension.At.In(p.cal.loc).Format(time.DateOnly))
-	}
-	if t.After(p.conclusionDue) {
-		return anju.Errorf(anju.ECONFLICT, "the period ended at %s; an extension must be granted before it runs out", p.fmt(p.conclusionDue))
-	}
-	if reason == "" {
-		return anju.FieldError("reason", "an extension needs a reason, which the petitioner is told")
-	}
-	if days < 1 || days > MaxExtensionDays {
-		return anju.FieldError("days", "an extension is 1 to %d days, not %d", MaxExtensionDays, days)
 	}
 	p.extension = &Extension{At: t, Reason: reason, Days: days}
 	p.last = t
@@ -214,15 +205,37 @@ func (p *PetitionClock) Extend(t time.Time, reason string, days int) error {
 	return nil
 }
 
+// CheckExtension answers as Extend would for an extension of days asked at
+// t for reason, without granting it: the store asks it when a handler
+// requests the extension, before the organ's head approves it.
+func (p *Clock) CheckExtension(t time.Time, reason string, days int) error {
+	if err := p.step("extend", StageAccepted, t); err != nil {
+		return err
+	}
+	if p.extension != nil {
+		return anju.Errorf(anju.ECONFLICT, "the period was already extended on %s; it can be extended only once (第三十四条)", p.extension.At.In(p.cal.Location()).Format(time.DateOnly))
+	}
+	if t.After(p.conclusionDue) {
+		return anju.Errorf(anju.ECONFLICT, "the period ended at %s; an extension must be granted before it runs out", p.fmt(p.conclusionDue))
+	}
+	if anju.Blank(reason) {
+		return anju.FieldError("reason", "an extension needs a reason, which the petitioner is told")
+	}
+	if days < 1 || days > MaxExtensionDays {
+		return anju.FieldError("days", "an extension is 1 to %d days, not %d (第三十四条)", MaxExtensionDays, days)
+	}
+	return nil
+}
+
 // Concluded records that the written opinion (信访处理意见书) reached the
 // petitioner at t; from then a review may be requested within
 // ReviewRequestDays days (第三十五条 counts from 收到书面答复, so t is the time
 // of delivery, not of signing).
-func (p *PetitionClock) Concluded(t time.Time) error {
-	if err := p.step("conclude", PetitionAccepted, t); err != nil {
+func (p *Clock) Concluded(t time.Time) error {
+	if err := p.step("conclude", StageAccepted, t); err != nil {
 		return err
 	}
-	p.stage, p.last, p.concludedAt = PetitionConcluded, t, t
+	p.stage, p.last, p.concludedAt = StageConcluded, t, t
 	p.reviewRequestBy = p.cal.AddCalendarDays(t, ReviewRequestDays)
 	return nil
 }
@@ -230,25 +243,25 @@ func (p *PetitionClock) Concluded(t time.Time) error {
 // ReviewRequested records that the next organ up received a request for
 // review (复查) at t; its opinion is due ReviewDays days later. It returns
 // ECONFLICT if the request came after the window (ReviewRequestBy).
-func (p *PetitionClock) ReviewRequested(t time.Time) error {
-	if err := p.step("request a review of", PetitionConcluded, t); err != nil {
+func (p *Clock) ReviewRequested(t time.Time) error {
+	if err := p.step("request a review of", StageConcluded, t); err != nil {
 		return err
 	}
 	if t.After(p.reviewRequestBy) {
 		return anju.Errorf(anju.ECONFLICT, "the review had to be requested by %s; the petition is no longer open to review", p.fmt(p.reviewRequestBy))
 	}
-	p.stage, p.last = PetitionReviewRequested, t
+	p.stage, p.last, p.reviewRequestedAt = StageReviewRequested, t, t
 	p.reviewDue = p.cal.AddCalendarDays(t, ReviewDays)
 	return nil
 }
 
 // ReviewConcluded records that the review opinion reached the petitioner at
 // t; a re-review may be requested within ReReviewRequestDays days.
-func (p *PetitionClock) ReviewConcluded(t time.Time) error {
-	if err := p.step("conclude the review of", PetitionReviewRequested, t); err != nil {
+func (p *Clock) ReviewConcluded(t time.Time) error {
+	if err := p.step("conclude the review of", StageReviewRequested, t); err != nil {
 		return err
 	}
-	p.stage, p.last = PetitionReviewConcluded, t
+	p.stage, p.last, p.reviewedAt = StageReviewConcluded, t, t
 	p.reReviewRequestBy = p.cal.AddCalendarDays(t, ReReviewRequestDays)
 	return nil
 }
@@ -256,14 +269,14 @@ func (p *PetitionClock) ReviewConcluded(t time.Time) error {
 // ReReviewRequested records that the organ above the reviewing one received a
 // request for re-review (复核) at t; its opinion is due ReReviewDays days
 // later. It returns ECONFLICT if the request came after the window.
-func (p *PetitionClock) ReReviewRequested(t time.Time) error {
-	if err := p.step("request a re-review of", PetitionReviewConcluded, t); err != nil {
+func (p *Clock) ReReviewRequested(t time.Time) error {
+	if err := p.step("request a re-review of", StageReviewConcluded, t); err != nil {
 		return err
 	}
 	if t.After(p.reReviewRequestBy) {
 		return anju.Errorf(anju.ECONFLICT, "the re-review had to be requested by %s; the petition is no longer open to re-review", p.fmt(p.reReviewRequestBy))
 	}
-	p.stage, p.last = PetitionReReviewRequested, t
+	p.stage, p.last, p.reReviewRequestedAt = StageReReviewRequested, t, t
 	p.reReviewDue = p.cal.AddCalendarDays(t, ReReviewDays)
 	return nil
 }
@@ -271,11 +284,11 @@ func (p *PetitionClock) ReReviewRequested(t time.Time) error {
 // ReReviewConcluded records the re-review opinion at t. The matter is final:
 // the same matter on the same facts and grounds is not accepted again
 // (第三十六条).
-func (p *PetitionClock) ReReviewConcluded(t time.Time) error {
-	if err := p.step("conclude the re-review of", PetitionReReviewRequested, t); err != nil {
+func (p *Clock) ReReviewConcluded(t time.Time) error {
+	if err := p.step("conclude the re-review of", StageReReviewRequested, t); err != nil {
 		return err
 	}
-	p.stage, p.last = PetitionFinal, t
+	p.stage, p.last, p.finalAt = StageFinal, t, t
 	return nil
 }
 
@@ -287,14 +300,14 @@ func (p *PetitionClock) ReReviewConcluded(t time.Time) error {
 // 超过规定期限未请求复查（复核）的，不再受理); a city may need to revisit it. While a
 // matter is in progress it is true, and a new petition on it belongs to this
 // one rather than starting another.
-func (p *PetitionClock) AcceptsSameMatterAgain() bool {
+func (p *Clock) AcceptsSameMatterAgain() bool {
 	now := p.clock.Now()
 	switch p.stage {
-	case PetitionFinal:
+	case StageFinal:
 		return false
-	case PetitionConcluded:
+	case StageConcluded:
 		return !now.After(p.reviewRequestBy)
-	case PetitionReviewConcluded:
+	case StageReviewConcluded:
 		return !now.After(p.reReviewRequestBy)
 	}
 	return true
@@ -303,19 +316,19 @@ func (p *PetitionClock) AcceptsSameMatterAgain() bool {
 // Due returns the deadline running at the current stage and what it is for,
 // or a zero time when nothing runs (new, declined, final). In the concluded
 // stages it is the end of the petitioner's window, not an organ's duty.
-func (p *PetitionClock) Due() (time.Time, string) {
+func (p *Clock) Due() (time.Time, string) {
 	switch p.stage {
-	case PetitionReceived:
+	case StageReceived:
 		return p.acceptNoticeDue, "written notice of acceptance (第二十二条)"
-	case PetitionAccepted:
+	case StageAccepted:
 		return p.conclusionDue, "conclusion (第三十四条)"
-	case PetitionConcluded:
+	case StageConcluded:
 		return p.reviewRequestBy, "last day to request a review (第三十五条)"
-	case PetitionReviewRequested:
+	case StageReviewRequested:
 		return p.reviewDue, "review opinion (第三十五条)"
-	case PetitionReviewConcluded:
+	case StageReviewConcluded:
 		return p.reReviewRequestBy, "last day to request a re-review (第三十六条)"
-	case PetitionReReviewRequested:
+	case StageReReviewRequested:
 		return p.reReviewDue, "re-review opinion (第三十六条)"
 	}
 	return time.Time{}, ""
@@ -323,9 +336,9 @@ func (p *PetitionClock) Due() (time.Time, string) {
 
 // Overdue reports whether an organ's deadline (not a petitioner's window) is
 // running and now past.
-func (p *PetitionClock) Overdue() bool {
+func (p *Clock) Overdue() bool {
 	switch p.stage {
-	case PetitionReceived, PetitionAccepted, PetitionReviewRequested, PetitionReReviewRequested:
+	case StageReceived, StageAccepted, StageReviewRequested, StageReReviewRequested:
 		due, _ := p.Due()
 		return p.clock.Now().After(due)
 	}
@@ -334,18 +347,18 @@ func (p *PetitionClock) Overdue() bool {
 
 // AcceptNoticeDue is when the written notice on receipt is due (zero before
 // Received).
-func (p *PetitionClock) AcceptNoticeDue() time.Time { return p.acceptNoticeDue }
+func (p *Clock) AcceptNoticeDue() time.Time { return p.acceptNoticeDue }
 
 // OutOfRemitDue is when an objection to a transfer outside the organ's remit
 // is due (zero before Received).
-func (p *PetitionClock) OutOfRemitDue() time.Time { return p.outOfRemitDue }
+func (p *Clock) OutOfRemitDue() time.Time { return p.outOfRemitDue }
 
 // ConclusionDue is when the matter must be concluded, extension included
 // (zero before Accepted).
-func (p *PetitionClock) ConclusionDue() time.Time { return p.conclusionDue }
+func (p *Clock) ConclusionDue() time.Time { return p.conclusionDue }
 
 // Extension returns the extension, if one was granted.
-func (p *PetitionClock) Extension() (Extension, bool) {
+func (p *Clock) Extension() (Extension, bool) {
 	if p.extension == nil {
 		return Extension{}, false
 	}
@@ -353,18 +366,42 @@ func (p *PetitionClock) Extension() (Extension, bool) {
 }
 
 // ReviewRequestBy is the end of the window to request a review.
-func (p *PetitionClock) ReviewRequestBy() time.Time { return p.reviewRequestBy }
+func (p *Clock) ReviewRequestBy() time.Time { return p.reviewRequestBy }
 
 // ReviewDue is when the review opinion is due.
-func (p *PetitionClock) ReviewDue() time.Time { return p.reviewDue }
+func (p *Clock) ReviewDue() time.Time { return p.reviewDue }
 
 // ReReviewRequestBy is the end of the window to request a re-review.
-func (p *PetitionClock) ReReviewRequestBy() time.Time { return p.reReviewRequestBy }
+func (p *Clock) ReReviewRequestBy() time.Time { return p.reReviewRequestBy }
 
 // ReReviewDue is when the re-review opinion is due.
-func (p *PetitionClock) ReReviewDue() time.Time { return p.reReviewDue }
+func (p *Clock) ReReviewDue() time.Time { return p.reReviewDue }
 
 // DeclineReason is why the petition was declined, if it was.
-func (p *PetitionClock) DeclineReason() string { return p.declineReason }
+func (p *Clock) DeclineReason() string { return p.declineReason }
 
-func (p *PetitionClock) fmt(due time.Time) string { return p.cal.FormatDue(due) }
+func (p *Clock) fmt(due time.Time) string { return p.cal.FormatDue(due) }
+
+// ReceivedAt is when the petition was received (zero before Received).
+func (p *Clock) ReceivedAt() time.Time { return p.receivedAt }
+
+// AcceptedAt is when it was accepted (zero before Accepted).
+func (p *Clock) AcceptedAt() time.Time { return p.acceptedAt }
+
+// ConcludedAt is when the first-instance opinion reached the petitioner.
+func (p *Clock) ConcludedAt() time.Time { return p.concludedAt }
+
+// ReviewRequestedAt is when a review was requested.
+func (p *Clock) ReviewRequestedAt() time.Time { return p.reviewRequestedAt }
+
+// ReviewedAt is when the review opinion reached the petitioner.
+func (p *Clock) ReviewedAt() time.Time { return p.reviewedAt }
+
+// ReReviewRequestedAt is when a re-review was requested.
+func (p *Clock) ReReviewRequestedAt() time.Time { return p.reReviewRequestedAt }
+
+// FinalAt is when the re-review opinion reached the petitioner.
+func (p *Clock) FinalAt() time.Time { return p.finalAt }
+
+// Calendar is the calendar the clock counts on.
+func (p *Clock) Calendar() *deadline.Calendar { return p.cal }

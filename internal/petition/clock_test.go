@@ -1,19 +1,37 @@
-package deadline
+package petition
 
 import (
 	"testing"
 	"time"
 
 	"anju/internal/anju"
+	"anju/internal/deadline"
 )
+
+var sh = deadline.Shanghai()
+
+func at(y int, m time.Month, d, hh, mm int) time.Time { return time.Date(y, m, d, hh, mm, 0, 0, sh) }
+
+// endOf is 24:00 of y-m-d in Shanghai, the way day deadlines end.
+func endOf(y int, m time.Month, d int) time.Time { return time.Date(y, m, d+1, 0, 0, 0, 0, sh) }
+
+func wantCode(t *testing.T, err error, code, field string) {
+	t.Helper()
+	if got := anju.ErrorCode(err); got != code {
+		t.Fatalf("error = %v, want code %s", err, code)
+	}
+	if field != "" && anju.ErrorField(err) != field {
+		t.Fatalf("error = %v, want field %s", err, field)
+	}
+}
 
 // TestPetitionFullPath drives one petition through every step, received on
 // 2025-09-30 just before the National Day break and finally concluded after
 // re-review in 2026, moving a fake clock from step to step.
 func TestPetitionFullPath(t *testing.T) {
 	clk := anju.NewFakeClock(at(2025, 9, 30, 10, 0))
-	p := NewPetitionClock(Default(), clk)
-	if p.Stage() != PetitionNew || !p.AcceptsSameMatterAgain() {
+	p := NewClock(deadline.Default(), clk)
+	if p.Stage() != StageNew || !p.AcceptsSameMatterAgain() {
 		t.Fatalf("new clock: %s", p.Stage())
 	}
 	if due, _ := p.Due(); !due.IsZero() {
@@ -24,30 +42,30 @@ func TestPetitionFullPath(t *testing.T) {
 		name      string
 		at        time.Time
 		do        func(time.Time) error
-		stage     PetitionStage
+		stage     Stage
 		due       time.Time
 		overdueAt time.Time // the clock is moved here after the step; zero means no organ deadline
 	}
 	steps := []step{
 		// 15 days from 09-30 end on 10-15, a Wednesday.
-		{"received", at(2025, 9, 30, 10, 0), p.Received, PetitionReceived, endOf(2025, 10, 15), endOf(2025, 10, 15).Add(time.Second)},
+		{"received", at(2025, 9, 30, 10, 0), p.Received, StageReceived, endOf(2025, 10, 15), endOf(2025, 10, 15).Add(time.Second)},
 		// 60 days from 10-10 end on 12-09.
-		{"accepted", at(2025, 10, 10, 9, 0), p.Accepted, PetitionAccepted, endOf(2025, 12, 9), endOf(2025, 12, 9).Add(time.Second)},
+		{"accepted", at(2025, 10, 10, 9, 0), p.Accepted, StageAccepted, endOf(2025, 12, 9), endOf(2025, 12, 9).Add(time.Second)},
 		// Extended by 23 days: 83 days from 10-10 is 2026-01-01, New Year,
 		// so the period runs to the 调休 Sunday 2026-01-04.
 		{"extended", at(2025, 12, 1, 9, 0), func(t time.Time) error { return p.Extend(t, "需要现场测绘 site survey", 23) },
-			PetitionAccepted, endOf(2026, 1, 4), endOf(2026, 1, 4).Add(time.Second)},
+			StageAccepted, endOf(2026, 1, 4), endOf(2026, 1, 4).Add(time.Second)},
 		// Opinion delivered 2026-01-04; 30 days end on 02-03, a Tuesday.
-		{"concluded", at(2026, 1, 4, 15, 0), p.Concluded, PetitionConcluded, endOf(2026, 2, 3), time.Time{}},
+		{"concluded", at(2026, 1, 4, 15, 0), p.Concluded, StageConcluded, endOf(2026, 2, 3), time.Time{}},
 		// Review asked on the last day of the window; 30 days from 02-03
 		// end on 03-05.
-		{"review requested", at(2026, 2, 3, 23, 0), p.ReviewRequested, PetitionReviewRequested, endOf(2026, 3, 5), endOf(2026, 3, 5).Add(time.Second)},
+		{"review requested", at(2026, 2, 3, 23, 0), p.ReviewRequested, StageReviewRequested, endOf(2026, 3, 5), endOf(2026, 3, 5).Add(time.Second)},
 		// Review opinion 03-10; the re-review window ends 04-09.
-		{"review concluded", at(2026, 3, 10, 10, 0), p.ReviewConcluded, PetitionReviewConcluded, endOf(2026, 4, 9), time.Time{}},
+		{"review concluded", at(2026, 3, 10, 10, 0), p.ReviewConcluded, StageReviewConcluded, endOf(2026, 4, 9), time.Time{}},
 		// Re-review asked 04-01: 30 days end on 05-01, Labour Day, so the
 		// period runs past the 05-01..05-05 break to 05-06.
-		{"re-review requested", at(2026, 4, 1, 10, 0), p.ReReviewRequested, PetitionReReviewRequested, endOf(2026, 5, 6), endOf(2026, 5, 6).Add(time.Second)},
-		{"re-review concluded", at(2026, 4, 28, 10, 0), p.ReReviewConcluded, PetitionFinal, time.Time{}, time.Time{}},
+		{"re-review requested", at(2026, 4, 1, 10, 0), p.ReReviewRequested, StageReReviewRequested, endOf(2026, 5, 6), endOf(2026, 5, 6).Add(time.Second)},
+		{"re-review concluded", at(2026, 4, 28, 10, 0), p.ReReviewConcluded, StageFinal, time.Time{}, time.Time{}},
 	}
 	for _, s := range steps {
 		clk.Set(s.at)
@@ -74,7 +92,7 @@ func TestPetitionFullPath(t *testing.T) {
 				t.Errorf("%s: not overdue after %v", s.name, s.due)
 			}
 		}
-		if s.stage != PetitionFinal && !p.AcceptsSameMatterAgain() {
+		if s.stage != StageFinal && !p.AcceptsSameMatterAgain() {
 			t.Errorf("%s: closed to petitions too early", s.name)
 		}
 	}
@@ -98,7 +116,7 @@ func TestPetitionFullPath(t *testing.T) {
 // TestPetitionSpringFestival: a transferred petition received just before
 // Spring Festival 2026.
 func TestPetitionSpringFestival(t *testing.T) {
-	p := NewPetitionClock(nil, anju.NewFakeClock(at(2026, 2, 9, 10, 0)))
+	p := NewClock(nil, anju.NewFakeClock(at(2026, 2, 9, 10, 0)))
 	if err := p.Received(at(2026, 2, 9, 10, 0)); err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +129,7 @@ func TestPetitionSpringFestival(t *testing.T) {
 	if got := p.OutOfRemitDue(); !got.Equal(endOf(2026, 2, 14)) {
 		t.Errorf("OutOfRemitDue = %v", got)
 	}
-	p2 := NewPetitionClock(nil, nil)
+	p2 := NewClock(nil, nil)
 	_ = p2.Received(at(2026, 2, 6, 10, 0))
 	// 15 days from 02-06 end on Saturday 02-21, inside the break: 02-24.
 	if got := p2.AcceptNoticeDue(); !got.Equal(endOf(2026, 2, 24)) {
@@ -120,13 +138,13 @@ func TestPetitionSpringFestival(t *testing.T) {
 }
 
 func TestPetitionDeclined(t *testing.T) {
-	p := NewPetitionClock(nil, anju.NewFakeClock(at(2025, 9, 30, 10, 0)))
+	p := NewClock(nil, anju.NewFakeClock(at(2025, 9, 30, 10, 0)))
 	_ = p.Received(at(2025, 9, 30, 10, 0))
 	wantCode(t, p.Declined(at(2025, 10, 9, 10, 0), ""), anju.EINVALID, "reason")
 	if err := p.Declined(at(2025, 10, 9, 10, 0), "属于法院管辖 for the court"); err != nil {
 		t.Fatal(err)
 	}
-	if p.Stage() != PetitionDeclined || !p.AcceptsSameMatterAgain() || p.Overdue() || p.DeclineReason() == "" {
+	if p.Stage() != StageDeclined || !p.AcceptsSameMatterAgain() || p.Overdue() || p.DeclineReason() == "" {
 		t.Errorf("declined: stage %s", p.Stage())
 	}
 	wantCode(t, p.Accepted(at(2025, 10, 10, 10, 0)), anju.ECONFLICT, "")
@@ -136,7 +154,7 @@ func TestPetitionDeclined(t *testing.T) {
 // window pass cannot bring the same matter again.
 func TestPetitionWindowsLapse(t *testing.T) {
 	clk := anju.NewFakeClock(at(2025, 9, 1, 10, 0))
-	p := NewPetitionClock(nil, clk)
+	p := NewClock(nil, clk)
 	for _, err := range []error{
 		p.Received(at(2025, 9, 1, 10, 0)),
 		p.Accepted(at(2025, 9, 5, 10, 0)),
@@ -163,7 +181,7 @@ func TestPetitionWindowsLapse(t *testing.T) {
 	// The same with the re-review window, which ends in the 2025 National
 	// Day break (08-29 + 30 = 09-28, the 调休 Sunday: a working day).
 	clk.Set(at(2025, 7, 1, 10, 0))
-	q := NewPetitionClock(nil, clk)
+	q := NewClock(nil, clk)
 	for _, err := range []error{
 		q.Received(at(2025, 7, 1, 10, 0)),
 		q.Accepted(at(2025, 7, 2, 10, 0)),
@@ -190,8 +208,8 @@ func TestPetitionWindowsLapse(t *testing.T) {
 
 func TestPetitionErrors(t *testing.T) {
 	t0 := at(2025, 11, 3, 10, 0)
-	accepted := func() *PetitionClock {
-		p := NewPetitionClock(nil, anju.NewFakeClock(t0))
+	accepted := func() *Clock {
+		p := NewClock(nil, anju.NewFakeClock(t0))
 		_ = p.Received(t0)
 		_ = p.Accepted(t0.Add(time.Hour))
 		return p
@@ -202,20 +220,20 @@ func TestPetitionErrors(t *testing.T) {
 		code  string
 		field string
 	}{
-		{"accept before receipt", func() error { return NewPetitionClock(nil, nil).Accepted(t0) }, anju.ECONFLICT, ""},
+		{"accept before receipt", func() error { return NewClock(nil, nil).Accepted(t0) }, anju.ECONFLICT, ""},
 		{"receive twice", func() error {
-			p := NewPetitionClock(nil, nil)
+			p := NewClock(nil, nil)
 			_ = p.Received(t0)
 			return p.Received(t0)
 		}, anju.ECONFLICT, ""},
-		{"zero time", func() error { return NewPetitionClock(nil, nil).Received(time.Time{}) }, anju.EINVALID, "at"},
+		{"zero time", func() error { return NewClock(nil, nil).Received(time.Time{}) }, anju.EINVALID, "at"},
 		{"backwards time", func() error {
-			p := NewPetitionClock(nil, nil)
+			p := NewClock(nil, nil)
 			_ = p.Received(t0)
 			return p.Accepted(t0.Add(-time.Hour))
 		}, anju.EINVALID, "at"},
 		{"extend before acceptance", func() error {
-			p := NewPetitionClock(nil, nil)
+			p := NewClock(nil, nil)
 			_ = p.Received(t0)
 			return p.Extend(t0, "x", 10)
 		}, anju.ECONFLICT, ""},
@@ -231,7 +249,7 @@ func TestPetitionErrors(t *testing.T) {
 		}, anju.ECONFLICT, ""},
 		{"extend after the period ran out", func() error { return accepted().Extend(t0.AddDate(0, 0, 70), "x", 10) }, anju.ECONFLICT, ""},
 		{"conclude before acceptance", func() error {
-			p := NewPetitionClock(nil, nil)
+			p := NewClock(nil, nil)
 			_ = p.Received(t0)
 			return p.Concluded(t0)
 		}, anju.ECONFLICT, ""},
