@@ -1,6 +1,8 @@
 package hazard
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"regexp"
 	"unicode/utf8"
@@ -89,6 +91,21 @@ func (c *Checklist) Validate() error {
 		seen[it.Key] = true
 	}
 	return nil
+}
+
+// AssignKeys gives every item without a key one made from its text (a
+// city's administrator writes questions, not keys). The key is the text's
+// digest, so that a question added again after it was removed means what
+// the answers recorded under it meant, and another question does not take
+// over a removed one's answers. Two new items with the same text get the
+// same key, which Validate refuses as listed twice.
+func (c *Checklist) AssignKeys() {
+	for i := range c.Items {
+		if c.Items[i].Key == "" {
+			sum := sha256.Sum256([]byte(anju.CleanText(c.Items[i].Text)))
+			c.Items[i].Key = "q_" + hex.EncodeToString(sum[:5])
+		}
+	}
 }
 
 // DefaultChecklist returns the checklist a city starts with for type t (a
