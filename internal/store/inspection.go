@@ -590,6 +590,13 @@ func (db *DB) ListFindings(ctx context.Context, actor *anju.Actor, f FindingFilt
 	return out, rows.Err()
 }
 
+// CaseWithFinding is a rectification case with the finding it was opened
+// for, its detail as a case of kind hazard.
+type CaseWithFinding struct {
+	Case
+	Hazard *Finding `json:"hazard"`
+}
+
 // HazardOf is the finding a rectification case was opened for, for the
 // case's page and JSON: nil for a case of another kind, a hazard case filed
 // by hand, or a finding the actor may not see (a department the case went
