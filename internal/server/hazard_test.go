@@ -217,7 +217,7 @@ func TestHazardAPIPhotosAndLists(t *testing.T) {
 		}
 		// Lists behind the figures.
 		for path, want := range map[string]int{
-			"/api/v1/hazards/findings?state=open&risk_level=high": 1,
+			"/api/v1/hazards/findings?state=open&risk_level=high":  1,
 			"/api/v1/hazards/findings?state=open&risk_level=major": 0,
 			"/api/v1/hazards/findings?state=closed":                0,
 			"/api/v1/inspections?outcome=on_time&risk_level=high":  1,

@@ -67,7 +67,9 @@ func ReadForm(w http.ResponseWriter, r *http.Request) (*Form, error) { return re
 // for an inspection's item leak), and Form.Tags holds each photo's tag. A
 // part named photo.Field alone is refused, as is an empty or malformed
 // tag; the bounds are ReadForm's, over all the photos together.
-func ReadTaggedForm(w http.ResponseWriter, r *http.Request) (*Form, error) { return readForm(w, r, true) }
+func ReadTaggedForm(w http.ResponseWriter, r *http.Request) (*Form, error) {
+	return readForm(w, r, true)
+}
 
 // tagPrefix begins the name of a tagged photo part.
 const tagPrefix = photo.Field + "."
