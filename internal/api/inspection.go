@@ -65,14 +65,14 @@ func (s *API) handleInspection(w http.ResponseWriter, r *http.Request, a *anju.A
 // form whose field "answers" holds the same JSON array and whose photo
 // parts are named photos.<item>: photos of a failed item, which go with its
 // rectification case. The task is looked up first, so that nobody's photos
-// are read for a task they may not see.
+// are read for a task they may not see or may not complete.
 func (s *API) handleCompleteInspection(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	id, err := pathID(r, "inspection")
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	if _, err := s.db.GetInspection(r.Context(), a, id); err != nil {
+	if _, err := s.db.MayComplete(r.Context(), a, id); err != nil {
 		s.writeError(w, r, err)
 		return
 	}

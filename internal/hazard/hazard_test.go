@@ -236,6 +236,7 @@ func TestChecklists(t *testing.T) {
 		{"bad key", func(c *Checklist) { c.Items[1].Key = "Fire Lane" }, "items[1].key"},
 		{"twice", func(c *Checklist) { c.Items[1].Key = c.Items[0].Key }, "items[1].key"},
 		{"no text", func(c *Checklist) { c.Items[2].Text = " " }, "items[2].text"},
+		{"the same question twice", func(c *Checklist) { c.Items[3].Text = c.Items[1].Text + " " }, "items[3].text"},
 		{"bad category", func(c *Checklist) { c.Items[0].Category = "no spaces" }, "items[0].category"},
 	} {
 		c := DefaultChecklist(TypeGas)

@@ -445,6 +445,9 @@ func TestFindingFollowsItsCase(t *testing.T) {
 		}
 		open, _ := db.ListFindings(ctx, wa, store.FindingFilter{State: "open", RiskLevel: hazard.RiskHigh})
 		closed, _ := db.ListFindings(ctx, wa, store.FindingFilter{State: "closed", ClosedFrom: hazard.Day(clk.Now()).AddDate(0, 0, -7), ClosedTo: hazard.Day(clk.Now())})
+		if n, err := db.CountFindings(ctx, wa, store.FindingFilter{State: "open", RiskLevel: hazard.RiskHigh}); err != nil || n != 1 {
+			t.Errorf("open high findings counted: %d %v", n, err)
+		}
 		if fig.OpenFindings[hazard.RiskHigh] != 1 || len(open.Findings) != 1 || fig.Rectified != 1 || len(closed.Findings) != 1 ||
 			fig.MedianRectifyDays == nil || *fig.MedianRectifyDays != 2.1 {
 			t.Errorf("figures %+v; %d open, %d closed", fig, len(open.Findings), len(closed.Findings))
@@ -501,9 +504,13 @@ func TestInspectionOutcomeLists(t *testing.T) {
 		}
 		for _, r := range fig.ByRisk {
 			for outcome, n := range map[string]int{store.OutcomeCounted: r.TasksCounted, store.OutcomeOnTime: r.DoneOnTime} {
-				l, err := db.ListInspections(ctx, wa, store.InspectionFilter{RiskLevel: r.RiskLevel, Outcome: outcome, DueFrom: from, DueTo: to})
+				filter := store.InspectionFilter{RiskLevel: r.RiskLevel, Outcome: outcome, DueFrom: from, DueTo: to}
+				l, err := db.ListInspections(ctx, wa, filter)
 				if err != nil || len(l.Inspections) != n {
 					t.Errorf("%s %s: %d listed, %d counted (%v)", r.RiskLevel, outcome, len(l.Inspections), n, err)
+				}
+				if c, err := db.CountInspections(ctx, wa, filter); err != nil || c != n {
+					t.Errorf("%s %s: counted %d by the list, %d by the figures (%v)", r.RiskLevel, outcome, c, n, err)
 				}
 			}
 		}

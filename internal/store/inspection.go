@@ -31,6 +31,10 @@ type Inspection struct {
 	DoneAt      *time.Time       `json:"done_at,omitempty"`
 	Answers     []hazard.Answer  `json:"answers,omitempty"`
 	Findings    []Finding        `json:"findings,omitempty"`
+	// Checklist is what the inspector answers: the city's checklist of the
+	// hazard's type as it stands now (answers recorded under an earlier one
+	// keep their item keys).
+	Checklist []hazard.Item `json:"checklist,omitempty"`
 
 	regionPath, department string
 }
@@ -228,11 +232,52 @@ func (db *DB) ListInspections(ctx context.Context, actor *anju.Actor, f Inspecti
 	if err != nil {
 		return InspectionList{}, err
 	}
-	sc, args := hazardScope(actor, "h")
-	q := `SELECT ` + taskCols + taskFrom + ` WHERE ` + sc
+	where, args, err := db.inspectionWhere(ctx, actor, f)
+	if err != nil {
+		return InspectionList{}, err
+	}
+	if f.Before > 0 {
+		where += ` AND t.id < ?`
+		args = append(args, f.Before)
+	}
+	rows, err := db.query(ctx, `SELECT `+taskCols+taskFrom+` WHERE `+where+` ORDER BY t.id DESC LIMIT ?`, append(args, limit+1)...)
+	if err != nil {
+		return InspectionList{}, err
+	}
+	defer rows.Close()
+	out := InspectionList{Inspections: []Inspection{}}
+	for rows.Next() {
+		in, err := scanTask(rows)
+		if err != nil {
+			return out, err
+		}
+		out.Inspections = append(out.Inspections, in)
+	}
+	if len(out.Inspections) > limit {
+		out.Inspections = out.Inspections[:limit]
+		out.Next = out.Inspections[limit-1].ID
+	}
+	return out, rows.Err()
+}
+
+// CountInspections counts the tasks ListInspections pages through (Before
+// and Limit aside): the length of a list behind a figure.
+func (db *DB) CountInspections(ctx context.Context, actor *anju.Actor, f InspectionFilter) (int, error) {
+	where, args, err := db.inspectionWhere(ctx, actor, f)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = db.queryRow(ctx, `SELECT COUNT(*)`+taskFrom+` WHERE `+where, args...).Scan(&n)
+	return n, err
+}
+
+// inspectionWhere is the condition of f over taskFrom, with its arguments.
+func (db *DB) inspectionWhere(ctx context.Context, actor *anju.Actor, f InspectionFilter) (string, []any, error) {
+	q, args := hazardScope(actor, "h")
 	if f.State != "" {
 		if !f.State.Valid() {
-			return InspectionList{}, anju.FieldError("state", "state must be due, done or missed")
+			return "", nil, anju.FieldError("state", "state must be due, done or missed")
 		}
 		q += ` AND t.state = ?`
 		args = append(args, string(f.State))
@@ -240,14 +285,14 @@ func (db *DB) ListInspections(ctx context.Context, actor *anju.Actor, f Inspecti
 	if f.Region != "" {
 		r, err := db.GetRegion(ctx, actor, f.Region)
 		if err != nil {
-			return InspectionList{}, err
+			return "", nil, err
 		}
 		q += ` AND t.region_path >= ? AND t.region_path < ?`
 		args = append(args, r.Path, subtreeUpper(r.Path))
 	}
 	if f.RiskLevel != "" {
 		if !f.RiskLevel.Valid() {
-			return InspectionList{}, anju.FieldError("risk_level", "unknown risk level %q", f.RiskLevel)
+			return "", nil, anju.FieldError("risk_level", "unknown risk level %q", f.RiskLevel)
 		}
 		q += ` AND h.risk_level = ?`
 		args = append(args, string(f.RiskLevel))
@@ -267,35 +312,12 @@ func (db *DB) ListInspections(ctx context.Context, actor *anju.Actor, f Inspecti
 	if f.Outcome != "" {
 		cond, a, err := taskOutcome(f.Outcome, hazard.Day(db.clock.Now()))
 		if err != nil {
-			return InspectionList{}, err
+			return "", nil, err
 		}
 		q += ` AND ` + cond
 		args = append(args, a...)
 	}
-	if f.Before > 0 {
-		q += ` AND t.id < ?`
-		args = append(args, f.Before)
-	}
-	q += ` ORDER BY t.id DESC LIMIT ?`
-	args = append(args, limit+1)
-	rows, err := db.query(ctx, q, args...)
-	if err != nil {
-		return InspectionList{}, err
-	}
-	defer rows.Close()
-	out := InspectionList{Inspections: []Inspection{}}
-	for rows.Next() {
-		in, err := scanTask(rows)
-		if err != nil {
-			return out, err
-		}
-		out.Inspections = append(out.Inspections, in)
-	}
-	if len(out.Inspections) > limit {
-		out.Inspections = out.Inspections[:limit]
-		out.Next = out.Inspections[limit-1].ID
-	}
-	return out, rows.Err()
+	return q, args, nil
 }
 
 // GetInspection returns one task the actor may see, with its answers and
@@ -320,7 +342,24 @@ func (db *DB) GetInspection(ctx context.Context, actor *anju.Actor, id int64) (I
 	if err := rows.Err(); err != nil {
 		return in, err
 	}
-	in.Findings, err = db.listFindings(ctx, actor, `f.task_id = ?`, []any{id}, 200)
+	if in.Findings, err = db.listFindings(ctx, actor, `f.task_id = ?`, []any{id}, 200); err != nil {
+		return in, err
+	}
+	cl, err := db.checklist(ctx, db, in.City, in.HazardType)
+	in.Checklist = cl.Items
+	return in, err
+}
+
+// MayComplete tells whether the actor may complete task id now, before
+// anything of the completion is read: ENOTFOUND when the task is not
+// visible, EFORBIDDEN for a role that does not inspect, ECONFLICT for a task
+// already done. It returns the task as GetInspection does.
+func (db *DB) MayComplete(ctx context.Context, actor *anju.Actor, id int64) (Inspection, error) {
+	in, err := db.GetInspection(ctx, actor, id)
+	if err != nil {
+		return in, err
+	}
+	_, err = hazard.TaskTransition(in.State, hazard.TaskComplete, hazardRoles(actor, in.regionPath, in.department)...)
 	return in, err
 }
 
@@ -529,48 +568,15 @@ func (db *DB) ListFindings(ctx context.Context, actor *anju.Actor, f FindingFilt
 	if err != nil {
 		return FindingList{}, err
 	}
-	where, args := "1=1", []any{}
-	add := func(cond string, a ...any) { where += " AND " + cond; args = append(args, a...) }
-	switch f.State {
-	case "":
-	case "open":
-		add(`f.state <> ?`, string(hazard.FindingClosed))
-	case "closed":
-		add(`f.state = ?`, string(hazard.FindingClosed))
-	default:
-		return FindingList{}, anju.FieldError("state", "state must be open or closed")
-	}
-	if f.RiskLevel != "" {
-		if !f.RiskLevel.Valid() {
-			return FindingList{}, anju.FieldError("risk_level", "unknown risk level %q", f.RiskLevel)
-		}
-		add(`f.risk_level = ?`, string(f.RiskLevel))
-	}
-	if f.Region != "" {
-		r, err := db.GetRegion(ctx, actor, f.Region)
-		if err != nil {
-			return FindingList{}, err
-		}
-		add(`f.region_path >= ? AND f.region_path < ?`, r.Path, subtreeUpper(r.Path))
-	}
-	if f.HazardID > 0 {
-		add(`f.hazard_id = ?`, f.HazardID)
-	}
-	if f.Reinspect {
-		add(`f.state <> ? AND c.state = ?`, string(hazard.FindingClosed), string(cases.StateResolved))
-	}
-	if !f.ClosedFrom.IsZero() {
-		add(`f.closed_at >= ?`, micros(hazard.DayStart(f.ClosedFrom)))
-	}
-	if !f.ClosedTo.IsZero() {
-		add(`f.closed_at < ?`, micros(hazard.DayStart(f.ClosedTo.AddDate(0, 0, 1))))
+	where, args, err := db.findingWhere(ctx, actor, f)
+	if err != nil {
+		return FindingList{}, err
 	}
 	if f.Before > 0 {
-		add(`f.id < ?`, f.Before)
+		where += ` AND f.id < ?`
+		args = append(args, f.Before)
 	}
-	sc, sargs := hazardScope(actor, "f")
-	rows, err := db.query(ctx, `SELECT `+findingCols+findingFrom+` WHERE `+where+` AND `+sc+` ORDER BY f.id DESC LIMIT ?`,
-		append(append(args, sargs...), limit+1)...)
+	rows, err := db.query(ctx, `SELECT `+findingCols+findingFrom+` WHERE `+where+` ORDER BY f.id DESC LIMIT ?`, append(args, limit+1)...)
 	if err != nil {
 		return FindingList{}, err
 	}
@@ -588,6 +594,59 @@ func (db *DB) ListFindings(ctx context.Context, actor *anju.Actor, f FindingFilt
 		out.Next = out.Findings[limit-1].ID
 	}
 	return out, rows.Err()
+}
+
+// CountFindings counts the findings ListFindings pages through (Before and
+// Limit aside): the length of a list behind a figure.
+func (db *DB) CountFindings(ctx context.Context, actor *anju.Actor, f FindingFilter) (int, error) {
+	where, args, err := db.findingWhere(ctx, actor, f)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = db.queryRow(ctx, `SELECT COUNT(*)`+findingFrom+` WHERE `+where, args...).Scan(&n)
+	return n, err
+}
+
+// findingWhere is the condition of f over findingFrom, with its arguments.
+func (db *DB) findingWhere(ctx context.Context, actor *anju.Actor, f FindingFilter) (string, []any, error) {
+	where, args := hazardScope(actor, "f")
+	add := func(cond string, a ...any) { where += " AND " + cond; args = append(args, a...) }
+	switch f.State {
+	case "":
+	case "open":
+		add(`f.state <> ?`, string(hazard.FindingClosed))
+	case "closed":
+		add(`f.state = ?`, string(hazard.FindingClosed))
+	default:
+		return "", nil, anju.FieldError("state", "state must be open or closed")
+	}
+	if f.RiskLevel != "" {
+		if !f.RiskLevel.Valid() {
+			return "", nil, anju.FieldError("risk_level", "unknown risk level %q", f.RiskLevel)
+		}
+		add(`f.risk_level = ?`, string(f.RiskLevel))
+	}
+	if f.Region != "" {
+		r, err := db.GetRegion(ctx, actor, f.Region)
+		if err != nil {
+			return "", nil, err
+		}
+		add(`f.region_path >= ? AND f.region_path < ?`, r.Path, subtreeUpper(r.Path))
+	}
+	if f.HazardID > 0 {
+		add(`f.hazard_id = ?`, f.HazardID)
+	}
+	if f.Reinspect {
+		add(`f.state <> ? AND c.state = ?`, string(hazard.FindingClosed), string(cases.StateResolved))
+	}
+	if !f.ClosedFrom.IsZero() {
+		add(`f.closed_at >= ?`, micros(hazard.DayStart(f.ClosedFrom)))
+	}
+	if !f.ClosedTo.IsZero() {
+		add(`f.closed_at < ?`, micros(hazard.DayStart(f.ClosedTo.AddDate(0, 0, 1))))
+	}
+	return where, args, nil
 }
 
 // CaseWithFinding is a rectification case with the finding it was opened
