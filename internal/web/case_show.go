@@ -26,12 +26,15 @@ type casePage struct {
 	Resolution Due
 	Events     []eventView
 	Photos     int
-	Similar    []similarCase
-	Merged     []store.CaseSummary
-	Forms      []actionForm
-	Reporter   reporterPanel
-	Notice     string
-	Failure    *actionFailure
+	// Finding is the inspection finding a rectification case was opened
+	// for (kind hazard), whose page holds its re-inspection.
+	Finding  *store.Finding
+	Similar  []similarCase
+	Merged   []store.CaseSummary
+	Forms    []actionForm
+	Reporter reporterPanel
+	Notice   string
+	Failure  *actionFailure
 	// Kept is what was typed for a refused action that has no form now
 	// (the case moved on meanwhile), so that it can be copied.
 	Kept []keptField
@@ -121,6 +124,10 @@ func (w *Web) renderCase(rw http.ResponseWriter, r *http.Request, v *View, id in
 		p.Lat, p.Lon = strconv.FormatFloat(*c.Lat, 'f', 6, 64), strconv.FormatFloat(*c.Lon, 'f', 6, 64)
 	}
 
+	if p.Finding, err = w.db.HazardOf(ctx, v.Actor, c); err != nil {
+		w.fail(rw, r, v, err)
+		return
+	}
 	departments, err := w.db.DepartmentsServing(ctx, v.Actor, id)
 	if err != nil {
 		w.fail(rw, r, v, err)

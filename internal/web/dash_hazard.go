@@ -34,8 +34,7 @@ func (w *Web) dashHazards(ctx context.Context, v *View, p *dashPage, region stri
 		return err
 	}
 	c := dashChart{ID: "hazards", Title: v.T("dash.hazards.title"), Caption: v.T("dash.hazards.caption", from.Format(time.DateOnly), to.Format(time.DateOnly)),
-		Head: v.T("dash.hazards.col.risk"), Toggle: v.T("dash.table"),
-		Data: chartData{Kind: "bars", Series: []chartSeries{{Name: v.T("dash.hazards.col.open")}}}}
+		Head: v.T("dash.hazards.col.risk")}
 	for _, col := range hazardColumns {
 		c.Columns = append(c.Columns, dashColumn{Label: v.T("dash.hazards.col." + col)})
 	}
@@ -71,7 +70,8 @@ func (w *Web) dashHazards(ctx context.Context, v *View, p *dashPage, region stri
 		}
 		median := none
 		if x.MedianRectifyDays != nil {
-			median = template.HTML(template.HTMLEscapeString(v.T("dash.days", strconv.FormatFloat(*x.MedianRectifyDays, 'f', 1, 64))))
+			// In hours under two days, as the dashboard's other times.
+			median = template.HTML(template.HTMLEscapeString(durationText(v, time.Duration(*x.MedianRectifyDays*24*float64(time.Hour)))))
 		}
 		return dashRow{Label: label, Cells: []template.HTML{onTime,
 			template.HTML(hazardLink("/work/findings", with(nil, "state", "open"), "open", x.Open)),
@@ -81,9 +81,6 @@ func (w *Web) dashHazards(ctx context.Context, v *View, p *dashPage, region stri
 	for _, r := range fig.ByRisk {
 		name := v.T("hazard.risk." + string(r.RiskLevel))
 		c.Rows = append(c.Rows, row(name, r.RiskLevel, r.Counts))
-		c.Data.Labels = append(c.Data.Labels, name)
-		n := float64(r.Open)
-		c.Data.Series[0].Values = append(c.Data.Series[0].Values, &n)
 	}
 	c.Rows = append(c.Rows, row(v.T("dash.hazards.all"), "", fig.Counts))
 	p.Hazards = c

@@ -145,6 +145,7 @@ func (w *Web) handleHazards(rw http.ResponseWriter, r *http.Request, v *View) {
 // hazardPage is a hazard's own page.
 type hazardPage struct {
 	hazardRow
+	MapRegion   string // the region whose grids the map draws: the grid's parent
 	Every       string // how often it is inspected, in words
 	Department  string // the supervising department's name
 	Findings    []findingRow
@@ -173,6 +174,9 @@ func (w *Web) handleHazard(rw http.ResponseWriter, r *http.Request, v *View) {
 		return
 	}
 	p.Every = frequencyText(v, plan.Frequency(h.RiskLevel))
+	if up, err := w.db.Ancestors(ctx, v.Actor, h.Grid.Code); err == nil && len(up) > 0 {
+		p.MapRegion = up[len(up)-1].Code
+	}
 	now := w.db.Now()
 	for _, f := range h.Findings {
 		p.Findings = append(p.Findings, findingRowOf(v, f, now))
@@ -368,5 +372,8 @@ func hazardOf(vs url.Values) (hazard.Hazard, int64, error) {
 
 // frequencyText says a frequency in the reader's words.
 func frequencyText(v *View, f hazard.Frequency) string {
+	if f.Every == 1 {
+		return v.T("hazard.every.one_" + string(f.Unit))
+	}
 	return v.T("hazard.every."+string(f.Unit), f.Every)
 }

@@ -285,15 +285,18 @@ func (w *Web) showInspection(rw http.ResponseWriter, r *http.Request, v *View, i
 	}
 	items := in.Checklist
 	if in.State == hazard.TaskDone {
-		// The answers as recorded, under the items of the checklist they
-		// answered; an item since removed from it keeps its key.
+		// The answers as recorded, in the checklist's order; an item since
+		// removed from it comes last, under its key.
 		items = nil
-		for _, a := range in.Answers {
-			it := hazard.Item{Key: a.Item, Text: a.Item}
-			if i := slices.IndexFunc(in.Checklist, func(x hazard.Item) bool { return x.Key == a.Item }); i >= 0 {
-				it = in.Checklist[i]
+		for _, it := range in.Checklist {
+			if _, ok := answers[it.Key]; ok {
+				items = append(items, it)
 			}
-			items = append(items, it)
+		}
+		for _, a := range in.Answers {
+			if !slices.ContainsFunc(in.Checklist, func(x hazard.Item) bool { return x.Key == a.Item }) {
+				items = append(items, hazard.Item{Key: a.Item, Text: a.Item})
+			}
 		}
 	}
 	for i, it := range items {
