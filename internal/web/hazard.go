@@ -342,8 +342,16 @@ func (w *Web) handleHazardSave(rw http.ResponseWriter, r *http.Request, v *View)
 			return
 		}
 		if f := w.refusal(rw, r, v, err); f != nil {
-			if anju.ErrorCode(err) == anju.ECONFLICT {
+			switch field := anju.ErrorField(err); {
+			case anju.ErrorCode(err) == anju.ECONFLICT:
 				f.Error = v.T("hazard.stale")
+			case field == "lat" && (anju.Blank(r.PostForm.Get("lat")) || anju.Blank(r.PostForm.Get("lon"))):
+				f.Error = v.T("hazard.error.place_missing")
+			case anju.ErrorCode(err) == anju.EINVALID && slices.Contains(hazardFields, field) && field != "version":
+				// The store's detail names what to fix in English; the
+				// catalogue says it in the reader's words, the detail kept
+				// for where it is more precise (which grid, which limit).
+				f.Error = v.T("hazard.error."+field, anju.ErrorMessage(err))
 			}
 			w.showHazardForm(rw, r, v, id, f)
 		}
