@@ -97,8 +97,8 @@ func (s *API) handleUpdateHazard(w http.ResponseWriter, r *http.Request, a *anju
 func (s *API) handleFindings(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	q := httpx.NewQuery(r)
 	f := store.FindingFilter{State: q.OneOf("state", "open", "closed"), RiskLevel: hazard.RiskLevel(q.String("risk_level")),
-		Region: q.String("region"), HazardID: q.ID("hazard"), Reinspect: q.Bool("reinspect"), ClosedFrom: day(q, "closed_from"),
-		ClosedTo: day(q, "closed_to"), Before: q.ID("before"), Limit: q.Int("limit", 50, 1, 200)}
+		Region: q.String("region"), HazardID: q.ID("hazard"), Reinspect: q.Bool("reinspect"), ClosedFrom: q.Day("closed_from"),
+		ClosedTo: q.Day("closed_to"), Before: q.ID("before"), Limit: q.Int("limit", 50, 1, 200)}
 	if err := q.Err(); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -176,7 +176,7 @@ func (s *API) handleSaveHazardPlan(w http.ResponseWriter, r *http.Request, a *an
 
 func (s *API) handleHazardFigures(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	q := httpx.NewQuery(r)
-	fq := store.HazardFigureQuery{Region: q.String("region"), From: day(q, "from"), To: day(q, "to")}
+	fq := store.HazardFigureQuery{Region: q.String("region"), From: q.Day("from"), To: q.Day("to")}
 	if err := q.Err(); err != nil {
 		s.writeError(w, r, err)
 		return

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"time"
 
 	"anju/internal/anju"
 	"anju/internal/hazard"
@@ -15,25 +14,11 @@ import (
 	"anju/internal/upload"
 )
 
-// day reads the query's parameter name as a day (2026-03-02; see
-// hazard.Day); zero when absent.
-func day(q *httpx.Query, name string) time.Time {
-	v := q.String(name)
-	if v == "" {
-		return time.Time{}
-	}
-	d, err := hazard.ParseDay(v)
-	if err != nil {
-		// Date reports the error in the query's words.
-		q.Date(name)
-	}
-	return d
-}
 
 func (s *API) handleInspections(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	q := httpx.NewQuery(r)
 	f := store.InspectionFilter{State: hazard.TaskState(q.OneOf("state", "due", "done", "missed")), Region: q.String("region"),
-		RiskLevel: hazard.RiskLevel(q.String("risk_level")), HazardID: q.ID("hazard"), DueFrom: day(q, "due_from"), DueTo: day(q, "due_to"),
+		RiskLevel: hazard.RiskLevel(q.String("risk_level")), HazardID: q.ID("hazard"), DueFrom: q.Day("due_from"), DueTo: q.Day("due_to"),
 		Outcome: q.OneOf("outcome", store.OutcomeCounted, store.OutcomeOnTime), Before: q.ID("before"), Limit: q.Int("limit", 50, 1, 200)}
 	if err := q.Err(); err != nil {
 		s.writeError(w, r, err)

@@ -127,12 +127,9 @@ func (w *Web) handleHazards(rw http.ResponseWriter, r *http.Request, v *View) {
 		l, err = w.db.ListHazards(ctx, v.Actor, f)
 	}
 	if err != nil {
-		if anju.ErrorCode(err) != anju.EINVALID {
-			w.fail(rw, r, v, err)
-			return
+		if p.Error, p.Field = w.badFilter(rw, r, v, err), anju.ErrorField(err); p.Error != "" {
+			w.render(rw, r, v, http.StatusBadRequest, "work/hazards", p)
 		}
-		p.Error, p.Field = errorMessage(v, err), anju.ErrorField(err)
-		w.render(rw, r, v, http.StatusBadRequest, "work/hazards", p)
 		return
 	}
 	for _, h := range l.Hazards {
@@ -218,6 +215,28 @@ func hazardIDOf(r *http.Request) (int64, bool) {
 	return id, err == nil && id > 0
 }
 
+// optionalHazardID is the {id} of a route that has one (a change), 0 for
+// one without (a new hazard); ENOTFOUND when it is no positive number.
+func optionalHazardID(r *http.Request) (int64, error) {
+	if r.PathValue("id") == "" {
+		return 0, nil
+	}
+	if id, ok := hazardIDOf(r); ok {
+		return id, nil
+	}
+	return 0, anju.Errorf(anju.ENOTFOUND, "no hazard %q", r.PathValue("id"))
+}
+
+// badFilter is the message of a list's refused filter, to show with the
+// list's form; any other error gets the error page, and badFilter "".
+func (w *Web) badFilter(rw http.ResponseWriter, r *http.Request, v *View, err error) string {
+	if anju.ErrorCode(err) != anju.EINVALID {
+		w.fail(rw, r, v, err)
+		return ""
+	}
+	return errorMessage(v, err)
+}
+
 // hazardFormPage registers a place or changes one. ID is 0 for a new one.
 type hazardFormPage struct {
 	ID          int64
@@ -237,13 +256,12 @@ func (w *Web) handleHazardForm(rw http.ResponseWriter, r *http.Request, v *View)
 		return
 	}
 	f := &form{Values: url.Values{}}
-	var id int64
-	if r.PathValue("id") != "" {
-		var ok bool
-		if id, ok = hazardIDOf(r); !ok {
-			w.fail(rw, r, v, anju.Errorf(anju.ENOTFOUND, "no hazard %q", r.PathValue("id")))
-			return
-		}
+	id, err := optionalHazardID(r)
+	if err != nil {
+		w.fail(rw, r, v, err)
+		return
+	}
+	if id != 0 {
 		h, err := w.db.GetHazard(r.Context(), v.Actor, id)
 		if err != nil {
 			w.fail(rw, r, v, err)
@@ -307,15 +325,11 @@ func (w *Web) handleHazardSave(rw http.ResponseWriter, r *http.Request, v *View)
 	if !w.mayRegister(rw, r, v) {
 		return
 	}
-	var id int64
-	if r.PathValue("id") != "" {
-		var ok bool
-		if id, ok = hazardIDOf(r); !ok {
-			w.fail(rw, r, v, anju.Errorf(anju.ENOTFOUND, "no hazard %q", r.PathValue("id")))
-			return
-		}
+	id, err := optionalHazardID(r)
+	if err == nil {
+		err = plainForm(r)
 	}
-	if err := plainForm(r); err != nil {
+	if err != nil {
 		w.fail(rw, r, v, err)
 		return
 	}

@@ -34,8 +34,8 @@ func (w *Web) handleFindings(rw http.ResponseWriter, r *http.Request, v *View) {
 	q := httpx.NewQuery(r)
 	p := findingsPage{Filter: keep(r.URL.Query(), findingFilterNames...)}
 	f := store.FindingFilter{State: q.OneOf("state", "open", "closed", "all"), RiskLevel: hazard.RiskLevel(q.String("risk_level")),
-		Region: q.String("region"), HazardID: q.ID("hazard"), Reinspect: q.Bool("reinspect"), ClosedFrom: dayOf(q, "closed_from"),
-		ClosedTo: dayOf(q, "closed_to"), Before: q.ID("before"), Limit: hazardPageSize}
+		Region: q.String("region"), HazardID: q.ID("hazard"), Reinspect: q.Bool("reinspect"), ClosedFrom: q.Day("closed_from"),
+		ClosedTo: q.Day("closed_to"), Before: q.ID("before"), Limit: hazardPageSize}
 	figure := behindFigure(p.Filter)
 	current := f.State
 	switch {
@@ -72,12 +72,9 @@ func (w *Web) handleFindings(rw http.ResponseWriter, r *http.Request, v *View) {
 		p.Total, err = w.db.CountFindings(r.Context(), v.Actor, all)
 	}
 	if err != nil {
-		if anju.ErrorCode(err) != anju.EINVALID {
-			w.fail(rw, r, v, err)
-			return
+		if p.Error = w.badFilter(rw, r, v, err); p.Error != "" {
+			w.render(rw, r, v, http.StatusBadRequest, "work/findings", p)
 		}
-		p.Error = errorMessage(v, err)
-		w.render(rw, r, v, http.StatusBadRequest, "work/findings", p)
 		return
 	}
 	now := w.db.Now()

@@ -108,7 +108,7 @@ func (w *Web) handleInspections(rw http.ResponseWriter, r *http.Request, v *View
 	q := httpx.NewQuery(r)
 	p := inspectionsPage{Filter: keep(r.URL.Query(), inspectionFilterNames...)}
 	f := store.InspectionFilter{State: hazard.TaskState(q.OneOf("state", "due", "done", "missed", "all")), Region: q.String("region"),
-		RiskLevel: hazard.RiskLevel(q.String("risk_level")), HazardID: q.ID("hazard"), DueFrom: dayOf(q, "due_from"), DueTo: dayOf(q, "due_to"),
+		RiskLevel: hazard.RiskLevel(q.String("risk_level")), HazardID: q.ID("hazard"), DueFrom: q.Day("due_from"), DueTo: q.Day("due_to"),
 		Outcome: q.OneOf("outcome", store.OutcomeCounted, store.OutcomeOnTime), Before: q.ID("before"), Limit: hazardPageSize}
 	figure := behindFigure(p.Filter)
 	if f.State == "" && !figure && f.HazardID == 0 {
@@ -140,12 +140,9 @@ func (w *Web) handleInspections(rw http.ResponseWriter, r *http.Request, v *View
 		p.Total, err = w.db.CountInspections(ctx, v.Actor, all)
 	}
 	if err != nil {
-		if anju.ErrorCode(err) != anju.EINVALID {
-			w.fail(rw, r, v, err)
-			return
+		if p.Error = w.badFilter(rw, r, v, err); p.Error != "" {
+			w.render(rw, r, v, http.StatusBadRequest, "work/inspections", p)
 		}
-		p.Error = errorMessage(v, err)
-		w.render(rw, r, v, http.StatusBadRequest, "work/inspections", p)
 		return
 	}
 	now := w.db.Now()
@@ -192,19 +189,6 @@ func (w *Web) figureWords(v *View, vs url.Values) []string {
 	return out
 }
 
-// dayOf reads a day (2026-03-02) from the query; zero when absent, an
-// error of the query's when malformed.
-func dayOf(q *httpx.Query, name string) time.Time {
-	s := q.String(name)
-	if s == "" {
-		return time.Time{}
-	}
-	d, err := hazard.ParseDay(s)
-	if err != nil {
-		q.Date(name) // records the error in the query's words
-	}
-	return d
-}
 
 // inspectionPage is a task's page: the form while it may be completed,
 // the answers and findings once done.
