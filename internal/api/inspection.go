@@ -14,7 +14,6 @@ import (
 	"anju/internal/upload"
 )
 
-
 func (s *API) handleInspections(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	q := httpx.NewQuery(r)
 	f := store.InspectionFilter{State: hazard.TaskState(q.OneOf("state", "due", "done", "missed")), Region: q.String("region"),

@@ -189,7 +189,6 @@ func (w *Web) figureWords(v *View, vs url.Values) []string {
 	return out
 }
 
-
 // inspectionPage is a task's page: the form while it may be completed,
 // the answers and findings once done.
 type inspectionPage struct {
