@@ -26,18 +26,18 @@ type casePage struct {
 	Resolution Due
 	Events     []eventView
 	Photos     int
-	// Finding is the inspection finding a rectification case was opened
-	// for (kind hazard), whose page holds its re-inspection.
-	Finding  *store.Finding
-	Similar  []similarCase
-	Merged   []store.CaseSummary
-	Forms    []actionForm
-	Reporter reporterPanel
-	Notice   string
-	Failure  *actionFailure
+	Similar    []similarCase
+	Merged     []store.CaseSummary
+	Forms      []actionForm
+	Reporter   reporterPanel
+	Notice     string
+	Failure    *actionFailure
 	// Kept is what was typed for a refused action that has no form now
 	// (the case moved on meanwhile), so that it can be copied.
 	Kept []keptField
+	// Finding is the inspection finding a rectification case was opened
+	// for (kind hazard), whose page holds its re-inspection.
+	Finding *store.Finding
 }
 
 // eventView is one entry of the timeline in the reader's words.

@@ -86,13 +86,13 @@ type dashPage struct {
 	// FigureExports download the figures table.
 	FigureExports []exportLink
 	RegionRank    dashChart
+	Warnings      []dashWarning
+	MoreWarns     bool
+	Hotspots      []dashHotspot
+	HotspotFrom   string // the hotspots' reports are those since this day
+	HotspotNote   string // why there are none to show, when so
 	// Hazards is the hazard register's section (dash_hazard.go).
-	Hazards     dashChart
-	Warnings    []dashWarning
-	MoreWarns   bool
-	Hotspots    []dashHotspot
-	HotspotFrom string // the hotspots' reports are those since this day
-	HotspotNote string // why there are none to show, when so
+	Hazards dashChart
 }
 
 // Value is the filter's value as given.
