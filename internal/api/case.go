@@ -91,6 +91,13 @@ func (s *API) handleCase(w http.ResponseWriter, r *http.Request, a *anju.Actor) 
 		writeJSON(w, http.StatusOK, store.CaseWithPetition{Case: c, Petition: p})
 		return
 	}
+	if f, err := s.db.HazardOf(r.Context(), a, c); err != nil {
+		s.writeError(w, r, err)
+		return
+	} else if f != nil {
+		writeJSON(w, http.StatusOK, store.CaseWithFinding{Case: c, Hazard: f})
+		return
+	}
 	writeJSON(w, http.StatusOK, c)
 }
 

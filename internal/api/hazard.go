@@ -65,6 +65,52 @@ func (s *API) handleRegisterHazard(w http.ResponseWriter, r *http.Request, a *an
 	writeJSON(w, http.StatusCreated, h)
 }
 
+// handleUpdateHazard changes a register entry: the hazard's fields whole,
+// with the version it was read at.
+func (s *API) handleUpdateHazard(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	id, err := pathID(r, "hazard")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var in struct {
+		hazard.Hazard
+		Version int64 `json:"version"`
+	}
+	if err := decodeJSON(w, r, &in, maxBody); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if in.Version <= 0 {
+		s.writeError(w, r, anju.FieldError("version", "send the version the hazard was read at"))
+		return
+	}
+	h, err := s.db.UpdateHazard(r.Context(), a, id, in.Version, in.Hazard)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, h)
+}
+
+// handleFindings lists findings: the lists behind the figures' numbers.
+func (s *API) handleFindings(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+	q := httpx.NewQuery(r)
+	f := store.FindingFilter{State: q.OneOf("state", "open", "closed"), RiskLevel: hazard.RiskLevel(q.String("risk_level")),
+		Region: q.String("region"), HazardID: q.ID("hazard"), Reinspect: q.Bool("reinspect"), ClosedFrom: q.Day("closed_from"),
+		ClosedTo: q.Day("closed_to"), Before: q.ID("before"), Limit: q.Int("limit", 50, 1, 200)}
+	if err := q.Err(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	l, err := s.db.ListFindings(r.Context(), a, f)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, l)
+}
+
 func (s *API) handleHazard(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	id, err := pathID(r, "hazard")
 	if err != nil {
@@ -130,12 +176,12 @@ func (s *API) handleSaveHazardPlan(w http.ResponseWriter, r *http.Request, a *an
 
 func (s *API) handleHazardFigures(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
 	q := httpx.NewQuery(r)
-	region := q.String("region")
+	fq := store.HazardFigureQuery{Region: q.String("region"), From: q.Day("from"), To: q.Day("to")}
 	if err := q.Err(); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	f, err := s.db.HazardFigures(r.Context(), a, region)
+	f, err := s.db.HazardFigures(r.Context(), a, fq)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

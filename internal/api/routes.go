@@ -69,6 +69,8 @@ func (s *API) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/hazards", s.staff(s.handleHazards))
 	mux.Handle("POST /api/v1/hazards", s.authed(s.handleRegisterHazard, anju.RoleGridWorker, anju.RoleDispatcher, anju.RoleSupervisor, anju.RoleAdmin))
 	mux.Handle("GET /api/v1/hazards/{id}", s.staff(s.handleHazard))
+	mux.Handle("PUT /api/v1/hazards/{id}", s.authed(s.handleUpdateHazard, anju.RoleGridWorker, anju.RoleDispatcher, anju.RoleSupervisor, anju.RoleAdmin))
+	mux.Handle("GET /api/v1/hazards/findings", s.staff(s.handleFindings))
 	mux.Handle("GET /api/v1/hazards/figures", s.staff(s.handleHazardFigures))
 	mux.Handle("GET /api/v1/hazards/checklists", s.staff(s.handleChecklists))
 	mux.Handle("PUT /api/v1/hazards/checklists/{type}", s.admin(s.handleSaveChecklist))

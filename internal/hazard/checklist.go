@@ -1,6 +1,8 @@
 package hazard
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"regexp"
 	"unicode/utf8"
@@ -59,7 +61,7 @@ var (
 )
 
 // Validate checks a checklist a city edits: a known type, a category, 1 to
-// MaxItems items with distinct keys and text. Whether the categories exist
+// MaxItems items with distinct keys and distinct text. Whether the categories exist
 // in the city's taxonomy is the store's to check.
 func (c *Checklist) Validate() error {
 	if !c.Type.Valid() {
@@ -71,7 +73,7 @@ func (c *Checklist) Validate() error {
 	if len(c.Items) == 0 || len(c.Items) > MaxItems {
 		return anju.FieldError("items", "a checklist has 1 to %d items", MaxItems)
 	}
-	seen := map[string]bool{}
+	seen, texts := map[string]bool{}, map[string]bool{}
 	for i := range c.Items {
 		it := &c.Items[i]
 		it.Text = anju.CleanText(it.Text)
@@ -83,12 +85,29 @@ func (c *Checklist) Validate() error {
 			return anju.FieldError(field+".key", "item %q is listed twice", it.Key)
 		case anju.Blank(it.Text) || utf8.RuneCountInString(it.Text) > MaxItemText:
 			return anju.FieldError(field+".text", "item text must be 1–%d characters", MaxItemText)
+		case texts[it.Text]:
+			return anju.FieldError(field+".text", "%q is asked twice", it.Text)
 		case it.Category != "" && !categoryCode.MatchString(it.Category):
 			return anju.FieldError(field+".category", "bad category code %q", it.Category)
 		}
-		seen[it.Key] = true
+		seen[it.Key], texts[it.Text] = true, true
 	}
 	return nil
+}
+
+// AssignKeys gives every item without a key one made from its text (a
+// city's administrator writes questions, not keys). The key is the text's
+// digest, so that a question added again after it was removed means what
+// the answers recorded under it meant, and another question does not take
+// over a removed one's answers. Two new items with the same text get the
+// same key, which Validate refuses as listed twice.
+func (c *Checklist) AssignKeys() {
+	for i := range c.Items {
+		if c.Items[i].Key == "" {
+			sum := sha256.Sum256([]byte(anju.CleanText(c.Items[i].Text)))
+			c.Items[i].Key = "q_" + hex.EncodeToString(sum[:5])
+		}
+	}
 }
 
 // DefaultChecklist returns the checklist a city starts with for type t (a

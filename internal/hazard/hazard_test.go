@@ -1,6 +1,8 @@
 package hazard
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -234,6 +236,7 @@ func TestChecklists(t *testing.T) {
 		{"bad key", func(c *Checklist) { c.Items[1].Key = "Fire Lane" }, "items[1].key"},
 		{"twice", func(c *Checklist) { c.Items[1].Key = c.Items[0].Key }, "items[1].key"},
 		{"no text", func(c *Checklist) { c.Items[2].Text = " " }, "items[2].text"},
+		{"the same question twice", func(c *Checklist) { c.Items[3].Text = c.Items[1].Text + " " }, "items[3].text"},
 		{"bad category", func(c *Checklist) { c.Items[0].Category = "no spaces" }, "items[0].category"},
 	} {
 		c := DefaultChecklist(TypeGas)
@@ -274,11 +277,11 @@ func TestCompute(t *testing.T) {
 	today := day("2026-12-10")
 	p := func(s string) *time.Time { d := day(s); return &d }
 	tasks := []TaskRow{
-		{Due: day("2026-12-06"), Done: p("2026-12-06")}, // on its due day: on time
-		{Due: day("2026-12-06"), Done: p("2026-12-08")}, // late
-		{Due: day("2026-12-06")},                        // missed
-		{Due: day("2026-12-10")},                        // due today: not counted yet
-		{Due: day("2026-12-13"), Done: p("2026-12-09")}, // early
+		{RiskMajor, day("2026-12-06"), p("2026-12-06")}, // on its due day: on time
+		{RiskMajor, day("2026-12-06"), p("2026-12-08")}, // late
+		{RiskHigh, day("2026-12-06"), nil},              // missed
+		{RiskHigh, day("2026-12-10"), nil},              // due today: not counted yet
+		{RiskLow, day("2026-12-13"), p("2026-12-09")},   // early
 	}
 	opened := time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC)
 	at := func(h int) *time.Time { x := opened.Add(time.Duration(h) * time.Hour); return &x }
@@ -294,11 +297,42 @@ func TestCompute(t *testing.T) {
 	if f.TasksCounted != 4 || f.DoneOnTime != 2 || f.OnTimeShare == nil || *f.OnTimeShare != 0.5 {
 		t.Errorf("on time: %d of %d, share %v", f.DoneOnTime, f.TasksCounted, f.OnTimeShare)
 	}
-	if f.OpenFindings[RiskMajor] != 2 || f.OpenFindings[RiskLow] != 1 || f.OpenFindings[RiskHigh] != 0 || len(f.OpenFindings) != 4 {
-		t.Errorf("open findings %v", f.OpenFindings)
+	if f.OpenFindings[RiskMajor] != 2 || f.OpenFindings[RiskLow] != 1 || f.OpenFindings[RiskHigh] != 0 || len(f.OpenFindings) != 4 || f.Open != 3 {
+		t.Errorf("open findings %v, %d in all", f.OpenFindings, f.Open)
 	}
 	if f.Rectified != 3 || f.MedianRectifyDays == nil || *f.MedianRectifyDays != 1.5 {
 		t.Errorf("median %v of %d", f.MedianRectifyDays, f.Rectified)
+	}
+	// By risk level, the gravest first, every level there; the levels add
+	// up to the whole.
+	share := func(x *float64) string {
+		if x == nil {
+			return "-"
+		}
+		return strconv.FormatFloat(*x, 'f', 2, 64)
+	}
+	want := map[RiskLevel]string{
+		RiskMajor:  "2 1 0.50 open 2 rectified 0 -",
+		RiskHigh:   "1 0 0.00 open 0 rectified 2 2.00",
+		RiskMedium: "0 0 - open 0 rectified 1 1.50",
+		RiskLow:    "1 1 1.00 open 1 rectified 0 -",
+	}
+	if len(f.ByRisk) != 4 {
+		t.Fatalf("by risk: %+v", f.ByRisk)
+	}
+	var sum Counts
+	for i, r := range f.ByRisk {
+		if r.RiskLevel != RiskLevels[i] {
+			t.Errorf("row %d is %s, want %s", i, r.RiskLevel, RiskLevels[i])
+		}
+		got := fmt.Sprintf("%d %d %s open %d rectified %d %s", r.TasksCounted, r.DoneOnTime, share(r.OnTimeShare), r.Open, r.Rectified, share(r.MedianRectifyDays))
+		if got != want[r.RiskLevel] {
+			t.Errorf("%s: %s, want %s", r.RiskLevel, got, want[r.RiskLevel])
+		}
+		sum.TasksCounted, sum.DoneOnTime, sum.Open, sum.Rectified = sum.TasksCounted+r.TasksCounted, sum.DoneOnTime+r.DoneOnTime, sum.Open+r.Open, sum.Rectified+r.Rectified
+	}
+	if sum.TasksCounted != f.TasksCounted || sum.DoneOnTime != f.DoneOnTime || sum.Open != f.Open || sum.Rectified != f.Rectified {
+		t.Errorf("levels add up to %+v, the whole is %+v", sum, f.Counts)
 	}
 	findings = findings[:4]
 	if f := Compute(today, nil, findings); f.OnTimeShare != nil || *f.MedianRectifyDays != 1 {
@@ -307,5 +341,95 @@ func TestCompute(t *testing.T) {
 	findings = append(findings, FindingRow{RiskHigh, FindingClosed, opened, at(48)})
 	if f := Compute(today, nil, findings); *f.MedianRectifyDays != 1.5 {
 		t.Errorf("median of two %v", *f.MedianRectifyDays)
+	}
+	if f := Compute(today, nil, nil); f.TasksCounted != 0 || f.MedianRectifyDays != nil || len(f.ByRisk) != 4 {
+		t.Errorf("nothing: %+v", f)
+	}
+}
+
+func TestCountedAndOnTime(t *testing.T) {
+	today := day("2026-12-10")
+	p := func(s string) *time.Time { d := day(s); return &d }
+	for _, tc := range []struct {
+		due            string
+		done           *time.Time
+		counted, onTim bool
+	}{
+		{"2026-12-09", nil, true, false},
+		{"2026-12-10", nil, false, false},
+		{"2026-12-11", nil, false, false},
+		{"2026-12-10", p("2026-12-10"), true, true},
+		{"2026-12-09", p("2026-12-10"), true, false},
+		{"2026-12-20", p("2026-12-10"), true, true},
+	} {
+		if c, o := Counted(day(tc.due), tc.done, today), OnTime(day(tc.due), tc.done); c != tc.counted || o != tc.onTim {
+			t.Errorf("due %s done %v: counted %v on time %v, want %v %v", tc.due, tc.done, c, o, tc.counted, tc.onTim)
+		}
+	}
+}
+
+func TestReschedule(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		next        string
+		f           Frequency
+		today, want string
+	}{
+		// Thursday 3 December 2026; the week's Monday was 30 November.
+		{"made graver: weekly from next Monday", "2027-01-01", Weekly, "2026-12-03", "2026-12-07"},
+		{"made graver, monthly", "2027-01-01", Monthly, "2026-12-03", "2027-01-01"},
+		{"made milder keeps the check owed", "2026-12-07", Quarterly, "2026-12-03", "2026-12-07"},
+		{"not yet given a task: still owed today", "2026-12-03", Weekly, "2026-12-03", "2026-12-03"},
+		{"a check already past stays", "2026-12-01", Quarterly, "2026-12-03", "2026-12-01"},
+	} {
+		if got := Reschedule(day(tc.next), tc.f, day(tc.today)).Format(time.DateOnly); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+		}
+	}
+	if got := DayStart(day("2026-12-03")); !got.Equal(time.Date(2026, 12, 2, 16, 0, 0, 0, time.UTC)) {
+		t.Errorf("2026-12-03 begins in China at %v", got.UTC())
+	}
+}
+
+func TestCheckPhotos(t *testing.T) {
+	c := DefaultChecklist(TypeGas)
+	answers := []Answer{{Item: "leak", Result: Fail, Finding: "漏气"}, {Item: "alarm", Result: Pass},
+		{Item: "hose", Result: NA}, {Item: "ventilation", Result: Fail, Finding: "无通风"}}
+	for _, tc := range []struct {
+		items []string
+		ok    bool
+	}{
+		{nil, true},
+		{[]string{"leak"}, true},
+		{[]string{"leak", "ventilation", "leak"}, true},
+		{[]string{"alarm"}, false}, // passed
+		{[]string{"hose"}, false},  // does not apply
+		{[]string{"roof"}, false},  // not on the checklist
+	} {
+		err := CheckPhotos(c, answers, tc.items)
+		if (err == nil) != tc.ok || err != nil && anju.ErrorField(err) != "photos" {
+			t.Errorf("photos of %v: %v", tc.items, err)
+		}
+	}
+}
+
+func TestAssignKeys(t *testing.T) {
+	c := Checklist{Type: TypeSlope, Category: "1209", Items: []Item{{Key: "cracks", Text: "坡体无裂缝"}, {Text: " 排水沟畅通 "},
+		{Text: "排水沟畅通"}, {Text: "护坡完好"}}}
+	c.AssignKeys()
+	if c.Items[0].Key != "cracks" || c.Items[1].Key == "" || c.Items[1].Key != c.Items[2].Key || c.Items[3].Key == c.Items[1].Key {
+		t.Errorf("keys: %+v", c.Items)
+	}
+	if err := c.Validate(); anju.ErrorField(err) != "items[2].key" {
+		t.Errorf("the same question twice: %v", err)
+	}
+	c.Items = append(c.Items[:2], c.Items[3])
+	if err := c.Validate(); err != nil {
+		t.Errorf("assigned keys are valid keys: %v", err)
+	}
+	again := Checklist{Items: []Item{{Text: "护坡完好"}}}
+	again.AssignKeys()
+	if again.Items[0].Key != c.Items[2].Key {
+		t.Errorf("a question added again gets another key: %s, was %s", again.Items[0].Key, c.Items[2].Key)
 	}
 }

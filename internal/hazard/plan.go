@@ -144,3 +144,22 @@ func Schedule(f Frequency, today time.Time) (task Period, next time.Time) {
 	p := f.PeriodOf(today)
 	return p, p.End.AddDate(0, 0, 1)
 }
+
+// Reschedule is the next check of a hazard whose frequency becomes f on
+// day today (its risk level changed) while next was its next check: the
+// earlier of next and the day after f's current period ends. A hazard made
+// graver is inspected on its new rhythm from its next period at the latest;
+// one made milder keeps the check it was already owed. The current period
+// keeps the task it has, since a second task over an overlapping period
+// would be counted twice.
+func Reschedule(next time.Time, f Frequency, today time.Time) time.Time {
+	if _, n := Schedule(f, today); n.Before(next) {
+		return n
+	}
+	return next
+}
+
+// DayStart is the instant day (see Day) begins in China.
+func DayStart(day time.Time) time.Time {
+	return time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, China)
+}

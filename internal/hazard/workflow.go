@@ -176,3 +176,23 @@ func ValidateAnswers(c Checklist, answers []Answer) error {
 	}
 	return nil
 }
+
+// CheckPhotos checks the items photos came with against valid answers
+// (ValidateAnswers): a photo is evidence of a finding, carried by its
+// rectification case, so photos go with failed items only. EINVALID on
+// "photos" names the item at fault.
+func CheckPhotos(c Checklist, answers []Answer, items []string) error {
+	failed := map[string]bool{}
+	for _, a := range answers {
+		failed[a.Item] = a.Result == Fail
+	}
+	for _, item := range items {
+		if _, ok := c.Item(item); !ok {
+			return anju.FieldError("photos", "item %q is not on the %s checklist", item, c.Type)
+		}
+		if !failed[item] {
+			return anju.FieldError("photos", "item %q did not fail: photos go with findings", item)
+		}
+	}
+	return nil
+}

@@ -202,6 +202,21 @@ func (q *Query) Date(name string) time.Time {
 	return t
 }
 
+// Day is the day (YYYY-MM-DD) the parameter names, as midnight UTC of
+// that date — a calendar day, not an instant (package hazard counts days
+// so); zero when absent.
+func (q *Query) Day(name string) time.Time {
+	v := q.String(name)
+	if v == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse("2006-01-02", v)
+	if err != nil {
+		q.fail(name, "%s must be a date such as 2026-03-02", name)
+	}
+	return t
+}
+
 // ParseTime reads a date in China Standard Time or an RFC 3339 time.
 func ParseTime(v string) (time.Time, error) {
 	if t, err := time.ParseInLocation("2006-01-02", v, ChinaTime); err == nil {

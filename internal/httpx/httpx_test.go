@@ -75,3 +75,16 @@ func TestQueryPositiveAndRequired(t *testing.T) {
 		}
 	}
 }
+
+// Day reads a calendar day as midnight UTC of its date, whatever the zone;
+// a day that does not exist names the parameter.
+func TestQueryDay(t *testing.T) {
+	q := NewQuery(httptest.NewRequest("GET", "/x?due=2026-12-31", nil))
+	if d := q.Day("due"); d.Format("2006-01-02T15:04Z07:00") != "2026-12-31T00:00Z" || !q.Day("absent").IsZero() || q.Err() != nil {
+		t.Errorf("day %v, %v", d, q.Err())
+	}
+	q = NewQuery(httptest.NewRequest("GET", "/x?due=2026-02-30", nil))
+	if q.Day("due"); anju.ErrorField(q.Err()) != "due" {
+		t.Errorf("2026-02-30: %v", q.Err())
+	}
+}

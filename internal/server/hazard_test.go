@@ -137,3 +137,125 @@ func TestHazardAPI(t *testing.T) {
 		}
 	})
 }
+
+// TestHazardAPIPhotosAndLists: a completion as a multipart form with a
+// photo of its finding, which lands on the rectification case; the case's
+// JSON carries its finding; a register entry changed by PUT; the lists
+// behind the figures.
+func TestHazardAPIPhotosAndLists(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		f := newFixture(t, dsn)
+		status, body := f.do("worker-a", "POST", "/api/v1/hazards", `{"type":"gas","name":"幸福小区调压站","address":"幸福路1号",
+			"lat":30.05,"lon":120.02,"risk_level":"high","owner":"燃气集团","department":"a-street"}`)
+		if status != 201 {
+			t.Fatalf("register: %d %s", status, body)
+		}
+		var h struct {
+			ID      int64
+			Version int64
+		}
+		json.Unmarshal([]byte(body), &h)
+		if _, err := f.db.GenerateInspectionTasks(context.Background(), time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		_, body = f.do("worker-a", "GET", "/api/v1/inspections?hazard="+itoa(h.ID), "")
+		var l struct {
+			Inspections []struct{ ID int64 }
+		}
+		if json.Unmarshal([]byte(body), &l); len(l.Inspections) != 1 {
+			t.Fatalf("the hazard's tasks: %s", body)
+		}
+		task := "/api/v1/inspections/" + itoa(l.Inspections[0].ID) + "/complete"
+		answers := `[{"item":"leak","result":"fail","finding":"阀门漏气"},{"item":"alarm","result":"pass"},{"item":"hose","result":"na"},{"item":"ventilation","result":"pass"}]`
+		pic := photoFile(t, "small.webp")
+		for _, tc := range []struct {
+			name  string
+			parts []formPart
+			field string
+		}{
+			{"a photo of a passed item", []formPart{field("answers", answers), {name: "photos.alarm", file: pic, filename: "a.jpg"}}, "photos"},
+			{"an untagged photo", []formPart{field("answers", answers), photoPart(pic)}, "photos"},
+			{"answers not JSON", []formPart{field("answers", "leak=fail")}, "answers"},
+			{"answers twice", []formPart{field("answers", answers), field("answers", answers)}, "answers"},
+			{"an unknown field", []formPart{field("answers", answers), field("note", "x")}, "note"},
+			{"an unknown answer field", []formPart{field("answers", `[{"item":"leak","result":"pass","score":1}]`)}, ""},
+		} {
+			if status, body := f.postForm("worker-a", task, tc.parts); status != 400 || tc.field != "" && !strings.Contains(body, `"field":"`+tc.field+`"`) {
+				t.Errorf("%s: %d %s", tc.name, status, body)
+			}
+		}
+		if status, _ := f.postForm("worker-b", task, []formPart{field("answers", answers), {name: "photos.leak", file: pic, filename: "a.jpg"}}); status != 404 {
+			t.Errorf("worker B sends photos to A's task: %d", status)
+		}
+		if f.count("case_photos") != 0 || f.count("hazard_findings") != 0 {
+			t.Fatalf("refused completions wrote %d photos, %d findings", f.count("case_photos"), f.count("hazard_findings"))
+		}
+		status, body = f.postForm("worker-a", task, []formPart{field("answers", answers), {name: "photos.leak", file: pic, filename: "a.jpg"}})
+		if status != 200 {
+			t.Fatalf("complete with a photo: %d %s", status, body)
+		}
+		var done struct {
+			Findings []struct {
+				ID     int64 `json:"id"`
+				CaseID int64 `json:"case_id"`
+			}
+		}
+		json.Unmarshal([]byte(body), &done)
+		if len(done.Findings) != 1 {
+			t.Fatalf("findings: %s", body)
+		}
+		if status, body := f.postForm("worker-a", task, []formPart{field("answers", answers)}); status != 409 {
+			t.Errorf("a second completion as a form: %d %s", status, body)
+		}
+		cid := itoa(done.Findings[0].CaseID)
+		if status, body := f.do("worker-a", "GET", "/api/v1/cases/"+cid+"/photos", ""); status != 200 || strings.Count(body, `"id"`) != 1 {
+			t.Errorf("the finding's photo on its case: %d %s", status, body)
+		}
+		if status, body := f.do("dispatcher", "GET", "/api/v1/cases/"+cid, ""); status != 200 || !strings.Contains(body, `"hazard":{`) ||
+			!strings.Contains(body, `"hazard_name":"幸福小区调压站"`) || !strings.Contains(body, `"item":"leak"`) {
+			t.Errorf("the case's hazard detail: %d %s", status, body)
+		}
+		// Lists behind the figures.
+		for path, want := range map[string]int{
+			"/api/v1/hazards/findings?state=open&risk_level=high":  1,
+			"/api/v1/hazards/findings?state=open&risk_level=major": 0,
+			"/api/v1/hazards/findings?state=closed":                0,
+			"/api/v1/inspections?outcome=on_time&risk_level=high":  1,
+			"/api/v1/inspections?outcome=counted":                  1,
+		} {
+			status, body := f.do("worker-a", "GET", path, "")
+			if status != 200 || strings.Count(body, `"risk_level"`) != want {
+				t.Errorf("%s: %d %s, want %d", path, status, body, want)
+			}
+		}
+		if status, body := f.do("worker-a", "GET", "/api/v1/hazards/findings?closed_from=2026-02-30", ""); status != 400 || !strings.Contains(body, `"field":"closed_from"`) {
+			t.Errorf("a bad day: %d %s", status, body)
+		}
+		// The task falls due within the fortnight.
+		today := time.Now().In(hazard.China).Format(time.DateOnly)
+		fortnight := time.Now().In(hazard.China).AddDate(0, 0, 14).Format(time.DateOnly)
+		if status, body := f.do("worker-a", "GET", "/api/v1/hazards/figures?from="+today+"&to="+fortnight, ""); status != 200 || !strings.Contains(body, `"done_on_time":1`) {
+			t.Errorf("figures of the fortnight: %d %s", status, body)
+		}
+		if status, body := f.do("worker-a", "GET", "/api/v1/hazards/figures?from=2020-01-01&to=2020-01-31", ""); status != 200 || !strings.Contains(body, `"tasks_counted":0`) {
+			t.Errorf("figures of a month long past: %d %s", status, body)
+		}
+		if status, body := f.do("worker-a", "GET", "/api/v1/hazards/figures?from="+today+"&to=2020-01-01", ""); status != 400 || !strings.Contains(body, `"field":"to"`) {
+			t.Errorf("a period that ends before it begins: %d %s", status, body)
+		}
+		// The register entry changes.
+		upd := `{"type":"gas","name":"幸福小区调压站","address":"幸福路1号","lat":30.05,"lon":120.03,"risk_level":"major","owner":"燃气集团","department":"a-street","version":` + itoa(h.Version) + `}`
+		if status, body := f.do("handler-a", "PUT", "/api/v1/hazards/"+itoa(h.ID), upd); status != 403 {
+			t.Errorf("a handler changes the register: %d %s", status, body)
+		}
+		if status, body := f.do("worker-a", "PUT", "/api/v1/hazards/"+itoa(h.ID), strings.Replace(upd, `"version"`, `"versio"`, 1)); status != 400 {
+			t.Errorf("no version: %d %s", status, body)
+		}
+		if status, body := f.do("worker-a", "PUT", "/api/v1/hazards/"+itoa(h.ID), upd); status != 200 || !strings.Contains(body, `"risk_level":"major"`) {
+			t.Errorf("update: %d %s", status, body)
+		}
+		if status, body := f.do("worker-a", "PUT", "/api/v1/hazards/"+itoa(h.ID), upd); status != 409 {
+			t.Errorf("update from a stale copy: %d %s", status, body)
+		}
+	})
+}

@@ -261,6 +261,8 @@ func TestScopeMatrix(t *testing.T) {
 			{"PUT", "/api/v1/users/worker-b/password", `{"password":"long-enough-1"}`},
 			{"GET", "/api/v1/hazards/" + bHazard, ""},
 			{"GET", "/api/v1/hazards?region=330105", ""},
+			{"PUT", "/api/v1/hazards/" + bHazard, `{"type":"gas","name":"x","lat":30.05,"lon":120.03,"risk_level":"high","owner":"x","version":1}`},
+			{"GET", "/api/v1/hazards/findings?region=330105", ""},
 			{"GET", "/api/v1/hazards/figures?region=330105", ""},
 			{"GET", "/api/v1/inspections?region=330105", ""},
 			{"GET", "/api/v1/inspections/" + bTask, ""},

@@ -303,6 +303,11 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 	if err := t.actFacts(ctx, &c, &next, action, in, now); err != nil {
 		return c, err
 	}
+	if c.Kind == cases.KindHazard {
+		if err := t.followFinding(ctx, id, action, now); err != nil {
+			return c, err
+		}
+	}
 	next.UpdatedAt = now.UTC()
 	if action == cases.ActionResolve { // the reply becomes searchable
 		if err := t.indexCase(ctx, &next, false); err != nil {

@@ -29,6 +29,9 @@ type Hazard struct {
 	CreatedBy string    `json:"created_by"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// Version is what UpdateHazard is given back, to refuse a change made
+	// on a copy that is no longer current.
+	Version int64 `json:"version"`
 	// Findings are the hazard's findings not yet closed, on its own page.
 	Findings []Finding `json:"findings,omitempty"`
 
@@ -82,7 +85,7 @@ func scanHazard(row interface{ Scan(...any) error }) (Hazard, error) {
 	err := row.Scan(&h.ID, &h.City, &h.Type, &h.Name, &h.Address, &h.Lat, &h.Lon, &h.Grid.Code, &h.Grid.Name, &h.regionPath,
 		&h.RiskLevel, &h.Owner, &dept, &h.Note, &h.Active, &h.NextCheck, &h.CreatedBy, &created, &updated)
 	h.Department = dept.String
-	h.CreatedAt, h.UpdatedAt = fromMicros(created), fromMicros(updated)
+	h.CreatedAt, h.UpdatedAt, h.Version = fromMicros(created), fromMicros(updated), updated
 	return h, err
 }
 
@@ -98,34 +101,9 @@ func (db *DB) RegisterHazard(ctx context.Context, actor *anju.Actor, in hazard.H
 	if err := in.Validate(); err != nil {
 		return Hazard{}, err
 	}
-	code, err := db.LocateGrid(ctx, actor, in.Lon, in.Lat)
+	grid, dept, err := db.placeHazard(ctx, actor, in)
 	if err != nil {
-		if anju.ErrorCode(err) == anju.ENOTFOUND {
-			return Hazard{}, anju.FieldError("lat", "the point lat %g, lon %g is outside the city", in.Lat, in.Lon)
-		}
 		return Hazard{}, err
-	}
-	grid, err := db.regionNoGeometry(ctx, code)
-	if err != nil || grid.Level != region.LevelGrid {
-		return Hazard{}, anju.FieldError("lat", "no grid holds the point lat %g, lon %g", in.Lat, in.Lon)
-	}
-	if !actor.HasRoleAt(grid.Path, hazardRegisterRoles...) {
-		return Hazard{}, anju.FieldError("lat", "the place lies in %s, outside your area", grid.Name)
-	}
-	var dept any
-	if in.Department != "" {
-		places, err := db.departmentPlaces(ctx, db, grid.City)
-		if err != nil {
-			return Hazard{}, err
-		}
-		p, ok := places[in.Department]
-		if !ok {
-			return Hazard{}, anju.FieldError("department", "department %s not found", in.Department)
-		}
-		if !strings.HasPrefix(grid.Path, p.regionPath) {
-			return Hazard{}, anju.FieldError("department", "department %s does not serve %s", in.Department, grid.Name)
-		}
-		dept = in.Department
 	}
 	now := db.clock.Now()
 	plan, err := db.hazardPlan(ctx, grid.City)
@@ -144,11 +122,118 @@ func (db *DB) RegisterHazard(ctx context.Context, actor *anju.Actor, in hazard.H
 		}
 		out = Hazard{ID: id, Hazard: in, City: grid.City, Grid: GridRef{Code: grid.Code, Name: grid.Name}, Active: true,
 			NextCheck: today, Frequency: plan.Frequency(in.RiskLevel).String(), CreatedBy: actorName(actor),
-			CreatedAt: fromMicros(micros(now)), UpdatedAt: fromMicros(micros(now)), regionPath: grid.Path}
+			CreatedAt: fromMicros(micros(now)), UpdatedAt: fromMicros(micros(now)), Version: micros(now), regionPath: grid.Path}
 		return tx.appendAudit(ctx, actor, audit.Record{City: grid.City, Action: "hazard.register", Object: "hazard:" + strconv.FormatInt(id, 10),
 			Detail: map[string]any{"type": in.Type, "risk_level": in.RiskLevel, "grid": grid.Code, "department": in.Department}})
 	})
 	return out, err
+}
+
+// placeHazard finds the grid that holds in's point, which must lie in the
+// actor's area, and checks its supervising department: one that exists
+// and serves the place, or none (nil).
+func (db *DB) placeHazard(ctx context.Context, actor *anju.Actor, in hazard.Hazard) (RegionRecord, any, error) {
+	code, err := db.LocateGrid(ctx, actor, in.Lon, in.Lat)
+	if err != nil {
+		if anju.ErrorCode(err) == anju.ENOTFOUND {
+			return RegionRecord{}, nil, anju.FieldError("lat", "the point lat %g, lon %g is outside the city", in.Lat, in.Lon)
+		}
+		return RegionRecord{}, nil, err
+	}
+	grid, err := db.regionNoGeometry(ctx, code)
+	if err != nil || grid.Level != region.LevelGrid {
+		return RegionRecord{}, nil, anju.FieldError("lat", "no grid holds the point lat %g, lon %g", in.Lat, in.Lon)
+	}
+	if !actor.HasRoleAt(grid.Path, hazardRegisterRoles...) {
+		return RegionRecord{}, nil, anju.FieldError("lat", "the place lies in %s, outside your area", grid.Name)
+	}
+	if in.Department == "" {
+		return grid, nil, nil
+	}
+	places, err := db.departmentPlaces(ctx, db, grid.City)
+	if err != nil {
+		return RegionRecord{}, nil, err
+	}
+	p, ok := places[in.Department]
+	if !ok {
+		return RegionRecord{}, nil, anju.FieldError("department", "department %s not found", in.Department)
+	}
+	if !strings.HasPrefix(grid.Path, p.regionPath) {
+		return RegionRecord{}, nil, anju.FieldError("department", "department %s does not serve %s", in.Department, grid.Name)
+	}
+	return grid, in.Department, nil
+}
+
+// UpdateHazard changes a register entry: what and where it is, its owner,
+// supervising department and risk level. Version is the entry's
+// UpdatedAt as read (Hazard.Version): ECONFLICT when it changed meanwhile.
+// The actor must be one who registers hazards both where the place was
+// (EFORBIDDEN otherwise) and where it is now (EINVALID on lat). A place
+// moved to another grid takes its due tasks along, to that grid's workers;
+// its findings stay where they were found. A change of risk level owes the
+// hazard its new rhythm by hazard.Reschedule. ENOTFOUND when the hazard is
+// not visible; EINVALID names the field at fault.
+func (db *DB) UpdateHazard(ctx context.Context, actor *anju.Actor, id, version int64, in hazard.Hazard) (Hazard, error) {
+	old, err := db.getHazard(ctx, db, actor, id)
+	if err != nil {
+		return Hazard{}, err
+	}
+	if !actor.System && !actor.HasRoleAt(old.regionPath, hazardRegisterRoles...) {
+		return Hazard{}, anju.Errorf(anju.EFORBIDDEN, "only grid workers, dispatchers, supervisors and administrators of its area change a hazard")
+	}
+	if err := in.Validate(); err != nil {
+		return Hazard{}, err
+	}
+	grid, dept, err := db.placeHazard(ctx, actor, in)
+	if err != nil {
+		return Hazard{}, err
+	}
+	plan, err := db.hazardPlan(ctx, grid.City)
+	if err != nil {
+		return Hazard{}, err
+	}
+	now := db.clock.Now()
+	// The new version: now, or one more than the old one when the clock
+	// has not moved on since (a version must change with every update).
+	stamp := max(micros(now), version+1)
+	next := old.NextCheck
+	if in.RiskLevel != old.RiskLevel {
+		was, err := hazard.ParseDay(old.NextCheck)
+		if err != nil {
+			return Hazard{}, fmt.Errorf("hazard %d next check %q: %w", id, old.NextCheck, err)
+		}
+		next = hazard.Reschedule(was, plan.Frequency(in.RiskLevel), hazard.Day(now)).Format(time.DateOnly)
+	}
+	err = db.inTx(ctx, func(tx *Tx) error {
+		r, err := tx.exec(ctx, `UPDATE hazards SET type = ?, name = ?, address = ?, lat = ?, lon = ?, grid = ?, region_path = ?, risk_level = ?,
+			owner = ?, department = ?, note = ?, next_check = ?, updated_at = ? WHERE id = ? AND updated_at = ?`,
+			string(in.Type), in.Name, in.Address, in.Lat, in.Lon, grid.Code, grid.Path, string(in.RiskLevel), in.Owner, dept, in.Note, next,
+			stamp, id, version)
+		if err != nil {
+			return err
+		}
+		if k, _ := r.RowsAffected(); k != 1 {
+			return anju.Errorf(anju.ECONFLICT, "hazard %d changed since you read it; reload it and try again", id)
+		}
+		if grid.Path != old.regionPath {
+			if _, err := tx.exec(ctx, `UPDATE inspection_tasks SET region_path = ? WHERE hazard_id = ? AND state = ?`,
+				grid.Path, id, string(hazard.TaskDue)); err != nil {
+				return err
+			}
+		}
+		changed := map[string]any{}
+		for k, v := range map[string][2]any{"type": {old.Type, in.Type}, "risk_level": {old.RiskLevel, in.RiskLevel}, "grid": {old.Grid.Code, grid.Code},
+			"department": {old.Department, in.Department}, "owner": {old.Owner, in.Owner}, "name": {old.Name, in.Name}} {
+			if v[0] != v[1] {
+				changed[k] = v[1]
+			}
+		}
+		return tx.appendAudit(ctx, actor, audit.Record{City: grid.City, Action: "hazard.update", Object: "hazard:" + strconv.FormatInt(id, 10), Detail: changed})
+	})
+	if err != nil {
+		return Hazard{}, err
+	}
+	return db.GetHazard(ctx, actor, id)
 }
 
 // GetHazard returns a hazard the actor may see, with its open findings, or

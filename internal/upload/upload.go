@@ -35,6 +35,10 @@ const (
 type Form struct {
 	Values url.Values
 	Photos []photo.Photo
+	// Tags are, with ReadTaggedForm, what each photo is of, by the part's
+	// name after "photos." (photos.leak is a photo of leak), parallel to
+	// Photos; nil with ReadForm.
+	Tags []string
 }
 
 // IsMultipart tells whether r carries multipart/form-data.
@@ -56,7 +60,24 @@ func IsMultipart(r *http.Request) bool {
 // A body over MaxBody or not multipart at all returns a nil Form. Errors are
 // *anju.Error or *photo.Error: 400 for malformed input, 413 for a file or a
 // body too large.
-func ReadForm(w http.ResponseWriter, r *http.Request) (*Form, error) {
+func ReadForm(w http.ResponseWriter, r *http.Request) (*Form, error) { return readForm(w, r, false) }
+
+// ReadTaggedForm is ReadForm for a submission whose photos are each of
+// something named: a photo part is named photo.Field+"."+tag (photos.leak,
+// for an inspection's item leak), and Form.Tags holds each photo's tag. A
+// part named photo.Field alone is refused, as is an empty or malformed
+// tag; the bounds are ReadForm's, over all the photos together.
+func ReadTaggedForm(w http.ResponseWriter, r *http.Request) (*Form, error) {
+	return readForm(w, r, true)
+}
+
+// tagPrefix begins the name of a tagged photo part.
+const tagPrefix = photo.Field + "."
+
+// maxTag bounds a tag's length.
+const maxTag = 64
+
+func readForm(w http.ResponseWriter, r *http.Request, tagged bool) (*Form, error) {
 	if !IsMultipart(r) {
 		return nil, anju.Errorf(anju.EINVALID, "Content-Type must be multipart/form-data")
 	}
@@ -81,7 +102,15 @@ func ReadForm(w http.ResponseWriter, r *http.Request) (*Form, error) {
 		if name == "" {
 			return nil, anju.Errorf(anju.EINVALID, "a multipart part without a form field name")
 		}
-		if name == photo.Field {
+		tag, isTagged := strings.CutPrefix(name, tagPrefix)
+		isTagged = isTagged && tagged
+		if tagged && name == photo.Field {
+			return nil, anju.FieldError(photo.Field, "name each photo part %s<what it is of> here, not %s", tagPrefix, name)
+		}
+		if isTagged && (tag == "" || len(tag) > maxTag || !httpx.PlainText(tag)) {
+			return nil, anju.FieldError(photo.Field, "a photo part's name must be %s followed by what it is of", tagPrefix)
+		}
+		if name == photo.Field || isTagged {
 			if buf.Cap() == 0 {
 				// Room for the largest file up front: ReadFrom then never
 				// grows the buffer by copying, which would hold up to three
@@ -112,6 +141,9 @@ func ReadForm(w http.ResponseWriter, r *http.Request) (*Form, error) {
 					continue
 				}
 				f.Photos = append(f.Photos, p)
+				if tagged {
+					f.Tags = append(f.Tags, tag)
+				}
 			}
 			continue
 		}

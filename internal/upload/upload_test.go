@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -178,5 +179,45 @@ func TestPhotoMessagesTranslated(t *testing.T) {
 		if !keys[k] {
 			t.Errorf("key %s not exercised", k)
 		}
+	}
+}
+
+func readTagged(ct string, b []byte) (*Form, error) {
+	req := httptest.NewRequest("POST", "/", bytes.NewReader(b))
+	req.Header.Set("Content-Type", ct)
+	return ReadTaggedForm(httptest.NewRecorder(), req)
+}
+
+// TestReadTaggedForm: each photo is of what its part's name says, in the
+// order sent; an untagged or badly tagged photo part is refused, and the
+// bounds hold over all the photos together.
+func TestReadTaggedForm(t *testing.T) {
+	f, err := readTagged(body(text("answers", "[]"), part{"photos.leak", "a.jpg", fixture(t, "gps.jpg")}, part{name: "photos.hose"},
+		part{"photos.hose", "b.webp", fixture(t, "small.webp")}, part{"photos.leak", "c.webp", fixture(t, "small.webp")}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Values.Get("answers") != "[]" || len(f.Photos) != 3 || strings.Join(f.Tags, ",") != "leak,hose,leak" {
+		t.Errorf("form: %v, %d photos tagged %v", f.Values, len(f.Photos), f.Tags)
+	}
+	for name, parts := range map[string][]part{
+		"untagged":  {{"photos", "a.jpg", fixture(t, "gps.jpg")}},
+		"empty tag": {{"photos.", "a.jpg", fixture(t, "gps.jpg")}},
+		"long tag":  {{"photos." + strings.Repeat("x", 65), "a.jpg", fixture(t, "gps.jpg")}},
+	} {
+		if _, err := readTagged(body(parts...)); anju.ErrorCode(err) != anju.EINVALID || anju.ErrorField(err) != "photos" {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	var seven []part
+	for i := range 7 {
+		seven = append(seven, part{"photos.k" + strconv.Itoa(i%2), "x", fixture(t, "small.webp")})
+	}
+	if _, err := readTagged(body(seven...)); !strings.Contains(anju.ErrorMessage(err), "photo 7: at most 6") {
+		t.Errorf("seven photos of two items: %v", err)
+	}
+	// ReadForm is unchanged: its photos carry no tags.
+	if f, err := read(body(part{"photos", "a.jpg", fixture(t, "gps.jpg")})); err != nil || len(f.Photos) != 1 || f.Tags != nil {
+		t.Errorf("untagged form: %+v %v", f, err)
 	}
 }

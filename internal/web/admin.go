@@ -63,6 +63,7 @@ func adminSections(v *View) []adminSection {
 	add(admin, "/admin/departments", "admin.departments")
 	add(cityAdmin, "/admin/categories", "admin.categories")
 	add(cityAdmin, "/admin/calendar", "admin.calendar")
+	add(cityAdmin, "/admin/hazards", "admin.hazards")
 	add(admin, "/admin/notifications", "admin.notifications")
 	add(a.CityWide(anju.RoleAuditor, anju.RoleAdmin), "/admin/audit", "admin.audit")
 	return out

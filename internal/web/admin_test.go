@@ -21,7 +21,7 @@ import (
 var adminPages = []string{
 	"/admin", "/admin/users", "/admin/users/new", "/admin/users/dispatcher", "/admin/departments",
 	"/admin/departments/new", "/admin/departments/a-street", "/admin/categories", "/admin/categories/new",
-	"/admin/categories/0101", "/admin/calendar", "/admin/notifications", "/admin/audit",
+	"/admin/categories/0101", "/admin/calendar", "/admin/notifications", "/admin/audit", "/admin/hazards", "/admin/hazards/checklists/gas",
 }
 
 // get fetches path, failing unless the status is want, and checks the page.
@@ -60,7 +60,7 @@ func TestAdminPagesRender(t *testing.T) {
 			}
 			return strings.Join(out, " ")
 		}
-		if got := index(admin); got != "/admin/users /admin/departments /admin/categories /admin/calendar /admin/notifications /admin/audit" {
+		if got := index(admin); got != "/admin/users /admin/departments /admin/categories /admin/calendar /admin/hazards /admin/notifications /admin/audit" {
 			t.Errorf("the city administrator's index: %s", got)
 		}
 		adminA := f.SignIn("admin-a")

@@ -44,6 +44,9 @@ type casePage struct {
 	// Kept is what was typed for a refused action that has no form now
 	// (the case moved on meanwhile), so that it can be copied.
 	Kept []keptField
+	// Finding is the inspection finding a rectification case was opened
+	// for (kind hazard), whose page holds its re-inspection.
+	Finding *store.Finding
 }
 
 // PartiesOnly says the case is a dispute that nobody reported: its people
@@ -165,6 +168,10 @@ func (w *Web) renderCaseWith(rw http.ResponseWriter, r *http.Request, v *View, i
 		p.Lat, p.Lon = strconv.FormatFloat(*c.Lat, 'f', 6, 64), strconv.FormatFloat(*c.Lon, 'f', 6, 64)
 	}
 
+	if p.Finding, err = w.db.HazardOf(ctx, v.Actor, c); err != nil {
+		w.fail(rw, r, v, err)
+		return
+	}
 	departments, err := w.db.DepartmentsServing(ctx, v.Actor, id)
 	if err != nil {
 		w.fail(rw, r, v, err)

@@ -91,6 +91,8 @@ type dashPage struct {
 	Hotspots      []dashHotspot
 	HotspotFrom   string // the hotspots' reports are those since this day
 	HotspotNote   string // why there are none to show, when so
+	// Hazards is the hazard register's section (dash_hazard.go).
+	Hazards dashChart
 }
 
 // Value is the filter's value as given.
@@ -311,6 +313,10 @@ func (w *Web) handleDash(rw http.ResponseWriter, r *http.Request, v *View) {
 	}
 	p.FigureExports = p.exports(v, "figures")
 	if err := w.dashAlerts(ctx, v, p, f, period); err != nil {
+		w.fail(rw, r, v, err)
+		return
+	}
+	if err := w.dashHazards(ctx, v, p, f.Region, period); err != nil {
 		w.fail(rw, r, v, err)
 		return
 	}

@@ -37,7 +37,7 @@ func pageRoutes(t *testing.T) []route {
 // concrete fills a pattern's wildcards with values that name something.
 func concrete(pattern string) string {
 	r := strings.NewReplacer("{id}", "1", "{code}", "AAAAAAAAAAAA", "{login}", "worker-a", "{action}", "accept", "{step}", "sessions",
-		"{photo}", "1", "{proposal}", "1", "{$}", "")
+		"{photo}", "1", "{proposal}", "1", "{type}", "gas", "{level}", "major", "{$}", "")
 	return r.Replace(pattern)
 }
 
