@@ -54,6 +54,7 @@ type DB struct {
 	intake        *intakeBatcher
 	stmts         *sync.Map // query → *sql.Stmt
 	tokenCache    *sync.Map // token hash → tokenEntry
+	changes       *changeWatch
 	similar       *similarIndexes
 	models        *cityCache[*cityModels]
 	publicFigures *publicFigureCache
@@ -121,16 +122,17 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if opts.IndexRecheck > 0 {
 		db.locator.recheck = opts.IndexRecheck
 	}
-	db.taxonomies = newCityCache[*taxonomy.Tree](5 * time.Second)
-	db.regionPlaces = newCityCache[map[string]regionPlace](5 * time.Second)
-	db.calendars = newCityCache[*deadline.Calendar](time.Minute)
-	db.subscriptions = newCityCache[[]Subscription](5 * time.Second)
-	db.dispatchable = newCityCache[map[string]departmentPlace](5 * time.Second)
+	db.changes = newChangeWatch(db)
+	db.taxonomies = newCityCache[*taxonomy.Tree](db.changes, changeTaxonomy, 5*time.Second)
+	db.regionPlaces = newCityCache[map[string]regionPlace](db.changes, changeRegions, 5*time.Second)
+	db.calendars = newCityCache[*deadline.Calendar](db.changes, changeCalendar, time.Minute)
+	db.subscriptions = newCityCache[[]Subscription](db.changes, changeSubscriptions, 5*time.Second)
+	db.dispatchable = newCityCache[map[string]departmentPlace](db.changes, changeDepartments, 5*time.Second)
 	db.intake = &intakeBatcher{db: db}
 	db.stmts, db.nstmts = &sync.Map{}, &atomic.Int64{}
 	db.tokenCache = &sync.Map{}
 	db.similar = &similarIndexes{cities: map[string]*citySimilar{}}
-	db.models = newCityCache[*cityModels](time.Minute)
+	db.models = newCityCache[*cityModels](db.changes, changeModels, time.Minute)
 	db.publicFigures = newPublicFigureCache()
 	db.txStats, db.health = &txStats{}, &writeHealth{}
 	db.busyRetry = opts.BusyRetry
@@ -260,6 +262,9 @@ func (db *DB) Close() error {
 	}
 	if db.checkpoints != nil {
 		db.checkpoints.stop()
+	}
+	if db.changes != nil {
+		db.changes.close()
 	}
 	return db.sql.Close()
 }
