@@ -27,6 +27,7 @@ type dialect interface {
 	// a bad input: it makes the server not ready.
 	writeFault(err error) bool
 	skipLocked() string
+	forUpdate() string
 }
 
 type sqliteDialect struct{}
@@ -137,3 +138,9 @@ func (postgresDialect) retryable(err error) bool {
 // skipLocked is appended to a SELECT that claims rows for one worker.
 func (sqliteDialect) skipLocked() string   { return "" }
 func (postgresDialect) skipLocked() string { return " FOR UPDATE SKIP LOCKED" }
+
+// forUpdate is appended to a SELECT whose rows the transaction goes on to
+// change: PostgreSQL locks them; SQLite's write transaction already holds
+// the whole file.
+func (sqliteDialect) forUpdate() string   { return "" }
+func (postgresDialect) forUpdate() string { return " FOR UPDATE" }

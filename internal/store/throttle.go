@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/binary"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -183,25 +184,26 @@ func (l *Limiter) Cancel(ctx context.Context, tk LimitTicket) error {
 
 // update runs change on the counts of buckets, in their order, in one
 // transaction holding their rows; change returns the counts to store, or
-// nil to store nothing.
+// nil to store nothing. An attempt refused, or a bucket unchanged, writes
+// nothing: on SQLite its commit does not wait for the disk.
 func (l *Limiter) update(ctx context.Context, buckets []int64, change func([]auth.Count) []auth.Count) error {
 	sorted := slices.Sorted(slices.Values(buckets))
 	return l.db.inTx(ctx, func(tx *Tx) error {
-		// Inserting a bucket that exists updates it to itself: on
-		// PostgreSQL that locks the row until commit, in the sorted order,
-		// and returns it in the same round trip.
-		q := `INSERT INTO throttle_buckets (kind, bucket, failures, until_at, last_at, forget_at) VALUES `
-		args := make([]any, 0, 2*len(sorted))
+		// Every bucket gets a row (an existing one is left alone), and the
+		// rows are then locked in sorted order, so that two attempts never
+		// wait on each other.
+		values := make([]string, len(sorted))
+		args := []any{l.kind}
 		for i, b := range sorted {
-			if i > 0 {
-				q += `, `
-			}
-			q += `(?, ?, 0, 0, 0, 0)`
-			args = append(args, l.kind, b)
+			values[i] = `(?, ?, 0, 0, 0, 0)`
+			args = append(args, b)
 		}
-		q += ` ON CONFLICT (kind, bucket) DO UPDATE SET failures = throttle_buckets.failures
-			RETURNING bucket, failures, until_at, last_at`
-		rows, err := tx.query(ctx, q, args...)
+		if _, err := tx.exec(ctx, `INSERT INTO throttle_buckets (kind, bucket, failures, until_at, last_at, forget_at) VALUES `+
+			strings.Join(values, ", ")+` ON CONFLICT (kind, bucket) DO NOTHING`, pairs(args)...); err != nil {
+			return err
+		}
+		rows, err := tx.query(ctx, `SELECT bucket, failures, until_at, last_at FROM throttle_buckets
+			WHERE kind = ? AND bucket IN (`+placeholders(len(sorted))+`) ORDER BY bucket`+l.db.dialect.forUpdate(), args...)
 		if err != nil {
 			return err
 		}
@@ -222,6 +224,16 @@ func (l *Limiter) update(ctx context.Context, buckets []int64, change func([]aut
 		}
 		return nil
 	})
+}
+
+// pairs turns (kind, b1, b2, …) into (kind, b1, kind, b2, …), the
+// arguments of one (kind, bucket) row per bucket.
+func pairs(args []any) []any {
+	out := make([]any, 0, 2*(len(args)-1))
+	for _, b := range args[1:] {
+		out = append(out, args[0], b)
+	}
+	return out
 }
 
 // timeMicros is t in microseconds, 0 for the zero time.
