@@ -15,6 +15,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"anju/internal/auth"
@@ -237,12 +238,21 @@ func serveHTTP(ctx context.Context, env *cliEnv, db *store.DB, log *slog.Logger,
 	url := fmt.Sprintf("%s://%s", scheme, ln.Addr())
 	// The segmentation dictionary and the cities' own words take seconds to
 	// load; load them now, beside serving, rather than inside the first
-	// intake's transaction.
+	// intake's transaction. Until they are in, /readyz says so, and a load
+	// balancer sends the server no traffic.
+	var warm atomic.Bool
 	go func() {
 		if err := db.WarmUp(ctx); err != nil {
 			log.Warn("warm-up", "err", err)
 		}
+		warm.Store(true)
 	}()
+	warmedUp := func() error {
+		if !warm.Load() {
+			return errors.New("warming up: loading the segmentation dictionary and the cities' words")
+		}
+		return nil
+	}
 	if lc.hashSlots == 0 {
 		lc.hashSlots = auth.HashSlots(availableMemory(), auth.DefaultParams)
 	}
@@ -261,7 +271,8 @@ func serveHTTP(ctx context.Context, env *cliEnv, db *store.DB, log *slog.Logger,
 	}
 	srv := &http.Server{
 		Handler: server.New(server.Config{DB: db, Logger: log, Version: version(), Registry: reg,
-			MetricsToken: lc.metricsToken, HashSlots: lc.hashSlots, TileURL: lc.tileURL, TrustedProxies: lc.trustedProxies}),
+			MetricsToken: lc.metricsToken, HashSlots: lc.hashSlots, TileURL: lc.tileURL, TrustedProxies: lc.trustedProxies,
+			Ready: warmedUp}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute, // imports may be large
 		WriteTimeout:      5 * time.Minute,

@@ -54,6 +54,10 @@ type Config struct {
 	// address it names last in X-Forwarded-For that is not itself a trusted
 	// proxy. Without them the client address is the connection's.
 	TrustedProxies []netip.Prefix
+	// Ready, when set, is asked by /readyz beside the database: an error
+	// says why the server should not take traffic yet (still loading what
+	// its first requests would otherwise wait for).
+	Ready func() error
 }
 
 // Server holds what the middleware, sign-in and the probes need, and the
@@ -65,6 +69,7 @@ type Server struct {
 	metrics      *metrics
 	throttle     *store.Limiter
 	proxies      []netip.Prefix
+	ready        func() error
 	hashes       *auth.HashLimiter
 	version      string
 	started      time.Time
@@ -80,6 +85,7 @@ func New(cfg Config) http.Handler {
 		log:          cfg.Logger,
 		registry:     cfg.Registry,
 		proxies:      cfg.TrustedProxies,
+		ready:        cfg.Ready,
 		hashes:       auth.NewHashLimiter(cfg.HashSlots),
 		version:      cfg.Version,
 		metricsToken: cfg.MetricsToken,

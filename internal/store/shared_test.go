@@ -289,3 +289,61 @@ func TestChangesAcrossHandles(t *testing.T) {
 		}
 	})
 }
+
+// TestSchedulerSkipsBusyCase: a scheduler's batch does not wait for a case
+// another transaction holds (a transition on another server), since that
+// transaction may be waiting for the audit head the batch holds; the step is
+// taken on a later pass, once.
+func TestSchedulerSkipsBusyCase(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		w := newCaseWorld(t, dsn)
+		var ids []int64
+		for range 2 {
+			c, _, err := w.db.CreateCase(ctx, w.actors["operator"], streetLight(), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, c.ID)
+		}
+		c, err := w.db.GetCase(ctx, w.actors["operator"], ids[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.clock.Set(c.Deadlines.Resolution.Add(time.Minute))
+		p := store.Policy{WarnBefore: store.DefaultPolicy.WarnBefore, RedAfter: time.Hour, EscalateAfter: time.Hour}
+		if w.db.Engine() == "postgres" {
+			// Another connection holds the first case's row, as a transition
+			// does until it commits.
+			other, err := w.db.SQL().BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := other.ExecContext(ctx, `SELECT id FROM cases WHERE id = $1 FOR UPDATE`, ids[0]); err != nil {
+				t.Fatal(err)
+			}
+			wait, cancel := context.WithTimeout(ctx, 20*time.Second)
+			n, err := w.db.RunDue(wait, p, 100)
+			cancel()
+			if err != nil || n.Overdue != 1 {
+				t.Errorf("a pass with one case held by another transaction: %+v %v, want the other case only", n, err)
+			}
+			other.Rollback()
+		}
+		total := 0
+		for range 2 {
+			n, err := w.db.RunDue(ctx, p, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			total += n.Overdue
+		}
+		want := 2
+		if w.db.Engine() == "postgres" {
+			want = 1 // the first pass took the other case
+		}
+		if total != want {
+			t.Errorf("later passes marked %d cases overdue, want %d", total, want)
+		}
+	})
+}
