@@ -173,6 +173,10 @@ type mixedLoad struct {
 	runID  string
 	// killed is the server that may fail to answer (-1: none).
 	killed atomic.Int64
+	// fault is set while the database drops connections: a 503 with
+	// Retry-After is then a right answer.
+	fault       atomic.Bool
+	unavailable atomic.Int64
 
 	stop     atomic.Bool
 	mu       sync.Mutex
@@ -196,6 +200,10 @@ func (l *mixedLoad) check(kind string, a answer, want ...int) bool {
 	}
 	if !a.none && slices.Contains(want, a.status) {
 		return true
+	}
+	if !a.none && a.status == http.StatusServiceUnavailable && a.resp.Header.Get("Retry-After") != "" && l.fault.Load() {
+		l.unavailable.Add(1)
+		return false
 	}
 	k := fmt.Sprintf("%s %d (server %d)", kind, a.status, a.backend)
 	l.mu.Lock()
@@ -221,7 +229,7 @@ func (l *mixedLoad) run(c int) {
 			at := &intakeAttempt{key: fmt.Sprintf("lb-%s-%d-%d", l.runID, c, n), body: body}
 			l.count("intake")
 			a := call(l.client, "POST", l.base+"/api/v1/cases", l.users.operator, string(body), "Idempotency-Key", at.key)
-			if !a.none {
+			if !a.none && a.status != http.StatusServiceUnavailable { // 503: not acknowledged, to be sent again
 				at.status = a.status
 				var got struct {
 					ID int64 `json:"id"`
@@ -280,8 +288,14 @@ func TestThreeServers(t *testing.T) {
 	keyFile := filepath.Join(t.TempDir(), "data.key")
 	anjuRun(t, bin, "demo", "--no-serve", "--cases", "0", "--db", dsn, "--data-key-file", keyFile)
 	phase("demo city")
-	// The servers warm up while the test sets up its users.
-	args := []string{"--db", dsn, "--data-key-file", keyFile, "--scheduler-interval", "100ms",
+	// The servers warm up while the test sets up its users. Their
+	// connections carry a name of their own, so that the test can drop them.
+	appName := "anju-lb-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	serverDSN, _ := url.Parse(dsn)
+	q := serverDSN.Query()
+	q.Set("application_name", appName)
+	serverDSN.RawQuery = q.Encode()
+	args := []string{"--db", serverDSN.String(), "--data-key-file", keyFile, "--scheduler-interval", "100ms",
 		"--webhook-allow", "127.0.0.1", "--trusted-proxies", "127.0.0.1"}
 	var srvs []*serverProc
 	var urls []string
@@ -546,9 +560,28 @@ func TestThreeServers(t *testing.T) {
 		func(i int, u string) bool { return strings.Contains(categories(u), cat.Name) })
 
 	phase("changes")
+	// The database drops every connection of the servers, as a restart of
+	// PostgreSQL does: requests then in flight may be answered 503 with
+	// Retry-After (intakes are sent again at the end), never 500, and the
+	// servers connect again.
+	for time.Since(loadStart) < 3*time.Second {
+		time.Sleep(50 * time.Millisecond)
+	}
+	load.fault.Store(true)
+	dropped := db.int(`SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ?) t`, appName)
+	time.Sleep(time.Second)
+	load.fault.Store(false)
+	before := lb.served[0].Load() + lb.served[2].Load()
+	time.Sleep(time.Second)
+	if after := lb.served[0].Load() + lb.served[2].Load(); after-before < 5 {
+		t.Errorf("%d answers in the second after the database dropped %d connections", after-before, dropped)
+	}
+	t.Logf("the database dropped the servers' %d connections: %d requests answered 503, then served again", dropped, load.unavailable.Load())
+	phase("connections dropped")
+
 	// SIGKILL one server while an intake is on its way to it, once the
-	// load has run for 4 s.
-	for time.Since(loadStart) < 4*time.Second {
+	// load has run for 6 s.
+	for time.Since(loadStart) < 6*time.Second {
 		time.Sleep(50 * time.Millisecond)
 	}
 	const victim = 1
@@ -632,9 +665,10 @@ func TestThreeServers(t *testing.T) {
 	supervisedOnce(t, db, overdue, overdueIn, "three servers, one killed")
 
 	phase("supervision checked")
-	// Every webhook notification delivered once. The killed server may have
-	// claimed a batch it never marked: those wait for their lease to end
-	// and may have reached the receiver once already.
+	// Every webhook notification delivered once. The killed server, and a
+	// server whose connection was dropped, may have claimed a batch they
+	// never marked: those wait for their lease to end and may have reached
+	// the receiver once already.
 	pending := `SELECT COUNT(*) FROM outbox WHERE channel = 'webhook' AND status = 'pending' AND locked_until < ?`
 	deadline := time.Now().Add(20 * time.Second)
 	for db.int(pending, time.Now().UnixMicro()) > 0 {
@@ -674,11 +708,11 @@ func TestThreeServers(t *testing.T) {
 	}
 	hookMu.Unlock()
 	orows.Close()
-	if leased > 50 {
-		t.Errorf("%d notifications held by the killed server, more than one claim of 50", leased)
+	if leased > 4*50 {
+		t.Errorf("%d notifications held by a lease, more than a claim of 50 by each server the database cut off and the killed one", leased)
 	}
 	if sent < len(load.attempts) {
 		t.Errorf("%d webhook notifications sent for %d intakes and their transitions", sent, len(load.attempts))
 	}
-	t.Logf("webhook notifications: %d sent once each, %d held by the killed server's lease", sent, leased)
+	t.Logf("webhook notifications: %d sent once each, %d held by a lease", sent, leased)
 }

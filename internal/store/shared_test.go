@@ -6,12 +6,17 @@ package store_test
 
 import (
 	"context"
+	"database/sql/driver"
+	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"anju/internal/anju"
 	"anju/internal/auth"
@@ -346,4 +351,28 @@ func TestSchedulerSkipsBusyCase(t *testing.T) {
 			t.Errorf("later passes marked %d cases overdue, want %d", total, want)
 		}
 	})
+}
+
+// TestTransient: an error saying the database dropped the connection or
+// could not be reached is one to retry (503); any other stays what it was.
+func TestTransient(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		code string
+	}{
+		{"administrator shutdown (a restart)", &pgconn.PgError{Code: "57P01", Message: "terminating connection due to administrator command"}, anju.EUNAVAILABLE},
+		{"server starting", fmt.Errorf("query: %w", &pgconn.PgError{Code: "57P03"}), anju.EUNAVAILABLE},
+		{"connection failure", &pgconn.PgError{Code: "08006"}, anju.EUNAVAILABLE},
+		{"bad connection", fmt.Errorf("exec: %w", driver.ErrBadConn), anju.EUNAVAILABLE},
+		{"connection refused", &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}, anju.EUNAVAILABLE},
+		{"a unique violation", &pgconn.PgError{Code: "23505"}, anju.EINTERNAL},
+		{"a plain error", errors.New("boom"), anju.EINTERNAL},
+		{"a field error", anju.FieldError("x", "bad"), anju.EINVALID},
+		{"nothing", nil, ""},
+	} {
+		if got := anju.ErrorCode(store.Transient(tc.err)); got != tc.code {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.code)
+		}
+	}
 }
