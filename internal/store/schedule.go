@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -233,12 +234,18 @@ func (t *Tx) caseBusy(ctx context.Context, id int64) (bool, error) {
 	if t.db.dialect.name() != "postgres" {
 		return false, nil
 	}
-	rows, err := t.query(ctx, `SELECT id FROM cases WHERE id = ?`+t.db.dialect.skipLocked(), id)
-	if err != nil {
+	var got int64
+	err := t.queryRow(ctx, `SELECT id FROM cases WHERE id = ?`+t.db.dialect.skipLocked(), id).Scan(&got)
+	if err != sql.ErrNoRows {
 		return false, err
 	}
-	defer rows.Close()
-	return !rows.Next(), rows.Err()
+	// Held by another transaction, or not there at all (the step then
+	// finds that out itself).
+	err = t.queryRow(ctx, `SELECT id FROM cases WHERE id = ?`, id).Scan(&got)
+	if err == sql.ErrNoRows {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // dueBatchTime bounds how long one batch of due steps holds the database.
