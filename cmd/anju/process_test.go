@@ -526,13 +526,7 @@ func TestKillDuringIntake(t *testing.T) {
 // over cases whose resolution deadlines lie four days back, and checks that
 // every supervision step happened exactly once, also across a restart.
 func TestTwoSchedulers(t *testing.T) {
-	var pg storetest.Engine
-	for _, e := range storetest.Engines() {
-		if e.Name == "postgres" {
-			pg = e
-		}
-	}
-	dsn := pg.NewDSN(t) // skips without ANJU_TEST_PG, fails in CI
+	dsn := postgresDSN(t)
 	bin := anjuBinary(t)
 	keyFile := filepath.Join(t.TempDir(), "data.key")
 	anjuRun(t, bin, "demo", "--no-serve", "--cases", "0", "--db", dsn, "--data-key-file", keyFile)
