@@ -62,15 +62,14 @@ func TestServe(t *testing.T) {
 		cmd := startCmd(t, "demo", "--db", dsn, "--data-key-file", keyFile, "--addr", "127.0.0.1:0", "--log-level", "info", "--cases", "300")
 		out, errb, done, cancel := cmd.out, cmd.errb, cmd.done, cmd.cancel
 		url := waitForURL(t, out, done)
-		for _, p := range []string{"/healthz", "/readyz"} {
-			resp, err := http.Get(url + p)
-			if err != nil || resp.StatusCode != 200 {
-				t.Fatalf("GET %s: %v %v", p, resp, err)
-			}
-			resp.Body.Close()
+		resp, err := http.Get(url + "/healthz")
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("GET /healthz: %v %v", resp, err)
 		}
+		resp.Body.Close()
+		waitReady(t, url)
 		// The demo's admin signs in through the API.
-		resp, err := http.Post(url+"/api/v1/session", "application/json",
+		resp, err = http.Post(url+"/api/v1/session", "application/json",
 			strings.NewReader(`{"login":"admin","password":"anju-demo-2026"}`))
 		if err != nil || resp.StatusCode != 200 {
 			t.Fatalf("demo admin login: %v %v", resp, err)

@@ -180,6 +180,31 @@ func startServer(t *testing.T, bin, name, addr string, args ...string) *serverPr
 	}
 }
 
+// waitReady waits, at most a minute, until the server at url says on
+// /readyz that it takes traffic, as a load balancer's health check does:
+// until then it may still be warming up.
+func waitReady(t *testing.T, url string) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		resp, err := http.Get(url + "/readyz")
+		if err != nil {
+			t.Fatalf("GET %s/readyz: %v", url, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		switch {
+		case resp.StatusCode == http.StatusOK:
+			return
+		case resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "warming up"):
+			t.Fatalf("GET %s/readyz: %d %s", url, resp.StatusCode, body)
+		case time.Now().After(deadline):
+			t.Fatalf("%s not ready after a minute: %s", url, body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func tail(s string, n int) string {
 	if len(s) > n {
 		return "…" + s[len(s)-n:]
@@ -501,13 +526,7 @@ func TestKillDuringIntake(t *testing.T) {
 // over cases whose resolution deadlines lie four days back, and checks that
 // every supervision step happened exactly once, also across a restart.
 func TestTwoSchedulers(t *testing.T) {
-	var pg storetest.Engine
-	for _, e := range storetest.Engines() {
-		if e.Name == "postgres" {
-			pg = e
-		}
-	}
-	dsn := pg.NewDSN(t) // skips without ANJU_TEST_PG, fails in CI
+	dsn := postgresDSN(t)
 	bin := anjuBinary(t)
 	keyFile := filepath.Join(t.TempDir(), "data.key")
 	anjuRun(t, bin, "demo", "--no-serve", "--cases", "0", "--db", dsn, "--data-key-file", keyFile)
@@ -529,8 +548,48 @@ func TestTwoSchedulers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Categories handled below city level, so that every case can go up one.
-	tree, err := db.db.Taxonomy(ctx, "330100")
+	ids, in := overdueCases(t, db, w, 50, func(nc store.NewCase, key string) int64 {
+		c, _, err := db.db.CreateCase(ctx, operator, nc, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.ID
+	}, func(id int64, a cases.Action, department string) {
+		if _, err := db.db.Act(ctx, dispatcher, id, a, store.ActionInput{Input: cases.Input{Department: department}}); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	serveArgs := []string{"--db", dsn, "--data-key-file", keyFile, "--scheduler-interval", "100ms"}
+	a := startServer(t, bin, "server A", "127.0.0.1:"+freePort(t), serveArgs...)
+	b := startServer(t, bin, "server B", "127.0.0.1:"+freePort(t), serveArgs...)
+	waitSupervised(t, db, in, len(ids))
+	// Let both run a few more passes over the finished cases.
+	time.Sleep(500 * time.Millisecond)
+	a.stop()
+	b.stop()
+	check := func(when string) int { return supervisedOnce(t, db, ids, in, when) }
+	before := check("two schedulers")
+
+	// A restarted server finds nothing left to do.
+	c := startServer(t, bin, "server C", "127.0.0.1:"+freePort(t), serveArgs...)
+	time.Sleep(time.Second)
+	c.stop()
+	if after := check("after a restart"); after != before {
+		t.Errorf("a restarted scheduler added %d events", after-before)
+	}
+}
+
+// overdueCases files n cases in the demo city through file, a third left
+// submitted, a third accepted and a third dispatched (through act), each
+// under a category handled below city level (so that it can go up one), and
+// moves their resolution deadlines four days back: a scheduler owes each a
+// yellow card, a red card and an escalation. It returns their ids and the
+// SQL list of them.
+func overdueCases(t *testing.T, db sqlDB, w *benchWorkload, n int, file func(nc store.NewCase, key string) int64,
+	act func(id int64, a cases.Action, department string)) (ids []string, in string) {
+	t.Helper()
+	tree, err := db.db.Taxonomy(context.Background(), "330100")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -544,106 +603,85 @@ func TestTwoSchedulers(t *testing.T) {
 		t.Fatal("no category handled below city level")
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	const n = 50
-	var ids []string
 	for i := range n {
 		nc := w.intake(rng)
 		nc.Category = cats[i%len(cats)]
 		nc.Reporter.Name, nc.Reporter.Phone, nc.Reporter.Anonymous = "", "", true
-		c, _, err := db.db.CreateCase(ctx, operator, nc, fmt.Sprintf("sched-%d", i))
-		if err != nil {
-			t.Fatal(err)
-		}
+		id := file(nc, fmt.Sprintf("sched-%d", i))
 		if i%3 > 0 {
-			if _, err := db.db.Act(ctx, dispatcher, c.ID, cases.ActionAccept, store.ActionInput{}); err != nil {
-				t.Fatal(err)
-			}
+			act(id, cases.ActionAccept, "")
 		}
 		if i%3 == 2 {
-			if _, err := db.db.Act(ctx, dispatcher, c.ID, cases.ActionDispatch,
-				store.ActionInput{Input: cases.Input{Department: "330100-cgj"}}); err != nil {
-				t.Fatal(err)
-			}
+			act(id, cases.ActionDispatch, "330100-cgj")
 		}
-		ids = append(ids, strconv.FormatInt(c.ID, 10))
+		ids = append(ids, strconv.FormatInt(id, 10))
 	}
-	in := "(" + strings.Join(ids, ",") + ")"
+	in = "(" + strings.Join(ids, ",") + ")"
 	db.exec(`UPDATE cases SET resolution_due = ? WHERE id IN `+in, time.Now().Add(-4*24*time.Hour).UnixMicro())
+	return ids, in
+}
 
-	serveArgs := []string{"--db", dsn, "--data-key-file", keyFile, "--scheduler-interval", "100ms"}
-	a := startServer(t, bin, "server A", "127.0.0.1:"+freePort(t), serveArgs...)
-	b := startServer(t, bin, "server B", "127.0.0.1:"+freePort(t), serveArgs...)
-	done := func() bool {
-		return db.int(`SELECT COUNT(*) FROM cases WHERE id IN `+in+` AND overdue AND card = 'red' AND escalated_due = resolution_due`) == n &&
-			db.int(`SELECT COUNT(*) FROM case_events WHERE action = 'escalate' AND case_id IN `+in) >= n
-	}
+// waitSupervised waits, at most 30 s, until the schedulers have carded and
+// escalated all n overdue cases of the list in.
+func waitSupervised(t *testing.T, db sqlDB, in string, n int) {
+	t.Helper()
+	red := `SELECT COUNT(*) FROM cases WHERE id IN ` + in + ` AND overdue AND card = 'red' AND escalated_due = resolution_due`
 	deadline := time.Now().Add(30 * time.Second)
-	for !done() {
+	for db.int(red) != int64(n) || db.int(`SELECT COUNT(*) FROM case_events WHERE action = 'escalate' AND case_id IN `+in) < int64(n) {
 		if time.Now().After(deadline) {
-			t.Fatalf("after 30s: %d of %d cases red and escalated", db.int(`SELECT COUNT(*) FROM cases WHERE id IN `+in+
-				` AND overdue AND card = 'red' AND escalated_due = resolution_due`), n)
+			t.Fatalf("after 30s: %d of %d cases red and escalated", db.int(red), n)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	// Let both run a few more passes over the finished cases.
-	time.Sleep(500 * time.Millisecond)
-	a.stop()
-	b.stop()
+}
 
+// supervisedOnce checks that every case of ids got exactly one yellow card,
+// one red card and one escalation and at most one deadline warning, and
+// returns how many events the cases have.
+func supervisedOnce(t *testing.T, db sqlDB, ids []string, in, when string) int {
+	t.Helper()
 	type tally struct{ yellow, red, escalate, warning, events int }
-	count := func() (map[int64]*tally, int) {
-		rows, err := db.db.SQL().Query(`SELECT case_id, action, data FROM case_events WHERE case_id IN ` + in)
-		if err != nil {
+	rows, err := db.db.SQL().Query(`SELECT case_id, action, data FROM case_events WHERE case_id IN ` + in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	m := map[int64]*tally{}
+	total := 0
+	for rows.Next() {
+		var id int64
+		var action, data string
+		if err := rows.Scan(&id, &action, &data); err != nil {
 			t.Fatal(err)
 		}
-		defer rows.Close()
-		m := map[int64]*tally{}
-		total := 0
-		for rows.Next() {
-			var id int64
-			var action, data string
-			if err := rows.Scan(&id, &action, &data); err != nil {
-				t.Fatal(err)
-			}
-			if m[id] == nil {
-				m[id] = &tally{}
-			}
-			tl := m[id]
-			tl.events++
-			total++
-			var d struct{ Card string }
-			json.Unmarshal([]byte(data), &d)
-			switch {
-			case action == "supervise" && d.Card == "yellow":
-				tl.yellow++
-			case action == "supervise" && d.Card == "red":
-				tl.red++
-			case action == "escalate":
-				tl.escalate++
-			case action == "deadline_warning":
-				tl.warning++
-			}
+		if m[id] == nil {
+			m[id] = &tally{}
 		}
-		return m, total
-	}
-	check := func(when string) int {
-		m, total := count()
-		for _, s := range ids {
-			id, _ := strconv.ParseInt(s, 10, 64)
-			tl := m[id]
-			if tl == nil || tl.yellow != 1 || tl.red != 1 || tl.escalate != 1 || tl.warning > 1 {
-				t.Errorf("%s: case %d has %+v; want exactly one yellow card, one red card, one escalation, at most one warning", when, id, tl)
-			}
+		tl := m[id]
+		tl.events++
+		total++
+		var d struct{ Card string }
+		json.Unmarshal([]byte(data), &d)
+		switch {
+		case action == "supervise" && d.Card == "yellow":
+			tl.yellow++
+		case action == "supervise" && d.Card == "red":
+			tl.red++
+		case action == "escalate":
+			tl.escalate++
+		case action == "deadline_warning":
+			tl.warning++
 		}
-		return total
 	}
-	before := check("two schedulers")
-
-	// A restarted server finds nothing left to do.
-	c := startServer(t, bin, "server C", "127.0.0.1:"+freePort(t), serveArgs...)
-	time.Sleep(time.Second)
-	c.stop()
-	if after := check("after a restart"); after != before {
-		t.Errorf("a restarted scheduler added %d events", after-before)
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
+	for _, s := range ids {
+		id, _ := strconv.ParseInt(s, 10, 64)
+		tl := m[id]
+		if tl == nil || tl.yellow != 1 || tl.red != 1 || tl.escalate != 1 || tl.warning > 1 {
+			t.Errorf("%s: case %d has %+v; want exactly one yellow card, one red card, one escalation, at most one warning", when, id, tl)
+		}
+	}
+	return total
 }

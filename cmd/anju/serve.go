@@ -9,11 +9,13 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"anju/internal/auth"
@@ -42,6 +44,9 @@ Flags (each has an environment equivalent):
   --hash-slots N      password hashes run at once, 64 MiB each; sign-ins beyond are refused with 429
                       (ANJU_HASH_SLOTS; default from the CPUs and available memory)
   --shutdown-grace D  how long in-flight requests may run after SIGTERM (ANJU_SHUTDOWN_GRACE; default 20s)
+  --trusted-proxies L load balancers in front of the server, as IP addresses and CIDR prefixes,
+                      comma-separated (ANJU_TRUSTED_PROXIES; default none): a request from one is
+                      counted (sign-in throttle, portal limit) under the client X-Forwarded-For names
   --data-keys K       data-encryption keys "ID:BASE64KEY,…", the first current (ANJU_DATA_KEYS)
   --data-key-file F   file holding them (ANJU_DATA_KEY_FILE; default data.key beside an SQLite
                       database, generated on first start — back it up)
@@ -57,6 +62,12 @@ Flags (each has an environment equivalent):
 Notifications: ANJU_SMTP_ADDR, ANJU_SMTP_FROM, ANJU_SMTP_USER, ANJU_SMTP_PASSWORD
 (e-mail), ANJU_SMS_URL and ANJU_SMS_METHOD (an HTTP SMS gateway; the URL may hold
 {phone} and {text}), ANJU_WEBHOOK_SECRET (default webhook signing secret).
+
+Several servers may share one PostgreSQL database behind a load balancer:
+sessions, sign-in throttling and the portal's limit live in the database,
+each server sees another's changes to users, grants, tokens, departments and
+the taxonomy within a second, and the schedulers share the work (README,
+"Several servers").
 
 Logs are JSON lines on standard error. Endpoints: /healthz, /readyz, /metrics
 (Prometheus; see --metrics-addr and --metrics-token), /api/v1/…, and the web pages at /.`,
@@ -103,6 +114,7 @@ type edgeFlags struct {
 	metricsAddr, metricsToken *string
 	hashSlots                 *int
 	tileURL                   *string
+	trustedProxies            *string
 }
 
 func addEdgeFlags(fs *flag.FlagSet, env *cliEnv) edgeFlags {
@@ -111,6 +123,8 @@ func addEdgeFlags(fs *flag.FlagSet, env *cliEnv) edgeFlags {
 		metricsToken: fs.String("metrics-token", env.getenv("ANJU_METRICS_TOKEN"), "metrics bearer token"),
 		hashSlots:    fs.Int("hash-slots", envInt(env, "ANJU_HASH_SLOTS", 0), "concurrent password hashes"),
 		tileURL:      fs.String("tile-url", env.getenv("ANJU_TILE_URL"), "raster map tiles, e.g. https://tiles.example/{z}/{x}/{y}.png (default: none, maps draw only the city's polygons)"),
+		trustedProxies: fs.String("trusted-proxies", env.getenv("ANJU_TRUSTED_PROXIES"),
+			"load balancers whose X-Forwarded-For names the client: IP addresses and CIDR prefixes, comma-separated"),
 	}
 }
 
@@ -123,7 +137,34 @@ func (ef edgeFlags) config(lc listenConfig) (listenConfig, error) {
 		return lc, usageError("--tile-url must be an http(s) URL with {z}, {x} and {y}")
 	}
 	lc.metricsAddr, lc.metricsToken, lc.hashSlots, lc.tileURL = *ef.metricsAddr, *ef.metricsToken, *ef.hashSlots, *ef.tileURL
+	proxies, err := parseProxies(*ef.trustedProxies)
+	if err != nil {
+		return lc, err
+	}
+	lc.trustedProxies = proxies
 	return lc, nil
+}
+
+// parseProxies reads --trusted-proxies: IP addresses and CIDR prefixes,
+// comma-separated.
+func parseProxies(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for item := range strings.SplitSeq(list, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if a, err := netip.ParseAddr(item); err == nil {
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(item)
+		if err != nil {
+			return nil, usageError("--trusted-proxies: %q is neither an IP address nor a CIDR prefix", item)
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 func envDuration(env *cliEnv, key string, def time.Duration) time.Duration {
@@ -148,6 +189,7 @@ type listenConfig struct {
 	metricsAddr, metricsToken string
 	hashSlots                 int // 0: from the CPUs and available memory
 	tileURL                   string
+	trustedProxies            []netip.Prefix
 }
 
 // validTileURL accepts an http(s) tile template naming {z}, {x} and {y} and
@@ -196,12 +238,21 @@ func serveHTTP(ctx context.Context, env *cliEnv, db *store.DB, log *slog.Logger,
 	url := fmt.Sprintf("%s://%s", scheme, ln.Addr())
 	// The segmentation dictionary and the cities' own words take seconds to
 	// load; load them now, beside serving, rather than inside the first
-	// intake's transaction.
+	// intake's transaction. Until they are in, /readyz says so, and a load
+	// balancer sends the server no traffic.
+	var warm atomic.Bool
 	go func() {
 		if err := db.WarmUp(ctx); err != nil {
 			log.Warn("warm-up", "err", err)
 		}
+		warm.Store(true)
 	}()
+	warmedUp := func() error {
+		if !warm.Load() {
+			return errors.New("warming up: loading the segmentation dictionary and the cities' words")
+		}
+		return nil
+	}
 	if lc.hashSlots == 0 {
 		lc.hashSlots = auth.HashSlots(availableMemory(), auth.DefaultParams)
 	}
@@ -220,7 +271,8 @@ func serveHTTP(ctx context.Context, env *cliEnv, db *store.DB, log *slog.Logger,
 	}
 	srv := &http.Server{
 		Handler: server.New(server.Config{DB: db, Logger: log, Version: version(), Registry: reg,
-			MetricsToken: lc.metricsToken, HashSlots: lc.hashSlots, TileURL: lc.tileURL}),
+			MetricsToken: lc.metricsToken, HashSlots: lc.hashSlots, TileURL: lc.tileURL, TrustedProxies: lc.trustedProxies,
+			Ready: warmedUp}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute, // imports may be large
 		WriteTimeout:      5 * time.Minute,

@@ -33,7 +33,7 @@ its last line; clients send it as 'Authorization: Bearer TOKEN'. '--expires
 'user tokens' lists a user's tokens; 'user revoke-token' revokes one by its
 id. 'user disable' signs a user out everywhere and revokes all their tokens;
 'user enable' lets them sign in again (old tokens stay revoked). Servers
-honour a revocation made here within 5 seconds.
+honour a revocation made here within a second.
 Roles: resident, operator, grid_worker, dispatcher, handler, supervisor,
 mediator, auditor, admin. Every change is written to the audit log.`,
 		run: runUser,

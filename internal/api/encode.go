@@ -12,6 +12,7 @@ import (
 
 	"anju/internal/anju"
 	"anju/internal/httpx"
+	"anju/internal/store"
 )
 
 // maxBody bounds every JSON request body; imports have their own larger limit.
@@ -29,6 +30,7 @@ type errorBody struct {
 // writeError answers with the error's status and JSON body; internal errors
 // are logged with their detail and shown to the client only generically.
 func (s *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	err = store.Transient(err)
 	code := anju.ErrorCode(err)
 	s.logFailure(w, r, err)
 	var body errorBody

@@ -2,8 +2,6 @@ package auth
 
 import (
 	"context"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -37,79 +35,6 @@ func TestToken(t *testing.T) {
 	tok2, _ := NewToken("anju_")
 	if tok == tok2 {
 		t.Error("tokens repeat")
-	}
-}
-
-func TestThrottle(t *testing.T) {
-	th := NewThrottle()
-	now := time.Unix(1000, 0)
-	u := []string{"u"}
-	for range th.Free {
-		if _, ok, _ := th.Reserve(u, now); !ok {
-			t.Fatal("throttled within free attempts")
-		}
-	}
-	if _, ok, wait := th.Reserve(u, now); ok || wait != time.Second {
-		t.Fatalf("attempt after the free ones: ok=%v wait=%v, want 1s", ok, wait)
-	}
-	now = now.Add(time.Second)
-	if _, ok, _ := th.Reserve(u, now); !ok {
-		t.Fatal("still throttled after the wait")
-	}
-	if _, ok, wait := th.Reserve(u, now); ok || wait != 2*time.Second {
-		t.Fatalf("second excess attempt: ok=%v wait=%v, want 2s", ok, wait)
-	}
-	if _, ok, _ := th.Reserve([]string{"other"}, now); !ok {
-		t.Fatal("other key throttled")
-	}
-	if _, ok, _ := th.Reserve(u, now.Add(th.Max+3*time.Second)); !ok {
-		t.Fatal("count not forgotten after Max without attempts")
-	}
-}
-
-// A success clears its login's count but leaves the address's failures from
-// other guesses: a valid sign-in interleaved with a spray does not reset it.
-func TestThrottleSuccessKeepsAddressFailures(t *testing.T) {
-	th := NewThrottle()
-	now := time.Unix(1000, 0)
-	refused := 0
-	for i := range 40 {
-		tk, ok, _ := th.Reserve([]string{"login:guess" + string(rune('a'+i%26)), "addr:1"}, now)
-		if !ok {
-			refused++
-			continue
-		}
-		th.Settle(tk, false)
-		if tk, ok, _ := th.Reserve([]string{"login:valid", "addr:1"}, now); ok {
-			th.Settle(tk, true)
-		}
-	}
-	if refused < 40-th.Free {
-		t.Fatalf("%d of 40 sprayed guesses refused, want at least %d", refused, 40-th.Free)
-	}
-	tk, ok, _ := th.Reserve([]string{"login:x", "addr:2"}, now)
-	th.Cancel(tk)
-	if s := th.state["addr:2"]; !ok || s.failures != 0 {
-		t.Fatal("a cancelled reservation stayed counted")
-	}
-}
-
-// Parallel reservations never let more than Free attempts through at once.
-func TestThrottleParallel(t *testing.T) {
-	th := NewThrottle()
-	now := time.Unix(1000, 0)
-	var passed atomic.Int64
-	var wg sync.WaitGroup
-	for range 100 {
-		wg.Go(func() {
-			if _, ok, _ := th.Reserve([]string{"login:u", "addr:1"}, now); ok {
-				passed.Add(1)
-			}
-		})
-	}
-	wg.Wait()
-	if n := passed.Load(); n != int64(th.Free) {
-		t.Fatalf("%d parallel attempts passed, want %d", n, th.Free)
 	}
 }
 

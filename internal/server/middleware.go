@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -158,4 +159,57 @@ func (s *Server) identify(mux *http.ServeMux) http.Handler {
 			h.pattern = r.Pattern
 		}
 	})
+}
+
+// forwarded takes the client's address from X-Forwarded-For when the
+// connection comes from a trusted proxy (Config.TrustedProxies), so that
+// sign-ins and the portal's reports are counted per client behind a load
+// balancer rather than all under its address.
+func (s *Server) forwarded(next http.Handler) http.Handler {
+	if len(s.proxies) == 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if addr, ok := forwardedFor(r, s.proxies); ok {
+			r = r.WithContext(r.Context()) // a copy: the connection's request stays as it was
+			r.RemoteAddr = netip.AddrPortFrom(addr, 0).String()
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// forwardedFor is the client address a request from a trusted proxy
+// names: each proxy appends the address it was reached from, so reading
+// from the right, the first address that is not a trusted proxy is the
+// client; anything left of it may be forged. ok is false for a request not
+// from a trusted proxy, or with no usable header.
+func forwardedFor(r *http.Request, proxies []netip.Prefix) (addr netip.Addr, ok bool) {
+	trusted := func(a netip.Addr) bool {
+		for _, p := range proxies {
+			if p.Contains(a) {
+				return true
+			}
+		}
+		return false
+	}
+	peer, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil || !trusted(peer.Addr().Unmap()) {
+		return addr, false
+	}
+	var hops []string
+	for _, h := range r.Header.Values("X-Forwarded-For") {
+		for hop := range strings.SplitSeq(h, ",") {
+			hops = append(hops, strings.TrimSpace(hop))
+		}
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(hops[i])
+		if err != nil {
+			return addr, false
+		}
+		if a = a.Unmap(); !trusted(a) || i == 0 {
+			return a, true
+		}
+	}
+	return addr, false
 }

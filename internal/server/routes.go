@@ -25,5 +25,5 @@ func (s *Server) routes() http.Handler {
 	// Cross-origin protection rejects state-changing browser requests from
 	// other sites (CSRF) using Sec-Fetch-Site and Origin; API clients with
 	// bearer tokens send neither header and pass.
-	return s.observe(s.metricsGate(http.NewCrossOriginProtection().Handler(s.identify(mux))))
+	return s.forwarded(s.observe(s.metricsGate(http.NewCrossOriginProtection().Handler(s.identify(mux)))))
 }

@@ -9,6 +9,7 @@ import (
 	"crypto/subtle"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -38,15 +39,25 @@ type Config struct {
 	// HashSlots bounds the password hashes run at once (each holds the
 	// argon2id memory cost); 0 means auth.HashSlots with unknown memory.
 	HashSlots int
-	// Throttle counts failed sign-ins; nil means auth.NewThrottle(). Tests
+	// Throttle is the rule for failed sign-ins, counted in the database
+	// across every server sharing it; nil means auth.NewThrottle(). Tests
 	// give one whose back-off outlasts a slow machine's burst.
 	Throttle *auth.Throttle
 	// TileURL is the raster tile template the web maps draw under the city's
 	// polygons; empty draws none (works offline).
 	TileURL string
-	// ReportLimit limits the portal's reports per client address; nil is
-	// web.DefaultReportLimit.
+	// ReportLimit limits the portal's reports per client address, counted
+	// in the database like sign-ins; nil is web.DefaultReportLimit.
 	ReportLimit *auth.Throttle
+	// TrustedProxies are the load balancers and reverse proxies in front of
+	// the server: a request from one of them is taken to come from the
+	// address it names last in X-Forwarded-For that is not itself a trusted
+	// proxy. Without them the client address is the connection's.
+	TrustedProxies []netip.Prefix
+	// Ready, when set, is asked by /readyz beside the database: an error
+	// says why the server should not take traffic yet (still loading what
+	// its first requests would otherwise wait for).
+	Ready func() error
 }
 
 // Server holds what the middleware, sign-in and the probes need, and the
@@ -56,7 +67,9 @@ type Server struct {
 	log          *slog.Logger
 	registry     *prometheus.Registry
 	metrics      *metrics
-	throttle     *auth.Throttle
+	throttle     *store.Limiter
+	proxies      []netip.Prefix
+	ready        func() error
 	hashes       *auth.HashLimiter
 	version      string
 	started      time.Time
@@ -71,15 +84,18 @@ func New(cfg Config) http.Handler {
 		db:           cfg.DB,
 		log:          cfg.Logger,
 		registry:     cfg.Registry,
-		throttle:     cfg.Throttle,
+		proxies:      cfg.TrustedProxies,
+		ready:        cfg.Ready,
 		hashes:       auth.NewHashLimiter(cfg.HashSlots),
 		version:      cfg.Version,
 		metricsToken: cfg.MetricsToken,
 		started:      time.Now(),
 	}
-	if s.throttle == nil {
-		s.throttle = auth.NewThrottle()
+	rule := cfg.Throttle
+	if rule == nil {
+		rule = auth.NewThrottle()
 	}
+	s.throttle = s.db.Limiter("signin", *rule, true)
 	if cfg.HashSlots == 0 {
 		s.hashes = auth.NewHashLimiter(auth.HashSlots(0, auth.DefaultParams))
 	}

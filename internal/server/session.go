@@ -11,7 +11,8 @@ import (
 )
 
 // Login checks credentials under the throttle, which counts failures per
-// login name and per client address, and opens a session: sign-in for the
+// login name and per client address in the database (so across every
+// server sharing it), and opens a session: sign-in for the
 // API's session route and the web pages alike (httpx.Auth). The
 // caller reports a failure in its own way (and logs the server's own).
 func (s *Server) Login(w http.ResponseWriter, r *http.Request, login, password string) (*anju.Actor, error) {
@@ -24,24 +25,29 @@ func (s *Server) Login(w http.ResponseWriter, r *http.Request, login, password s
 		return nil, anju.FieldError("login", "login must be UTF-8 text without NUL characters")
 	}
 	keys := []string{"login:" + login, "addr:" + httpx.ClientAddr(r)}
-	ticket, ok, wait := s.throttle.Reserve(keys, time.Now())
+	ctx := r.Context()
+	ticket, ok, wait, err := s.throttle.Reserve(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
 	if !ok {
 		return nil, tooMany(w, wait, "too many failed sign-ins; try again in %d s")
 	}
 	var a *anju.Actor
-	err := s.Hashing(w, r, func() (err error) {
-		a, err = s.db.Authenticate(r.Context(), login, password)
+	err = s.Hashing(w, r, func() (err error) {
+		a, err = s.db.Authenticate(ctx, login, password)
 		return err
 	})
-	if anju.ErrorCode(err) == anju.ETOOMANY {
-		// Not evaluated, so not counted.
-		s.throttle.Cancel(ticket)
-		return nil, err
-	}
-	if err != nil && anju.ErrorCode(err) != anju.EUNAUTHORIZED {
-		s.throttle.Cancel(ticket)
+	// A password not evaluated (too busy, or the database failed) is not
+	// counted; a right or wrong one is settled.
+	var settleErr error
+	if code := anju.ErrorCode(err); err != nil && code != anju.EUNAUTHORIZED {
+		settleErr = s.throttle.Cancel(ctx, ticket)
 	} else {
-		s.throttle.Settle(ticket, err == nil)
+		settleErr = s.throttle.Settle(ctx, ticket, err == nil)
+	}
+	if settleErr != nil {
+		s.log.WarnContext(ctx, "sign-in throttle not settled", "err", settleErr)
 	}
 	if err != nil {
 		return nil, err

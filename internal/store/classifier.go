@@ -117,6 +117,9 @@ func (db *DB) TrainSuggestionModels(ctx context.Context, actor *anju.Actor, city
 				VALUES (?, ?, ?, ?, ?, ?, ?)`, city, kind, info.Version, micros(info.CreatedAt), n, string(evJSON), buf.Bytes()); err != nil {
 				return err
 			}
+			if err := tx.noteChange(ctx, city, changeModels); err != nil {
+				return err
+			}
 			return tx.appendAudit(ctx, actor, audit.Record{City: city, Action: "model.train", Object: "model:" + kind,
 				Detail: map[string]any{"version": info.Version, "examples": n, "macro_f1": ev.MacroF1, "accuracy": ev.Accuracy}})
 		})

@@ -129,6 +129,9 @@ func (db *DB) SaveDepartment(ctx context.Context, actor *anju.Actor, d Departmen
 		if _, err := tx.exec(ctx, `DELETE FROM department_categories WHERE department = ?`, d.Code); err != nil {
 			return err
 		}
+		if err := tx.noteChange(ctx, d.City, changeDepartments); err != nil {
+			return err
+		}
 		for _, c := range d.Categories {
 			if _, err := tx.exec(ctx, `INSERT INTO department_categories (department, city, category) VALUES (?, ?, ?)`,
 				d.Code, d.City, c); err != nil {
@@ -209,7 +212,8 @@ func boolInt(b bool) int {
 // departmentPlaces maps the city's department codes to their names and
 // places, for checking dispatches: every dispatch asked the database before,
 // a tenth of a dispatch's cost. A change made here is seen at once, one made
-// by another process within the cache's few seconds, as for the taxonomy.
+// by another process within a fraction of a second, as for the taxonomy
+// (changes.go).
 func (db *DB) departmentPlaces(ctx context.Context, q querier, city string) (map[string]departmentPlace, error) {
 	return db.dispatchable.get(city, func() (map[string]departmentPlace, error) {
 		rows, err := q.query(ctx, `SELECT d.code, d.name, r.path, r.level FROM departments d JOIN regions r ON r.code = d.region WHERE d.city = ?`, city)

@@ -1,7 +1,10 @@
 package store
 
 import (
+	"database/sql/driver"
 	"errors"
+	"fmt"
+	"net"
 	"strconv"
 	"strings"
 
@@ -27,6 +30,7 @@ type dialect interface {
 	// a bad input: it makes the server not ready.
 	writeFault(err error) bool
 	skipLocked() string
+	forUpdate() string
 }
 
 type sqliteDialect struct{}
@@ -137,3 +141,39 @@ func (postgresDialect) retryable(err error) bool {
 // skipLocked is appended to a SELECT that claims rows for one worker.
 func (sqliteDialect) skipLocked() string   { return "" }
 func (postgresDialect) skipLocked() string { return " FOR UPDATE SKIP LOCKED" }
+
+// forUpdate is appended to a SELECT whose rows the transaction goes on to
+// change: PostgreSQL locks them; SQLite's write transaction already holds
+// the whole file.
+func (sqliteDialect) forUpdate() string   { return "" }
+func (postgresDialect) forUpdate() string { return " FOR UPDATE" }
+
+// errUnreachable is what a request gets when the database dropped its
+// connection or could not be reached (a restart, a failover, a network
+// cut): a condition to retry, not a fault.
+var errUnreachable = anju.Errorf(anju.EUNAVAILABLE, "the database is unavailable; try again shortly")
+
+// Transient returns err as EUNAVAILABLE when it says the database could not
+// be reached or dropped the connection in the middle of a statement (on
+// PostgreSQL: connection exceptions, an administrator's or a crash's
+// shutdown of the server, a server still starting), so that the edges answer
+// 503 with Retry-After rather than 500: nothing was committed unless the
+// answer says so, and a request with an Idempotency-Key may be sent again.
+// Other errors come back unchanged.
+func Transient(err error) error {
+	if err == nil || anju.ErrorCode(err) != anju.EINTERNAL || !lostConnection(err) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", errUnreachable, err)
+}
+
+func lostConnection(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+	}
+	var ce *pgconn.ConnectError
+	var oe *net.OpError
+	return errors.As(err, &ce) || errors.As(err, &oe) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, net.ErrClosed) ||
+		pgconn.SafeToRetry(err) || strings.Contains(err.Error(), "conn closed")
+}

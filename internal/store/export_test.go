@@ -25,3 +25,13 @@ func (db *DB) ForgetFirstResponseDue(ctx context.Context) error {
 	_, err := db.exec(ctx, `UPDATE case_events SET data = '{}' WHERE action = 'reopen'`)
 	return err
 }
+
+// PollChanges reads change_versions at once, as the handle's background
+// poll does every changePoll.
+func (db *DB) PollChanges(ctx context.Context) error {
+	db.changes.begin()
+	return db.changes.poll(ctx)
+}
+
+// SetBuckets sets how many buckets the limiter counts keys in.
+func (l *Limiter) SetBuckets(n int64) { l.buckets = n }

@@ -817,8 +817,8 @@ type regionPlace struct {
 	level      region.Level
 }
 
-// placesOf maps a city's region codes to their places, cached for a few
-// seconds as the taxonomy is.
+// placesOf maps a city's region codes to their places, cached as the
+// taxonomy is.
 func (db *DB) placesOf(ctx context.Context, city string) (map[string]regionPlace, error) {
 	return db.regionPlaces.get(city, func() (map[string]regionPlace, error) {
 		rows, err := db.query(ctx, `SELECT code, name, path, level FROM regions WHERE city = ?`, city)

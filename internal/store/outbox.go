@@ -47,6 +47,9 @@ func (db *DB) SaveSubscription(ctx context.Context, actor *anju.Actor, s Subscri
 			s.City, s.Channel, s.Target, s.Secret, strings.Join(s.Actions, ",")).Scan(&s.ID); err != nil {
 			return db.dialect.translate(err)
 		}
+		if err := tx.noteChange(ctx, s.City, changeSubscriptions); err != nil {
+			return err
+		}
 		return tx.appendAudit(ctx, actor, auditRecord(s.City, "subscription.create", fmt.Sprintf("subscription:%d", s.ID),
 			map[string]any{"channel": s.Channel, "target": s.Target}))
 	})

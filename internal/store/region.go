@@ -243,6 +243,9 @@ func (db *DB) ImportRegions(ctx context.Context, actor *anju.Actor, incoming []r
 			ON CONFLICT (city) DO UPDATE SET version = region_versions.version + 1 RETURNING version`, city).Scan(&res.Version); err != nil {
 			return err
 		}
+		if err := tx.noteChange(ctx, city, changeRegions); err != nil {
+			return err
+		}
 		existing, err := tx.cityTree(ctx, city)
 		if err != nil {
 			return err
@@ -297,6 +300,7 @@ func (db *DB) ImportRegions(ctx context.Context, actor *anju.Actor, incoming []r
 		return ImportResult{}, err
 	}
 	db.locator.invalidate(city)
+	db.regionPlaces.drop(city)
 	return res, nil
 }
 

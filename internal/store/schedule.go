@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -199,9 +200,15 @@ func (db *DB) eachInBatches(ctx context.Context, ids []int64, fn func(tx *Tx, id
 				if taken > 0 && time.Since(began) >= dueBatchTime {
 					break
 				}
-				ok, err := fn(tx, id)
+				busy, err := tx.caseBusy(ctx, id)
 				if err != nil {
 					return err
+				}
+				ok := false
+				if !busy {
+					if ok, err = fn(tx, id); err != nil {
+						return err
+					}
 				}
 				taken++
 				if ok {
@@ -216,6 +223,31 @@ func (db *DB) eachInBatches(ctx context.Context, ids []int64, fn func(tx *Tx, id
 		total += done
 	}
 	return total, nil
+}
+
+// caseBusy takes case id's row for the batch, or reports that another
+// transaction holds it (a transition, another server's batch): the step is
+// then left to the next pass rather than waited for. A batch holds the
+// audit head from its first step on, and a transition takes its case before
+// the audit head: a batch waiting for a case would wait for a transaction
+// that waits for the batch (PostgreSQL breaks the deadlock after a second
+// and one of them starts again). SQLite runs one writer at a time.
+func (t *Tx) caseBusy(ctx context.Context, id int64) (bool, error) {
+	if t.db.dialect.name() != "postgres" {
+		return false, nil
+	}
+	var got int64
+	err := t.queryRow(ctx, `SELECT id FROM cases WHERE id = ?`+t.db.dialect.skipLocked(), id).Scan(&got)
+	if err != sql.ErrNoRows {
+		return false, err
+	}
+	// Held by another transaction, or not there at all (the step then
+	// finds that out itself).
+	err = t.queryRow(ctx, `SELECT id FROM cases WHERE id = ?`, id).Scan(&got)
+	if err == sql.ErrNoRows {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // dueBatchTime bounds how long one batch of due steps holds the database.

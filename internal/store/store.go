@@ -53,7 +53,9 @@ type DB struct {
 	dispatchable  *cityCache[map[string]departmentPlace]
 	intake        *intakeBatcher
 	stmts         *sync.Map // query → *sql.Stmt
+	preparing     *sync.Map // query → true while a transaction has it prepared in the background
 	tokenCache    *sync.Map // token hash → tokenEntry
+	changes       *changeWatch
 	similar       *similarIndexes
 	models        *cityCache[*cityModels]
 	publicFigures *publicFigureCache
@@ -121,16 +123,17 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if opts.IndexRecheck > 0 {
 		db.locator.recheck = opts.IndexRecheck
 	}
-	db.taxonomies = newCityCache[*taxonomy.Tree](5 * time.Second)
-	db.regionPlaces = newCityCache[map[string]regionPlace](5 * time.Second)
-	db.calendars = newCityCache[*deadline.Calendar](time.Minute)
-	db.subscriptions = newCityCache[[]Subscription](5 * time.Second)
-	db.dispatchable = newCityCache[map[string]departmentPlace](5 * time.Second)
+	db.changes = newChangeWatch(db)
+	db.taxonomies = newCityCache[*taxonomy.Tree](db.changes, changeTaxonomy, 5*time.Second)
+	db.regionPlaces = newCityCache[map[string]regionPlace](db.changes, changeRegions, 5*time.Second)
+	db.calendars = newCityCache[*deadline.Calendar](db.changes, changeCalendar, time.Minute)
+	db.subscriptions = newCityCache[[]Subscription](db.changes, changeSubscriptions, 5*time.Second)
+	db.dispatchable = newCityCache[map[string]departmentPlace](db.changes, changeDepartments, 5*time.Second)
 	db.intake = &intakeBatcher{db: db}
-	db.stmts, db.nstmts = &sync.Map{}, &atomic.Int64{}
+	db.stmts, db.preparing, db.nstmts = &sync.Map{}, &sync.Map{}, &atomic.Int64{}
 	db.tokenCache = &sync.Map{}
 	db.similar = &similarIndexes{cities: map[string]*citySimilar{}}
-	db.models = newCityCache[*cityModels](time.Minute)
+	db.models = newCityCache[*cityModels](db.changes, changeModels, time.Minute)
 	db.publicFigures = newPublicFigureCache()
 	db.txStats, db.health = &txStats{}, &writeHealth{}
 	db.busyRetry = opts.BusyRetry
@@ -260,6 +263,9 @@ func (db *DB) Close() error {
 	}
 	if db.checkpoints != nil {
 		db.checkpoints.stop()
+	}
+	if db.changes != nil {
+		db.changes.close()
 	}
 	return db.sql.Close()
 }
@@ -414,6 +420,12 @@ const maxStmts = 1000
 // once: database/sql makes a new bound copy at every Tx.StmtContext call and
 // keeps each until the transaction ends (a week of the demo's history, some
 // 13,000 statements, made as many).
+//
+// A statement not yet prepared runs unprepared this once and is prepared
+// for the pool in the background: preparing it here would wait for a second
+// connection while the transaction holds one, and with every connection
+// held by a transaction doing the same (a burst of sign-ins on PostgreSQL,
+// twenty at once) none would ever come.
 func (t *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
 	if t.unprepared {
 		return nil
@@ -421,14 +433,20 @@ func (t *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
 	if st, ok := t.stmts[q]; ok {
 		return st
 	}
-	st := t.db.stmt(ctx, q)
-	if st == nil {
+	v, ok := t.db.stmts.Load(q)
+	if !ok {
+		if _, running := t.db.preparing.LoadOrStore(q, true); !running && t.db.nstmts.Load() < maxStmts {
+			go func() {
+				t.db.stmt(context.Background(), q)
+				t.db.preparing.Delete(q)
+			}()
+		}
 		return nil
 	}
+	bound := t.tx.StmtContext(ctx, v.(*sql.Stmt))
 	if t.stmts == nil {
 		t.stmts = map[string]*sql.Stmt{}
 	}
-	bound := t.tx.StmtContext(ctx, st)
 	t.stmts[q] = bound
 	return bound
 }

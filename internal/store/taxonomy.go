@@ -15,34 +15,42 @@ import (
 )
 
 // cityCache holds per-city things that change rarely (the taxonomy, the
-// calendar). Entries expire after a few seconds so that a change made by
-// another process is seen soon; a change made here drops them at once.
+// calendar). A change made here drops the city's entry at once; one made by
+// another process is seen through change_versions (changes.go) within a
+// fraction of a second. Entries also expire after ttl, a backstop.
 type cityCache[T any] struct {
 	mu      sync.Mutex
 	entries map[string]cacheEntry[T]
 	ttl     time.Duration
+	kind    changeKind
+	changes *changeWatch
 }
 
 type cacheEntry[T any] struct {
-	value T
-	at    time.Time
+	value   T
+	at      time.Time // when its load began
+	version int64     // the city's version of kind then
 }
 
-func newCityCache[T any](ttl time.Duration) *cityCache[T] {
-	return &cityCache[T]{entries: map[string]cacheEntry[T]{}, ttl: ttl}
+func newCityCache[T any](changes *changeWatch, kind changeKind, ttl time.Duration) *cityCache[T] {
+	return &cityCache[T]{entries: map[string]cacheEntry[T]{}, ttl: ttl, kind: kind, changes: changes}
 }
 
 func (c *cityCache[T]) get(city string, load func() (T, error)) (T, error) {
+	// The version is read before the load: a change committed during the
+	// load leaves the entry under the older version, loaded again next time.
+	version, fresh := c.changes.version(city, c.kind)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e, ok := c.entries[city]; ok && time.Since(e.at) < c.ttl {
+	if e, ok := c.entries[city]; ok && time.Since(e.at) < c.ttl && trust(e.version, version, fresh, e.at) {
 		return e.value, nil
 	}
+	at := time.Now()
 	v, err := load()
 	if err != nil {
 		return v, err
 	}
-	c.entries[city] = cacheEntry[T]{value: v, at: time.Now()}
+	c.entries[city] = cacheEntry[T]{value: v, at: at, version: version}
 	return v, nil
 }
 
@@ -234,7 +242,7 @@ func (db *DB) SaveCategory(ctx context.Context, actor *anju.Actor, c taxonomy.Ca
 				return err
 			}
 		}
-		return nil
+		return tx.noteChange(ctx, city, changeTaxonomy)
 	})
 	db.taxonomies.drop(city)
 	if err != nil {
@@ -305,6 +313,9 @@ func (db *DB) SetCalendarDay(ctx context.Context, actor *anju.Actor, day string,
 			return err
 		}
 		if _, err := tx.exec(ctx, `INSERT INTO calendar_overrides (city, day, kind, note) VALUES (?, ?, ?, ?)`, actor.City, d.String(), string(kind), note); err != nil {
+			return err
+		}
+		if err := tx.noteChange(ctx, actor.City, changeCalendar); err != nil {
 			return err
 		}
 		return tx.appendAudit(ctx, actor, audit.Record{City: actor.City, Action: "calendar.set", Object: "day:" + d.String(),

@@ -126,6 +126,9 @@ func (db *DB) SetPassword(ctx context.Context, actor *anju.Actor, login, passwor
 		if err := tx.endCredentials(ctx, db.clock.Now(), u.ID); err != nil {
 			return err
 		}
+		if err := tx.noteChange(ctx, u.City, changeAuth); err != nil {
+			return err
+		}
 		return tx.appendAudit(ctx, actor, audit.Record{City: u.City, Action: "user.password", Object: "user:" + u.Login})
 	})
 	db.forgetTokens(u.ID)
@@ -180,7 +183,12 @@ func (db *DB) GrantRole(ctx context.Context, actor *anju.Actor, login string, g 
 	if g, err = db.checkGrant(ctx, actor, u, g); err != nil {
 		return g, err
 	}
-	err = db.inTx(ctx, func(tx *Tx) error { return tx.insertGrant(ctx, actor, u, &g) })
+	err = db.inTx(ctx, func(tx *Tx) error {
+		if err := tx.insertGrant(ctx, actor, u, &g); err != nil {
+			return err
+		}
+		return tx.noteChange(ctx, u.City, changeAuth)
+	})
 	db.forgetTokens(u.ID)
 	return g, err
 }
@@ -270,6 +278,9 @@ func (db *DB) RevokeGrant(ctx context.Context, actor *anju.Actor, login string, 
 		}
 		err := db.inTx(ctx, func(tx *Tx) error {
 			if _, err := tx.exec(ctx, `DELETE FROM grants WHERE id = ?`, grantID); err != nil {
+				return err
+			}
+			if err := tx.noteChange(ctx, u.City, changeAuth); err != nil {
 				return err
 			}
 			return tx.appendAudit(ctx, actor, audit.Record{City: u.City, Action: "permission.revoke", Object: "user:" + u.Login,
@@ -643,6 +654,9 @@ func (db *DB) RevokeAPIToken(ctx context.Context, actor *anju.Actor, login strin
 			}
 			return nil // already revoked: revoking again changes nothing
 		}
+		if err := tx.noteChange(ctx, u.City, changeAuth); err != nil {
+			return err
+		}
 		return tx.appendAudit(ctx, actor, audit.Record{City: u.City, Action: "token.revoke", Object: "user:" + u.Login,
 			Detail: map[string]any{"token": id}})
 	})
@@ -675,6 +689,9 @@ func (db *DB) SetDisabled(ctx context.Context, actor *anju.Actor, login string, 
 		if _, err := tx.exec(ctx, `UPDATE users SET disabled = ? WHERE id = ?`, disabled, u.ID); err != nil {
 			return err
 		}
+		if err := tx.noteChange(ctx, u.City, changeAuth); err != nil {
+			return err
+		}
 		if disabled {
 			if err := tx.endCredentials(ctx, db.clock.Now(), u.ID); err != nil {
 				return err
@@ -698,26 +715,30 @@ func (t *Tx) endCredentials(ctx context.Context, now time.Time, userID int64) er
 // ActorByToken returns the actor of a live API token, EUNAUTHORIZED otherwise.
 // Machine clients send a token with every request, and resolving one is three
 // queries, so actors are cached for tokenCacheTTL. A revocation, disabling,
-// password change or grant change in this process clears the user's entries at once (see
-// forgetTokens); one made by another process (the CLI, another server) takes
-// effect here within tokenCacheTTL. An expired token is refused even when cached.
+// password change or grant change in this process clears the user's entries
+// at once (see forgetTokens); one made by another process (the CLI, another
+// server) is seen through change_versions (changes.go) and clears every
+// entry within a fraction of a second. An expired token is refused even when
+// cached.
 func (db *DB) ActorByToken(ctx context.Context, token string) (*anju.Actor, error) {
 	hash := auth.HashToken(token)
 	now := db.clock.Now()
+	epoch, fresh := db.changes.epoch(changeAuth)
 	if v, ok := db.tokenCache.Load(hash); ok {
 		e := v.(tokenEntry)
-		if now.Sub(e.at) < tokenCacheTTL && (e.expires.IsZero() || now.Before(e.expires)) {
+		if now.Sub(e.at) < tokenCacheTTL && (e.expires.IsZero() || now.Before(e.expires)) && trust(e.epoch, epoch, fresh, e.loaded) {
 			return e.actor, nil
 		}
 		db.tokenCache.Delete(hash)
 	}
+	loaded := time.Now()
 	var userID int64
 	var expires sql.NullInt64
 	err := db.queryRow(ctx, `SELECT user_id, expires_at FROM api_tokens WHERE token_hash = ? AND NOT revoked
 		AND (expires_at IS NULL OR expires_at > ?)`, hash, micros(now)).Scan(&userID, &expires)
 	a, err := db.actorByUserID(ctx, userID, err)
 	if err == nil {
-		e := tokenEntry{actor: a, at: now}
+		e := tokenEntry{actor: a, at: now, loaded: loaded, epoch: epoch}
 		if expires.Valid {
 			e.expires = fromMicros(expires.Int64)
 		}
@@ -730,13 +751,16 @@ const tokenCacheTTL = 5 * time.Second
 
 type tokenEntry struct {
 	actor   *anju.Actor
-	at      time.Time
+	at      time.Time // on the store's clock, for the TTL and expiry
+	loaded  time.Time // on the wall clock, for trust
+	epoch   int64     // of changeAuth when it was loaded
 	expires time.Time
 }
 
 // forgetTokens drops the cached actors of a user, after a change to their
 // credentials, so that this process does not serve them for the rest of
-// tokenCacheTTL.
+// tokenCacheTTL. The change's transaction noted it for the others
+// (Tx.noteChange).
 func (db *DB) forgetTokens(userID int64) {
 	db.tokenCache.Range(func(k, v any) bool {
 		if v.(tokenEntry).actor.UserID == userID {

@@ -5,6 +5,7 @@ import (
 
 	"anju/internal/anju"
 	"anju/internal/httpx"
+	"anju/internal/store"
 )
 
 // loginPage is the data of the sign-in form; Login keeps what was typed.
@@ -31,6 +32,7 @@ func (w *Web) handleLogin(rw http.ResponseWriter, r *http.Request, v *View) {
 	login, next := r.PostForm.Get("login"), localPath(r.PostForm.Get("next"), "/work")
 	v.Title = v.T("login.title")
 	if _, err := w.auth.Login(rw, r, login, r.PostForm.Get("password")); err != nil {
+		err = store.Transient(err)
 		var msg string
 		switch anju.ErrorCode(err) {
 		case anju.EUNAUTHORIZED:

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strconv"
-	"time"
 
 	"anju/internal/anju"
 	"anju/internal/httpx"
@@ -46,7 +45,10 @@ func filer(v *View, city string) (actor *anju.Actor, public bool) {
 // against the limit and reports whether it may go ahead; when not, err is
 // the ETOOMANY to show, with Retry-After set.
 func (w *Web) allowReport(rw http.ResponseWriter, r *http.Request) error {
-	_, ok, wait := w.limit.Reserve([]string{"portal:" + httpx.ClientAddr(r)}, time.Now())
+	_, ok, wait, err := w.limit.Reserve(r.Context(), []string{"portal:" + httpx.ClientAddr(r)})
+	if err != nil {
+		return err
+	}
 	if ok {
 		return nil
 	}

@@ -8,6 +8,7 @@ import (
 
 	"anju/internal/anju"
 	"anju/internal/httpx"
+	"anju/internal/store"
 )
 
 // render writes a whole page, or — to an htmx request for a page that
@@ -51,6 +52,7 @@ type errorPage struct {
 // the error's code maps to. Internal errors are logged with their detail and
 // shown only generically; a busy database asks to retry.
 func (w *Web) fail(rw http.ResponseWriter, r *http.Request, v *View, err error) {
+	err = store.Transient(err)
 	code := anju.ErrorCode(err)
 	status := httpx.Status(code)
 	switch code {

@@ -24,8 +24,8 @@ type Config struct {
 	// maps work with no network.
 	TileURL string
 	// ReportLimit limits reports and "me too"s from the portal by people
-	// who are not signed in, per client address; nil means
-	// DefaultReportLimit.
+	// who are not signed in, per client address, counted in the database
+	// across every server sharing it; nil means DefaultReportLimit.
 	ReportLimit *auth.Throttle
 }
 
@@ -42,15 +42,17 @@ type Web struct {
 	log     *slog.Logger
 	auth    httpx.Auth
 	tileURL string
-	limit   *auth.Throttle
+	limit   *store.Limiter
 }
 
 // New returns the pages; Register mounts them.
 func New(cfg Config) *Web {
-	w := &Web{db: cfg.DB, log: cfg.Log, auth: cfg.Auth, tileURL: cfg.TileURL, limit: cfg.ReportLimit}
-	if w.limit == nil {
-		w.limit = DefaultReportLimit()
+	w := &Web{db: cfg.DB, log: cfg.Log, auth: cfg.Auth, tileURL: cfg.TileURL}
+	rule := cfg.ReportLimit
+	if rule == nil {
+		rule = DefaultReportLimit()
 	}
+	w.limit = cfg.DB.Limiter("portal", *rule, false)
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
 	}
