@@ -101,48 +101,26 @@ func (s *API) handleDisputeAgreement(w http.ResponseWriter, r *http.Request, a *
 	writeJSON(w, http.StatusOK, ag)
 }
 
-// disputeStep is a handler for one mediation step taking a body of type T.
-func disputeStep[T any](s *API, step func(db *store.DB, r *http.Request, a *anju.Actor, id int64, in T) (store.CaseWithDispute, error)) func(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
-	return func(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
-		id, err := pathID(r, "dispute")
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		var in T
-		if err := decodeJSON(w, r, &in, maxBody); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		cd, err := step(s.db, r, a, id, in)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, cd)
-	}
-}
-
 func (s *API) handleDisputeSession() func(http.ResponseWriter, *http.Request, *anju.Actor) {
-	return disputeStep(s, func(db *store.DB, r *http.Request, a *anju.Actor, id int64, in dispute.Session) (store.CaseWithDispute, error) {
+	return kindStep(s, "dispute", func(db *store.DB, r *http.Request, a *anju.Actor, id int64, in dispute.Session) (store.CaseWithDispute, error) {
 		return db.RecordDisputeSession(r.Context(), a, id, in)
 	})
 }
 
 func (s *API) handleDisputeOutcome() func(http.ResponseWriter, *http.Request, *anju.Actor) {
-	return disputeStep(s, func(db *store.DB, r *http.Request, a *anju.Actor, id int64, in dispute.Outcome) (store.CaseWithDispute, error) {
+	return kindStep(s, "dispute", func(db *store.DB, r *http.Request, a *anju.Actor, id int64, in dispute.Outcome) (store.CaseWithDispute, error) {
 		return db.RecordDisputeOutcome(r.Context(), a, id, in)
 	})
 }
 
 func (s *API) handleDisputeReferral() func(http.ResponseWriter, *http.Request, *anju.Actor) {
-	return disputeStep(s, func(db *store.DB, r *http.Request, a *anju.Actor, id int64, in dispute.ReferralResult) (store.CaseWithDispute, error) {
+	return kindStep(s, "dispute", func(db *store.DB, r *http.Request, a *anju.Actor, id int64, in dispute.ReferralResult) (store.CaseWithDispute, error) {
 		return db.RecordReferralResult(r.Context(), a, id, in)
 	})
 }
 
 func (s *API) handleDisputeFollowUp() func(http.ResponseWriter, *http.Request, *anju.Actor) {
-	return disputeStep(s, func(db *store.DB, r *http.Request, a *anju.Actor, id int64, in dispute.FollowUp) (store.CaseWithDispute, error) {
+	return kindStep(s, "dispute", func(db *store.DB, r *http.Request, a *anju.Actor, id int64, in dispute.FollowUp) (store.CaseWithDispute, error) {
 		return db.RecordFollowUp(r.Context(), a, id, in)
 	})
 }
@@ -167,4 +145,28 @@ func (s *API) handleSaveDisputeSettings(w http.ResponseWriter, r *http.Request, 
 		return
 	}
 	writeJSON(w, http.StatusOK, in)
+}
+
+// kindStep is the handler of one step of a kind of case (a mediation's, a
+// petition's) at /api/v1/{what}s/{id}/…, taking a body of type T and
+// answering the case with its detail.
+func kindStep[T, R any](s *API, what string, step func(db *store.DB, r *http.Request, a *anju.Actor, id int64, in T) (R, error)) func(http.ResponseWriter, *http.Request, *anju.Actor) {
+	return func(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
+		id, err := pathID(r, what)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		var in T
+		if err := decodeJSON(w, r, &in, maxBody); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		out, err := step(s.db, r, a, id, in)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, out)
+	}
 }

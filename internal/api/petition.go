@@ -69,54 +69,32 @@ func (s *API) handlePetitionPrint(which string) func(http.ResponseWriter, *http.
 	}
 }
 
-// petitionStep is a handler for one petition step taking a body of type T.
-func petitionStep[T any](s *API, step func(db *store.DB, r *http.Request, a *anju.Actor, id int64, in T) (store.CaseWithPetition, error)) func(http.ResponseWriter, *http.Request, *anju.Actor) {
-	return func(w http.ResponseWriter, r *http.Request, a *anju.Actor) {
-		id, err := pathID(r, "petition")
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		var in T
-		if err := decodeJSON(w, r, &in, maxBody); err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		cp, err := step(s.db, r, a, id, in)
-		if err != nil {
-			s.writeError(w, r, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, cp)
-	}
-}
-
 func (s *API) handleAcceptPetition() func(http.ResponseWriter, *http.Request, *anju.Actor) {
-	return petitionStep(s, func(db *store.DB, r *http.Request, a *anju.Actor, id int64, in petition.Acceptance) (store.CaseWithPetition, error) {
+	return kindStep(s, "petition", func(db *store.DB, r *http.Request, a *anju.Actor, id int64, in petition.Acceptance) (store.CaseWithPetition, error) {
 		return db.AcceptPetition(r.Context(), a, id, in)
 	})
 }
 
 func (s *API) handleDeclinePetition() func(http.ResponseWriter, *http.Request, *anju.Actor) {
-	return petitionStep(s, func(db *store.DB, r *http.Request, a *anju.Actor, id int64, in petition.Declining) (store.CaseWithPetition, error) {
+	return kindStep(s, "petition", func(db *store.DB, r *http.Request, a *anju.Actor, id int64, in petition.Declining) (store.CaseWithPetition, error) {
 		return db.DeclinePetition(r.Context(), a, id, in)
 	})
 }
 
 func (s *API) handlePetitionExtension() func(http.ResponseWriter, *http.Request, *anju.Actor) {
-	return petitionStep(s, func(db *store.DB, r *http.Request, a *anju.Actor, id int64, in petition.ExtensionRequest) (store.CaseWithPetition, error) {
+	return kindStep(s, "petition", func(db *store.DB, r *http.Request, a *anju.Actor, id int64, in petition.ExtensionRequest) (store.CaseWithPetition, error) {
 		return db.RequestPetitionExtension(r.Context(), a, id, in)
 	})
 }
 
 func (s *API) handlePetitionOpinion() func(http.ResponseWriter, *http.Request, *anju.Actor) {
-	return petitionStep(s, func(db *store.DB, r *http.Request, a *anju.Actor, id int64, in petition.Opinion) (store.CaseWithPetition, error) {
+	return kindStep(s, "petition", func(db *store.DB, r *http.Request, a *anju.Actor, id int64, in petition.Opinion) (store.CaseWithPetition, error) {
 		return db.RecordPetitionOpinion(r.Context(), a, id, in)
 	})
 }
 
 func (s *API) handlePetitionReview(step petition.Action) func(http.ResponseWriter, *http.Request, *anju.Actor) {
-	return petitionStep(s, func(db *store.DB, r *http.Request, a *anju.Actor, id int64, in petition.ReviewRequest) (store.CaseWithPetition, error) {
+	return kindStep(s, "petition", func(db *store.DB, r *http.Request, a *anju.Actor, id int64, in petition.ReviewRequest) (store.CaseWithPetition, error) {
 		return db.RequestPetitionReview(r.Context(), a, id, step, in)
 	})
 }
