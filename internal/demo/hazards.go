@@ -127,12 +127,14 @@ func fillHazards(ctx context.Context, k *kindsWorld, n int, seed int64) error {
 		// their tasks and marks the tasks of ended periods missed.
 		pass := day.Add(30 * time.Minute)
 		k.clock.Set(pass)
-		if _, err := k.db.GenerateInspectionTasks(ctx, pass); err != nil {
+		made, err := k.db.GenerateInspectionTasks(ctx, pass)
+		if err != nil {
 			return fmt.Errorf("demo inspection tasks: %w", err)
 		}
+		// The tasks just made are the newest due ones.
 		newest := lastTask
-		for before := int64(0); ; {
-			l, err := k.db.ListInspections(ctx, sys, store.InspectionFilter{State: hazard.TaskDue, Before: before, Limit: 200})
+		for before := int64(0); made > 0; {
+			l, err := k.db.ListInspections(ctx, sys, store.InspectionFilter{State: hazard.TaskDue, Before: before, Limit: min(made, 200)})
 			if err != nil {
 				return err
 			}
@@ -148,7 +150,7 @@ func fillHazards(ctx context.Context, k *kindsWorld, n int, seed int64) error {
 			if !more {
 				break
 			}
-			before = l.Next
+			before, made = l.Next, made-len(l.Inspections)
 		}
 		lastTask = newest
 		end := day.AddDate(0, 0, 1)
@@ -305,11 +307,18 @@ func (hz *hazardFill) rectify(f store.Finding, h store.Hazard, found time.Time, 
 		}
 		return nil
 	}
-	var resolve, reinspect func() error
+	resolution := cases.Input{Result: "已督促" + h.Owner + "完成整改：" + f.Text + "，问题已消除，请复查。"}
+	var resolve, reinspect, reinspectLater func() error
 	resolve = func() error {
-		if err := act(cases.ActionResolve, cases.Input{Result: "已督促" + h.Owner + "完成整改：" + f.Text + "，问题已消除，请复查。"}); err != nil {
+		if err := act(cases.ActionResolve, resolution); err != nil {
 			return err
 		}
+		next(1, 7, reinspect)
+		return nil
+	}
+	// reinspectLater is queued at the rectification's time, which the
+	// start's transaction writes: it queues the re-inspection after it.
+	reinspectLater = func() error {
 		next(1, 7, reinspect)
 		return nil
 	}
@@ -329,13 +338,30 @@ func (hz *hazardFill) rectify(f store.Finding, h store.Hazard, found time.Time, 
 		return nil
 	}
 	next(0.2, 2, func() error {
-		if err := act(cases.ActionStart, cases.Input{}); err != nil {
-			return err
+		if stall {
+			return act(cases.ActionStart, cases.Input{})
 		}
-		if !stall {
-			next(2, 15, resolve)
+		// Signed for and, days later, rectified: one transaction, the
+		// clock set to each step's time, as the history's steps go.
+		started := at
+		next(2, 15, reinspectLater)
+		resolved := at
+		if !resolved.Before(hz.now) {
+			return act(cases.ActionStart, cases.Input{})
 		}
-		return nil
+		return hz.db.InTx(ctx, func(tx *store.Tx) error {
+			for _, s := range []struct {
+				at     time.Time
+				action cases.Action
+				in     cases.Input
+			}{{started, cases.ActionStart, cases.Input{}}, {resolved, cases.ActionResolve, resolution}} {
+				hz.clock.Set(s.at)
+				if _, err := tx.Act(ctx, handler, f.CaseID, s.action, store.ActionInput{Input: s.in}); err != nil {
+					return fmt.Errorf("demo rectification case %d %s: %w", f.CaseID, s.action, err)
+				}
+			}
+			return nil
+		})
 	})
 }
 

@@ -134,7 +134,7 @@ func (k *kindsWorld) holdMeeting(ctx context.Context, rng *rand.Rand, community 
 		grid, cat string
 	}
 	var cs []born
-	for _, j := range rng.Perm(len(meetingDecisions))[:1+rng.Intn(3)] {
+	for _, j := range rng.Perm(len(meetingDecisions))[:1+rng.Intn(2)] {
 		d := meetingDecisions[j]
 		g := grids[rng.Intn(len(grids))]
 		tl.at = tl.at.Add(time.Duration(1+rng.Intn(10)) * time.Minute)

@@ -126,7 +126,7 @@ func (k *kindsWorld) holdReception(ctx context.Context, rng *rand.Rand, street s
 	}
 	var bookings []booked
 	published := tl.at
-	for range 2 + rng.Intn(6) {
+	for range 2 + rng.Intn(4) {
 		at := published.Add(time.Duration(rng.Int63n(int64(start.Sub(published)))))
 		if !at.Before(k.now) {
 			continue
@@ -167,7 +167,7 @@ func (k *kindsWorld) holdReception(ctx context.Context, rng *rand.Rand, street s
 	}
 	var cs []born
 	for _, b := range bookings {
-		if rng.Intn(10) < 3 {
+		if rng.Intn(10) < 4 {
 			continue // answered on the spot: no case
 		}
 		at := b.slot.Add(time.Duration(5+rng.Intn(20)) * time.Minute)
