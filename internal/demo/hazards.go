@@ -119,7 +119,7 @@ func fillHazards(ctx context.Context, k *kindsWorld, n int, seed int64) error {
 	for _, hk := range hazardKinds {
 		total += hk.weight
 	}
-	hz := &hazardFill{kindsWorld: k, rng: rng, checklists: checklists, hazards: map[int64]store.Hazard{}}
+	hz := &hazardFill{kindsWorld: k, ctx: ctx, rng: rng, checklists: checklists, hazards: map[int64]store.Hazard{}}
 	sys := anju.SystemActor("demo")
 	var lastTask int64
 	for day := hazard.DayStart(hazard.Day(first)); day.Before(k.now); day = day.AddDate(0, 0, 1) {
@@ -172,6 +172,7 @@ func fillHazards(ctx context.Context, k *kindsWorld, n int, seed int64) error {
 // hazardFill is the state of the register's fill.
 type hazardFill struct {
 	*kindsWorld
+	ctx        context.Context // the fill's, which the queued steps run in
 	rng        *rand.Rand
 	checklists map[hazard.Type]hazard.Checklist
 	hazards    map[int64]store.Hazard
@@ -251,7 +252,7 @@ func (hz *hazardFill) plan(t store.Inspection, day time.Time) {
 
 // inspect completes task t as the grid leader of its place's community.
 func (hz *hazardFill) inspect(t store.Inspection, at time.Time) error {
-	ctx := context.Background()
+	ctx := hz.ctx
 	h := hz.hazards[t.HazardID]
 	inspector, err := hz.actor(gridLeaderOf(h.Grid.Code[:12]))
 	if err != nil {
@@ -292,7 +293,7 @@ func (hz *hazardFill) rectify(f store.Finding, h store.Hazard, found time.Time, 
 	if handler == nil {
 		return // no department: the finding waits for a dispatcher
 	}
-	ctx := context.Background()
+	ctx := hz.ctx
 	stall := hz.now.Sub(found) < 120*24*time.Hour && rng.Float64() < 0.3
 	sendBack := rng.Float64() < 0.125
 	at := found

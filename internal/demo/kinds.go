@@ -32,7 +32,7 @@ type kindSizes struct {
 
 func sizesFor(requests int) kindSizes {
 	scale := func(full, least int) int { return max(least, full*requests/200_000) }
-	return kindSizes{disputes: scale(2000, 60), hazards: scale(2400, 80), receptions: scale(600, 24), meetings: scale(600, 24)}
+	return kindSizes{disputes: scale(2000, 30), hazards: scale(2400, 40), receptions: scale(600, 16), meetings: scale(600, 16)}
 }
 
 // fillKinds writes the other kinds, sized by the history's requests.

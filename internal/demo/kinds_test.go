@@ -82,14 +82,14 @@ func TestDemoKinds(t *testing.T) {
 			key   string
 			least int
 		}{
-			{"dispute", 60},
+			{"dispute", 30},
 			{"dispute settled", 1}, {"dispute concluded", 1}, {"dispute referred", 1}, {"dispute agreed", 1}, {"dispute mediating", 1},
 			{"dispute_broken settled", 1}, // broken, mediated again, and kept
 			{"dispute_signed settled", 1}, {"dispute_large warned", 3},
-			{"hazard", 80}, {"inspection done", 300}, {"inspection missed", 1}, {"inspection due", 1},
+			{"hazard", 40}, {"inspection done", 150}, {"inspection missed", 1}, {"inspection due", 1},
 			{"finding closed", 1}, {"finding rectifying", 1}, {"finding_case closed", 1},
-			{"reception closed", 20}, {"reception published", 1}, {"reception_booking", 40}, {"reception_case closed", 1},
-			{"meeting minuted", 18}, {"meeting scheduled", 1}, {"meeting_proposal accepted", 1}, {"meeting_proposal declined", 1},
+			{"reception closed", 12}, {"reception published", 1}, {"reception_booking", 20}, {"reception_case closed", 1},
+			{"meeting minuted", 10}, {"meeting scheduled", 1}, {"meeting_proposal accepted", 1}, {"meeting_proposal declined", 1},
 			{"meeting_decision closed", 1},
 		} {
 			if got[want.key] < want.least {
