@@ -19,7 +19,6 @@ package petition
 
 import (
 	"slices"
-	"strings"
 	"unicode/utf8"
 
 	"anju/internal/anju"
@@ -193,11 +192,8 @@ func Transition(s Stage, caseState cases.State, a Action, roles ...anju.Role) (R
 		return Rule{}, anju.Errorf(anju.ECONFLICT, "cannot record %s on a petition that is %s", actionWords[a], stageWords[s])
 	}
 	r := Rules[i]
-	if !slices.ContainsFunc(roles, func(x anju.Role) bool { return slices.Contains(r.Roles, x) }) {
-		return Rule{}, anju.Errorf(anju.EFORBIDDEN, "only %s may record %s", roleList(r.Roles), actionWords[a])
-	}
-	if !slices.Contains(r.CaseFrom, caseState) {
-		return Rule{}, anju.Errorf(anju.ECONFLICT, "cannot record %s while the case is %s", actionWords[a], strings.ReplaceAll(string(caseState), "_", " "))
+	if err := cases.CheckStep(actionWords[a], r.Roles, r.CaseFrom, roles, caseState); err != nil {
+		return Rule{}, err
 	}
 	return r, nil
 }
@@ -217,14 +213,6 @@ func Allowed(s Stage, caseState cases.State, roles ...anju.Role) []Action {
 var actionWords = map[Action]string{
 	ActionAccept: "the acceptance", ActionDecline: "a decision not to accept", ActionExtend: "an extension",
 	ActionOpinion: "a written opinion", ActionReview: "a request for review", ActionReReview: "a request for re-review",
-}
-
-func roleList(rs []anju.Role) string {
-	var names []string
-	for _, r := range rs {
-		names = append(names, strings.ReplaceAll(string(r), "_", " ")+"s")
-	}
-	return strings.Join(names, " or ")
 }
 
 // Limits of what a step records.
