@@ -421,12 +421,19 @@ func TestValidate(t *testing.T) {
 		check func() error
 		field string
 	}{
-		{"intake", func() error { return Intake{Channel: ChannelLetter, First: &yes}.Validate() }, ""},
-		{"repeat naming the earlier", func() error { return Intake{Channel: ChannelVisit, First: &no, RepeatOf: 7}.Validate() }, ""},
-		{"no channel", func() error { return Intake{First: &yes}.Validate() }, "channel"},
-		{"unknown channel", func() error { return Intake{Channel: "fax", First: &yes}.Validate() }, "channel"},
-		{"first unsaid", func() error { return Intake{Channel: ChannelPhone}.Validate() }, "first"},
-		{"first and a repeat", func() error { return Intake{Channel: ChannelWeb, First: &yes, RepeatOf: 3}.Validate() }, "repeat_of"},
+		{"intake", func() error { return (&Intake{Channel: ChannelLetter, First: &yes}).Validate() }, ""},
+		{"repeat naming the earlier", func() error { return (&Intake{Channel: ChannelVisit, First: &no, RepeatOf: 7}).Validate() }, ""},
+		{"no channel", func() error { return (&Intake{First: &yes}).Validate() }, "channel"},
+		{"unknown channel", func() error { return (&Intake{Channel: "fax", First: &yes}).Validate() }, "channel"},
+		{"first unsaid", func() error { return (&Intake{Channel: ChannelPhone}).Validate() }, "first"},
+		{"repeat, first unsaid", func() error {
+			in := Intake{Channel: ChannelLetter, RepeatOf: 7}
+			if err := in.Validate(); err != nil || in.First == nil || *in.First {
+				return anju.FieldError("first", "a repeat naming the earlier petition is no first petition: %v %v", err, in.First)
+			}
+			return nil
+		}, ""},
+		{"first and a repeat", func() error { return (&Intake{Channel: ChannelWeb, First: &yes, RepeatOf: 3}).Validate() }, "repeat_of"},
 		{"notice", func() error { return (&Acceptance{Notice: "交区住建局办理"}).Validate() }, ""},
 		{"blank notice", func() error { return (&Acceptance{Notice: "\u200b "}).Validate() }, "notice"},
 		{"long notice", func() error { return (&Acceptance{Notice: longText}).Validate() }, "notice"},

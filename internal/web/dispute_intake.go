@@ -229,42 +229,13 @@ func (w *Web) renderDisputeIntake(rw http.ResponseWriter, r *http.Request, v *Vi
 	for _, t := range dispute.Types {
 		p.Types = append(p.Types, option{string(t), v.T("agreement.type." + string(t))})
 	}
-	tree, err := w.db.Taxonomy(ctx, v.Actor.City)
-	if err != nil {
+	var err error
+	if p.Categories, err = w.categoriesOfKind(ctx, v, cases.KindDispute); err != nil {
 		w.fail(rw, r, v, err)
 		return
 	}
-	for _, root := range tree.Roots() {
-		g := optionGroup{Label: categoryNameOf(tree, v.Lang, root.Code)}
-		for _, c := range tree.LeavesUnder(root.Code) {
-			if c.Active && c.Kind == cases.KindDispute {
-				g.Options = append(g.Options, option{c.Code, categoryNameOf(tree, v.Lang, c.Code)})
-			}
-		}
-		if len(g.Options) > 0 {
-			p.Categories = append(p.Categories, g)
-		}
-	}
-	if p.Form.PlaceQ != "" {
-		p.PlaceAsked = true
-		places, err := w.db.SearchPlaces(ctx, v.Actor, p.Form.PlaceQ)
-		switch {
-		case anju.ErrorCode(err) == anju.EINVALID:
-			p.Errors["place_q"] = v.T("intake.error.place_q")
-		case err != nil:
-			w.log.WarnContext(ctx, "dispute intake place search", "err", err)
-		}
-		for _, pl := range places {
-			p.Places = append(p.Places, placePick{Grid: pl.Grid.Code, Name: strings.Join(pl.Lineage, " › ")})
-		}
-	}
-	if p.Form.Grid != "" && len(p.Form.Grid) <= 32 {
-		if ancestors, err := w.db.Ancestors(ctx, v.Actor, p.Form.Grid); err == nil {
-			if g, err := w.db.GetRegion(ctx, v.Actor, p.Form.Grid); err == nil {
-				p.PlaceName = regionNames(ancestors, g)
-			}
-		}
-	}
+	p.Places, p.PlaceAsked = w.findPlaces(ctx, v, p.Form.PlaceQ, p.Errors)
+	p.PlaceName = w.gridName(ctx, v, p.Form.Grid)
 	if id, err := strconv.ParseInt(p.Form.FromCase, 10, 64); err == nil && id > 0 {
 		if c, err := w.db.GetCase(ctx, v.Actor, id); err == nil {
 			p.From = &c
@@ -289,4 +260,65 @@ func (w *Web) renderDisputeIntake(rw http.ResponseWriter, r *http.Request, v *Vi
 	}
 	v.Title = v.T("dispute.intake.title")
 	w.render(rw, r, v, status, "work/dispute_new", p)
+}
+
+// categoriesOfKind are the city's active categories of cases of kind k,
+// grouped under their roots, for an intake form of that kind.
+func (w *Web) categoriesOfKind(ctx context.Context, v *View, k cases.Kind) ([]optionGroup, error) {
+	tree, err := w.db.Taxonomy(ctx, v.Actor.City)
+	if err != nil {
+		return nil, err
+	}
+	var out []optionGroup
+	for _, root := range tree.Roots() {
+		g := optionGroup{Label: categoryNameOf(tree, v.Lang, root.Code)}
+		for _, c := range tree.LeavesUnder(root.Code) {
+			if c.Active && c.Kind == k {
+				g.Options = append(g.Options, option{c.Code, categoryNameOf(tree, v.Lang, c.Code)})
+			}
+		}
+		if len(g.Options) > 0 {
+			out = append(out, g)
+		}
+	}
+	return out, nil
+}
+
+// findPlaces are the places named like q, for an intake form that finds
+// its place by name, and whether a search was made (so that "nothing
+// found" is said only then); a search refused is a message on "place_q"
+// in errs.
+func (w *Web) findPlaces(ctx context.Context, v *View, q string, errs map[string]string) ([]placePick, bool) {
+	if q == "" {
+		return nil, false
+	}
+	places, err := w.db.SearchPlaces(ctx, v.Actor, q)
+	switch {
+	case anju.ErrorCode(err) == anju.EINVALID:
+		errs["place_q"] = v.T("intake.error.place_q")
+	case err != nil:
+		w.log.WarnContext(ctx, "intake place search", "err", err)
+	}
+	var out []placePick
+	for _, pl := range places {
+		out = append(out, placePick{Grid: pl.Grid.Code, Name: strings.Join(pl.Lineage, " › ")})
+	}
+	return out, true
+}
+
+// gridName names a chosen grid from the district down; "" for none, or
+// one the reader cannot see.
+func (w *Web) gridName(ctx context.Context, v *View, grid string) string {
+	if grid == "" || len(grid) > 32 {
+		return ""
+	}
+	ancestors, err := w.db.Ancestors(ctx, v.Actor, grid)
+	if err != nil {
+		return ""
+	}
+	g, err := w.db.GetRegion(ctx, v.Actor, grid)
+	if err != nil {
+		return ""
+	}
+	return regionNames(ancestors, g)
 }
