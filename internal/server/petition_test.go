@@ -87,7 +87,7 @@ type petitionJSON struct {
 		First    bool     `json:"first"`
 		RepeatOf int64    `json:"repeat_of"`
 		Steps    []string `json:"steps"`
-		Clock   struct {
+		Clock    struct {
 			Stage           string     `json:"stage"`
 			AcceptNoticeDue time.Time  `json:"accept_notice_due"`
 			ConclusionDue   *time.Time `json:"conclusion_due"`
