@@ -468,8 +468,13 @@ func TestValidate(t *testing.T) {
 			t.Errorf("%s closes as %s", f, f.Outcome())
 		}
 	}
-	if ChannelPhone.CaseChannel() != cases.ChannelHotline || ChannelWeb.CaseChannel() != cases.ChannelWeb || ChannelLetter.CaseChannel() != "" {
-		t.Error("CaseChannel")
+	// Every petition channel is a case channel of its own: the case shows
+	// how the petition came in.
+	for c, want := range map[Channel]cases.Channel{ChannelLetter: cases.ChannelLetter, ChannelVisit: cases.ChannelVisit,
+		ChannelPhone: cases.ChannelHotline, ChannelWeb: cases.ChannelWeb, "": "", "fax": ""} {
+		if got := c.CaseChannel(); got != want || (c.Valid() && !got.Valid()) {
+			t.Errorf("the case channel of a %q petition: %q, want %q", c, got, want)
+		}
 	}
 }
 

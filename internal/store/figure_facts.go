@@ -276,7 +276,7 @@ func (t *Tx) actFacts(ctx context.Context, c, next *Case, action cases.Action, i
 		FirstPetition: old.facts.Has(figures.CFirstPetition)}
 	fc.ID = next.ID
 	if fc.FirstPetition {
-		if err := t.queryRow(ctx, `SELECT `+repeatedPetition("?", "TRUE"), next.ID).Scan(&fc.Repeated); err != nil {
+		if err := t.queryRow(ctx, `SELECT `+repeatedPetition("?"), next.ID).Scan(&fc.Repeated); err != nil {
 			return err
 		}
 	}

@@ -175,11 +175,10 @@ func (t *Tx) insertPetition(ctx context.Context, c *Case, p *petitionRow) error 
 }
 
 // repeatedPetition is an SQL expression: whether a later petition names
-// the case whose id is the expression id as the one it repeats — asked only
-// of a first petition (the expression first), the one the figures judge by
-// it (figures.Case.Repeated).
-func repeatedPetition(id, first string) string {
-	return `CASE WHEN ` + first + ` THEN EXISTS (SELECT 1 FROM petitions rp WHERE rp.repeat_of = ` + id + `) ELSE FALSE END`
+// the case whose id is the expression id as the one it repeats
+// (figures.Case.Repeated; the figures ask it of first petitions).
+func repeatedPetition(id string) string {
+	return `EXISTS (SELECT 1 FROM petitions rp WHERE rp.repeat_of = ` + id + `)`
 }
 
 // petitionRepeated recounts the figures of petition id, which a repeat
