@@ -8,7 +8,11 @@ import (
 )
 
 func TestLargeDispute(t *testing.T) {
-	city := Policy{LargeDisputePeople: 30, LargeDisputeAmount: 1000000}
+	// A city's own thresholds over the default policy's; one it left
+	// unset (zero or less) keeps the policy's.
+	city := Policy{}.WithDisputeThresholds(30, 1000000)
+	halfSet := Default.WithDisputeThresholds(30, 0)
+	unset := Default.WithDisputeThresholds(-1, 0)
 	for _, tc := range []struct {
 		people int
 		fen    int64
@@ -24,6 +28,12 @@ func TestLargeDispute(t *testing.T) {
 		{30, 0, city, true},
 		{2, 10000000, city, false},
 		{2, 100000000, city, true},
+		{29, 0, halfSet, false},
+		{30, 0, halfSet, true},
+		{1, 10000000, halfSet, true},
+		{10, 0, unset, true},
+		{1, 10000000, unset, true},
+		{1, 9999999, unset, false},
 	} {
 		if got := LargeDispute(tc.people, tc.fen, tc.p); got != tc.want {
 			t.Errorf("%d people, %d fen, %+v: %v", tc.people, tc.fen, tc.p, got)
@@ -31,32 +41,6 @@ func TestLargeDispute(t *testing.T) {
 	}
 	if got := LargeDisputeTitle("ABCD-EFGH-JKMN", "劳动与欠薪纠纷", "第1街道", 42, 12345); got != "第1街道 重大矛盾纠纷 ABCD-EFGH-JKMN（劳动与欠薪纠纷）：涉及 42 人，标的 123.45 元" {
 		t.Errorf("title %q", got)
-	}
-}
-
-func TestWithDisputeThresholds(t *testing.T) {
-	base := Policy{LargeDisputePeople: 10, LargeDisputeAmount: 100000}
-	for _, tc := range []struct {
-		people     int
-		yuan       int64
-		wantPeople int
-		wantYuan   int64
-	}{
-		{0, 0, 10, 100000},
-		{30, 0, 30, 100000},
-		{0, 500000, 10, 500000},
-		{5, 20000, 5, 20000},
-		{-1, -1, 10, 100000},
-	} {
-		got := base.WithDisputeThresholds(tc.people, tc.yuan)
-		if got.LargeDisputePeople != tc.wantPeople || got.LargeDisputeAmount != tc.wantYuan {
-			t.Errorf("city %d people, %d yuan: %d, %d", tc.people, tc.yuan, got.LargeDisputePeople, got.LargeDisputeAmount)
-		}
-	}
-	// The city's thresholds decide, through LargeDispute.
-	city := base.WithDisputeThresholds(30, 0)
-	if LargeDispute(20, 0, city) || !LargeDispute(30, 0, city) || !LargeDispute(2, 10000000, city) {
-		t.Errorf("the city's thresholds do not decide")
 	}
 }
 

@@ -137,11 +137,8 @@ func TestBrowserPetitionIntake(t *testing.T) {
 	webtest.SignIn(t, desk, f.URL, "operator")
 	webtest.SignIn(t, phone, f.URL, "operator")
 
+	fromWorkbench(t, desk, f.URL, "/work/petitions/new", `#petition-intake-form`)
 	webtest.Run(t, desk,
-		chromedp.Navigate(f.URL+"/work"),
-		chromedp.WaitVisible(chromedp.CSS(`a[href="/work/petitions/new"]`)),
-		chromedp.Click(chromedp.CSS(`a[href="/work/petitions/new"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#petition-intake-form`)),
 		chromedp.Click(chromedp.CSS(`input[name=channel][value=letter]`)),
 		chromedp.Click(chromedp.CSS(`input[name=first][value=yes]`)),
 		chromedp.SendKeys(chromedp.CSS(`#phone`), "13900001111"),

@@ -40,19 +40,10 @@ func readPetitionIntake(v url.Values) petitionIntakeForm {
 
 // petitionIntakePage is the data of templates/work/petition_new.html.
 type petitionIntakePage struct {
-	Form       petitionIntakeForm
-	Errors     map[string]string // field → message
-	Alert      string
-	Channels   []option
-	Categories []optionGroup
-	Places     []placePick
-	PlaceAsked bool
-	PlaceName  string
-	status     int
+	placeIntakePage
+	Form     petitionIntakeForm
+	Channels []option
 }
-
-// Err is the message of a field, if refused.
-func (p *petitionIntakePage) Err(field string) string { return p.Errors[field] }
 
 // mayTakePetitions reports whether the reader takes petitions in.
 func mayTakePetitions(v *View) bool {
@@ -71,7 +62,7 @@ func (w *Web) handlePetitionIntakePage(rw http.ResponseWriter, r *http.Request, 
 	if !w.mayFilePetition(rw, r, v) {
 		return
 	}
-	w.renderPetitionIntake(rw, r, v, &petitionIntakePage{Errors: map[string]string{}})
+	w.renderPetitionIntake(rw, r, v, &petitionIntakePage{placeIntakePage: newPlaceIntakePage()})
 }
 
 // handlePetitionIntake answers every button of the form: file, find a
@@ -80,21 +71,13 @@ func (w *Web) handlePetitionIntake(rw http.ResponseWriter, r *http.Request, v *V
 	if !w.mayFilePetition(rw, r, v) {
 		return
 	}
-	form := r.PostForm
-	if form == nil {
-		form = url.Values{}
-	}
-	p := &petitionIntakePage{Form: readPetitionIntake(form), Errors: map[string]string{}}
-	switch {
-	case form.Has("pick_place"):
-		p.Form.Grid = form.Get("pick_place")
-	case form.Has("file"):
+	form := postedForm(r)
+	p := &petitionIntakePage{Form: readPetitionIntake(form), placeIntakePage: newPlaceIntakePage()}
+	if filed := w.intakeButtons(rw, r, form, &p.Form.Grid, func() (int64, error) {
 		cp, err := w.filePetition(r.Context(), v, p.Form)
-		if err == nil {
-			seeOther(rw, r, caseURL(cp.ID))
-			return
-		}
-		w.petitionIntakeError(r.Context(), v, p, err)
+		return cp.ID, err
+	}, func(err error) { w.petitionIntakeError(r.Context(), v, p, err) }); filed {
+		return
 	}
 	w.renderPetitionIntake(rw, r, v, p)
 }
@@ -162,20 +145,10 @@ func (w *Web) renderPetitionIntake(rw http.ResponseWriter, r *http.Request, v *V
 	for _, c := range petition.Channels {
 		p.Channels = append(p.Channels, option{string(c), v.T("petition.channel." + string(c))})
 	}
-	var err error
-	if p.Categories, err = w.categoriesOfKind(ctx, v, cases.KindPetition); err != nil {
+	if err := w.fillPlaceIntake(ctx, v, &p.placeIntakePage, cases.KindPetition, p.Form.PlaceQ, p.Form.Grid); err != nil {
 		w.fail(rw, r, v, err)
 		return
 	}
-	p.Places, p.PlaceAsked = w.findPlaces(ctx, v, p.Form.PlaceQ, p.Errors)
-	p.PlaceName = w.gridName(ctx, v, p.Form.Grid)
-	status := http.StatusOK
-	switch {
-	case p.status != 0:
-		status = p.status
-	case len(p.Errors) > 0:
-		status = http.StatusBadRequest
-	}
 	v.Title = v.T("petition.intake.title")
-	w.render(rw, r, v, status, "work/petition_new", p)
+	w.render(rw, r, v, p.Status(), "work/petition_new", p)
 }

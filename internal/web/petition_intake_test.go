@@ -2,9 +2,7 @@ package web_test
 
 import (
 	"context"
-	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -23,13 +21,7 @@ func petitionForm() url.Values {
 // filePetitionAs files form through the page and returns the new case's id.
 func filePetitionAs(t *testing.T, c *webtest.Client, form url.Values) int64 {
 	t.Helper()
-	res := c.PostForm("/work/petitions/new", form)
-	m := caseLocation.FindStringSubmatch(res.Location)
-	if res.Status != http.StatusSeeOther || m == nil {
-		t.Fatalf("filing: %d %q %s", res.Status, res.Location, brief(res.Body))
-	}
-	id, _ := strconv.ParseInt(m[1], 10, 64)
-	return id
+	return fileOnPage(t, c, "/work/petitions/new", form)
 }
 
 // TestPetitionIntakePage: the petition office takes a petition in on its
