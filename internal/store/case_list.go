@@ -89,6 +89,9 @@ type CaseList struct {
 	// Total is the length of the whole list, where it is known: the cases
 	// behind a figure.
 	Total int `json:"total,omitempty"`
+	// Truncated says the text filter matched more cases than it keeps:
+	// the list holds those among the newest searchCandidates matches.
+	Truncated bool `json:"truncated,omitempty"`
 }
 
 // pageBounds makes a requested page valid: pages count from 1, and a page
@@ -364,6 +367,30 @@ func openTerm() caseTerm {
 	}, gathers: true, index: "cases_open_deadline"}
 }
 
+// stateIndexes are the partial indexes that hold the cases of a state few
+// cases are in at a time, by state: those gather a list of the state.
+// Open states gather through cases_open_deadline (openTerm) and rated, a
+// city's history, is read in order.
+var stateIndexes = map[cases.State]string{
+	cases.StateClosed:   "cases_closed_path",
+	cases.StateRejected: "cases_set_aside",
+	cases.StateMerged:   "cases_set_aside",
+}
+
+// stateTerm keeps the cases in state s, which is valid: written out, as
+// the partial indexes' predicates are, since an engine matches
+// c.state = 'closed' to cases_closed_path but never a placeholder.
+func stateTerm(s cases.State) caseTerm {
+	text := "c.state = '" + string(s) + "'"
+	idx, ok := stateIndexes[s]
+	return caseTerm{text: func(col func(string) string) string {
+		if col("c.state") == "c.state" {
+			return text
+		}
+		return col("c.state") + " = '" + string(s) + "'"
+	}, gathers: ok, index: idx}
+}
+
 // filterTerms turns f's filters into terms. EINVALID for an unknown kind,
 // state, channel or order and an empty period or text; ENOTFOUND for a
 // region the actor may not see.
@@ -380,7 +407,7 @@ func (db *DB) filterTerms(ctx context.Context, actor *anju.Actor, f CaseFilter) 
 		if !f.State.Valid() {
 			return nil, anju.FieldError("state", "unknown state %q", f.State)
 		}
-		ts = append(ts, plainTerm("c.state = ?", string(f.State)))
+		ts = append(ts, stateTerm(f.State))
 	}
 	if f.Region != "" {
 		r, err := db.GetRegion(ctx, actor, f.Region)
@@ -403,10 +430,13 @@ func (db *DB) filterTerms(ctx context.Context, actor *anju.Actor, f CaseFilter) 
 		if !f.Channel.Valid() {
 			return nil, anju.FieldError("channel", "unknown channel %q", f.Channel)
 		}
-		ts = append(ts, plainTerm("c.channel = ?", string(f.Channel)))
+		ts = append(ts, caseTerm{text: func(col func(string) string) string { return col("c.channel") + " = ?" },
+			args: []any{string(f.Channel)}, gathers: true, index: "cases_channel"})
 	}
 	if f.Overdue {
-		ts = append(ts, plainTerm("c.overdue"))
+		// cases_overdue's predicate word for word, where it gathers.
+		ts = append(ts, caseTerm{text: func(col func(string) string) string { return col("c.overdue") },
+			gathers: true, index: "cases_overdue"})
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
 		return nil, anju.FieldError("from", "from must be before to")
@@ -459,14 +489,34 @@ func (db *DB) textTerm(ctx context.Context, actor *anju.Actor, q string) (caseTe
 		// The list's parameter is text, search's q.
 		return caseTerm{}, anju.FieldError("text", "%s", anju.ErrorMessage(err))
 	}
-	if db.dialect.name() == "postgres" {
-		sub := `SELECT case_id FROM case_search WHERE doc @@ (` + pq.tsquery() + `)`
-		return caseTerm{text: func(col func(string) string) string { return "c.id IN (" + sub + ")" },
-			args: pq.tsqueryArgs(), gathers: true}, nil
-	}
+	sub, args := db.textMatches(pq)
 	return caseTerm{text: func(col func(string) string) string {
-		return col("c.id") + " IN (SELECT rowid FROM case_fts WHERE case_fts MATCH ?)"
-	}, args: []any{pq.match()}, gathers: true}, nil
+		return col("c.id") + " IN (" + sub + " LIMIT ?)"
+	}, args: append(args, searchCandidates), gathers: true}, nil
+}
+
+// textMatches is the query of the ids of the cases matching pq, newest
+// first, across cities: a list's text filter keeps the cases among the
+// newest searchCandidates of them (a common word matched a quarter of the
+// city, and every match was read before the first case was listed).
+func (db *DB) textMatches(pq parsedQuery) (string, []any) {
+	if db.dialect.name() == "postgres" {
+		return `SELECT case_id FROM case_search WHERE doc @@ (` + pq.tsquery() + `) ORDER BY case_id DESC`, pq.tsqueryArgs()
+	}
+	return `SELECT rowid FROM case_fts WHERE case_fts MATCH ? ORDER BY rowid DESC`, []any{pq.match()}
+}
+
+// textTruncated reports whether more cases match q than a list's text
+// filter keeps (textTerm).
+func (db *DB) textTruncated(ctx context.Context, q string) (bool, error) {
+	pq, err := parseSearch(q)
+	if err != nil {
+		return false, err
+	}
+	sub, args := db.textMatches(pq)
+	var n int
+	err = db.queryRow(ctx, `SELECT COUNT(*) FROM (`+sub+` LIMIT ?) x`, append(args, searchCandidates+1)...).Scan(&n)
+	return n > searchCandidates, err
 }
 
 // ListCases returns a page of the actor's visible cases matching f: newest
@@ -508,6 +558,11 @@ func (db *DB) ListCases(ctx context.Context, actor *anju.Actor, f CaseFilter) (C
 		out.Cases, out.HasMore = out.Cases[:f.PageSize], true
 		last := out.Cases[len(out.Cases)-1]
 		out.Next = listCursor{id: last.ID, due: micros(last.Deadlines.Resolution)}.String(order)
+	}
+	if f.Text != "" {
+		if out.Truncated, err = db.textTruncated(ctx, f.Text); err != nil {
+			return CaseList{}, err
+		}
 	}
 	return out, nil
 }
