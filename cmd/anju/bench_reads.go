@@ -141,6 +141,9 @@ func benchReads(ctx context.Context, db *store.DB, city string) ([]benchPage, er
 		{"street " + streetCode + ", state rated", store.CaseFilter{Region: streetCode, State: cases.StateRated}},
 		{"department " + dept + ", overdue, by deadline", store.CaseFilter{Department: dept, Overdue: true, Order: cases.OrderTimeLeft}},
 		{"text " + commonWord, store.CaseFilter{Text: commonWord}},
+		// The deepest numbered page (the API's page=, up to 10,000 rows in).
+		{"page 200 by number", store.CaseFilter{Page: 200}},
+		{"street " + streetCode + ", page 200 by number", store.CaseFilter{Region: streetCode, Page: 200}},
 	} {
 		reads = append(reads, list("list: city dispatcher, "+f.name, dispatcher, f.f))
 	}
@@ -170,15 +173,15 @@ func benchReads(ctx context.Context, db *store.DB, city string) ([]benchPage, er
 		}})
 	}
 
-	// Search: a word of a quarter of the texts, one of a category, and two
+	// Search: a word of a quarter of the texts, a category's name, and two
 	// words that few cases hold together (a place and a category).
-	rare, err := rareWords(ctx, db, city)
+	category, rare, err := searchedWords(ctx, db, city)
 	if err != nil {
 		return nil, err
 	}
 	for _, w := range who {
 		a := w.a
-		for _, q := range []string{commonWord, "路灯", rare} {
+		for _, q := range []string{commonWord, category, rare} {
 			for _, sort := range []string{"relevance", "time"} {
 				sq := store.SearchQuery{Q: q, Sort: sort}
 				reads = append(reads, benchPage{fmt.Sprintf("search by %s: %s, %s", sort, w.name, q), func(ctx context.Context) (any, error) {
@@ -253,21 +256,22 @@ func aDepartment(ctx context.Context, db *store.DB, a *anju.Actor) (string, erro
 	return ds[0].Code, nil
 }
 
-// rareWords are a place and a category that few generated cases name
-// together: the first grid's place and the first category's name.
-func rareWords(ctx context.Context, db *store.DB, city string) (string, error) {
+// searchedWords are the name of the city's first category, which a share
+// of generated cases hold, and words that few of them hold together: the
+// first grid's place and that name.
+func searchedWords(ctx context.Context, db *store.DB, city string) (string, string, error) {
 	grids, err := db.Grids(ctx, city)
 	if err != nil || len(grids) == 0 {
-		return "", fmt.Errorf("bench reads: the city has no grids: %v", err)
+		return "", "", fmt.Errorf("bench reads: the city has no grids: %v", err)
 	}
 	tree, err := db.Taxonomy(ctx, city)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	leaves := tree.Leaves()
 	if len(leaves) == 0 {
-		return "", fmt.Errorf("bench reads: the city has no categories")
+		return "", "", fmt.Errorf("bench reads: the city has no categories")
 	}
 	place, _, _ := strings.Cut(grids[0].Name, "第")
-	return place + " " + leaves[0].Name, nil
+	return leaves[0].Name, place + " " + leaves[0].Name, nil
 }

@@ -211,4 +211,3 @@ func TestTextFilterPlans(t *testing.T) {
 		}
 	})
 }
-
