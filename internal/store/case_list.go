@@ -613,8 +613,20 @@ func (db *DB) caseListPlan(ctx context.Context, actor *anju.Actor, f CaseFilter)
 	}
 	// Open cases are read through cases_open_deadline: those of an open
 	// queue or state, and every list by time left, which only open cases
-	// have.
-	if onlyOpen(queue.States) || f.State.Open() || p.order == cases.OrderTimeLeft {
+	// have. SQLite uses that partial index only for a query that states
+	// its predicate. PostgreSQL proves the predicate from the queue's or
+	// the state's own term, and is given it only where nothing else
+	// implies it: stated beside them, it multiplied their shares of the
+	// city (1.5% open, 0.5% accepted) as if independent, expected a
+	// queue of 1,500 cases to hold 22, and read them all by bitmap to sort
+	// them (240 ms) instead of reading the index in order.
+	open := onlyOpen(queue.States) || f.State.Open()
+	if db.dialect.name() == "postgres" && open {
+		open = false
+	} else {
+		open = open || p.order == cases.OrderTimeLeft
+	}
+	if open {
 		p.terms = append(p.terms, openTerm())
 	}
 	fts, err := db.filterTerms(ctx, actor, f)

@@ -60,8 +60,9 @@ func planLists() [][]planFilter {
 // TestListPlansEveryFilter extends TestCaseListPlans to every filter of
 // the workbench and the API alone and in pairs, for each reach, newest
 // first and by deadline, on the first page and deep by key: no plan reads
-// a city's cases (badPlan), in any way the store may choose. And a filter
-// that may keep few cases has an index to gather them by, so that the
+// a city's cases (badPlan), in any way the store may choose. And on SQLite
+// (PostgreSQL chooses for itself) a filter that may keep few cases has an
+// index to gather them by, so that the
 // store never reads the whole city in order to fill a page of them: the
 // overdue list did, a second at 300,000 cases.
 func TestListPlansEveryFilter(t *testing.T) {
@@ -99,7 +100,7 @@ func TestListPlansEveryFilter(t *testing.T) {
 						if err != nil {
 							t.Fatalf("%s: %v", name, err)
 						}
-						if len(combo) == 1 && !combo[0].common && !gathersBeyondScope(p) {
+						if engine == "sqlite" && len(combo) == 1 && !combo[0].common && !gathersBeyondScope(p) {
 							t.Errorf("%s: no index gathers the cases of the filter", name)
 						}
 						for i, term := range p.terms {
