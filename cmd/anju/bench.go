@@ -70,7 +70,7 @@ p50 and p95 of each. Last line:
 bench pages: on the demo city in DSN (fill it with 'anju demo' first), times
 the workbench's reads --runs times each (default 40) and prints p50 and p95
 of each: the city-wide dispatcher's case list, a street grid worker's, a
-page deep in the list by key and one by number, lists that few cases match
+page deep in the list by key, lists that few cases match
 (petitions, returned cases, a full-text filter), and for the city
 dispatcher, a street grid worker, an operator and a city department's
 handler the queue counts and the first page of every queue they see. Each

@@ -119,7 +119,6 @@ func benchPages(ctx context.Context, db *store.DB, city string) ([]benchPage, er
 		list("list: city dispatcher, newest", dispatcher, store.CaseFilter{}),
 		list("list: street grid worker, newest", street, store.CaseFilter{}),
 		list("list: city dispatcher, deep page by key", dispatcher, store.CaseFilter{Cursor: deep}),
-		list("list: city dispatcher, page 100 (offset)", dispatcher, store.CaseFilter{Page: 100}),
 		list("list: city dispatcher, kind petition", dispatcher, store.CaseFilter{Kind: cases.KindPetition}),
 		list("list: city dispatcher, state returned", dispatcher, store.CaseFilter{State: cases.StateReturned}),
 		list("list: city dispatcher, channel web", dispatcher, store.CaseFilter{Channel: cases.ChannelWeb}),

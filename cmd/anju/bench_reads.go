@@ -141,9 +141,6 @@ func benchReads(ctx context.Context, db *store.DB, city string) ([]benchPage, er
 		{"street " + streetCode + ", state rated", store.CaseFilter{Region: streetCode, State: cases.StateRated}},
 		{"department " + dept + ", overdue, by deadline", store.CaseFilter{Department: dept, Overdue: true, Order: cases.OrderTimeLeft}},
 		{"text " + commonWord, store.CaseFilter{Text: commonWord}},
-		// The deepest numbered page (the API's page=, up to 10,000 rows in).
-		{"page 200 by number", store.CaseFilter{Page: 200}},
-		{"street " + streetCode + ", page 200 by number", store.CaseFilter{Region: streetCode, Page: 200}},
 	} {
 		reads = append(reads, list("list: city dispatcher, "+f.name, dispatcher, f.f))
 	}

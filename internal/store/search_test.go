@@ -343,7 +343,7 @@ func TestSearchBounded(t *testing.T) {
 			c := searchCase(t, w, "夜间照明", fmt.Sprintf("第%d个小区门口有一盏路灯", i+1), 120.02)
 			newer = append([]int64{c.ID}, newer...)
 		}
-		defer store.SetSearchCandidates(store.SetSearchCandidates(2))
+		defer store.SetMatchLimits(2)()
 		op := w.actors["operator"]
 		r, err := w.db.SearchCases(ctx, op, store.SearchQuery{Q: "路灯"})
 		if err != nil {
@@ -359,18 +359,18 @@ func TestSearchBounded(t *testing.T) {
 			t.Errorf("by time, page 2: %v %+v", err, r)
 		}
 		// Nothing cut when the matches fit.
-		store.SetSearchCandidates(10)
+		store.SetMatchLimits(10)
 		if r, err := w.db.SearchCases(ctx, op, store.SearchQuery{Q: "路灯"}); err != nil || r.Truncated || hitIDs(r)[0] != best.ID {
 			t.Errorf("unbounded: %v %+v", err, r)
 		}
 		// The list's text filter: the newest matches and a word that it
 		// kept only those.
-		store.SetSearchCandidates(2)
+		store.SetMatchLimits(2)
 		l, err := w.db.ListCases(ctx, op, store.CaseFilter{Text: "路灯"})
 		if err != nil || !l.Truncated || !slices.Equal(caseIDs(l.Cases), newer[:2]) {
 			t.Errorf("text filter bounded to 2: %v %+v", err, caseIDs(l.Cases))
 		}
-		store.SetSearchCandidates(10)
+		store.SetMatchLimits(10)
 		if l, err := w.db.ListCases(ctx, op, store.CaseFilter{Text: "路灯"}); err != nil || l.Truncated || len(l.Cases) != 4 {
 			t.Errorf("text filter unbounded: %v %v %d", err, l.Truncated, len(l.Cases))
 		}

@@ -257,7 +257,7 @@ func (w *Web) workbench(ctx context.Context, v *View, q url.Values) (*workPage, 
 		p.Figure, p.FigureTotal = v.T("work.figure", list.Total, figureNumberName(v, f.Figure.Key, f.Figure.Count)), list.Total
 	}
 	if list.Truncated {
-		p.Truncated = v.T("work.truncated", store.SearchCandidates())
+		p.Truncated = v.T("work.truncated", store.TextFilterKept())
 	}
 	if err := w.fillRows(ctx, v, p, list.Cases); err != nil {
 		return nil, 0, err
