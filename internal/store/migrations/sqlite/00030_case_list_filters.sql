@@ -5,10 +5,14 @@
 -- the overdue cases, or of a channel or a closed state few cases have,
 -- read every case of the city to fill its last page (TestCaseListPlans).
 --
--- The overdue cases, by deadline. The predicate is the list's term as it
--- is written (an engine uses a partial index only for a query that
--- repeats it). A case enters it once, when the scheduler marks it.
-CREATE INDEX cases_overdue ON cases (resolution_due) WHERE overdue;
+-- The overdue cases, newest first as the lists read them (the overdue
+-- queue, open cases by deadline, reads cases_open_deadline). A case keeps
+-- its mark when closed, so the marked ones grow with the city's history:
+-- read in order, a page stops after 50 of them. The predicate is the
+-- list's term as it is written (an engine uses a partial index only for a
+-- query that repeats it). A case enters it once, when the scheduler marks
+-- it.
+CREATE INDEX cases_overdue ON cases (id) WHERE overdue;
 -- The cases set aside, rejected or merged into another: few, and final,
 -- so that a transition writes this index at most once per case.
 CREATE INDEX cases_set_aside ON cases (city) WHERE state = 'rejected' OR state = 'merged';
