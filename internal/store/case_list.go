@@ -504,15 +504,18 @@ func (db *DB) textTerm(ctx context.Context, actor *anju.Actor, q string) (caseTe
 	}, args: append(args, textFilterKept), gathers: true}, nil
 }
 
-// textMatches is the query of the ids of the cases matching pq, newest
-// first, across cities. On SQLite a list's text filter keeps the cases
+// textMatches is the query of the ids of the cases matching pq across
+// cities, newest first on SQLite. On SQLite a list's text filter keeps the cases
 // among the newest textFilterKept of them: SQLite reads every match of the
 // subquery before the first case (a common word matched a quarter of the
 // city: 250 ms at 300,000 cases). PostgreSQL keeps them all; bounded the
 // same way it read every match to sort them (6 ms became 50–130 ms).
 func (db *DB) textMatches(pq parsedQuery) (string, []any) {
 	if db.dialect.name() == "postgres" {
-		return `SELECT case_id FROM case_search WHERE doc @@ (` + pq.tsquery() + `) ORDER BY case_id DESC`, pq.tsqueryArgs()
+		// Unordered: ordered, the subquery was sorted whole before the
+		// list's merge join could stop (87 ms for a common word at 300,000
+		// cases, 1.8 ms without).
+		return `SELECT case_id FROM case_search WHERE doc @@ (` + pq.tsquery() + `)`, pq.tsqueryArgs()
 	}
 	return `SELECT rowid FROM case_fts WHERE case_fts MATCH ? ORDER BY rowid DESC`, []any{pq.match()}
 }
