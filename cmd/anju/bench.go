@@ -40,6 +40,22 @@ func init() {
        anju bench soak [--db DSN] [--duration D] [--clients N] [--addr HOST:PORT]
        anju bench pages [--db DSN] [--runs N]
        anju bench figures [--db DSN] [--cases N] [--runs N] [--cpuprofile F]
+       anju bench reads [--db DSN] [--cases N] [--runs N]
+
+bench reads: grows the demo city in DSN to N cases (default 2,000,000) as
+bench search grows it, then times --runs times each (default 40, after one
+untimed run) the reads people wait on, each through the store call its
+handler makes with the same actors (the demo's city-wide dispatcher and a
+grid worker of the city's first street) and the JSON encoding of its
+answer: the case list newest first and by deadline, the queue counts and
+every queue each of them sees, page 50 of each list reached by following
+its cursor; the dispatcher's list filtered by an open and a closed state,
+overdue, a department, a street and the text field; a case page (the case,
+its history and its similar cases) of the newest case and a rated one;
+search by relevance and by time for a common word, a category's word and
+two rare ones; hotspots, warnings, and the figures bench figures times.
+One line per read with p50, p95 and p99; last line:
+  cases=… p95_ms_max=… slowest=…
 
 bench figures: on the demo city in DSN, grown first to --cases N cases as
 bench search grows it (default 0: as it is), times --runs times each
@@ -54,7 +70,7 @@ p50 and p95 of each. Last line:
 bench pages: on the demo city in DSN (fill it with 'anju demo' first), times
 the workbench's reads --runs times each (default 40) and prints p50 and p95
 of each: the city-wide dispatcher's case list, a street grid worker's, a
-page deep in the list by key and one by number, lists that few cases match
+page deep in the list by key, lists that few cases match
 (petitions, returned cases, a full-text filter), and for the city
 dispatcher, a street grid worker, an operator and a city department's
 handler the queue counts and the first page of every queue they see. Each
@@ -153,8 +169,11 @@ func runBench(ctx context.Context, env *cliEnv, args []string) error {
 	if len(args) > 0 && args[0] == "figures" {
 		return runBenchFigures(ctx, env, args[1:])
 	}
+	if len(args) > 0 && args[0] == "reads" {
+		return runBenchReads(ctx, env, args[1:])
+	}
 	if len(args) == 0 || args[0] != "intake" {
-		return usageError("bench: give a benchmark: 'anju bench intake', 'anju bench search', 'anju bench soak', 'anju bench pages' or 'anju bench figures'; see 'anju help bench'")
+		return usageError("bench: give a benchmark: 'anju bench intake', 'anju bench search', 'anju bench soak', 'anju bench pages', 'anju bench figures' or 'anju bench reads'; see 'anju help bench'")
 	}
 	fs := newFlags("bench intake", env)
 	af := addAppFlags(fs, env)

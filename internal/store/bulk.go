@@ -40,14 +40,15 @@ func (db *DB) BulkLoadForBenchmark(ctx context.Context, city string, bcs []BulkC
 			var q strings.Builder
 			q.WriteString(`INSERT INTO cases (city, tracking_code, kind, channel, priority, state, version, title, body,
 				category, category_version, address, grid, region_path, handling_region, anonymous, workflow,
-				created_at, updated_at, response_due, resolution_due) VALUES `)
-			args := make([]any, 0, len(part)*21)
+				created_at, updated_at, response_due, resolution_due, overdue) VALUES `)
+			args := make([]any, 0, len(part)*22)
+			now := micros(db.clock.Now())
 			codes := make(map[string]int, len(part))
 			for i, bc := range part {
 				if i > 0 {
 					q.WriteString(",")
 				}
-				q.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+				q.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
 				g := bc.Grid
 				path := bulkPath(city, g)
 				wf, _ := json.Marshal(cases.Case{Kind: cases.KindRequest, Channel: cases.ChannelImport, Priority: cases.PriorityNormal, State: bc.State, Version: 1})
@@ -56,7 +57,9 @@ func (db *DB) BulkLoadForBenchmark(ctx context.Context, city string, bcs []BulkC
 				codes[code] = i
 				args = append(args, city, code, string(cases.KindRequest), string(cases.ChannelImport),
 					string(cases.PriorityNormal), string(bc.State), 1, bc.Title, bc.Text, bc.Category, 1, bc.Address, g, path,
-					g[:9], false, string(wf), at, at, at+86_400_000_000, at+15*86_400_000_000)
+					g[:9], false, string(wf), at, at, at+86_400_000_000, at+15*86_400_000_000,
+					// Open past its deadline: the scheduler would have marked it.
+					bc.State.Open() && at+15*86_400_000_000 < now)
 			}
 			q.WriteString(" RETURNING id, tracking_code")
 			rows, err := tx.tx.QueryContext(ctx, db.dialect.rebind(q.String()), args...)
@@ -77,13 +80,12 @@ func (db *DB) BulkLoadForBenchmark(ctx context.Context, city string, bcs []BulkC
 			if err := rows.Err(); err != nil {
 				return err
 			}
-			now := db.clock.Now()
 			for i, bc := range part {
 				at := micros(bc.CreatedAt)
 				fc := figures.Case{Case: cases.Case{ID: ids[i], Kind: cases.KindRequest, Channel: cases.ChannelImport,
 					Priority: cases.PriorityNormal, State: bc.State, Version: 1}, CreatedAt: fromMicros(at),
 					ResponseDue: fromMicros(at + 86_400_000_000), ResolutionDue: fromMicros(at + 15*86_400_000_000)}
-				tx.putFacts(nil, newFactRow(fc, city, bc.Category, "", bulkPath(city, bc.Grid), now))
+				tx.putFacts(nil, newFactRow(fc, city, bc.Category, "", bulkPath(city, bc.Grid), db.clock.Now()))
 			}
 			var f strings.Builder
 			fargs := make([]any, 0, len(part)*5)

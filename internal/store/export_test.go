@@ -35,3 +35,11 @@ func (db *DB) PollChanges(ctx context.Context) error {
 
 // SetBuckets sets how many buckets the limiter counts keys in.
 func (l *Limiter) SetBuckets(n int64) { l.buckets = n }
+
+// SetMatchLimits sets how many of the newest matches a search ranks and a
+// list's text filter keeps (both n), and returns the limits before.
+func SetMatchLimits(n int) func() {
+	ranked, kept := searchRanked, textFilterKept
+	searchRanked, textFilterKept = n, n
+	return func() { searchRanked, textFilterKept = ranked, kept }
+}

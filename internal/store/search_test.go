@@ -327,3 +327,73 @@ func benchMessages(b *testing.B) []textai.Example {
 	}
 	return ex
 }
+
+// TestSearchBounded: a search ranks the newest matches only, as many as
+// its bound, and says when there were more; a list's text filter keeps the
+// same newest matches and says so too; a one-character query is refused.
+func TestSearchBounded(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		w := newCaseWorld(t, dsn)
+		// The oldest is the best match (the word in its title and twice in
+		// its text); the bound leaves it out.
+		best := searchCase(t, w, "路灯不亮", "路灯坏了，整条路的路灯都不亮", 120.02)
+		var newer []int64
+		for i := range 3 {
+			c := searchCase(t, w, "夜间照明", fmt.Sprintf("第%d个小区门口有一盏路灯", i+1), 120.02)
+			newer = append([]int64{c.ID}, newer...)
+		}
+		defer store.SetMatchLimits(2)()
+		op := w.actors["operator"]
+		r, err := w.db.SearchCases(ctx, op, store.SearchQuery{Q: "路灯"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := hitIDs(r)
+		if !r.Truncated || len(got) != 3 || slices.Contains(got, best.ID) {
+			t.Errorf("bounded to 2 candidates (3 ranked, the oldest left out): %v truncated=%v", got, r.Truncated)
+		}
+		// By time nothing is cut: the newest first, page after page.
+		r, err = w.db.SearchCases(ctx, op, store.SearchQuery{Q: "路灯", Sort: "time", PageSize: 2, Page: 2})
+		if err != nil || r.Truncated || !slices.Equal(hitIDs(r), []int64{newer[2], best.ID}) {
+			t.Errorf("by time, page 2: %v %+v", err, r)
+		}
+		// Nothing cut when the matches fit.
+		store.SetMatchLimits(10)
+		if r, err := w.db.SearchCases(ctx, op, store.SearchQuery{Q: "路灯"}); err != nil || r.Truncated || hitIDs(r)[0] != best.ID {
+			t.Errorf("unbounded: %v %+v", err, r)
+		}
+		// The list's text filter: on SQLite the newest matches and a word
+		// that it kept only those; PostgreSQL keeps every match.
+		store.SetMatchLimits(2)
+		l, err := w.db.ListCases(ctx, op, store.CaseFilter{Text: "路灯"})
+		bounded := strings.HasPrefix(dsn, "sqlite")
+		if err != nil || l.Truncated != bounded || bounded && !slices.Equal(caseIDs(l.Cases), newer[:2]) || !bounded && len(l.Cases) != 4 {
+			t.Errorf("text filter bounded to 2: %v %v %+v", err, l.Truncated, caseIDs(l.Cases))
+		}
+		store.SetMatchLimits(10)
+		if l, err := w.db.ListCases(ctx, op, store.CaseFilter{Text: "路灯"}); err != nil || l.Truncated || len(l.Cases) != 4 {
+			t.Errorf("text filter unbounded: %v %v %d", err, l.Truncated, len(l.Cases))
+		}
+		// One character is refused, in search and in the text filter.
+		for _, q := range []string{"灯", " a ", `"灯"`} {
+			if _, err := w.db.SearchCases(ctx, op, store.SearchQuery{Q: q}); anju.ErrorCode(err) != anju.EINVALID {
+				t.Errorf("search %q: %v", q, err)
+			}
+			if _, err := w.db.ListCases(ctx, op, store.CaseFilter{Text: q}); anju.ErrorCode(err) != anju.EINVALID {
+				t.Errorf("text filter %q: %v", q, err)
+			}
+		}
+		if _, err := w.db.SearchCases(ctx, op, store.SearchQuery{Q: "灯光"}); err != nil {
+			t.Errorf("two characters: %v", err)
+		}
+	})
+}
+
+func caseIDs(cs []store.Case) []int64 {
+	var ids []int64
+	for _, c := range cs {
+		ids = append(ids, c.ID)
+	}
+	return ids
+}

@@ -75,8 +75,11 @@ type workPage struct {
 	// many cases it counts (the whole list's length).
 	Figure      string
 	FigureTotal int
-	Next        string // URL of the following page; empty on the last
-	First       string // URL of the first page, when this is a later one
+	// Truncated says the text filter matched more cases than the list
+	// keeps (store.CaseList.Truncated).
+	Truncated string
+	Next      string // URL of the following page; empty on the last
+	First     string // URL of the first page, when this is a later one
 
 	// The whole list under the filters as a download.
 	ExportCSV, ExportXLSX string
@@ -255,6 +258,9 @@ func (w *Web) workbench(ctx context.Context, v *View, q url.Values) (*workPage, 
 	p.Caption = v.T("work.caption", label, v.T("work.order."+string(list.Order)))
 	if f.Figure != nil {
 		p.Figure, p.FigureTotal = v.T("work.figure", list.Total, figureNumberName(v, f.Figure.Key, f.Figure.Count)), list.Total
+	}
+	if list.Truncated {
+		p.Truncated = v.T("work.truncated", store.TextFilterKept())
 	}
 	if err := w.fillRows(ctx, v, p, list.Cases); err != nil {
 		return nil, 0, err
