@@ -361,14 +361,15 @@ func (t *Tx) updateCase(ctx context.Context, id, version int64, cols map[string]
 		args = append(args, cols[col])
 	}
 	q.WriteString(` WHERE id = ? AND version = ?`)
-	r, err := t.exec(ctx, q.String(), append(args, id, version)...)
-	if err != nil {
-		return err
-	}
-	if n, _ := r.RowsAffected(); n != 1 {
-		return anju.Errorf(anju.ECONFLICT, "case %d was changed by someone else at the same moment; reload it and try again", id)
-	}
-	return nil
+	// Checked when the statement has run: at once on SQLite, with the next
+	// statement whose answer is awaited on PostgreSQL (pipeline.go), which
+	// fails the transaction just the same.
+	return t.sendChecked(ctx, func(rows int64) error {
+		if rows != 1 {
+			return anju.Errorf(anju.ECONFLICT, "case %d was changed by someone else at the same moment; reload it and try again", id)
+		}
+		return nil
+	}, q.String(), append(args, id, version)...)
 }
 
 func (c Case) responded() bool {
@@ -409,17 +410,10 @@ type eventAudit struct {
 func (t *Tx) appendEvent(ctx context.Context, actor *anju.Actor, c *Case, ev cases.Event, note string, public bool, data map[string]any) (int64, error) {
 	now := t.db.clock.Now()
 	body, _ := json.Marshal(data)
-	var id int64
-	var err error
-	if t.soleWriter() {
-		if id, err = t.nextID(ctx, "case_events"); err == nil {
-			err = t.appendRow(ctx, "case_events", `(id, city, case_id, version, action, from_state, to_state, actor, note, public, data, at)`,
-				id, c.City, c.ID, ev.Version, string(ev.Action), string(ev.From), string(ev.To), actorName(actor), note, public, string(body), micros(now))
-		}
-	} else {
-		id, err = t.insertID(ctx, `INSERT INTO case_events (city, case_id, version, action, from_state, to_state, actor, note, public, data, at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.City, c.ID, ev.Version, string(ev.Action), string(ev.From), string(ev.To), actorName(actor), note, public, string(body), micros(now))
+	id, err := t.nextID(ctx, "case_events")
+	if err == nil {
+		err = t.appendRow(ctx, "case_events", `(id, city, case_id, version, action, from_state, to_state, actor, note, public, data, at)`,
+			id, c.City, c.ID, ev.Version, string(ev.Action), string(ev.From), string(ev.To), actorName(actor), note, public, string(body), micros(now))
 	}
 	if err != nil {
 		return 0, err
