@@ -235,7 +235,7 @@ func (t *Tx) loadFacts(ctx context.Context, id int64) (*factRow, error) {
 	err := t.queryRowAfterQueued(ctx, `SELECT city, created_at, kind, category, department, region_path, responded_at, response_due,
 		resolution_due, resolved_at, member, yellow, red, close_hours, flags FROM case_facts WHERE case_id = ?`, []any{id},
 		&r.city, &created, &r.kind, &r.category, &r.department, &r.path, &respAt, &respDue, &resDue, &resAt,
-			&member, &yellow, &red, &closeHours, &flags)
+		&member, &yellow, &red, &closeHours, &flags)
 	if err == sql.ErrNoRows {
 		return nil, nil
 	}
