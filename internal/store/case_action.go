@@ -346,7 +346,10 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 
 // updateCase writes a transition's columns for case id, whose version the
 // caller's copy holds; it returns ECONFLICT when the stored case is no longer
-// at that version (another writer, or a copy that went stale).
+// at that version (another writer, or a copy that went stale). The check is
+// made at once, never deferred to the pipeline's next round trip
+// (pipeline.go): callers take the conflict as an answer and go on in the
+// same transaction (the demo's history follows a case the scheduler moved).
 func (t *Tx) updateCase(ctx context.Context, id, version int64, cols map[string]any) error {
 	var q strings.Builder
 	q.WriteString(`UPDATE cases SET `)
@@ -361,15 +364,14 @@ func (t *Tx) updateCase(ctx context.Context, id, version int64, cols map[string]
 		args = append(args, cols[col])
 	}
 	q.WriteString(` WHERE id = ? AND version = ?`)
-	// Checked when the statement has run: at once on SQLite, with the next
-	// statement whose answer is awaited on PostgreSQL (pipeline.go), which
-	// fails the transaction just the same.
-	return t.sendChecked(ctx, func(rows int64) error {
-		if rows != 1 {
-			return anju.Errorf(anju.ECONFLICT, "case %d was changed by someone else at the same moment; reload it and try again", id)
-		}
-		return nil
-	}, q.String(), append(args, id, version)...)
+	r, err := t.exec(ctx, q.String(), append(args, id, version)...)
+	if err != nil {
+		return err
+	}
+	if n, _ := r.RowsAffected(); n != 1 {
+		return anju.Errorf(anju.ECONFLICT, "case %d was changed by someone else at the same moment; reload it and try again", id)
+	}
+	return nil
 }
 
 func (c Case) responded() bool {

@@ -32,8 +32,6 @@ import (
 type queuedStmt struct {
 	q    string // rebound
 	args []any
-	// check judges the rows the statement affected (sendChecked).
-	check func(rows int64) error
 }
 
 // send runs q in the transaction, on PostgreSQL when the transaction next
@@ -49,27 +47,6 @@ func (t *Tx) send(ctx context.Context, q string, args ...any) error {
 		}
 	}
 	t.queued = append(t.queued, queuedStmt{q: t.db.dialect.rebind(q), args: args})
-	return nil
-}
-
-// sendChecked is send for a write whose count of affected rows must be
-// checked: check's error is the statement's.
-func (t *Tx) sendChecked(ctx context.Context, check func(rows int64) error, q string, args ...any) error {
-	if t.conn == nil {
-		r, err := t.exec(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		n, err := r.RowsAffected()
-		if err != nil {
-			return err
-		}
-		return check(n)
-	}
-	if err := t.send(ctx, q, args...); err != nil {
-		return err
-	}
-	t.queued[len(t.queued)-1].check = check
 	return nil
 }
 
@@ -105,16 +82,9 @@ func (t *Tx) pipeline(ctx context.Context, reads ...batchRead) error {
 	err := t.conn.Raw(func(dc any) error {
 		br := dc.(*stdlib.Conn).Conn().SendBatch(ctx, b)
 		for _, s := range queued {
-			tag, err := br.Exec()
-			if err != nil {
+			if _, err := br.Exec(); err != nil {
 				br.Close()
 				return fmt.Errorf("%.60s…: %w", s.q, err)
-			}
-			if s.check != nil {
-				if err := s.check(tag.RowsAffected()); err != nil {
-					br.Close()
-					return err
-				}
 			}
 		}
 		for _, r := range reads {
