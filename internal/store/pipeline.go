@@ -71,6 +71,7 @@ type batchRead struct {
 func (t *Tx) pipeline(ctx context.Context, reads ...batchRead) error {
 	queued := t.queued
 	t.queued = nil
+	t.trips++
 	b := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(queued)+len(reads))}
 	for _, s := range queued {
 		b.Queue(s.q, s.args...)
@@ -124,6 +125,7 @@ func (r connRunner) ExecContext(ctx context.Context, q string, args ...any) (sql
 	if err := r.t.sync(ctx); err != nil {
 		return nil, err
 	}
+	r.t.trips++
 	return r.t.conn.ExecContext(ctx, q, args...)
 }
 
@@ -131,6 +133,7 @@ func (r connRunner) QueryContext(ctx context.Context, q string, args ...any) (*s
 	if err := r.t.sync(ctx); err != nil {
 		return nil, err
 	}
+	r.t.trips++
 	return r.t.conn.QueryContext(ctx, q, args...)
 }
 
@@ -138,6 +141,7 @@ func (r connRunner) QueryRowContext(ctx context.Context, q string, args ...any) 
 	if err := r.t.sync(ctx); err != nil && r.t.flushErr == nil {
 		r.t.flushErr = err // a Row cannot carry it; the commit reports it
 	}
+	r.t.trips++
 	return r.t.conn.QueryRowContext(ctx, q, args...)
 }
 
@@ -178,6 +182,9 @@ func (db *DB) attemptPipelinedTx(ctx context.Context, fn func(tx *Tx) error) (bo
 	tx.recycleRows()
 	if err != nil {
 		tx.rollback()
+	}
+	if db.observeTrips != nil {
+		db.observeTrips(tx.trips)
 	}
 	db.health.record(db, err)
 	if err != nil {

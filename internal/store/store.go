@@ -66,6 +66,9 @@ type DB struct {
 	txStats       *txStats
 	health        *writeHealth
 	busyRetry     time.Duration
+	// observeTrips, when set (by tests), is told the round trips of every
+	// PostgreSQL write transaction as it ends.
+	observeTrips func(trips int)
 }
 
 // Options tune Open. The zero value is what production uses.
@@ -389,6 +392,8 @@ type Tx struct {
 	// idem holds the idempotency keys the transaction knows, read for a
 	// whole intake group at once (see intakeBatcher.commit) or inserted.
 	idem map[idemRef]idemEntry
+	// trips counts the round trips of a PostgreSQL transaction.
+	trips int
 }
 
 // insertID runs an INSERT and returns the new row's id. SQLite reports it
