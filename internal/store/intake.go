@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"hash/maphash"
 	"strings"
@@ -174,7 +175,8 @@ func (b *intakeBatcher) commit(group []*intakeReq) {
 				if _, err := tx.exec(ctx, `SAVEPOINT intake`); err != nil {
 					return err
 				}
-				head, pending, key := tx.audit, tx.mark(), tx.idem[r.p.idemRef()]
+				head, pending := tx.audit, tx.mark()
+				key, known := tx.idem[r.p.idemRef()]
 				c, created, err := tx.InsertCase(ctx, r.p)
 				if err == nil {
 					// The case's rows and queued statements go in inside
@@ -194,8 +196,10 @@ func (b *intakeBatcher) commit(group []*intakeReq) {
 					// what it did to its idempotency key.
 					tx.audit = head
 					tx.rollbackTo(pending)
-					if r.p.idemKey != "" {
+					if known {
 						tx.idem[r.p.idemRef()] = key
+					} else {
+						delete(tx.idem, r.p.idemRef())
 					}
 				}
 				if _, rerr := tx.exec(ctx, `RELEASE SAVEPOINT intake`); rerr != nil {
@@ -214,10 +218,10 @@ func (b *intakeBatcher) commit(group []*intakeReq) {
 	}
 }
 
-// prepareIntakes does for a whole group what each intake would do alone:
-// it reads the group's idempotency keys in one statement and, on
-// PostgreSQL, takes the ids of its rows in another, both in the round trip
-// that begins the transaction.
+// prepareIntakes does on PostgreSQL for a whole group what each intake
+// would do alone: it reads the group's idempotency keys in one statement and
+// takes the ids of its rows in another, both in the round trip that begins
+// the transaction.
 func (t *Tx) prepareIntakes(ctx context.Context, reqs []*intakeReq) error {
 	var keys []idemRef
 	reporters := 0
@@ -230,7 +234,7 @@ func (t *Tx) prepareIntakes(ctx context.Context, reqs []*intakeReq) error {
 		}
 	}
 	if t.conn == nil {
-		return t.loadIdempotencyKeys(ctx, keys)
+		return nil
 	}
 	var reads []batchRead
 	for start := 0; start < len(keys); start += maxGroup {
@@ -268,32 +272,24 @@ func (t *Tx) idempotencyKey(ctx context.Context, key idemRef) (idemEntry, error)
 	if e, ok := t.idem[key]; ok {
 		return e, nil
 	}
-	if err := t.loadIdempotencyKeys(ctx, []idemRef{key}); err != nil {
+	var e idemEntry
+	err := t.queryRow(ctx, `SELECT case_id, request_hash FROM idempotency_keys WHERE scope = ? AND key = ?`, key.scope, key.key).
+		Scan(&e.caseID, &e.hash)
+	if err != nil && err != sql.ErrNoRows {
 		return idemEntry{}, err
 	}
-	return t.idem[key], nil
-}
-
-// loadIdempotencyKeys reads keys in one statement, for an intake group:
-// one round trip on PostgreSQL instead of one a case.
-func (t *Tx) loadIdempotencyKeys(ctx context.Context, keys []idemRef) error {
-	for start := 0; start < len(keys); start += maxGroup {
-		q, args := t.idempotencyQuery(keys[start:min(start+maxGroup, len(keys))])
-		rows, err := t.query(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		err = t.scanIdempotencyKeys(rows)
-		rows.Close()
-		if err != nil {
-			return err
-		}
+	if t.idem == nil {
+		t.idem = map[idemRef]idemEntry{}
 	}
-	return nil
+	t.idem[key] = e
+	return e, nil
 }
 
-// idempotencyQuery reads keys, which it marks unused until the rows say
-// otherwise (scanIdempotencyKeys).
+// idempotencyQuery reads keys in one statement, for an intake group on
+// PostgreSQL: one round trip instead of one a case. It marks the keys
+// unused until the rows say otherwise (scanIdempotencyKeys). (SQLite would
+// scan the whole table for a list of row values: there each case reads its
+// own key, a function call.)
 func (t *Tx) idempotencyQuery(keys []idemRef) (string, []any) {
 	if t.idem == nil {
 		t.idem = map[idemRef]idemEntry{}
