@@ -9,11 +9,11 @@ import (
 	"anju/internal/audit"
 )
 
-// appendAudit writes one audit entry inside tx, chained to the last one. The
-// first append in a transaction takes the audit_head row lock (an UPDATE,
-// which serialises appenders on both engines before anything is read) and
-// keeps the head in the transaction; later appends chain in memory, and the
-// head is written once, just before commit (see Tx.flushAudit).
+// appendAudit writes one audit entry inside tx, chained to the last one.
+// The entry is chained when the transaction's rows are written (chainAudit),
+// at commit or before a read of the log: the chain runs through every entry
+// of every city, so taking its head serialises appenders until they commit,
+// and taken last, it does so for the shortest time.
 func (t *Tx) appendAudit(ctx context.Context, actor *anju.Actor, rec audit.Record) error {
 	detail := []byte("{}")
 	if rec.Detail != nil {
@@ -22,34 +22,49 @@ func (t *Tx) appendAudit(ctx context.Context, actor *anju.Actor, rec audit.Recor
 			return fmt.Errorf("audit detail: %w", err)
 		}
 	}
-	if !t.audit.loaded {
-		if err := t.queryRow(ctx, `UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash`).
-			Scan(&t.audit.seq, &t.audit.hash); err != nil {
-			return fmt.Errorf("audit head: %w", err)
-		}
-		t.audit.loaded = true
-	}
-	e := audit.Entry{Seq: t.audit.seq + 1, PrevHash: t.audit.hash}
-	e.At = fromMicros(micros(t.db.clock.Now()))
-	e.City = rec.City
-	e.Actor = actorName(actor)
-	e.Action = rec.Action
-	e.Object = rec.Object
-	e.Detail = string(detail)
-	e.Hash = audit.ComputeHash(e.PrevHash, e)
-	if err := t.appendRow(ctx, "audit_log", `(seq, at, city, actor, action, object, detail, prev_hash, hash)`,
-		e.Seq, micros(e.At), e.City, e.Actor, e.Action, e.Object, e.Detail, e.PrevHash, e.Hash); err != nil {
-		return err
-	}
-	t.audit.seq, t.audit.hash, t.audit.dirty = e.Seq, e.Hash, true
+	t.audit.pending = append(t.audit.pending, audit.Entry{At: fromMicros(micros(t.db.clock.Now())), City: rec.City,
+		Actor: actorName(actor), Action: rec.Action, Object: rec.Object, Detail: string(detail)})
 	return nil
 }
 
-// auditState is the audit head as a transaction sees it.
+// auditState is the audit head as a transaction sees it, and the entries
+// it appended and has not chained yet.
 type auditState struct {
 	loaded, dirty bool
 	seq           int64
 	hash          string
+	pending       []audit.Entry
+}
+
+// chainAudit gives the pending audit entries their places in the chain and
+// gathers them for insertion. The first call in a transaction takes the
+// audit_head row lock (an UPDATE, which serialises appenders on both
+// engines) — on PostgreSQL in the same round trip as the statements queued
+// before it — and keeps the head in the transaction; the head is written
+// once, just before commit (see Tx.flushAudit).
+func (t *Tx) chainAudit(ctx context.Context) error {
+	if len(t.audit.pending) == 0 {
+		return nil
+	}
+	if !t.audit.loaded {
+		if err := t.queryRowAfterQueued(ctx, `UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash`, nil,
+			&t.audit.seq, &t.audit.hash); err != nil {
+			return fmt.Errorf("audit head: %w", err)
+		}
+		t.audit.loaded = true
+	}
+	pending := t.audit.pending
+	t.audit.pending = nil
+	for _, e := range pending {
+		e.Seq, e.PrevHash = t.audit.seq+1, t.audit.hash
+		e.Hash = audit.ComputeHash(e.PrevHash, e)
+		if err := t.appendRow(ctx, "audit_log", `(seq, at, city, actor, action, object, detail, prev_hash, hash)`,
+			e.Seq, micros(e.At), e.City, e.Actor, e.Action, e.Object, e.Detail, e.PrevHash, e.Hash); err != nil {
+			return err
+		}
+		t.audit.seq, t.audit.hash, t.audit.dirty = e.Seq, e.Hash, true
+	}
+	return nil
 }
 
 // flushAudit writes the head the transaction advanced to.
@@ -57,8 +72,7 @@ func (t *Tx) flushAudit(ctx context.Context) error {
 	if !t.audit.dirty {
 		return nil
 	}
-	_, err := t.exec(ctx, `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, t.audit.seq, t.audit.hash)
-	return err
+	return t.send(ctx, `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1`, t.audit.seq, t.audit.hash)
 }
 
 // Audit appends one entry in a transaction of its own, for acts that change

@@ -369,18 +369,16 @@ func (db *DB) PrepareCase(ctx context.Context, actor *anju.Actor, nc NewCase, id
 // same code as the API.
 func (t *Tx) InsertCase(ctx context.Context, p *PreparedCase) (Case, bool, error) {
 	if p.idemKey != "" {
-		var id int64
-		var h string
-		err := t.queryRow(ctx, `SELECT case_id, request_hash FROM idempotency_keys WHERE scope = ? AND key = ?`, p.scope, p.idemKey).Scan(&id, &h)
-		if err == nil {
-			if h != p.reqHash {
+		known, err := t.idempotencyKey(ctx, p.idemRef())
+		if err != nil {
+			return Case{}, false, err
+		}
+		if known.caseID != 0 {
+			if known.hash != p.reqHash {
 				return Case{}, false, anju.Errorf(anju.EUNPROCESSABLE, "Idempotency-Key %q was used with a different request body", p.idemKey)
 			}
-			c, err := t.getCase(ctx, anju.SystemActor("idempotency"), id)
+			c, err := t.getCase(ctx, anju.SystemActor("idempotency"), known.caseID)
 			return c, false, err
-		}
-		if err != sql.ErrNoRows {
-			return Case{}, false, err
 		}
 	}
 	nc, grid, actor, now := p.nc, p.grid, p.actor, p.now
@@ -419,10 +417,9 @@ func (t *Tx) InsertCase(ctx context.Context, p *PreparedCase) (Case, bool, error
 	if nc.Lat != nil {
 		lat, lon = *nc.Lat, *nc.Lon
 	}
-	id, err := t.insertID(ctx, `INSERT INTO cases (city, tracking_code, kind, channel, priority, state, version, title, body,
+	id, err := t.insertNewRow(ctx, "cases", `city, tracking_code, kind, channel, priority, state, version, title, body,
 		category, category_version, lat, lon, address, grid, region_path, handling_region, reporter_id, reporter_user_id,
-		anonymous, workflow, created_at, updated_at, response_due, resolution_due, reporter_secret)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		anonymous, workflow, created_at, updated_at, response_due, resolution_due, reporter_secret`,
 		c.City, c.TrackingCode, string(p.kind), string(p.channel), string(p.priority), string(wf.State), wf.Version, c.Title, c.Text,
 		c.Category, c.CategoryVersion, lat, lon, c.Address, grid.Code, grid.Path, c.HandlingRegion, reporterID, reporterUser,
 		nc.Reporter.Anonymous, string(wfJSON), micros(now), micros(now), micros(p.respDue), micros(p.resDue), secretHash)
@@ -446,10 +443,11 @@ func (t *Tx) InsertCase(ctx context.Context, p *PreparedCase) (Case, bool, error
 		return Case{}, false, err
 	}
 	if p.idemKey != "" {
-		if _, err := t.exec(ctx, `INSERT INTO idempotency_keys (city, scope, key, request_hash, case_id, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		if err := t.send(ctx, `INSERT INTO idempotency_keys (city, scope, key, request_hash, case_id, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			c.City, p.scope, p.idemKey, p.reqHash, c.ID, micros(now)); err != nil {
 			return Case{}, false, err
 		}
+		t.idem[p.idemRef()] = idemEntry{caseID: c.ID, hash: p.reqHash}
 	}
 	first := false
 	if p.kind == cases.KindPetition {

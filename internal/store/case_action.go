@@ -346,7 +346,10 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 
 // updateCase writes a transition's columns for case id, whose version the
 // caller's copy holds; it returns ECONFLICT when the stored case is no longer
-// at that version (another writer, or a copy that went stale).
+// at that version (another writer, or a copy that went stale). The check is
+// made at once, never deferred to the pipeline's next round trip
+// (pipeline.go): callers take the conflict as an answer and go on in the
+// same transaction (the demo's history follows a case the scheduler moved).
 func (t *Tx) updateCase(ctx context.Context, id, version int64, cols map[string]any) error {
 	var q strings.Builder
 	q.WriteString(`UPDATE cases SET `)
@@ -409,17 +412,10 @@ type eventAudit struct {
 func (t *Tx) appendEvent(ctx context.Context, actor *anju.Actor, c *Case, ev cases.Event, note string, public bool, data map[string]any) (int64, error) {
 	now := t.db.clock.Now()
 	body, _ := json.Marshal(data)
-	var id int64
-	var err error
-	if t.soleWriter() {
-		if id, err = t.nextID(ctx, "case_events"); err == nil {
-			err = t.appendRow(ctx, "case_events", `(id, city, case_id, version, action, from_state, to_state, actor, note, public, data, at)`,
-				id, c.City, c.ID, ev.Version, string(ev.Action), string(ev.From), string(ev.To), actorName(actor), note, public, string(body), micros(now))
-		}
-	} else {
-		id, err = t.insertID(ctx, `INSERT INTO case_events (city, case_id, version, action, from_state, to_state, actor, note, public, data, at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.City, c.ID, ev.Version, string(ev.Action), string(ev.From), string(ev.To), actorName(actor), note, public, string(body), micros(now))
+	id, err := t.nextID(ctx, "case_events")
+	if err == nil {
+		err = t.appendRow(ctx, "case_events", `(id, city, case_id, version, action, from_state, to_state, actor, note, public, data, at)`,
+			id, c.City, c.ID, ev.Version, string(ev.Action), string(ev.From), string(ev.To), actorName(actor), note, public, string(body), micros(now))
 	}
 	if err != nil {
 		return 0, err

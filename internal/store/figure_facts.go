@@ -232,10 +232,10 @@ func (t *Tx) loadFacts(ctx context.Context, id int64) (*factRow, error) {
 	}
 	r := &factRow{caseID: id}
 	var created, respAt, respDue, resDue, resAt, member, yellow, red, closeHours, flags int64
-	err := t.queryRow(ctx, `SELECT city, created_at, kind, category, department, region_path, responded_at, response_due,
-		resolution_due, resolved_at, member, yellow, red, close_hours, flags FROM case_facts WHERE case_id = ?`, id).
-		Scan(&r.city, &created, &r.kind, &r.category, &r.department, &r.path, &respAt, &respDue, &resDue, &resAt,
-			&member, &yellow, &red, &closeHours, &flags)
+	err := t.queryRowAfterQueued(ctx, `SELECT city, created_at, kind, category, department, region_path, responded_at, response_due,
+		resolution_due, resolved_at, member, yellow, red, close_hours, flags FROM case_facts WHERE case_id = ?`, []any{id},
+		&r.city, &created, &r.kind, &r.category, &r.department, &r.path, &respAt, &respDue, &resDue, &resAt,
+		&member, &yellow, &red, &closeHours, &flags)
 	if err == sql.ErrNoRows {
 		return nil, nil
 	}
@@ -420,8 +420,8 @@ func (t *Tx) upsert(ctx context.Context, table, cols, conflict, set string, rows
 		}
 		q.WriteString(" ON CONFLICT (" + conflict + ") DO UPDATE SET " + set)
 		var err error
-		if len(part) <= 8 {
-			_, err = t.exec(ctx, q.String(), args...)
+		if len(part) <= 8 || t.conn != nil {
+			err = t.send(ctx, q.String(), args...)
 		} else {
 			_, err = t.tx.ExecContext(ctx, t.db.dialect.rebind(q.String()), args...)
 			err = t.db.dialect.translate(err)

@@ -14,9 +14,9 @@ import (
 
 // insertReporter stores a reporter's personal data encrypted and returns its
 // id. The row id is part of the ciphertext's associated data, so that a
-// ciphertext copied to another row or city does not decrypt: on SQLite the
-// transaction hands the id out first and the row goes in sealed in one
-// statement; on PostgreSQL the row is created first and sealed second.
+// ciphertext copied to another row or city does not decrypt: the
+// transaction hands the id out first (nextID) and the row goes in sealed in
+// one statement.
 func (t *Tx) insertReporter(ctx context.Context, city string, d personal.Data) (int64, error) {
 	return t.insertPersonal(ctx, city, d, true)
 }
@@ -41,21 +41,7 @@ func (t *Tx) insertPersonal(ctx context.Context, city string, d personal.Data, l
 		fp = t.db.keys.Fingerprint(d.Phone)
 	}
 	now := micros(t.db.clock.Now())
-	if t.soleWriter() {
-		id, err := t.nextID(ctx, "reporters")
-		if err != nil {
-			return 0, err
-		}
-		keyID, ct, err := t.db.keys.EncryptData(d, personal.AAD(city, "reporters", id))
-		if err != nil {
-			return 0, err
-		}
-		_, err = t.exec(ctx, `INSERT INTO reporters (id, city, key_id, ciphertext, masked, fingerprint, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			id, city, keyID, ct, string(masked), fp, now)
-		return id, err
-	}
-	id, err := t.insertID(ctx, `INSERT INTO reporters (city, key_id, ciphertext, masked, fingerprint, created_at) VALUES (?, '', ?, ?, ?, ?)`,
-		city, []byte{}, string(masked), fp, now)
+	id, err := t.nextID(ctx, "reporters")
 	if err != nil {
 		return 0, err
 	}
@@ -63,8 +49,8 @@ func (t *Tx) insertPersonal(ctx context.Context, city string, d personal.Data, l
 	if err != nil {
 		return 0, err
 	}
-	_, err = t.exec(ctx, `UPDATE reporters SET key_id = ?, ciphertext = ? WHERE id = ?`, keyID, ct, id)
-	return id, err
+	return id, t.send(ctx, `INSERT INTO reporters (id, city, key_id, ciphertext, masked, fingerprint, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		id, city, keyID, ct, string(masked), fp, now)
 }
 
 func (db *DB) decryptReporter(ctx context.Context, q querier, id int64) (personal.Data, string, error) {

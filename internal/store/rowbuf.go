@@ -2,21 +2,23 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"strings"
 	"sync"
 )
 
 // Every case event writes a row to case_events, one to audit_log and often
-// one to outbox: three quarters of the statements a transition runs. On
-// SQLite a statement costs far more than the row it inserts (measured: 4.1 µs
-// a row one by one, 2.7 µs in statements of 50, 8.5 µs with RETURNING), so a
-// transaction there gathers these append-only rows and inserts them in
+// one to outbox: three quarters of the statements a transition runs. A
+// statement costs far more than the row it inserts — on SQLite (measured:
+// 4.1 µs a row one by one, 2.7 µs in statements of 50, 8.5 µs with
+// RETURNING) and still more on PostgreSQL, where each was a round trip — so
+// a transaction gathers these append-only rows and inserts them in
 // multi-row statements when it commits, or earlier if it reads one of their
-// tables. Ids are handed out by the transaction itself, which may, since an
-// SQLite write transaction excludes every other writer. PostgreSQL writes
-// each row at once: its ids come from sequences shared by concurrent
-// transactions.
+// tables. The ids of rows gathered this way are handed out by the
+// transaction (nextID): on SQLite from the table's counter, which it may
+// advance since an SQLite write transaction excludes every other writer; on
+// PostgreSQL from the table's sequence, a block at a time.
 
 // bufferedTables are the append-only tables, in the order they are flushed
 // (outbox rows name events).
@@ -34,22 +36,14 @@ type rowMark struct {
 	search int
 }
 
-// soleWriter tells whether this transaction excludes every other writer,
-// as an SQLite write transaction does: it may then gather rows until commit
-// and hand out ids itself.
-func (t *Tx) soleWriter() bool { return t.db.dialect.name() != "postgres" }
-
-// appendRow inserts one row into an append-only table, now or at commit.
+// appendRow inserts one row into an append-only table, at commit or before
+// a statement that reads the table.
 func (t *Tx) appendRow(ctx context.Context, table, cols string, args ...any) error {
-	if !t.soleWriter() {
-		_, err := t.exec(ctx, `INSERT INTO `+table+` `+cols+` VALUES (`+placeholders(len(args))+`)`, args...)
-		return err
-	}
 	b := &t.rows[bufferedIndex(table)]
 	if len(b.args) > 0 && (b.cols != cols || b.ncol != len(args)) {
 		// Another column list for the same table: what is gathered goes
 		// in first, so that one statement never mixes the two.
-		if err := t.flushRows(ctx); err != nil {
+		if err := t.flushRows(ctx, false); err != nil {
 			return err
 		}
 	}
@@ -84,9 +78,12 @@ func (t *Tx) recycleRows() {
 	}
 }
 
-// nextID allocates an id of an AUTOINCREMENT table inside an SQLite
-// transaction, for a row whose id must be known before it is inserted.
+// nextID allocates an id of table inside the transaction, for a row whose
+// id must be known before it is inserted.
 func (t *Tx) nextID(ctx context.Context, table string) (int64, error) {
+	if t.conn != nil {
+		return t.nextSequenceID(ctx, table)
+	}
 	last, ok := t.lastIDs[table]
 	if !ok {
 		// sqlite_sequence holds the highest id the table ever used, and
@@ -103,6 +100,26 @@ func (t *Tx) nextID(ctx context.Context, table string) (int64, error) {
 	return last + 1, nil
 }
 
+// nextSequenceID is nextID on PostgreSQL: the next of the ids the
+// transaction took from table's sequence, taking more when none is left —
+// as many as it took of that table so far, up to 64, so that a transaction
+// writing thousands of rows (a week of the demo's history) asks a few dozen
+// times and one writing a single row wastes no id.
+func (t *Tx) nextSequenceID(ctx context.Context, table string) (int64, error) {
+	if len(t.freeIDs[table]) == 0 {
+		n := min(max(t.idsTaken[table], 1), 64)
+		if err := t.takeIDs(ctx, map[string]int{table: n}); err != nil {
+			return 0, err
+		}
+	}
+	ids := t.freeIDs[table]
+	if len(ids) == 0 {
+		return 0, fmt.Errorf("store: the sequence of %s handed out no id", table)
+	}
+	t.freeIDs[table] = ids[1:]
+	return ids[0], nil
+}
+
 func bufferedIndex(table string) int {
 	for i, name := range bufferedTables {
 		if name == table {
@@ -115,7 +132,7 @@ func bufferedIndex(table string) int {
 // readsBuffered tells whether q touches a table with rows still buffered.
 func (t *Tx) readsBuffered(q string) bool {
 	for i, name := range bufferedTables {
-		if len(t.rows[i].args) > 0 && strings.Contains(q, name) {
+		if (len(t.rows[i].args) > 0 || name == "audit_log" && len(t.audit.pending) > 0) && strings.Contains(q, name) {
 			return true
 		}
 	}
@@ -145,10 +162,18 @@ func (t *Tx) rollbackTo(m rowMark) {
 	t.figs = figureBuffer{}
 }
 
-// flushRows inserts the buffered rows in multi-row statements.
-func (t *Tx) flushRows(ctx context.Context) error {
+// flushRows inserts the buffered rows in multi-row statements (sent, on
+// PostgreSQL, with the next statement whose answer is awaited). With
+// chainAudit it first chains the audit entries gathered, which takes the
+// audit head (see chainAudit); without, they wait.
+func (t *Tx) flushRows(ctx context.Context, chainAudit bool) error {
 	if err := t.flushFigures(ctx); err != nil {
 		return err
+	}
+	if chainAudit {
+		if err := t.chainAudit(ctx); err != nil {
+			return err
+		}
 	}
 	for i, table := range bufferedTables {
 		b := t.rows[i]
@@ -158,7 +183,7 @@ func (t *Tx) flushRows(ctx context.Context) error {
 		for start, n := range statementChunks(len(b.args) / max(b.ncol, 1)) {
 			one := "(" + placeholders(b.ncol) + ")"
 			q := `INSERT INTO ` + table + ` ` + b.cols + ` VALUES ` + one + strings.Repeat(", "+one, n-1)
-			if _, err := t.exec(ctx, q, b.args[start*b.ncol:(start+n)*b.ncol]...); err != nil {
+			if err := t.send(ctx, q, b.args[start*b.ncol:(start+n)*b.ncol]...); err != nil {
 				return err
 			}
 		}

@@ -227,11 +227,11 @@ func (db *DB) eachInBatches(ctx context.Context, ids []int64, fn func(tx *Tx, id
 
 // caseBusy takes case id's row for the batch, or reports that another
 // transaction holds it (a transition, another server's batch): the step is
-// then left to the next pass rather than waited for. A batch holds the
-// audit head from its first step on, and a transition takes its case before
-// the audit head: a batch waiting for a case would wait for a transaction
-// that waits for the batch (PostgreSQL breaks the deadlock after a second
-// and one of them starts again). SQLite runs one writer at a time.
+// then left to the next pass rather than waited for, since a batch of a
+// hundred steps should not stand behind one person's transaction. (The
+// audit head, which every writer takes, is taken at the end of each
+// transaction, after its cases: chainAudit.) SQLite runs one writer at a
+// time.
 func (t *Tx) caseBusy(ctx context.Context, id int64) (bool, error) {
 	if t.db.dialect.name() != "postgres" {
 		return false, nil

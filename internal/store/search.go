@@ -475,7 +475,7 @@ func (t *Tx) flushSearch(ctx context.Context) error {
 				return err
 			}
 		}
-		if _, err := t.exec(ctx, q.String(), args...); err != nil {
+		if err := t.send(ctx, q.String(), args...); err != nil {
 			return err
 		}
 	}

@@ -120,9 +120,15 @@ func (db *DB) MergedCases(ctx context.Context, actor *anju.Actor, id int64) ([]C
 }
 
 const (
-	simRebuild   = 10 * time.Minute
-	eventOverlap = 256
+	simRebuild = 10 * time.Minute
+	// eventOverlap covers the event ids a PostgreSQL transaction can hold
+	// uncommitted: the intake committers take theirs for a whole group at
+	// its start (intakeBatcher.commit).
+	eventOverlap = 1024
 )
+
+// eventOverlap must cover every intake group in flight at once.
+const _ = uint(eventOverlap - intakeWritersPostgres*maxGroup)
 
 // citySimilar is one city's index and how far it has followed the events.
 type citySimilar struct {

@@ -66,6 +66,9 @@ type DB struct {
 	txStats       *txStats
 	health        *writeHealth
 	busyRetry     time.Duration
+	// observeTrips, when set (by tests), is told the round trips of every
+	// PostgreSQL write transaction as it ends.
+	observeTrips func(trips int)
 }
 
 // Options tune Open. The zero value is what production uses.
@@ -361,7 +364,10 @@ type querier interface {
 
 // Tx is a transaction with the dialect's placeholder rewriting.
 type Tx struct {
-	tx    *sql.Tx
+	// tx runs the transaction's statements: the *sql.Tx on SQLite, the
+	// held connection behind the pipeline on PostgreSQL (pipeline.go).
+	tx    sqlRunner
+	sqlTx *sql.Tx // SQLite
 	db    *DB
 	audit auditState
 	// search holds the index entries written in this transaction, inserted
@@ -381,6 +387,23 @@ type Tx struct {
 	// connection (RebuildFigures: preparing a write on a table the
 	// transaction locked would wait for the transaction).
 	unprepared bool
+	// conn is the PostgreSQL connection the transaction runs on, for the
+	// write pipeline (pipeline.go); nil on SQLite.
+	conn *sql.Conn
+	// queued holds the statements sent and not yet run (pipeline.go).
+	queued []queuedStmt
+	// syncErr is the first error of a queued statement: the cause of the
+	// errors of the statements after it, which the server refuses.
+	syncErr error
+	// freeIDs holds ids taken from PostgreSQL's sequences and not yet
+	// used (takeIDs).
+	freeIDs  map[string][]int64
+	idsTaken map[string]int // how many takeIDs took of each table
+	// idem holds the idempotency keys the transaction knows, read for a
+	// whole intake group at once (see intakeBatcher.commit) or inserted.
+	idem map[idemRef]idemEntry
+	// trips counts the round trips of a PostgreSQL transaction.
+	trips int
 }
 
 // insertID runs an INSERT and returns the new row's id. SQLite reports it
@@ -437,7 +460,9 @@ const maxStmts = 1000
 // held by a transaction doing the same (a burst of sign-ins on PostgreSQL,
 // twenty at once) none would ever come.
 func (t *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
-	if t.unprepared {
+	if t.unprepared || t.sqlTx == nil {
+		// PostgreSQL: pgx prepares and keeps the statements of each
+		// connection itself.
 		return nil
 	}
 	if st, ok := t.stmts[q]; ok {
@@ -453,7 +478,7 @@ func (t *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
 		}
 		return nil
 	}
-	bound := t.tx.StmtContext(ctx, v.(*sql.Stmt))
+	bound := t.sqlTx.StmtContext(ctx, v.(*sql.Stmt))
 	if t.stmts == nil {
 		t.stmts = map[string]*sql.Stmt{}
 	}
@@ -463,11 +488,14 @@ func (t *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
 
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	if t.readsBuffered(q) {
-		if err := t.flushRows(ctx); err != nil {
+		if err := t.flushRows(ctx, strings.Contains(q, "audit_log")); err != nil {
 			return nil, err
 		}
 	}
 	q = t.db.dialect.rebind(q)
+	if len(t.queued) > 0 {
+		return t.execQueued(ctx, q, args)
+	}
 	if st := t.stmt(ctx, q); st != nil {
 		r, err := st.ExecContext(ctx, args...)
 		return r, t.db.dialect.translate(err)
@@ -478,9 +506,12 @@ func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error
 
 func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	if t.readsBuffered(q) {
-		if err := t.flushRows(ctx); err != nil {
+		if err := t.flushRows(ctx, strings.Contains(q, "audit_log")); err != nil {
 			return nil, err
 		}
+	}
+	if err := t.sync(ctx); err != nil {
+		return nil, err
 	}
 	q = t.db.dialect.rebind(q)
 	if st := t.stmt(ctx, q); st != nil {
@@ -493,9 +524,12 @@ func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error
 
 func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	if t.readsBuffered(q) {
-		if err := t.flushRows(ctx); err != nil && t.flushErr == nil {
+		if err := t.flushRows(ctx, strings.Contains(q, "audit_log")); err != nil && t.flushErr == nil {
 			t.flushErr = err // a Row cannot carry it; the commit reports it
 		}
+	}
+	if err := t.sync(ctx); err != nil && t.flushErr == nil {
+		t.flushErr = err
 	}
 	q = t.db.dialect.rebind(q)
 	if st := t.stmt(ctx, q); st != nil {
@@ -572,6 +606,9 @@ func (db *DB) attemptTx(ctx context.Context, fn func(tx *Tx) error) (bool, error
 		return false, err
 	}
 	defer db.gate.leave()
+	if db.dialect.name() == "postgres" {
+		return db.attemptPipelinedTx(ctx, fn)
+	}
 	sqlTx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		db.health.record(db, err)
@@ -579,20 +616,8 @@ func (db *DB) attemptTx(ctx context.Context, fn func(tx *Tx) error) (bool, error
 	}
 	began := time.Now()
 	defer func() { db.txStats.observe(time.Since(began)) }()
-	tx := &Tx{tx: sqlTx, db: db}
-	err = fn(tx)
-	if err == nil {
-		err = tx.flushErr
-	}
-	if err == nil {
-		err = tx.flushRows(ctx)
-	}
-	if err == nil {
-		err = tx.flushSearch(ctx)
-	}
-	if err == nil {
-		err = tx.flushAudit(ctx)
-	}
+	tx := &Tx{tx: sqlTx, sqlTx: sqlTx, db: db}
+	err = tx.run(ctx, fn)
 	if err != nil {
 		sqlTx.Rollback()
 		tx.recycleRows()
@@ -606,6 +631,27 @@ func (db *DB) attemptTx(ctx context.Context, fn func(tx *Tx) error) (bool, error
 		return db.dialect.retryable(err), db.dialect.translate(err)
 	}
 	return false, nil
+}
+
+// run runs fn in the transaction and writes what it gathered for the
+// commit: the search entries, the rows, the audit entries (the audit head
+// last, so that concurrent PostgreSQL transactions wait for each other only
+// from there to their commit).
+func (t *Tx) run(ctx context.Context, fn func(tx *Tx) error) error {
+	err := fn(t)
+	if err == nil {
+		err = t.flushErr
+	}
+	if err == nil {
+		err = t.flushSearch(ctx)
+	}
+	if err == nil {
+		err = t.flushRows(ctx, true)
+	}
+	if err == nil {
+		err = t.flushAudit(ctx)
+	}
+	return err
 }
 
 // column reads a one-column result into a slice: column[int64](db.query(…)).
