@@ -70,8 +70,8 @@ func runBenchFigures(ctx context.Context, env *cliEnv, args []string) error {
 	month := figures.Period{From: today.AddDate(0, 0, -29), To: today.AddDate(0, 0, 1)}
 	whole := store.FigureFilter{}
 	type timed struct {
-		name string
-		run  func() error
+		name, label string
+		run         func() error
 	}
 	groups := func(f store.FigureFilter, p figures.Period, by store.FigureGroupBy) error {
 		_, _, err := db.FigureGroups(ctx, actor, f, p, by)
@@ -84,22 +84,22 @@ func runBenchFigures(ctx context.Context, env *cliEnv, args []string) error {
 		return err
 	}
 	benches := []timed{
-		{"dashboard: whole city, a year (3 periods; by month, category, department, region; as /dash reads them: at once, each split with the figures its table shows)", func() error {
+		{"dashboard: whole city, a year (3 periods; by month, category, department, region; as /dash reads them: at once, each split with the figures its table shows)", "dashboard", func() error {
 			_, err := db.Dashboard(ctx, actor, store.DashboardAsk{Filter: whole, Period: year, Trend: store.ByMonth,
 				Shown:  []figures.Key{figures.Received, figures.OnTimeResolution},
 				Ranked: []figures.Key{figures.Received, figures.OnTimeResolution, figures.Satisfaction, figures.OverdueByAge, figures.ReopenRate}})
 			return err
 		}},
-		{"figures: whole city, a year", func() error {
+		{"figures: whole city, a year", "figures", func() error {
 			_, _, err := db.CaseFigures(ctx, actor, whole, year)
 			return err
 		}},
-		{"choropleth: a district's grids, 30 days", func() error { return gridMap(store.FigureFilter{Region: district}, month) }},
-		{"choropleth: a district's grids, a year", func() error { return gridMap(store.FigureFilter{Region: district}, year) }},
-		{"trend: whole city by day, a year", func() error { return groups(whole, year, store.ByDay) }},
+		{"choropleth: a district's grids, 30 days", "map30", func() error { return gridMap(store.FigureFilter{Region: district}, month) }},
+		{"choropleth: a district's grids, a year", "map365", func() error { return gridMap(store.FigureFilter{Region: district}, year) }},
+		{"trend: whole city by day, a year", "days", func() error { return groups(whole, year, store.ByDay) }},
 	}
 	for _, by := range []store.FigureGroupBy{store.ByMonth, store.ByCategory, store.ByDepartment, store.ByRegion} {
-		benches = append(benches, timed{"split: whole city by " + string(by) + ", a year", func() error { return groups(whole, year, by) }})
+		benches = append(benches, timed{"split: whole city by " + string(by) + ", a year", "by_" + string(by), func() error { return groups(whole, year, by) }})
 	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -117,7 +117,11 @@ func runBenchFigures(ctx context.Context, env *cliEnv, args []string) error {
 		var lat []float64
 		for range *runs {
 			t0 := time.Now()
-			if err := b.run(); err != nil {
+			var err error
+			// Labelled, so that a profile tells the reads apart (go tool
+			// pprof -tagfocus bench=map30).
+			pprof.Do(ctx, pprof.Labels("bench", b.label), func(context.Context) { err = b.run() })
+			if err != nil {
 				return fmt.Errorf("%s: %w", b.name, err)
 			}
 			lat = append(lat, float64(time.Since(t0).Microseconds())/1000)

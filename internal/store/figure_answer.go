@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"anju/internal/anju"
@@ -33,11 +34,17 @@ import (
 // for. EINVALID for an empty or too long period, an unknown kind, category
 // or department; ENOTFOUND for a region outside the actor's scope.
 func (db *DB) CaseFigures(ctx context.Context, actor *anju.Actor, f FigureFilter, p figures.Period) (map[figures.Key]figures.Value, time.Time, error) {
+	return db.caseFigures(ctx, actor, f, p, nil)
+}
+
+// caseFigures is CaseFigures, with what a dashboard's reads share (sh, nil
+// for none).
+func (db *DB) caseFigures(ctx context.Context, actor *anju.Actor, f FigureFilter, p figures.Period, sh *figureShare) (map[figures.Key]figures.Value, time.Time, error) {
 	a, err := db.askFigures(ctx, actor, f, p)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	now := db.clock.Now()
+	now := a.shared(sh, db.clock)
 	parts := []figures.Period{p}
 	ts, err := db.tallyByTime(ctx, a, parts, now)
 	if err != nil {
@@ -56,7 +63,13 @@ func (db *DB) CaseFigures(ctx context.Context, actor *anju.Actor, f FigureFilter
 // close histogram, unless a time is asked for): a ranking's columns cost
 // what they show.
 func (db *DB) FigureGroups(ctx context.Context, actor *anju.Actor, f FigureFilter, p figures.Period, by FigureGroupBy, only ...figures.Key) ([]FigureGroup, time.Time, error) {
-	gs, now, err := db.figureGroups(ctx, actor, f, p, by, only)
+	return db.figureGroupsOnly(ctx, actor, f, p, by, only, nil)
+}
+
+// figureGroupsOnly is FigureGroups, with what a dashboard's reads share
+// (sh, nil for none).
+func (db *DB) figureGroupsOnly(ctx context.Context, actor *anju.Actor, f FigureFilter, p figures.Period, by FigureGroupBy, only []figures.Key, sh *figureShare) ([]FigureGroup, time.Time, error) {
+	gs, now, err := db.figureGroups(ctx, actor, f, p, by, only, sh)
 	if err != nil || len(only) == 0 {
 		return gs, now, err
 	}
@@ -70,7 +83,7 @@ func (db *DB) FigureGroups(ctx context.Context, actor *anju.Actor, f FigureFilte
 	return gs, now, nil
 }
 
-func (db *DB) figureGroups(ctx context.Context, actor *anju.Actor, f FigureFilter, p figures.Period, by FigureGroupBy, only []figures.Key) ([]FigureGroup, time.Time, error) {
+func (db *DB) figureGroups(ctx context.Context, actor *anju.Actor, f FigureFilter, p figures.Period, by FigureGroupBy, only []figures.Key, sh *figureShare) ([]FigureGroup, time.Time, error) {
 	if !by.Valid() {
 		return nil, time.Time{}, anju.FieldError("by", "unknown grouping %q (day, week, month, category, department, region or grid)", by)
 	}
@@ -82,7 +95,7 @@ func (db *DB) figureGroups(ctx context.Context, actor *anju.Actor, f FigureFilte
 		d, ok := figures.Lookup(k)
 		return ok && d.Unit == figures.UnitDuration
 	})
-	now := db.clock.Now()
+	now := a.shared(sh, db.clock)
 	switch by {
 	case ByDay, ByWeek, ByMonth:
 		parts := splitPeriod(p, by)
@@ -132,6 +145,9 @@ type figureAsk struct {
 	monthsOK bool
 	// noCloses: no time to close is asked for; its histogram is not read.
 	noCloses bool
+	// share: the dashboard's shared reads, when a dashboard asks (the
+	// live rows by day of a time split or a period's figures).
+	share *figureShare
 }
 
 // askFigures checks the query and decides how the rollups can answer it.
@@ -207,6 +223,18 @@ func (db *DB) askFigures(ctx context.Context, actor *anju.Actor, f FigureFilter,
 	return a, nil
 }
 
+// shared makes a read part of a dashboard's (sh; nil: a read of its own)
+// and returns the moment it holds for: the dashboard's, or now.
+func (a *figureAsk) shared(sh *figureShare, clock anju.Clock) time.Time {
+	if sh == nil {
+		return clock.Now()
+	}
+	if a.rollup && sh.to.Sub(a.p.To) >= 0 {
+		a.share = sh
+	}
+	return sh.now
+}
+
 func chinaMidnight(t time.Time) bool {
 	c := t.In(httpx.ChinaTime)
 	return c.Hour() == 0 && c.Minute() == 0 && c.Second() == 0 && c.Nanosecond() == 0
@@ -266,18 +294,39 @@ func (db *DB) readFacts(ctx context.Context, a *figureAsk, fn func(r *liveRow, n
 	return rows.Err()
 }
 
-// readLive calls fn for the live case_facts rows the query selects (those
-// whose contribution still changes with time), counted by the database in
-// groups of rows alike to the figures at now: received in the period or
-// before it (or on the same day, byDay), of the same dim
-// (dim, an expression over c with its args, read back by dimsOf; none
-// when dim is empty), flags and settled piles, in the same age bucket (figures.AgeBuckets)
-// and as overdue in answer and resolution. fn gets one row of each group,
-// standing for its n rows: the figures' rules applied to it (Tally.AddPending,
-// AddPile) give each of them the same contribution. Only the bucket edges
-// are read here, so that a few rows stand for thousands of open cases.
+// liveGroup is a group of live case_facts rows alike to the figures at
+// now (readLive): one row standing for n, received on day (0 unless the
+// rows were grouped by day).
+type liveGroup struct {
+	row liveRow
+	day int64
+	n   int64
+}
+
+// Bits of a live group's class (readLive), one integer the database groups
+// by: a sort over one column costs about half as much as one over the six
+// it packs.
+const (
+	liveOverdueShift  = 0  // overdue bucket + 1 (0: not overdue), 3 bits
+	liveRespLateShift = 3  // the response deadline passed, 1 bit
+	liveAgeShift      = 4  // age bucket, 3 bits
+	liveSettledShift  = 7  // settled in the piles, 1 bit
+	liveInShift       = 8  // received in the period, 1 bit
+	liveFlagsShift    = 9  // flags, 3 bits
+)
+
+// readLive returns the live case_facts rows the query selects (those whose
+// contribution still changes with time), counted by the database in groups
+// of rows alike to the figures at now: received in the period or before it
+// (or on the same day, byDay), of the same dim (dim, an expression over c
+// with its args, read back by dimsOf; none when dim is empty), flags and
+// settled piles, in the same age bucket (figures.AgeBuckets) and as overdue
+// in answer and resolution. Each group is one row of it standing for its
+// n rows: the figures' rules applied to it (Tally.AddPending, AddPile) give
+// each of them the same contribution. Only the bucket edges are read here,
+// so that a few rows stand for thousands of open cases.
 func (db *DB) readLive(ctx context.Context, a *figureAsk, now time.Time, byDay bool, dim string, dimArgs []any,
-	dimsOf func(string) caseDims, fn func(r *liveRow, n int64)) error {
+	dimsOf func(string) caseDims) ([]liveGroup, error) {
 	where, args := a.termsOf()
 	where = append(where, "c.flags <> 0")
 	// An instant to the microsecond as stored: t < due ⇔ due ≥ ceil(t);
@@ -303,25 +352,33 @@ func (db *DB) readLive(ctx context.Context, a *figureAsk, now time.Time, byDay b
 		fmt.Fprintf(&q, " ELSE %d END", len(figures.AgeBuckets)-1)
 		return q.String(), bargs
 	}
-	dimCol, dayCol := "''", "0"
-	if dim != "" {
-		dimCol = dim
-	}
-	if byDay {
-		dayCol = "c.day"
-	}
 	age, ageArgs := bucket("c.created_at")
 	overdue, overdueArgs := bucket("c.resolution_due")
-	cols := []string{dimCol, dayCol, "c.flags",
-		"CASE WHEN c.created_at >= ? THEN 1 ELSE 0 END",
-		"CASE WHEN (c.member & ?) <> 0 THEN 1 ELSE 0 END",
-		age,
-		"CASE WHEN c.response_due < ? THEN 1 ELSE 0 END",
-		"CASE WHEN c.resolution_due >= ? THEN -1 ELSE " + overdue + " END"}
-	colArgs := append(slices.Clone(dimArgs), fromCeil, int64(1)<<figures.COpenSettled)
-	colArgs = append(colArgs, ageArgs...)
-	colArgs = append(colArgs, nowCeil, nowCeil)
-	colArgs = append(colArgs, overdueArgs...)
+	// The class: what the figures' rules read of a row at now, packed.
+	var class []string
+	var classArgs []any
+	class = append(class, fmt.Sprintf("c.flags * %d", 1<<liveFlagsShift))
+	if !byDay { // by day, the day tells (parts start at China midnights)
+		class = append(class, fmt.Sprintf("CASE WHEN c.created_at >= ? THEN %d ELSE 0 END", 1<<liveInShift))
+		classArgs = append(classArgs, fromCeil)
+	}
+	class = append(class, fmt.Sprintf("CASE WHEN (c.member & ?) <> 0 THEN %d ELSE 0 END", 1<<liveSettledShift),
+		fmt.Sprintf("(%s) * %d", age, 1<<liveAgeShift),
+		fmt.Sprintf("CASE WHEN c.response_due < ? THEN %d ELSE 0 END", 1<<liveRespLateShift),
+		"CASE WHEN c.resolution_due >= ? THEN 0 ELSE 1 + "+overdue+" END")
+	classArgs = append(classArgs, int64(1)<<figures.COpenSettled)
+	classArgs = append(classArgs, ageArgs...)
+	classArgs = append(classArgs, nowCeil, nowCeil)
+	classArgs = append(classArgs, overdueArgs...)
+	cols := []string{"(" + strings.Join(class, " + ") + ")"}
+	colArgs := classArgs
+	if byDay {
+		cols = append(cols, "c.day")
+	}
+	if dim != "" {
+		cols = append(cols, dim)
+		colArgs = append(colArgs, dimArgs...)
+	}
 	group := make([]string, len(cols))
 	for i := range cols {
 		group[i] = fmt.Sprint(i + 1)
@@ -330,29 +387,72 @@ func (db *DB) readLive(ctx context.Context, a *figureAsk, now time.Time, byDay b
 		COUNT(*) FROM case_facts c WHERE `+strings.Join(where, " AND ")+` GROUP BY `+strings.Join(group, ", "),
 		append(colArgs, args...)...)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer rows.Close()
-	var r liveRow
+	var out []liveGroup
 	for rows.Next() {
+		var g liveGroup
 		var key string
-		var day, flags, in, settled, ageBucket, responseLate, overdueBucket, created, respDue, resDue, n int64
-		if err := rows.Scan(&key, &day, &flags, &in, &settled, &ageBucket, &responseLate, &overdueBucket,
-			&created, &respDue, &resDue, &n); err != nil {
-			return err
+		var class, created, respDue, resDue int64
+		dest := []any{&class}
+		if byDay {
+			dest = append(dest, &g.day)
+		}
+		if dim != "" {
+			dest = append(dest, &key)
+		}
+		if err := rows.Scan(append(dest, &created, &respDue, &resDue, &g.n)...); err != nil {
+			return nil, err
 		}
 		var member int64
-		if settled != 0 {
+		if class&(1<<liveSettledShift) != 0 {
 			member = 1 << figures.COpenSettled
 		}
-		r.facts = factsOfRow(created, respDue, resDue, member, 0, 0, -1, flags)
-		r.dims = caseDims{}
+		g.row.facts = factsOfRow(created, respDue, resDue, member, 0, 0, -1, class>>liveFlagsShift)
 		if dimsOf != nil {
-			r.dims = dimsOf(key)
+			g.row.dims = dimsOf(key)
 		}
-		fn(&r, n)
+		out = append(out, g)
 	}
-	return rows.Err()
+	return out, rows.Err()
+}
+
+// figureShare is what the reads of one dashboard share (Dashboard): the
+// moment their figures hold for, and the live rows of their filter by day,
+// read once for every period ending by to.
+type figureShare struct {
+	now  time.Time
+	to   time.Time
+	once sync.Once
+	live []liveGroup
+	err  error
+}
+
+// liveByTime returns the live rows of a time split or of one period
+// (tallyByTime): by day when byDay, or when a's dashboard shares them (every
+// period's parts start at China midnights, so the day tells in which part
+// a row lies), in which case the rows may run past a.p.To, to the
+// dashboard's last day.
+func (db *DB) liveByTime(ctx context.Context, a *figureAsk, now time.Time, byDay bool) ([]liveGroup, error) {
+	sh := a.share
+	if sh == nil {
+		return db.readLive(ctx, a, now, byDay, "", nil, nil)
+	}
+	sh.once.Do(func() {
+		// Terms for the filter's rows received before to (the period's
+		// start plays no part in them).
+		wide, err := db.askFigures(ctx, a.actor, a.f, figures.Period{From: sh.to.AddDate(0, 0, -1), To: sh.to})
+		if err == nil && !wide.rollup {
+			err = anju.Errorf(anju.EINTERNAL, "figures: a shared read of %+v is not a rollup's", a.f)
+		}
+		if err != nil {
+			sh.err = err
+			return
+		}
+		sh.live, sh.err = db.readLive(ctx, wide, now, true, "", nil, nil)
+	})
+	return sh.live, sh.err
 }
 
 // rollupSpan is a run of rollup rows of one grain: days [from, to).
@@ -587,15 +687,21 @@ func (db *DB) tallyByTime(ctx context.Context, a *figureAsk, parts []figures.Per
 		}
 		piles[max(i, 0)].AddPile(&r.facts, now, n)
 	}
-	var err error
 	if a.rollup {
 		// Parts start at China midnights (the rollups' days): a day of
 		// receipts lies in one part.
-		err = db.readLive(ctx, a, now, len(parts) > 1, "", nil, nil, fold)
-	} else {
-		err = db.readFacts(ctx, a, fold)
-	}
-	if err != nil {
+		groups, err := db.liveByTime(ctx, a, now, len(parts) > 1)
+		if err != nil {
+			return nil, err
+		}
+		last := chinaDay(a.p.To)
+		for i := range groups {
+			// Shared, the rows run to the dashboard's last day.
+			if g := &groups[i]; a.share == nil || g.day < last {
+				fold(&g.row, g.n)
+			}
+		}
+	} else if err := db.readFacts(ctx, a, fold); err != nil {
 		return nil, err
 	}
 	// A case open now is in the piles of every part that ends after its
@@ -742,7 +848,11 @@ func (db *DB) tallyByGroup(ctx context.Context, a *figureAsk, by FigureGroupBy, 
 				dimExpr = q.String()
 			}
 		}
-		err = db.readLive(ctx, a, now, false, dimExpr, dimArgs, liveDims, fold)
+		var groups []liveGroup
+		groups, err = db.readLive(ctx, a, now, false, dimExpr, dimArgs, liveDims)
+		for i := range groups {
+			fold(&groups[i].row, groups[i].n)
+		}
 	} else {
 		err = db.readFacts(ctx, a, fold)
 	}
