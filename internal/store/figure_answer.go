@@ -307,12 +307,12 @@ type liveGroup struct {
 // by: a sort over one column costs about half as much as one over the six
 // it packs.
 const (
-	liveOverdueShift  = 0  // overdue bucket + 1 (0: not overdue), 3 bits
-	liveRespLateShift = 3  // the response deadline passed, 1 bit
-	liveAgeShift      = 4  // age bucket, 3 bits
-	liveSettledShift  = 7  // settled in the piles, 1 bit
-	liveInShift       = 8  // received in the period, 1 bit
-	liveFlagsShift    = 9  // flags, 3 bits
+	liveOverdueShift  = 0 // overdue bucket + 1 (0: not overdue), 3 bits
+	liveRespLateShift = 3 // the response deadline passed, 1 bit
+	liveAgeShift      = 4 // age bucket, 3 bits
+	liveSettledShift  = 7 // settled in the piles, 1 bit
+	liveInShift       = 8 // received in the period, 1 bit
+	liveFlagsShift    = 9 // flags, 3 bits
 )
 
 // readLive returns the live case_facts rows the query selects (those whose
