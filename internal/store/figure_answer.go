@@ -95,6 +95,17 @@ func (db *DB) figureGroups(ctx context.Context, actor *anju.Actor, f FigureFilte
 		d, ok := figures.Lookup(k)
 		return ok && d.Unit == figures.UnitDuration
 	})
+	if len(only) > 0 {
+		// What only's figures read, and what tells whether a part has a
+		// case: its receipts, and the settled cases in its piles.
+		a.counts = figures.CountsRead(only...)
+		for _, k := range []figures.Counter{figures.CReceived, figures.COpenSettled} {
+			if !slices.Contains(a.counts, int(k)) {
+				a.counts = append(a.counts, int(k))
+			}
+		}
+		slices.Sort(a.counts)
+	}
 	now := a.shared(sh, db.clock)
 	switch by {
 	case ByDay, ByWeek, ByMonth:
@@ -145,6 +156,9 @@ type figureAsk struct {
 	monthsOK bool
 	// noCloses: no time to close is asked for; its histogram is not read.
 	noCloses bool
+	// counts: the indexes into figures.Counts the answer reads from the
+	// rollups (nil: every one).
+	counts []int
 	// share: the dashboard's shared reads, when a dashboard asks (the
 	// live rows by day of a time split or a period's figures).
 	share *figureShare
@@ -491,15 +505,31 @@ func spansOf(d0, d1 int64, months bool) []rollupSpan {
 // settled open cases (COpenSettled), and no histogram.
 func (db *DB) readRollups(ctx context.Context, a *figureAsk, dim string, keys [][]string, d0, d1 int64, settledOnly, perDay bool,
 	fn func(key string, day int64, c *figures.Counts), closes func(key string, day int64, hours, n int64)) error {
+	// The counts asked for alone (each column read costs), the others
+	// left 0.
+	counts := a.counts
+	if settledOnly {
+		counts = []int{int(figures.COpenSettled)}
+	}
+	names := figures.CountNames()
+	if counts == nil {
+		counts = make([]int, len(names))
+		for i := range counts {
+			counts[i] = i
+		}
+	}
 	// Summed by the database unless the days matter: a row costs far more
 	// to hand over than to add.
-	cols, group, closeCols := "day, "+strings.Join(figures.CountNames(), ", "), "", "day, hours, cases"
+	cols, group, closeCols := []string{"day"}, "", "day, hours, cases"
+	for _, i := range counts {
+		cols = append(cols, names[i])
+	}
 	if !perDay {
-		sums := []string{"0"}
-		for _, n := range figures.CountNames() {
-			sums = append(sums, "CAST(SUM("+n+") AS BIGINT)")
+		cols = []string{"0"}
+		for _, i := range counts {
+			cols = append(cols, "CAST(SUM("+names[i]+") AS BIGINT)")
 		}
-		cols, group, closeCols = strings.Join(sums, ", "), " GROUP BY key", "0, hours, CAST(SUM(cases) AS BIGINT)"
+		group, closeCols = " GROUP BY key", "0, hours, CAST(SUM(cases) AS BIGINT)"
 	}
 	for ci, city := range a.cities {
 		ks := keys[ci]
@@ -523,17 +553,17 @@ func (db *DB) readRollups(ctx context.Context, a *figureAsk, dim string, keys []
 				if settledOnly {
 					where += ` AND open_settled <> 0`
 				}
-				rows, err := db.query(ctx, `SELECT key, `+cols+` FROM figure_rollups`+where+group, args...)
+				rows, err := db.query(ctx, `SELECT key, `+strings.Join(cols, ", ")+` FROM figure_rollups`+where+group, args...)
 				if err != nil {
 					return err
 				}
 				var c figures.Counts
-				dest := make([]any, 2+len(c))
+				dest := make([]any, 2+len(counts))
 				var key string
 				var day int64
 				dest[0], dest[1] = &key, &day
-				for i := range c {
-					dest[2+i] = &c[i]
+				for j, i := range counts {
+					dest[2+j] = &c[i]
 				}
 				for rows.Next() {
 					if err := rows.Scan(dest...); err != nil {
