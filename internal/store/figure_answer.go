@@ -332,15 +332,14 @@ const (
 // readLive returns the live case_facts rows the query selects (those whose
 // contribution still changes with time), counted by the database in groups
 // of rows alike to the figures at now: received in the period or before it
-// (or on the same day, byDay), of the same dim (dim, an expression over c
-// with its args, read back by dimsOf; none when dim is empty), flags and
-// settled piles, in the same age bucket (figures.AgeBuckets) and as overdue
-// in answer and resolution. Each group is one row of it standing for its
-// n rows: the figures' rules applied to it (Tally.AddPending, AddPile) give
-// each of them the same contribution. Only the bucket edges are read here,
-// so that a few rows stand for thousands of open cases.
-func (db *DB) readLive(ctx context.Context, a *figureAsk, now time.Time, byDay bool, dim string, dimArgs []any,
-	dimsOf func(string) caseDims) ([]liveGroup, error) {
+// (or on the same day, byDay), of the same flags and settled piles, in the
+// same age bucket (figures.AgeBuckets) and as overdue in answer and
+// resolution. Each group is one row of it standing for its n rows: the
+// figures' rules applied to it (Tally.AddPending, AddPile) give each of
+// them the same contribution. Only the bucket edges are read here, so that
+// a few rows stand for thousands of open cases. (Splits by a text column
+// read the rows one by one instead: readLiveRows.)
+func (db *DB) readLive(ctx context.Context, a *figureAsk, now time.Time, byDay bool) ([]liveGroup, error) {
 	where, args := a.termsOf()
 	where = append(where, "c.flags <> 0")
 	// An instant to the microsecond as stored: t < due ⇔ due ≥ ceil(t);
@@ -385,13 +384,8 @@ func (db *DB) readLive(ctx context.Context, a *figureAsk, now time.Time, byDay b
 	classArgs = append(classArgs, nowCeil, nowCeil)
 	classArgs = append(classArgs, overdueArgs...)
 	cols := []string{"(" + strings.Join(class, " + ") + ")"}
-	colArgs := classArgs
 	if byDay {
 		cols = append(cols, "c.day")
-	}
-	if dim != "" {
-		cols = append(cols, dim)
-		colArgs = append(colArgs, dimArgs...)
 	}
 	group := make([]string, len(cols))
 	for i := range cols {
@@ -399,7 +393,7 @@ func (db *DB) readLive(ctx context.Context, a *figureAsk, now time.Time, byDay b
 	}
 	rows, err := db.query(ctx, `SELECT `+strings.Join(cols, ", ")+`, MIN(c.created_at), MIN(c.response_due), MIN(c.resolution_due),
 		COUNT(*) FROM case_facts c WHERE `+strings.Join(where, " AND ")+` GROUP BY `+strings.Join(group, ", "),
-		append(colArgs, args...)...)
+		append(classArgs, args...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -407,14 +401,10 @@ func (db *DB) readLive(ctx context.Context, a *figureAsk, now time.Time, byDay b
 	var out []liveGroup
 	for rows.Next() {
 		var g liveGroup
-		var key string
 		var class, created, respDue, resDue int64
 		dest := []any{&class}
 		if byDay {
 			dest = append(dest, &g.day)
-		}
-		if dim != "" {
-			dest = append(dest, &key)
 		}
 		if err := rows.Scan(append(dest, &created, &respDue, &resDue, &g.n)...); err != nil {
 			return nil, err
@@ -424,12 +414,34 @@ func (db *DB) readLive(ctx context.Context, a *figureAsk, now time.Time, byDay b
 			member = 1 << figures.COpenSettled
 		}
 		g.row.facts = factsOfRow(created, respDue, resDue, member, 0, 0, -1, class>>liveFlagsShift)
-		if dimsOf != nil {
-			g.row.dims = dimsOf(key)
-		}
 		out = append(out, g)
 	}
 	return out, rows.Err()
+}
+
+// readLiveRows calls fn for each live case_facts row the query selects
+// (readLive's), with its column col as its dims (dimsOf).
+func (db *DB) readLiveRows(ctx context.Context, a *figureAsk, col string, dimsOf func(string) caseDims, fn func(r *liveRow, n int64)) error {
+	where, args := a.termsOf()
+	where = append(where, "c.flags <> 0")
+	rows, err := db.query(ctx, `SELECT c.created_at, c.response_due, c.resolution_due, c.flags, c.member & ?, `+col+`
+		FROM case_facts c WHERE `+strings.Join(where, " AND "), append([]any{int64(1) << figures.COpenSettled}, args...)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var r liveRow
+	for rows.Next() {
+		var created, respDue, resDue, flags, settled int64
+		var v string
+		if err := rows.Scan(&created, &respDue, &resDue, &flags, &settled, &v); err != nil {
+			return err
+		}
+		r.facts = factsOfRow(created, respDue, resDue, settled, 0, 0, -1, flags)
+		r.dims = dimsOf(v)
+		fn(&r, 1)
+	}
+	return rows.Err()
 }
 
 // figureShare is what the reads of one dashboard share (Dashboard): the
@@ -451,7 +463,7 @@ type figureShare struct {
 func (db *DB) liveByTime(ctx context.Context, a *figureAsk, now time.Time, byDay bool) ([]liveGroup, error) {
 	sh := a.share
 	if sh == nil {
-		return db.readLive(ctx, a, now, byDay, "", nil, nil)
+		return db.readLive(ctx, a, now, byDay)
 	}
 	sh.once.Do(func() {
 		// Terms for the filter's rows received before to (the period's
@@ -464,7 +476,7 @@ func (db *DB) liveByTime(ctx context.Context, a *figureAsk, now time.Time, byDay
 			sh.err = err
 			return
 		}
-		sh.live, sh.err = db.readLive(ctx, wide, now, true, "", nil, nil)
+		sh.live, sh.err = db.readLive(ctx, wide, now, true)
 	})
 	return sh.live, sh.err
 }
@@ -763,7 +775,6 @@ func (db *DB) tallyByGroup(ctx context.Context, a *figureAsk, by FigureGroupBy, 
 	var dim string
 	var keys [][]string
 	var dimsOf func(k string) caseDims
-	var partPaths map[string]bool // a split by region's parts, by path
 	rollup := a.rollup
 	if rollup {
 		var err error
@@ -789,10 +800,6 @@ func (db *DB) tallyByGroup(ctx context.Context, a *figureAsk, by FigureGroupBy, 
 			var paths map[string]string
 			keys, paths, err = db.regionKeys(ctx, a, by, key)
 			dimsOf = func(k string) caseDims { return caseDims{path: paths[k]} }
-			partPaths = map[string]bool{}
-			for _, p := range paths {
-				partPaths[p] = true
-			}
 		}
 		if err != nil {
 			return nil, err
@@ -857,32 +864,32 @@ func (db *DB) tallyByGroup(ctx context.Context, a *figureAsk, by FigureGroupBy, 
 	}
 	var err error
 	if rollup {
-		// The live rows are grouped by what key reads: the column, or for
-		// a split by region the part's path (a case's path lies under its
-		// part's), so that a few rows stand for a part's open cases.
-		dimExpr, dimArgs, liveDims := "c.region_path", []any(nil), func(k string) caseDims { return caseDims{path: k} }
+		// The live rows one by one, with the column key reads: grouped by
+		// the database over a text column, they cost several times more
+		// (a sort of every row), and the parts are found once per value.
+		col, dimsOf := "c.region_path", func(v string) caseDims { return caseDims{path: v} }
 		switch by {
 		case ByCategory:
-			dimExpr, liveDims = "c.category", func(k string) caseDims { return caseDims{category: k} }
+			col, dimsOf = "c.category", func(v string) caseDims { return caseDims{category: v} }
 		case ByDepartment:
-			dimExpr, liveDims = "c.department", func(k string) caseDims { return caseDims{department: k} }
-		case ByRegion:
-			if n := len(partPaths); n > 0 && n <= 100 {
-				var q strings.Builder
-				q.WriteString("CASE")
-				for _, p := range slices.Sorted(maps.Keys(partPaths)) {
-					q.WriteString(" WHEN substr(c.region_path, 1, ?) = ? THEN ?")
-					dimArgs = append(dimArgs, len(p), p, p)
-				}
-				q.WriteString(" ELSE c.region_path END")
-				dimExpr = q.String()
+			col, dimsOf = "c.department", func(v string) caseDims { return caseDims{department: v} }
+		}
+		type found struct {
+			part string
+			ok   bool
+		}
+		parts := map[string]found{}
+		inner := key
+		key = func(d caseDims) (string, bool) {
+			v := d.path + "\x00" + d.category + "\x00" + d.department
+			f, seen := parts[v]
+			if !seen {
+				f.part, f.ok = inner(d)
+				parts[v] = f
 			}
+			return f.part, f.ok
 		}
-		var groups []liveGroup
-		groups, err = db.readLive(ctx, a, now, false, dimExpr, dimArgs, liveDims)
-		for i := range groups {
-			fold(&groups[i].row, groups[i].n)
-		}
+		err = db.readLiveRows(ctx, a, col, dimsOf, fold)
 	} else {
 		err = db.readFacts(ctx, a, fold)
 	}
