@@ -420,12 +420,13 @@ func (db *DB) readLive(ctx context.Context, a *figureAsk, now time.Time, byDay b
 }
 
 // readLiveRows calls fn for each live case_facts row the query selects
-// (readLive's), with its column col as its dims (dimsOf).
-func (db *DB) readLiveRows(ctx context.Context, a *figureAsk, col string, dimsOf func(string) caseDims, fn func(r *liveRow, n int64)) error {
+// (readLive's), one by one, with its dims.
+func (db *DB) readLiveRows(ctx context.Context, a *figureAsk, fn func(r *liveRow, n int64)) error {
 	where, args := a.termsOf()
 	where = append(where, "c.flags <> 0")
-	rows, err := db.query(ctx, `SELECT c.created_at, c.response_due, c.resolution_due, c.flags, c.member & ?, `+col+`
-		FROM case_facts c WHERE `+strings.Join(where, " AND "), append([]any{int64(1) << figures.COpenSettled}, args...)...)
+	rows, err := db.query(ctx, `SELECT c.created_at, c.response_due, c.resolution_due, c.flags, c.member & ?,
+		c.category, c.department, c.region_path FROM case_facts c WHERE `+strings.Join(where, " AND "),
+		append([]any{int64(1) << figures.COpenSettled}, args...)...)
 	if err != nil {
 		return err
 	}
@@ -433,38 +434,31 @@ func (db *DB) readLiveRows(ctx context.Context, a *figureAsk, col string, dimsOf
 	var r liveRow
 	for rows.Next() {
 		var created, respDue, resDue, flags, settled int64
-		var v string
-		if err := rows.Scan(&created, &respDue, &resDue, &flags, &settled, &v); err != nil {
+		if err := rows.Scan(&created, &respDue, &resDue, &flags, &settled, &r.dims.category, &r.dims.department, &r.dims.path); err != nil {
 			return err
 		}
 		r.facts = factsOfRow(created, respDue, resDue, settled, 0, 0, -1, flags)
-		r.dims = dimsOf(v)
 		fn(&r, 1)
 	}
 	return rows.Err()
 }
 
 // figureShare is what the reads of one dashboard share (Dashboard): the
-// moment their figures hold for, and the live rows of their filter by day,
-// read once for every period ending by to.
+// moment their figures hold for, and the live rows of their filter
+// received before to, the end of the latest period, read once and folded
+// by each read.
 type figureShare struct {
 	now  time.Time
 	to   time.Time
 	once sync.Once
-	live []liveGroup
+	live []liveRow
 	err  error
 }
 
-// liveByTime returns the live rows of a time split or of one period
-// (tallyByTime): by day when byDay, or when a's dashboard shares them (every
-// period's parts start at China midnights, so the day tells in which part
-// a row lies), in which case the rows may run past a.p.To, to the
-// dashboard's last day.
-func (db *DB) liveByTime(ctx context.Context, a *figureAsk, now time.Time, byDay bool) ([]liveGroup, error) {
+// sharedLive returns the live rows a's dashboard shares, reading them
+// first if no read of the dashboard has.
+func (db *DB) sharedLive(ctx context.Context, a *figureAsk) ([]liveRow, error) {
 	sh := a.share
-	if sh == nil {
-		return db.readLive(ctx, a, now, byDay)
-	}
 	sh.once.Do(func() {
 		// Terms for the filter's rows received before to (the period's
 		// start plays no part in them).
@@ -476,9 +470,24 @@ func (db *DB) liveByTime(ctx context.Context, a *figureAsk, now time.Time, byDay
 			sh.err = err
 			return
 		}
-		sh.live, sh.err = db.readLive(ctx, wide, now, true)
+		sh.err = db.readLiveRows(ctx, wide, func(r *liveRow, _ int64) { sh.live = append(sh.live, *r) })
 	})
 	return sh.live, sh.err
+}
+
+// foldShared calls fold for each live row a's dashboard shares that was
+// received before a's period ends.
+func (db *DB) foldShared(ctx context.Context, a *figureAsk, fold func(r *liveRow, n int64)) error {
+	rows, err := db.sharedLive(ctx, a)
+	if err != nil {
+		return err
+	}
+	for i := range rows {
+		if rows[i].facts.CreatedAt.Before(a.p.To) {
+			fold(&rows[i], 1)
+		}
+	}
+	return nil
 }
 
 // rollupSpan is a run of rollup rows of one grain: days [from, to).
@@ -730,17 +739,19 @@ func (db *DB) tallyByTime(ctx context.Context, a *figureAsk, parts []figures.Per
 		piles[max(i, 0)].AddPile(&r.facts, now, n)
 	}
 	if a.rollup {
-		// Parts start at China midnights (the rollups' days): a day of
-		// receipts lies in one part.
-		groups, err := db.liveByTime(ctx, a, now, len(parts) > 1)
-		if err != nil {
-			return nil, err
-		}
-		last := chinaDay(a.p.To)
-		for i := range groups {
-			// Shared, the rows run to the dashboard's last day.
-			if g := &groups[i]; a.share == nil || g.day < last {
-				fold(&g.row, g.n)
+		if a.share != nil {
+			if err := db.foldShared(ctx, a, fold); err != nil {
+				return nil, err
+			}
+		} else {
+			// Parts start at China midnights (the rollups' days): a day
+			// of receipts lies in one part.
+			groups, err := db.readLive(ctx, a, now, len(parts) > 1)
+			if err != nil {
+				return nil, err
+			}
+			for i := range groups {
+				fold(&groups[i].row, groups[i].n)
 			}
 		}
 	} else if err := db.readFacts(ctx, a, fold); err != nil {
@@ -864,15 +875,15 @@ func (db *DB) tallyByGroup(ctx context.Context, a *figureAsk, by FigureGroupBy, 
 	}
 	var err error
 	if rollup {
-		// The live rows one by one, with the column key reads: grouped by
-		// the database over a text column, they cost several times more
-		// (a sort of every row), and the parts are found once per value.
-		col, dimsOf := "c.region_path", func(v string) caseDims { return caseDims{path: v} }
+		// The live rows one by one (grouped by the database over a text
+		// column they cost several times more: a sort of every row), and
+		// each value's part found once.
+		field := func(d caseDims) string { return d.path }
 		switch by {
 		case ByCategory:
-			col, dimsOf = "c.category", func(v string) caseDims { return caseDims{category: v} }
+			field = func(d caseDims) string { return d.category }
 		case ByDepartment:
-			col, dimsOf = "c.department", func(v string) caseDims { return caseDims{department: v} }
+			field = func(d caseDims) string { return d.department }
 		}
 		type found struct {
 			part string
@@ -881,7 +892,7 @@ func (db *DB) tallyByGroup(ctx context.Context, a *figureAsk, by FigureGroupBy, 
 		parts := map[string]found{}
 		inner := key
 		key = func(d caseDims) (string, bool) {
-			v := d.path + "\x00" + d.category + "\x00" + d.department
+			v := field(d)
 			f, seen := parts[v]
 			if !seen {
 				f.part, f.ok = inner(d)
@@ -889,7 +900,11 @@ func (db *DB) tallyByGroup(ctx context.Context, a *figureAsk, by FigureGroupBy, 
 			}
 			return f.part, f.ok
 		}
-		err = db.readLiveRows(ctx, a, col, dimsOf, fold)
+		if a.share != nil {
+			err = db.foldShared(ctx, a, fold)
+		} else {
+			err = db.readLiveRows(ctx, a, fold)
+		}
 	} else {
 		err = db.readFacts(ctx, a, fold)
 	}
