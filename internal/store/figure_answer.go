@@ -159,6 +159,9 @@ type figureAsk struct {
 	// counts: the indexes into figures.Counts the answer reads from the
 	// rollups (nil: every one).
 	counts []int
+	// today: the China day of now, after which no day has rows yet
+	// (spansOf).
+	today int64
 	// share: the dashboard's shared reads, when a dashboard asks (the
 	// live rows by day of a time split or a period's figures).
 	share *figureShare
@@ -238,15 +241,18 @@ func (db *DB) askFigures(ctx context.Context, actor *anju.Actor, f FigureFilter,
 }
 
 // shared makes a read part of a dashboard's (sh; nil: a read of its own)
-// and returns the moment it holds for: the dashboard's, or now.
+// and returns the moment it holds for: the dashboard's, or now (and its
+// day, a.today).
 func (a *figureAsk) shared(sh *figureShare, clock anju.Clock) time.Time {
-	if sh == nil {
-		return clock.Now()
+	now := clock.Now()
+	if sh != nil {
+		now = sh.now
+		if a.rollup && sh.to.Sub(a.p.To) >= 0 {
+			a.share = sh
+		}
 	}
-	if a.rollup && sh.to.Sub(a.p.To) >= 0 {
-		a.share = sh
-	}
-	return sh.now
+	a.today = chinaDay(now)
+	return now
 }
 
 func chinaMidnight(t time.Time) bool {
@@ -490,32 +496,52 @@ func (db *DB) foldShared(ctx context.Context, a *figureAsk, fold func(r *liveRow
 	return nil
 }
 
-// rollupSpan is a run of rollup rows of one grain: days [from, to).
+// rollupSpan is a run of rollup rows of one grain, days [from, to),
+// added (sign 1) or taken off (sign -1).
 type rollupSpan struct {
 	grain    string
 	from, to int64
+	sign     int64
 }
 
-// spansOf cuts days [d0, d1) into whole months and the days around them.
-func spansOf(d0, d1 int64, months bool) []rollupSpan {
+// spansOf cuts days [d0, d1) into whole months and the days around them,
+// or, months false, into days alone. With complements, a month cut by d0
+// or d1 may be read as its month row less the days of it outside
+// [d0, d1), where that reads fewer rows than its days inside: a row exists
+// only for a day up to today, so the days of the month after today cost
+// nothing, and a month's part from its first day to today is one row.
+func spansOf(d0, d1 int64, months, complements bool, today int64) []rollupSpan {
 	if !months {
-		return []rollupSpan{{grainDay, d0, d1}}
+		return []rollupSpan{{grainDay, d0, d1, 1}}
 	}
-	m0 := d0
-	if monthOf(d0) != d0 {
-		m0 = nextMonth(d0)
-	}
-	m1 := monthOf(d1)
-	if m0 >= m1 {
-		return []rollupSpan{{grainDay, d0, d1}}
-	}
+	rowsOf := func(from, to int64) int64 { return max(0, min(to, today+1)-from) }
 	var out []rollupSpan
-	if d0 < m0 {
-		out = append(out, rollupSpan{grainDay, d0, m0})
+	add := func(sp rollupSpan) {
+		if sp.from >= sp.to {
+			return
+		}
+		// Runs of one grain and sign that touch are read as one.
+		for i := range out {
+			if out[i].grain == sp.grain && out[i].sign == sp.sign && out[i].to == sp.from {
+				out[i].to = sp.to
+				return
+			}
+		}
+		out = append(out, sp)
 	}
-	out = append(out, rollupSpan{grainMonth, m0, m1})
-	if m1 < d1 {
-		out = append(out, rollupSpan{grainDay, m1, d1})
+	for m := monthOf(d0); m < d1; m = nextMonth(m) {
+		end := nextMonth(m)
+		a, b := max(d0, m), min(d1, end)
+		switch {
+		case a == m && b == end:
+			add(rollupSpan{grainMonth, m, end, 1})
+		case complements && 1+rowsOf(m, a)+rowsOf(b, end) < rowsOf(a, b):
+			add(rollupSpan{grainMonth, m, end, 1})
+			add(rollupSpan{grainDay, m, a, -1})
+			add(rollupSpan{grainDay, b, end, -1})
+		default:
+			add(rollupSpan{grainDay, a, b, 1})
+		}
 	}
 	return out
 }
@@ -563,7 +589,9 @@ func (db *DB) readRollups(ctx context.Context, a *figureAsk, dim string, keys []
 			for i, k := range part {
 				keyArgs[i] = k
 			}
-			for _, sp := range spansOf(d0, d1, a.monthsOK) {
+			// Summed, a month may stand for its days less some (they are
+			// added alike); by day, each row counts on its own day.
+			for _, sp := range spansOf(d0, d1, a.monthsOK, !perDay, a.today) {
 				cond := ` WHERE city = ? AND dim = ? AND key IN (` + placeholders(len(part)) + `) AND grain = ? AND day >= ? AND day < ?`
 				args := append(append([]any{city, dim}, keyArgs...), sp.grain, sp.from, sp.to)
 				if a.f.Kind != "" {
@@ -592,7 +620,12 @@ func (db *DB) readRollups(ctx context.Context, a *figureAsk, dim string, keys []
 						return err
 					}
 					if !perDay {
-						day = sp.from // summed over the span: its first day stands for it
+						// Summed over the span: the first day asked for
+						// stands for it, and a span taken off counts less.
+						day = d0
+						for _, i := range counts {
+							c[i] *= sp.sign
+						}
 					}
 					fn(key, day, &c)
 				}
@@ -618,7 +651,7 @@ func (db *DB) readRollups(ctx context.Context, a *figureAsk, dim string, keys []
 						return err
 					}
 					if !perDay {
-						day = sp.from
+						day, n = d0, n*sp.sign
 					}
 					closes(key, day, hours, n)
 				}
