@@ -13,7 +13,9 @@ import (
 // it where that reads fewer rows (none exist after today), and never when
 // read by day.
 func TestSpansOf(t *testing.T) {
-	day := func(y int, m time.Month, d int) int64 { return chinaDay(time.Date(y, m, d, 0, 0, 0, 0, httpx.ChinaTime)) }
+	day := func(y int, m time.Month, d int) int64 {
+		return chinaDay(time.Date(y, m, d, 0, 0, 0, 0, httpx.ChinaTime))
+	}
 	today := day(2026, 12, 4)
 	for _, tc := range []struct {
 		name               string
