@@ -22,9 +22,12 @@ func init() {
 
 Creates a deterministic demo city unless the database holds one already —
 6 districts, 40 streets, 300 communities and 3,000 grids tiling the city,
-101 departments at city, district and street level and 258 staff users
-in every role — then serves it like 'anju serve' and prints the URL and the
-demo logins. Running it again reuses the data.
+141 departments at city, district and street level (a people's mediation
+committee per street) and 598 staff users in every role — then serves it
+like 'anju serve' and prints the URL and the demo logins, and fills in its
+history: the cases, and over its last two years disputes, the hazard
+register with its inspections, reception sessions, community meetings and
+petitions (sized by --cases). Running it again reuses the data.
 
 Flags:
   --db DSN          database (ANJU_DB; default ` + defaultDB + `)

@@ -283,6 +283,37 @@ func (s sqlDB) exec(q string, args ...any) {
 	}
 }
 
+// answersMatchKeys checks through the database that every intake of
+// attempts is exactly the case its answer named: one idempotency key stored
+// for each (the keys matching like, a run's), each for that case.
+func (s sqlDB) answersMatchKeys(like string, attempts []*intakeAttempt) {
+	s.t.Helper()
+	rows, err := s.db.SQL().Query(s.rebind(`SELECT key, case_id FROM idempotency_keys WHERE key LIKE ?`), like)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	keyCase := map[string]int64{}
+	for rows.Next() {
+		var k string
+		var id int64
+		if err := rows.Scan(&k, &id); err != nil {
+			s.t.Fatal(err)
+		}
+		keyCase[k] = id
+	}
+	if err := rows.Close(); err != nil {
+		s.t.Fatal(err)
+	}
+	if len(keyCase) != len(attempts) {
+		s.t.Errorf("%d intakes acknowledged, %d idempotency keys stored", len(attempts), len(keyCase))
+	}
+	for _, a := range attempts {
+		if id, ok := keyCase[a.key]; !ok || id != a.id {
+			s.t.Errorf("intake %s was answered with case %d; the database says %d (present %v)", a.key, a.id, id, ok)
+		}
+	}
+}
+
 // intakeAttempt is one POST /api/v1/cases and what came of it.
 type intakeAttempt struct {
 	key    string
@@ -471,30 +502,8 @@ func TestKillDuringIntake(t *testing.T) {
 
 		// Through the database: every acknowledged intake is exactly one
 		// case, the one its answers named.
-		rows, err := db.db.SQL().Query(db.rebind(`SELECT key, case_id FROM idempotency_keys WHERE scope = ? AND key LIKE ?`),
-			"user:operator01", "kill-"+runID+"-%")
-		if err != nil {
-			t.Fatal(err)
-		}
-		keyCase := map[string]int64{}
-		for rows.Next() {
-			var k string
-			var id int64
-			if err := rows.Scan(&k, &id); err != nil {
-				t.Fatal(err)
-			}
-			keyCase[k] = id
-		}
-		rows.Close()
+		db.answersMatchKeys("kill-"+runID+"-%", attempts)
 		n := int64(len(attempts))
-		if int64(len(keyCase)) != n {
-			t.Errorf("%d intakes acknowledged, %d idempotency keys stored", n, len(keyCase))
-		}
-		for _, a := range attempts {
-			if id, ok := keyCase[a.key]; !ok || id != a.id {
-				t.Errorf("intake %s was answered with case %d; the database says %d (present %v)", a.key, a.id, id, ok)
-			}
-		}
 		if got := db.int(`SELECT COUNT(*) FROM cases`) - casesBefore; got != n {
 			t.Errorf("%d new cases for %d acknowledged intakes", got, n)
 		}

@@ -72,10 +72,16 @@ const (
 	ChannelOpen311    Channel = "open311"
 	ChannelImport     Channel = "import"
 	ChannelReception  Channel = "reception" // 领导干部接访日
+	// A letter (来信) or a visit (来访) to the office that takes it in: how
+	// petitions come in beside a call and the web (package petition's
+	// channels are named onto these, Channel.CaseChannel).
+	ChannelLetter Channel = "letter"
+	ChannelVisit  Channel = "visit"
 )
 
 // Channels lists every channel.
-var Channels = []Channel{ChannelWeb, ChannelHotline, ChannelGridPatrol, ChannelOpen311, ChannelImport, ChannelReception}
+var Channels = []Channel{ChannelWeb, ChannelHotline, ChannelGridPatrol, ChannelOpen311, ChannelImport, ChannelReception,
+	ChannelLetter, ChannelVisit}
 
 // Valid reports whether c is one of Channels.
 func (c Channel) Valid() bool { return slices.Contains(Channels, c) }

@@ -42,3 +42,20 @@ func ApplyTable[S ~string, A ~string](rules []TableRule[S, A], what string, s S,
 	}
 	return s, anju.Errorf(anju.ECONFLICT, "cannot %s a %s that is %s", strings.ReplaceAll(string(a), "_", " "), what, s)
 }
+
+// CheckStep is the part of a step of a kind of case (package dispute's
+// mediation steps, package petition's statutory steps) that is the same for
+// every kind: once the kind's own table has found the step's rule for the
+// kind's own state, the step may be taken only by a holder of one of the
+// rule's roles (EFORBIDDEN), and only while the case carrying it is in one
+// of the rule's case states (ECONFLICT). what names the step in messages
+// ("an agreement").
+func CheckStep(what string, ruleRoles []anju.Role, caseFrom []State, roles []anju.Role, caseState State) error {
+	if !slices.ContainsFunc(roles, func(x anju.Role) bool { return slices.Contains(ruleRoles, x) }) {
+		return anju.Errorf(anju.EFORBIDDEN, "only %s may record %s", roleList(ruleRoles), what)
+	}
+	if !slices.Contains(caseFrom, caseState) {
+		return anju.Errorf(anju.ECONFLICT, "cannot record %s while the case is %s", what, strings.ReplaceAll(string(caseState), "_", " "))
+	}
+	return nil
+}

@@ -176,7 +176,15 @@ func Populate(ctx context.Context, db *store.DB, opt CaseOptions) (CaseSummary, 
 		// it and retries. A pause of even 1 ms after each slice cost the
 		// fill 10–20%.
 	}
+	if err := fillKinds(ctx, db, w, opt); err != nil {
+		return sum, err
+	}
 	if err := fillPetitions(ctx, db, w, opt.Now, opt.Seed); err != nil {
+		return sum, err
+	}
+	// The early warnings as the scheduler's first pass raises them, among
+	// them the large disputes still open.
+	if _, err := db.DetectWarnings(ctx, opt.Now, store.WarningPolicy{}); err != nil {
 		return sum, err
 	}
 	st, err := db.CaseStates(ctx, city)

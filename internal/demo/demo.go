@@ -10,6 +10,7 @@ import (
 
 	"anju/internal/anju"
 	"anju/internal/auth"
+	"anju/internal/department"
 	"anju/internal/region"
 	"anju/internal/store"
 )
@@ -119,7 +120,10 @@ var districtBureaus = []struct {
 
 // createDepartments makes 17 city bureaus, 4 bureaus per district and one
 // office (with a police station and judicial office on every fourth street)
-// per street: 101 departments for the default city.
+// and a people's mediation committee per street: 141 departments for the
+// default city. A committee's code sorts after the street's other
+// departments, so that a dispatcher sends a neighbours' quarrel reported
+// as a request to the street office first, as before committees existed.
 func createDepartments(ctx context.Context, db *store.DB, sys *anju.Actor, t tree, rng *rand.Rand) ([]store.Department, error) {
 	var deps []store.Department
 	for _, b := range cityBureaus {
@@ -139,6 +143,8 @@ func createDepartments(ctx context.Context, db *store.DB, sys *anju.Actor, t tre
 				store.Department{Code: st.Code + "-sfs", Name: st.Name + "司法所", Region: st.Code, Categories: []string{"11"}},
 			)
 		}
+		deps = append(deps, store.Department{Code: committeeOf(st.Code), Name: st.Name + "人民调解委员会", Region: st.Code,
+			Type: department.TypeMediationCommittee, Categories: []string{"11"}})
 	}
 	for i, d := range deps {
 		saved, err := db.SaveDepartment(ctx, sys, d)
@@ -152,8 +158,10 @@ func createDepartments(ctx context.Context, db *store.DB, sys *anju.Actor, t tre
 
 // createUsers makes the city's staff: an administrator, city-wide operators,
 // dispatchers, supervisors and auditors; district and street dispatchers and
-// supervisors; a mediator per street; a handler per department; grid workers
-// on sampled grids; and a few residents. Every user shares one password hash,
+// supervisors; a mediator per street, who mediates for the street's
+// committee; a handler per department; grid workers on sampled grids and a
+// grid leader (网格长) per community, who inspects its hazards and
+// convenes its meetings; and a few residents. Every user shares one password hash,
 // computed once: argon2id is slow on purpose, and two hundred hashes would
 // cost the demo half a minute.
 func createUsers(ctx context.Context, db *store.DB, sys *anju.Actor, t tree, deps []store.Department, rng *rand.Rand) error {
@@ -199,6 +207,16 @@ func createUsers(ctx context.Context, db *store.DB, sys *anju.Actor, t tree, dep
 			u{fmt.Sprintf("s%02d-mediator", i+1), st.Name + "调解员", anju.Grant{Role: anju.RoleMediator, Region: st.Code}},
 		)
 	}
+	type extra struct {
+		login string
+		g     anju.Grant
+	}
+	// Grants beyond a user's first: a street's mediator mediates for its
+	// committee (a department grant), which takes in the disputes he files.
+	var extras []extra
+	for i, st := range t.byLevel[region.LevelStreet] {
+		extras = append(extras, extra{fmt.Sprintf("s%02d-mediator", i+1), anju.Grant{Role: anju.RoleMediator, Department: committeeOf(st.Code)}})
+	}
 	for _, d := range deps {
 		users = append(users, u{"h-" + d.Code, d.Name + "承办人", anju.Grant{Role: anju.RoleHandler, Department: d.Code}})
 	}
@@ -210,13 +228,29 @@ func createUsers(ctx context.Context, db *store.DB, sys *anju.Actor, t tree, dep
 	for i := 1; i <= 3; i++ {
 		users = append(users, u{fmt.Sprintf("resident%d", i), fmt.Sprintf("居民%d", i), anju.Grant{Role: anju.RoleResident, Region: city}})
 	}
+	for _, c := range t.byLevel[region.LevelCommunity] {
+		users = append(users, u{gridLeaderOf(c.Code), c.Name + "网格长", anju.Grant{Role: anju.RoleGridWorker, Region: c.Code}})
+	}
 	for _, x := range users {
 		if err := add(x.login, x.name, x.g); err != nil {
 			return err
 		}
 	}
+	for _, x := range extras {
+		if _, err := db.GrantRole(ctx, sys, x.login, x.g); err != nil {
+			return fmt.Errorf("demo grant for %s: %w", x.login, err)
+		}
+	}
 	return nil
 }
+
+// committeeOf is the code of the people's mediation committee of the street
+// with code street.
+func committeeOf(street string) string { return street + "-tjw" }
+
+// gridLeaderOf is the login of the grid leader of the community with code
+// community.
+func gridLeaderOf(community string) string { return "gl" + community }
 
 // describe counts what the demo city holds and picks one login per role.
 func describe(ctx context.Context, db *store.DB, s *Summary) error {

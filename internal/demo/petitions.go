@@ -87,7 +87,7 @@ func fillPetitions(ctx context.Context, db *store.DB, w *world, now time.Time, s
 		if received = workHours(received, rng); !received.Before(now) {
 			received = now.Add(-time.Hour)
 		}
-		p := &demoPetition{db: pdb, clock: clock, now: now, rng: rng, at: received}
+		p := &demoPetition{timeline: &timeline{clock: clock, now: now, rng: rng, at: received}, db: pdb}
 		m := petitionMatters[rng.Intn(len(petitionMatters))]
 		g := w.grids[rng.Intn(len(w.grids))]
 		first := rng.Float64() < 0.8
@@ -135,25 +135,9 @@ func fillPetitions(ctx context.Context, db *store.DB, w *world, now time.Time, s
 
 // demoPetition is one petition being taken through its steps.
 type demoPetition struct {
-	db    *store.DB
-	clock *anju.FakeClock
-	now   time.Time
-	rng   *rand.Rand
-	id    int64
-	at    time.Time // when the last step happened
-}
-
-// after moves the petition's time on by days (a fraction) and reports
-// whether that is still in the past of the history's end.
-func (p *demoPetition) after(minDays, maxDays float64) bool {
-	d := minDays + p.rng.Float64()*(maxDays-minDays)
-	t := workHours(p.at.Add(time.Duration(d*24*float64(time.Hour))), p.rng)
-	if !t.Before(p.now) {
-		return false
-	}
-	p.at = t
-	p.clock.Set(t)
-	return true
+	*timeline
+	db *store.DB
+	id int64
 }
 
 // run takes the petition to its fate; it returns when the re-review

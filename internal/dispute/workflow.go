@@ -2,7 +2,6 @@ package dispute
 
 import (
 	"slices"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -179,11 +178,8 @@ func Transition(s State, caseState cases.State, a Action, roles ...anju.Role) (R
 	if !ok {
 		return Rule{}, anju.Errorf(anju.ECONFLICT, "cannot record %s on a dispute that is %s", words[a], s)
 	}
-	if !slices.ContainsFunc(roles, func(x anju.Role) bool { return slices.Contains(r.Roles, x) }) {
-		return Rule{}, anju.Errorf(anju.EFORBIDDEN, "only %s may record %s", roleList(r.Roles), words[a])
-	}
-	if !slices.Contains(r.CaseFrom, caseState) {
-		return Rule{}, anju.Errorf(anju.ECONFLICT, "cannot record %s while the case is %s", words[a], strings.ReplaceAll(string(caseState), "_", " "))
+	if err := cases.CheckStep(words[a], r.Roles, r.CaseFrom, roles, caseState); err != nil {
+		return Rule{}, err
 	}
 	return r, nil
 }
@@ -191,14 +187,6 @@ func Transition(s State, caseState cases.State, a Action, roles ...anju.Role) (R
 var words = map[Action]string{
 	ActionSession: "a mediation session", ActionAgree: "an agreement", ActionRefer: "a referral",
 	ActionHold: "a follow-up visit", ActionBreak: "a follow-up visit", ActionConclude: "a referral's result",
-}
-
-func roleList(rs []anju.Role) string {
-	var names []string
-	for _, r := range rs {
-		names = append(names, strings.ReplaceAll(string(r), "_", " ")+"s")
-	}
-	return strings.Join(names, " or ")
 }
 
 // Limits of a mediation's records.

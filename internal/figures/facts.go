@@ -52,7 +52,8 @@ const (
 	// CFirstPetition: a first petition (初信初访). CFirstConcluded: one
 	// concluded at first instance, its written opinion delivered (closed
 	// now, or reopened for review). CFirstSettled: one of those whose
-	// petitioner asked for no review (never reopened). Appended: a
+	// petitioner asked for no review (never reopened) and brought no repeat
+	// petition on the matter (Case.Repeated). Appended: a
 	// counter's bit in a stored Member keeps its place.
 	CFirstPetition
 	CFirstConcluded
@@ -159,7 +160,7 @@ func FactsOf(c Case) Facts {
 	first := c.Kind == cases.KindPetition && c.FirstPetition
 	f.set(CFirstPetition, first)
 	f.set(CFirstConcluded, first && (c.closed() || c.Reopened > 0))
-	f.set(CFirstSettled, first && c.closed() && c.Reopened == 0)
+	f.set(CFirstSettled, first && c.closed() && c.Reopened == 0 && !c.Repeated)
 	if c.closed() {
 		if i := slices.Index(levelsUp, c.ClosedLevel); i >= 0 {
 			f.set(levelCounters[i], true)

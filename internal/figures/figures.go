@@ -70,6 +70,11 @@ type Case struct {
 	// FirstPetition marks a petition that is the petitioner's first on its
 	// matter (初信初访), as flagged at intake.
 	FirstPetition bool
+	// Repeated marks a petition that a later petition names as the one it
+	// repeats (重信重访): the matter came back, so it was not settled at
+	// first instance, whatever became of the petition itself. Anju keeps
+	// no list of petitioners; the matter links the two.
+	Repeated bool
 }
 
 // Period is the half-open interval [From, To) in which cases were received.
@@ -212,7 +217,8 @@ var definitions = []Definition{
 	{Key: FirstPetitionSettled, Unit: UnitShare,
 		Population: "petitions received in the period that are the petitioner's first on the matter (初信初访, as flagged at intake) " +
 			"and were concluded at first instance: their written opinion delivered (closed now, or reopened for review)",
-		Numerator:   "first petitions whose petitioner asked for no review (复查): closed now and never reopened",
+		Numerator: "first petitions whose petitioner neither asked for a review (复查) nor petitioned again on the matter: " +
+			"closed now, never reopened, and named by no later petition as the one it repeats (重信重访)",
 		Denominator: "cases in the population",
 		value:       firstPetitionSettled},
 }

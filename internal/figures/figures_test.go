@@ -52,6 +52,9 @@ func petition(first bool) func(*Case) {
 	return func(c *Case) { c.Kind, c.FirstPetition = cases.KindPetition, first }
 }
 
+// repeated: a later petition names the case as the one it repeats.
+func repeated(c *Case) { c.Repeated = true }
+
 const (
 	submitted  = cases.StateSubmitted
 	accepted   = cases.StateAccepted
@@ -320,9 +323,12 @@ func TestFigures(t *testing.T) {
 				kase(closed, petition(false)),                          // G a repeat petition: out
 				kase(closed, func(c *Case) { c.FirstPetition = true }), // H a request, whatever the flag: out
 				kase(closed, petition(true), at(nov.To)),               // I received in December: out
+				kase(closed, petition(true), repeated),                 // J concluded, then petitioned again: not settled
+				kase(inProgress, petition(true), repeated),             // K petitioned again before its conclusion: out
+				kase(closed, petition(false), repeated),                // L a repeat repeated: out
 			},
-			// population A B C D = 4; settled A B = 2 → 2/4
-			Value{Unit: UnitShare, Known: true, Count: 2, Of: 4}},
+			// population A B C D J = 5; settled A B = 2 → 2/5
+			Value{Unit: UnitShare, Known: true, Count: 2, Of: 5}},
 		{"first petitions settled with none concluded is no figure",
 			FirstPetitionSettled, nov, []Case{kase(inProgress, petition(true)), kase(closed)},
 			Value{Unit: UnitShare}},

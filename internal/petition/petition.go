@@ -19,7 +19,6 @@ package petition
 
 import (
 	"slices"
-	"strings"
 	"unicode/utf8"
 
 	"anju/internal/anju"
@@ -42,12 +41,18 @@ var Channels = []Channel{ChannelLetter, ChannelVisit, ChannelPhone, ChannelWeb}
 // Valid reports whether c is one of Channels.
 func (c Channel) Valid() bool { return slices.Contains(Channels, c) }
 
-// CaseChannel is the case intake channel a petition of channel c is filed
-// through: a call is a hotline case, a web petition a web case; a letter
-// or a visit comes in at the petition office, which files it by hand
-// (the intake's own default for the actor).
+// CaseChannel is the case channel a petition of channel c comes in by: a
+// letter or a visit is the case's own, a call a hotline case, a web
+// petition a web case. The case's channel is this, always (the case list's
+// filter, the case page, the case's JSON), so that a petition's channel is
+// decided in one place and shown wherever a case's is; the petition's own
+// word for it (来电 rather than 热线) is its petition channel.
 func (c Channel) CaseChannel() cases.Channel {
 	switch c {
+	case ChannelLetter:
+		return cases.ChannelLetter
+	case ChannelVisit:
+		return cases.ChannelVisit
 	case ChannelPhone:
 		return cases.ChannelHotline
 	case ChannelWeb:
@@ -58,22 +63,31 @@ func (c Channel) CaseChannel() cases.Channel {
 
 // Intake is what a petition carries beside its case: how it came in, and
 // whether it is the petitioner's first petition on the matter (初信初访) or a
-// repeat of an earlier one (重信重访), which RepeatOf may name.
+// repeat of an earlier one (重信重访). A repeat names the earlier petition
+// it repeats (RepeatOf), where Anju holds it: Anju keeps no list of
+// petitioners, so the matter is what links the two, and the earlier
+// petition counts as not settled at first instance (package figures).
 type Intake struct {
 	Channel  Channel `json:"channel"`
 	First    *bool   `json:"first"`
 	RepeatOf int64   `json:"repeat_of,omitempty"`
 }
 
-// Validate checks the intake, naming the field at fault.
-func (in Intake) Validate() error {
+// Validate checks the intake, naming the field at fault. A petition that
+// names the one it repeats is no first petition: First follows from
+// RepeatOf when not given.
+func (in *Intake) Validate() error {
+	if in.First == nil && in.RepeatOf != 0 {
+		first := false
+		in.First = &first
+	}
 	switch {
 	case in.Channel == "":
 		return anju.FieldError("channel", "say how the petition came in: letter, visit, phone or web")
 	case !in.Channel.Valid():
 		return anju.FieldError("channel", "unknown petition channel %q; one of %v", in.Channel, Channels)
 	case in.First == nil:
-		return anju.FieldError("first", "say whether this is the petitioner's first petition on the matter (初信初访)")
+		return anju.FieldError("first", "say whether this is the petitioner's first petition on the matter (初信初访), or name the earlier petition it repeats (repeat_of)")
 	case *in.First && in.RepeatOf != 0:
 		return anju.FieldError("repeat_of", "a first petition repeats no earlier one")
 	case in.RepeatOf < 0:
@@ -138,6 +152,13 @@ var (
 	leaders = []anju.Role{anju.RoleSupervisor}
 )
 
+// TakesIn reports whether a holder of roles takes petitions in at the
+// petition office (the office's intake page): the roles that decide on
+// acceptance.
+func TakesIn(roles ...anju.Role) bool {
+	return slices.ContainsFunc(roles, func(r anju.Role) bool { return slices.Contains(office, r) })
+}
+
 // Rules is the petition table:
 //
 //	received → accepted (accept: the case is accepted)
@@ -193,11 +214,8 @@ func Transition(s Stage, caseState cases.State, a Action, roles ...anju.Role) (R
 		return Rule{}, anju.Errorf(anju.ECONFLICT, "cannot record %s on a petition that is %s", actionWords[a], stageWords[s])
 	}
 	r := Rules[i]
-	if !slices.ContainsFunc(roles, func(x anju.Role) bool { return slices.Contains(r.Roles, x) }) {
-		return Rule{}, anju.Errorf(anju.EFORBIDDEN, "only %s may record %s", roleList(r.Roles), actionWords[a])
-	}
-	if !slices.Contains(r.CaseFrom, caseState) {
-		return Rule{}, anju.Errorf(anju.ECONFLICT, "cannot record %s while the case is %s", actionWords[a], strings.ReplaceAll(string(caseState), "_", " "))
+	if err := cases.CheckStep(actionWords[a], r.Roles, r.CaseFrom, roles, caseState); err != nil {
+		return Rule{}, err
 	}
 	return r, nil
 }
@@ -217,14 +235,6 @@ func Allowed(s Stage, caseState cases.State, roles ...anju.Role) []Action {
 var actionWords = map[Action]string{
 	ActionAccept: "the acceptance", ActionDecline: "a decision not to accept", ActionExtend: "an extension",
 	ActionOpinion: "a written opinion", ActionReview: "a request for review", ActionReReview: "a request for re-review",
-}
-
-func roleList(rs []anju.Role) string {
-	var names []string
-	for _, r := range rs {
-		names = append(names, strings.ReplaceAll(string(r), "_", " ")+"s")
-	}
-	return strings.Join(names, " or ")
 }
 
 // Limits of what a step records.

@@ -421,12 +421,19 @@ func TestValidate(t *testing.T) {
 		check func() error
 		field string
 	}{
-		{"intake", func() error { return Intake{Channel: ChannelLetter, First: &yes}.Validate() }, ""},
-		{"repeat naming the earlier", func() error { return Intake{Channel: ChannelVisit, First: &no, RepeatOf: 7}.Validate() }, ""},
-		{"no channel", func() error { return Intake{First: &yes}.Validate() }, "channel"},
-		{"unknown channel", func() error { return Intake{Channel: "fax", First: &yes}.Validate() }, "channel"},
-		{"first unsaid", func() error { return Intake{Channel: ChannelPhone}.Validate() }, "first"},
-		{"first and a repeat", func() error { return Intake{Channel: ChannelWeb, First: &yes, RepeatOf: 3}.Validate() }, "repeat_of"},
+		{"intake", func() error { return (&Intake{Channel: ChannelLetter, First: &yes}).Validate() }, ""},
+		{"repeat naming the earlier", func() error { return (&Intake{Channel: ChannelVisit, First: &no, RepeatOf: 7}).Validate() }, ""},
+		{"no channel", func() error { return (&Intake{First: &yes}).Validate() }, "channel"},
+		{"unknown channel", func() error { return (&Intake{Channel: "fax", First: &yes}).Validate() }, "channel"},
+		{"first unsaid", func() error { return (&Intake{Channel: ChannelPhone}).Validate() }, "first"},
+		{"repeat, first unsaid", func() error {
+			in := Intake{Channel: ChannelLetter, RepeatOf: 7}
+			if err := in.Validate(); err != nil || in.First == nil || *in.First {
+				return anju.FieldError("first", "a repeat naming the earlier petition is no first petition: %v %v", err, in.First)
+			}
+			return nil
+		}, ""},
+		{"first and a repeat", func() error { return (&Intake{Channel: ChannelWeb, First: &yes, RepeatOf: 3}).Validate() }, "repeat_of"},
 		{"notice", func() error { return (&Acceptance{Notice: "交区住建局办理"}).Validate() }, ""},
 		{"blank notice", func() error { return (&Acceptance{Notice: "\u200b "}).Validate() }, "notice"},
 		{"long notice", func() error { return (&Acceptance{Notice: longText}).Validate() }, "notice"},
@@ -461,8 +468,13 @@ func TestValidate(t *testing.T) {
 			t.Errorf("%s closes as %s", f, f.Outcome())
 		}
 	}
-	if ChannelPhone.CaseChannel() != cases.ChannelHotline || ChannelWeb.CaseChannel() != cases.ChannelWeb || ChannelLetter.CaseChannel() != "" {
-		t.Error("CaseChannel")
+	// Every petition channel is a case channel of its own: the case shows
+	// how the petition came in.
+	for c, want := range map[Channel]cases.Channel{ChannelLetter: cases.ChannelLetter, ChannelVisit: cases.ChannelVisit,
+		ChannelPhone: cases.ChannelHotline, ChannelWeb: cases.ChannelWeb, "": "", "fax": ""} {
+		if got := c.CaseChannel(); got != want || (c.Valid() && !got.Valid()) {
+			t.Errorf("the case channel of a %q petition: %q, want %q", c, got, want)
+		}
 	}
 }
 

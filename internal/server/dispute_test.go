@@ -167,6 +167,17 @@ func TestDisputeAPI(t *testing.T) {
 		// Bad input: 400 naming the field, nothing written.
 		var before int
 		f.db.SQL().QueryRow(`SELECT COUNT(*) FROM cases`).Scan(&before)
+		type disputeRow struct {
+			state   string
+			updated int64
+			events  int
+		}
+		row := func() (r disputeRow) {
+			f.db.SQL().QueryRow(`SELECT d.state, d.updated_at, (SELECT COUNT(*) FROM case_events e WHERE e.case_id = d.case_id)
+				FROM disputes d WHERE d.case_id = $1`, cd.ID).Scan(&r.state, &r.updated, &r.events)
+			return r
+		}
+		rowBefore := row()
 		for _, tc := range []struct{ login, path, body, field string }{
 			{"worker-a", "/api/v1/disputes", strings.Replace(disputeIntake, `"neighbour"`, `"feud"`, 1), "type"},
 			{"worker-a", "/api/v1/disputes", strings.Replace(disputeIntake, `"people":2`, `"people":0`, 1), "people"},
@@ -202,6 +213,11 @@ func TestDisputeAPI(t *testing.T) {
 		f.db.SQL().QueryRow(`SELECT COUNT(*) FROM dispute_sessions`).Scan(&sessions)
 		if after != before || sessions != 2 {
 			t.Errorf("refusals wrote: cases %d → %d, sessions %d", before, after, sessions)
+		}
+		// The refused outcomes (an agreement without parties among them)
+		// left the dispute as it was: still in mediation, no event.
+		if r := row(); r != rowBefore || r.state != "mediating" {
+			t.Errorf("refusals changed the dispute: %+v, was %+v", r, rowBefore)
 		}
 	})
 }

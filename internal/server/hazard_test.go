@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -50,6 +51,12 @@ func TestHazardAPI(t *testing.T) {
 		}
 		var h struct{ ID int64 }
 		json.Unmarshal([]byte(body), &h)
+		count := func(q string, args ...any) (n int) {
+			if err := f.db.SQL().QueryRow(q, args...).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
 		for _, tc := range []struct{ body, field string }{
 			{`{"type":"volcano","name":"x","lat":30.05,"lon":120.02,"risk_level":"low","owner":"o"}`, "type"},
 			{`{"type":"slope","name":"x","lat":30.05,"lon":120.02,"risk_level":"dire","owner":"o"}`, "risk_level"},
@@ -60,6 +67,9 @@ func TestHazardAPI(t *testing.T) {
 			if status, body := f.do("worker-a", "POST", "/api/v1/hazards", tc.body); status != 400 || !strings.Contains(body, `"field":"`+tc.field+`"`) {
 				t.Errorf("%s: %d %s, want 400 on %s", tc.body, status, body, tc.field)
 			}
+		}
+		if n := count(`SELECT COUNT(*) FROM hazards`); n != 1 {
+			t.Errorf("refused registrations wrote: %d hazards", n)
 		}
 		if status, _ := f.do("handler-a", "POST", "/api/v1/hazards", `{}`); status != 403 {
 			t.Errorf("handler registers: %d", status)
@@ -92,12 +102,28 @@ func TestHazardAPI(t *testing.T) {
 		if status, body := f.do("worker-a", "POST", task, strings.Replace(answers, "facade", "roof", 1)); status != 400 || !strings.Contains(body, `"field":"answers[4].item"`) {
 			t.Errorf("item not on the checklist: %d %s", status, body)
 		}
+		// The refusals (no answers, another grid's worker, an item not on
+		// the checklist) left the task due, with no answer, finding or case.
+		taskID := l.Inspections[0].ID
+		written := func() string {
+			var state string
+			f.db.SQL().QueryRow(`SELECT state FROM inspection_tasks WHERE id = $1`, taskID).Scan(&state)
+			return fmt.Sprintf("task %s, %d answers, %d findings, %d cases", state, count(`SELECT COUNT(*) FROM inspection_answers`),
+				count(`SELECT COUNT(*) FROM hazard_findings`), count(`SELECT COUNT(*) FROM cases`))
+		}
+		if got := written(); got != "task due, 0 answers, 0 findings, 0 cases" {
+			t.Errorf("refused completions wrote: %s", got)
+		}
 		status, body = f.do("worker-a", "POST", task, answers)
 		if status != 200 || !strings.Contains(body, `"state":"done"`) || !strings.Contains(body, `"state":"rectifying"`) {
 			t.Fatalf("complete: %d %s", status, body)
 		}
+		done1 := written()
 		if status, _ := f.do("worker-a", "POST", task, answers); status != 409 {
 			t.Errorf("second completion: %d", status)
+		}
+		if got := written(); got != done1 {
+			t.Errorf("the second completion wrote: %s, was %s", got, done1)
 		}
 		var done struct {
 			Findings []struct {

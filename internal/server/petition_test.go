@@ -73,6 +73,7 @@ func petitionInB(t *testing.T, db *store.DB) string {
 type petitionJSON struct {
 	ID           int64  `json:"id"`
 	Kind         string `json:"kind"`
+	Channel      string `json:"channel"`
 	State        string `json:"state"`
 	TrackingCode string `json:"tracking_code"`
 	Reporter     struct {
@@ -82,10 +83,11 @@ type petitionJSON struct {
 		Resolution time.Time `json:"resolution"`
 	} `json:"deadlines"`
 	Petition struct {
-		Channel string   `json:"channel"`
-		First   bool     `json:"first"`
-		Steps   []string `json:"steps"`
-		Clock   struct {
+		Channel  string   `json:"channel"`
+		First    bool     `json:"first"`
+		RepeatOf int64    `json:"repeat_of"`
+		Steps    []string `json:"steps"`
+		Clock    struct {
 			Stage           string     `json:"stage"`
 			AcceptNoticeDue time.Time  `json:"accept_notice_due"`
 			ConclusionDue   *time.Time `json:"conclusion_due"`
@@ -117,7 +119,7 @@ func TestPetitionAPI(t *testing.T) {
 		var p petitionJSON
 		json.Unmarshal([]byte(body), &p)
 		// 15 days end on 02-17, in the break: Tuesday 02-24.
-		if p.Kind != "petition" || p.Petition.Channel != "visit" || !p.Petition.First || p.Reporter.Name != "王**" ||
+		if p.Kind != "petition" || p.Channel != "visit" || p.Petition.Channel != "visit" || !p.Petition.First || p.Reporter.Name != "王**" ||
 			p.Petition.Clock.Stage != "received" || !p.Petition.Clock.AcceptNoticeDue.Equal(dayEndCST(2026, 2, 24)) {
 			t.Fatalf("intake answer: %s", body)
 		}
@@ -177,8 +179,18 @@ func TestPetitionAPI(t *testing.T) {
 			t.Errorf("a review by a dispatcher: %d", status)
 		}
 		clk.Set(time.Date(2026, 4, 2, 0, 0, 1, 0, cstZone))
+		events := func() (n int) {
+			f.db.SQL().QueryRow(`SELECT COUNT(*) FROM case_events WHERE case_id = $1`, p.ID).Scan(&n)
+			return n
+		}
+		eventsBefore := events()
 		if status, body := f.do("supervisor", "POST", base+"/review", `{"reason":"不服"}`); status != 409 || !strings.Contains(body, "2026-04-01 24:00") {
 			t.Errorf("a review after its window: %d %s", status, body)
+		}
+		// Nothing half-written: not reopened, not escalated, no event.
+		if out := f.must("dispatcher", "GET", "/api/v1/cases/"+id, ""); !strings.Contains(out, `"state":"closed"`) || !strings.Contains(out, `"stage":"concluded"`) ||
+			events() != eventsBefore {
+			t.Errorf("the refused review wrote: %d events (were %d): %s", events(), eventsBefore, out)
 		}
 		clk.Set(time.Date(2026, 4, 1, 23, 0, 0, 0, cstZone))
 		json.Unmarshal([]byte(f.must("supervisor", "POST", base+"/review", `{"reason":"补发金额有误"}`)), &p)
@@ -190,6 +202,26 @@ func TestPetitionAPI(t *testing.T) {
 		}
 		if status, _ := f.do("dispatcher", "GET", "/api/v1/cases?queue=long_unresolved", ""); status != 403 {
 			t.Errorf("the long-unresolved list for a dispatcher: %d", status)
+		}
+		// A repeat petition on the matter names the earlier one, and is
+		// then no first petition; a letter is its case's channel; a case
+		// channel other than its petition channel's is refused.
+		repeat := strings.Replace(petitionIntake, `"petition":{"channel":"visit","first":true}`, `"petition":{"channel":"letter","repeat_of":`+id+`}`, 1)
+		status, body = f.post("operator", "/api/v1/petitions", repeat, nil)
+		var rp petitionJSON
+		if json.Unmarshal([]byte(body), &rp); status != 201 || rp.Channel != "letter" || rp.Petition.Channel != "letter" ||
+			rp.Petition.First || rp.Petition.RepeatOf != p.ID {
+			t.Errorf("a repeat petition: %d %s", status, body)
+		}
+		for _, tc := range []struct{ body, field string }{
+			{strings.Replace(repeat, `"category"`, `"channel":"web","category"`, 1), "channel"},
+			{strings.Replace(repeat, `"repeat_of":`+id, `"repeat_of":999999`, 1), "repeat_of"},
+			{strings.Replace(repeat, `"repeat_of":`, `"first":true,"repeat_of":`, 1), "repeat_of"},
+			{strings.Replace(petitionIntake, `,"first":true`, ``, 1), "first"},
+		} {
+			if status, body := f.post("operator", "/api/v1/petitions", tc.body, nil); status != 400 || !strings.Contains(body, `"field":"`+tc.field+`"`) {
+				t.Errorf("%s: %d %s, want 400 on %s", tc.body, status, body, tc.field)
+			}
 		}
 		// A step on a case that is not a petition names no petition.
 		status, body = f.post("operator", "/api/v1/cases", `{"text":"路灯坏了","category":"0101","lat":30.05,"lon":120.02}`, nil)

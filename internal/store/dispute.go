@@ -936,22 +936,21 @@ func (db *DB) GetDisputeAgreement(ctx context.Context, actor *anju.Actor, id int
 // street that holds it, which the district above it sees. The warning is
 // about the dispute — its type, size and place — never its parties.
 func (db *DB) largeDisputeCandidates(ctx context.Context, city string, now time.Time, p WarningPolicy) ([]candidate, error) {
-	// The city's own thresholds, where it set them, over the policy's.
 	st, err := db.DisputeSettings(ctx, city)
 	if err != nil {
 		return nil, err
 	}
-	if st.LargePeople > 0 {
-		p.LargeDisputePeople = st.LargePeople
-	}
-	if st.LargeAmount > 0 {
-		p.LargeDisputeAmount = st.LargeAmount
+	p = p.WithDisputeThresholds(st.LargePeople, st.LargeAmount)
+	states := warning.LargeDisputeStates()
+	args := []any{city}
+	for _, s := range states {
+		args = append(args, string(s))
 	}
 	rows, err := db.query(ctx, `SELECT d.case_id, d.type, d.people, d.amount_fen, c.tracking_code, c.region_path, c.grid
 		FROM disputes d JOIN cases c ON c.id = d.case_id
-		WHERE d.city = ? AND d.state IN ('mediating', 'agreed', 'referred') AND NOT EXISTS (SELECT 1 FROM warnings w
+		WHERE d.city = ? AND d.state IN (`+placeholders(len(states))+`) AND NOT EXISTS (SELECT 1 FROM warnings w
 			WHERE w.city = d.city AND w.kind = ? AND w.subject = 'dispute:case:' || CAST(d.case_id AS TEXT))
-		ORDER BY d.case_id`, city, string(warning.KindLargeDispute))
+		ORDER BY d.case_id`, append(args, string(warning.KindLargeDispute))...)
 	if err != nil {
 		return nil, err
 	}

@@ -275,6 +275,11 @@ func (t *Tx) actFacts(ctx context.Context, c, next *Case, action cases.Action, i
 		ResolutionDue: next.Deadlines.Resolution, RespondedAt: old.respondedAt, ResolvedAt: old.resolvedAt,
 		FirstPetition: old.facts.Has(figures.CFirstPetition)}
 	fc.ID = next.ID
+	if fc.FirstPetition {
+		if err := t.queryRow(ctx, `SELECT `+repeatedPetition("?"), next.ID).Scan(&fc.Repeated); err != nil {
+			return err
+		}
+	}
 	cards := old.facts.Cards
 	switch action {
 	case cases.ActionAccept, cases.ActionDispatch:

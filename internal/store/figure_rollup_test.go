@@ -115,21 +115,27 @@ func TestRollupsMatchRecount(t *testing.T) {
 		scripted("operator", rejected, cases.ActionReject, cases.Input{Reason: "不属于受理范围"})
 		// First petitions (初信初访), one settled at first instance and one
 		// taken to review, through the petition's own steps.
-		petitionIntake := func(grid string, first bool) int64 {
+		// A repeat petition (重信重访) names the earlier one it repeats, which
+		// is then not settled at first instance, whatever its state.
+		var petitions []int64
+		petitionIntake := func(grid string, first bool, repeatOf int64) int64 {
 			t.Helper()
 			np := store.NewPetition{NewCase: streetLight()}
 			np.Lat, np.Lon, np.Grid = nil, nil, grid
 			np.Category = leaves[rng.IntN(len(leaves))]
-			np.Petition = petition.Intake{Channel: petition.Channels[rng.IntN(len(petition.Channels))], First: &first}
+			np.Petition = petition.Intake{Channel: petition.Channels[rng.IntN(len(petition.Channels))], RepeatOf: repeatOf}
+			if repeatOf == 0 {
+				np.Petition.First = &first
+			}
 			c, err := w.db.CreatePetition(ctx, w.actors["operator"], np)
 			if err != nil {
 				t.Fatalf("petition intake: %v", err)
 			}
-			ids = append(ids, c.ID)
+			ids, petitions = append(ids, c.ID), append(petitions, c.ID)
 			return c.ID
 		}
-		for i, grid := range []string{grids[0], grids[2]} {
-			id := petitionIntake(grid, true)
+		for i, grid := range []string{grids[0], grids[2], grids[1]} {
+			id := petitionIntake(grid, true, 0)
 			if _, err := w.db.AcceptPetition(ctx, w.actors["operator"], id, petition.Acceptance{Notice: "交办"}); err != nil {
 				t.Fatal(err)
 			}
@@ -143,10 +149,29 @@ func TestRollupsMatchRecount(t *testing.T) {
 			if _, err := w.db.RecordPetitionOpinion(ctx, w.actors["dispatcher"], id, petition.Opinion{Text: "答复意见", Finding: petition.Supported}); err != nil {
 				t.Fatal(err)
 			}
+			if i == 2 { // settled, until the petitioner came back on the matter
+				petitionIntake(grid, false, id)
+			}
 			if i == 1 {
 				if _, err := w.db.RequestPetitionReview(ctx, w.actors["supervisor"], id, petition.ActionReview, petition.ReviewRequest{Reason: "不服"}); err != nil {
 					t.Fatal(err)
 				}
+			}
+		}
+		// Of the three first petitions concluded, one was taken to review
+		// and one petitioned again: one settled of three, by the rollups
+		// (whole days) and the facts rows (odd hours) as by the recount.
+		cst := time.FixedZone("CST", 8*3600)
+		y, m, d := start.In(cst).Date()
+		day := time.Date(y, m, d, 0, 0, 0, 0, cst)
+		for _, p := range []figures.Period{{From: day, To: day.AddDate(0, 0, 7)}, {From: day.Add(time.Minute), To: day.AddDate(0, 0, 7)}} {
+			got, _, err := w.db.CaseFigures(ctx, system, store.FigureFilter{Kind: cases.KindPetition}, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _, _ := w.db.RecountFigures(ctx, system, store.FigureFilter{Kind: cases.KindPetition}, p)
+			if v := got[figures.FirstPetitionSettled]; v.Count != 1 || v.Of != 3 || !reflect.DeepEqual(v, want[figures.FirstPetitionSettled]) {
+				t.Errorf("first petitions settled %s–%s: %+v, recount %+v, want 1 of 3", p.From, p.To, v, want[figures.FirstPetitionSettled])
 			}
 		}
 		for step := range 1200 {
@@ -159,7 +184,11 @@ func TestRollupsMatchRecount(t *testing.T) {
 				settled += n.Settled
 			}
 			if rng.IntN(40) == 0 {
-				petitionIntake(grids[rng.IntN(len(grids))], rng.IntN(2) == 0)
+				var repeatOf int64
+				if rng.IntN(3) == 0 {
+					repeatOf = petitions[rng.IntN(len(petitions))]
+				}
+				petitionIntake(grids[rng.IntN(len(grids))], rng.IntN(2) == 0, repeatOf)
 				continue
 			}
 			if len(ids) < 8 || rng.IntN(7) == 0 {

@@ -148,7 +148,7 @@ func (db *DB) figureFacts(ctx context.Context, q querier, from, where string, ar
 	sel := `SELECT c.id, c.city, c.category, c.workflow, c.state, c.created_at, c.response_due, c.resolution_due,
 		c.resolved_at, c.closed_at, r.level, c.department, c.region_path,
 		(SELECT MIN(e.at) FROM case_events e WHERE e.case_id = c.id AND (e.action = 'accept' OR e.action = 'dispatch')),
-		COALESCE(pt.first_petition, FALSE)` +
+		COALESCE(pt.first_petition, FALSE), CASE WHEN pt.first_petition THEN ` + repeatedPetition("c.id") + ` ELSE FALSE END` +
 		from + ` LEFT JOIN departments d ON d.code = c.department LEFT JOIN regions r ON r.code = d.region
 		LEFT JOIN petitions pt ON pt.case_id = c.id WHERE ` + where
 	rows, err := q.query(ctx, sel, args...)
@@ -172,7 +172,7 @@ func (db *DB) figureFacts(ctx context.Context, q querier, from, where string, ar
 		var level, department sql.NullString
 		var path string
 		if err := rows.Scan(&id, &city, &category, &wf, &state, &created, &respDue, &resDue, &resolved, &closed, &level, &department, &path, &responded,
-			&c.FirstPetition); err != nil {
+			&c.FirstPetition, &c.Repeated); err != nil {
 			return nil, nil, nil, err
 		}
 		if err := json.Unmarshal([]byte(wf), &c.Case); err != nil {

@@ -132,9 +132,11 @@ func (db *DB) CreatePetition(ctx context.Context, actor *anju.Actor, np NewPetit
 			return CaseWithPetition{}, anju.FieldError("repeat_of", "petition %d not found", np.Petition.RepeatOf)
 		}
 	}
-	if np.Channel == "" {
-		np.Channel = np.Petition.Channel.CaseChannel()
+	ch := np.Petition.Channel.CaseChannel()
+	if np.Channel != "" && np.Channel != ch {
+		return CaseWithPetition{}, anju.FieldError("channel", "a %s petition comes in by channel %s, not %s", np.Petition.Channel, ch, np.Channel)
 	}
+	np.Channel = ch
 	// No idempotency key: it hashes the case alone.
 	p, err := db.PrepareCase(ctx, actor, np.NewCase, "")
 	if err != nil {
@@ -162,9 +164,37 @@ func (t *Tx) insertPetition(ctx context.Context, c *Case, p *petitionRow) error 
 	if p.repeatOf != 0 {
 		repeat = p.repeatOf
 	}
-	_, err := t.exec(ctx, `INSERT INTO petitions (case_id, city, channel, first_petition, repeat_of, reviews, created_at)
-		VALUES (?, ?, ?, ?, ?, 0, ?)`, c.ID, c.City, string(p.channel), p.first, repeat, micros(c.CreatedAt))
-	return err
+	if _, err := t.exec(ctx, `INSERT INTO petitions (case_id, city, channel, first_petition, repeat_of, reviews, created_at)
+		VALUES (?, ?, ?, ?, ?, 0, ?)`, c.ID, c.City, string(p.channel), p.first, repeat, micros(c.CreatedAt)); err != nil {
+		return err
+	}
+	if p.repeatOf != 0 {
+		return t.petitionRepeated(ctx, p.repeatOf, c.CreatedAt)
+	}
+	return nil
+}
+
+// repeatedPetition is an SQL expression: whether a later petition names
+// the case whose id is the expression id as the one it repeats
+// (figures.Case.Repeated; the figures ask it of first petitions).
+func repeatedPetition(id string) string {
+	return `EXISTS (SELECT 1 FROM petitions rp WHERE rp.repeat_of = ` + id + `)`
+}
+
+// petitionRepeated recounts the figures of petition id, which a repeat
+// petition just filed names: a first petition whose matter came back was
+// not settled at first instance. The earlier case's row is locked first,
+// as an action on it locks it before recounting, so that the two recount
+// one after the other and neither from a row the other replaced.
+func (t *Tx) petitionRepeated(ctx context.Context, id int64, now time.Time) error {
+	if _, err := t.exec(ctx, `UPDATE cases SET version = version WHERE id = ?`, id); err != nil {
+		return err
+	}
+	c, err := t.getCase(ctx, anju.SystemActor("petition"), id)
+	if err != nil {
+		return err
+	}
+	return t.actFacts(ctx, &c, &c, "", ActionInput{}, now)
 }
 
 func (db *DB) readPetitionRow(ctx context.Context, q querier, id int64) (petitionRow, error) {

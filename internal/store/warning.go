@@ -20,11 +20,12 @@ import (
 )
 
 // Early warnings (预警), on issues, places and departments only (DESIGN.md,
-// principle 2). The rules — when a surge, a cluster, a reopened case or an
-// overdue pile is worth raising, its window and its title — are package
-// warning's; the store counts cases, gathers the candidates for those rules
-// and stores, notifies and audits what they keep. Reporters enter the
-// cluster check only as opaque keys to be counted, as in hotspots.
+// principle 2). The rules — when a surge, a cluster, a reopened case, an
+// overdue pile or a large dispute is worth raising, its window and its
+// title, who may acknowledge it, when a detection is due — are package
+// warning's; the store counts cases, gathers the candidates for those
+// rules and stores, notifies and audits what they keep. Reporters enter
+// the cluster check only as opaque keys to be counted, as in hotspots.
 //
 // Idempotency: a warning is one row, unique on (city, kind, subject, window),
 // and a second unique index on (city, kind, subject) over unacknowledged rows
@@ -112,7 +113,7 @@ func (db *DB) DetectWarnings(ctx context.Context, now time.Time, p WarningPolicy
 			return n, nil // a detection is running in this process
 		}
 		defer run.mu.Unlock()
-		if !run.last.IsZero() && now.Sub(run.last) < p.MinInterval && now.After(run.last) {
+		if !p.DetectNow(run.last, now) {
 			return n, nil
 		}
 		run.last = now
@@ -354,7 +355,7 @@ func (db *DB) clusterCandidates(ctx context.Context, city string, now time.Time,
 	if len(reports) < p.ClusterMin { // too few to make a cluster: spare the lookup below
 		return nil, nil
 	}
-	warned, err := db.recentClusterCases(ctx, city, now.Add(-2*p.ClusterWindow))
+	warned, err := db.recentClusterCases(ctx, city, warning.ClusterRaisedSince(now, p))
 	if err != nil {
 		return nil, err
 	}
@@ -650,9 +651,6 @@ func (db *DB) getWarning(ctx context.Context, q querier, actor *anju.Actor, id i
 	return w, err
 }
 
-// ackRoles may acknowledge a warning addressed to their subtree or department.
-var ackRoles = []anju.Role{anju.RoleSupervisor, anju.RoleDispatcher, anju.RoleAdmin}
-
 // AcknowledgeWarning marks a warning seen and taken up, with an optional
 // note, and audits it. ENOTFOUND when the warning is not visible, EFORBIDDEN
 // for roles other than supervisor, dispatcher and administrator in its scope,
@@ -667,7 +665,7 @@ func (db *DB) AcknowledgeWarning(ctx context.Context, actor *anju.Actor, id int6
 		if err != nil {
 			return err
 		}
-		if !mayAcknowledge(actor, w) {
+		if !actor.System && !warning.MayAcknowledge(actor.Grants, w.regionPath, w.Department) {
 			return anju.Errorf(anju.EFORBIDDEN, "only a supervisor, dispatcher or administrator of the warning's region or department may acknowledge it")
 		}
 		now := db.clock.Now()
@@ -686,18 +684,6 @@ func (db *DB) AcknowledgeWarning(ctx context.Context, actor *anju.Actor, id int6
 			Object: fmt.Sprintf("warning:%d", id), Detail: map[string]any{"kind": w.Kind, "subject": w.Subject, "note": note}})
 	})
 	return out, err
-}
-
-func mayAcknowledge(a *anju.Actor, w Warning) bool {
-	if a.System {
-		return true
-	}
-	for _, g := range a.Grants {
-		if slices.Contains(ackRoles, g.Role) && g.Reaches(w.regionPath, w.Department) {
-			return true
-		}
-	}
-	return false
 }
 
 // WarningSubscription sends the warnings of a level — a region and

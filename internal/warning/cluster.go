@@ -29,6 +29,14 @@ func (c Cluster) IDs() []int64 {
 	return ids
 }
 
+// ClusterRaisedSince is how far back the cluster warnings already raised
+// count as raised lately for Clusters: two windows before now, so that a
+// cluster still growing through the next window is the one raised, not a
+// new one.
+func ClusterRaisedSince(now time.Time, p Policy) time.Time {
+	return now.Add(-2 * p.WithDefaults().ClusterWindow)
+}
+
 // Clusters finds the clusters to raise at now among reports, each report's
 // Place its street and User an opaque reporter key ("" when unknown). Only
 // reports of the last ClusterWindow, after now-ClusterWindow and not after

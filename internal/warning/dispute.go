@@ -15,6 +15,32 @@ func LargeDispute(people int, amountFen int64, p Policy) bool {
 	return people >= p.LargeDisputePeople || amountFen >= p.LargeDisputeAmount*100
 }
 
+// WithDisputeThresholds is p with the thresholds a city set for large
+// disputes (people involved, amount at stake in yuan) in place of its own;
+// a threshold the city left unset (zero) keeps p's.
+func (p Policy) WithDisputeThresholds(people int, amountYuan int64) Policy {
+	if people > 0 {
+		p.LargeDisputePeople = people
+	}
+	if amountYuan > 0 {
+		p.LargeDisputeAmount = amountYuan
+	}
+	return p
+}
+
+// LargeDisputeStates are the states of a dispute that can raise a warning:
+// the open ones (dispute.State.Open), still on Anju's lists; one settled or
+// concluded elsewhere is past warning of.
+func LargeDisputeStates() []dispute.State {
+	var out []dispute.State
+	for _, s := range dispute.States {
+		if s.Open() {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // LargeDisputeWindow is the window key of a large dispute's warning: one
 // per dispute, whatever becomes of it.
 const LargeDisputeWindow = "1"

@@ -1,7 +1,7 @@
 // Package warning holds the rules of early warnings (预警): when a surge, a
 // cluster of similar reports, a case reopened again and again or a
 // department's pile of overdue cases is worth raising, what window a warning
-// belongs to and how it is titled. It does no I/O: the store counts cases and
+// belongs to and how it is titled, and who may acknowledge it. It does no I/O: the store counts cases and
 // gathers candidates, calls these functions, and stores, notifies and audits
 // what they keep (see store.DetectWarnings).
 //
@@ -116,6 +116,14 @@ func (p Policy) WithDefaults() Policy {
 		p.LargeDisputeAmount = d.LargeDisputeAmount
 	}
 	return p
+}
+
+// DetectNow reports whether a detection at now is due, the last one in
+// this process having run at last (zero: none yet): always without a
+// MinInterval, else once MinInterval has passed since last, and again when
+// the clock went back.
+func (p Policy) DetectNow(last, now time.Time) bool {
+	return p.MinInterval <= 0 || last.IsZero() || now.Sub(last) >= p.MinInterval || !now.After(last)
 }
 
 // DayWindow is the window key of a warning raised once a day: the date of t

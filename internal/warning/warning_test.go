@@ -67,3 +67,43 @@ func TestWindows(t *testing.T) {
 		}
 	}
 }
+
+func TestDetectNow(t *testing.T) {
+	t0 := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	every := warning.Policy{MinInterval: 5 * time.Minute}
+	for _, tc := range []struct {
+		name      string
+		p         warning.Policy
+		last, now time.Time
+		want      bool
+	}{
+		{"no interval", warning.Policy{}, t0, t0.Add(time.Second), true},
+		{"the first", every, time.Time{}, t0, true},
+		{"too soon", every, t0, t0.Add(4 * time.Minute), false},
+		{"a moment before", every, t0, t0.Add(5*time.Minute - time.Nanosecond), false},
+		{"the interval passed", every, t0, t0.Add(5 * time.Minute), true},
+		{"long after", every, t0, t0.Add(time.Hour), true},
+		{"the same instant", every, t0, t0, true},
+		{"the clock went back", every, t0, t0.Add(-time.Minute), true},
+	} {
+		if got := tc.p.DetectNow(tc.last, tc.now); got != tc.want {
+			t.Errorf("%s: %v", tc.name, got)
+		}
+	}
+}
+
+func TestClusterRaisedSince(t *testing.T) {
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		p    warning.Policy
+		want time.Time
+	}{
+		{warning.Policy{ClusterWindow: 6 * time.Hour}, now.Add(-12 * time.Hour)},
+		{warning.Policy{ClusterWindow: time.Hour}, now.Add(-2 * time.Hour)},
+		{warning.Policy{}, now.Add(-2 * warning.Default.ClusterWindow)},
+	} {
+		if got := warning.ClusterRaisedSince(now, tc.p); !got.Equal(tc.want) {
+			t.Errorf("%+v: %s, want %s", tc.p.ClusterWindow, got, tc.want)
+		}
+	}
+}

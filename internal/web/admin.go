@@ -135,6 +135,29 @@ func (w *Web) refusal(rw http.ResponseWriter, r *http.Request, v *View, err erro
 }
 
 // formStatus is the status a refused form is shown with.
+// refusedForm is, on a page of several forms, the form refused and shown
+// again with its message, and which of the page's forms it was.
+type refusedForm struct {
+	Form    *form
+	FormFor string
+}
+
+// Failed is the refused form when it was the form for.
+func (p refusedForm) Failed(formFor string) *form {
+	if p.FormFor == formFor {
+		return p.Form
+	}
+	return nil
+}
+
+// Value is what was typed into a field of the refused form for.
+func (p refusedForm) Value(formFor, name string) string {
+	if f := p.Failed(formFor); f != nil {
+		return f.Get(name)
+	}
+	return ""
+}
+
 func formStatus(f *form) int {
 	if f == nil || f.Status == 0 {
 		return http.StatusOK

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +14,17 @@ import (
 	"anju/internal/httpx"
 	"anju/internal/web/webtest"
 )
+
+// fromWorkbench follows, on tab, the workbench's link to path and waits
+// for the page's element sel.
+func fromWorkbench(t *testing.T, tab context.Context, base, path, sel string) {
+	t.Helper()
+	webtest.Run(t, tab,
+		chromedp.Navigate(base+"/work"),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="`+path+`"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="`+path+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(sel)))
+}
 
 // TestBrowserDisputeLoop follows one dispute in Chromium (issue 12, item
 // 8): a mediator on a desk files it with its two parties and finds it on his
@@ -31,11 +43,8 @@ func TestBrowserDisputeLoop(t *testing.T) {
 	webtest.SignIn(t, desk, f.URL, "mediator-a")
 
 	// The intake, from the workbench.
+	fromWorkbench(t, desk, f.URL, "/work/disputes/new", `#dispute-intake-form`)
 	webtest.Run(t, desk,
-		chromedp.Navigate(f.URL+"/work"),
-		chromedp.WaitVisible(chromedp.CSS(`a[href="/work/disputes/new"]`)),
-		chromedp.Click(chromedp.CSS(`a[href="/work/disputes/new"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#dispute-intake-form`)),
 		chromedp.SetValue(chromedp.CSS(`#type`), "neighbour"),
 		chromedp.SetValue(chromedp.CSS(`#category`), "1101"),
 		chromedp.SetValue(chromedp.CSS(`#amount`), "1200"),

@@ -46,22 +46,13 @@ type partyRow struct {
 
 // disputeIntakePage is the data of templates/work/dispute_new.html.
 type disputeIntakePage struct {
-	Form       disputeIntakeForm
-	Errors     map[string]string // field ("parties.1.phone") → message
-	Alert      string
-	Types      []option
-	Categories []optionGroup
-	Places     []placePick
-	PlaceAsked bool
-	PlaceName  string
-	Committees []option // the reader's committees, for a mediator
-	From       *store.Case
-	MaxParties int
-	status     int
+	placeIntakePage // Errors by field ("parties.1.phone")
+	Form            disputeIntakeForm
+	Types           []option
+	Committees      []option // the reader's committees, for a mediator
+	From            *store.Case
+	MaxParties      int
 }
-
-// Err is the message of a field, if refused.
-func (p *disputeIntakePage) Err(field string) string { return p.Errors[field] }
 
 // PartyErr is the message of row i's field.
 func (p *disputeIntakePage) PartyErr(i int, field string) string {
@@ -102,7 +93,7 @@ func (w *Web) handleDisputeIntakePage(rw http.ResponseWriter, r *http.Request, v
 	}
 	f := disputeIntakeForm{People: "2", Parties: []partyRow{{Kind: string(dispute.Person), Role: string(dispute.Applicant)},
 		{Kind: string(dispute.Person), Role: string(dispute.Respondent)}}}
-	p := &disputeIntakePage{Form: f, Errors: map[string]string{}}
+	p := &disputeIntakePage{Form: f, placeIntakePage: newPlaceIntakePage()}
 	// Referred from another case: its text and place to start from.
 	if from := httpx.NewQuery(r).ID("from"); from > 0 {
 		c, err := w.db.GetCase(r.Context(), v.Actor, from)
@@ -122,27 +113,48 @@ func (w *Web) handleDisputeIntake(rw http.ResponseWriter, r *http.Request, v *Vi
 	if !w.mayFileDispute(rw, r, v) {
 		return
 	}
-	form := r.PostForm
-	if form == nil {
-		form = url.Values{}
-	}
-	p := &disputeIntakePage{Form: readDisputeIntake(form), Errors: map[string]string{}}
-	switch {
-	case form.Has("add_party"):
+	form := postedForm(r)
+	p := &disputeIntakePage{Form: readDisputeIntake(form), placeIntakePage: newPlaceIntakePage()}
+	if form.Has("add_party") {
 		if len(p.Form.Parties) < dispute.MaxParties {
 			p.Form.Parties = append(p.Form.Parties, partyRow{Kind: string(dispute.Person), Role: string(dispute.Respondent)})
 		}
-	case form.Has("pick_place"):
-		p.Form.Grid = form.Get("pick_place")
-	case form.Has("file"):
+	} else if filed := w.intakeButtons(rw, r, form, &p.Form.Grid, func() (int64, error) {
 		cd, err := w.fileDispute(r.Context(), v, p.Form)
-		if err == nil {
-			seeOther(rw, r, caseURL(cd.ID))
-			return
-		}
-		w.disputeIntakeError(r.Context(), v, p, err)
+		return cd.ID, err
+	}, func(err error) { w.disputeIntakeError(r.Context(), v, p, err) }); filed {
+		return
 	}
 	w.renderDisputeIntake(rw, r, v, p)
+}
+
+// postedForm is the request's posted form, empty when none was posted.
+func postedForm(r *http.Request) url.Values {
+	if r.PostForm == nil {
+		return url.Values{}
+	}
+	return r.PostForm
+}
+
+// intakeButtons answers the buttons the intake forms that find their place
+// by name share (dispute_new, petition_new): a picked place becomes the
+// form's grid; "file" files the form by file and sees the reader to the
+// new case, or has refused say why on the page. It reports whether the
+// form was filed, and so answered.
+func (w *Web) intakeButtons(rw http.ResponseWriter, r *http.Request, form url.Values, grid *string, file func() (int64, error),
+	refused func(error)) bool {
+	switch {
+	case form.Has("pick_place"):
+		*grid = form.Get("pick_place")
+	case form.Has("file"):
+		id, err := file()
+		if err == nil {
+			seeOther(rw, r, caseURL(id))
+			return true
+		}
+		refused(err)
+	}
+	return false
 }
 
 // fileDispute files the dispute the form describes; blank party rows are
@@ -229,41 +241,9 @@ func (w *Web) renderDisputeIntake(rw http.ResponseWriter, r *http.Request, v *Vi
 	for _, t := range dispute.Types {
 		p.Types = append(p.Types, option{string(t), v.T("agreement.type." + string(t))})
 	}
-	tree, err := w.db.Taxonomy(ctx, v.Actor.City)
-	if err != nil {
+	if err := w.fillPlaceIntake(ctx, v, &p.placeIntakePage, cases.KindDispute, p.Form.PlaceQ, p.Form.Grid); err != nil {
 		w.fail(rw, r, v, err)
 		return
-	}
-	for _, root := range tree.Roots() {
-		g := optionGroup{Label: categoryNameOf(tree, v.Lang, root.Code)}
-		for _, c := range tree.LeavesUnder(root.Code) {
-			if c.Active && c.Kind == cases.KindDispute {
-				g.Options = append(g.Options, option{c.Code, categoryNameOf(tree, v.Lang, c.Code)})
-			}
-		}
-		if len(g.Options) > 0 {
-			p.Categories = append(p.Categories, g)
-		}
-	}
-	if p.Form.PlaceQ != "" {
-		p.PlaceAsked = true
-		places, err := w.db.SearchPlaces(ctx, v.Actor, p.Form.PlaceQ)
-		switch {
-		case anju.ErrorCode(err) == anju.EINVALID:
-			p.Errors["place_q"] = v.T("intake.error.place_q")
-		case err != nil:
-			w.log.WarnContext(ctx, "dispute intake place search", "err", err)
-		}
-		for _, pl := range places {
-			p.Places = append(p.Places, placePick{Grid: pl.Grid.Code, Name: strings.Join(pl.Lineage, " › ")})
-		}
-	}
-	if p.Form.Grid != "" && len(p.Form.Grid) <= 32 {
-		if ancestors, err := w.db.Ancestors(ctx, v.Actor, p.Form.Grid); err == nil {
-			if g, err := w.db.GetRegion(ctx, v.Actor, p.Form.Grid); err == nil {
-				p.PlaceName = regionNames(ancestors, g)
-			}
-		}
 	}
 	if id, err := strconv.ParseInt(p.Form.FromCase, 10, 64); err == nil && id > 0 {
 		if c, err := w.db.GetCase(ctx, v.Actor, id); err == nil {
@@ -280,13 +260,109 @@ func (w *Web) renderDisputeIntake(rw http.ResponseWriter, r *http.Request, v *Vi
 		}
 		p.Committees = append(p.Committees, option{g.Department, name})
 	}
-	status := http.StatusOK
+	v.Title = v.T("dispute.intake.title")
+	w.render(rw, r, v, p.Status(), "work/dispute_new", p)
+}
+
+// placeIntakePage is what the intake pages that find their place by name
+// share (dispute_new, petition_new): the refused fields' messages and the
+// alert, the categories of the page's kind, and the place.
+type placeIntakePage struct {
+	Errors     map[string]string // field → message
+	Alert      string
+	Categories []optionGroup
+	Places     []placePick
+	PlaceAsked bool
+	PlaceName  string
+	status     int // of the refused filing
+}
+
+func newPlaceIntakePage() placeIntakePage { return placeIntakePage{Errors: map[string]string{}} }
+
+// Err is the message of a field, if refused.
+func (p *placeIntakePage) Err(field string) string { return p.Errors[field] }
+
+// Status is the page's: the refused filing's, 400 for a field refused
+// before filing, else 200.
+func (p *placeIntakePage) Status() int {
 	switch {
 	case p.status != 0:
-		status = p.status
+		return p.status
 	case len(p.Errors) > 0:
-		status = http.StatusBadRequest
+		return http.StatusBadRequest
 	}
-	v.Title = v.T("dispute.intake.title")
-	w.render(rw, r, v, status, "work/dispute_new", p)
+	return http.StatusOK
+}
+
+// fillPlaceIntake fills the choices the page offers for cases of kind k:
+// the categories, the places found by q, the name of grid.
+func (w *Web) fillPlaceIntake(ctx context.Context, v *View, p *placeIntakePage, k cases.Kind, q, grid string) error {
+	var err error
+	if p.Categories, err = w.categoriesOfKind(ctx, v, k); err != nil {
+		return err
+	}
+	p.Places, p.PlaceAsked = w.findPlaces(ctx, v, q, p.Errors)
+	p.PlaceName = w.gridName(ctx, v, grid)
+	return nil
+}
+
+// categoriesOfKind are the city's active categories of cases of kind k,
+// grouped under their roots, for an intake form of that kind.
+func (w *Web) categoriesOfKind(ctx context.Context, v *View, k cases.Kind) ([]optionGroup, error) {
+	tree, err := w.db.Taxonomy(ctx, v.Actor.City)
+	if err != nil {
+		return nil, err
+	}
+	var out []optionGroup
+	for _, root := range tree.Roots() {
+		g := optionGroup{Label: categoryNameOf(tree, v.Lang, root.Code)}
+		for _, c := range tree.LeavesUnder(root.Code) {
+			if c.Active && c.Kind == k {
+				g.Options = append(g.Options, option{c.Code, categoryNameOf(tree, v.Lang, c.Code)})
+			}
+		}
+		if len(g.Options) > 0 {
+			out = append(out, g)
+		}
+	}
+	return out, nil
+}
+
+// findPlaces are the places named like q, for an intake form that finds
+// its place by name, and whether a search was made (so that "nothing
+// found" is said only then); a search refused is a message on "place_q"
+// in errs.
+func (w *Web) findPlaces(ctx context.Context, v *View, q string, errs map[string]string) ([]placePick, bool) {
+	if q == "" {
+		return nil, false
+	}
+	places, err := w.db.SearchPlaces(ctx, v.Actor, q)
+	switch {
+	case anju.ErrorCode(err) == anju.EINVALID:
+		errs["place_q"] = v.T("intake.error.place_q")
+	case err != nil:
+		w.log.WarnContext(ctx, "intake place search", "err", err)
+	}
+	var out []placePick
+	for _, pl := range places {
+		out = append(out, placePick{Grid: pl.Grid.Code, Name: strings.Join(pl.Lineage, " › ")})
+	}
+	return out, true
+}
+
+// gridName names a chosen grid from the district down; "" for none, or
+// one the reader cannot see.
+func (w *Web) gridName(ctx context.Context, v *View, grid string) string {
+	if grid == "" || len(grid) > 32 {
+		return ""
+	}
+	ancestors, err := w.db.Ancestors(ctx, v.Actor, grid)
+	if err != nil {
+		return ""
+	}
+	g, err := w.db.GetRegion(ctx, v.Actor, grid)
+	if err != nil {
+		return ""
+	}
+	return regionNames(ancestors, g)
 }

@@ -31,7 +31,14 @@ var caseLocation = regexp.MustCompile(`^/work/cases/(\d+)$`)
 // new case's id.
 func fileDisputeAs(t *testing.T, c *webtest.Client, form url.Values) int64 {
 	t.Helper()
-	res := c.PostForm("/work/disputes/new", form)
+	return fileOnPage(t, c, "/work/disputes/new", form)
+}
+
+// fileOnPage files form through the intake page at path and returns the new
+// case's id.
+func fileOnPage(t *testing.T, c *webtest.Client, path string, form url.Values) int64 {
+	t.Helper()
+	res := c.PostForm(path, form)
 	m := caseLocation.FindStringSubmatch(res.Location)
 	if res.Status != http.StatusSeeOther || m == nil {
 		t.Fatalf("filing: %d %q %s", res.Status, res.Location, brief(res.Body))

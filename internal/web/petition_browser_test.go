@@ -123,3 +123,60 @@ func TestPetitionBrowser(t *testing.T) {
 		}))
 	}
 }
+
+// In Chromium: the operator takes a letter in from the workbench on the
+// petition intake page — a refusal said at its field first, the place found
+// by name with what was typed kept — and lands on the petition's case page,
+// which shows the letter as its channel. The page at 360 and 1280 px,
+// checked by axe, with its refusal.
+func TestBrowserPetitionIntake(t *testing.T) {
+	b := webtest.NewBrowser(t)
+	f := webtest.New(t, "sqlite:"+filepath.Join(t.TempDir(), "anju.db"))
+	withPetitionOffice(t, f)
+	desk, phone := b.Tab(1280), b.Tab(360)
+	webtest.SignIn(t, desk, f.URL, "operator")
+	webtest.SignIn(t, phone, f.URL, "operator")
+
+	fromWorkbench(t, desk, f.URL, "/work/petitions/new", `#petition-intake-form`)
+	webtest.Run(t, desk,
+		chromedp.Click(chromedp.CSS(`input[name=channel][value=letter]`)),
+		chromedp.Click(chromedp.CSS(`input[name=first][value=yes]`)),
+		chromedp.SendKeys(chromedp.CSS(`#phone`), "13900001111"),
+		chromedp.SetValue(chromedp.CSS(`#category`), "1603"),
+		chromedp.SendKeys(chromedp.CSS(`#text`), "村里征地补偿款至今未足额发放，多次询问无果"),
+		chromedp.SendKeys(chromedp.CSS(`#place_q`), "第1社区"),
+		chromedp.Click(chromedp.CSS(`button[name=find]:not(.visually-hidden)`)),
+		chromedp.WaitVisible(chromedp.CSS(`button[name=pick_place][value="330102001001001"]`)),
+		chromedp.Click(chromedp.CSS(`button[name=pick_place][value="330102001001001"]`)),
+		chromedp.WaitReady(chromedp.CSS(`input[name=grid][value="330102001001001"]`)),
+		// Filed without the petitioner's name: refused at the field.
+		chromedp.Click(chromedp.CSS(`#file`)),
+		chromedp.WaitVisible(chromedp.CSS(`#name-error`)),
+	)
+	if got := webtest.Get(t, desk, chromedp.Evaluate[string](`document.querySelector("#text").value`)); !strings.Contains(got, "征地补偿款") {
+		t.Errorf("the refusal lost the text: %q", got)
+	}
+	if checked := webtest.Get(t, desk, chromedp.Evaluate[bool](`document.querySelector("input[name=channel][value=letter]").checked`)); !checked {
+		t.Errorf("the refusal lost the channel")
+	}
+	webtest.Screenshot(t, desk, "petition-intake-refused-1280")
+	webtest.Accessible(t, desk, "/work/petitions/new (refused)")
+	webtest.Run(t, desk,
+		chromedp.SendKeys(chromedp.CSS(`#name`), "王五"),
+		chromedp.Click(chromedp.CSS(`#file`)),
+		chromedp.WaitVisible(chromedp.CSS(`section.case-petition`)),
+	)
+	text := webtest.Get(t, desk, chromedp.Evaluate[string](`document.querySelector("main").innerText`))
+	for _, want := range []string{"来信", "书面告知期限", "王**"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the new petition's case page lacks %q", want)
+		}
+	}
+
+	webtest.Run(t, phone, chromedp.Navigate(f.URL+"/work/petitions/new"), chromedp.WaitVisible(chromedp.CSS(`#petition-intake-form`)))
+	if wide := webtest.Get(t, phone, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`)); wide {
+		t.Errorf("the petition intake scrolls sideways at 360 px")
+	}
+	webtest.Screenshot(t, phone, "petition-intake-360")
+	webtest.Accessible(t, phone, "/work/petitions/new")
+}

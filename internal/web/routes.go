@@ -67,6 +67,8 @@ func (w *Web) Register(mux *http.ServeMux) {
 	handle("POST /work/disputes/new", w.staff(w.handleDisputeIntake))
 	handle("GET /work/disputes/{id}/agreement", w.staff(w.handleDisputeAgreement))
 	handle("POST /work/disputes/{id}/{step}", w.staff(w.handleDisputeStep))
+	handle("GET /work/petitions/new", w.staff(w.handlePetitionIntakePage))
+	handle("POST /work/petitions/new", w.staff(w.handlePetitionIntake))
 	handle("GET /work/petitions/{id}/notice", w.staff(w.handlePetitionPrint(store.PrintNotice)))
 	handle("GET /work/petitions/{id}/opinion", w.staff(w.handlePetitionPrint(store.PrintOpinion)))
 	handle("POST /work/petitions/{id}/{step}", w.staff(w.handlePetitionStep))

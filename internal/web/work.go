@@ -48,6 +48,8 @@ type workPage struct {
 	// FileDispute whether he may file one.
 	Disputes    []queueTab
 	FileDispute bool
+	// FilePetition: the reader takes petitions in (petition_intake.go).
+	FilePetition bool
 
 	// The filter form: the values as given, the choices offered, and the
 	// fields as the form shows them (Main always, More folded away).
@@ -222,6 +224,7 @@ func (w *Web) workbench(ctx context.Context, v *View, q url.Values) (*workPage, 
 		return nil, 0, err
 	}
 	p.FileDispute = mayFileDisputes(v)
+	p.FilePetition = mayTakePetitions(v)
 
 	if err := w.filterChoices(ctx, v, p); err != nil {
 		return nil, 0, err

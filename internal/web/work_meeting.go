@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"anju/internal/anju"
-	"anju/internal/locale"
 	"anju/internal/meeting"
 	"anju/internal/region"
 	"anju/internal/store"
@@ -85,11 +84,10 @@ type meetingPage struct {
 	M         store.Meeting
 	Decisions []decisionRow
 	// The decision form's choices, when the reader may record one.
-	Groups  []intakeCategoryGroup
-	Grids   []choice
-	Notice  string
-	Form    *form  // a refused form, shown again
-	FormFor string // which: hold, cancel, minutes, decision, proposal-<id>
+	Groups      []intakeCategoryGroup
+	Grids       []choice
+	Notice      string
+	refusedForm // FormFor: hold, cancel, minutes, decision, proposal-<id>
 }
 
 // decisionRow is a decision with its case as it stands.
@@ -120,32 +118,13 @@ func (p meetingPage) Can(a string) bool {
 	return slices.Contains(p.M.AllowedActions, meeting.Action(a))
 }
 
-// Failed is the refused form when it was the form for.
-func (p meetingPage) Failed(formFor string) *form {
-	if p.FormFor == formFor {
-		return p.Form
-	}
-	return nil
-}
-
-// Value is what was typed into a field of the refused form for.
-func (p meetingPage) Value(formFor, name string) string {
-	if f := p.Failed(formFor); f != nil {
-		return f.Get(name)
-	}
-	return ""
-}
-
 func (w *Web) handleMeeting(rw http.ResponseWriter, r *http.Request, v *View) {
 	id, err := pathID(r, "id", "meeting")
 	if err != nil {
 		w.fail(rw, r, v, err)
 		return
 	}
-	p := meetingPage{}
-	if done := r.URL.Query().Get("done"); done != "" && locale.Has(v.Lang, "meeting.done."+done) {
-		p.Notice = v.T("meeting.done." + done)
-	}
+	p := meetingPage{Notice: doneNotice(v, r)}
 	w.renderMeeting(rw, r, v, id, p)
 }
 
@@ -199,7 +178,7 @@ func (w *Web) postedID(rw http.ResponseWriter, r *http.Request, v *View, what st
 // error page.
 func (w *Web) meetingRefused(rw http.ResponseWriter, r *http.Request, v *View, id int64, formFor string, err error, conflictKey string) {
 	if f := w.meetingRefusal(rw, r, v, err, formFor, conflictKey); f != nil {
-		w.renderMeeting(rw, r, v, id, meetingPage{Form: f, FormFor: formFor})
+		w.renderMeeting(rw, r, v, id, meetingPage{refusedForm: refusedForm{f, formFor}})
 	}
 }
 
@@ -219,7 +198,7 @@ func (w *Web) handleMeetingAction(rw http.ResponseWriter, r *http.Request, v *Vi
 			if f.Field == "start" {
 				f.Error = v.T("meeting.err.meeting_hold")
 			}
-			w.renderMeeting(rw, r, v, id, meetingPage{Form: f, FormFor: string(action)})
+			w.renderMeeting(rw, r, v, id, meetingPage{refusedForm: refusedForm{f, string(action)}})
 		}
 		return
 	}

@@ -310,13 +310,12 @@ func (w *Web) meetingRefusal(rw http.ResponseWriter, r *http.Request, v *View, e
 
 // sessionPage is the data of a session's page.
 type sessionPage struct {
-	Tabs    []meetingTab
-	S       store.ReceptionSession
-	Open    []store.Slot // slots a resident may still book
-	Cases   []originRow
-	Notice  string
-	Form    *form  // a refused form, shown again
-	FormFor string // which: "book" or a session action
+	Tabs        []meetingTab
+	S           store.ReceptionSession
+	Open        []store.Slot // slots a resident may still book
+	Cases       []originRow
+	Notice      string
+	refusedForm // FormFor: "book" or a session action
 }
 
 // Moves are the actions that move a session on, in the order the page
@@ -334,14 +333,6 @@ func (p sessionPage) Attempt() string {
 // Can reports whether the reader may take action a on the session now.
 func (p sessionPage) Can(a string) bool {
 	return slices.Contains(p.S.AllowedActions, meeting.SessionAction(a))
-}
-
-// Failed is the refused form's message when it was the form for.
-func (p sessionPage) Failed(formFor string) *form {
-	if p.FormFor == formFor {
-		return p.Form
-	}
-	return nil
 }
 
 // originRow is a case born face to face as a list shows it.
@@ -369,16 +360,22 @@ func pathID(r *http.Request, name, what string) (int64, error) {
 	return id, nil
 }
 
+// doneNotice is what a meeting's or a session's page says of the action
+// that led to it (?done=), when the catalogue has words for it.
+func doneNotice(v *View, r *http.Request) string {
+	if done := r.URL.Query().Get("done"); done != "" && locale.Has(v.Lang, "meeting.done."+done) {
+		return v.T("meeting.done." + done)
+	}
+	return ""
+}
+
 func (w *Web) handleReception(rw http.ResponseWriter, r *http.Request, v *View) {
 	id, err := pathID(r, "id", "reception session")
 	if err != nil {
 		w.fail(rw, r, v, err)
 		return
 	}
-	p := sessionPage{}
-	if done := r.URL.Query().Get("done"); done != "" && locale.Has(v.Lang, "meeting.done."+done) {
-		p.Notice = v.T("meeting.done." + done)
-	}
+	p := sessionPage{Notice: doneNotice(v, r)}
 	w.renderSession(rw, r, v, id, p)
 }
 
@@ -417,7 +414,7 @@ func (w *Web) handleReceptionAction(rw http.ResponseWriter, r *http.Request, v *
 			if key := "meeting.err.session_" + string(action); f.Field == "start" && locale.Has(v.Lang, key) {
 				f.Error = v.T(key)
 			}
-			w.renderSession(rw, r, v, id, sessionPage{Form: f, FormFor: string(action)})
+			w.renderSession(rw, r, v, id, sessionPage{refusedForm: refusedForm{f, string(action)}})
 		}
 		return
 	}
@@ -442,7 +439,7 @@ func (w *Web) handleReceptionBook(rw http.ResponseWriter, r *http.Request, v *Vi
 	}
 	if err != nil {
 		if refused := w.meetingRefusal(rw, r, v, err, "book", "reception.err.full"); refused != nil {
-			w.renderSession(rw, r, v, id, sessionPage{Form: refused, FormFor: "book"})
+			w.renderSession(rw, r, v, id, sessionPage{refusedForm: refusedForm{refused, "book"}})
 		}
 		return
 	}
