@@ -71,7 +71,11 @@ func runBenchFigures(ctx context.Context, env *cliEnv, args []string) error {
 		var lat []float64
 		for range *runs {
 			t0 := time.Now()
-			if _, err := b.read(ctx); err != nil {
+			var err error
+			// Labelled, so that a profile tells the reads apart (go tool
+			// pprof -tagfocus 'bench=choropleth').
+			pprof.Do(ctx, pprof.Labels("bench", b.name), func(ctx context.Context) { _, err = b.read(ctx) })
+			if err != nil {
 				return fmt.Errorf("%s: %w", b.name, err)
 			}
 			lat = append(lat, float64(time.Since(t0).Microseconds())/1000)

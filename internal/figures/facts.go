@@ -1,6 +1,7 @@
 package figures
 
 import (
+	"reflect"
 	"slices"
 	"time"
 
@@ -335,4 +336,33 @@ func TallyOf(cs []Case, p Period, now time.Time) *Tally {
 		t.Add(FactsOf(cs[i]), p, now)
 	}
 	return t
+}
+
+// CountsRead returns, in order, the indexes into Counts that the figures of
+// keys read: those that a figure's value depends on. A reader of summed
+// counts (the store's rollups) reads these alone when it answers some
+// figures only. The piles read none: they come from Tally.Backlog and
+// Overdue, to which COpenSettled adds (AddPileSettled), and a reader of
+// them adds that itself.
+//
+// It is found from the definitions themselves, so that it cannot drift
+// from them: from sums all different, a figure reads index i when adding
+// one to i changes its value.
+func CountsRead(keys ...Key) []int {
+	var base Tally
+	for i := range base.Counts {
+		base.Counts[i] = int64(1000 + 7*i)
+	}
+	var out []int
+	for i := range base.Counts {
+		t := base
+		t.Counts[i]++
+		for _, d := range definitions {
+			if slices.Contains(keys, d.Key) && !reflect.DeepEqual(d.value(&base), d.value(&t)) {
+				out = append(out, i)
+				break
+			}
+		}
+	}
+	return out
 }

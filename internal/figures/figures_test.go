@@ -463,3 +463,33 @@ func TestShare(t *testing.T) {
 		}
 	}
 }
+
+// TestCountsRead: the counts each figure reads, as found from the
+// definitions, are those its words name.
+func TestCountsRead(t *testing.T) {
+	card := func(i int) int { return int(NumCounters) + i }
+	for _, tc := range []struct {
+		keys []Key
+		want []int
+	}{
+		{[]Key{Received}, []int{int(CReceived)}},
+		{[]Key{AcceptedShare}, []int{int(CDecided), int(CAccepted)}},
+		{[]Key{OnTimeResolution, Satisfaction}, []int{int(CResolutionJudged), int(CResolutionOnTime), int(CRated), int(CSatisfied)}},
+		{[]Key{ClosedAtLevel}, []int{int(CLevelGrid), int(CLevelCommunity), int(CLevelStreet), int(CLevelDistrict), int(CLevelCity)}},
+		{[]Key{CardsIssued}, []int{card(0), card(1)}},
+		{[]Key{FirstPetitionSettled}, []int{int(CFirstConcluded), int(CFirstSettled)}},
+		{[]Key{BacklogByAge, OverdueByAge, TimeToCloseMedian}, nil},
+	} {
+		if got := CountsRead(tc.keys...); !slices.Equal(got, tc.want) {
+			t.Errorf("%v: read %v, want %v", tc.keys, got, tc.want)
+		}
+	}
+	// Every count but the piles' settled cases and the first petitions
+	// received (which no figure divides by) is read by some figure.
+	all := CountsRead(Keys()...)
+	for i := range len(Counts{}) {
+		if want := i != int(COpenSettled) && i != int(CFirstPetition); slices.Contains(all, i) != want {
+			t.Errorf("count %d (%s) read by some figure: %v, want %v", i, CountNames()[i], !want, want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"anju/internal/anju"
@@ -33,11 +34,17 @@ import (
 // for. EINVALID for an empty or too long period, an unknown kind, category
 // or department; ENOTFOUND for a region outside the actor's scope.
 func (db *DB) CaseFigures(ctx context.Context, actor *anju.Actor, f FigureFilter, p figures.Period) (map[figures.Key]figures.Value, time.Time, error) {
+	return db.caseFigures(ctx, actor, f, p, nil)
+}
+
+// caseFigures is CaseFigures, with what a dashboard's reads share (sh, nil
+// for none).
+func (db *DB) caseFigures(ctx context.Context, actor *anju.Actor, f FigureFilter, p figures.Period, sh *figureShare) (map[figures.Key]figures.Value, time.Time, error) {
 	a, err := db.askFigures(ctx, actor, f, p)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	now := db.clock.Now()
+	now := a.shared(sh, db.clock)
 	parts := []figures.Period{p}
 	ts, err := db.tallyByTime(ctx, a, parts, now)
 	if err != nil {
@@ -56,7 +63,13 @@ func (db *DB) CaseFigures(ctx context.Context, actor *anju.Actor, f FigureFilter
 // close histogram, unless a time is asked for): a ranking's columns cost
 // what they show.
 func (db *DB) FigureGroups(ctx context.Context, actor *anju.Actor, f FigureFilter, p figures.Period, by FigureGroupBy, only ...figures.Key) ([]FigureGroup, time.Time, error) {
-	gs, now, err := db.figureGroups(ctx, actor, f, p, by, only)
+	return db.figureGroupsOnly(ctx, actor, f, p, by, only, nil)
+}
+
+// figureGroupsOnly is FigureGroups, with what a dashboard's reads share
+// (sh, nil for none).
+func (db *DB) figureGroupsOnly(ctx context.Context, actor *anju.Actor, f FigureFilter, p figures.Period, by FigureGroupBy, only []figures.Key, sh *figureShare) ([]FigureGroup, time.Time, error) {
+	gs, now, err := db.figureGroups(ctx, actor, f, p, by, only, sh)
 	if err != nil || len(only) == 0 {
 		return gs, now, err
 	}
@@ -70,7 +83,7 @@ func (db *DB) FigureGroups(ctx context.Context, actor *anju.Actor, f FigureFilte
 	return gs, now, nil
 }
 
-func (db *DB) figureGroups(ctx context.Context, actor *anju.Actor, f FigureFilter, p figures.Period, by FigureGroupBy, only []figures.Key) ([]FigureGroup, time.Time, error) {
+func (db *DB) figureGroups(ctx context.Context, actor *anju.Actor, f FigureFilter, p figures.Period, by FigureGroupBy, only []figures.Key, sh *figureShare) ([]FigureGroup, time.Time, error) {
 	if !by.Valid() {
 		return nil, time.Time{}, anju.FieldError("by", "unknown grouping %q (day, week, month, category, department, region or grid)", by)
 	}
@@ -82,7 +95,18 @@ func (db *DB) figureGroups(ctx context.Context, actor *anju.Actor, f FigureFilte
 		d, ok := figures.Lookup(k)
 		return ok && d.Unit == figures.UnitDuration
 	})
-	now := db.clock.Now()
+	if len(only) > 0 {
+		// What only's figures read, and what tells whether a part has a
+		// case: its receipts, and the settled cases in its piles.
+		a.counts = figures.CountsRead(only...)
+		for _, k := range []figures.Counter{figures.CReceived, figures.COpenSettled} {
+			if !slices.Contains(a.counts, int(k)) {
+				a.counts = append(a.counts, int(k))
+			}
+		}
+		slices.Sort(a.counts)
+	}
+	now := a.shared(sh, db.clock)
 	switch by {
 	case ByDay, ByWeek, ByMonth:
 		parts := splitPeriod(p, by)
@@ -132,6 +156,15 @@ type figureAsk struct {
 	monthsOK bool
 	// noCloses: no time to close is asked for; its histogram is not read.
 	noCloses bool
+	// counts: the indexes into figures.Counts the answer reads from the
+	// rollups (nil: every one).
+	counts []int
+	// today: the China day of now, after which no day has rows yet
+	// (spansOf).
+	today int64
+	// share: the dashboard's shared reads, when a dashboard asks (the
+	// live rows by day of a time split or a period's figures).
+	share *figureShare
 }
 
 // askFigures checks the query and decides how the rollups can answer it.
@@ -207,6 +240,21 @@ func (db *DB) askFigures(ctx context.Context, actor *anju.Actor, f FigureFilter,
 	return a, nil
 }
 
+// shared makes a read part of a dashboard's (sh; nil: a read of its own)
+// and returns the moment it holds for: the dashboard's, or now (and its
+// day, a.today).
+func (a *figureAsk) shared(sh *figureShare, clock anju.Clock) time.Time {
+	now := clock.Now()
+	if sh != nil {
+		now = sh.now
+		if a.rollup && sh.to.Sub(a.p.To) >= 0 {
+			a.share = sh
+		}
+	}
+	a.today = chinaDay(now)
+	return now
+}
+
 func chinaMidnight(t time.Time) bool {
 	c := t.In(httpx.ChinaTime)
 	return c.Hour() == 0 && c.Minute() == 0 && c.Second() == 0 && c.Nanosecond() == 0
@@ -266,18 +314,38 @@ func (db *DB) readFacts(ctx context.Context, a *figureAsk, fn func(r *liveRow, n
 	return rows.Err()
 }
 
-// readLive calls fn for the live case_facts rows the query selects (those
-// whose contribution still changes with time), counted by the database in
-// groups of rows alike to the figures at now: received in the period or
-// before it (or on the same day, byDay), of the same dim
-// (dim, an expression over c with its args, read back by dimsOf; none
-// when dim is empty), flags and settled piles, in the same age bucket (figures.AgeBuckets)
-// and as overdue in answer and resolution. fn gets one row of each group,
-// standing for its n rows: the figures' rules applied to it (Tally.AddPending,
-// AddPile) give each of them the same contribution. Only the bucket edges
-// are read here, so that a few rows stand for thousands of open cases.
-func (db *DB) readLive(ctx context.Context, a *figureAsk, now time.Time, byDay bool, dim string, dimArgs []any,
-	dimsOf func(string) caseDims, fn func(r *liveRow, n int64)) error {
+// liveGroup is a group of live case_facts rows alike to the figures at
+// now (readLive): one row standing for n, received on day (0 unless the
+// rows were grouped by day).
+type liveGroup struct {
+	row liveRow
+	day int64
+	n   int64
+}
+
+// Bits of a live group's class (readLive), one integer the database groups
+// by: a sort over one column costs about half as much as one over the six
+// it packs.
+const (
+	liveOverdueShift  = 0 // overdue bucket + 1 (0: not overdue), 3 bits
+	liveRespLateShift = 3 // the response deadline passed, 1 bit
+	liveAgeShift      = 4 // age bucket, 3 bits
+	liveSettledShift  = 7 // settled in the piles, 1 bit
+	liveInShift       = 8 // received in the period, 1 bit
+	liveFlagsShift    = 9 // flags, 3 bits
+)
+
+// readLive returns the live case_facts rows the query selects (those whose
+// contribution still changes with time), counted by the database in groups
+// of rows alike to the figures at now: received in the period or before it
+// (or on the same day, byDay), of the same flags and settled piles, in the
+// same age bucket (figures.AgeBuckets) and as overdue in answer and
+// resolution. Each group is one row of it standing for its n rows: the
+// figures' rules applied to it (Tally.AddPending, AddPile) give each of
+// them the same contribution. Only the bucket edges are read here, so that
+// a few rows stand for thousands of open cases. (Splits by a text column
+// read the rows one by one instead: readLiveRows.)
+func (db *DB) readLive(ctx context.Context, a *figureAsk, now time.Time, byDay bool) ([]liveGroup, error) {
 	where, args := a.termsOf()
 	where = append(where, "c.flags <> 0")
 	// An instant to the microsecond as stored: t < due ⇔ due ≥ ceil(t);
@@ -303,84 +371,183 @@ func (db *DB) readLive(ctx context.Context, a *figureAsk, now time.Time, byDay b
 		fmt.Fprintf(&q, " ELSE %d END", len(figures.AgeBuckets)-1)
 		return q.String(), bargs
 	}
-	dimCol, dayCol := "''", "0"
-	if dim != "" {
-		dimCol = dim
-	}
-	if byDay {
-		dayCol = "c.day"
-	}
 	age, ageArgs := bucket("c.created_at")
 	overdue, overdueArgs := bucket("c.resolution_due")
-	cols := []string{dimCol, dayCol, "c.flags",
-		"CASE WHEN c.created_at >= ? THEN 1 ELSE 0 END",
-		"CASE WHEN (c.member & ?) <> 0 THEN 1 ELSE 0 END",
-		age,
-		"CASE WHEN c.response_due < ? THEN 1 ELSE 0 END",
-		"CASE WHEN c.resolution_due >= ? THEN -1 ELSE " + overdue + " END"}
-	colArgs := append(slices.Clone(dimArgs), fromCeil, int64(1)<<figures.COpenSettled)
-	colArgs = append(colArgs, ageArgs...)
-	colArgs = append(colArgs, nowCeil, nowCeil)
-	colArgs = append(colArgs, overdueArgs...)
+	// The class: what the figures' rules read of a row at now, packed.
+	var class []string
+	var classArgs []any
+	class = append(class, fmt.Sprintf("c.flags * %d", 1<<liveFlagsShift))
+	if !byDay { // by day, the day tells (parts start at China midnights)
+		class = append(class, fmt.Sprintf("CASE WHEN c.created_at >= ? THEN %d ELSE 0 END", 1<<liveInShift))
+		classArgs = append(classArgs, fromCeil)
+	}
+	class = append(class, fmt.Sprintf("CASE WHEN (c.member & ?) <> 0 THEN %d ELSE 0 END", 1<<liveSettledShift),
+		fmt.Sprintf("(%s) * %d", age, 1<<liveAgeShift),
+		fmt.Sprintf("CASE WHEN c.response_due < ? THEN %d ELSE 0 END", 1<<liveRespLateShift),
+		"CASE WHEN c.resolution_due >= ? THEN 0 ELSE 1 + "+overdue+" END")
+	classArgs = append(classArgs, int64(1)<<figures.COpenSettled)
+	classArgs = append(classArgs, ageArgs...)
+	classArgs = append(classArgs, nowCeil, nowCeil)
+	classArgs = append(classArgs, overdueArgs...)
+	cols := []string{"(" + strings.Join(class, " + ") + ")"}
+	if byDay {
+		cols = append(cols, "c.day")
+	}
 	group := make([]string, len(cols))
 	for i := range cols {
 		group[i] = fmt.Sprint(i + 1)
 	}
 	rows, err := db.query(ctx, `SELECT `+strings.Join(cols, ", ")+`, MIN(c.created_at), MIN(c.response_due), MIN(c.resolution_due),
 		COUNT(*) FROM case_facts c WHERE `+strings.Join(where, " AND ")+` GROUP BY `+strings.Join(group, ", "),
-		append(colArgs, args...)...)
+		append(classArgs, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []liveGroup
+	for rows.Next() {
+		var g liveGroup
+		var class, created, respDue, resDue int64
+		dest := []any{&class}
+		if byDay {
+			dest = append(dest, &g.day)
+		}
+		if err := rows.Scan(append(dest, &created, &respDue, &resDue, &g.n)...); err != nil {
+			return nil, err
+		}
+		var member int64
+		if class&(1<<liveSettledShift) != 0 {
+			member = 1 << figures.COpenSettled
+		}
+		g.row.facts = factsOfRow(created, respDue, resDue, member, 0, 0, -1, class>>liveFlagsShift)
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+// readLiveRows calls fn for each live case_facts row the query selects
+// (readLive's), one by one, with its dims.
+func (db *DB) readLiveRows(ctx context.Context, a *figureAsk, fn func(r *liveRow, n int64)) error {
+	where, args := a.termsOf()
+	where = append(where, "c.flags <> 0")
+	from := " FROM case_facts c"
+	if !a.regionWide() && db.dialect.name() == "sqlite" {
+		// A region's rows by its path (migration 00029), not the city's
+		// by receipt, which SQLite's planner may prefer.
+		from += " INDEXED BY case_facts_live_path"
+	}
+	rows, err := db.query(ctx, `SELECT c.created_at, c.response_due, c.resolution_due, c.flags, c.member & ?,
+		c.category, c.department, c.region_path`+from+` WHERE `+strings.Join(where, " AND "),
+		append([]any{int64(1) << figures.COpenSettled}, args...)...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	var r liveRow
 	for rows.Next() {
-		var key string
-		var day, flags, in, settled, ageBucket, responseLate, overdueBucket, created, respDue, resDue, n int64
-		if err := rows.Scan(&key, &day, &flags, &in, &settled, &ageBucket, &responseLate, &overdueBucket,
-			&created, &respDue, &resDue, &n); err != nil {
+		var created, respDue, resDue, flags, settled int64
+		if err := rows.Scan(&created, &respDue, &resDue, &flags, &settled, &r.dims.category, &r.dims.department, &r.dims.path); err != nil {
 			return err
 		}
-		var member int64
-		if settled != 0 {
-			member = 1 << figures.COpenSettled
-		}
-		r.facts = factsOfRow(created, respDue, resDue, member, 0, 0, -1, flags)
-		r.dims = caseDims{}
-		if dimsOf != nil {
-			r.dims = dimsOf(key)
-		}
-		fn(&r, n)
+		r.facts = factsOfRow(created, respDue, resDue, settled, 0, 0, -1, flags)
+		fn(&r, 1)
 	}
 	return rows.Err()
 }
 
-// rollupSpan is a run of rollup rows of one grain: days [from, to).
+// figureShare is what the reads of one dashboard share (Dashboard): the
+// moment their figures hold for, and the live rows of their filter
+// received before to, the end of the latest period, read once and folded
+// by each read.
+type figureShare struct {
+	now  time.Time
+	to   time.Time
+	once sync.Once
+	live []liveRow
+	err  error
+}
+
+// sharedLive returns the live rows a's dashboard shares, reading them
+// first if no read of the dashboard has.
+func (db *DB) sharedLive(ctx context.Context, a *figureAsk) ([]liveRow, error) {
+	sh := a.share
+	sh.once.Do(func() {
+		// Terms for the filter's rows received before to (the period's
+		// start plays no part in them).
+		wide, err := db.askFigures(ctx, a.actor, a.f, figures.Period{From: sh.to.AddDate(0, 0, -1), To: sh.to})
+		if err == nil && !wide.rollup {
+			err = anju.Errorf(anju.EINTERNAL, "figures: a shared read of %+v is not a rollup's", a.f)
+		}
+		if err != nil {
+			sh.err = err
+			return
+		}
+		sh.err = db.readLiveRows(ctx, wide, func(r *liveRow, _ int64) { sh.live = append(sh.live, *r) })
+	})
+	return sh.live, sh.err
+}
+
+// foldShared calls fold for each live row a's dashboard shares that was
+// received before a's period ends.
+func (db *DB) foldShared(ctx context.Context, a *figureAsk, fold func(r *liveRow, n int64)) error {
+	rows, err := db.sharedLive(ctx, a)
+	if err != nil {
+		return err
+	}
+	for i := range rows {
+		if rows[i].facts.CreatedAt.Before(a.p.To) {
+			fold(&rows[i], 1)
+		}
+	}
+	return nil
+}
+
+// rollupSpan is a run of rollup rows of one grain, days [from, to),
+// added (sign 1) or taken off (sign -1).
 type rollupSpan struct {
 	grain    string
 	from, to int64
+	sign     int64
 }
 
-// spansOf cuts days [d0, d1) into whole months and the days around them.
-func spansOf(d0, d1 int64, months bool) []rollupSpan {
+// spansOf cuts days [d0, d1) into whole months and the days around them,
+// or, months false, into days alone. With complements, a month cut by d0
+// or d1 may be read as its month row less the days of it outside
+// [d0, d1), where that reads fewer rows than its days inside: a row exists
+// only for a day up to today, so the days of the month after today cost
+// nothing, and a month's part from its first day to today is one row.
+func spansOf(d0, d1 int64, months, complements bool, today int64) []rollupSpan {
 	if !months {
-		return []rollupSpan{{grainDay, d0, d1}}
+		return []rollupSpan{{grainDay, d0, d1, 1}}
 	}
-	m0 := d0
-	if monthOf(d0) != d0 {
-		m0 = nextMonth(d0)
-	}
-	m1 := monthOf(d1)
-	if m0 >= m1 {
-		return []rollupSpan{{grainDay, d0, d1}}
-	}
+	rowsOf := func(from, to int64) int64 { return max(0, min(to, today+1)-from) }
 	var out []rollupSpan
-	if d0 < m0 {
-		out = append(out, rollupSpan{grainDay, d0, m0})
+	add := func(sp rollupSpan) {
+		if sp.from >= sp.to {
+			return
+		}
+		// Runs of one grain and sign that touch are read as one.
+		for i := range out {
+			if out[i].grain == sp.grain && out[i].sign == sp.sign && out[i].to == sp.from {
+				out[i].to = sp.to
+				return
+			}
+		}
+		out = append(out, sp)
 	}
-	out = append(out, rollupSpan{grainMonth, m0, m1})
-	if m1 < d1 {
-		out = append(out, rollupSpan{grainDay, m1, d1})
+	for m := monthOf(d0); m < d1; m = nextMonth(m) {
+		end := nextMonth(m)
+		a, b := max(d0, m), min(d1, end)
+		switch {
+		case a == m && b == end:
+			add(rollupSpan{grainMonth, m, end, 1})
+		case complements && 1+rowsOf(m, a)+rowsOf(b, end) < rowsOf(a, b):
+			add(rollupSpan{grainMonth, m, end, 1})
+			add(rollupSpan{grainDay, m, a, -1})
+			add(rollupSpan{grainDay, b, end, -1})
+		default:
+			add(rollupSpan{grainDay, a, b, 1})
+		}
 	}
 	return out
 }
@@ -391,57 +558,109 @@ func spansOf(d0, d1 int64, months bool) []rollupSpan {
 // settled open cases (COpenSettled), and no histogram.
 func (db *DB) readRollups(ctx context.Context, a *figureAsk, dim string, keys [][]string, d0, d1 int64, settledOnly, perDay bool,
 	fn func(key string, day int64, c *figures.Counts), closes func(key string, day int64, hours, n int64)) error {
+	// The counts asked for alone (each column read costs), the others
+	// left 0.
+	counts := a.counts
+	if settledOnly {
+		counts = []int{int(figures.COpenSettled)}
+	}
+	names := figures.CountNames()
+	if counts == nil {
+		counts = make([]int, len(names))
+		for i := range counts {
+			counts[i] = i
+		}
+	}
 	// Summed by the database unless the days matter: a row costs far more
 	// to hand over than to add.
-	cols, group, closeCols := "day, "+strings.Join(figures.CountNames(), ", "), "", "day, hours, cases"
+	cols, group, closeCols := []string{"day"}, "", "day, hours, cases"
+	for _, i := range counts {
+		cols = append(cols, names[i])
+	}
 	if !perDay {
-		sums := []string{"0"}
-		for _, n := range figures.CountNames() {
-			sums = append(sums, "CAST(SUM("+n+") AS BIGINT)")
+		cols = []string{"0"}
+		for _, i := range counts {
+			cols = append(cols, "CAST(SUM("+names[i]+") AS BIGINT)")
 		}
-		cols, group, closeCols = strings.Join(sums, ", "), " GROUP BY key", "0, hours, CAST(SUM(cases) AS BIGINT)"
+		group, closeCols = " GROUP BY key", "0, hours, CAST(SUM(cases) AS BIGINT)"
 	}
 	for ci, city := range a.cities {
 		ks := keys[ci]
 		if len(ks) == 0 {
 			continue
 		}
+		// The settled rows of many regions under one region's code (a
+		// district's grids: a code below a district's extends its
+		// parent's) are read as the range of codes under it, few rows
+		// through the partial index, and the keys not asked for left out
+		// here: a list of hundreds of keys costs a search each, and
+		// PostgreSQL's generic plan of one ran twenty times slower.
+		var wanted map[string]bool
+		if under := a.regions[ci]; settledOnly && dim == dimRegion && len(ks) > 1 &&
+			!slices.ContainsFunc(ks, func(k string) bool { return !strings.HasPrefix(k, under) }) {
+			wanted = make(map[string]bool, len(ks))
+			for _, k := range ks {
+				wanted[k] = true
+			}
+		}
 		for start := 0; start < len(ks); start += 500 {
 			part := ks[start:min(start+500, len(ks))]
-			keyArgs := make([]any, len(part))
+			keyCond, keyArgs := `key IN (`+placeholders(len(part))+`)`, make([]any, len(part))
 			for i, k := range part {
 				keyArgs[i] = k
 			}
-			for _, sp := range spansOf(d0, d1, a.monthsOK) {
-				cond := ` WHERE city = ? AND dim = ? AND key IN (` + placeholders(len(part)) + `) AND grain = ? AND day >= ? AND day < ?`
+			if wanted != nil {
+				if start > 0 {
+					break // the range held every key
+				}
+				keyCond, keyArgs = `key >= ? AND key < ?`, []any{a.regions[ci], a.regions[ci] + ":"}
+			}
+			// Summed, a month may stand for its days less some (they are
+			// added alike); by day, each row counts on its own day.
+			for _, sp := range spansOf(d0, d1, a.monthsOK, !perDay, a.today) {
+				cond := ` WHERE city = ? AND dim = ? AND ` + keyCond + ` AND grain = ? AND day >= ? AND day < ?`
 				args := append(append([]any{city, dim}, keyArgs...), sp.grain, sp.from, sp.to)
 				if a.f.Kind != "" {
 					cond += ` AND kind = ?`
 					args = append(args, string(a.f.Kind))
 				}
-				where := cond
+				where, from := cond, " FROM figure_rollups"
 				if settledOnly {
 					where += ` AND open_settled <> 0`
+					if db.dialect.name() == "sqlite" {
+						// SQLite takes the primary key, which holds the
+						// columns, and reads every row of the history
+						// (ten times the partial index's few).
+						from += " INDEXED BY figure_rollups_settled"
+					}
 				}
-				rows, err := db.query(ctx, `SELECT key, `+cols+` FROM figure_rollups`+where+group, args...)
+				rows, err := db.query(ctx, `SELECT key, `+strings.Join(cols, ", ")+from+where+group, args...)
 				if err != nil {
 					return err
 				}
 				var c figures.Counts
-				dest := make([]any, 2+len(c))
+				dest := make([]any, 2+len(counts))
 				var key string
 				var day int64
 				dest[0], dest[1] = &key, &day
-				for i := range c {
-					dest[2+i] = &c[i]
+				for j, i := range counts {
+					dest[2+j] = &c[i]
 				}
 				for rows.Next() {
 					if err := rows.Scan(dest...); err != nil {
 						rows.Close()
 						return err
 					}
+					if wanted != nil && !wanted[key] {
+						continue
+					}
 					if !perDay {
-						day = sp.from // summed over the span: its first day stands for it
+						// Summed over the span: the first day asked for
+						// stands for it, and a span taken off counts less.
+						day = d0
+						for _, i := range counts {
+							c[i] *= sp.sign
+						}
 					}
 					fn(key, day, &c)
 				}
@@ -467,7 +686,7 @@ func (db *DB) readRollups(ctx context.Context, a *figureAsk, dim string, keys []
 						return err
 					}
 					if !perDay {
-						day = sp.from
+						day, n = d0, n*sp.sign
 					}
 					closes(key, day, hours, n)
 				}
@@ -587,15 +806,23 @@ func (db *DB) tallyByTime(ctx context.Context, a *figureAsk, parts []figures.Per
 		}
 		piles[max(i, 0)].AddPile(&r.facts, now, n)
 	}
-	var err error
 	if a.rollup {
-		// Parts start at China midnights (the rollups' days): a day of
-		// receipts lies in one part.
-		err = db.readLive(ctx, a, now, len(parts) > 1, "", nil, nil, fold)
-	} else {
-		err = db.readFacts(ctx, a, fold)
-	}
-	if err != nil {
+		if a.share != nil {
+			if err := db.foldShared(ctx, a, fold); err != nil {
+				return nil, err
+			}
+		} else {
+			// Parts start at China midnights (the rollups' days): a day
+			// of receipts lies in one part.
+			groups, err := db.readLive(ctx, a, now, len(parts) > 1)
+			if err != nil {
+				return nil, err
+			}
+			for i := range groups {
+				fold(&groups[i].row, groups[i].n)
+			}
+		}
+	} else if err := db.readFacts(ctx, a, fold); err != nil {
 		return nil, err
 	}
 	// A case open now is in the piles of every part that ends after its
@@ -627,7 +854,6 @@ func (db *DB) tallyByGroup(ctx context.Context, a *figureAsk, by FigureGroupBy, 
 	var dim string
 	var keys [][]string
 	var dimsOf func(k string) caseDims
-	var partPaths map[string]bool // a split by region's parts, by path
 	rollup := a.rollup
 	if rollup {
 		var err error
@@ -653,10 +879,6 @@ func (db *DB) tallyByGroup(ctx context.Context, a *figureAsk, by FigureGroupBy, 
 			var paths map[string]string
 			keys, paths, err = db.regionKeys(ctx, a, by, key)
 			dimsOf = func(k string) caseDims { return caseDims{path: paths[k]} }
-			partPaths = map[string]bool{}
-			for _, p := range paths {
-				partPaths[p] = true
-			}
 		}
 		if err != nil {
 			return nil, err
@@ -721,28 +943,36 @@ func (db *DB) tallyByGroup(ctx context.Context, a *figureAsk, by FigureGroupBy, 
 	}
 	var err error
 	if rollup {
-		// The live rows are grouped by what key reads: the column, or for
-		// a split by region the part's path (a case's path lies under its
-		// part's), so that a few rows stand for a part's open cases.
-		dimExpr, dimArgs, liveDims := "c.region_path", []any(nil), func(k string) caseDims { return caseDims{path: k} }
+		// The live rows one by one (grouped by the database over a text
+		// column they cost several times more: a sort of every row), and
+		// each value's part found once.
+		field := func(d caseDims) string { return d.path }
 		switch by {
 		case ByCategory:
-			dimExpr, liveDims = "c.category", func(k string) caseDims { return caseDims{category: k} }
+			field = func(d caseDims) string { return d.category }
 		case ByDepartment:
-			dimExpr, liveDims = "c.department", func(k string) caseDims { return caseDims{department: k} }
-		case ByRegion:
-			if n := len(partPaths); n > 0 && n <= 100 {
-				var q strings.Builder
-				q.WriteString("CASE")
-				for _, p := range slices.Sorted(maps.Keys(partPaths)) {
-					q.WriteString(" WHEN substr(c.region_path, 1, ?) = ? THEN ?")
-					dimArgs = append(dimArgs, len(p), p, p)
-				}
-				q.WriteString(" ELSE c.region_path END")
-				dimExpr = q.String()
-			}
+			field = func(d caseDims) string { return d.department }
 		}
-		err = db.readLive(ctx, a, now, false, dimExpr, dimArgs, liveDims, fold)
+		type found struct {
+			part string
+			ok   bool
+		}
+		parts := map[string]found{}
+		inner := key
+		key = func(d caseDims) (string, bool) {
+			v := field(d)
+			f, seen := parts[v]
+			if !seen {
+				f.part, f.ok = inner(d)
+				parts[v] = f
+			}
+			return f.part, f.ok
+		}
+		if a.share != nil {
+			err = db.foldShared(ctx, a, fold)
+		} else {
+			err = db.readLiveRows(ctx, a, fold)
+		}
 	} else {
 		err = db.readFacts(ctx, a, fold)
 	}

@@ -38,13 +38,16 @@ func (db *DB) Dashboard(ctx context.Context, actor *anju.Actor, ask DashboardAsk
 	days := int((p.To.Sub(p.From).Hours() + 12) / 24)
 	d := Dashboard{Before: figures.Period{From: p.From.AddDate(0, 0, -days), To: p.From},
 		YearBefore: figures.Period{From: p.From.AddDate(-1, 0, 0), To: p.To.AddDate(-1, 0, 0)}}
+	// The figures hold for one moment, and the live rows of the filter
+	// by day are read once for the periods and the trend.
+	sh := &figureShare{now: db.clock.Now(), to: p.To}
 	var wg sync.WaitGroup
 	errs := make([]error, 7)
 	for i, c := range []struct {
 		p    figures.Period
 		into *map[figures.Key]figures.Value
 	}{{p, &d.Now}, {d.Before, &d.Prev}, {d.YearBefore, &d.YearAgo}} {
-		wg.Go(func() { *c.into, _, errs[i] = db.CaseFigures(ctx, actor, ask.Filter, c.p) })
+		wg.Go(func() { *c.into, _, errs[i] = db.caseFigures(ctx, actor, ask.Filter, c.p, sh) })
 	}
 	for i, s := range []struct {
 		by   FigureGroupBy
@@ -52,7 +55,7 @@ func (db *DB) Dashboard(ctx context.Context, actor *anju.Actor, ask DashboardAsk
 		into *[]FigureGroup
 	}{{ask.Trend, ask.Shown, &d.Trend}, {ByCategory, ask.Shown, &d.Categories}, {ByDepartment, ask.Ranked, &d.Departments},
 		{ByRegion, ask.Ranked, &d.Regions}} {
-		wg.Go(func() { *s.into, _, errs[3+i] = db.FigureGroups(ctx, actor, ask.Filter, p, s.by, s.only...) })
+		wg.Go(func() { *s.into, _, errs[3+i] = db.figureGroupsOnly(ctx, actor, ask.Filter, p, s.by, s.only, sh) })
 	}
 	wg.Wait()
 	if i := slices.IndexFunc(errs, func(e error) bool { return e != nil }); i >= 0 {

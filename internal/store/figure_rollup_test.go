@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -307,8 +308,19 @@ func TestRollupsMatchRecount(t *testing.T) {
 					p.From = p.From.Add(time.Duration(rng.IntN(24*60)) * time.Minute)
 					p.To = p.To.Add(time.Duration(rng.IntN(24*60)) * time.Minute)
 				}
-				if rng.IntN(5) == 0 { // across month ends
+				switch rng.IntN(10) {
+				case 0, 1: // across month ends
 					p = figures.Period{From: midnight.AddDate(0, 0, -40), To: midnight.AddDate(0, 2, 0)}
+				case 2: // whole months (China time), read from month rows alone
+					first := time.Date(2026, time.Month(3+rng.IntN(2)), 1, 0, 0, 0, 0, midnight.Location())
+					p = figures.Period{From: first, To: first.AddDate(0, 1+rng.IntN(3), 0)}
+				case 3: // whole months and the ragged days around them
+					first := time.Date(2026, time.Month(3+rng.IntN(2)), 1, 0, 0, 0, 0, midnight.Location())
+					p = figures.Period{From: first.AddDate(0, 0, -rng.IntN(20)), To: first.AddDate(0, 1+rng.IntN(3), rng.IntN(20))}
+				case 4, 5: // up to today: the live rows' own days (cases open, clocks running)
+					y, m, d := w.clock.Now().In(midnight.Location()).Date()
+					today := time.Date(y, m, d, 0, 0, 0, 0, midnight.Location())
+					p = figures.Period{From: today.AddDate(0, 0, -rng.IntN(60)), To: today.AddDate(0, 0, 1)}
 				}
 				actor := readers[rng.IntN(len(readers))]
 				what := fmt.Sprintf("%s query %d: %s %+v %s–%s", round, q, actor.Login, f, p.From, p.To)
@@ -326,26 +338,29 @@ func TestRollupsMatchRecount(t *testing.T) {
 				if v := want[figures.FirstPetitionSettled]; v.Known && v.Count < v.Of {
 					firstPetitions = true
 				}
+				if q%3 == 0 {
+					checkDashboard(t, w.db, what, actor, f, p, []store.FigureGroupBy{store.ByDay, store.ByWeek, store.ByMonth}[q%9/3])
+				}
 				if want[figures.Received].Count == 0 && q%4 != 0 {
 					continue
 				}
 				for _, by := range []store.FigureGroupBy{store.ByDay, store.ByWeek, store.ByMonth, store.ByCategory,
 					store.ByDepartment, store.ByRegion, store.ByGrid} {
-					got, _, err := w.db.FigureGroups(ctx, actor, f, p, by)
+					// Some figures only, at times, as dashboards and maps ask.
+					var only []figures.Key
+					if rng.IntN(3) == 0 {
+						for _, k := range figures.Keys() {
+							if rng.IntN(3) == 0 {
+								only = append(only, k)
+							}
+						}
+					}
+					got, _, err := w.db.FigureGroups(ctx, actor, f, p, by, only...)
 					want, _, werr := w.db.RecountFigureGroups(ctx, actor, f, p, by)
 					if anju.ErrorCode(err) != anju.ErrorCode(werr) {
 						t.Fatalf("%s by %s: error %v, recount %v", what, by, err, werr)
 					}
-					if len(got) != len(want) {
-						t.Fatalf("%s by %s: %d parts %v, recount %d %v", what, by, len(got), groupKeys(got), len(want), groupKeys(want))
-					}
-					for i := range got {
-						if got[i].Key != want[i].Key || got[i].Name != want[i].Name || got[i].Period != want[i].Period ||
-							!reflect.DeepEqual(got[i].Figures, want[i].Figures) {
-							t.Fatalf("%s by %s, part %s:\n got %s\nwant %s", what, by, want[i].Key,
-								figuresString(got[i].Figures), figuresString(want[i].Figures))
-						}
-					}
+					sameGroups(t, fmt.Sprintf("%s by %s %v", what, by, only), got, want, only)
 				}
 			}
 		}
@@ -358,6 +373,75 @@ func TestRollupsMatchRecount(t *testing.T) {
 		}
 		check(t, "rebuilt")
 	})
+}
+
+// sameGroups fails unless a split's parts are the recount's (only those
+// figures, when only names some).
+func sameGroups(t *testing.T, what string, got, want []store.FigureGroup, only []figures.Key) {
+	t.Helper()
+	if len(only) > 0 {
+		for _, g := range want {
+			for k := range g.Figures {
+				if !slices.Contains(only, k) {
+					delete(g.Figures, k)
+				}
+			}
+		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d parts %v, recount %d %v", what, len(got), groupKeys(got), len(want), groupKeys(want))
+	}
+	for i := range got {
+		if got[i].Key != want[i].Key || got[i].Name != want[i].Name || got[i].Period != want[i].Period ||
+			!reflect.DeepEqual(got[i].Figures, want[i].Figures) {
+			t.Fatalf("%s, part %s:\n got %s\nwant %s", what, want[i].Key,
+				figuresString(got[i].Figures), figuresString(want[i].Figures))
+		}
+	}
+}
+
+// checkDashboard holds a dashboard's answers, read at once and sharing
+// their live rows (store.Dashboard), to the recount of each: the period,
+// the one before and a year earlier, the trend and the splits.
+func checkDashboard(t *testing.T, db *store.DB, what string, actor *anju.Actor, f store.FigureFilter, p figures.Period, trend store.FigureGroupBy) {
+	t.Helper()
+	ctx := context.Background()
+	what += " (dashboard)"
+	// The figures /dash shows in its tables.
+	shown := []figures.Key{figures.Received, figures.OnTimeResolution}
+	ranked := []figures.Key{figures.Received, figures.OnTimeResolution, figures.Satisfaction, figures.OverdueByAge, figures.ReopenRate}
+	d, err := db.Dashboard(ctx, actor, store.DashboardAsk{Filter: f, Period: p, Trend: trend, Shown: shown, Ranked: ranked})
+	_, _, werr := db.RecountFigures(ctx, actor, f, p)
+	if anju.ErrorCode(err) != anju.ErrorCode(werr) {
+		t.Fatalf("%s: error %v, recount %v", what, err, werr)
+	}
+	if err != nil {
+		return
+	}
+	for _, c := range []struct {
+		p   figures.Period
+		got map[figures.Key]figures.Value
+	}{{p, d.Now}, {d.Before, d.Prev}, {d.YearBefore, d.YearAgo}} {
+		want, _, err := db.RecountFigures(ctx, actor, f, c.p)
+		if err != nil {
+			t.Fatalf("%s: recount of %s–%s: %v", what, c.p.From, c.p.To, err)
+		}
+		if !reflect.DeepEqual(c.got, want) {
+			t.Fatalf("%s, period %s–%s:\n got %s\nwant %s", what, c.p.From, c.p.To, figuresString(c.got), figuresString(want))
+		}
+	}
+	for _, c := range []struct {
+		by   store.FigureGroupBy
+		got  []store.FigureGroup
+		only []figures.Key
+	}{{trend, d.Trend, shown}, {store.ByCategory, d.Categories, shown}, {store.ByDepartment, d.Departments, ranked},
+		{store.ByRegion, d.Regions, ranked}} {
+		want, _, err := db.RecountFigureGroups(ctx, actor, f, p, c.by)
+		if err != nil {
+			t.Fatalf("%s: recount by %s: %v", what, c.by, err)
+		}
+		sameGroups(t, fmt.Sprintf("%s by %s", what, c.by), c.got, want, c.only)
+	}
 }
 
 func groupKeys(gs []store.FigureGroup) []string {

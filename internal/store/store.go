@@ -69,6 +69,9 @@ type DB struct {
 	// observeTrips, when set (by tests), is told the round trips of every
 	// PostgreSQL write transaction as it ends.
 	observeTrips func(trips int)
+	// queried, when set (by tests), sees every query DB.query runs, as
+	// sent: the figure tests explain the plans of a dashboard's reads.
+	queried func(q string, args []any)
 }
 
 // Options tune Open. The zero value is what production uses.
@@ -569,6 +572,9 @@ func (db *DB) execOnce(ctx context.Context, q string, args ...any) (sql.Result, 
 
 func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	q = db.dialect.rebind(q)
+	if db.queried != nil {
+		db.queried(q, args)
+	}
 	if st := db.stmt(ctx, q); st != nil {
 		r, err := st.QueryContext(ctx, args...)
 		return r, db.dialect.translate(err)

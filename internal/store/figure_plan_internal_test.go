@@ -1,0 +1,71 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"anju/internal/figures"
+	"anju/internal/httpx"
+	"anju/internal/store/storetest"
+)
+
+// TestFigureReadPlans explains every query a city's dashboard and a
+// district's grid map make, on both engines: none reads the cases (the
+// rollups and case_facts answer), and none reads a figure table whole: on
+// SQLite no plan step is a SCAN of one or a city's whole part of it (an
+// index searched by the city alone), on PostgreSQL (sequential scans off,
+// as explain sets) no Seq Scan of one is left.
+func TestFigureReadPlans(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db, actors := planWorld(t, dsn)
+		var mu sync.Mutex
+		type query struct {
+			q    string
+			args []any
+		}
+		var seen []query
+		db.queried = func(q string, args []any) {
+			mu.Lock()
+			defer mu.Unlock()
+			seen = append(seen, query{q, args})
+		}
+		today := time.Date(2026, 12, 4, 0, 0, 0, 0, httpx.ChinaTime)
+		year := figures.Period{From: today.AddDate(-1, 0, 1), To: today.AddDate(0, 0, 1)}
+		month := figures.Period{From: today.AddDate(0, 0, -29), To: today.AddDate(0, 0, 1)}
+		if _, err := db.Dashboard(ctx, actors["dispatcher"], DashboardAsk{Period: year, Trend: ByMonth,
+			Shown: []figures.Key{figures.Received, figures.OnTimeResolution}, Ranked: []figures.Key{figures.Received, figures.OverdueByAge}}); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []figures.Period{month, year} {
+			if _, _, err := db.FigureGroups(ctx, actors["dispatcher"], FigureFilter{Region: "330102"}, p, ByGrid,
+				figures.Received, figures.BacklogByAge, figures.OnTimeResolution); err != nil {
+				t.Fatal(err)
+			}
+		}
+		db.queried = nil
+		engine, figureReads := db.dialect.name(), 0
+		for _, s := range seen {
+			if strings.Contains(s.q, "FROM cases") || strings.Contains(s.q, "JOIN cases") {
+				t.Errorf("a figure read reads the cases: %s", s.q)
+			}
+			if !strings.Contains(s.q, "figure_") && !strings.Contains(s.q, "case_facts") {
+				continue // the regions, taxonomy and the like
+			}
+			figureReads++
+			plan := explain(t, db, s.q, s.args...)
+			for _, line := range strings.Split(plan, "\n") {
+				if engine == "sqlite" && (strings.HasPrefix(strings.TrimSpace(line), "SCAN ") || strings.Contains(line, "(city=?)")) ||
+					engine == "postgres" && strings.Contains(line, "Seq Scan") {
+					t.Errorf("the plan reads a table whole (%s):\n%s\n%s", strings.TrimSpace(line), s.q, plan)
+				}
+			}
+		}
+		if figureReads < 10 {
+			t.Errorf("only %d figure reads were explained", figureReads)
+		}
+	})
+}

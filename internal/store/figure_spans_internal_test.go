@@ -1,0 +1,50 @@
+package store
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"anju/internal/httpx"
+)
+
+// TestSpansOf: a period is read as whole months and the days around them;
+// summed, a month cut by the period is its month row less the days outside
+// it where that reads fewer rows (none exist after today), and never when
+// read by day.
+func TestSpansOf(t *testing.T) {
+	day := func(y int, m time.Month, d int) int64 {
+		return chinaDay(time.Date(y, m, d, 0, 0, 0, 0, httpx.ChinaTime))
+	}
+	today := day(2026, 12, 4)
+	for _, tc := range []struct {
+		name               string
+		d0, d1             int64
+		months, complement bool
+		want               []rollupSpan
+	}{
+		{"days alone", day(2026, 11, 5), day(2026, 12, 5), false, true,
+			[]rollupSpan{{grainDay, day(2026, 11, 5), day(2026, 12, 5), 1}}},
+		{"30 days to today, by day", day(2026, 11, 5), day(2026, 12, 5), true, false,
+			[]rollupSpan{{grainDay, day(2026, 11, 5), day(2026, 12, 5), 1}}},
+		{"30 days to today, summed", day(2026, 11, 5), day(2026, 12, 5), true, true,
+			[]rollupSpan{{grainMonth, day(2026, 11, 1), day(2027, 1, 1), 1}, {grainDay, day(2026, 11, 1), day(2026, 11, 5), -1},
+				{grainDay, day(2026, 12, 5), day(2027, 1, 1), -1}}},
+		{"a year to today, by day", day(2025, 12, 5), day(2026, 12, 5), true, false,
+			[]rollupSpan{{grainDay, day(2025, 12, 5), day(2026, 1, 1), 1}, {grainMonth, day(2026, 1, 1), day(2026, 12, 1), 1},
+				{grainDay, day(2026, 12, 1), day(2026, 12, 5), 1}}},
+		{"a year to today, summed", day(2025, 12, 5), day(2026, 12, 5), true, true,
+			[]rollupSpan{{grainMonth, day(2025, 12, 1), day(2027, 1, 1), 1}, {grainDay, day(2025, 12, 1), day(2025, 12, 5), -1},
+				{grainDay, day(2026, 12, 5), day(2027, 1, 1), -1}}},
+		{"late in a past month, summed: its days", day(2026, 6, 25), day(2026, 7, 1), true, true,
+			[]rollupSpan{{grainDay, day(2026, 6, 25), day(2026, 7, 1), 1}}},
+		{"whole months", day(2026, 3, 1), day(2026, 5, 1), true, true,
+			[]rollupSpan{{grainMonth, day(2026, 3, 1), day(2026, 5, 1), 1}}},
+		{"the history before a period", 0, day(2026, 11, 5), true, true,
+			[]rollupSpan{{grainMonth, 0, day(2026, 11, 1), 1}, {grainDay, day(2026, 11, 1), day(2026, 11, 5), 1}}},
+	} {
+		if got := spansOf(tc.d0, tc.d1, tc.months, tc.complement, today); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
