@@ -273,18 +273,25 @@ func describe(ctx context.Context, db *store.DB, s *Summary) error {
 		return err
 	}
 	s.Users = len(users)
-	seen := map[anju.Role]bool{}
+	// One login per role, the one with the narrowest region (a region's
+	// code grows with its depth): the example grid worker works a grid, not
+	// a community as its grid leader does.
+	shown := map[anju.Role]int{}
 	for _, u := range users {
 		for _, g := range u.Grants {
-			if seen[g.Role] {
-				continue
-			}
-			seen[g.Role] = true
 			scope := g.Region
 			if g.Department != "" {
 				scope = g.Department
 			}
-			s.Logins = append(s.Logins, Login{Role: g.Role, Login: u.Login, Scope: scope})
+			l := Login{Role: g.Role, Login: u.Login, Scope: scope}
+			i, seen := shown[g.Role]
+			switch {
+			case !seen:
+				shown[g.Role] = len(s.Logins)
+				s.Logins = append(s.Logins, l)
+			case g.Department == "" && len(g.Region) > len(s.Logins[i].Scope):
+				s.Logins[i] = l
+			}
 		}
 	}
 	slices.SortFunc(s.Logins, func(a, b Login) int {
