@@ -419,14 +419,24 @@ func (s *soaker) client1(ctx context.Context, c int, cfg soakConfig, start, end 
 				open = open[1:]
 			}
 		case p < 65:
-			q := url.Values{"page": {strconv.Itoa(1 + rng.IntN(3))}, "page_size": {"20"}}
+			q := url.Values{"page_size": {"20"}}
 			if st := []string{"", "submitted", "accepted", "dispatched", "in_progress", "resolved", "closed"}[rng.IntN(7)]; st != "" {
 				q.Set("state", st)
 			}
 			if rng.IntN(3) == 0 {
 				q.Set("category", s.w.categories[rng.IntN(len(s.w.categories))])
 			}
-			s.call(ctx, "list", "GET", "/api/v1/cases?"+q.Encode(), s.users.dispatcher, "", http.StatusOK, nil)
+			// One to three pages, each after the one before, as a user
+			// reads a list (lists page by key: there is no page=2).
+			for range 1 + rng.IntN(3) {
+				var page struct {
+					Next string `json:"next"`
+				}
+				if !s.call(ctx, "list", "GET", "/api/v1/cases?"+q.Encode(), s.users.dispatcher, "", http.StatusOK, &page) || page.Next == "" {
+					break
+				}
+				q.Set("before", page.Next)
+			}
 		case p < 80:
 			q := url.Values{"q": {searchWords[rng.IntN(len(searchWords))]}}
 			if rng.IntN(2) == 0 {

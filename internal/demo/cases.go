@@ -615,46 +615,7 @@ func (w *world) resolveIn(p *plan, now time.Time, rng *rand.Rand) time.Duration 
 	return time.Duration(float64(left) * (0.2 + 0.7*rng.Float64()))
 }
 
-// agendaQueue is a min-heap of steps by time.
-type agendaQueue struct{ h []step }
+// agendaQueue is the case history's steps by time.
+type agendaQueue = minHeap[step]
 
-func (q *agendaQueue) push(s step) {
-	q.h = append(q.h, s)
-	for i := len(q.h) - 1; i > 0; {
-		p := (i - 1) / 2
-		if !q.h[i].at.Before(q.h[p].at) {
-			break
-		}
-		q.h[i], q.h[p] = q.h[p], q.h[i]
-		i = p
-	}
-}
-
-func (q *agendaQueue) peek() (step, bool) {
-	if len(q.h) == 0 {
-		return step{}, false
-	}
-	return q.h[0], true
-}
-
-func (q *agendaQueue) pop() step {
-	top := q.h[0]
-	last := len(q.h) - 1
-	q.h[0] = q.h[last]
-	q.h = q.h[:last]
-	for i := 0; ; {
-		l, r, m := 2*i+1, 2*i+2, i
-		if l < len(q.h) && q.h[l].at.Before(q.h[m].at) {
-			m = l
-		}
-		if r < len(q.h) && q.h[r].at.Before(q.h[m].at) {
-			m = r
-		}
-		if m == i {
-			break
-		}
-		q.h[i], q.h[m] = q.h[m], q.h[i]
-		i = m
-	}
-	return top
-}
+func (s step) before(o step) bool { return s.at.Before(o.at) }

@@ -370,7 +370,7 @@ func (hz *hazardFill) rectify(f store.Finding, h store.Hazard, found time.Time, 
 // steps whose time is in the history run in order, each on the clock set
 // to its time; a step may queue later ones.
 type events struct {
-	h   []event
+	minHeap[event]
 	seq int
 }
 
@@ -380,46 +380,17 @@ type event struct {
 	do  func() error
 }
 
-func (q *events) less(i, j int) bool {
-	if c := q.h[i].at.Compare(q.h[j].at); c != 0 {
+// before keeps steps of the same time in the order they were queued.
+func (e event) before(o event) bool {
+	if c := e.at.Compare(o.at); c != 0 {
 		return c < 0
 	}
-	return q.h[i].seq < q.h[j].seq
+	return e.seq < o.seq
 }
 
 func (q *events) push(at time.Time, do func() error) {
 	q.seq++
-	q.h = append(q.h, event{at: at, seq: q.seq, do: do})
-	for i := len(q.h) - 1; i > 0; {
-		p := (i - 1) / 2
-		if !q.less(i, p) {
-			break
-		}
-		q.h[i], q.h[p] = q.h[p], q.h[i]
-		i = p
-	}
-}
-
-func (q *events) pop() event {
-	top := q.h[0]
-	last := len(q.h) - 1
-	q.h[0] = q.h[last]
-	q.h = q.h[:last]
-	for i := 0; ; {
-		l, r, m := 2*i+1, 2*i+2, i
-		if l < len(q.h) && q.less(l, m) {
-			m = l
-		}
-		if r < len(q.h) && q.less(r, m) {
-			m = r
-		}
-		if m == i {
-			break
-		}
-		q.h[i], q.h[m] = q.h[m], q.h[i]
-		i = m
-	}
-	return top
+	q.minHeap.push(event{at: at, seq: q.seq, do: do})
 }
 
 // runUntil runs the steps before end that lie before the history's end
