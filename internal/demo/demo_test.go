@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"anju/internal/anju"
 	"anju/internal/cases"
 	"anju/internal/demo"
 	"anju/internal/personal"
@@ -28,6 +29,21 @@ func openDemoWith(t testing.TB, dsn string, opts store.Options) *store.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// smallDemo is the demo city of seed 3 with a hundred cases of history
+// over the five days before now, its clock stopped at now.
+func smallDemo(t *testing.T, dsn string, now time.Time) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	db := openDemoWith(t, dsn, store.Options{Clock: anju.NewFakeClock(now)})
+	if _, err := demo.Ensure(ctx, db, 3); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Populate(ctx, db, demo.CaseOptions{Cases: 100, Span: 5 * 24 * time.Hour, Seed: 3, Now: now}); err != nil {
+		t.Fatal(err)
+	}
 	return db
 }
 

@@ -146,6 +146,25 @@ func (k *kindsWorld) actor(login string) (*anju.Actor, error) {
 	return nil, fmt.Errorf("demo user %s missing", login)
 }
 
+// bornCase is a case filed face to face (at a reception session, of a
+// meeting's decision), waiting to be worked once its session is over.
+type bornCase struct {
+	id        int64
+	at        time.Time
+	grid, cat string
+}
+
+// workBorn works the cases born at one session through to their end, each
+// on its own timeline from its filing, with result as the handler's word.
+func (k *kindsWorld) workBorn(ctx context.Context, rng *rand.Rand, cs []bornCase, result string) error {
+	for _, c := range cs {
+		if err := k.workCase(ctx, k.timeline(rng, c.at), c.id, c.grid, c.cat, result); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // workCase takes a case born face to face (at a reception session, of a
 // meeting's decision) through the workflow as the history's requests go:
 // accepted, dispatched to the department that serves the place and

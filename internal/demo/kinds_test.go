@@ -1,14 +1,11 @@
 package demo_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
-	"anju/internal/anju"
-	"anju/internal/demo"
 	"anju/internal/store"
 	"anju/internal/store/storetest"
 )
@@ -69,14 +66,7 @@ func TestDemoKinds(t *testing.T) {
 	now := time.Date(2026, 11, 20, 16, 0, 0, 0, time.FixedZone("CST", 8*3600))
 	var first map[string]int
 	storetest.Each(t, func(t *testing.T, dsn string) {
-		ctx := context.Background()
-		db := openDemoWith(t, dsn, store.Options{Clock: anju.NewFakeClock(now)})
-		if _, err := demo.Ensure(ctx, db, 3); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := demo.Populate(ctx, db, demo.CaseOptions{Cases: 100, Span: 5 * 24 * time.Hour, Seed: 3, Now: now}); err != nil {
-			t.Fatal(err)
-		}
+		db := smallDemo(t, dsn, now)
 		got := kindsSummary(t, db)
 		for _, want := range []struct {
 			key   string

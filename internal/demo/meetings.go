@@ -128,12 +128,7 @@ func (k *kindsWorld) holdMeeting(ctx context.Context, rng *rand.Rand, community 
 		return fmt.Errorf("demo minutes of meeting %d: %w", m.ID, err)
 	}
 	grids := k.gridsIn(community)
-	type born struct {
-		id        int64
-		at        time.Time
-		grid, cat string
-	}
-	var cs []born
+	var cs []bornCase
 	for _, j := range rng.Perm(len(meetingDecisions))[:1+rng.Intn(2)] {
 		d := meetingDecisions[j]
 		g := grids[rng.Intn(len(grids))]
@@ -143,12 +138,7 @@ func (k *kindsWorld) holdMeeting(ctx context.Context, rng *rand.Rand, community 
 		if err != nil {
 			return fmt.Errorf("demo decision of meeting %d: %w", m.ID, err)
 		}
-		cs = append(cs, born{dec.Case.ID, tl.at, g, d.category})
+		cs = append(cs, bornCase{dec.Case.ID, tl.at, g, d.category})
 	}
-	for _, c := range cs {
-		if err := k.workCase(ctx, k.timeline(rng, c.at), c.id, c.grid, c.cat, "议定事项已落实，并在社区公示栏公布结果。"); err != nil {
-			return err
-		}
-	}
-	return nil
+	return k.workBorn(ctx, rng, cs, "议定事项已落实，并在社区公示栏公布结果。")
 }

@@ -8,7 +8,6 @@ import (
 
 	"anju/internal/anju"
 	"anju/internal/cases"
-	"anju/internal/demo"
 	"anju/internal/petition"
 	"anju/internal/store"
 	"anju/internal/store/storetest"
@@ -52,13 +51,7 @@ func TestDemoPetitions(t *testing.T) {
 	var first []string
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
-		db := openDemoWith(t, dsn, store.Options{Clock: anju.NewFakeClock(now)})
-		if _, err := demo.Ensure(ctx, db, 3); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := demo.Populate(ctx, db, demo.CaseOptions{Cases: 100, Span: 5 * 24 * time.Hour, Seed: 3, Now: now}); err != nil {
-			t.Fatal(err)
-		}
+		db := smallDemo(t, dsn, now)
 		got := demoPetitionList(t, db)
 		stages := map[petition.Stage]int{}
 		repeats := 0

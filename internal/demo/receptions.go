@@ -160,12 +160,7 @@ func (k *kindsWorld) holdReception(ctx context.Context, rng *rand.Rand, street s
 		return fmt.Errorf("demo reception %d hold: %w", s.ID, err)
 	}
 	grids := k.gridsIn(place)
-	type born struct {
-		id        int64
-		at        time.Time
-		grid, cat string
-	}
-	var cs []born
+	var cs []bornCase
 	for _, b := range bookings {
 		if rng.Intn(10) < 4 {
 			continue // answered on the spot: no case
@@ -181,7 +176,7 @@ func (k *kindsWorld) holdReception(ctx context.Context, rng *rand.Rand, street s
 		if err != nil {
 			return fmt.Errorf("demo case of session %d: %w", s.ID, err)
 		}
-		cs = append(cs, born{c.ID, at, g, b.matter.category})
+		cs = append(cs, bornCase{c.ID, at, g, b.matter.category})
 	}
 	end := start.Add(3*time.Hour + time.Duration(rng.Intn(40))*time.Minute)
 	if !end.Before(k.now) {
@@ -191,12 +186,7 @@ func (k *kindsWorld) holdReception(ctx context.Context, rng *rand.Rand, street s
 	if _, err := k.db.ActOnReception(ctx, a, s.ID, meeting.SessionClose); err != nil {
 		return fmt.Errorf("demo reception %d close: %w", s.ID, err)
 	}
-	for _, c := range cs {
-		if err := k.workCase(ctx, k.timeline(rng, c.at), c.id, c.grid, c.cat, "已按领导接访交办意见办理，并向群众当面反馈。"); err != nil {
-			return err
-		}
-	}
-	return nil
+	return k.workBorn(ctx, rng, cs, "已按领导接访交办意见办理，并向群众当面反馈。")
 }
 
 // gridsIn lists the codes of the grids inside the region with code.
