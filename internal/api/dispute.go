@@ -12,8 +12,8 @@ import (
 
 // Disputes have a route of their own for intake, rather than a "dispute"
 // object on POST /api/v1/cases: the generic intake takes photos in a
-// multipart body and an Idempotency-Key hashed over the case alone, and a
-// dispute's parties must go in with its case or not at all. Once in, a
+// multipart body, and a dispute's parties must go in with its case or not at
+// all; an Idempotency-Key here is held to the whole dispute. Once in, a
 // dispute is a case like any other: GET /api/v1/cases?kind=dispute lists it
 // and GET /api/v1/cases/{id} shows its detail under "dispute". The steps of
 // a mediation are checked in the store, scope first (404), then role and
@@ -29,13 +29,17 @@ func (s *API) handleCreateDispute(w http.ResponseWriter, r *http.Request, a *anj
 		s.writeError(w, r, err)
 		return
 	}
-	cd, err := s.db.CreateDispute(r.Context(), a, in)
+	cd, created, err := s.db.CreateDisputeOnce(r.Context(), a, in, r.Header.Get("Idempotency-Key"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	status := http.StatusCreated
+	if !created {
+		status = http.StatusOK
+	}
 	w.Header().Set("Location", "/api/v1/cases/"+strconv.FormatInt(cd.ID, 10))
-	writeJSON(w, http.StatusCreated, cd)
+	writeJSON(w, status, cd)
 }
 
 // handleDisputes answers GET /api/v1/disputes: a page of the disputes the

@@ -9,9 +9,9 @@ import (
 	"anju/internal/store"
 )
 
-// Petitions (信访) have a route of their own for intake, like disputes: the
-// generic intake hashes its Idempotency-Key over the case alone, and a
-// petition's detail goes in with its case or not at all. Once in, a
+// Petitions (信访) have a route of their own for intake, like disputes: a
+// petition's detail goes in with its case or not at all, and an
+// Idempotency-Key is held to the whole petition. Once in, a
 // petition is a case: GET /api/v1/cases?kind=petition lists it, GET
 // /api/v1/cases/{id} shows its detail under "petition", and its statutory
 // steps are case actions the store puts to the petition's clock. Every
@@ -28,13 +28,17 @@ func (s *API) handleCreatePetition(w http.ResponseWriter, r *http.Request, a *an
 		s.writeError(w, r, err)
 		return
 	}
-	cp, err := s.db.CreatePetition(r.Context(), a, in)
+	cp, created, err := s.db.CreatePetitionOnce(r.Context(), a, in, r.Header.Get("Idempotency-Key"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
+	status := http.StatusCreated
+	if !created {
+		status = http.StatusOK
+	}
 	w.Header().Set("Location", "/api/v1/cases/"+strconv.FormatInt(cp.ID, 10))
-	writeJSON(w, http.StatusCreated, cp)
+	writeJSON(w, status, cp)
 }
 
 func (s *API) handlePetition(w http.ResponseWriter, r *http.Request, a *anju.Actor) {

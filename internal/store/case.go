@@ -268,15 +268,7 @@ func (db *DB) PrepareCase(ctx context.Context, actor *anju.Actor, nc NewCase, id
 	}
 	p := &PreparedCase{actor: actor, idemKey: idemKey, scope: "user:" + actor.Login, now: db.clock.Now()}
 	if idemKey != "" {
-		// The photos are part of the request: the same key with other
-		// photos is another request.
-		h := sha256.New()
-		b, _ := json.Marshal(nc)
-		h.Write(b)
-		for _, ph := range nc.Photos {
-			h.Write([]byte("\n" + ph.SHA256))
-		}
-		p.reqHash = hex.EncodeToString(h.Sum(nil))
+		p.keyRequest(nc, nc.Photos)
 	}
 	if err := nc.validate(); err != nil {
 		return nil, err
@@ -545,4 +537,19 @@ func FormatTrackingCode(s string) string {
 		return s
 	}
 	return s[:4] + "-" + s[4:8] + "-" + s[8:]
+}
+
+// keyRequest sets the hash an idempotency key is held to: the whole request
+// (a dispute's parties, a petition's channel), not only its case, so that a
+// retry with other details under the same key is refused, not taken for the
+// first. The photos are part of the request: the same key with other photos
+// is another request.
+func (p *PreparedCase) keyRequest(request any, photos []photo.Photo) {
+	h := sha256.New()
+	b, _ := json.Marshal(request)
+	h.Write(b)
+	for _, ph := range photos {
+		h.Write([]byte("\n" + ph.SHA256))
+	}
+	p.reqHash = hex.EncodeToString(h.Sum(nil))
 }

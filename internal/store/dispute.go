@@ -114,41 +114,52 @@ type NewDispute struct {
 // transaction: bad input is EINVALID naming the field, and nothing is
 // written.
 func (db *DB) CreateDispute(ctx context.Context, actor *anju.Actor, nd NewDispute) (CaseWithDispute, error) {
+	cd, _, err := db.CreateDisputeOnce(ctx, actor, nd, "")
+	return cd, err
+}
+
+// CreateDisputeOnce is CreateDispute under an idempotency key (the API's
+// Idempotency-Key, the intake form's hidden key): the same key with the same
+// dispute answers the dispute filed the first time, and false; with another
+// dispute (other parties, another type) it is refused.
+func (db *DB) CreateDisputeOnce(ctx context.Context, actor *anju.Actor, nd NewDispute, idemKey string) (CaseWithDispute, bool, error) {
 	if err := MayFileCases(actor); err != nil {
-		return CaseWithDispute{}, err
+		return CaseWithDispute{}, false, err
 	}
 	if nd.Kind != "" && nd.Kind != cases.KindDispute {
-		return CaseWithDispute{}, anju.FieldError("kind", "a dispute is a case of kind dispute, not %q", nd.Kind)
+		return CaseWithDispute{}, false, anju.FieldError("kind", "a dispute is a case of kind dispute, not %q", nd.Kind)
 	}
 	nd.Kind = cases.KindDispute
 	if err := nd.Dispute.Validate(); err != nil {
-		return CaseWithDispute{}, err
+		return CaseWithDispute{}, false, err
 	}
 	var from Case
 	if nd.FromCase != 0 {
 		var err error
 		if from, err = db.getCase(ctx, db, actor, nd.FromCase); err != nil {
 			if anju.ErrorCode(err) == anju.ENOTFOUND {
-				return CaseWithDispute{}, anju.FieldError("from_case", "case %d not found", nd.FromCase)
+				return CaseWithDispute{}, false, anju.FieldError("from_case", "case %d not found", nd.FromCase)
 			}
-			return CaseWithDispute{}, err
+			return CaseWithDispute{}, false, err
 		}
 	}
-	// Idempotency keys hash the case alone; a dispute's intake takes none
-	// rather than let a retry with other parties pass for the first.
-	p, err := db.PrepareCase(ctx, actor, nd.NewCase, "")
+	p, err := db.PrepareCase(ctx, actor, nd.NewCase, idemKey)
 	if err != nil {
-		return CaseWithDispute{}, err
+		return CaseWithDispute{}, false, err
+	}
+	if idemKey != "" {
+		p.keyRequest(nd, nd.Photos)
 	}
 	committee, err := dispute.IntakeCommittee(actor, p.grid.Path, nd.Committee)
 	if err != nil {
-		return CaseWithDispute{}, err
+		return CaseWithDispute{}, false, err
 	}
 	now := db.clock.Now()
 	var c Case
+	created := false
 	err = db.inTx(ctx, func(tx *Tx) error {
 		var err error
-		if c, _, err = tx.InsertCase(ctx, p); err != nil {
+		if c, created, err = tx.InsertCase(ctx, p); err != nil || !created {
 			return err
 		}
 		var fromCase any
@@ -209,14 +220,14 @@ func (db *DB) CreateDispute(ctx context.Context, actor *anju.Actor, nd NewDisput
 		return nil
 	})
 	if err != nil {
-		return CaseWithDispute{}, err
+		return CaseWithDispute{}, false, err
 	}
 	c.AllowedActions = db.allowedActions(actor, c)
 	dd, err := db.readDispute(ctx, db, c.ID)
 	if err != nil {
-		return CaseWithDispute{}, err
+		return CaseWithDispute{}, false, err
 	}
-	return NewCaseWithDispute(c, db.dressDispute(actor, c, dd)), nil
+	return NewCaseWithDispute(c, db.dressDispute(actor, c, dd)), created, nil
 }
 
 // GetDispute returns a dispute's case and detail, parties masked. ENOTFOUND

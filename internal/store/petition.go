@@ -113,46 +113,58 @@ type petitionRow struct {
 // actor sees. Bad input is EINVALID naming the field, and nothing is
 // written.
 func (db *DB) CreatePetition(ctx context.Context, actor *anju.Actor, np NewPetition) (CaseWithPetition, error) {
+	cp, _, err := db.CreatePetitionOnce(ctx, actor, np, "")
+	return cp, err
+}
+
+// CreatePetitionOnce is CreatePetition under an idempotency key: the same
+// key with the same petition answers the petition filed the first time, and
+// false — a letter keyed in twice is one petition, not a repeat petition.
+func (db *DB) CreatePetitionOnce(ctx context.Context, actor *anju.Actor, np NewPetition, idemKey string) (CaseWithPetition, bool, error) {
 	if err := MayFileCases(actor); err != nil {
-		return CaseWithPetition{}, err
+		return CaseWithPetition{}, false, err
 	}
 	if np.Kind != "" && np.Kind != cases.KindPetition {
-		return CaseWithPetition{}, anju.FieldError("kind", "a petition is a case of kind petition, not %q", np.Kind)
+		return CaseWithPetition{}, false, anju.FieldError("kind", "a petition is a case of kind petition, not %q", np.Kind)
 	}
 	np.Kind = cases.KindPetition
 	if err := np.Petition.Validate(); err != nil {
-		return CaseWithPetition{}, err
+		return CaseWithPetition{}, false, err
 	}
 	if np.Reporter.Anonymous || anju.Blank(np.Reporter.Name) {
-		return CaseWithPetition{}, anju.FieldError("reporter.name", "a petition names its petitioner: the written notices are addressed to them")
+		return CaseWithPetition{}, false, anju.FieldError("reporter.name", "a petition names its petitioner: the written notices are addressed to them")
 	}
 	if np.Petition.RepeatOf != 0 {
 		earlier, err := db.getCase(ctx, db, actor, np.Petition.RepeatOf)
 		if err != nil || earlier.Kind != cases.KindPetition {
-			return CaseWithPetition{}, anju.FieldError("repeat_of", "petition %d not found", np.Petition.RepeatOf)
+			return CaseWithPetition{}, false, anju.FieldError("repeat_of", "petition %d not found", np.Petition.RepeatOf)
 		}
 	}
 	ch := np.Petition.Channel.CaseChannel()
 	if np.Channel != "" && np.Channel != ch {
-		return CaseWithPetition{}, anju.FieldError("channel", "a %s petition comes in by channel %s, not %s", np.Petition.Channel, ch, np.Channel)
+		return CaseWithPetition{}, false, anju.FieldError("channel", "a %s petition comes in by channel %s, not %s", np.Petition.Channel, ch, np.Channel)
 	}
 	np.Channel = ch
-	// No idempotency key: it hashes the case alone.
-	p, err := db.PrepareCase(ctx, actor, np.NewCase, "")
+	p, err := db.PrepareCase(ctx, actor, np.NewCase, idemKey)
 	if err != nil {
-		return CaseWithPetition{}, err
+		return CaseWithPetition{}, false, err
+	}
+	if idemKey != "" {
+		p.keyRequest(np, np.Photos)
 	}
 	p.petition = &petitionRow{channel: np.Petition.Channel, first: *np.Petition.First, repeatOf: np.Petition.RepeatOf}
 	var c Case
+	created := false
 	err = db.inTx(ctx, func(tx *Tx) error {
 		var err error
-		c, _, err = tx.InsertCase(ctx, p)
+		c, created, err = tx.InsertCase(ctx, p)
 		return err
 	})
 	if err != nil {
-		return CaseWithPetition{}, err
+		return CaseWithPetition{}, false, err
 	}
-	return db.GetPetition(ctx, actor, c.ID)
+	cp, err := db.GetPetition(ctx, actor, c.ID)
+	return cp, created, err
 }
 
 // insertPetition writes the detail row of a petition just filed.

@@ -37,6 +37,7 @@ const partyRows = 2
 type disputeIntakeForm struct {
 	Type, Category, Title, Text, Amount, People string
 	Grid, Address, PlaceQ, FromCase, Committee  string
+	Key                                         string // idempotency key: pressing "file" twice files once
 	Parties                                     []partyRow
 }
 
@@ -63,7 +64,10 @@ func readDisputeIntake(v url.Values) disputeIntakeForm {
 	q := httpx.QueryOf(v)
 	f := disputeIntakeForm{Type: q.String("type"), Category: q.String("category"), Title: v.Get("title"), Text: v.Get("text"),
 		Amount: q.String("amount"), People: q.String("people"), Grid: q.String("grid"), Address: v.Get("address"),
-		PlaceQ: q.String("place_q"), FromCase: q.String("from_case"), Committee: q.String("committee")}
+		PlaceQ: q.String("place_q"), FromCase: q.String("from_case"), Committee: q.String("committee"), Key: q.String("key")}
+	if f.Key == "" {
+		f.Key = newIntakeKey()
+	}
 	kinds, roles, names, phones, ids := v["party_kind"], v["party_role"], v["party_name"], v["party_phone"], v["party_id_number"]
 	at := func(xs []string, i int) string {
 		if i < len(xs) {
@@ -91,7 +95,7 @@ func (w *Web) handleDisputeIntakePage(rw http.ResponseWriter, r *http.Request, v
 	if !w.mayFileDispute(rw, r, v) {
 		return
 	}
-	f := disputeIntakeForm{People: "2", Parties: []partyRow{{Kind: string(dispute.Person), Role: string(dispute.Applicant)},
+	f := disputeIntakeForm{Key: newIntakeKey(), People: "2", Parties: []partyRow{{Kind: string(dispute.Person), Role: string(dispute.Applicant)},
 		{Kind: string(dispute.Person), Role: string(dispute.Respondent)}}}
 	p := &disputeIntakePage{Form: f, placeIntakePage: newPlaceIntakePage()}
 	// Referred from another case: its text and place to start from.
@@ -183,7 +187,8 @@ func (w *Web) fileDispute(ctx context.Context, v *View, f disputeIntakeForm) (st
 		nd.Dispute.Parties = append(nd.Dispute.Parties, dispute.Party{Kind: dispute.PartyKind(row.Kind), Role: dispute.PartyRole(row.Role),
 			Name: row.Name, Phone: row.Phone, IDNumber: row.IDNumber})
 	}
-	return w.db.CreateDispute(ctx, v.Actor, nd)
+	cd, _, err := w.db.CreateDisputeOnce(ctx, v.Actor, nd, f.Key)
+	return cd, err
 }
 
 // disputeIntakeError turns a refused filing into the page's messages. The

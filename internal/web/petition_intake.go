@@ -28,6 +28,7 @@ type petitionIntakeForm struct {
 	Channel, First, RepeatOf, Category, Title, Text string
 	Name, Phone, IDNumber, PetitionerAddress        string
 	Grid, Address, PlaceQ                           string
+	Key                                             string // idempotency key: pressing "file" twice files once
 }
 
 func readPetitionIntake(v url.Values) petitionIntakeForm {
@@ -35,7 +36,7 @@ func readPetitionIntake(v url.Values) petitionIntakeForm {
 	return petitionIntakeForm{Channel: q.String("channel"), First: q.String("first"), RepeatOf: q.String("repeat_of"),
 		Category: q.String("category"), Title: v.Get("title"), Text: v.Get("text"), Name: v.Get("name"), Phone: q.String("phone"),
 		IDNumber: q.String("id_number"), PetitionerAddress: v.Get("petitioner_address"), Grid: q.String("grid"),
-		Address: v.Get("address"), PlaceQ: q.String("place_q")}
+		Address: v.Get("address"), PlaceQ: q.String("place_q"), Key: q.String("key")}
 }
 
 // petitionIntakePage is the data of templates/work/petition_new.html.
@@ -62,7 +63,7 @@ func (w *Web) handlePetitionIntakePage(rw http.ResponseWriter, r *http.Request, 
 	if !w.mayFilePetition(rw, r, v) {
 		return
 	}
-	w.renderPetitionIntake(rw, r, v, &petitionIntakePage{placeIntakePage: newPlaceIntakePage()})
+	w.renderPetitionIntake(rw, r, v, &petitionIntakePage{placeIntakePage: newPlaceIntakePage(), Form: petitionIntakeForm{Key: newIntakeKey()}})
 }
 
 // handlePetitionIntake answers every button of the form: file, find a
@@ -73,6 +74,9 @@ func (w *Web) handlePetitionIntake(rw http.ResponseWriter, r *http.Request, v *V
 	}
 	form := postedForm(r)
 	p := &petitionIntakePage{Form: readPetitionIntake(form), placeIntakePage: newPlaceIntakePage()}
+	if p.Form.Key == "" {
+		p.Form.Key = newIntakeKey()
+	}
 	if filed := w.intakeButtons(rw, r, form, &p.Form.Grid, func() (int64, error) {
 		cp, err := w.filePetition(r.Context(), v, p.Form)
 		return cp.ID, err
@@ -104,7 +108,8 @@ func (w *Web) filePetition(ctx context.Context, v *View, f petitionIntakeForm) (
 		return store.CaseWithPetition{}, anju.FieldError("first", "first is yes or no")
 	}
 	np.Reporter.Name, np.Reporter.Phone, np.Reporter.IDNumber, np.Reporter.Address = f.Name, f.Phone, f.IDNumber, f.PetitionerAddress
-	return w.db.CreatePetition(ctx, v.Actor, np)
+	cp, _, err := w.db.CreatePetitionOnce(ctx, v.Actor, np, f.Key)
+	return cp, err
 }
 
 // petitionIntakeFields are the form's fields as the store names them.

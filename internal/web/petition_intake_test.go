@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -139,6 +140,45 @@ func TestPetitionIntakePage(t *testing.T) {
 		}
 		if page := op.Get("/work/cases/" + itoa(again)); !strings.Contains(page.Body, "<dd>来访</dd>") || !strings.Contains(page.Body, "前次信访 #"+itoa(id)) {
 			t.Errorf("the repeat's case page: %s", brief(page.Body))
+		}
+	})
+}
+
+// TestKindIntakeFormsFileOnce: the dispute and petition intake forms carry
+// a key of their own, so that pressing "file" twice (or a browser resending
+// the post) files one case and both answers lead to it.
+func TestKindIntakeFormsFileOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		f := webtest.New(t, dsn)
+		withPetitionOffice(t, f)
+		op := f.SignIn("operator")
+		formKey := regexp.MustCompile(`<input type="hidden" name="key" value="(web-[A-Za-z0-9_-]+)">`)
+		for _, tc := range []struct {
+			path  string
+			form  url.Values
+			table string
+		}{
+			{"/work/petitions/new", petitionForm(), "petitions"},
+			{"/work/disputes/new", disputeForm(), "disputes"},
+		} {
+			m := formKey.FindStringSubmatch(op.Get(tc.path).Body)
+			if m == nil {
+				t.Fatalf("%s has no key", tc.path)
+			}
+			other := formKey.FindStringSubmatch(op.Get(tc.path).Body)
+			if other == nil || other[1] == m[1] {
+				t.Fatalf("%s: two openings of the form share a key", tc.path)
+			}
+			tc.form.Set("key", m[1])
+			first := fileOnPage(t, op, tc.path, tc.form)
+			if again := fileOnPage(t, op, tc.path, tc.form); again != first {
+				t.Errorf("%s filed twice: %d and %d", tc.path, first, again)
+			}
+			var n int
+			f.DB.SQL().QueryRow(`SELECT COUNT(*) FROM ` + tc.table).Scan(&n)
+			if n != 1 {
+				t.Errorf("%s: %d %s stored, want 1", tc.path, n, tc.table)
+			}
 		}
 	})
 }
