@@ -652,7 +652,7 @@ func (t *Tx) run(ctx context.Context, fn func(tx *Tx) error) error {
 		err = t.flushSearch(ctx)
 	}
 	if err == nil {
-		err = t.flushRows(ctx, true)
+		err = t.flushAll(ctx)
 	}
 	if err == nil {
 		err = t.flushAudit(ctx)
