@@ -1,0 +1,19 @@
+package store
+
+// Bound returns a handle on the transaction's database whose every call
+// runs inside the transaction: its reads see what the transaction wrote,
+// and a transaction one of its methods would begin is this one, committed
+// or rolled back with it. It lets a caller that takes many steps through
+// the DB's methods (the demo's disputes, inspections and sessions, a
+// transaction per call) group them into one commit, as InsertCase and Act
+// do for the steps of cases. A step that fails leaves what it wrote before
+// failing in the transaction: the caller rolls the transaction back. The
+// handle is not for use once the transaction has ended, nor from another
+// goroutine, and on PostgreSQL a method's query must not be left open
+// while it runs another, as on one connection.
+func (t *Tx) Bound() *DB {
+	cp := *t.db
+	cp.bound = t
+	cp.intake = nil // CreateCase inserts in the transaction
+	return &cp
+}
