@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"runtime/pprof"
 	"strings"
 	"sync"
 
@@ -51,6 +53,7 @@ func runDemo(ctx context.Context, env *cliEnv, args []string) error {
 	logLevel := fs.String("log-level", envOr(env, "ANJU_LOG_LEVEL", "warn"), "log level")
 	noServe := fs.Bool("no-serve", false, "build only")
 	nCases := fs.Int("cases", 200_000, "cases of history to generate")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the history fill to this file")
 	ef := addEdgeFlags(fs, env)
 	if err := parseArgs(fs, args, false); err != nil {
 		return err
@@ -99,6 +102,17 @@ func runDemo(ctx context.Context, env *cliEnv, args []string) error {
 			return err
 		}
 		defer fill.Close()
+		if *cpuProfile != "" {
+			f, err := os.Create(*cpuProfile)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return err
+			}
+			defer pprof.StopCPUProfile()
+		}
 		cs, err := demo.Populate(ctx, fill, demo.CaseOptions{Cases: *nCases, Seed: *seed, Progress: func(n int) {
 			fmt.Fprintf(env.stdout, "  %d cases\n", n)
 		}})
