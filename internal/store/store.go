@@ -548,7 +548,7 @@ func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 // queues for the write lock like a transaction.
 func (db *DB) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	if db.bound != nil {
-		return db.bound.exec(ctx, q, args...)
+		return db.bound.boundExec(ctx, q, args...)
 	}
 	var r sql.Result
 	err := db.retryBusy(ctx, func() error {
@@ -578,7 +578,7 @@ func (db *DB) execOnce(ctx context.Context, q string, args ...any) (sql.Result, 
 
 func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	if db.bound != nil {
-		return db.bound.query(ctx, q, args...)
+		return db.bound.boundQuery(ctx, q, args...)
 	}
 	q = db.dialect.rebind(q)
 	if db.queried != nil {
@@ -594,7 +594,7 @@ func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 
 func (db *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 	if db.bound != nil {
-		return db.bound.queryRow(ctx, q, args...)
+		return db.bound.boundQueryRow(ctx, q, args...)
 	}
 	q = db.dialect.rebind(q)
 	if st := db.stmt(ctx, q); st != nil {
