@@ -60,8 +60,11 @@ func fillKinds(ctx context.Context, db *store.DB, w *world, opt CaseOptions) err
 // goes in: the store's calls a step makes (each its own transaction when
 // a person clicks) run in the slice's, through k.db bound to it: a
 // transaction per call made the kinds, at a tenth of the history's work,
-// commit several times as often as it. A slice run again (another
-// process held the database) starts again at its first step.
+// commit several times as often as it. A step is the unit: one longer
+// than the budget (a busy day of the register) is a slice of its own. A
+// slice run again (another process held the database) starts again at
+// its first step, with the draws and queues where the failed run left
+// them, as the history's slices do.
 func (k *kindsWorld) inSlices(ctx context.Context, n int, step func(i int) error) error {
 	defer func() { k.db = k.base }()
 	for i := 0; i < n; {
