@@ -136,7 +136,7 @@ func fillDisputes(ctx context.Context, k *kindsWorld, n int, seed int64) error {
 	rng := rand.New(rand.NewSource(seed + 11))
 	first := k.now.Add(-kindsSpan)
 	nLarge := max(3, n/200)
-	for i := range n {
+	return k.inSlices(ctx, n, func(i int) error {
 		f := disputeFate{agree: rng.Float64() < 0.7, large: i%(n/nLarge) == 0 && i/(n/nLarge) < nLarge}
 		f.broken = f.agree && rng.Float64() < 0.1
 		f.result = !f.agree && rng.Float64() < 0.65
@@ -152,11 +152,8 @@ func fillDisputes(ctx context.Context, k *kindsWorld, n int, seed int64) error {
 			f = disputeFate{agree: i < 2, broken: i == 1, result: i == 3}
 			at = first.Add(time.Duration(rng.Intn(200)) * 24 * time.Hour)
 		}
-		if err := k.fileDispute(ctx, rng, at, f); err != nil {
-			return err
-		}
-	}
-	return nil
+		return k.fileDispute(ctx, rng, at, f)
+	})
 }
 
 func (k *kindsWorld) fileDispute(ctx context.Context, rng *rand.Rand, at time.Time, f disputeFate) error {

@@ -122,7 +122,12 @@ func fillHazards(ctx context.Context, k *kindsWorld, n int, seed int64) error {
 	hz := &hazardFill{kindsWorld: k, ctx: ctx, rng: rng, checklists: checklists, hazards: map[int64]store.Hazard{}}
 	sys := anju.SystemActor("demo")
 	var lastTask int64
+	var days []time.Time
 	for day := hazard.DayStart(hazard.Day(first)); day.Before(k.now); day = day.AddDate(0, 0, 1) {
+		days = append(days, day)
+	}
+	return k.inSlices(ctx, len(days), func(i int) error {
+		day := days[i]
 		// The scheduler's pass at the start of the day owes the places
 		// their tasks and marks the tasks of ended periods missed.
 		pass := day.Add(30 * time.Minute)
@@ -162,11 +167,8 @@ func fillHazards(ctx context.Context, k *kindsWorld, n int, seed int64) error {
 				return err
 			}
 		}
-		if err := hz.agenda.runUntil(end, k.now, k.clock); err != nil {
-			return err
-		}
-	}
-	return nil
+		return hz.agenda.runUntil(end, k.now, k.clock)
+	})
 }
 
 // hazardFill is the state of the register's fill.

@@ -55,6 +55,36 @@ func fillKinds(ctx context.Context, db *store.DB, w *world, opt CaseOptions) err
 	return nil
 }
 
+// inSlices takes steps 0 to n-1 — a dispute, a session, a day of the
+// register — in transactions of sliceBudget of work each, as the history
+// goes in: the store's calls a step makes (each its own transaction when
+// a person clicks) run in the slice's, through k.db bound to it: a
+// transaction per call made the kinds, at a tenth of the history's work,
+// commit several times as often as it. A step is the unit: one longer
+// than the budget (a busy day of the register) is a slice of its own. A
+// slice run again (another process held the database) starts again at
+// its first step, with the draws and queues where the failed run left
+// them, as the history's slices do.
+func (k *kindsWorld) inSlices(ctx context.Context, n int, step func(i int) error) error {
+	defer func() { k.db = k.base }()
+	for i := 0; i < n; {
+		from := i
+		err := k.base.InTx(ctx, func(tx *store.Tx) error {
+			k.db, i = tx.Bound(), from
+			for began := time.Now(); i < n && time.Since(began) < sliceBudget; i++ {
+				if err := step(i); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // timeline is one thing's time as the demo takes it through its steps.
 type timeline struct {
 	clock *anju.FakeClock
@@ -86,10 +116,12 @@ func (p *timeline) after(minDays, maxDays float64) bool {
 // clock of their own, and the end of the history.
 type kindsWorld struct {
 	*world
-	db     *store.DB
-	clock  *anju.FakeClock
-	now    time.Time
-	byCode map[string]gridInfo
+	// db is the store on the kinds' clock, bound to the transaction of
+	// the slice being written (inSlices); base the same outside any.
+	db, base *store.DB
+	clock    *anju.FakeClock
+	now      time.Time
+	byCode   map[string]gridInfo
 	// regionNames are the names of the city's regions by code.
 	regionNames map[string]string
 	// mediatorOf is the login of each street's mediator, by street code;
@@ -103,7 +135,8 @@ type kindsWorld struct {
 
 func newKindsWorld(ctx context.Context, w *world, db *store.DB, now time.Time) (*kindsWorld, error) {
 	clock := anju.NewFakeClock(now)
-	k := &kindsWorld{world: w, db: db.WithClock(clock), clock: clock, now: now, byCode: map[string]gridInfo{},
+	base := db.WithClock(clock)
+	k := &kindsWorld{world: w, db: base, base: base, clock: clock, now: now, byCode: map[string]gridInfo{},
 		regionNames: map[string]string{}, mediatorOf: map[string]string{}, mediators: map[string][]string{},
 		supervisorOf: map[string]string{}, dispatcherOf: map[string]string{}}
 	for _, g := range w.grids {

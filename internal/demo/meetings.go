@@ -39,7 +39,7 @@ func fillMeetings(ctx context.Context, k *kindsWorld, n int, seed int64) error {
 	for _, s := range k.streets() {
 		communities = append(communities, k.communities(s)...)
 	}
-	for i := range n {
+	return k.inSlices(ctx, n, func(i int) error {
 		var at time.Time
 		upcoming := i >= n-max(1, n/33)
 		if upcoming {
@@ -50,11 +50,8 @@ func fillMeetings(ctx context.Context, k *kindsWorld, n int, seed int64) error {
 		day := at.In(shanghai)
 		start := time.Date(day.Year(), day.Month(), day.Day(), 19, 0, 0, 0, shanghai) // after work, when residents come
 		c := communities[rng.Intn(len(communities))]
-		if err := k.holdMeeting(ctx, rng, c, start, upcoming, rng.Intn(25) == 0); err != nil {
-			return err
-		}
-	}
-	return nil
+		return k.holdMeeting(ctx, rng, c, start, upcoming, rng.Intn(25) == 0)
+	})
 }
 
 func (k *kindsWorld) holdMeeting(ctx context.Context, rng *rand.Rand, community string, start time.Time, upcoming, cancel bool) error {

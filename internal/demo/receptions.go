@@ -47,7 +47,7 @@ func fillReceptions(ctx context.Context, k *kindsWorld, n int, seed int64) error
 	rng := rand.New(rand.NewSource(seed + 13))
 	first := k.now.Add(-kindsSpan)
 	streets := k.streets()
-	for i := range n {
+	return k.inSlices(ctx, n, func(i int) error {
 		var at time.Time
 		upcoming := i >= n-max(1, n/33) // a few are still ahead
 		if upcoming {
@@ -61,11 +61,8 @@ func fillReceptions(ctx context.Context, k *kindsWorld, n int, seed int64) error
 			start = start.Add(5 * time.Hour) // an afternoon session
 		}
 		street := streets[rng.Intn(len(streets))]
-		if err := k.holdReception(ctx, rng, street, start, upcoming, rng.Intn(30) == 0); err != nil {
-			return err
-		}
-	}
-	return nil
+		return k.holdReception(ctx, rng, street, start, upcoming, rng.Intn(30) == 0)
+	})
 }
 
 // streets lists the codes of the city's streets, in order.

@@ -224,7 +224,13 @@ func (db *DB) CreateCase(ctx context.Context, actor *anju.Actor, nc NewCase, ide
 	if err != nil {
 		return Case{}, false, err
 	}
-	out, created, err := db.intake.submit(ctx, p)
+	var out Case
+	var created bool
+	if db.bound != nil {
+		out, created, err = db.bound.InsertCase(ctx, p)
+	} else {
+		out, created, err = db.intake.submit(ctx, p)
+	}
 	if err != nil {
 		return Case{}, false, err
 	}

@@ -181,7 +181,7 @@ func (b *intakeBatcher) commit(group []*intakeReq) {
 				if err == nil {
 					// The case's rows and queued statements go in inside
 					// its savepoint, so that their errors are its own.
-					err = tx.flushRows(ctx, true)
+					err = tx.flushAll(ctx)
 				}
 				if err == nil {
 					err = tx.sync(ctx)

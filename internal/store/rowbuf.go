@@ -157,19 +157,28 @@ func (t *Tx) rollbackTo(m rowMark) {
 		t.rows[i].args = t.rows[i].args[:min(m.lens[i], len(t.rows[i].args))]
 	}
 	t.search = t.search[:m.search]
-	// flushRows, before the mark, wrote every change of the figures: what
+	// flushAll, before the mark, wrote every change of the figures: what
 	// is gathered since is the savepoint's.
 	t.figs = figureBuffer{}
+}
+
+// flushAll writes what the transaction gathered for its commit: the
+// changes of the figures, then the rows with their audit entries chained.
+func (t *Tx) flushAll(ctx context.Context) error {
+	if err := t.flushFigures(ctx); err != nil {
+		return err
+	}
+	return t.flushRows(ctx, true)
 }
 
 // flushRows inserts the buffered rows in multi-row statements (sent, on
 // PostgreSQL, with the next statement whose answer is awaited). With
 // chainAudit it first chains the audit entries gathered, which takes the
-// audit head (see chainAudit); without, they wait.
+// audit head (see chainAudit); without, they wait. The changes of the
+// figures stay gathered: a statement reading these tables (a petition's
+// clock reads its events) does not read the figures, and writing them at
+// every such read wrote the same rollup rows many times a transaction.
 func (t *Tx) flushRows(ctx context.Context, chainAudit bool) error {
-	if err := t.flushFigures(ctx); err != nil {
-		return err
-	}
 	if chainAudit {
 		if err := t.chainAudit(ctx); err != nil {
 			return err

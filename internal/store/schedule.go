@@ -165,6 +165,13 @@ func (db *DB) runDue(ctx context.Context, q querier, p Policy, limit int, each d
 	// Figure facts whose clocks ran out, or whose open case sits in the
 	// last bucket of both piles for good, move into the rollups (Settle).
 	last := micros(now.Add(-figures.AgeBuckets[len(figures.AgeBuckets)-2].Below))
+	if tx, ok := q.(*Tx); ok {
+		// The rows of case_facts the transaction changed are gathered
+		// until its commit: written first, the query finds them as they are.
+		if err := tx.flushFigures(ctx); err != nil {
+			return n, err
+		}
+	}
 	ids, err = column[int64](q.query(ctx, `SELECT case_id FROM case_facts WHERE flags <> 0 AND (
 		(flags & 1 <> 0 AND created_at <= ? AND resolution_due <= ?) OR (flags & 2 <> 0 AND response_due < ?)
 		OR (flags & 4 <> 0 AND resolution_due < ?)) LIMIT ?`, last, last, micros(now), micros(now), limit))

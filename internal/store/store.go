@@ -72,6 +72,9 @@ type DB struct {
 	// queried, when set (by tests), sees every query DB.query runs, as
 	// sent: the figure tests explain the plans of a dashboard's reads.
 	queried func(q string, args []any)
+	// bound, when set (Tx.Bound), is the transaction every statement
+	// and transaction of this handle runs in.
+	bound *Tx
 }
 
 // Options tune Open. The zero value is what production uses.
@@ -544,6 +547,9 @@ func (t *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 // exec runs a statement outside a transaction: a write of its own, which
 // queues for the write lock like a transaction.
 func (db *DB) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if db.bound != nil {
+		return db.bound.boundExec(ctx, q, args...)
+	}
 	var r sql.Result
 	err := db.retryBusy(ctx, func() error {
 		var err error
@@ -571,6 +577,9 @@ func (db *DB) execOnce(ctx context.Context, q string, args ...any) (sql.Result, 
 }
 
 func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if db.bound != nil {
+		return db.bound.boundQuery(ctx, q, args...)
+	}
 	q = db.dialect.rebind(q)
 	if db.queried != nil {
 		db.queried(q, args)
@@ -584,6 +593,9 @@ func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 }
 
 func (db *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if db.bound != nil {
+		return db.bound.boundQueryRow(ctx, q, args...)
+	}
 	q = db.dialect.rebind(q)
 	if st := db.stmt(ctx, q); st != nil {
 		return st.QueryRowContext(ctx, args...)
@@ -594,6 +606,9 @@ func (db *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 // inTx runs fn in a transaction, committing when it returns nil and rolling
 // back otherwise, so that nothing is ever half-written.
 func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.bound != nil {
+		return fn(db.bound)
+	}
 	return db.retryBusy(ctx, func() error {
 		for attempt := 0; ; attempt++ {
 			retry, err := db.attemptTx(ctx, fn)
@@ -652,7 +667,7 @@ func (t *Tx) run(ctx context.Context, fn func(tx *Tx) error) error {
 		err = t.flushSearch(ctx)
 	}
 	if err == nil {
-		err = t.flushRows(ctx, true)
+		err = t.flushAll(ctx)
 	}
 	if err == nil {
 		err = t.flushAudit(ctx)
