@@ -630,8 +630,9 @@ func (db *DB) readRollups(ctx context.Context, a *figureAsk, dim string, keys []
 					if db.dialect.name() == "sqlite" {
 						// SQLite takes the primary key, which holds the
 						// columns, and reads every row of the history
-						// (ten times the partial index's few).
-						from += " INDEXED BY figure_rollups_settled"
+						// (ten times the partial index's few; migration
+						// 00032).
+						from += " INDEXED BY figure_rollups_settled_cover"
 					}
 				}
 				rows, err := db.query(ctx, `SELECT key, `+strings.Join(cols, ", ")+from+where+group, args...)
