@@ -376,7 +376,7 @@ func (db *DB) RefreshHotspots(ctx context.Context, every time.Duration) (int, er
 }
 
 // foundHotspots are hotspots as found, each with the deepest region
-// holding all its reports and the one department they share ('' if not).
+// holding all its reports and the one department they share (” if not).
 type foundHotspots struct {
 	list        HotspotList
 	paths       []string
