@@ -59,7 +59,7 @@ const maxHotspotCases = 50000
 // storedHotspots bounds the hotspots stored for one run: a viewer gets the
 // hottest of those within their reach, so the run keeps many more than a
 // page shows (a street's hotspots rank far below the city's).
-const storedHotspots = 2000
+const storedHotspots = 5000
 
 // HotspotsEvery is how old a period's hotspots may grow before the
 // scheduler finds them again.
@@ -376,7 +376,7 @@ func (db *DB) RefreshHotspots(ctx context.Context, every time.Duration) (int, er
 }
 
 // foundHotspots are hotspots as found, each with the deepest region
-// holding all its reports and the one department they share (” if not).
+// holding all its reports and the one department they share (empty if not).
 type foundHotspots struct {
 	list        HotspotList
 	paths       []string

@@ -1,0 +1,18 @@
+-- +goose Up
+-- cases_open_deadline holds what the queues ask of an open case: its
+-- state, overdue mark, card and kind (which queue), and its city, place and
+-- department (whose reach). Counting the queues reads only the index, and
+-- a queue read by deadline skips the cases it does not hold without
+-- reading their rows: a city's queue counts read the row of every open
+-- case, 55–120 ms at 2,000,000 cases, and an empty queue (nothing to
+-- verify) read them all to find none. id comes second so that the index
+-- stays in the lists' order (resolution_due, id). The predicate is
+-- store.openStates word for word, as before.
+DROP INDEX cases_open_deadline;
+CREATE INDEX cases_open_deadline ON cases (resolution_due, id, state, overdue, card, kind, city, region_path, department)
+    WHERE state = 'submitted' OR state = 'accepted' OR state = 'dispatched' OR state = 'returned' OR state = 'in_progress' OR state = 'resolved' OR state = 'verified';
+
+-- +goose Down
+DROP INDEX cases_open_deadline;
+CREATE INDEX cases_open_deadline ON cases (resolution_due)
+    WHERE state = 'submitted' OR state = 'accepted' OR state = 'dispatched' OR state = 'returned' OR state = 'in_progress' OR state = 'resolved' OR state = 'verified';
