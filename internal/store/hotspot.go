@@ -71,8 +71,12 @@ const (
 	// seconds, not minutes.
 	hotspotLease = 5 * time.Minute
 	// hotspotKeep is how long a period nobody reads is still computed;
-	// then it is dropped. The default period is always kept.
-	hotspotKeep = 7 * 24 * time.Hour
+	// then it is dropped (each costs the scheduler seconds every
+	// HotspotsEvery on a large city). The default period is always kept.
+	hotspotKeep = 24 * time.Hour
+	// hotspotWait is how long a read waits for another server finding a
+	// new period before it gives up for now.
+	hotspotWait = 30 * time.Second
 	// hotspotReadMark is how stale a run's read_at may be before a read
 	// updates it: reads stay reads.
 	hotspotReadMark = time.Hour
@@ -190,6 +194,7 @@ type runState struct {
 // waited for. A read marks the run read (at most hourly), which keeps the
 // scheduler computing it.
 func (db *DB) storedHotspots(ctx context.Context, run hotspotRun) (runState, error) {
+	giveUp := time.Now().Add(hotspotWait)
 	for {
 		var st runState
 		var computed, readAt int64
@@ -227,6 +232,9 @@ func (db *DB) storedHotspots(ctx context.Context, run hotspotRun) (runState, err
 			continue
 		}
 		// Another server is finding them.
+		if time.Now().After(giveUp) {
+			return st, anju.Errorf(anju.EUNAVAILABLE, "the hotspots of this period are being found; try again shortly")
+		}
 		select {
 		case <-ctx.Done():
 			return st, ctx.Err()
