@@ -739,8 +739,8 @@ type QueueCount struct {
 // QueueCounts counts the cases in each queue the actor sees (cases.QueuesFor
 // the actor's roles), in workbench order, under f's filters (its Queue,
 // Order, Cursor and paging are ignored). The open queues are counted in one
-// pass over cases_open_deadline (reading the index alone when f does not
-// filter), the closed ones awaiting a rating in a second over
+// pass over an index of the open cases (reading the index alone when f does
+// not filter), the closed ones awaiting a rating in a second over
 // cases_closed_path.
 func (db *DB) QueueCounts(ctx context.Context, actor *anju.Actor, f CaseFilter) ([]QueueCount, error) {
 	out, qs, err := db.queueCountQueries(ctx, actor, f)
@@ -817,8 +817,8 @@ func (db *DB) queueCountQueries(ctx context.Context, actor *anju.Actor, f CaseFi
 	return out, qs, nil
 }
 
-// openCountQuery counts the open queues of defs in one pass over
-// cases_open_deadline, which holds every column the count asks about: the
+// openCountQuery counts the open queues of defs in one pass over an index
+// of the open cases that holds every column the count asks about: the
 // cases of the union of the queues' reaches, grouped by what decides which
 // queue holds a case (state, overdue mark, card; for the long-unresolved
 // petitions, their reviews) and, when the queues' reaches differ, by which
@@ -867,7 +867,13 @@ func (db *DB) openCountQuery(actor *anju.Actor, defs []cases.QueueDef, fts []cas
 	for k := range cols {
 		groups[k] = strconv.Itoa(k + 1)
 	}
-	p := casePlan{terms: append([]caseTerm{openTerm(), scopeTerm(actor, grants, false)}, fts...), gather: 0, cursor: -1}
+	// On SQLite, cases_open_queue holds the open cases in the groups'
+	// order (migration 00037), so the count groups them as it reads.
+	open0 := openTerm()
+	if db.dialect.name() == "sqlite" {
+		open0.index = "cases_open_queue"
+	}
+	p := casePlan{terms: append([]caseTerm{open0, scopeTerm(actor, grants, false)}, fts...), gather: 0, cursor: -1}
 	where, wargs := db.planWhere(p)
 	q := countQuery{sql: `SELECT ` + strings.Join(cols, ", ") + `, COUNT(*) FROM cases c` + db.planIndex(p) + ` WHERE ` + where +
 		` GROUP BY ` + strings.Join(groups, ", "), args: append(args, wargs...)}

@@ -152,12 +152,14 @@ func TestCaseListPlans(t *testing.T) {
 				if bad := badPlan(engine, plan); bad != "" {
 					t.Errorf("%s: the count reads the city's cases (%s):\n%s", who, bad, plan)
 				}
-				if engine == "sqlite" && !strings.Contains(plan, "cases_open_deadline") && !strings.Contains(plan, "cases_closed_path") {
-					t.Errorf("%s: the count uses neither cases_open_deadline nor cases_closed_path:\n%s", who, plan)
+				if engine == "sqlite" && !strings.Contains(plan, "cases_open_queue") && !strings.Contains(plan, "cases_closed_path") {
+					t.Errorf("%s: the count uses neither cases_open_queue nor cases_closed_path:\n%s", who, plan)
 				}
-				// The open queues' count reads the index alone (migration 00037).
-				if engine == "sqlite" && q.tally != nil && !strings.Contains(plan, "COVERING INDEX cases_open_deadline") {
-					t.Errorf("%s: the open queues' count reads the cases' rows:\n%s", who, plan)
+				// The open queues' count reads the index alone, in the order it
+				// groups by (migration 00037).
+				if engine == "sqlite" && q.tally != nil && (!strings.Contains(plan, "COVERING INDEX cases_open_queue") ||
+					strings.Contains(plan, "TEMP B-TREE")) {
+					t.Errorf("%s: the open queues' count reads the cases' rows or sorts them:\n%s", who, plan)
 				}
 			}
 		}
