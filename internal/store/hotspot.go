@@ -56,10 +56,10 @@ type HotspotList struct {
 // maxHotspotCases bounds the text held in memory for one clustering.
 const maxHotspotCases = 50000
 
-// storedHotspots bounds the hotspots stored for one run: a viewer gets the
+// maxStoredHotspots bounds the hotspots stored for one run: a viewer gets the
 // hottest of those within their reach, so the run keeps many more than a
 // page shows (a street's hotspots rank far below the city's).
-const storedHotspots = 5000
+const maxStoredHotspots = 5000
 
 // HotspotsEvery is how old a period's hotspots may grow before the
 // scheduler finds them again.
@@ -270,7 +270,7 @@ func (db *DB) claimHotspots(ctx context.Context, run hotspotRun, due time.Time) 
 func (db *DB) computeHotspots(ctx context.Context, run hotspotRun, lease int64) error {
 	now := db.clock.Now()
 	from, to := run.period(now)
-	found, err := db.findHotspots(ctx, `c.city = ?`, []any{run.city}, from, to, storedHotspots)
+	found, err := db.findHotspots(ctx, `c.city = ?`, []any{run.city}, from, to, maxStoredHotspots)
 	if err != nil {
 		return err
 	}
