@@ -868,12 +868,15 @@ func (db *DB) openCountQuery(actor *anju.Actor, defs []cases.QueueDef, fts []cas
 		groups[k] = strconv.Itoa(k + 1)
 	}
 	// On SQLite, cases_open_queue holds the open cases in the groups'
-	// order (migration 00037), so the count groups them as it reads.
+	// order (migration 00037), so the count groups them as it reads; its
+	// predicate ends with a term only this query states.
 	open0 := openTerm()
+	terms := []caseTerm{open0, scopeTerm(actor, grants, false)}
 	if db.dialect.name() == "sqlite" {
-		open0.index = "cases_open_queue"
+		terms[0].index = "cases_open_queue"
+		terms = append(terms, plainTerm("c.card >= ''"))
 	}
-	p := casePlan{terms: append([]caseTerm{open0, scopeTerm(actor, grants, false)}, fts...), gather: 0, cursor: -1}
+	p := casePlan{terms: append(terms, fts...), gather: 0, cursor: -1}
 	where, wargs := db.planWhere(p)
 	q := countQuery{sql: `SELECT ` + strings.Join(cols, ", ") + `, COUNT(*) FROM cases c` + db.planIndex(p) + ` WHERE ` + where +
 		` GROUP BY ` + strings.Join(groups, ", "), args: append(args, wargs...)}
