@@ -177,3 +177,21 @@ func TestOpenStatesLiteral(t *testing.T) {
 		t.Errorf("openStates = %s\nthe domain's open states make %s (change migration 00014's index with it)", openStates, want)
 	}
 }
+
+// TestHotspotReadPlans explains the stored hotspots' read for every reach,
+// with a region and without: on SQLite it reads one run along the table's
+// key, in rank order, never sorting.
+func TestHotspotReadPlans(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		db, actors := planWorld(t, dsn)
+		for who, a := range actors {
+			for _, path := range []string{"", "/330100/330102/"} {
+				q, args := hotspotsSQL(a, hotspotRun{city: "330100", days: 30}, path, 20)
+				plan := explain(t, db, q, args...)
+				if db.dialect.name() == "sqlite" && (!strings.Contains(plan, "(city=? AND days=? AND since=?)") || strings.Contains(plan, "TEMP B-TREE")) {
+					t.Errorf("%s, region %q: the read does not follow the run's key in rank order:\n%s", who, path, plan)
+				}
+			}
+		}
+	})
+}

@@ -136,34 +136,22 @@ func (db *DB) Hotspots(ctx context.Context, actor *anju.Actor, f HotspotFilter) 
 		}
 		run = hotspotRun{city: actor.City, since: micros(f.Since)}
 	}
-	scope, args := []string{}, []any{}
-	if !actor.System {
-		scope, args = grantScope(actor, "h.region_path", "h.department")
-	}
-	q := `SELECT h.body FROM hotspots h WHERE h.city = ? AND h.days = ? AND h.since = ?`
-	args = append([]any{run.city, run.days, run.since}, args...)
-	switch {
-	case actor.System:
-	case len(scope) == 0:
-		q += ` AND 1=0`
-	default:
-		q += ` AND (` + strings.Join(scope, " OR ") + `)`
-	}
+	path := ""
 	if f.Region != "" {
 		r, err := db.GetRegion(ctx, actor, f.Region)
 		if err != nil {
 			return HotspotList{}, err
 		}
-		q += ` AND h.region_path >= ? AND h.region_path < ?`
-		args = append(args, r.Path, subtreeUpper(r.Path))
+		path = r.Path
 	}
+	q, args := hotspotsSQL(actor, run, path, f.Top)
 	st, err := db.storedHotspots(ctx, run)
 	if err != nil {
 		return HotspotList{}, err
 	}
 	out := HotspotList{ComputedAt: st.computedAt, Cases: st.cases, Truncated: st.truncated, Hotspots: []Hotspot{}}
 	out.From, out.To = run.period(st.computedAt)
-	rows, err := db.query(ctx, q+` ORDER BY h.rank LIMIT ?`, append(args, f.Top)...)
+	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return HotspotList{}, err
 	}
@@ -180,6 +168,30 @@ func (db *DB) Hotspots(ctx context.Context, actor *anju.Actor, f HotspotFilter) 
 		out.Hotspots = append(out.Hotspots, h)
 	}
 	return out, rows.Err()
+}
+
+// hotspotsSQL reads the top hottest of run's stored hotspots within the
+// actor's reach and, when regionPath is set, that region: read in rank
+// order along the table's key, each checked against the reach.
+func hotspotsSQL(actor *anju.Actor, run hotspotRun, regionPath string, top int) (string, []any) {
+	scope, args := []string{}, []any{}
+	if !actor.System {
+		scope, args = grantScope(actor, "h.region_path", "h.department")
+	}
+	q := `SELECT h.body FROM hotspots h WHERE h.city = ? AND h.days = ? AND h.since = ?`
+	args = append([]any{run.city, run.days, run.since}, args...)
+	switch {
+	case actor.System:
+	case len(scope) == 0:
+		q += ` AND 1=0`
+	default:
+		q += ` AND (` + strings.Join(scope, " OR ") + `)`
+	}
+	if regionPath != "" {
+		q += ` AND h.region_path >= ? AND h.region_path < ?`
+		args = append(args, regionPath, subtreeUpper(regionPath))
+	}
+	return q + ` ORDER BY h.rank LIMIT ?`, append(args, top)
 }
 
 // runState is what hotspot_runs says of a computed run.
