@@ -192,6 +192,9 @@ func benchReads(ctx context.Context, db *store.DB, city string) ([]benchPage, er
 		benchPage{"hotspots: city dispatcher, 30 days", func(ctx context.Context) (any, error) {
 			return db.Hotspots(ctx, dispatcher, store.HotspotFilter{})
 		}},
+		benchPage{"hotspots: street grid worker, 30 days", func(ctx context.Context) (any, error) {
+			return db.Hotspots(ctx, street, store.HotspotFilter{})
+		}},
 		benchPage{"warnings: city dispatcher", func(ctx context.Context) (any, error) {
 			return db.ListWarnings(ctx, dispatcher, store.WarningFilter{})
 		}},

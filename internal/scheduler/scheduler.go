@@ -1,6 +1,7 @@
 // Package scheduler runs the clocks inside `anju serve`: deadline warnings,
 // overdue marks, supervision cards, automatic escalation, hazard inspection
-// tasks, and delivery (and re-delivery) of the notification outbox. Every step it takes is a
+// tasks, the hotspots of the periods people read, and delivery (and
+// re-delivery) of the notification outbox. Every step it takes is a
 // compare-and-set in the store, so several servers may run it at once.
 package scheduler
 
@@ -24,8 +25,9 @@ type Scheduler struct {
 	Interval time.Duration
 	Log      *slog.Logger
 
-	training atomic.Bool
-	bg       sync.WaitGroup // background retraining, waited for when Run ends
+	training   atomic.Bool
+	clustering atomic.Bool
+	bg         sync.WaitGroup // background retraining and clustering, waited for when Run ends
 }
 
 // batch bounds the work of one step so that a backlog is worked off in
@@ -79,6 +81,27 @@ func (s *Scheduler) retrain(ctx context.Context, log *slog.Logger) {
 	})
 }
 
+// hotspots finds the due hotspots in the background when no finding is
+// running: a city's month of texts takes seconds to cluster, and deadlines
+// must not wait for it. Each period is claimed in the store, so that one
+// server of several finds it.
+func (s *Scheduler) hotspots(ctx context.Context, log *slog.Logger) {
+	if !s.clustering.CompareAndSwap(false, true) {
+		return
+	}
+	s.bg.Go(func() {
+		defer s.clustering.Store(false)
+		if n, err := s.DB.RefreshHotspots(ctx, store.HotspotsEvery); err != nil {
+			if ctx.Err() != nil {
+				return // stopped for shutdown: the next start finds them
+			}
+			log.ErrorContext(ctx, "hotspots", "err", err)
+		} else if n > 0 {
+			log.InfoContext(ctx, "hotspots found", "periods", n)
+		}
+	})
+}
+
 // Pass runs every due step until none is left, then delivers the outbox.
 func (s *Scheduler) Pass(ctx context.Context, log *slog.Logger) {
 	for ctx.Err() == nil {
@@ -95,6 +118,7 @@ func (s *Scheduler) Pass(ctx context.Context, log *slog.Logger) {
 		}
 	}
 	s.retrain(ctx, log)
+	s.hotspots(ctx, log)
 	if n, err := s.DB.DetectWarnings(ctx, s.DB.Now(), warning.Default); err != nil {
 		log.ErrorContext(ctx, "warnings", "err", err)
 	} else if n.Total() > 0 {

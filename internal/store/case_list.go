@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -339,15 +340,21 @@ func queueStateTerm(d cases.QueueDef) caseTerm {
 		conds = append(conds, "c.overdue")
 	}
 	if d.Carded {
-		conds = append(conds, "c.card <> ''")
+		// Written as a range ('' sorts first), which PostgreSQL checks
+		// inside cases_open_deadline; "<>" it checked on each case's row,
+		// and a city's empty supervised queue read every open case.
+		conds = append(conds, "c.card > ''")
 	}
 	if d.Longstanding {
-		// 积案: a petition past its statutory deadline (the scheduler's
-		// mark), or one its petitioner took to review.
-		conds = append(conds, "c.kind = 'petition'", "(c.overdue OR EXISTS (SELECT 1 FROM petitions lp WHERE lp.case_id = c.id AND lp.reviews > 0))")
+		conds = append(conds, longstanding)
 	}
 	return plainTerm("(" + strings.Join(conds, " AND ") + ")")
 }
+
+// longstanding keeps the cases of a long-unresolved queue (积案): a
+// petition past its statutory deadline (the scheduler's mark), or one its
+// petitioner took to review.
+const longstanding = "(c.kind = 'petition' AND (c.overdue OR EXISTS (SELECT 1 FROM petitions lp WHERE lp.case_id = c.id AND lp.reviews > 0)))"
 
 // onlyOpen reports whether every state of ss is open.
 func onlyOpen(ss []cases.State) bool {
@@ -732,14 +739,25 @@ type QueueCount struct {
 // QueueCounts counts the cases in each queue the actor sees (cases.QueuesFor
 // the actor's roles), in workbench order, under f's filters (its Queue,
 // Order, Cursor and paging are ignored). The open queues are counted in one
-// pass over cases_open_deadline, the closed ones awaiting a rating in a
-// second over cases_closed_path.
+// pass over an index of the open cases (reading the index alone when f does
+// not filter), the closed ones awaiting a rating in a second over
+// cases_closed_path.
 func (db *DB) QueueCounts(ctx context.Context, actor *anju.Actor, f CaseFilter) ([]QueueCount, error) {
 	out, qs, err := db.queueCountQueries(ctx, actor, f)
 	if err != nil {
 		return nil, err
 	}
 	for _, q := range qs {
+		if q.tally != nil {
+			rows, err := db.query(ctx, q.sql, q.args...)
+			if err != nil {
+				return nil, err
+			}
+			if err := q.tally(rows, out); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		counts := make([]int, len(q.into))
 		dest := make([]any, len(q.into))
 		for k := range counts {
@@ -755,11 +773,13 @@ func (db *DB) QueueCounts(ctx context.Context, actor *anju.Actor, f CaseFilter) 
 	return out, nil
 }
 
-// countQuery counts the queues out[into[k]] in its k-th column.
+// countQuery counts the queues out[into[k]] in its k-th column, or, with
+// tally, in rows that tally reads (and closes) and adds up into out.
 type countQuery struct {
-	sql  string
-	args []any
-	into []int
+	sql   string
+	args  []any
+	into  []int
+	tally func(rows *sql.Rows, out []QueueCount) error
 }
 
 // queueCountQueries returns QueueCounts' answer without the counts and the
@@ -781,28 +801,8 @@ func (db *DB) queueCountQueries(ctx context.Context, actor *anju.Actor, f CaseFi
 		}
 	}
 	var qs []countQuery
-	// The open queues in one pass over cases_open_deadline: the union of
-	// their reaches selects the rows, and each queue counts those it holds.
-	open := countQuery{}
-	var sums []string
-	var grants []anju.Grant
-	for i, d := range defs {
-		if !onlyOpen(d.States) {
-			continue
-		}
-		gs := queueGrants(actor, d)
-		grants = append(grants, gs...)
-		st, sc := queueStateTerm(d), scopeTerm(actor, gs, false)
-		sums = append(sums, "COALESCE(SUM(CASE WHEN "+st.text(db.columns(false))+" AND "+sc.text(db.columns(false))+" THEN 1 ELSE 0 END), 0)")
-		open.args = append(append(open.args, st.args...), sc.args...)
-		open.into = append(open.into, i)
-	}
-	if len(open.into) > 0 {
-		p := casePlan{terms: append([]caseTerm{openTerm(), scopeTerm(actor, grants, false)}, fts...), gather: 0, cursor: -1}
-		where, args := db.planWhere(p)
-		open.sql = `SELECT ` + strings.Join(sums, ", ") + ` FROM cases c` + db.planIndex(p) + ` WHERE ` + where
-		open.args = append(open.args, args...)
-		qs = append(qs, open)
+	if q, ok := db.openCountQuery(actor, defs, fts); ok {
+		qs = append(qs, q)
 	}
 	// The others (closed cases awaiting a rating) one by one, gathered by
 	// their reach from cases_closed_path.
@@ -815,6 +815,102 @@ func (db *DB) queueCountQueries(ctx context.Context, actor *anju.Actor, f CaseFi
 		qs = append(qs, countQuery{sql: `SELECT COUNT(*) FROM cases c` + db.planIndex(p) + ` WHERE ` + where, args: args, into: []int{i}})
 	}
 	return out, qs, nil
+}
+
+// openCountQuery counts the open queues of defs in one pass over an index
+// of the open cases that holds every column the count asks about: the
+// cases of the union of the queues' reaches, grouped by what decides which
+// queue holds a case (state, overdue mark, card; for the long-unresolved
+// petitions, their reviews) and, when the queues' reaches differ, by which
+// of them hold it. Each queue then adds up the groups it holds
+// (cases.QueueDef.Holds). Summing a CASE per queue in SQL instead read the
+// index as fast but spent 4 µs a row on the sums, 20 ms at 300,000 cases.
+// ok is false when the actor sees no open queue.
+func (db *DB) openCountQuery(actor *anju.Actor, defs []cases.QueueDef, fts []caseTerm) (countQuery, bool) {
+	var open []int           // indexes into defs
+	reachOf := map[int]int{} // defs index → index into reaches
+	var reaches []caseTerm
+	seen := map[string]int{}
+	var grants []anju.Grant
+	long := false
+	for i, d := range defs {
+		if !onlyOpen(d.States) {
+			continue
+		}
+		gs := queueGrants(actor, d)
+		grants = append(grants, gs...)
+		sc := scopeTerm(actor, gs, false)
+		key := sc.text(db.columns(false)) + fmt.Sprint(sc.args...)
+		k, ok := seen[key]
+		if !ok {
+			k, seen[key] = len(reaches), len(reaches)
+			reaches = append(reaches, sc)
+		}
+		open, reachOf[i] = append(open, i), k
+		long = long || d.Longstanding
+	}
+	if len(open) == 0 {
+		return countQuery{}, false
+	}
+	cols := []string{"c.state", "c.overdue", "c.card"}
+	var args []any
+	if long {
+		cols = append(cols, longstanding)
+	}
+	if len(reaches) > 1 {
+		for _, sc := range reaches {
+			cols = append(cols, "CASE WHEN "+sc.text(db.columns(false))+" THEN 1 ELSE 0 END")
+			args = append(args, sc.args...)
+		}
+	}
+	groups := make([]string, len(cols))
+	for k := range cols {
+		groups[k] = strconv.Itoa(k + 1)
+	}
+	// On SQLite, cases_open_queue holds the open cases in the groups'
+	// order (migration 00037), so the count groups them as it reads; its
+	// predicate ends with a term only this query states.
+	open0 := openTerm()
+	terms := []caseTerm{open0, scopeTerm(actor, grants, false)}
+	if db.dialect.name() == "sqlite" {
+		terms[0].index = "cases_open_queue"
+		terms = append(terms, plainTerm("c.card >= ''"))
+	}
+	p := casePlan{terms: append(terms, fts...), gather: 0, cursor: -1}
+	where, wargs := db.planWhere(p)
+	q := countQuery{sql: `SELECT ` + strings.Join(cols, ", ") + `, COUNT(*) FROM cases c` + db.planIndex(p) + ` WHERE ` + where +
+		` GROUP BY ` + strings.Join(groups, ", "), args: append(args, wargs...)}
+	q.tally = func(rows *sql.Rows, out []QueueCount) error {
+		defer rows.Close()
+		for rows.Next() {
+			var state, card string
+			var overdue, isLong bool
+			in := make([]bool, len(reaches))
+			dest := []any{&state, &overdue, &card}
+			if long {
+				dest = append(dest, &isLong)
+			}
+			if len(reaches) > 1 {
+				for k := range in {
+					dest = append(dest, &in[k])
+				}
+			} else {
+				in[0] = true
+			}
+			var n int
+			if err := rows.Scan(append(dest, &n)...); err != nil {
+				return err
+			}
+			for _, i := range open {
+				d := defs[i]
+				if d.Holds(cases.State(state), overdue, cases.Card(card)) && (!d.Longstanding || isLong) && in[reachOf[i]] {
+					out[i].Count += n
+				}
+			}
+		}
+		return rows.Err()
+	}
+	return q, true
 }
 
 // DispatchResult is what became of one case of a bulk dispatch.

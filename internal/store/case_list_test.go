@@ -103,6 +103,20 @@ func TestQueues(t *testing.T) {
 		check("supervisor", store.CaseFilter{}, map[cases.Queue][]int64{cases.QueueOverdue: none, cases.QueueSupervised: {c3},
 			cases.QueueLongUnresolved: none})
 		check("resident", store.CaseFilter{}, map[cases.Queue][]int64{})
+		// Queues of two reaches, counted in one pass: street A's grid worker
+		// and street B's office handler in one person. Street A's working
+		// cases are in reach, but not through a handler's grant.
+		w.actors["dual"] = mustUser(t, w.db, "dual", anju.Grant{Role: anju.RoleGridWorker, Region: "330102001"})
+		if _, err := w.db.GrantRole(ctx, system, "dual", anju.Grant{Role: anju.RoleHandler, Department: "b-office"}); err != nil {
+			t.Fatal(err)
+		}
+		u, err := w.db.GetUser(ctx, system, "dual")
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.actors["dual"].Grants = u.Grants
+		check("dual", store.CaseFilter{}, map[cases.Queue][]int64{cases.QueueToAccept: {c1}, cases.QueueToVerify: {c5},
+			cases.QueueMine: none, cases.QueueOverdue: none, cases.QueueSupervised: none})
 		// The list's filters narrow the counts as they narrow the lists.
 		check("dispatcher", store.CaseFilter{Region: "330105"}, map[cases.Queue][]int64{
 			cases.QueueToAccept: {c7}, cases.QueueToDispatch: none, cases.QueueToVerify: none,

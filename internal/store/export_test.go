@@ -1,6 +1,11 @@
 package store
 
-import "context"
+import (
+	"context"
+	"time"
+
+	"anju/internal/anju"
+)
 
 // SetGatherLimit sets the most candidates a list gathers on SQLite rather
 // than reading in order, and returns the limit before: below zero every
@@ -42,4 +47,21 @@ func SetMatchLimits(n int) func() {
 	ranked, kept := searchRanked, textFilterKept
 	searchRanked, textFilterKept = n, n
 	return func() { searchRanked, textFilterKept = ranked, kept }
+}
+
+// HotspotsOnRead finds the hotspots as Hotspots did on every read before
+// they were stored: among the cases the actor sees, created in the last
+// days days.
+func (db *DB) HotspotsOnRead(ctx context.Context, actor *anju.Actor, days, top int) (HotspotList, error) {
+	sc, args := caseScope(actor)
+	now := db.clock.Now()
+	found, err := db.findHotspots(ctx, sc, args, now.Add(-time.Duration(days)*24*time.Hour).UTC(), now.UTC(), top)
+	return found.list, err
+}
+
+// StoredHotspots counts the stored hotspots of every run.
+func (db *DB) StoredHotspots(ctx context.Context) (int, error) {
+	var n int
+	err := db.queryRow(ctx, `SELECT COUNT(*) FROM hotspots`).Scan(&n)
+	return n, err
 }

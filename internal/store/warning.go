@@ -335,14 +335,14 @@ func (db *DB) clusterCandidates(ctx context.Context, city string, now time.Time,
 	if err != nil {
 		return nil, err
 	}
-	all, paths, err := scanCaseReports(rows)
+	all, where, err := scanCaseReports(rows)
 	if err != nil {
 		return nil, err
 	}
 	var reports []textai.HotspotReport
 	community := map[int64]string{}
 	for i, r := range all {
-		codes := splitPath(paths[i])
+		codes := splitPath(where[i].path)
 		if len(codes) < 3 {
 			continue
 		}

@@ -90,6 +90,7 @@ type dashPage struct {
 	MoreWarns     bool
 	Hotspots      []dashHotspot
 	HotspotFrom   string // the hotspots' reports are those since this day
+	HotspotAsOf   string // when they were found: the stored list may be HotspotsEvery behind
 	HotspotNote   string // why there are none to show, when so
 	// Hazards is the hazard register's section (dash_hazard.go).
 	Hazards dashChart
@@ -536,10 +537,11 @@ func (w *Web) dashAlerts(ctx context.Context, v *View, p *dashPage, f store.Figu
 		return nil
 	}
 	p.HotspotFrom = period.From.In(httpx.ChinaTime).Format(time.DateOnly)
-	hot, err := w.db.Hotspots(ctx, v.Actor, store.HotspotFilter{Days: days, Region: f.Region, Top: dashHotspots})
+	hot, err := w.db.Hotspots(ctx, v.Actor, store.HotspotFilter{Since: period.From, Region: f.Region, Top: dashHotspots})
 	if err != nil {
 		return err
 	}
+	p.HotspotAsOf = hot.ComputedAt.In(httpx.ChinaTime).Format("2006-01-02 15:04")
 	for _, h := range hot.Hotspots {
 		if !h.To.Before(period.From) && h.From.Before(period.To) {
 			p.Hotspots = append(p.Hotspots, dashHotspot{Name: h.Name, Count: h.Count, Reporters: h.Reporters,

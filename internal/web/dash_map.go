@@ -181,6 +181,7 @@ type gridMapPage struct {
 	// HotspotsToday: hotspots are found over the days up to now, so a
 	// period that ends before today has none on its map.
 	HotspotsToday bool
+	HotspotsAsOf  string // when they were found (store.HotspotsEvery apart)
 }
 
 // gridMapGrid is one grid on the map and in its table.
@@ -348,7 +349,7 @@ func (w *Web) handleDashMap(rw http.ResponseWriter, r *http.Request, v *View) {
 	}
 	m.HotspotsToday = !period.To.Before(w.db.Now())
 	if m.HotspotsToday {
-		if m.Hotspots, err = w.mapHotspots(ctx, v, f.Region, period, grids); err != nil {
+		if m.Hotspots, m.HotspotsAsOf, err = w.mapHotspots(ctx, v, f.Region, period, grids); err != nil {
 			fail(err)
 			return
 		}
@@ -375,15 +376,24 @@ func figureOf(byGrid map[string]map[figures.Key]figures.Value, none map[figures.
 	return none[key]
 }
 
-// mapHotspots finds the hotspots of the days from the period's start to
-// now inside region, each placed at the centre of its place's grids on the
-// map; a hotspot whose place has no grid on the map is left out.
-func (w *Web) mapHotspots(ctx context.Context, v *View, regionCode string, period figures.Period, grids []store.RegionRecord) ([]mapHotspot, error) {
-	days := int(math.Ceil(w.db.Now().Sub(period.From).Hours() / 24))
-	list, err := w.db.Hotspots(ctx, v.Actor, store.HotspotFilter{Days: max(1, min(days, 366)), Region: regionCode, Top: 20})
-	if err != nil {
-		return nil, err
+// mapHotspots reads the hotspots from the period's start (at most 366
+// days back) to now inside region, each placed at the centre of its
+// place's grids on the map, and when they were found; a hotspot whose
+// place has no grid on the map is left out.
+func (w *Web) mapHotspots(ctx context.Context, v *View, regionCode string, period figures.Period, grids []store.RegionRecord) ([]mapHotspot, string, error) {
+	now := w.db.Now()
+	hf := store.HotspotFilter{Since: period.From, Region: regionCode, Top: 20}
+	switch days := int(math.Ceil(now.Sub(period.From).Hours() / 24)); {
+	case days < 1:
+		hf.Since, hf.Days = time.Time{}, 1
+	case days > 366:
+		hf.Since, hf.Days = time.Time{}, 366
 	}
+	list, err := w.db.Hotspots(ctx, v.Actor, hf)
+	if err != nil {
+		return nil, "", err
+	}
+	asOf := list.ComputedAt.In(httpx.ChinaTime).Format("2006-01-02 15:04")
 	var out []mapHotspot
 	for _, h := range list.Hotspots {
 		var box orb.Bound
@@ -404,7 +414,7 @@ func (w *Web) mapHotspots(ctx context.Context, v *View, regionCode string, perio
 			out = append(out, mapHotspot{Name: h.Name, Count: h.Count, Lon: c[0], Lat: c[1]})
 		}
 	}
-	return out, nil
+	return out, asOf, nil
 }
 
 // writeMapGeoJSON answers the map as a GeoJSON download: the grids'
