@@ -473,8 +473,15 @@ func (db *DB) sharedLive(ctx context.Context, a *figureAsk) ([]liveRow, error) {
 	sh := a.share
 	sh.once.Do(func() {
 		// Terms for the filter's rows received before to (the period's
-		// start plays no part in them).
-		wide, err := db.askFigures(ctx, a.actor, a.f, figures.Period{From: sh.to.AddDate(0, 0, -1), To: sh.to})
+		// start plays no part in them), at the China midnight on or after
+		// it: a dashboard's latest period may end at any minute (today so
+		// far), and only whole days are a rollup's. The rows past to are
+		// left out by each fold (foldShared).
+		to := dayStart(chinaDay(sh.to))
+		if to.Before(sh.to) {
+			to = to.AddDate(0, 0, 1)
+		}
+		wide, err := db.askFigures(ctx, a.actor, a.f, figures.Period{From: to.AddDate(0, 0, -1), To: to})
 		if err == nil && !wide.rollup {
 			err = anju.Errorf(anju.EINTERNAL, "figures: a shared read of %+v is not a rollup's", a.f)
 		}
