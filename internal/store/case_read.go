@@ -71,7 +71,10 @@ const caseCols = `c.id, c.city, c.tracking_code, c.state, c.version, c.title, c.
 	c.reporter_user_id, c.anonymous, c.workflow, c.created_at, c.updated_at, c.response_due, c.resolution_due,
 	c.closed_at, c.overdue, c.card, r.masked, c.supporters`
 
-const caseFrom = ` FROM cases c JOIN regions g ON g.code = c.grid LEFT JOIN reporters r ON r.id = c.reporter_id`
+const caseFrom = ` FROM cases c JOIN regions g ON g.code = c.grid LEFT JOIN reporters r ON r.id = c.reporter_id AND r.city = c.city`
+
+// caseInCity reads a case by id and city.
+const caseInCity = `SELECT ` + caseCols + caseFrom + ` WHERE c.id = ? AND c.city = ?`
 
 func scanCase(row interface{ Scan(...any) error }) (Case, error) {
 	var c Case
@@ -130,8 +133,16 @@ func (t *Tx) getCase(ctx context.Context, actor *anju.Actor, id int64) (Case, er
 func (db *DB) getCase(ctx context.Context, q querier, actor *anju.Actor, id int64) (Case, error) {
 	// By primary key, then the scope in Go: with the scope in SQL the
 	// planner may prefer a range of the path index over the rowid, and the
-	// query's text would vary with the actor's grants.
-	c, err := scanCase(q.queryRow(ctx, `SELECT `+caseCols+caseFrom+` WHERE c.id = ?`, id))
+	// query's text would vary with the actor's grants. A city's actor sees
+	// only its city's cases: with the city named, a distributed engine asks
+	// the one worker holding the city.
+	var row *sql.Row
+	if actor != nil && !actor.System {
+		row = q.queryRow(ctx, caseInCity, id, actor.City)
+	} else {
+		row = q.queryRow(ctx, `SELECT `+caseCols+caseFrom+` WHERE c.id = ?`, id)
+	}
+	c, err := scanCase(row)
 	if err == nil && !caseVisible(actor, c.City, c.regionPath, c.Department, c.reporterUserID.Int64) {
 		err = sql.ErrNoRows
 	}

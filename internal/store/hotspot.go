@@ -66,7 +66,7 @@ func (db *DB) Hotspots(ctx context.Context, actor *anju.Actor, f HotspotFilter) 
 	now := db.clock.Now()
 	out := HotspotList{From: now.Add(-time.Duration(f.Days) * 24 * time.Hour).UTC(), To: now.UTC(), Hotspots: []Hotspot{}}
 	sc, args := caseScope(actor)
-	q := `SELECT ` + reportCols + ` FROM cases c LEFT JOIN reporters r ON r.id = c.reporter_id
+	q := `SELECT ` + reportCols + ` FROM cases c LEFT JOIN reporters r ON r.id = c.reporter_id AND r.city = c.city
 		WHERE ` + sc + ` AND c.created_at >= ? AND c.created_at <= ?`
 	args = append(args, micros(out.From), micros(now))
 	if f.Region != "" {

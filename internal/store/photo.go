@@ -100,7 +100,7 @@ func (t *Tx) insertPhotos(ctx context.Context, c *Case, event int64, action case
 		if err != nil {
 			return err
 		}
-		if _, err := t.exec(ctx, `INSERT INTO case_photo_data (photo_id, image, thumb) VALUES (?, ?, ?)`, id, p.JPEG, p.Thumb); err != nil {
+		if _, err := t.exec(ctx, `INSERT INTO case_photo_data (photo_id, city, image, thumb) VALUES (?, ?, ?, ?)`, id, c.City, p.JPEG, p.Thumb); err != nil {
 			return err
 		}
 	}
@@ -207,7 +207,7 @@ func (db *DB) photoContent(ctx context.Context, id int64, thumb bool) (PhotoCont
 	out := PhotoContent{Thumb: thumb}
 	var err error
 	out.CasePhoto, err = scanPhoto(db.queryRow(ctx, `SELECT `+photoCols+`, `+col+` FROM case_photos p
-		JOIN case_photo_data d ON d.photo_id = p.id WHERE p.id = ?`, id), &out.Data)
+		JOIN case_photo_data d ON d.photo_id = p.id AND d.city = p.city WHERE p.id = ?`, id), &out.Data)
 	if err == sql.ErrNoRows {
 		return PhotoContent{}, photoNotFound(id)
 	}
