@@ -42,11 +42,14 @@ if [[ "${CITUS_SKIP_BENCH:-}" != 1 ]]; then
 		fi
 		DB=$db scripts/citus.sh start >/dev/null
 	done
+	# The benchmarks' data-encryption key, kept beside the cluster rather
+	# than in ./anju-data.
+	key=${CITUS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/anju-citus}/bench-data.key
 	bdsn=$(DB=bench_intake scripts/citus.sh dsn)
 	log "anju bench intake on Citus"
-	bin/anju bench intake --db "$bdsn" --clients 16 --duration 10s || rc=$?
+	bin/anju bench intake --db "$bdsn" --data-key-file "$key" --clients 16 --duration 10s || rc=$?
 	rdsn=$(DB=bench_reads scripts/citus.sh dsn)
 	log "anju bench reads --cases ${CITUS_BENCH_CASES:-2000000} on Citus"
-	bin/anju bench reads --db "$rdsn" --cases "${CITUS_BENCH_CASES:-2000000}" || rc=$?
+	bin/anju bench reads --db "$rdsn" --data-key-file "$key" --cases "${CITUS_BENCH_CASES:-2000000}" || rc=$?
 fi
 exit "$rc"

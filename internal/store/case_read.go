@@ -199,15 +199,15 @@ func (db *DB) History(ctx context.Context, actor *anju.Actor, id int64) ([]Event
 	if err != nil {
 		return nil, err
 	}
-	return db.events(ctx, id, !db.seesStaffRecord(actor, c))
+	return db.events(ctx, id, c.City, !db.seesStaffRecord(actor, c))
 }
 
-func (db *DB) events(ctx context.Context, caseID int64, publicOnly bool) ([]Event, error) {
-	q := `SELECT id, action, from_state, to_state, actor, note, public, data, at FROM case_events WHERE case_id = ?`
+func (db *DB) events(ctx context.Context, caseID int64, city string, publicOnly bool) ([]Event, error) {
+	q := `SELECT id, action, from_state, to_state, actor, note, public, data, at FROM case_events WHERE case_id = ? AND city = ?`
 	if publicOnly {
 		q += ` AND public`
 	}
-	rows, err := db.query(ctx, q+` ORDER BY id`, caseID)
+	rows, err := db.query(ctx, q+` ORDER BY id`, caseID, city)
 	if err != nil {
 		return nil, err
 	}
@@ -305,10 +305,10 @@ func (db *DB) Track(ctx context.Context, code string) (Tracked, error) {
 		}
 		t.ClosedAt, t.ReporterUntil = c.ClosedAt.Format(time.RFC3339), until.Format(time.RFC3339)
 	}
-	if t.History, err = db.events(ctx, id, true); err != nil {
+	if t.History, err = db.events(ctx, id, c.City, true); err != nil {
 		return Tracked{}, err
 	}
-	if t.Photos, err = db.casePhotos(ctx, id, true); err != nil {
+	if t.Photos, err = db.casePhotos(ctx, id, c.City, true); err != nil {
 		return Tracked{}, err
 	}
 	if c.MergedInto != 0 {
@@ -320,7 +320,7 @@ func (db *DB) Track(ctx context.Context, code string) (Tracked, error) {
 		} else if err == nil {
 			t.Merged, t.Notice = true, mergedNotice
 			t.State, t.Outcome = m.State, string(m.Outcome)
-			mh, err := db.events(ctx, m.ID, true)
+			mh, err := db.events(ctx, m.ID, m.City, true)
 			if err != nil {
 				return Tracked{}, err
 			}

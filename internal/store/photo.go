@@ -137,15 +137,15 @@ func (db *DB) CasePhotos(ctx context.Context, actor *anju.Actor, caseID int64) (
 	if err != nil {
 		return nil, err
 	}
-	return db.casePhotos(ctx, caseID, !db.seesStaffRecord(actor, c))
+	return db.casePhotos(ctx, caseID, c.City, !db.seesStaffRecord(actor, c))
 }
 
-func (db *DB) casePhotos(ctx context.Context, caseID int64, publicOnly bool) ([]CasePhoto, error) {
-	q := `SELECT ` + photoCols + ` FROM case_photos p WHERE p.case_id = ?`
+func (db *DB) casePhotos(ctx context.Context, caseID int64, city string, publicOnly bool) ([]CasePhoto, error) {
+	q := `SELECT ` + photoCols + ` FROM case_photos p WHERE p.case_id = ? AND p.city = ?`
 	if publicOnly {
 		q += ` AND p.public`
 	}
-	rows, err := db.query(ctx, q+` ORDER BY p.id`, caseID)
+	rows, err := db.query(ctx, q+` ORDER BY p.id`, caseID, city)
 	if err != nil {
 		return nil, err
 	}
