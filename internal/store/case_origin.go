@@ -43,7 +43,7 @@ type CaseOrigin struct {
 // face. The reader has seen the case already: what a session or meeting
 // tells of itself here is what the portal publishes, bar the leader's
 // login, which only staff get.
-func (db *DB) caseOrigin(ctx context.Context, q querier, actor *anju.Actor, id int64) (*CaseOrigin, error) {
+func (db *DB) caseOrigin(ctx context.Context, q querier, actor *anju.Actor, id int64, city string) (*CaseOrigin, error) {
 	var session, decision, meetingID, sStart, mStart sql.NullInt64
 	var leader, leaderName, leaderTitle, sPlace, sRegion, sRegionName sql.NullString
 	var title, text, mPlace, mRegion, mRegionName sql.NullString
@@ -54,7 +54,7 @@ func (db *DB) caseOrigin(ctx context.Context, q querier, actor *anju.Actor, id i
 		LEFT JOIN meeting_decisions d ON d.id = o.decision_id AND d.city = o.city
 		LEFT JOIN meetings m ON m.id = d.meeting_id AND m.city = d.city
 		LEFT JOIN regions mr ON mr.code = m.community
-		WHERE o.case_id = ?`, id).Scan(&session, &leader, &leaderName, &leaderTitle, &sPlace, &sStart, &sRegion, &sRegionName,
+		WHERE o.case_id = ? AND o.city = ?`, id, city).Scan(&session, &leader, &leaderName, &leaderTitle, &sPlace, &sStart, &sRegion, &sRegionName,
 		&decision, &text, &meetingID, &title, &mPlace, &mStart, &mRegion, &mRegionName)
 	switch {
 	case err == sql.ErrNoRows:

@@ -122,7 +122,7 @@ func (db *DB) GetCase(ctx context.Context, actor *anju.Actor, id int64) (Case, e
 	}
 	c.AllowedActions = db.allowedActions(actor, c)
 	c.CategoryName = db.categoryName(ctx, c.City, c.Category)
-	c.Origin, err = db.caseOrigin(ctx, db, actor, c.ID)
+	c.Origin, err = db.caseOrigin(ctx, db, actor, c.ID, c.City)
 	return c, err
 }
 
