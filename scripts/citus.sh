@@ -143,7 +143,6 @@ port = $port
 unix_socket_directories = ''
 max_connections = 300
 fsync = off
-synchronous_commit = off
 full_page_writes = off
 shared_buffers = 256MB
 max_prepared_transactions = 100
