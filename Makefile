@@ -2,7 +2,7 @@
 GO   ?= go
 TAGS := ne
 
-.PHONY: all test vet fmt-check check-tracked check-deps build bench
+.PHONY: all test vet fmt-check check-tracked check-deps build bench test-citus
 
 all: build
 
@@ -30,3 +30,10 @@ bench:
 
 check-deps:
 	./scripts/check-deps.sh
+
+# Anju on Citus (distributed PostgreSQL): a coordinator and two workers on
+# local ports (Citus built once from ../shared/vendor/citus and cached), the
+# store tests on it, then bench intake and bench reads (CITUS_BENCH_CASES,
+# default 2,000,000). Not part of `make test`; see README "Citus".
+test-citus:
+	GO=$(GO) ./scripts/test-citus.sh

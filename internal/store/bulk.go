@@ -90,14 +90,14 @@ func (db *DB) BulkLoadForBenchmark(ctx context.Context, city string, bcs []BulkC
 			var f strings.Builder
 			fargs := make([]any, 0, len(part)*5)
 			if db.dialect.name() == "postgres" {
-				f.WriteString(`INSERT INTO case_search (case_id, doc) VALUES `)
+				f.WriteString(`INSERT INTO case_search (case_id, city, doc) VALUES `)
 				for i, bc := range part {
 					if i > 0 {
 						f.WriteString(",")
 					}
-					f.WriteString(`(?, setweight(to_tsvector('simple', ?), 'A') || setweight(to_tsvector('simple', ?), 'B') ||
+					f.WriteString(`(?, ?, setweight(to_tsvector('simple', ?), 'A') || setweight(to_tsvector('simple', ?), 'B') ||
 						setweight(to_tsvector('simple', ?), 'C'))`)
-					fargs = append(fargs, ids[i], bc.doc.title, bc.doc.address, bc.doc.body)
+					fargs = append(fargs, ids[i], city, bc.doc.title, bc.doc.address, bc.doc.body)
 				}
 			} else {
 				f.WriteString(`INSERT INTO case_fts (rowid, title, address, body, reply) VALUES `)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"anju/internal/anju"
 	"anju/internal/audit"
@@ -93,7 +94,7 @@ const maxCallerIDs = 64
 // on the fingerprint let SQLite use the partial indexes of migration 00016,
 // which a bound parameter alone cannot prove it may.
 func (db *DB) callerCaseIDs(ctx context.Context, city, fp string) ([]any, error) {
-	rows, err := db.query(ctx, callerIDsQuery, city, fp, city, fp, maxCallerIDs)
+	rows, err := db.query(ctx, db.callerIDsQuery(), city, fp, city, fp, maxCallerIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +110,18 @@ func (db *DB) callerCaseIDs(ctx context.Context, city, fp string) ([]any, error)
 	return ids, rows.Err()
 }
 
-const callerIDsQuery = `SELECT id FROM (
+// callerIDsQuery is callerCaseIDs' query. On PostgreSQL the join names the
+// city, which a distributed engine needs to join on the worker; SQLite,
+// told that, read the city's cases by cases_city_created instead of the
+// reporter's by cases_reporter (TestCallerCasesPlan).
+func (db *DB) callerIDsQuery() string {
+	if db.dialect.name() == "postgres" {
+		return strings.Replace(callerIDs, "rc.reporter_id = r.id", "rc.reporter_id = r.id AND rc.city = r.city", 1)
+	}
+	return callerIDs
+}
+
+const callerIDs = `SELECT id FROM (
 	SELECT rc.id AS id FROM reporters r JOIN cases rc ON rc.reporter_id = r.id
 		WHERE r.city = ? AND r.fingerprint = ? AND r.fingerprint <> '' AND rc.reporter_id IS NOT NULL
 	UNION SELECT s.case_id AS id FROM case_supporters s WHERE s.city = ? AND s.fingerprint = ? AND s.fingerprint <> '') ids

@@ -18,7 +18,7 @@ func TestCallerCasesPlan(t *testing.T) {
 		}
 		defer db.Close()
 		fp := "0123456789abcdef0123456789abcdef"
-		plan := explain(t, db, callerIDsQuery, "330100", fp, "330100", fp, maxCallerIDs)
+		plan := explain(t, db, db.callerIDsQuery(), "330100", fp, "330100", fp, maxCallerIDs)
 		for _, want := range []string{"reporters_fingerprint", "case_supporters_fingerprint", "cases_reporter"} {
 			if !strings.Contains(plan, want) {
 				t.Errorf("the plan does not use %s:\n%s", want, plan)

@@ -297,7 +297,7 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 	if !next.Deadlines.Resolution.Equal(c.Deadlines.Resolution) {
 		cols["resolution_due"] = micros(next.Deadlines.Resolution)
 	}
-	if err := t.updateCase(ctx, id, c.Version, cols); err != nil {
+	if err := t.updateCase(ctx, id, c.City, c.Version, cols); err != nil {
 		return c, err
 	}
 	if err := t.actFacts(ctx, &c, &next, action, in, now); err != nil {
@@ -350,7 +350,20 @@ func (t *Tx) act(ctx context.Context, actor *anju.Actor, c Case, action cases.Ac
 // made at once, never deferred to the pipeline's next round trip
 // (pipeline.go): callers take the conflict as an answer and go on in the
 // same transaction (the demo's history follows a case the scheduler moved).
-func (t *Tx) updateCase(ctx context.Context, id, version int64, cols map[string]any) error {
+func (t *Tx) updateCase(ctx context.Context, id int64, city string, version int64, cols map[string]any) error {
+	q, args := caseUpdate(cols, id, city, version)
+	r, err := t.exec(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := r.RowsAffected(); n != 1 {
+		return anju.Errorf(anju.ECONFLICT, "case %d was changed by someone else at the same moment; reload it and try again", id)
+	}
+	return nil
+}
+
+// caseUpdate is updateCase's statement.
+func caseUpdate(cols map[string]any, id int64, city string, version int64) (string, []any) {
 	var q strings.Builder
 	q.WriteString(`UPDATE cases SET `)
 	args := make([]any, 0, len(cols)+2)
@@ -363,15 +376,8 @@ func (t *Tx) updateCase(ctx context.Context, id, version int64, cols map[string]
 		q.WriteString(col + ` = ?`)
 		args = append(args, cols[col])
 	}
-	q.WriteString(` WHERE id = ? AND version = ?`)
-	r, err := t.exec(ctx, q.String(), append(args, id, version)...)
-	if err != nil {
-		return err
-	}
-	if n, _ := r.RowsAffected(); n != 1 {
-		return anju.Errorf(anju.ECONFLICT, "case %d was changed by someone else at the same moment; reload it and try again", id)
-	}
-	return nil
+	q.WriteString(` WHERE id = ? AND city = ? AND version = ?`)
+	return q.String(), append(args, id, city, version)
 }
 
 func (c Case) responded() bool {

@@ -354,7 +354,7 @@ func queueStateTerm(d cases.QueueDef) caseTerm {
 // longstanding keeps the cases of a long-unresolved queue (积案): a
 // petition past its statutory deadline (the scheduler's mark), or one its
 // petitioner took to review.
-const longstanding = "(c.kind = 'petition' AND (c.overdue OR EXISTS (SELECT 1 FROM petitions lp WHERE lp.case_id = c.id AND lp.reviews > 0)))"
+const longstanding = "(c.kind = 'petition' AND (c.overdue OR EXISTS (SELECT 1 FROM petitions lp WHERE lp.case_id = c.id AND lp.city = c.city AND lp.reviews > 0)))"
 
 // onlyOpen reports whether every state of ss is open.
 func onlyOpen(ss []cases.State) bool {
@@ -503,6 +503,12 @@ func (db *DB) textTerm(ctx context.Context, actor *anju.Actor, q string) (caseTe
 	if db.dialect.name() == "postgres" {
 		// PostgreSQL reads the matches as the list needs them: through the
 		// cases newest first for a common word, all of them for a rare one.
+		// The city's matches only: on a distributed engine the list is then
+		// answered by the one worker holding the city.
+		if actor != nil && !actor.System {
+			sub += ` AND city = ?`
+			args = append(args, actor.City)
+		}
 		return caseTerm{text: func(col func(string) string) string { return "c.id IN (" + sub + ")" },
 			args: args, gathers: true}, nil
 	}

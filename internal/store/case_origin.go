@@ -43,17 +43,18 @@ type CaseOrigin struct {
 // face. The reader has seen the case already: what a session or meeting
 // tells of itself here is what the portal publishes, bar the leader's
 // login, which only staff get.
-func (db *DB) caseOrigin(ctx context.Context, q querier, actor *anju.Actor, id int64) (*CaseOrigin, error) {
+func (db *DB) caseOrigin(ctx context.Context, q querier, actor *anju.Actor, id int64, city string) (*CaseOrigin, error) {
 	var session, decision, meetingID, sStart, mStart sql.NullInt64
 	var leader, leaderName, leaderTitle, sPlace, sRegion, sRegionName sql.NullString
 	var title, text, mPlace, mRegion, mRegionName sql.NullString
 	err := q.queryRow(ctx, `SELECT o.session_id, o.leader, s.leader_name, s.leader_title, s.place, s.starts_at, s.region, sr.name,
 		o.decision_id, d.text, d.meeting_id, m.title, m.place, m.starts_at, m.community, mr.name
 		FROM case_origins o
-		LEFT JOIN reception_sessions s ON s.id = o.session_id LEFT JOIN regions sr ON sr.code = s.region
-		LEFT JOIN meeting_decisions d ON d.id = o.decision_id LEFT JOIN meetings m ON m.id = d.meeting_id
+		LEFT JOIN reception_sessions s ON s.id = o.session_id AND s.city = o.city LEFT JOIN regions sr ON sr.code = s.region
+		LEFT JOIN meeting_decisions d ON d.id = o.decision_id AND d.city = o.city
+		LEFT JOIN meetings m ON m.id = d.meeting_id AND m.city = d.city
 		LEFT JOIN regions mr ON mr.code = m.community
-		WHERE o.case_id = ?`, id).Scan(&session, &leader, &leaderName, &leaderTitle, &sPlace, &sStart, &sRegion, &sRegionName,
+		WHERE o.case_id = ? AND o.city = ?`, id, city).Scan(&session, &leader, &leaderName, &leaderTitle, &sPlace, &sStart, &sRegion, &sRegionName,
 		&decision, &text, &meetingID, &title, &mPlace, &mStart, &mRegion, &mRegionName)
 	switch {
 	case err == sql.ErrNoRows:

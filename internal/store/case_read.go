@@ -71,7 +71,10 @@ const caseCols = `c.id, c.city, c.tracking_code, c.state, c.version, c.title, c.
 	c.reporter_user_id, c.anonymous, c.workflow, c.created_at, c.updated_at, c.response_due, c.resolution_due,
 	c.closed_at, c.overdue, c.card, r.masked, c.supporters`
 
-const caseFrom = ` FROM cases c JOIN regions g ON g.code = c.grid LEFT JOIN reporters r ON r.id = c.reporter_id`
+const caseFrom = ` FROM cases c JOIN regions g ON g.code = c.grid LEFT JOIN reporters r ON r.id = c.reporter_id AND r.city = c.city`
+
+// caseInCity reads a case by id and city.
+const caseInCity = `SELECT ` + caseCols + caseFrom + ` WHERE c.id = ? AND c.city = ?`
 
 func scanCase(row interface{ Scan(...any) error }) (Case, error) {
 	var c Case
@@ -119,7 +122,7 @@ func (db *DB) GetCase(ctx context.Context, actor *anju.Actor, id int64) (Case, e
 	}
 	c.AllowedActions = db.allowedActions(actor, c)
 	c.CategoryName = db.categoryName(ctx, c.City, c.Category)
-	c.Origin, err = db.caseOrigin(ctx, db, actor, c.ID)
+	c.Origin, err = db.caseOrigin(ctx, db, actor, c.ID, c.City)
 	return c, err
 }
 
@@ -130,8 +133,16 @@ func (t *Tx) getCase(ctx context.Context, actor *anju.Actor, id int64) (Case, er
 func (db *DB) getCase(ctx context.Context, q querier, actor *anju.Actor, id int64) (Case, error) {
 	// By primary key, then the scope in Go: with the scope in SQL the
 	// planner may prefer a range of the path index over the rowid, and the
-	// query's text would vary with the actor's grants.
-	c, err := scanCase(q.queryRow(ctx, `SELECT `+caseCols+caseFrom+` WHERE c.id = ?`, id))
+	// query's text would vary with the actor's grants. A city's actor sees
+	// only its city's cases: with the city named, a distributed engine asks
+	// the one worker holding the city.
+	var row *sql.Row
+	if actor != nil && !actor.System {
+		row = q.queryRow(ctx, caseInCity, id, actor.City)
+	} else {
+		row = q.queryRow(ctx, `SELECT `+caseCols+caseFrom+` WHERE c.id = ?`, id)
+	}
+	c, err := scanCase(row)
 	if err == nil && !caseVisible(actor, c.City, c.regionPath, c.Department, c.reporterUserID.Int64) {
 		err = sql.ErrNoRows
 	}
@@ -188,15 +199,15 @@ func (db *DB) History(ctx context.Context, actor *anju.Actor, id int64) ([]Event
 	if err != nil {
 		return nil, err
 	}
-	return db.events(ctx, id, !db.seesStaffRecord(actor, c))
+	return db.events(ctx, id, c.City, !db.seesStaffRecord(actor, c))
 }
 
-func (db *DB) events(ctx context.Context, caseID int64, publicOnly bool) ([]Event, error) {
-	q := `SELECT id, action, from_state, to_state, actor, note, public, data, at FROM case_events WHERE case_id = ?`
+func (db *DB) events(ctx context.Context, caseID int64, city string, publicOnly bool) ([]Event, error) {
+	q := `SELECT id, action, from_state, to_state, actor, note, public, data, at FROM case_events WHERE case_id = ? AND city = ?`
 	if publicOnly {
 		q += ` AND public`
 	}
-	rows, err := db.query(ctx, q+` ORDER BY id`, caseID)
+	rows, err := db.query(ctx, q+` ORDER BY id`, caseID, city)
 	if err != nil {
 		return nil, err
 	}
@@ -294,10 +305,10 @@ func (db *DB) Track(ctx context.Context, code string) (Tracked, error) {
 		}
 		t.ClosedAt, t.ReporterUntil = c.ClosedAt.Format(time.RFC3339), until.Format(time.RFC3339)
 	}
-	if t.History, err = db.events(ctx, id, true); err != nil {
+	if t.History, err = db.events(ctx, id, c.City, true); err != nil {
 		return Tracked{}, err
 	}
-	if t.Photos, err = db.casePhotos(ctx, id, true); err != nil {
+	if t.Photos, err = db.casePhotos(ctx, id, c.City, true); err != nil {
 		return Tracked{}, err
 	}
 	if c.MergedInto != 0 {
@@ -309,7 +320,7 @@ func (db *DB) Track(ctx context.Context, code string) (Tracked, error) {
 		} else if err == nil {
 			t.Merged, t.Notice = true, mergedNotice
 			t.State, t.Outcome = m.State, string(m.Outcome)
-			mh, err := db.events(ctx, m.ID, true)
+			mh, err := db.events(ctx, m.ID, m.City, true)
 			if err != nil {
 				return Tracked{}, err
 			}

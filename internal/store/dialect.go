@@ -31,6 +31,7 @@ type dialect interface {
 	writeFault(err error) bool
 	skipLocked() string
 	forUpdate() string
+	cityKey(cols string) string
 }
 
 type sqliteDialect struct{}
@@ -177,3 +178,9 @@ func lostConnection(err error) bool {
 	return errors.As(err, &ce) || errors.As(err, &oe) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, net.ErrClosed) ||
 		pgconn.SafeToRetry(err) || strings.Contains(err.Error(), "conn closed")
 }
+
+// cityKey is the conflict target of an upsert into a table of a city's
+// rows keyed by cols: PostgreSQL's keys also hold the city (migration
+// 00033), so that a distributed engine can enforce them; SQLite's do not.
+func (sqliteDialect) cityKey(cols string) string   { return cols }
+func (postgresDialect) cityKey(cols string) string { return cols + ", city" }

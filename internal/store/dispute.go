@@ -186,8 +186,8 @@ func (db *DB) CreateDisputeOnce(ctx context.Context, actor *anju.Actor, nd NewDi
 				}
 				rid = id
 			}
-			if _, err := tx.exec(ctx, `INSERT INTO dispute_parties (case_id, seq, kind, role, org_name, reporter_id) VALUES (?, ?, ?, ?, ?, ?)`,
-				c.ID, i, string(party.Kind), string(party.Role), orgName, rid); err != nil {
+			if _, err := tx.exec(ctx, `INSERT INTO dispute_parties (case_id, city, seq, kind, role, org_name, reporter_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+				c.ID, c.City, i, string(party.Kind), string(party.Role), orgName, rid); err != nil {
 				return err
 			}
 		}
@@ -353,7 +353,7 @@ func optTime(v sql.NullInt64) *time.Time {
 
 func (db *DB) disputeParties(ctx context.Context, q querier, id int64) ([]DisputeParty, error) {
 	rows, err := q.query(ctx, `SELECT p.id, p.kind, p.role, p.org_name, p.reporter_id, r.masked FROM dispute_parties p
-		LEFT JOIN reporters r ON r.id = p.reporter_id WHERE p.case_id = ? ORDER BY p.seq`, id)
+		LEFT JOIN reporters r ON r.id = p.reporter_id AND r.city = p.city WHERE p.case_id = ? ORDER BY p.seq`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -481,8 +481,8 @@ func (db *DB) RecordDisputeSession(ctx context.Context, actor *anju.Actor, id in
 		func(tx *Tx, d *Dispute, now time.Time) error {
 			mediators, _ := json.Marshal(s.Mediators)
 			attended, _ := json.Marshal(s.Attended)
-			_, err := tx.exec(ctx, `INSERT INTO dispute_sessions (case_id, held_at, place, mediators, attended, notes, recorded_by, recorded_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, id, micros(s.HeldAt), s.Place, string(mediators), string(attended), s.Notes,
+			_, err := tx.exec(ctx, `INSERT INTO dispute_sessions (case_id, city, held_at, place, mediators, attended, notes, recorded_by, recorded_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, actor.City, micros(s.HeldAt), s.Place, string(mediators), string(attended), s.Notes,
 				actorName(actor), micros(now))
 			return err
 		})
@@ -744,9 +744,9 @@ func (db *DB) ListDisputes(ctx context.Context, actor *anju.Actor, f DisputeFilt
 	}
 	q := `SELECT c.id, c.tracking_code, c.title, c.state, d.type, d.people, d.amount_fen, d.state, d.referral, d.follow_up_due, c.grid,
 		COALESCE((SELECT r.name FROM regions r WHERE r.code = c.grid), ''), c.department, c.created_at,
-		(SELECT COUNT(*) FROM dispute_sessions s WHERE s.case_id = d.case_id),
-		(SELECT MAX(s.held_at) FROM dispute_sessions s WHERE s.case_id = d.case_id)
-		FROM disputes d JOIN cases c ON c.id = d.case_id WHERE ` + scope
+		(SELECT COUNT(*) FROM dispute_sessions s WHERE s.case_id = d.case_id AND s.city = d.city),
+		(SELECT MAX(s.held_at) FROM dispute_sessions s WHERE s.case_id = d.case_id AND s.city = d.city)
+		FROM disputes d JOIN cases c ON c.id = d.case_id AND c.city = d.city WHERE ` + scope
 	if f.State != "" {
 		q += ` AND d.state = ?`
 		args = append(args, string(f.State))
@@ -812,7 +812,7 @@ func (db *DB) DisputeQueueCounts(ctx context.Context, actor *anju.Actor) ([]Disp
 		}
 		where, args := disputeQueueWhere(actor, def, now)
 		var n int
-		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM disputes d JOIN cases c ON c.id = d.case_id WHERE `+where, args...).Scan(&n); err != nil {
+		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM disputes d JOIN cases c ON c.id = d.case_id AND c.city = d.city WHERE `+where, args...).Scan(&n); err != nil {
 			return nil, err
 		}
 		out = append(out, DisputeQueueCount{Queue: def.Queue, Count: n})
@@ -958,7 +958,7 @@ func (db *DB) largeDisputeCandidates(ctx context.Context, city string, now time.
 		args = append(args, string(s))
 	}
 	rows, err := db.query(ctx, `SELECT d.case_id, d.type, d.people, d.amount_fen, c.tracking_code, c.region_path, c.grid
-		FROM disputes d JOIN cases c ON c.id = d.case_id
+		FROM disputes d JOIN cases c ON c.id = d.case_id AND c.city = d.city
 		WHERE d.city = ? AND d.state IN (`+placeholders(len(states))+`) AND NOT EXISTS (SELECT 1 FROM warnings w
 			WHERE w.city = d.city AND w.kind = ? AND w.subject = 'dispute:case:' || CAST(d.case_id AS TEXT))
 		ORDER BY d.case_id`, append(args, string(warning.KindLargeDispute))...)

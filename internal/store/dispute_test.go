@@ -71,7 +71,7 @@ func TestDisputeMediation(t *testing.T) {
 			t.Errorf("party read unmasked: %+v", p)
 		}
 		var ct []byte
-		if err := db.SQL().QueryRow(`SELECT r.ciphertext FROM reporters r JOIN dispute_parties p ON p.reporter_id = r.id WHERE p.case_id = $1 AND p.seq = 0`, id).Scan(&ct); err != nil {
+		if err := db.SQL().QueryRow(`SELECT r.ciphertext FROM reporters r JOIN dispute_parties p ON p.reporter_id = r.id AND p.city = r.city WHERE p.case_id = $1 AND p.seq = 0`, id).Scan(&ct); err != nil {
 			t.Fatal(err)
 		}
 		if strings.Contains(string(ct), "13912345678") || len(ct) == 0 {

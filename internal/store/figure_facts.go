@@ -276,7 +276,7 @@ func (t *Tx) actFacts(ctx context.Context, c, next *Case, action cases.Action, i
 		FirstPetition: old.facts.Has(figures.CFirstPetition)}
 	fc.ID = next.ID
 	if fc.FirstPetition {
-		if err := t.queryRow(ctx, `SELECT `+repeatedPetition("?"), next.ID).Scan(&fc.Repeated); err != nil {
+		if err := t.queryRow(ctx, `SELECT `+repeatedPetition("?", "?"), next.ID, next.City).Scan(&fc.Repeated); err != nil {
 			return err
 		}
 	}
@@ -346,7 +346,7 @@ func (t *Tx) flushFigures(ctx context.Context) error {
 				set = append(set, c+" = excluded."+c)
 			}
 		}
-		if err := t.upsert(ctx, "case_facts", factColumns, "case_id", strings.Join(set, ", "), rows); err != nil {
+		if err := t.upsert(ctx, "case_facts", factColumns, t.db.dialect.cityKey("case_id"), strings.Join(set, ", "), rows); err != nil {
 			return err
 		}
 	}
@@ -479,13 +479,21 @@ func (db *DB) RebuildFigures(ctx context.Context, city string) (int, error) {
 // rebuildMissingFigures rebuilds the figures of every city that has cases
 // but no facts: a database migrated from before the rollups.
 func (db *DB) rebuildMissingFigures(ctx context.Context, logf func(format string, args ...any)) error {
-	cities, err := column[string](db.query(ctx, `SELECT DISTINCT r.city FROM regions r
-		WHERE EXISTS (SELECT 1 FROM cases c WHERE c.city = r.city)
-		AND NOT EXISTS (SELECT 1 FROM case_facts f WHERE f.city = r.city)`))
+	// City by city: on a distributed engine each question is then answered
+	// by the one worker holding the city's rows.
+	cities, err := column[string](db.query(ctx, `SELECT DISTINCT city FROM regions`))
 	if err != nil {
 		return err
 	}
 	for _, city := range cities {
+		var missing bool
+		if err := db.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM cases WHERE city = ?)
+			AND NOT EXISTS (SELECT 1 FROM case_facts WHERE city = ?)`, city, city).Scan(&missing); err != nil {
+			return err
+		}
+		if !missing {
+			continue
+		}
 		start := time.Now()
 		n, err := db.RebuildFigures(ctx, city)
 		if err != nil {

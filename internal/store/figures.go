@@ -147,10 +147,10 @@ func (db *DB) caseFigureFacts(ctx context.Context, actor *anju.Actor, f FigureFi
 func (db *DB) figureFacts(ctx context.Context, q querier, from, where string, args []any) ([]figures.Case, []caseDims, map[int64]int, error) {
 	sel := `SELECT c.id, c.city, c.category, c.workflow, c.state, c.created_at, c.response_due, c.resolution_due,
 		c.resolved_at, c.closed_at, r.level, c.department, c.region_path,
-		(SELECT MIN(e.at) FROM case_events e WHERE e.case_id = c.id AND (e.action = 'accept' OR e.action = 'dispatch')),
-		COALESCE(pt.first_petition, FALSE), CASE WHEN pt.first_petition THEN ` + repeatedPetition("c.id") + ` ELSE FALSE END` +
+		(SELECT MIN(e.at) FROM case_events e WHERE e.case_id = c.id AND e.city = c.city AND (e.action = 'accept' OR e.action = 'dispatch')),
+		COALESCE(pt.first_petition, FALSE), CASE WHEN pt.first_petition THEN ` + repeatedPetition("c.id", "c.city") + ` ELSE FALSE END` +
 		from + ` LEFT JOIN departments d ON d.code = c.department LEFT JOIN regions r ON r.code = d.region
-		LEFT JOIN petitions pt ON pt.case_id = c.id WHERE ` + where
+		LEFT JOIN petitions pt ON pt.case_id = c.id AND pt.city = c.city WHERE ` + where
 	rows, err := q.query(ctx, sel, args...)
 	if err != nil {
 		return nil, nil, nil, err
@@ -237,7 +237,7 @@ func (db *DB) figureEvents(ctx context.Context, q querier, from, where string, a
 		byID[cs[i].ID] = i
 	}
 	sel := `SELECT e.case_id, e.action, e.data FROM case_events e WHERE (e.action = 'supervise' OR e.action = 'reopen')
-		AND e.case_id IN (SELECT c.id` + from + ` WHERE ` + where + `) ORDER BY e.id`
+		AND (e.case_id, e.city) IN (SELECT c.id, c.city` + from + ` WHERE ` + where + `) ORDER BY e.id`
 	rows, err := q.query(ctx, sel, args...)
 	if err != nil {
 		return err

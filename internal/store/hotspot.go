@@ -410,7 +410,7 @@ type foundHotspots struct {
 // user id — to be counted.
 func (db *DB) findHotspots(ctx context.Context, scope string, args []any, from, to time.Time, top int) (foundHotspots, error) {
 	out := foundHotspots{list: HotspotList{From: from, To: to, ComputedAt: to, Hotspots: []Hotspot{}}}
-	q := `SELECT ` + reportCols + ` FROM cases c LEFT JOIN reporters r ON r.id = c.reporter_id
+	q := `SELECT ` + reportCols + ` FROM cases c LEFT JOIN reporters r ON r.id = c.reporter_id AND r.city = c.city
 		WHERE ` + scope + ` AND c.created_at >= ? AND c.created_at <= ? ORDER BY c.created_at DESC LIMIT ?`
 	rows, err := db.query(ctx, q, append(slices.Clone(args), micros(from), micros(to), maxHotspotCases+1)...)
 	if err != nil {

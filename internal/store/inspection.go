@@ -73,7 +73,7 @@ func (f Finding) Reinspectable() bool {
 const taskCols = `t.id, t.city, t.hazard_id, h.name, h.type, h.risk_level, h.grid, r.name, t.region_path, h.department,
 	t.period_start, t.due_on, t.state, t.done_by, t.done_at`
 
-const taskFrom = ` FROM inspection_tasks t JOIN hazards h ON h.id = t.hazard_id JOIN regions r ON r.code = h.grid`
+const taskFrom = ` FROM inspection_tasks t JOIN hazards h ON h.id = t.hazard_id AND h.city = t.city JOIN regions r ON r.code = h.grid`
 
 func scanTask(row interface{ Scan(...any) error }) (Inspection, error) {
 	var in Inspection
@@ -157,7 +157,7 @@ func (db *DB) GenerateInspectionTasks(ctx context.Context, now time.Time) (int, 
 			for _, o := range due {
 				p, next := hazard.Schedule(plans[o.city].Frequency(o.risk), today)
 				r, err := tx.exec(ctx, `INSERT INTO inspection_tasks (city, hazard_id, region_path, period_start, due_on, state, created_at)
-					VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (hazard_id, period_start) DO NOTHING`,
+					VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 					o.city, o.id, o.path, p.Start.Format(time.DateOnly), p.End.Format(time.DateOnly), string(hazard.TaskDue), micros(now))
 				if err != nil {
 					return err
@@ -453,8 +453,8 @@ func (db *DB) CompleteInspection(ctx context.Context, actor *anju.Actor, id int6
 			return anju.Errorf(anju.ECONFLICT, "inspection %d was completed meanwhile", id)
 		}
 		for _, a := range answers {
-			if _, err := tx.exec(ctx, `INSERT INTO inspection_answers (task_id, item, result, finding) VALUES (?, ?, ?, ?)`,
-				id, a.Item, string(a.Result), a.Finding); err != nil {
+			if _, err := tx.exec(ctx, `INSERT INTO inspection_answers (task_id, city, item, result, finding) VALUES (?, ?, ?, ?, ?)`,
+				id, h.City, a.Item, string(a.Result), a.Finding); err != nil {
 				return err
 			}
 		}
@@ -500,7 +500,7 @@ func truncateRunes(s string, n int) string {
 const findingCols = `f.id, f.city, f.hazard_id, f.task_id, f.item, f.text, f.risk_level, f.region_path, f.department, f.case_id,
 	f.state, f.sent_back, f.opened_at, f.closed_at, h.name, c.state, c.resolution_due`
 
-const findingFrom = ` FROM hazard_findings f JOIN hazards h ON h.id = f.hazard_id JOIN cases c ON c.id = f.case_id`
+const findingFrom = ` FROM hazard_findings f JOIN hazards h ON h.id = f.hazard_id AND h.city = f.city JOIN cases c ON c.id = f.case_id AND c.city = f.city`
 
 func scanFinding(row interface{ Scan(...any) error }) (Finding, error) {
 	var f Finding
@@ -875,7 +875,7 @@ func (db *DB) HazardFigures(ctx context.Context, actor *anju.Actor, fq HazardFig
 	// Tasks in scope by their hazard, in the region by their own path, as
 	// ListInspections selects them, so that its lists hold what is counted.
 	tw, targs := where("t", "h", "t.due_on", true)
-	rows, err := db.query(ctx, `SELECT h.risk_level, t.due_on, t.done_on FROM inspection_tasks t JOIN hazards h ON h.id = t.hazard_id WHERE `+tw, targs...)
+	rows, err := db.query(ctx, `SELECT h.risk_level, t.due_on, t.done_on FROM inspection_tasks t JOIN hazards h ON h.id = t.hazard_id AND h.city = t.city WHERE `+tw, targs...)
 	if err != nil {
 		return hazard.Figures{}, err
 	}

@@ -254,8 +254,9 @@ func (t *Tx) prepareIntakes(ctx context.Context, reqs []*intakeReq) error {
 	return t.pipeline(ctx, reads...)
 }
 
-// idemRef names an idempotency key: its scope (the filer) and the key.
-type idemRef struct{ scope, key string }
+// idemRef names an idempotency key: its scope (the filer) and the key,
+// and the city it files in, which the key's row is kept by.
+type idemRef struct{ city, scope, key string }
 
 // idemEntry is what a transaction knows of an idempotency key: the case it
 // took in, or caseID 0 when the key is unused.
@@ -264,7 +265,7 @@ type idemEntry struct {
 	hash   string
 }
 
-func (p *PreparedCase) idemRef() idemRef { return idemRef{p.scope, p.idemKey} }
+func (p *PreparedCase) idemRef() idemRef { return idemRef{p.grid.City, p.scope, p.idemKey} }
 
 // idempotencyKey returns what key stands for, from what the transaction
 // already read or wrote, else from the database.
@@ -273,7 +274,8 @@ func (t *Tx) idempotencyKey(ctx context.Context, key idemRef) (idemEntry, error)
 		return e, nil
 	}
 	var e idemEntry
-	err := t.queryRow(ctx, `SELECT case_id, request_hash FROM idempotency_keys WHERE scope = ? AND key = ?`, key.scope, key.key).
+	err := t.queryRow(ctx, `SELECT case_id, request_hash FROM idempotency_keys WHERE city = ? AND scope = ? AND key = ?`,
+		key.city, key.scope, key.key).
 		Scan(&e.caseID, &e.hash)
 	if err != nil && err != sql.ErrNoRows {
 		return idemEntry{}, err
@@ -300,14 +302,14 @@ func (t *Tx) idempotencyQuery(keys []idemRef) (string, []any) {
 	for n < len(keys) {
 		n *= 2
 	}
-	args := make([]any, 0, 2*n)
+	args := make([]any, 0, 3*n)
 	for i := range n {
 		k := keys[min(i, len(keys)-1)]
 		t.idem[k] = idemEntry{}
-		args = append(args, k.scope, k.key)
+		args = append(args, k.city, k.scope, k.key)
 	}
-	return `SELECT scope, key, case_id, request_hash FROM idempotency_keys WHERE (scope, key) IN (` +
-		strings.Repeat("(?, ?), ", n-1) + `(?, ?))`, args
+	return `SELECT city, scope, key, case_id, request_hash FROM idempotency_keys WHERE (city, scope, key) IN (` +
+		strings.Repeat("(?, ?, ?), ", n-1) + `(?, ?, ?))`, args
 }
 
 func (t *Tx) scanIdempotencyKeys(rows interface {
@@ -318,7 +320,7 @@ func (t *Tx) scanIdempotencyKeys(rows interface {
 	for rows.Next() {
 		var k idemRef
 		var e idemEntry
-		if err := rows.Scan(&k.scope, &k.key, &e.caseID, &e.hash); err != nil {
+		if err := rows.Scan(&k.city, &k.scope, &k.key, &e.caseID, &e.hash); err != nil {
 			return err
 		}
 		t.idem[k] = e

@@ -198,7 +198,7 @@ func (db *DB) GetMeeting(ctx context.Context, actor *anju.Actor, id int64) (Meet
 
 func (db *DB) proposals(ctx context.Context, q querier, meetingID int64) ([]Proposal, error) {
 	rows, err := q.query(ctx, `SELECT p.id, p.text, r.masked, p.proposed_by, p.state, p.moderated_by, p.created_at
-		FROM meeting_proposals p LEFT JOIN reporters r ON r.id = p.reporter_id WHERE p.meeting_id = ? ORDER BY p.id LIMIT 1000`, meetingID)
+		FROM meeting_proposals p LEFT JOIN reporters r ON r.id = p.reporter_id AND r.city = p.city WHERE p.meeting_id = ? ORDER BY p.id LIMIT 1000`, meetingID)
 	if err != nil {
 		return nil, err
 	}
@@ -307,8 +307,8 @@ func (db *DB) ProposeTopic(ctx context.Context, actor *anju.Actor, meetingID int
 		}
 		now := db.clock.Now()
 		out.CreatedAt = fromMicros(micros(now))
-		out.ID, err = tx.insertID(ctx, `INSERT INTO meeting_proposals (meeting_id, text, reporter_id, proposed_by, state, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)`, meetingID, in.Text, rid, out.ProposedBy, string(out.State), micros(now))
+		out.ID, err = tx.insertID(ctx, `INSERT INTO meeting_proposals (meeting_id, city, text, reporter_id, proposed_by, state, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, meetingID, m.City, in.Text, rid, out.ProposedBy, string(out.State), micros(now))
 		return err
 	})
 	return out, err
@@ -428,8 +428,8 @@ func (db *DB) RecordDecision(ctx context.Context, actor *anju.Actor, meetingID i
 			return err
 		}
 		now := db.clock.Now()
-		if out.ID, err = tx.insertID(ctx, `INSERT INTO meeting_decisions (meeting_id, text, case_id, created_by, created_at) VALUES (?, ?, ?, ?, ?)`,
-			meetingID, in.Text, c.ID, actorName(actor), micros(now)); err != nil {
+		if out.ID, err = tx.insertID(ctx, `INSERT INTO meeting_decisions (meeting_id, city, text, case_id, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			meetingID, c.City, in.Text, c.ID, actorName(actor), micros(now)); err != nil {
 			return err
 		}
 		if _, err := tx.exec(ctx, `INSERT INTO case_origins (case_id, city, decision_id, created_at) VALUES (?, ?, ?, ?)`,

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -275,14 +276,48 @@ const claimLease = 2 * time.Minute
 // never claim the same row: PostgreSQL skips rows another transaction holds,
 // and SQLite runs one write transaction at a time.
 func (db *DB) ClaimOutbox(ctx context.Context, n int) ([]OutboxItem, error) {
+	if !db.distributed {
+		return db.claimOutbox(ctx, "", n)
+	}
+	// Citus locks rows only by their city: each city's due notifications
+	// are claimed in a transaction of its own, on its worker, so that a
+	// stopped worker holds back only its cities'.
+	cities, err := db.AllCities(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []OutboxItem
+	var errs []error
+	for _, city := range cities {
+		if len(out) >= n {
+			break
+		}
+		got, err := db.claimOutbox(ctx, city, n-len(out))
+		out = append(out, got...)
+		errs = append(errs, err)
+	}
+	slices.SortFunc(out, func(a, b OutboxItem) int { return cmp.Compare(a.ID, b.ID) })
+	return out, errors.Join(errs...)
+}
+
+// claimOutbox claims up to n due notifications, of city when it is not "".
+func (db *DB) claimOutbox(ctx context.Context, city string, n int) ([]OutboxItem, error) {
 	var out []OutboxItem
 	err := db.inTx(ctx, func(tx *Tx) error {
 		now := db.clock.Now()
+		inCity, args := "", []any{micros(now.Add(claimLease)), micros(now), micros(now)}
+		if city != "" {
+			inCity, args = ` AND city = ?`, append(args, city)
+		}
+		args = append(args, n)
+		if city != "" {
+			args = append(args, city)
+		}
 		rows, err := tx.query(ctx, `UPDATE outbox SET locked_until = ?, attempts = attempts + 1
-			WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt <= ? AND locked_until <= ?
-			ORDER BY next_attempt, id LIMIT ?`+db.dialect.skipLocked()+`)
+			WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt <= ? AND locked_until <= ?`+inCity+`
+			ORDER BY next_attempt, id LIMIT ?`+db.dialect.skipLocked()+`)`+inCity+`
 			RETURNING id, city, COALESCE(case_id, 0), channel, target, subject, body, secret, attempts`,
-			micros(now.Add(claimLease)), micros(now), micros(now), n)
+			args...)
 		if err != nil {
 			return err
 		}

@@ -189,8 +189,8 @@ func (t *Tx) insertPetition(ctx context.Context, c *Case, p *petitionRow) error 
 // repeatedPetition is an SQL expression: whether a later petition names
 // the case whose id is the expression id as the one it repeats
 // (figures.Case.Repeated; the figures ask it of first petitions).
-func repeatedPetition(id string) string {
-	return `EXISTS (SELECT 1 FROM petitions rp WHERE rp.repeat_of = ` + id + `)`
+func repeatedPetition(id, city string) string {
+	return `EXISTS (SELECT 1 FROM petitions rp WHERE rp.repeat_of = ` + id + ` AND rp.city = ` + city + `)`
 }
 
 // petitionRepeated recounts the figures of petition id, which a repeat
@@ -299,7 +299,7 @@ func (t *Tx) petitionAct(ctx context.Context, c Case, action cases.Action, in ca
 	}
 	if n := pc.Reviews(); n != before {
 		if _, err := t.exec(ctx, `INSERT INTO petitions (case_id, city, reviews, created_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (case_id) DO UPDATE SET reviews = excluded.reviews`, c.ID, c.City, n, micros(c.CreatedAt)); err != nil {
+			ON CONFLICT (`+t.db.dialect.cityKey("case_id")+`) DO UPDATE SET reviews = excluded.reviews`, c.ID, c.City, n, micros(c.CreatedAt)); err != nil {
 			return nil, err
 		}
 	}

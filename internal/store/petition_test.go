@@ -549,7 +549,7 @@ func TestPetitionPrivacy(t *testing.T) {
 			t.Errorf("the petitioner's phone finds %v, %v", got, err)
 		}
 		var fp string
-		if err := w.db.SQL().QueryRow(`SELECT r.fingerprint FROM reporters r JOIN cases c ON c.reporter_id = r.id WHERE c.id = ` +
+		if err := w.db.SQL().QueryRow(`SELECT r.fingerprint FROM reporters r JOIN cases c ON c.reporter_id = r.id AND c.city = r.city WHERE c.id = ` +
 			strconv.FormatInt(cp.ID, 10)).Scan(&fp); err != nil || fp != "" {
 			t.Errorf("the petitioner's fingerprint %q, %v", fp, err)
 		}

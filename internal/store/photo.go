@@ -100,7 +100,7 @@ func (t *Tx) insertPhotos(ctx context.Context, c *Case, event int64, action case
 		if err != nil {
 			return err
 		}
-		if _, err := t.exec(ctx, `INSERT INTO case_photo_data (photo_id, image, thumb) VALUES (?, ?, ?)`, id, p.JPEG, p.Thumb); err != nil {
+		if _, err := t.exec(ctx, `INSERT INTO case_photo_data (photo_id, city, image, thumb) VALUES (?, ?, ?, ?)`, id, c.City, p.JPEG, p.Thumb); err != nil {
 			return err
 		}
 	}
@@ -137,15 +137,15 @@ func (db *DB) CasePhotos(ctx context.Context, actor *anju.Actor, caseID int64) (
 	if err != nil {
 		return nil, err
 	}
-	return db.casePhotos(ctx, caseID, !db.seesStaffRecord(actor, c))
+	return db.casePhotos(ctx, caseID, c.City, !db.seesStaffRecord(actor, c))
 }
 
-func (db *DB) casePhotos(ctx context.Context, caseID int64, publicOnly bool) ([]CasePhoto, error) {
-	q := `SELECT ` + photoCols + ` FROM case_photos p WHERE p.case_id = ?`
+func (db *DB) casePhotos(ctx context.Context, caseID int64, city string, publicOnly bool) ([]CasePhoto, error) {
+	q := `SELECT ` + photoCols + ` FROM case_photos p WHERE p.case_id = ? AND p.city = ?`
 	if publicOnly {
 		q += ` AND p.public`
 	}
-	rows, err := db.query(ctx, q+` ORDER BY p.id`, caseID)
+	rows, err := db.query(ctx, q+` ORDER BY p.id`, caseID, city)
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +207,7 @@ func (db *DB) photoContent(ctx context.Context, id int64, thumb bool) (PhotoCont
 	out := PhotoContent{Thumb: thumb}
 	var err error
 	out.CasePhoto, err = scanPhoto(db.queryRow(ctx, `SELECT `+photoCols+`, `+col+` FROM case_photos p
-		JOIN case_photo_data d ON d.photo_id = p.id WHERE p.id = ?`, id), &out.Data)
+		JOIN case_photo_data d ON d.photo_id = p.id AND d.city = p.city WHERE p.id = ?`, id), &out.Data)
 	if err == sql.ErrNoRows {
 		return PhotoContent{}, photoNotFound(id)
 	}

@@ -309,8 +309,9 @@ func BenchmarkPhotoStorage(b *testing.B) {
 }
 
 // TestMigrationLandsLate: a database made by a build that had a later
-// migration (00014) but not yet 00012, the photos', takes 00012 when it
-// arrives instead of refusing to open.
+// migration (00033) but not yet 00030, the list filters' indexes, takes
+// 00030 when it arrives instead of refusing to open. (It was 00012, the
+// photos', until 00033 put the city in the keys its foreign keys name.)
 func TestMigrationLandsLate(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
@@ -318,25 +319,25 @@ func TestMigrationLandsLate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, q := range []string{`DROP TABLE case_photo_data`, `DROP TABLE case_photos`, `DELETE FROM goose_db_version WHERE version_id = 12`} {
+		for _, q := range []string{`DROP INDEX cases_overdue`, `DROP INDEX cases_set_aside`, `DROP INDEX cases_channel`,
+			`DELETE FROM goose_db_version WHERE version_id = 30`} {
 			if _, err := db.SQL().Exec(q); err != nil {
 				t.Fatal(err)
 			}
 		}
 		var later int
-		db.SQL().QueryRow(`SELECT COUNT(*) FROM goose_db_version WHERE version_id > 12`).Scan(&later)
+		db.SQL().QueryRow(`SELECT COUNT(*) FROM goose_db_version WHERE version_id > 30`).Scan(&later)
 		db.Close()
 		if later == 0 {
-			t.Fatal("no migration after 00012: the test no longer shows anything")
+			t.Fatal("no migration after 00030: the test no longer shows anything")
 		}
 		db, err = store.Open(ctx, dsn, store.Options{})
 		if err != nil {
-			t.Fatalf("open with 00012 missing: %v", err)
+			t.Fatalf("open with 00030 missing: %v", err)
 		}
 		defer db.Close()
-		var n int
-		if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM case_photos`).Scan(&n); err != nil {
-			t.Errorf("case_photos after the late migration: %v", err)
+		if _, err := db.SQL().Exec(`DROP INDEX cases_channel`); err != nil {
+			t.Errorf("cases_channel after the late migration: %v", err)
 		}
 	})
 }

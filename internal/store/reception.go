@@ -341,7 +341,7 @@ func (db *DB) sessionBookings(ctx context.Context, q querier, sessionID int64) (
 		return nil, err
 	}
 	rows, err := q.query(ctx, `SELECT b.id, b.slot, b.code, b.reporter_id, r.masked, b.topic, b.booked_by, b.case_id, b.created_at
-		FROM reception_bookings b JOIN reporters r ON r.id = b.reporter_id WHERE b.session_id = ? ORDER BY b.slot, b.seat`, sessionID)
+		FROM reception_bookings b JOIN reporters r ON r.id = b.reporter_id AND r.city = b.city WHERE b.session_id = ? ORDER BY b.slot, b.seat`, sessionID)
 	if err != nil {
 		return nil, err
 	}
@@ -470,8 +470,8 @@ func (db *DB) BookSlot(ctx context.Context, actor *anju.Actor, sessionID int64, 
 				BookedBy: actorName(actor), BookedAt: fromMicros(micros(now)), reporterID: rid}
 			m := pd.Normalized()
 			out.Name, out.Phone = personal.MaskName(m.Name), personal.MaskPhone(m.Phone)
-			out.ID, err = tx.insertID(ctx, `INSERT INTO reception_bookings (session_id, slot, seat, code, reporter_id, topic, booked_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, sessionID, slot, seat, out.Code, rid, in.Topic, out.BookedBy, micros(now))
+			out.ID, err = tx.insertID(ctx, `INSERT INTO reception_bookings (session_id, city, slot, seat, code, reporter_id, topic, booked_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, sessionID, s.City, slot, seat, out.Code, rid, in.Topic, out.BookedBy, micros(now))
 			// insertID leaves PostgreSQL's error untranslated (RETURNING
 			// makes the insert a query).
 			if anju.ErrorCode(db.dialect.translate(err)) == anju.ECONFLICT {
@@ -666,7 +666,7 @@ func (db *DB) originCases(ctx context.Context, actor *anju.Actor, where string, 
 	// on the 200,000-case demo. PostgreSQL plans it as the join it is.
 	q := `SELECT c.id, c.tracking_code, c.title, c.state, c.grid, g.name, c.overdue, c.resolution_due, o.session_id, o.decision_id,
 		o.leader, c.created_at, c.closed_at FROM case_origins o CROSS JOIN cases c JOIN regions g ON g.code = c.grid
-		WHERE c.id = o.case_id AND ` + where + ` AND ` + sc
+		WHERE c.id = o.case_id AND c.city = o.city AND ` + where + ` AND ` + sc
 	args = append(append([]any{}, args...), sargs...)
 	if openOnly {
 		open := cases.OpenStates()

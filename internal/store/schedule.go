@@ -45,19 +45,42 @@ func (db *DB) RunDue(ctx context.Context, p Policy, limit int) (DueCounts, error
 // RunDue is the scheduler's pass inside the caller's transaction, for the
 // demo, which writes several simulated days to a commit.
 func (t *Tx) RunDue(ctx context.Context, p Policy, limit int) (DueCounts, error) {
-	return t.db.runDue(ctx, t, p, limit, func(ctx context.Context, ids []int64, fn func(tx *Tx, id int64) (bool, error)) (int, error) {
+	return t.db.runDue(ctx, t, p, limit, func(ctx context.Context, ids []dueCase, fn func(tx *Tx, id int64) (bool, error)) (int, error) {
 		return eachIn(t, ids, fn)
 	})
 }
 
-type dueRunner func(ctx context.Context, ids []int64, fn func(tx *Tx, id int64) (bool, error)) (int, error)
+type dueRunner func(ctx context.Context, ids []dueCase, fn func(tx *Tx, id int64) (bool, error)) (int, error)
+
+// dueCase is a case a step came due on, with its city: a distributed
+// engine locks a row only by its city (caseBusy).
+type dueCase struct {
+	id   int64
+	city string
+}
+
+func dueCases(rows *sql.Rows, err error) ([]dueCase, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []dueCase
+	for rows.Next() {
+		var c dueCase
+		if err := rows.Scan(&c.id, &c.city); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
 
 func (db *DB) runDue(ctx context.Context, q querier, p Policy, limit int, each dueRunner) (DueCounts, error) {
 	var n DueCounts
 	now := db.clock.Now()
 	sys := anju.SystemActor("scheduler")
-	pick := func(where string, args ...any) ([]int64, error) {
-		return column[int64](q.query(ctx, `SELECT id FROM cases WHERE `+workingStates+` AND `+where+` ORDER BY resolution_due LIMIT ?`,
+	pick := func(where string, args ...any) ([]dueCase, error) {
+		return dueCases(q.query(ctx, `SELECT id, city FROM cases WHERE `+workingStates+` AND `+where+` ORDER BY resolution_due LIMIT ?`,
 			append(args, limit)...))
 	}
 
@@ -172,7 +195,7 @@ func (db *DB) runDue(ctx context.Context, q querier, p Policy, limit int, each d
 			return n, err
 		}
 	}
-	ids, err = column[int64](q.query(ctx, `SELECT case_id FROM case_facts WHERE flags <> 0 AND (
+	ids, err = dueCases(q.query(ctx, `SELECT case_id, city FROM case_facts WHERE flags <> 0 AND (
 		(flags & 1 <> 0 AND created_at <= ? AND resolution_due <= ?) OR (flags & 2 <> 0 AND response_due < ?)
 		OR (flags & 4 <> 0 AND resolution_due < ?)) LIMIT ?`, last, last, micros(now), micros(now), limit))
 	if err != nil {
@@ -193,7 +216,7 @@ const dueBatch = 100
 // returns how many calls reported a step done in the batches that committed:
 // a batch that fails leaves nothing, and its steps come due again on the
 // next pass.
-func (db *DB) eachInBatches(ctx context.Context, ids []int64, fn func(tx *Tx, id int64) (bool, error)) (int, error) {
+func (db *DB) eachInBatches(ctx context.Context, ids []dueCase, fn func(tx *Tx, id int64) (bool, error)) (int, error) {
 	total := 0
 	for start := 0; start < len(ids); {
 		var done, taken int
@@ -203,17 +226,17 @@ func (db *DB) eachInBatches(ctx context.Context, ids []int64, fn func(tx *Tx, id
 			// do not keep the other writers waiting.
 			began := time.Now()
 			done, taken = 0, 0 // a retried transaction counts afresh
-			for _, id := range ids[start:min(start+dueBatch, len(ids))] {
+			for _, c := range ids[start:min(start+dueBatch, len(ids))] {
 				if taken > 0 && time.Since(began) >= dueBatchTime {
 					break
 				}
-				busy, err := tx.caseBusy(ctx, id)
+				busy, err := tx.caseBusy(ctx, c.id, c.city)
 				if err != nil {
 					return err
 				}
 				ok := false
 				if !busy {
-					if ok, err = fn(tx, id); err != nil {
+					if ok, err = fn(tx, c.id); err != nil {
 						return err
 					}
 				}
@@ -239,18 +262,18 @@ func (db *DB) eachInBatches(ctx context.Context, ids []int64, fn func(tx *Tx, id
 // audit head, which every writer takes, is taken at the end of each
 // transaction, after its cases: chainAudit.) SQLite runs one writer at a
 // time.
-func (t *Tx) caseBusy(ctx context.Context, id int64) (bool, error) {
+func (t *Tx) caseBusy(ctx context.Context, id int64, city string) (bool, error) {
 	if t.db.dialect.name() != "postgres" {
 		return false, nil
 	}
 	var got int64
-	err := t.queryRow(ctx, `SELECT id FROM cases WHERE id = ?`+t.db.dialect.skipLocked(), id).Scan(&got)
+	err := t.queryRow(ctx, `SELECT id FROM cases WHERE id = ? AND city = ?`+t.db.dialect.skipLocked(), id, city).Scan(&got)
 	if err != sql.ErrNoRows {
 		return false, err
 	}
 	// Held by another transaction, or not there at all (the step then
 	// finds that out itself).
-	err = t.queryRow(ctx, `SELECT id FROM cases WHERE id = ?`, id).Scan(&got)
+	err = t.queryRow(ctx, `SELECT id FROM cases WHERE id = ? AND city = ?`, id, city).Scan(&got)
 	if err == sql.ErrNoRows {
 		return false, nil
 	}
@@ -261,10 +284,10 @@ func (t *Tx) caseBusy(ctx context.Context, id int64) (bool, error) {
 const dueBatchTime = 50 * time.Millisecond
 
 // eachIn takes one due step on each case inside tx and counts those taken.
-func eachIn(tx *Tx, ids []int64, fn func(tx *Tx, id int64) (bool, error)) (int, error) {
+func eachIn(tx *Tx, ids []dueCase, fn func(tx *Tx, id int64) (bool, error)) (int, error) {
 	done := 0
-	for _, id := range ids {
-		ok, err := fn(tx, id)
+	for _, c := range ids {
+		ok, err := fn(tx, c.id)
 		if err != nil {
 			return done, err
 		}

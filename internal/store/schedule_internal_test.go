@@ -83,7 +83,10 @@ func TestDueBatchesEndInTime(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		ids := []int64{1, 2, 3, 4, 5, 6, 7, 8}
+		var ids []dueCase
+		for id := range int64(8) {
+			ids = append(ids, dueCase{id: id + 1, city: "330100"})
+		}
 		txs := map[*Tx]bool{}
 		seen := map[int64]int{}
 		n, err := db.eachInBatches(ctx, ids, func(tx *Tx, id int64) (bool, error) {
@@ -95,9 +98,9 @@ func TestDueBatchesEndInTime(t *testing.T) {
 		if err != nil || n != len(ids) {
 			t.Fatalf("eachInBatches = %d, %v", n, err)
 		}
-		for _, id := range ids {
-			if seen[id] != 1 {
-				t.Errorf("id %d taken %d times", id, seen[id])
+		for _, c := range ids {
+			if seen[c.id] != 1 {
+				t.Errorf("id %d taken %d times", c.id, seen[c.id])
 			}
 		}
 		if len(txs) < len(ids)/2 {

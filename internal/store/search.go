@@ -405,13 +405,14 @@ func (t *Tx) indexCaseDoc(ctx context.Context, c *Case, fresh bool, doc *searchD
 			return err
 		}
 	}
-	t.search = append(t.search, pendingDoc{id: c.ID, fresh: fresh, doc: doc})
+	t.search = append(t.search, pendingDoc{id: c.ID, city: c.City, fresh: fresh, doc: doc})
 	return nil
 }
 
 // pendingDoc is an index entry waiting for its transaction's commit.
 type pendingDoc struct {
 	id    int64
+	city  string
 	fresh bool // a new case: nothing to replace
 	doc   *searchDoc
 }
@@ -447,7 +448,7 @@ func (t *Tx) flushSearch(ctx context.Context) error {
 		var q strings.Builder
 		args := make([]any, 0, 5*len(part))
 		if pg {
-			q.WriteString(`INSERT INTO case_search (case_id, doc) VALUES `)
+			q.WriteString(`INSERT INTO case_search (case_id, city, doc) VALUES `)
 		} else {
 			q.WriteString(`INSERT INTO case_fts (rowid, title, address, body, reply) VALUES `)
 		}
@@ -456,19 +457,24 @@ func (t *Tx) flushSearch(ctx context.Context) error {
 				q.WriteString(", ")
 			}
 			if pg {
-				q.WriteString(`(?, setweight(to_tsvector('simple', ?), 'A') || setweight(to_tsvector('simple', ?), 'B') ||
+				q.WriteString(`(?, ?, setweight(to_tsvector('simple', ?), 'A') || setweight(to_tsvector('simple', ?), 'B') ||
 					setweight(to_tsvector('simple', ?), 'C') || setweight(to_tsvector('simple', ?), 'C'))`)
 			} else {
 				q.WriteString(`(?, ?, ?, ?, ?)`)
 			}
-			d := entries[latest[id]].doc
-			args = append(args, id, d.title, d.address, d.body, d.reply)
+			e := entries[latest[id]]
+			d := e.doc
+			if pg {
+				args = append(args, id, e.city, d.title, d.address, d.body, d.reply)
+			} else {
+				args = append(args, id, d.title, d.address, d.body, d.reply)
+			}
 			if !fresh[id] {
 				stale = append(stale, id)
 			}
 		}
 		if pg {
-			q.WriteString(` ON CONFLICT (case_id) DO UPDATE SET doc = excluded.doc`)
+			q.WriteString(` ON CONFLICT (case_id, city) DO UPDATE SET doc = excluded.doc`)
 		} else if len(stale) > 0 {
 			stale = padIDs(stale)
 			if _, err := t.exec(ctx, `DELETE FROM case_fts WHERE rowid IN (`+placeholders(len(stale))+`)`, stale...); err != nil {
@@ -495,7 +501,7 @@ func (db *DB) backfillSearch(ctx context.Context, city string) error {
 	}
 	missing := `SELECT c.id FROM cases c WHERE c.city = ? AND NOT EXISTS (SELECT 1 FROM case_fts f WHERE f.rowid = c.id) ORDER BY c.id LIMIT 500`
 	if db.dialect.name() == "postgres" {
-		missing = `SELECT c.id FROM cases c WHERE c.city = ? AND NOT EXISTS (SELECT 1 FROM case_search s WHERE s.case_id = c.id) ORDER BY c.id LIMIT 500`
+		missing = `SELECT c.id FROM cases c WHERE c.city = ? AND NOT EXISTS (SELECT 1 FROM case_search s WHERE s.case_id = c.id AND s.city = c.city) ORDER BY c.id LIMIT 500`
 	}
 	for {
 		ids, err := column[int64](db.query(ctx, missing, city))
@@ -649,8 +655,16 @@ func (db *DB) searchSQL(ctx context.Context, actor *anju.Actor, sq SearchQuery, 
 	}
 	var cand, score, candQ string
 	var args, candArgs []any
+	// A city's actor searches its city: each part of the query names the
+	// city, which a distributed engine needs to answer it on the one worker
+	// holding the city (it does not carry the candidates' city out of
+	// their subquery).
+	inCity, cityArgs := "", []any(nil)
+	if actor != nil && !actor.System {
+		inCity, cityArgs = ` AND c.city = ?`, []any{actor.City}
+	}
 	if db.dialect.name() == "postgres" {
-		cand = `SELECT c.id FROM case_search s JOIN cases c ON c.id = s.case_id WHERE s.doc @@ (` + pq.tsquery() + `) AND ` + sc + fq +
+		cand = `SELECT c.id, c.city FROM case_search s JOIN cases c ON c.id = s.case_id AND c.city = s.city WHERE s.doc @@ (` + pq.tsquery() + `) AND ` + sc + fq +
 			` ORDER BY s.case_id DESC LIMIT ?`
 		args = append(append(append(pq.tsqueryArgs(), sargs...), fargs...), candidates)
 		candQ, candArgs = cand, slices.Clone(args)
@@ -658,12 +672,15 @@ func (db *DB) searchSQL(ctx context.Context, actor *anju.Actor, sq SearchQuery, 
 		// reply C, as written by indexCase; normalization 1 divides by
 		// 1 + log(document length), as bm25 does in its own way. Ranked
 		// here, after the candidates are cut, never for every match.
-		score = `0.0`
+		// A join rather than a correlated subquery, which a distributed
+		// engine does not take beside a subquery in FROM.
 		if sq.Sort != "time" {
-			score = `(SELECT ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', s.doc, ` + pq.tsquery() + `, 1) FROM case_search s WHERE s.case_id = cand.id)`
-			args = append(pq.tsqueryArgs(), args...)
+			cand = `SELECT cand.id, cand.city, ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', s.doc, ` + pq.tsquery() + `, 1) AS score
+				FROM (` + cand + `) cand JOIN case_search s ON s.case_id = cand.id AND s.city = cand.city` + strings.ReplaceAll(inCity, "c.", "s.")
+			args = append(append(pq.tsqueryArgs(), args...), cityArgs...)
+		} else {
+			cand = `SELECT cand.id, cand.city, 0.0 AS score FROM (` + cand + `) cand`
 		}
-		cand = `SELECT cand.id, ` + score + ` AS score FROM (` + cand + `) cand`
 	} else {
 		// bm25 weights follow the column order (title, address, body, reply);
 		// it is negative, lower better, hence the sign. It is computed only
@@ -677,7 +694,7 @@ func (db *DB) searchSQL(ctx context.Context, actor *anju.Actor, sq SearchQuery, 
 		if sq.Sort == "time" {
 			score = `0.0`
 		}
-		cand = `SELECT c.id, ` + score + ` AS score FROM case_fts CROSS JOIN cases c ON c.id = case_fts.rowid
+		cand = `SELECT c.id, c.city, ` + score + ` AS score FROM case_fts CROSS JOIN cases c ON c.id = case_fts.rowid
 			WHERE case_fts MATCH ? AND ` + sc + fq + ` ORDER BY case_fts.rowid DESC LIMIT ?`
 		args = append(append(append([]any{pq.match()}, sargs...), fargs...), candidates)
 		candQ, candArgs = cand, slices.Clone(args)
@@ -693,9 +710,9 @@ func (db *DB) searchSQL(ctx context.Context, actor *anju.Actor, sq SearchQuery, 
 	if db.dialect.name() == "postgres" {
 		join = "JOIN"
 	}
-	q := `SELECT ` + caseCols + `, top.score, top.n FROM (SELECT id, score, COUNT(*) OVER () AS n FROM (` + cand + `) ranked
-		ORDER BY ` + order + ` LIMIT ? OFFSET ?) top ` + join + ` cases c ON c.id = top.id JOIN regions g ON g.code = c.grid
-		LEFT JOIN reporters r ON r.id = c.reporter_id ORDER BY ` + strings.ReplaceAll(order, "id DESC", "c.id DESC")
-	args = append(args, sq.PageSize+1, (sq.Page-1)*sq.PageSize)
+	q := `SELECT ` + caseCols + `, top.score, top.n FROM (SELECT id, city, score, COUNT(*) OVER () AS n FROM (` + cand + `) ranked
+		ORDER BY ` + order + ` LIMIT ? OFFSET ?) top ` + join + ` cases c ON c.id = top.id AND c.city = top.city` + inCity + ` JOIN regions g ON g.code = c.grid
+		LEFT JOIN reporters r ON r.id = c.reporter_id AND r.city = c.city ORDER BY ` + strings.ReplaceAll(order, "id DESC", "c.id DESC")
+	args = append(append(args, sq.PageSize+1, (sq.Page-1)*sq.PageSize), cityArgs...)
 	return q, args, candQ, candArgs, nil
 }

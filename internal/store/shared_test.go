@@ -324,7 +324,7 @@ func TestSchedulerSkipsBusyCase(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := other.ExecContext(ctx, `SELECT id FROM cases WHERE id = $1 FOR UPDATE`, ids[0]); err != nil {
+			if _, err := other.ExecContext(ctx, `SELECT id FROM cases WHERE id = $1 AND city = $2 FOR UPDATE`, ids[0], "330100"); err != nil {
 				t.Fatal(err)
 			}
 			wait, cancel := context.WithTimeout(ctx, 20*time.Second)

@@ -269,7 +269,7 @@ func (db *DB) followEvents(ctx context.Context, city string, ci *citySimilar) er
 	for start := 0; start < len(ids); start += 500 {
 		chunk := ids[start:min(len(ids), start+500)]
 		rows, err := db.sql.QueryContext(ctx, db.dialect.rebind(`SELECT id, title, body, lat, lon, grid, created_at, state
-			FROM cases WHERE id IN (`+placeholders(len(chunk))+`)`), chunk...)
+			FROM cases WHERE city = ? AND id IN (`+placeholders(len(chunk))+`)`), append([]any{city}, chunk...)...)
 		if err != nil {
 			return err
 		}

@@ -43,6 +43,10 @@ type DB struct {
 	clock   anju.Clock
 	dsn     string
 	locator *locator
+	// distributed: the database is a Citus cluster's coordinator
+	// (migration 00034), where a statement that locks rows must name
+	// their city (ClaimOutbox).
+	distributed bool
 
 	keys          *personal.Keyring
 	publicURL     string
@@ -149,6 +153,12 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if db.dialect.name() == "postgres" {
+		if err := db.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')`).Scan(&db.distributed); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	logf := opts.Logf
 	if logf == nil {

@@ -62,7 +62,7 @@ func TestSupport(t *testing.T) {
 		// the row, only their masked forms.
 		var ct []byte
 		var masked string
-		if err := w.db.SQL().QueryRow(`SELECT r.ciphertext, r.masked FROM case_supporters s JOIN reporters r ON r.id = s.reporter_id`).Scan(&ct, &masked); err != nil {
+		if err := w.db.SQL().QueryRow(`SELECT r.ciphertext, r.masked FROM case_supporters s JOIN reporters r ON r.id = s.reporter_id AND r.city = s.city`).Scan(&ct, &masked); err != nil {
 			t.Fatal(err)
 		}
 		if bytes.Contains(ct, []byte("13900001111")) || strings.Contains(masked, "13900001111") || strings.Contains(masked, "李四") {

@@ -329,7 +329,7 @@ func (db *DB) cityLocation(ctx context.Context, city string) *time.Location {
 // warning.Clusters applies), each with its street, and raises the clusters
 // warning.Clusters finds among them.
 func (db *DB) clusterCandidates(ctx context.Context, city string, now time.Time, p WarningPolicy) ([]candidate, error) {
-	rows, err := db.query(ctx, `SELECT `+reportCols+` FROM cases c LEFT JOIN reporters r ON r.id = c.reporter_id
+	rows, err := db.query(ctx, `SELECT `+reportCols+` FROM cases c LEFT JOIN reporters r ON r.id = c.reporter_id AND r.city = c.city
 		WHERE c.city = ? AND c.created_at > ? AND c.created_at <= ? ORDER BY c.created_at, c.id`,
 		city, micros(now.Add(-p.ClusterWindow)), micros(now))
 	if err != nil {
@@ -411,8 +411,8 @@ func (db *DB) recentClusterCases(ctx context.Context, city string, since time.Ti
 
 func (db *DB) reopenCandidates(ctx context.Context, city string, now time.Time, p WarningPolicy) ([]candidate, error) {
 	rows, err := db.query(ctx, `SELECT case_id, COUNT(*) FROM case_events WHERE action = 'reopen' AND city = ?
-		AND case_id IN (SELECT case_id FROM case_events WHERE action = 'reopen' AND at >= ?)
-		GROUP BY case_id ORDER BY case_id`, city, micros(now.Add(-p.ReopenLookback)))
+		AND case_id IN (SELECT case_id FROM case_events WHERE action = 'reopen' AND city = ? AND at >= ?)
+		GROUP BY case_id ORDER BY case_id`, city, city, micros(now.Add(-p.ReopenLookback)))
 	if err != nil {
 		return nil, err
 	}

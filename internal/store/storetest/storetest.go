@@ -63,11 +63,24 @@ func PostgresURL(t testing.TB) string {
 	return base
 }
 
-// postgresDSN creates a throwaway schema and returns a DSN whose search_path
-// points at it; pgx passes unknown URL parameters to the server as run-time
-// settings.
-func postgresDSN(t testing.TB) string {
-	base := PostgresURL(t)
+// CitusDSN returns the DSN of a fresh schema on the Citus cluster named by
+// ANJU_TEST_CITUS (scripts/citus.sh prints it; `make test-citus` sets it),
+// skipping the test when it is unset: the cluster is built and started on
+// request, not by `make test`.
+func CitusDSN(t testing.TB) string {
+	base := os.Getenv("ANJU_TEST_CITUS")
+	if base == "" {
+		t.Skip("ANJU_TEST_CITUS is not set; run 'make test-citus' to start a Citus cluster")
+	}
+	return schemaDSN(t, base)
+}
+
+func postgresDSN(t testing.TB) string { return schemaDSN(t, PostgresURL(t)) }
+
+// schemaDSN creates a throwaway schema on the server at base and returns a
+// DSN whose search_path points at it; pgx passes unknown URL parameters to
+// the server as run-time settings.
+func schemaDSN(t testing.TB, base string) string {
 	db, err := sql.Open("pgx", base)
 	if err != nil {
 		t.Fatalf("open %s: %v", base, err)
@@ -77,7 +90,7 @@ func postgresDSN(t testing.TB) string {
 	rand.Read(b)
 	schema := "t_" + hex.EncodeToString(b)
 	if _, err := db.ExecContext(context.Background(), "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("PostgreSQL at ANJU_TEST_PG does not answer: %v", err)
+		t.Fatalf("the test PostgreSQL server does not answer: %v", err)
 	}
 	t.Cleanup(func() {
 		db, err := sql.Open("pgx", base)
@@ -89,7 +102,7 @@ func postgresDSN(t testing.TB) string {
 	})
 	u, err := url.Parse(base)
 	if err != nil {
-		t.Fatalf("ANJU_TEST_PG is not a URL: %v", err)
+		t.Fatalf("the test PostgreSQL URL is not a URL: %v", err)
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
