@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime/pprof"
 	"slices"
 	"sort"
 	"strconv"
@@ -270,20 +269,12 @@ func runBench(ctx context.Context, env *cliEnv, args []string) error {
 		rateText = strconv.FormatFloat(cfg.rate, 'f', -1, 64) + " cases/s"
 	}
 	fmt.Fprintf(env.stdout, "intake over HTTP: %s, %d clients, %s, rate %s, %s\n", target, cfg.clients, cfg.duration, rateText, engine)
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
 	}
 	res, err := benchHTTP(ctx, cfg, w)
-	if *cpuProfile != "" {
-		pprof.StopCPUProfile()
-	}
+	stopProfile()
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"runtime"
 	"runtime/pprof"
 	"slices"
@@ -61,17 +60,11 @@ func runBenchFigures(ctx context.Context, env *cliEnv, args []string) error {
 	// during the first timed reads: that made the dashboard's slowest
 	// run twice its median.
 	runtime.GC()
-	if *cpuProfile != "" {
-		f, err := os.Create(*cpuProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startCPUProfile(*cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	var dashP50, dashP95, mapP50, mapP95 float64
 	for i, b := range benches {
 		var lat []float64

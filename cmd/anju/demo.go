@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os"
-	"runtime/pprof"
 	"strings"
 	"sync"
 
@@ -102,17 +100,11 @@ func runDemo(ctx context.Context, env *cliEnv, args []string) error {
 			return err
 		}
 		defer fill.Close()
-		if *cpuProfile != "" {
-			f, err := os.Create(*cpuProfile)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			if err := pprof.StartCPUProfile(f); err != nil {
-				return err
-			}
-			defer pprof.StopCPUProfile()
+		stopProfile, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
 		}
+		defer stopProfile()
 		cs, err := demo.Populate(ctx, fill, demo.CaseOptions{Cases: *nCases, Seed: *seed, Progress: func(n int) {
 			fmt.Fprintf(env.stdout, "  %d cases\n", n)
 		}})
