@@ -171,6 +171,18 @@ func (k *kindsWorld) timeline(rng *rand.Rand, t time.Time) *timeline {
 	return tl
 }
 
+// publishedTimeline is the timeline of a session or meeting held at start
+// and published daysBefore days ahead of it; one still ahead was published
+// within the last day (the simulated clock never passes now).
+func (k *kindsWorld) publishedTimeline(rng *rand.Rand, start time.Time, daysBefore int, upcoming bool) *timeline {
+	tl := k.timeline(rng, start.Add(-time.Duration(daysBefore)*24*time.Hour))
+	if upcoming {
+		tl.at = k.now.Add(-time.Duration(1+rng.Intn(24)) * time.Hour)
+		k.clock.Set(tl.at)
+	}
+	return tl
+}
+
 // actor is the demo user with login, or an error naming it.
 func (k *kindsWorld) actor(login string) (*anju.Actor, error) {
 	if a := k.actors[login]; a != nil {

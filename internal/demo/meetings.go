@@ -59,11 +59,7 @@ func (k *kindsWorld) holdMeeting(ctx context.Context, rng *rand.Rand, community 
 	if err != nil {
 		return err
 	}
-	tl := k.timeline(rng, start.Add(-time.Duration(7+rng.Intn(8))*24*time.Hour))
-	if upcoming {
-		tl.at = k.now.Add(-time.Duration(1+rng.Intn(24)) * time.Hour)
-		k.clock.Set(tl.at)
-	}
+	tl := k.publishedTimeline(rng, start, 7+rng.Intn(8), upcoming)
 	name := k.regionNames[community]
 	topics := []string{faceMatters[rng.Intn(len(faceMatters))].topic, "社区近期重点工作通报"}
 	m, err := k.db.CreateMeeting(ctx, convener, meeting.Meeting{Community: community, Title: name + meetingTitles[rng.Intn(len(meetingTitles))],

@@ -87,11 +87,7 @@ func (k *kindsWorld) holdReception(ctx context.Context, rng *rand.Rand, street s
 	if err != nil {
 		return err
 	}
-	tl := k.timeline(rng, start.Add(-time.Duration(5+rng.Intn(10))*24*time.Hour))
-	if upcoming {
-		tl.at = k.now.Add(-time.Duration(1+rng.Intn(24)) * time.Hour)
-		k.clock.Set(tl.at)
-	}
+	tl := k.publishedTimeline(rng, start, 5+rng.Intn(10), upcoming)
 	matters := make([]faceMatter, 0, 3)
 	for _, j := range rng.Perm(len(faceMatters))[:3] {
 		matters = append(matters, faceMatters[j])
