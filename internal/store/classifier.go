@@ -243,9 +243,16 @@ func (db *DB) Suggest(ctx context.Context, actor *anju.Actor, title, text, grid 
 	return s, nil
 }
 
+// untrainedRetry is how long RetrainDue leaves a city it found with too few
+// closed cases before looking again. Finding that out reads the city's
+// cases newest first until trainLimit qualify, which for such a city is all
+// of them; the scheduler asks every few seconds.
+const untrainedRetry = time.Hour
+
 // RetrainDue retrains every city whose models are older than every, or that
-// has none yet and enough closed cases. The scheduler calls it; with several
-// servers a city may get two versions in one round, which is harmless.
+// has none yet and enough closed cases (looked for at most once every
+// untrainedRetry). The scheduler calls it; with several servers a city may
+// get two versions in one round, which is harmless.
 func (db *DB) RetrainDue(ctx context.Context, every time.Duration) (int, error) {
 	cities, err := db.AllCities(ctx)
 	if err != nil {
@@ -260,9 +267,13 @@ func (db *DB) RetrainDue(ctx context.Context, every time.Duration) (int, error) 
 		if at.Valid && db.clock.Now().Sub(fromMicros(at.Int64)) < every {
 			continue
 		}
+		if tried, ok := db.untrained.Load(city); ok && db.clock.Now().Sub(tried.(time.Time)) < min(every, untrainedRetry) {
+			continue
+		}
 		if _, err := db.TrainSuggestionModels(ctx, anju.SystemActor("scheduler"), city); err != nil {
 			if anju.ErrorCode(err) == anju.EINVALID {
-				continue // not enough closed cases yet
+				db.untrained.Store(city, db.clock.Now()) // not enough closed cases yet
+				continue
 			}
 			return trained, err
 		}

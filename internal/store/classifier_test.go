@@ -25,6 +25,11 @@ func TestSuggestionModels(t *testing.T) {
 		if s, err := w.db.Suggest(ctx, w.actors["operator"], "", "路灯坏了", ""); err != nil || len(s.Categories) != 0 {
 			t.Fatalf("suggestions before any model: %+v %v", s, err)
 		}
+		// The scheduler finds the city too young to learn from, and does not
+		// read its cases again for an hour.
+		if n, err := w.db.RetrainDue(ctx, 24*time.Hour); err != nil || n != 0 {
+			t.Fatalf("retrain without closed cases: %d %v", n, err)
+		}
 		// Street lights go to the city bureau, rubbish to the street office.
 		kinds := []struct {
 			category, department, handler string
@@ -52,8 +57,15 @@ func TestSuggestionModels(t *testing.T) {
 		if _, err := w.db.TrainSuggestionModels(ctx, w.actors["operator"], "330100"); anju.ErrorCode(err) != anju.EFORBIDDEN {
 			t.Errorf("operator trains: %v", err)
 		}
+		if n, err := w.db.RetrainDue(ctx, 24*time.Hour); err != nil || n != 0 {
+			t.Fatalf("retrain within the hour of finding too few cases: %d %v", n, err)
+		}
+		w.clock.Advance(time.Hour)
+		if n, err := w.db.RetrainDue(ctx, 24*time.Hour); err != nil || n != 1 {
+			t.Fatalf("retrain an hour later: %d %v", n, err)
+		}
 		models, err := w.db.TrainSuggestionModels(ctx, admin, "330100")
-		if err != nil || len(models) != 2 || models[0].Kind != store.ModelCategory || models[0].Version != 1 || models[0].Evaluation.TestSize == 0 {
+		if err != nil || len(models) != 2 || models[0].Kind != store.ModelCategory || models[0].Version != 2 || models[0].Evaluation.TestSize == 0 {
 			t.Fatalf("train: %+v %v", models, err)
 		}
 		t.Logf("category model: accuracy %.2f on %d held-out cases", models[0].Evaluation.Accuracy, models[0].Evaluation.TestSize)
@@ -69,11 +81,11 @@ func TestSuggestionModels(t *testing.T) {
 		if s.Categories[0].Code != "010201" || s.Departments[0].Code != "a-office" {
 			t.Errorf("suggest rubbish: %+v", s)
 		}
-		// A second training makes version 2; RetrainDue leaves fresh models alone.
+		// RetrainDue leaves fresh models alone.
 		if n, err := w.db.RetrainDue(ctx, 24*time.Hour); err != nil || n != 0 {
 			t.Errorf("retrain of fresh models: %d %v", n, err)
 		}
-		if list, _ := w.db.SuggestionModels(ctx, admin); len(list) != 2 {
+		if list, _ := w.db.SuggestionModels(ctx, admin); len(list) != 4 { // two versions of two models
 			t.Errorf("models listed: %+v", list)
 		}
 	})

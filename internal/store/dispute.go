@@ -727,6 +727,12 @@ type DisputeList struct {
 // (with FollowUpDue, those whose visit is due); or one workbench queue's
 // (Queue), which an actor who does not see it is refused (EINVALID on
 // "queue", as an unknown one).
+//
+// The dispute reads join the cases with CROSS JOIN, which SQLite takes in
+// the order written: a city holds few disputes among many cases, and
+// without statistics SQLite would otherwise read every case in the
+// reader's reach to find them (the workbench's dispute counts took 9 s at
+// 2,000,000 cases). PostgreSQL plans a CROSS JOIN as any other join.
 func (db *DB) ListDisputes(ctx context.Context, actor *anju.Actor, f DisputeFilter) (DisputeList, error) {
 	if f.State != "" && !f.State.Valid() {
 		return DisputeList{}, anju.FieldError("state", "unknown dispute state %q; one of %v", f.State, dispute.States)
@@ -746,7 +752,7 @@ func (db *DB) ListDisputes(ctx context.Context, actor *anju.Actor, f DisputeFilt
 		COALESCE((SELECT r.name FROM regions r WHERE r.code = c.grid), ''), c.department, c.created_at,
 		(SELECT COUNT(*) FROM dispute_sessions s WHERE s.case_id = d.case_id AND s.city = d.city),
 		(SELECT MAX(s.held_at) FROM dispute_sessions s WHERE s.case_id = d.case_id AND s.city = d.city)
-		FROM disputes d JOIN cases c ON c.id = d.case_id AND c.city = d.city WHERE ` + scope
+		FROM disputes d CROSS JOIN cases c WHERE c.id = d.case_id AND c.city = d.city AND ` + scope
 	if f.State != "" {
 		q += ` AND d.state = ?`
 		args = append(args, string(f.State))
@@ -812,7 +818,7 @@ func (db *DB) DisputeQueueCounts(ctx context.Context, actor *anju.Actor) ([]Disp
 		}
 		where, args := disputeQueueWhere(actor, def, now)
 		var n int
-		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM disputes d JOIN cases c ON c.id = d.case_id AND c.city = d.city WHERE `+where, args...).Scan(&n); err != nil {
+		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM disputes d CROSS JOIN cases c WHERE c.id = d.case_id AND c.city = d.city AND `+where, args...).Scan(&n); err != nil {
 			return nil, err
 		}
 		out = append(out, DisputeQueueCount{Queue: def.Queue, Count: n})
@@ -958,8 +964,8 @@ func (db *DB) largeDisputeCandidates(ctx context.Context, city string, now time.
 		args = append(args, string(s))
 	}
 	rows, err := db.query(ctx, `SELECT d.case_id, d.type, d.people, d.amount_fen, c.tracking_code, c.region_path, c.grid
-		FROM disputes d JOIN cases c ON c.id = d.case_id AND c.city = d.city
-		WHERE d.city = ? AND d.state IN (`+placeholders(len(states))+`) AND NOT EXISTS (SELECT 1 FROM warnings w
+		FROM disputes d CROSS JOIN cases c
+		WHERE c.id = d.case_id AND c.city = d.city AND d.city = ? AND d.state IN (`+placeholders(len(states))+`) AND NOT EXISTS (SELECT 1 FROM warnings w
 			WHERE w.city = d.city AND w.kind = ? AND w.subject = 'dispute:case:' || CAST(d.case_id AS TEXT))
 		ORDER BY d.case_id`, append(args, string(warning.KindLargeDispute))...)
 	if err != nil {

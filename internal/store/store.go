@@ -59,6 +59,9 @@ type DB struct {
 	stmts         *sync.Map // query → *sql.Stmt
 	preparing     *sync.Map // query → true while a transaction has it prepared in the background
 	tokenCache    *sync.Map // token hash → tokenEntry
+	// untrained: city → when RetrainDue last found it with too few
+	// closed cases to learn from (classifier.go).
+	untrained     *sync.Map
 	changes       *changeWatch
 	similar       *similarIndexes
 	models        *cityCache[*cityModels]
@@ -145,6 +148,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	db.intake = &intakeBatcher{db: db}
 	db.stmts, db.preparing, db.nstmts = &sync.Map{}, &sync.Map{}, &atomic.Int64{}
 	db.tokenCache = &sync.Map{}
+	db.untrained = &sync.Map{}
 	db.similar = &similarIndexes{cities: map[string]*citySimilar{}}
 	db.models = newCityCache[*cityModels](db.changes, changeModels, time.Minute)
 	db.publicFigures = newPublicFigureCache()
@@ -607,6 +611,9 @@ func (db *DB) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 		return db.bound.boundQueryRow(ctx, q, args...)
 	}
 	q = db.dialect.rebind(q)
+	if db.queried != nil {
+		db.queried(q, args)
+	}
 	if st := db.stmt(ctx, q); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
