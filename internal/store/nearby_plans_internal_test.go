@@ -1,0 +1,52 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"anju/internal/store/storetest"
+)
+
+// TestOpenCasesNearPlans explains the grid page's query (OpenCasesNear)
+// for a city-wide dispatcher and a street's grid worker, by time left and
+// nearest first: it reads the open cases' index, never every case of the
+// area (27 s for a city dispatcher at 2,000,000 cases).
+func TestOpenCasesNearPlans(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db, actors := planWorld(t, dsn)
+		type query struct {
+			q    string
+			args []any
+		}
+		var seen []query
+		db.queried = func(q string, args []any) {
+			if strings.Contains(q, "FROM cases c") {
+				seen = append(seen, query{q, args})
+			}
+		}
+		lat, lon := 30.27, 120.15
+		for _, who := range []string{"dispatcher", "worker"} {
+			if _, err := db.OpenCasesNear(ctx, actors[who], nil, nil); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.OpenCasesNear(ctx, actors[who], &lat, &lon); err != nil {
+				t.Fatal(err)
+			}
+		}
+		db.queried = nil
+		if len(seen) != 4 {
+			t.Fatalf("%d queries seen, want 4", len(seen))
+		}
+		for _, s := range seen {
+			plan := explain(t, db, s.q, s.args...)
+			if bad := badPlan(db.dialect.name(), plan); bad != "" {
+				t.Errorf("the plan reads the city's cases (%s):\n%s", bad, plan)
+			}
+			if db.dialect.name() == "sqlite" && !strings.Contains(plan, "cases_open_deadline") {
+				t.Errorf("the plan does not read the open cases' index:\n%s\n%s", s.q, plan)
+			}
+		}
+	})
+}
