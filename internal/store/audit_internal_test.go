@@ -161,6 +161,28 @@ func TestAuditLegacyChain(t *testing.T) {
 			t.Fatalf("verify: %d %v", n, err)
 		}
 
+		// The whole log, every city's, paged by number as before: numbers
+		// stay unique across the chains.
+		var paged []int64
+		for before := int64(0); ; {
+			page, err := db.ListAudit(ctx, sys, AuditFilter{Limit: 4, Before: before})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range page {
+				if len(paged) > 0 && e.Seq >= paged[len(paged)-1] {
+					t.Fatalf("all cities' log, page before %d: entry %d after %d", before, e.Seq, paged[len(paged)-1])
+				}
+				paged = append(paged, e.Seq)
+			}
+			if len(page) < 4 {
+				break
+			}
+			before = page[len(page)-1].Seq
+		}
+		if len(paged) != 7+9 || paged[len(paged)-1] != 1 {
+			t.Errorf("all cities' log in pages of 4: %v", paged)
+		}
 		auditor := &anju.Actor{Login: "auditor", City: "330100", Grants: []anju.Grant{{Role: anju.RoleAuditor, RegionPath: cityPath("330100")}}}
 		es, err := db.ListAudit(ctx, auditor, AuditFilter{})
 		if err != nil || len(es) != 3+3 || es[0].Seq <= es[3].Seq || es[3].Seq > legacy.Seq || es[2].Seq <= legacy.Seq {
