@@ -88,8 +88,8 @@ const takeAuditHead = `INSERT INTO audit_heads (city, seq, hash) VALUES (?, ?, ?
 
 // chainAudit gives the pending audit entries their places in their cities'
 // chains and gathers them for insertion. A transaction appends to one city's
-// chain or a few (a system batch over several cities): it takes each city's
-// head the first time it chains an entry of that city, all it needs at once
+// chain or a few (an intake group holds the cases of whichever cities came
+// in together): it takes each city's head the first time it chains an entry of that city, all it needs at once
 // in the order of their codes, so that two transactions never wait for each
 // other's heads in a circle — on PostgreSQL in the same round trip as the
 // statements queued before, together with the entries' numbers. The heads
