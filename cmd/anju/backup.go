@@ -12,16 +12,19 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"anju/internal/anju"
+	"anju/internal/audit"
 	"anju/internal/personal"
 	"anju/internal/store"
 )
@@ -37,7 +40,7 @@ while servers keep running (SQLite: VACUUM INTO; PostgreSQL: pg_dump
 --format=custom in one snapshot, of the search_path schema when the DSN names
 one; pg_dump must be at least the server's major version), the data key
 (from --data-keys or the key file 'anju serve' uses) and manifest.json
-(versions, case count, audit head, size and SHA-256 of every member). FILE is
+(versions, case count, audit heads, size and SHA-256 of every member). FILE is
 created 0600, appears only when complete, and is never overwritten. It holds
 the key: keep it as safe as the key itself. Restore with 'anju restore'.`,
 		run: runBackup,
@@ -54,7 +57,7 @@ which --db's search_path must name if it names one) and writes the data key
 to --data-key-file (default: where 'anju serve' looks for it), 0600. It
 refuses a non-empty target database or an existing key file unless --force
 (with --force, stop every server on the target first). Finally it verifies
-the audit chain and the case count against the manifest.`,
+the audit chains, their heads and the case count against the manifest.`,
 		run: runRestore,
 	})
 }
@@ -70,21 +73,20 @@ const (
 )
 
 type backupManifest struct {
-	Format        int            `json:"format"`
-	Engine        string         `json:"engine"`
-	AnjuVersion   string         `json:"anju_version"`
-	CreatedAt     time.Time      `json:"created_at"`
-	SchemaVersion int64          `json:"schema_version"`
-	PGSchema      string         `json:"pg_schema,omitempty"`
-	Cases         int64          `json:"cases"`
-	AuditHead     backupAudit    `json:"audit_head"`
-	KeyIDs        []string       `json:"key_ids"`
-	Members       []backupMember `json:"members"`
-}
-
-type backupAudit struct {
-	Seq  int64  `json:"seq"`
-	Hash string `json:"hash"`
+	Format        int       `json:"format"`
+	Engine        string    `json:"engine"`
+	AnjuVersion   string    `json:"anju_version"`
+	CreatedAt     time.Time `json:"created_at"`
+	SchemaVersion int64     `json:"schema_version"`
+	PGSchema      string    `json:"pg_schema,omitempty"`
+	Cases         int64     `json:"cases"`
+	// AuditHead is the head of the legacy audit chain, closed by
+	// migration 00039; a backup of an older version names it alone, and a
+	// database restored from it has no city chain (AuditHeads) either.
+	AuditHead  audit.Head            `json:"audit_head"`
+	AuditHeads map[string]audit.Head `json:"audit_heads,omitempty"` // each city's chain's
+	KeyIDs     []string              `json:"key_ids"`
+	Members    []backupMember        `json:"members"`
 }
 
 type backupMember struct {
@@ -160,7 +162,8 @@ func runBackup(ctx context.Context, env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.stdout, "backup of %d cases (audit head %d) written to %s: %d bytes\n", m.Cases, m.AuditHead.Seq, *out, fi.Size())
+	fmt.Fprintf(env.stdout, "backup of %d cases (audit: legacy chain to entry %d; city chains: %d) written to %s: %d bytes\n",
+		m.Cases, m.AuditHead.Seq, len(m.AuditHeads), *out, fi.Size())
 	return nil
 }
 
@@ -176,6 +179,7 @@ func backupKeyText(af appFlags) (string, error) {
 // snapshotStats fills the manifest's counts from a consistent view.
 func snapshotStats(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
 }, m *backupManifest) error {
 	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM cases`).Scan(&m.Cases); err != nil {
 		return fmt.Errorf("count cases: %w", err)
@@ -186,7 +190,63 @@ func snapshotStats(ctx context.Context, q interface {
 	if err := q.QueryRowContext(ctx, `SELECT COALESCE(MAX(version_id), 0) FROM goose_db_version`).Scan(&m.SchemaVersion); err != nil {
 		return fmt.Errorf("schema version: %w", err)
 	}
+	// A database not yet migrated by this version (backed up before its
+	// first start) has the legacy chain alone.
+	var cityChains bool
+	if err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM goose_db_version WHERE version_id = 39 AND is_applied)`).Scan(&cityChains); err != nil {
+		return fmt.Errorf("schema version: %w", err)
+	}
+	if !cityChains {
+		return nil
+	}
+	rows, err := q.QueryContext(ctx, `SELECT city, seq, hash FROM audit_heads`)
+	if err != nil {
+		return fmt.Errorf("audit heads: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var city string
+		var h audit.Head
+		if err := rows.Scan(&city, &h.Seq, &h.Hash); err != nil {
+			return fmt.Errorf("audit heads: %w", err)
+		}
+		if m.AuditHeads == nil {
+			m.AuditHeads = map[string]audit.Head{}
+		}
+		m.AuditHeads[city] = h
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("audit heads: %w", err)
+	}
 	return nil
+}
+
+// auditHeadsDiffer names the first audit chain whose head in got is not
+// want's, "" when every one matches.
+func auditHeadsDiffer(got, want *backupManifest) string {
+	if got.AuditHead != want.AuditHead {
+		return fmt.Sprintf("the legacy audit chain ends at entry %d; the manifest says %d", got.AuditHead.Seq, want.AuditHead.Seq)
+	}
+	cities := slices.Sorted(maps.Keys(got.AuditHeads))
+	for city := range want.AuditHeads {
+		if _, ok := got.AuditHeads[city]; !ok {
+			cities = append(cities, city)
+		}
+	}
+	slices.Sort(cities)
+	for _, city := range cities {
+		g, inGot := got.AuditHeads[city]
+		w, inWant := want.AuditHeads[city]
+		switch {
+		case !inGot:
+			return fmt.Sprintf("the audit chain of city %q is missing; the manifest says it ends at entry %d", city, w.Seq)
+		case !inWant:
+			return fmt.Sprintf("the audit chain of city %q ends at entry %d; the manifest has no such chain", city, g.Seq)
+		case g != w:
+			return fmt.Sprintf("the audit chain of city %q ends at entry %d; the manifest says %d", city, g.Seq, w.Seq)
+		}
+	}
+	return ""
 }
 
 // sqliteSnapshot copies the live database with VACUUM INTO, a read
@@ -643,9 +703,11 @@ func runRestore(ctx context.Context, env *cliEnv, args []string) error {
 	if err := snapshotStats(ctx, sdb.SQL(), &got); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
-	if got.Cases != m.Cases || got.AuditHead != m.AuditHead {
-		return exitError{code: 1, msg: fmt.Sprintf("restore: the restored database holds %d cases and audit head %d; the manifest says %d and %d",
-			got.Cases, got.AuditHead.Seq, m.Cases, m.AuditHead.Seq)}
+	if got.Cases != m.Cases {
+		return exitError{code: 1, msg: fmt.Sprintf("restore: the restored database holds %d cases; the manifest says %d", got.Cases, m.Cases)}
+	}
+	if d := auditHeadsDiffer(&got, m); d != "" {
+		return exitError{code: 1, msg: "restore: in the restored database " + d}
 	}
 	fmt.Fprintf(env.stdout, "restored the %s backup of %s: %d cases, audit chain intact (%d entries); data key %s in %s\n",
 		m.Engine, m.CreatedAt.Format(time.RFC3339), m.Cases, n, strings.Join(keys.KeyIDs(), ","), keyPath)

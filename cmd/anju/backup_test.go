@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"anju/internal/anju"
+	"anju/internal/audit"
 	"anju/internal/cases"
 	"anju/internal/personal"
 	"anju/internal/photo"
@@ -378,6 +379,70 @@ func TestBackupCarriesPhotos(t *testing.T) {
 		tr, err := rdb.Track(ctx, c.TrackingCode)
 		if err != nil || len(tr.Photos) != 2 {
 			t.Errorf("tracking page after restore shows %d photos: %v", len(tr.Photos), err)
+		}
+	})
+}
+
+// TestBackupAuditHeads: the manifest records the legacy audit chain's head
+// and each city's, restore compares them all and names the chain that
+// differs, and a manifest written before the cities' chains (audit_head
+// alone) matches a database restored from it, which has no city chain.
+func TestBackupAuditHeads(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db, err := store.Open(ctx, dsn, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var old backupManifest
+		if err := json.Unmarshal([]byte(`{"format":1,"engine":"sqlite","cases":0,"audit_head":{"seq":0,"hash":""},"key_ids":["k1"],"members":[]}`), &old); err != nil {
+			t.Fatal(err)
+		}
+		var fresh backupManifest
+		if err := snapshotStats(ctx, db.SQL(), &fresh); err != nil {
+			t.Fatal(err)
+		}
+		if d := auditHeadsDiffer(&fresh, &old); d != "" || fresh.AuditHeads != nil {
+			t.Fatalf("an older version's manifest against a database with no city chain: %q %+v", d, fresh.AuditHeads)
+		}
+		sys := anju.SystemActor("test")
+		for _, city := range []string{"330100", "330200", "330100"} {
+			if err := db.Audit(ctx, sys, audit.Record{City: city, Action: "test", Object: "x"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var m backupManifest
+		if err := snapshotStats(ctx, db.SQL(), &m); err != nil {
+			t.Fatal(err)
+		}
+		if len(m.AuditHeads) != 2 || m.AuditHeads["330100"].Seq != 3 || m.AuditHeads["330200"].Seq != 2 || m.AuditHeads["330100"].Hash == "" {
+			t.Fatalf("heads: %+v", m.AuditHeads)
+		}
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var read backupManifest
+		if err := json.Unmarshal(b, &read); err != nil {
+			t.Fatal(err)
+		}
+		if d := auditHeadsDiffer(&m, &read); d != "" {
+			t.Errorf("a manifest read back: %s", d)
+		}
+		if d := auditHeadsDiffer(&m, &old); !strings.Contains(d, `city "330100" ends at entry 3; the manifest has no such chain`) {
+			t.Errorf("chains the manifest lacks: %q", d)
+		}
+		if d := auditHeadsDiffer(&fresh, &m); !strings.Contains(d, `city "330100" is missing; the manifest says it ends at entry 3`) {
+			t.Errorf("chains the database lacks: %q", d)
+		}
+		read.AuditHeads["330200"] = audit.Head{Seq: 2, Hash: "forged"}
+		if d := auditHeadsDiffer(&m, &read); !strings.Contains(d, `city "330200" ends at entry 2; the manifest says 2`) {
+			t.Errorf("a head that differs: %q", d)
+		}
+		read.AuditHead.Seq = 1
+		if d := auditHeadsDiffer(&m, &read); !strings.Contains(d, "the legacy audit chain ends at entry 0; the manifest says 1") {
+			t.Errorf("a legacy head that differs: %q", d)
 		}
 	})
 }

@@ -145,6 +145,18 @@ func TestCLI(t *testing.T) {
 		if err != nil || !strings.HasPrefix(out, "audit chain intact: ") {
 			t.Fatalf("audit verify: %v %s", err, out)
 		}
+		out, _, err = runIn(t, "", "audit", "verify", "--db", dsn, "--city", "330100")
+		if err != nil || !strings.HasPrefix(out, "audit chain of city 330100 intact: ") {
+			t.Fatalf("audit verify --city: %v %s", err, out)
+		}
+		// An entry of the city's chain edited: exit 1, naming the city.
+		openSQL(t, dsn).exec(`UPDATE audit_log SET detail = '{"forged":true}' WHERE seq = (SELECT MAX(seq) FROM audit_log WHERE city = '330100')`)
+		for _, args := range [][]string{{"--db", dsn}, {"--db", dsn, "--city", "330100"}} {
+			if _, _, err := runIn(t, "", append([]string{"audit", "verify"}, args...)...); exitCode(err) != 1 ||
+				!strings.Contains(err.Error(), "audit chain broken: city 330100: entry ") {
+				t.Errorf("audit verify %v of an edited entry: %v", args, err)
+			}
+		}
 	})
 }
 

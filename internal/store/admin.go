@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strconv"
 	"strings"
 
@@ -113,9 +114,9 @@ func (db *DB) ListWarningSubscriptions(ctx context.Context, actor *anju.Actor, a
 	return out, rows.Err()
 }
 
-// MaxAuditCheck is the longest stretch of the audit chain VerifyAuditRange
-// checks: a page of one city's entries in a busy multi-city log may span many
-// others', and the full check belongs to 'anju audit verify'.
+// MaxAuditCheck is the most entries VerifyAuditRange checks: a page of one
+// city's entries of the legacy chain, in a busy multi-city log, may span
+// many others', and the full check belongs to 'anju audit verify'.
 const MaxAuditCheck = 20000
 
 // AuditCheck is the outcome of checking a stretch of the audit chain.
@@ -123,18 +124,21 @@ type AuditCheck struct {
 	From, To int64
 	Checked  int64
 	// TooLong is set, and nothing checked, when the stretch holds more than
-	// MaxAuditCheck entries.
+	// MaxAuditCheck entries (and none of the first MaxAuditCheck is broken).
 	TooLong bool
 	// Broken names the first entry that fails, empty when all hold.
 	Broken string
 }
 
-// VerifyAuditRange checks the chain's entries from..to (by sequence, every
-// city's, since the chain runs through all of them): each links to the one
-// before and matches its hash, starting from the stored hash of entry
-// from-1. It reads the sequence range from the primary key. It is for those
-// who may read the log (see ListAudit), and reveals nothing of other cities'
-// entries but whether they are intact.
+// VerifyAuditRange checks the entries from..to (by sequence) of the chains
+// the actor's city's log shows: each links to the one before and matches its
+// hash, starting from the stored hash of the entry before. Numbers up to the
+// legacy chain's end (audit.go) are that chain's, every city's, read by
+// number from the primary key, starting from entry from-1; numbers after it
+// are the city's own chain's, read from (city, seq), starting from the
+// city's entry before from, or the legacy chain's end. It is for those who
+// may read the log (see ListAudit), and reveals nothing of other cities'
+// entries but whether those of the legacy chain are intact.
 func (db *DB) VerifyAuditRange(ctx context.Context, actor *anju.Actor, from, to int64) (AuditCheck, error) {
 	if !actor.HasRoleAt(cityPath(actor.City), anju.RoleAuditor, anju.RoleAdmin) {
 		return AuditCheck{}, anju.Errorf(anju.EFORBIDDEN, "only city-wide auditors and administrators may read the audit log")
@@ -143,46 +147,85 @@ func (db *DB) VerifyAuditRange(ctx context.Context, actor *anju.Actor, from, to 
 	if from < 1 || to < from {
 		return c, anju.FieldError("from", "give a range of entries from ≤ to, from 1")
 	}
-	if to-from+1 > MaxAuditCheck {
-		c.TooLong = true
+	legacy := db.auditLegacy
+	broken := func(err error) (AuditCheck, error) {
+		c.Broken = err.Error()
 		return c, nil
 	}
-	var prevHash string
-	if from > 1 {
-		err := db.queryRow(ctx, `SELECT hash FROM audit_log WHERE seq = ?`, from-1).Scan(&prevHash)
-		if err == sql.ErrNoRows {
-			c.Broken = "entry " + strconv.FormatInt(from-1, 10) + " is missing"
+	var v *audit.Verifier
+	if from <= legacy.Seq {
+		last := min(to, legacy.Seq)
+		if last-from+1 > MaxAuditCheck {
+			c.TooLong = true
 			return c, nil
+		}
+		var prevHash string
+		if from > 1 {
+			err := db.queryRow(ctx, `SELECT hash FROM audit_log WHERE seq = ?`, from-1).Scan(&prevHash)
+			if err == sql.ErrNoRows {
+				c.Broken = "entry " + strconv.FormatInt(from-1, 10) + " is missing"
+				return c, nil
+			}
+			if err != nil {
+				return c, err
+			}
+		}
+		v = audit.VerifierAfter(from-1, prevHash)
+		var brk error
+		err := db.eachAuditEntry(ctx, func(e audit.Entry) error {
+			brk = v.Next(e)
+			return brk
+		}, `SELECT `+auditColumns+` FROM audit_log WHERE seq >= ? AND seq <= ? ORDER BY seq`, from, last)
+		c.Checked = v.Checked()
+		if brk != nil {
+			return broken(brk)
 		}
 		if err != nil {
 			return c, err
 		}
-	}
-	rows, err := db.query(ctx, `SELECT seq, at, city, actor, action, object, detail, prev_hash, hash
-		FROM audit_log WHERE seq >= ? AND seq <= ? ORDER BY seq`, from, to)
-	if err != nil {
-		return c, err
-	}
-	defer rows.Close()
-	v := audit.VerifierAfter(from-1, prevHash)
-	for rows.Next() {
-		var e audit.Entry
-		var at int64
-		if err := rows.Scan(&e.Seq, &at, &e.City, &e.Actor, &e.Action, &e.Object, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
-			return c, err
+		if c.Checked != last-from+1 {
+			c.Broken = "entry " + strconv.FormatInt(from+c.Checked, 10) + " is missing"
+			return c, nil
 		}
-		e.At = fromMicros(at)
-		if err := v.Next(e); err != nil {
-			c.Checked, c.Broken = v.Checked(), err.Error()
+		if to == last {
 			return c, nil
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return c, err
+	// The city's chain: after the legacy stretch it continues from there
+	// (the city's first entry links to the legacy chain's last); else from
+	// the city's entry before from.
+	prev := legacy
+	if v != nil {
+		prev = v.Last()
+	} else {
+		err := db.queryRow(ctx, `SELECT seq, hash FROM audit_log WHERE city = ? AND seq > ? AND seq < ? ORDER BY seq DESC LIMIT 1`,
+			actor.City, legacy.Seq, from).Scan(&prev.Seq, &prev.Hash)
+		if err != nil && err != sql.ErrNoRows {
+			return c, err
+		}
 	}
-	c.Checked = v.Checked()
-	if c.Checked != to-from+1 {
-		c.Broken = "entry " + strconv.FormatInt(from+c.Checked, 10) + " is missing"
+	cv := audit.CityVerifierAfter(prev.Seq, prev.Hash)
+	budget := MaxAuditCheck - c.Checked
+	var brk error
+	tooLong := false
+	err := db.eachAuditEntry(ctx, func(e audit.Entry) error {
+		if cv.Checked() == budget {
+			tooLong = true
+			return errStop
+		}
+		brk = cv.Next(e)
+		return brk
+	}, `SELECT `+auditColumns+` FROM audit_log WHERE city = ? AND seq >= ? AND seq <= ? ORDER BY seq LIMIT ?`,
+		actor.City, max(from, legacy.Seq+1), to, budget+1)
+	c.Checked += cv.Checked()
+	switch {
+	case tooLong:
+		return AuditCheck{From: from, To: to, TooLong: true}, nil
+	case brk != nil:
+		return broken(brk)
 	}
-	return c, nil
+	return c, err
 }
+
+// errStop ends a read of eachAuditEntry early.
+var errStop = errors.New("stop")

@@ -188,9 +188,11 @@ func TestAdminLists(t *testing.T) {
 	})
 }
 
-// TestVerifyAuditRange checks a stretch of the chain from the hash before
-// it: intact, edited, a hole, too long to check here, and refused to staff
-// who may not read the log.
+// TestVerifyAuditRange checks a stretch of a city's chain, whose numbers
+// skip another city's, from the stored hash of the city's entry before it:
+// intact, edited, a hole, another city's edit beside it, too long to check
+// here, and refused to staff who may not read the log. (The legacy chain's
+// stretches: TestAuditLegacyChain.)
 func TestVerifyAuditRange(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
@@ -198,33 +200,56 @@ func TestVerifyAuditRange(t *testing.T) {
 		auditor := mustUser(t, db, "auditor", anju.Grant{Role: anju.RoleAuditor, Region: "330100"})
 		worker := mustUser(t, db, "worker", anju.Grant{Role: anju.RoleGridWorker, Region: "330102001"})
 		for i := range 10 {
-			if err := db.Audit(ctx, system, audit.Record{City: "330100", Action: "test", Object: fmt.Sprint(i)}); err != nil {
+			for _, city := range []string{"330200", "330100"} {
+				if err := db.Audit(ctx, system, audit.Record{City: city, Action: "test", Object: fmt.Sprint(i)}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		all := auditSeqs(t, db, "330100")
+		s := all[len(all)-10:] // the ten entries just appended, each after one of 330200's
+		exec := func(q string, args ...any) {
+			t.Helper()
+			if _, err := db.SQL().ExecContext(ctx, q, args...); err != nil {
 				t.Fatal(err)
 			}
 		}
-		c, err := db.VerifyAuditRange(ctx, auditor, 5, 12)
-		if err != nil || c.Broken != "" || c.Checked != 8 || c.TooLong {
+		c, err := db.VerifyAuditRange(ctx, auditor, s[2], s[8])
+		if err != nil || c.Broken != "" || c.Checked != 7 || c.TooLong {
 			t.Fatalf("intact range: %+v %v", c, err)
 		}
-		if _, err := db.SQL().ExecContext(ctx, `UPDATE audit_log SET detail = '{"forged":true}' WHERE seq = 7`); err != nil {
-			t.Fatal(err)
+		exec(`UPDATE audit_log SET detail = '{"forged":true}' WHERE seq = $1`, s[4])
+		if c, _ := db.VerifyAuditRange(ctx, auditor, s[2], s[8]); !strings.HasPrefix(c.Broken, fmt.Sprintf("entry %d: content", s[4])) || c.Checked != 2 {
+			t.Errorf("edited entry %d: %+v", s[4], c)
 		}
-		if c, _ := db.VerifyAuditRange(ctx, auditor, 5, 12); !strings.HasPrefix(c.Broken, "entry 7:") {
-			t.Errorf("edited entry 7: %+v", c)
+		if c, _ := db.VerifyAuditRange(ctx, auditor, s[5], s[8]); c.Broken != "" || c.Checked != 4 {
+			t.Errorf("a range after the edit links to the stored hash of entry %d: %+v", s[4], c)
 		}
-		if c, _ := db.VerifyAuditRange(ctx, auditor, 8, 12); c.Broken != "" {
-			t.Errorf("a range after the edit links to the stored hash of entry 7: %+v", c)
+		exec(`DELETE FROM audit_log WHERE seq = $1`, s[6])
+		hole := fmt.Sprintf("entry %d: previous-hash link does not match entry %d", s[7], s[5])
+		if c, _ := db.VerifyAuditRange(ctx, auditor, s[5], s[8]); !strings.HasPrefix(c.Broken, hole) {
+			t.Errorf("deleted entry %d: %+v", s[6], c)
 		}
-		if _, err := db.SQL().ExecContext(ctx, `DELETE FROM audit_log WHERE seq = 10`); err != nil {
-			t.Fatal(err)
-		}
-		if c, _ := db.VerifyAuditRange(ctx, auditor, 8, 12); !strings.HasPrefix(c.Broken, "entry 11:") {
-			t.Errorf("deleted entry 10: %+v", c)
-		}
-		if c, _ := db.VerifyAuditRange(ctx, auditor, 11, 12); !strings.Contains(c.Broken, "entry 10 is missing") {
+		if c, _ := db.VerifyAuditRange(ctx, auditor, s[7], s[8]); !strings.HasPrefix(c.Broken, hole) {
 			t.Errorf("range starting after the hole: %+v", c)
 		}
-		if c, err := db.VerifyAuditRange(ctx, auditor, 1, store.MaxAuditCheck+1); err != nil || !c.TooLong || c.Checked != 0 {
+		// 330200's entries between s[8] and s[9] are not in 330100's chain.
+		exec(`UPDATE audit_log SET detail = '{"forged":true}' WHERE city = '330200' AND seq > $1`, s[8])
+		if c, _ := db.VerifyAuditRange(ctx, auditor, s[8], s[9]); c.Broken != "" || c.Checked != 2 {
+			t.Errorf("another city's edit beside the range: %+v", c)
+		}
+		if err := db.InTx(ctx, func(tx *store.Tx) error {
+			in := tx.Bound()
+			for i := range store.MaxAuditCheck {
+				if err := in.Audit(ctx, system, audit.Record{City: "330100", Action: "test.many", Object: fmt.Sprint(i)}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if c, err := db.VerifyAuditRange(ctx, auditor, s[8], s[9]+3*store.MaxAuditCheck); err != nil || !c.TooLong || c.Checked != 0 {
 			t.Errorf("too long: %+v %v", c, err)
 		}
 		if _, err := db.VerifyAuditRange(ctx, worker, 1, 5); anju.ErrorCode(err) != anju.EFORBIDDEN {

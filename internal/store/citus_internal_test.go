@@ -33,15 +33,7 @@ func TestCitusPlacement(t *testing.T) {
 	}
 	t.Cleanup(func() { db.Close() })
 
-	// The worker holding a city's rows, as Citus's metadata has it.
-	worker := func(city string) (shard int64, node string) {
-		t.Helper()
-		if err := db.sql.QueryRowContext(ctx, `SELECT s.shardid, s.nodename || ':' || s.nodeport FROM citus_shards s
-			WHERE s.shardid = get_shard_id_for_distribution_column('cases', $1::text)`, city).Scan(&shard, &node); err != nil {
-			t.Fatal(err)
-		}
-		return shard, node
-	}
+	worker := func(city string) (shard int64, node string) { return citusWorker(t, db, city) }
 	cityA := "330100"
 	_, nodeA := worker(cityA)
 	// The second city: the first code whose rows Citus puts on the other
@@ -143,6 +135,17 @@ func TestCitusPlacement(t *testing.T) {
 
 func ptr(v float64) *float64 { return &v }
 
+// citusWorker is the shard of cases holding a city's rows and the worker
+// holding the shard, as Citus's metadata has it.
+func citusWorker(t *testing.T, db *DB, city string) (shard int64, node string) {
+	t.Helper()
+	if err := db.sql.QueryRowContext(context.Background(), `SELECT s.shardid, s.nodename || ':' || s.nodeport FROM citus_shards s
+		WHERE s.shardid = get_shard_id_for_distribution_column('cases', $1::text)`, city).Scan(&shard, &node); err != nil {
+		t.Fatal(err)
+	}
+	return shard, node
+}
+
 // citusPlan is Citus's EXPLAIN of q (without running it).
 func citusPlan(t *testing.T, db *DB, q string, args ...any) string {
 	t.Helper()
@@ -198,4 +201,68 @@ func workerDB(t *testing.T, dsn, node string) *sql.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// TestCitusAuditHeads runs on the Citus cluster (ANJU_TEST_CITUS): a
+// city's audit head lies with the city's rows, in the cases' colocation
+// group, while the closed legacy head stays a reference table; taking a
+// city's head, writing it and reading its chain are each planned as one
+// task on the city's worker; two cities on different workers append and
+// their chains verify.
+func TestCitusAuditHeads(t *testing.T) {
+	dsn := storetest.CitusDSN(t)
+	ctx := context.Background()
+	db, err := Open(ctx, dsn, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	placement := func(table string) (method string, colocation int64) {
+		t.Helper()
+		if err := db.sql.QueryRowContext(ctx, `SELECT partmethod, colocationid FROM pg_dist_partition WHERE logicalrelid = $1::regclass`,
+			table).Scan(&method, &colocation); err != nil {
+			t.Fatalf("%s: %v", table, err)
+		}
+		return method, colocation
+	}
+	_, reporters := placement("reporters")
+	if method, colocation := placement("audit_heads"); method != "h" || colocation != reporters {
+		t.Errorf("audit_heads: distribution %q in colocation group %d, want hash by city in the cases' group %d", method, colocation, reporters)
+	}
+	if method, _ := placement("audit_head"); method != "n" {
+		t.Errorf("audit_head: distribution %q, want a reference table", method)
+	}
+	router := func(name, q string, args ...any) {
+		t.Helper()
+		plan := citusPlan(t, db, q, args...)
+		if strings.Count(plan, "Task Count:") != 1 || !strings.Contains(plan, "Task Count: 1\n") {
+			t.Errorf("%s is not answered by one worker:\n%s", name, plan)
+		}
+	}
+	router("taking a city's head", takeAuditHead, "330100", 0, "")
+	router("writing a city's head", `UPDATE audit_heads SET seq = ?, hash = ? WHERE city = ?`, 1, "x", "330100")
+	router("reading a city's chain", `SELECT `+auditColumns+` FROM audit_log WHERE city = ? AND seq > ? AND seq <= ? ORDER BY seq`, "330100", 0, 10)
+
+	cityA, cityB := "330100", ""
+	_, nodeA := citusWorker(t, db, cityA)
+	for i := 2; i < 100 && cityB == ""; i++ {
+		c := fmt.Sprintf("33%02d00", i)
+		if _, n := citusWorker(t, db, c); n != nodeA {
+			cityB = c
+		}
+	}
+	if cityB == "" {
+		t.Fatal("no city code of 330200…339900 lies on another worker than 330100's")
+	}
+	sys := anju.SystemActor("test")
+	for i := range 5 {
+		for _, city := range []string{cityA, cityB} {
+			if err := db.Audit(ctx, sys, auditRecord(city, "test.citus", fmt.Sprint(i), nil)); err != nil {
+				t.Fatalf("append to %s: %v", city, err)
+			}
+		}
+	}
+	if n, err := db.VerifyAudit(ctx); err != nil || n != 10 {
+		t.Fatalf("verify: %d %v", n, err)
+	}
 }

@@ -175,7 +175,7 @@ func (b *intakeBatcher) commit(group []*intakeReq) {
 				if _, err := tx.exec(ctx, `SAVEPOINT intake`); err != nil {
 					return err
 				}
-				head, pending := tx.audit, tx.mark()
+				head, pending := tx.audit.saved(), tx.mark()
 				key, known := tx.idem[r.p.idemRef()]
 				c, created, err := tx.InsertCase(ctx, r.p)
 				if err == nil {

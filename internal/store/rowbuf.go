@@ -173,8 +173,8 @@ func (t *Tx) flushAll(ctx context.Context) error {
 
 // flushRows inserts the buffered rows in multi-row statements (sent, on
 // PostgreSQL, with the next statement whose answer is awaited). With
-// chainAudit it first chains the audit entries gathered, which takes the
-// audit head (see chainAudit); without, they wait. The changes of the
+// chainAudit it first chains the audit entries gathered, which takes their
+// cities' audit heads (see chainAudit); without, they wait. The changes of the
 // figures stay gathered: a statement reading these tables (a petition's
 // clock reads its events) does not read the figures, and writing them at
 // every such read wrote the same rollup rows many times a transaction.

@@ -258,9 +258,9 @@ func (db *DB) eachInBatches(ctx context.Context, ids []dueCase, fn func(tx *Tx, 
 // caseBusy takes case id's row for the batch, or reports that another
 // transaction holds it (a transition, another server's batch): the step is
 // then left to the next pass rather than waited for, since a batch of a
-// hundred steps should not stand behind one person's transaction. (The
-// audit head, which every writer takes, is taken at the end of each
-// transaction, after its cases: chainAudit.) SQLite runs one writer at a
+// hundred steps should not stand behind one person's transaction. (A
+// city's audit head, which every writer of the city takes, is taken at the
+// end of each transaction, after its cases: chainAudit.) SQLite runs one writer at a
 // time.
 func (t *Tx) caseBusy(ctx context.Context, id int64, city string) (bool, error) {
 	if t.db.dialect.name() != "postgres" {

@@ -27,6 +27,7 @@ import (
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
 	"anju/internal/anju"
+	"anju/internal/audit"
 	"anju/internal/deadline"
 	"anju/internal/notify"
 	"anju/internal/personal"
@@ -47,6 +48,9 @@ type DB struct {
 	// (migration 00034), where a statement that locks rows must name
 	// their city (ClaimOutbox).
 	distributed bool
+	// auditLegacy is the head of the closed legacy audit chain, where
+	// every city's chain starts (audit.go); read once, it never moves.
+	auditLegacy audit.Head
 
 	keys          *personal.Keyring
 	publicURL     string
@@ -163,6 +167,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 			db.Close()
 			return nil, err
 		}
+	}
+	if db.auditLegacy, err = db.legacyAuditHead(ctx); err != nil {
+		db.Close()
+		return nil, err
 	}
 	logf := opts.Logf
 	if logf == nil {
@@ -672,7 +680,7 @@ func (db *DB) attemptTx(ctx context.Context, fn func(tx *Tx) error) (bool, error
 }
 
 // run runs fn in the transaction and writes what it gathered for the
-// commit: the search entries, the rows, the audit entries (the audit head
+// commit: the search entries, the rows, the audit entries (the audit heads
 // last, so that concurrent PostgreSQL transactions wait for each other only
 // from there to their commit).
 func (t *Tx) run(ctx context.Context, fn func(tx *Tx) error) error {

@@ -257,44 +257,88 @@ func TestAuth(t *testing.T) {
 	})
 }
 
-// TestAuditTamper edits and deletes audit rows behind the store's back and
-// sees verification fail, naming the first broken entry.
+// TestAuditTamper edits and deletes audit rows behind the store's back, in
+// one city's chain of three (two cities' and that of entries of no city),
+// and sees verification fail naming the city and its first broken entry,
+// while the other cities' chains still verify.
 func TestAuditTamper(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		db := openWithCity(t, dsn)
 		for i := range 5 {
-			if err := db.Audit(ctx, system, audit.Record{City: "330100", Action: "test", Object: fmt.Sprint(i)}); err != nil {
-				t.Fatal(err)
+			for _, city := range []string{"330200", "330100"} {
+				if err := db.Audit(ctx, system, audit.Record{City: city, Action: "test", Object: fmt.Sprint(i)}); err != nil {
+					t.Fatal(err)
+				}
 			}
+		}
+		// A failed login of an unknown name is audited with no city.
+		if _, err := db.Authenticate(ctx, "nobody", "wrong-pass"); anju.ErrorCode(err) != anju.EUNAUTHORIZED {
+			t.Fatal(err)
 		}
 		n, err := db.VerifyAudit(ctx)
-		if err != nil || n != 6 { // the import wrote the first entry
-			t.Fatalf("intact chain: %d %v", n, err)
+		if err != nil || n != 12 { // the import wrote the first entry
+			t.Fatalf("intact chains: %d %v", n, err)
 		}
-		exec := func(q string) {
+		for city, want := range map[string]int64{"330100": 6, "330200": 5, "": 1, "330300": 0} {
+			if n, err := db.VerifyAuditCity(ctx, city); err != nil || n != want {
+				t.Errorf("chain of %q: %d entries, %v; want %d", city, n, err, want)
+			}
+		}
+		exec := func(q string, args ...any) {
 			t.Helper()
-			if _, err := db.SQL().ExecContext(ctx, q); err != nil {
+			if _, err := db.SQL().ExecContext(ctx, q, args...); err != nil {
 				t.Fatal(err)
 			}
 		}
-		exec(`UPDATE audit_log SET detail = '{"forged":true}' WHERE seq = 3`)
-		if _, err := db.VerifyAudit(ctx); err == nil || !strings.HasPrefix(err.Error(), "entry 3:") {
-			t.Fatalf("edited entry 3: %v", err)
+		seqs := auditSeqs(t, db, "330200")
+		if len(seqs) != 5 {
+			t.Fatalf("entries of 330200: %v", seqs)
 		}
-		exec(`UPDATE audit_log SET detail = '{}' WHERE seq = 3`)
+		wantErr := func(what, prefix string) {
+			t.Helper()
+			if _, err := db.VerifyAudit(ctx); err == nil || !strings.HasPrefix(err.Error(), prefix) {
+				t.Fatalf("%s: %v, want %q…", what, err, prefix)
+			}
+			if n, err := db.VerifyAuditCity(ctx, "330100"); err != nil || n != 6 {
+				t.Fatalf("%s: the chain of 330100: %d %v", what, n, err)
+			}
+		}
+		exec(`UPDATE audit_log SET detail = '{"forged":true}' WHERE seq = $1`, seqs[2])
+		wantErr("edited", fmt.Sprintf("city 330200: entry %d: content does not match", seqs[2]))
+		exec(`UPDATE audit_log SET detail = '{}' WHERE seq = $1`, seqs[2])
 		if _, err := db.VerifyAudit(ctx); err != nil {
 			t.Fatalf("restored: %v", err)
 		}
-		exec(`DELETE FROM audit_log WHERE seq = 4`)
-		if _, err := db.VerifyAudit(ctx); err == nil || !strings.HasPrefix(err.Error(), "entry 5:") {
-			t.Fatalf("deleted entry 4: %v", err)
-		}
-		exec(`DELETE FROM audit_log WHERE seq >= 4`)
-		if _, err := db.VerifyAudit(ctx); err == nil || !strings.HasPrefix(err.Error(), "entry 4:") {
-			t.Fatalf("deleted tail: %v", err)
-		}
+		exec(`DELETE FROM audit_log WHERE seq = $1`, seqs[3])
+		wantErr("deleted from the middle", fmt.Sprintf("city 330200: entry %d: previous-hash link does not match entry %d", seqs[4], seqs[2]))
+		exec(`DELETE FROM audit_log WHERE city = '330200' AND seq > $1`, seqs[2])
+		wantErr("deleted tail", fmt.Sprintf("city 330200: entry %d: chain ends at entry %d", seqs[4], seqs[2]))
+		exec(`DELETE FROM audit_heads WHERE city = '330200'`)
+		wantErr("deleted head", "city 330200: its entries have no head")
 	})
+}
+
+// auditSeqs are the numbers of city's audit entries, in order.
+func auditSeqs(t *testing.T, db *store.DB, city string) []int64 {
+	t.Helper()
+	rows, err := db.SQL().Query(`SELECT seq FROM audit_log WHERE city = $1 ORDER BY seq`, city)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var seqs []int64
+	for rows.Next() {
+		var seq int64
+		if err := rows.Scan(&seq); err != nil {
+			t.Fatal(err)
+		}
+		seqs = append(seqs, seq)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return seqs
 }
 
 var testHash = func() string {
