@@ -245,28 +245,31 @@ func (db *DB) Suggest(ctx context.Context, actor *anju.Actor, title, text, grid 
 
 // RetrainDue retrains every city whose models are older than every, or that
 // has none yet and enough closed cases. The scheduler calls it; with several
-// servers a city may get two versions in one round, which is harmless.
+// servers a city may get two versions in one round, which is harmless. A
+// city that fails leaves the others retrained, its error a *CityError among
+// those returned.
 func (db *DB) RetrainDue(ctx context.Context, every time.Duration) (int, error) {
 	cities, err := db.AllCities(ctx)
 	if err != nil {
 		return 0, err
 	}
 	trained := 0
-	for _, city := range cities {
+	err = forCities(ctx, cities, func(city string) error {
 		var at sql.NullInt64
 		if err := db.queryRow(ctx, `SELECT MAX(created_at) FROM classifier_models WHERE city = ?`, city).Scan(&at); err != nil {
-			return trained, err
+			return err
 		}
 		if at.Valid && db.clock.Now().Sub(fromMicros(at.Int64)) < every {
-			continue
+			return nil
 		}
 		if _, err := db.TrainSuggestionModels(ctx, anju.SystemActor("scheduler"), city); err != nil {
 			if anju.ErrorCode(err) == anju.EINVALID {
-				continue // not enough closed cases yet
+				return nil // not enough closed cases yet
 			}
-			return trained, err
+			return err
 		}
 		trained++
-	}
-	return trained, nil
+		return nil
+	})
+	return trained, err
 }

@@ -633,7 +633,7 @@ func (db *DB) GetPetitionPrint(ctx context.Context, actor *anju.Actor, id int64,
 		return out, nil
 	}
 	err = db.inTx(ctx, func(tx *Tx) error {
-		d, _, err := db.decryptReporter(ctx, tx, cp.reporterID.Int64)
+		d, err := db.decryptReporter(ctx, tx, cp.City, cp.reporterID.Int64)
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,344 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"anju/internal/anju"
+	"anju/internal/cases"
+	"anju/internal/notify"
+	"anju/internal/personal"
+	"anju/internal/region"
+	"anju/internal/store/storetest"
+)
+
+// The two cities of the city-by-city tests; the second is the first's
+// tree under another code.
+var schedCities = []string{"330100", "330200"}
+
+// cityWorld is a database with two cities, each with a department, an
+// e-mail subscription to every event and dispatched cases whose deadlines
+// the tests' clock walks past.
+type cityWorld struct {
+	db     *DB
+	clock  *anju.FakeClock
+	actors map[string]*anju.Actor // city → its dispatcher and operator
+	due    time.Time              // the cases' resolution deadline
+}
+
+func newCityWorld(t *testing.T, dsn string, keys *personal.Keyring, perCity bool) *cityWorld {
+	t.Helper()
+	ctx := context.Background()
+	clock := anju.NewFakeClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.FixedZone("CST", 8*3600)))
+	db, err := Open(ctx, dsn, Options{Clock: clock, Keys: keys, PublicURL: "https://anju.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	// The path a distributed engine takes (eachCity), on any engine.
+	db.distributed = db.distributed || perCity
+	w := &cityWorld{db: db, clock: clock, actors: map[string]*anju.Actor{}}
+	sys := anju.SystemActor("test")
+	for _, city := range schedCities {
+		if _, err := db.ImportRegions(ctx, sys, cityTree(city)); err != nil {
+			t.Fatalf("regions of %s: %v", city, err)
+		}
+		office := "office-" + city
+		if _, err := db.SaveDepartment(ctx, sys, Department{Code: office, Name: "街道办", Region: city[:4] + "02001",
+			Categories: []string{"01"}}); err != nil {
+			t.Fatal(err)
+		}
+		admin := &anju.Actor{UserID: 1, Login: "admin-" + city, City: city,
+			Grants: []anju.Grant{{Role: anju.RoleAdmin, RegionPath: cityPath(city)}}}
+		if _, err := db.SaveSubscription(ctx, admin, Subscription{Channel: "email", Target: "ops-" + city + "@anju.example"}); err != nil {
+			t.Fatal(err)
+		}
+		a := &anju.Actor{UserID: 2, Login: "dispatcher-" + city, City: city,
+			Grants: []anju.Grant{{Role: anju.RoleDispatcher, RegionPath: cityPath(city)}, {Role: anju.RoleOperator, RegionPath: cityPath(city)}}}
+		w.actors[city] = a
+		for i := range 3 {
+			nc := NewCase{Title: fmt.Sprintf("路灯不亮 %d", i), Text: "小区门口的路灯已经坏了三天，晚上很黑", Category: "0101",
+				Lat: ptr(30.05), Lon: ptr(120.02)}
+			nc.Reporter.Name, nc.Reporter.Phone = "张三", "1381234123"+fmt.Sprint(i)
+			c, _, err := db.CreateCase(ctx, a, nc, "")
+			if err != nil {
+				t.Fatalf("intake in %s: %v", city, err)
+			}
+			if _, err := db.Act(ctx, a, c.ID, cases.ActionAccept, ActionInput{}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Act(ctx, a, c.ID, cases.ActionDispatch, ActionInput{Input: cases.Input{Department: office}}); err != nil {
+				t.Fatal(err)
+			}
+			w.due = c.Deadlines.Resolution
+		}
+	}
+	return w
+}
+
+// cityTree is storetest.SmallCity under city's code.
+func cityTree(city string) []region.Region {
+	var rs []region.Region
+	for _, r := range storetest.SmallCity() {
+		r.Code = city[:4] + r.Code[4:]
+		if r.Parent != "" {
+			r.Parent = city[:4] + r.Parent[4:]
+		}
+		rs = append(rs, r)
+	}
+	return rs
+}
+
+// sentMessages records what the outbox delivers.
+type sentMessages struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func (s *sentMessages) Send(_ context.Context, m notify.Message) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.got = append(s.got, m.Channel+" "+m.Target+" "+trackingCode.ReplaceAllString(m.Subject, "CODE"))
+	return nil
+}
+
+// trackingCode matches a formatted tracking code, which is random: the
+// tests' two databases give the same case different codes.
+var trackingCode = regexp.MustCompile(`[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}`)
+
+// pass is the scheduler's store steps: the due steps until none is left,
+// then the outbox.
+func (w *cityWorld) pass(t *testing.T, sender notify.Sender) error {
+	t.Helper()
+	ctx := context.Background()
+	var errs []error
+	for {
+		n, err := w.db.RunDue(ctx, DefaultPolicy, 2) // 2: several rounds for 3 cases a city
+		errs = append(errs, err)
+		if !n.More {
+			break
+		}
+	}
+	for {
+		sent, err := w.db.DeliverOutbox(ctx, sender, 2)
+		errs = append(errs, err)
+		if sent == 0 {
+			break
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// state is what the scheduler's steps left in the database, a line for
+// each case (its marks, card, handling region and events) and each
+// notification, ids aside.
+func (w *cityWorld) state(t *testing.T) string {
+	t.Helper()
+	var lines []string
+	rows, err := w.db.sql.Query(`SELECT c.city, c.title, c.state, c.warned, c.overdue, c.card, c.handling_region,
+		(SELECT COUNT(*) FROM case_events e WHERE e.case_id = c.id AND e.city = c.city) FROM cases c`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var city, title, state, card, handling string
+		var warned, overdue bool
+		var events int
+		if err := rows.Scan(&city, &title, &state, &warned, &overdue, &card, &handling, &events); err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, fmt.Sprintf("case %s %s: %s warned=%v overdue=%v card=%q at %s, %d events",
+			city, title, state, warned, overdue, card, handling, events))
+	}
+	rows.Close()
+	rows, err = w.db.sql.Query(`SELECT o.city, c.title, o.channel, o.target, o.subject, o.status
+		FROM outbox o JOIN cases c ON c.id = o.case_id AND c.city = o.city`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var city, title, channel, target, subject, status string
+		if err := rows.Scan(&city, &title, &channel, &target, &subject, &status); err != nil {
+			t.Fatal(err)
+		}
+		subject = trackingCode.ReplaceAllString(subject, "CODE")
+		lines = append(lines, fmt.Sprintf("outbox %s %s: %s %s %q %s", city, title, channel, target, subject, status))
+	}
+	rows.Close()
+	slices.Sort(lines)
+	return strings.Join(lines, "\n")
+}
+
+// TestDueCityByCity: the scheduler's steps taken city by city, as on a
+// distributed engine (eachCity), leave what the one pass over every city
+// leaves — deadline warnings, overdue marks and yellow cards, red cards,
+// escalations, and the notifications of each, delivered — at every step
+// of the clock.
+func TestDueCityByCity(t *testing.T) {
+	keys, err := personal.ParseKeyring(personal.FormatKey("k1", personal.GenerateKey()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		whole := newCityWorld(t, dsn, keys, false)
+		byCity := newCityWorld(t, otherDSN(t, whole.db), keys, true)
+		if whole.state(t) != byCity.state(t) {
+			t.Fatalf("the two databases differ before any step:\n%s\n---\n%s", whole.state(t), byCity.state(t))
+		}
+		for _, step := range []struct {
+			name string
+			at   time.Duration // from the deadline
+			want string        // in every case's line
+		}{
+			{"a day before", -DefaultPolicy.WarnBefore + time.Minute, "warned=true overdue=false"},
+			{"just late", time.Minute, `overdue=true card="yellow"`},
+			{"two days late", DefaultPolicy.RedAfter + time.Minute, `card="red"`},
+			{"three days late", DefaultPolicy.EscalateAfter + time.Minute, `card="red" at %s02,`},
+		} {
+			var sent [2]sentMessages
+			for i, w := range []*cityWorld{whole, byCity} {
+				w.clock.Set(w.due.Add(step.at))
+				if err := w.pass(t, &sent[i]); err != nil {
+					t.Fatalf("%s: %v", step.name, err)
+				}
+			}
+			got, want := byCity.state(t), whole.state(t)
+			if got != want {
+				t.Fatalf("%s: city by city\n%s\nwant\n%s", step.name, got, want)
+			}
+			for _, l := range strings.Split(got, "\n") {
+				if city, ok := strings.CutPrefix(l, "case "); ok && !strings.Contains(l, strings.ReplaceAll(step.want, "%s", city[:4])) {
+					t.Errorf("%s: %s; want %s", step.name, l, step.want)
+				}
+				if strings.HasPrefix(l, "outbox ") && !strings.HasSuffix(l, " sent") {
+					t.Errorf("%s: not delivered: %s", step.name, l)
+				}
+			}
+			slices.Sort(sent[0].got)
+			slices.Sort(sent[1].got)
+			if len(sent[0].got) == 0 || !slices.Equal(sent[0].got, sent[1].got) {
+				t.Errorf("%s: delivered city by city %q, in one pass %q", step.name, sent[1].got, sent[0].got)
+			}
+		}
+	})
+}
+
+// TestDueCityDown: taken city by city, the scheduler's steps of a city
+// that fails — here a trigger refuses every change to its cases and its
+// notifications, as a stopped worker refuses its shards' — fail alone,
+// with an error naming the city: the other city's cases are marked, carded
+// and notified, and the failed city's steps happen on the first pass after
+// it works again, leaving what a pass without the failure leaves.
+func TestDueCityDown(t *testing.T) {
+	keys, err := personal.ParseKeyring(personal.FormatKey("k1", personal.GenerateKey()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		w := newCityWorld(t, dsn, keys, true)
+		down, up := schedCities[0], schedCities[1]
+		var fail, heal []string
+		if w.db.dialect.name() == "postgres" {
+			fail = []string{`CREATE FUNCTION city_down() RETURNS trigger LANGUAGE plpgsql AS $$
+				BEGIN RAISE EXCEPTION 'city % is down', OLD.city; END $$`}
+			for _, table := range []string{"cases", "outbox"} {
+				fail = append(fail, fmt.Sprintf(`CREATE TRIGGER %[1]s_down BEFORE UPDATE ON %[1]s FOR EACH ROW
+					WHEN (OLD.city = '%[2]s') EXECUTE FUNCTION city_down()`, table, down))
+				heal = append(heal, fmt.Sprintf(`DROP TRIGGER %[1]s_down ON %[1]s`, table))
+			}
+		} else {
+			for _, table := range []string{"cases", "outbox"} {
+				fail = append(fail, fmt.Sprintf(`CREATE TRIGGER %[1]s_down BEFORE UPDATE ON %[1]s WHEN OLD.city = '%[2]s'
+					BEGIN SELECT RAISE(ABORT, 'city %[2]s is down'); END`, table, down))
+				heal = append(heal, fmt.Sprintf(`DROP TRIGGER %s_down`, table))
+			}
+		}
+		for _, q := range fail {
+			if _, err := w.db.sql.Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w.clock.Set(w.due.Add(time.Minute))
+		var sent sentMessages
+		err := w.pass(t, &sent)
+		var cityErrs []string
+		for _, e := range flatten(err) {
+			ce, ok := errors.AsType[*CityError](e)
+			if !ok || !strings.Contains(ce.Err.Error(), "is down") {
+				t.Errorf("a failure that is not the down city's: %v", e)
+				continue
+			}
+			cityErrs = append(cityErrs, ce.City)
+		}
+		if len(cityErrs) == 0 || slices.ContainsFunc(cityErrs, func(c string) bool { return c != down }) {
+			t.Errorf("failures of cities %v; want %s's alone", cityErrs, down)
+		}
+		for _, l := range strings.Split(w.state(t), "\n") {
+			switch {
+			case strings.HasPrefix(l, "case "+up) && !strings.Contains(l, `overdue=true card="yellow"`):
+				t.Errorf("the working city's case is not marked: %s", l)
+			case strings.HasPrefix(l, "case "+down) && !strings.Contains(l, `overdue=false card=""`):
+				t.Errorf("the failed city's case changed: %s", l)
+			case strings.HasPrefix(l, "outbox "+up) && !strings.HasSuffix(l, " sent"):
+				t.Errorf("the working city's notification is not delivered: %s", l)
+			case strings.HasPrefix(l, "outbox "+down) && strings.HasSuffix(l, " sent"):
+				t.Errorf("the failed city's notification went: %s", l)
+			}
+		}
+		if !slices.ContainsFunc(sent.got, func(m string) bool { return strings.Contains(m, "ops-"+up) }) {
+			t.Errorf("nothing sent to the working city's subscription: %q", sent.got)
+		}
+
+		// The city works again: its steps happen, once.
+		for _, q := range heal {
+			if _, err := w.db.sql.Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w.clock.Advance(time.Minute)
+		if err := w.pass(t, &sent); err != nil {
+			t.Fatalf("after the city came back: %v", err)
+		}
+		whole := newCityWorld(t, otherDSN(t, w.db), keys, false)
+		whole.clock.Set(w.clock.Now())
+		if err := whole.pass(t, &sentMessages{}); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := w.state(t), whole.state(t); got != want {
+			t.Errorf("after the city came back:\n%s\nwant, as without the failure,\n%s", got, want)
+		}
+	})
+}
+
+// otherDSN is a fresh database of db's engine.
+func otherDSN(t *testing.T, db *DB) string {
+	for _, e := range storetest.Engines() {
+		if e.Name == db.dialect.name() {
+			return e.NewDSN(t)
+		}
+	}
+	t.Fatalf("no engine %s", db.dialect.name())
+	return ""
+}
+
+// flatten is the errors err joins, at any depth.
+func flatten(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, flatten(e)...)
+		}
+		return out
+	}
+	return []error{err}
+}
