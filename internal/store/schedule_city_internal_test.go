@@ -13,6 +13,7 @@ import (
 
 	"anju/internal/anju"
 	"anju/internal/cases"
+	"anju/internal/hazard"
 	"anju/internal/notify"
 	"anju/internal/personal"
 	"anju/internal/region"
@@ -24,8 +25,8 @@ import (
 var schedCities = []string{"330100", "330200"}
 
 // cityWorld is a database with two cities, each with a department, an
-// e-mail subscription to every event and dispatched cases whose deadlines
-// the tests' clock walks past.
+// e-mail subscription to every event, a hazard to inspect and dispatched
+// cases whose deadlines the tests' clock walks past.
 type cityWorld struct {
 	db     *DB
 	clock  *anju.FakeClock
@@ -35,18 +36,32 @@ type cityWorld struct {
 
 func newCityWorld(t *testing.T, dsn string, keys *personal.Keyring, perCity bool) *cityWorld {
 	t.Helper()
-	ctx := context.Background()
+	w := openCityWorld(t, dsn, keys)
+	// The path a distributed engine takes (eachCity), on any engine.
+	w.db.distributed = w.db.distributed || perCity
+	w.populate(t, schedCities)
+	return w
+}
+
+func openCityWorld(t *testing.T, dsn string, keys *personal.Keyring) *cityWorld {
+	t.Helper()
 	clock := anju.NewFakeClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.FixedZone("CST", 8*3600)))
-	db, err := Open(ctx, dsn, Options{Clock: clock, Keys: keys, PublicURL: "https://anju.example"})
+	db, err := Open(context.Background(), dsn, Options{Clock: clock, Keys: keys, PublicURL: "https://anju.example"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	// The path a distributed engine takes (eachCity), on any engine.
-	db.distributed = db.distributed || perCity
-	w := &cityWorld{db: db, clock: clock, actors: map[string]*anju.Actor{}}
+	return &cityWorld{db: db, clock: clock, actors: map[string]*anju.Actor{}}
+}
+
+// populate imports each city and gives it its department, subscription,
+// hazard and three dispatched cases.
+func (w *cityWorld) populate(t *testing.T, cities []string) {
+	t.Helper()
+	ctx := context.Background()
+	db := w.db
 	sys := anju.SystemActor("test")
-	for _, city := range schedCities {
+	for _, city := range cities {
 		if _, err := db.ImportRegions(ctx, sys, cityTree(city)); err != nil {
 			t.Fatalf("regions of %s: %v", city, err)
 		}
@@ -63,6 +78,10 @@ func newCityWorld(t *testing.T, dsn string, keys *personal.Keyring, perCity bool
 		a := &anju.Actor{UserID: 2, Login: "dispatcher-" + city, City: city,
 			Grants: []anju.Grant{{Role: anju.RoleDispatcher, RegionPath: cityPath(city)}, {Role: anju.RoleOperator, RegionPath: cityPath(city)}}}
 		w.actors[city] = a
+		if _, err := db.RegisterHazard(ctx, a, hazard.Hazard{Type: hazard.TypeGas, Name: "燃气调压站", Address: "幸福路1号",
+			Lat: 30.05, Lon: 120.02, RiskLevel: hazard.RiskMajor, Owner: "燃气集团"}); err != nil {
+			t.Fatalf("hazard in %s: %v", city, err)
+		}
 		for i := range 3 {
 			nc := NewCase{Title: fmt.Sprintf("路灯不亮 %d", i), Text: "小区门口的路灯已经坏了三天，晚上很黑", Category: "0101",
 				Lat: ptr(30.05), Lon: ptr(120.02)}
@@ -80,7 +99,6 @@ func newCityWorld(t *testing.T, dsn string, keys *personal.Keyring, perCity bool
 			w.due = c.Deadlines.Resolution
 		}
 	}
-	return w
 }
 
 // cityTree is storetest.SmallCity under city's code.
@@ -113,8 +131,10 @@ func (s *sentMessages) Send(_ context.Context, m notify.Message) error {
 // tests' two databases give the same case different codes.
 var trackingCode = regexp.MustCompile(`[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}`)
 
-// pass is the scheduler's store steps: the due steps until none is left,
-// then the outbox.
+// pass is the scheduler's store steps, as scheduler.Pass takes them: the
+// due steps until none is left, retraining, hotspots, warnings (a
+// department's pile at 3 overdue cases, which each city's three make),
+// inspection tasks, then the outbox.
 func (w *cityWorld) pass(t *testing.T, sender notify.Sender) error {
 	t.Helper()
 	ctx := context.Background()
@@ -126,6 +146,14 @@ func (w *cityWorld) pass(t *testing.T, sender notify.Sender) error {
 			break
 		}
 	}
+	_, err := w.db.RetrainDue(ctx, 24*time.Hour)
+	errs = append(errs, err)
+	_, err = w.db.RefreshHotspots(ctx, HotspotsEvery)
+	errs = append(errs, err)
+	_, err = w.db.DetectWarnings(ctx, w.db.Now(), WarningPolicy{OverdueMin: 3})
+	errs = append(errs, err)
+	_, err = w.db.GenerateInspectionTasks(ctx, w.db.Now())
+	errs = append(errs, err)
 	for {
 		sent, err := w.db.DeliverOutbox(ctx, sender, 2)
 		errs = append(errs, err)
@@ -133,45 +161,56 @@ func (w *cityWorld) pass(t *testing.T, sender notify.Sender) error {
 			break
 		}
 	}
+	_, err = w.db.OutboxStatus(ctx)
+	errs = append(errs, err)
 	return errors.Join(errs...)
 }
 
 // state is what the scheduler's steps left in the database, a line for
-// each case (its marks, card, handling region and events) and each
-// notification, ids aside.
+// each case (its marks, card, handling region and events), notification,
+// warning, inspection task and hotspot period, ids and times aside.
 func (w *cityWorld) state(t *testing.T) string {
 	t.Helper()
 	var lines []string
-	rows, err := w.db.sql.Query(`SELECT c.city, c.title, c.state, c.warned, c.overdue, c.card, c.handling_region,
-		(SELECT COUNT(*) FROM case_events e WHERE e.case_id = c.id AND e.city = c.city) FROM cases c`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var city, title, state, card, handling string
-		var warned, overdue bool
-		var events int
-		if err := rows.Scan(&city, &title, &state, &warned, &overdue, &card, &handling, &events); err != nil {
+	read := func(q string, format func(cols []string) string) {
+		t.Helper()
+		rows, err := w.db.sql.Query(q)
+		if err != nil {
 			t.Fatal(err)
 		}
-		lines = append(lines, fmt.Sprintf("case %s %s: %s warned=%v overdue=%v card=%q at %s, %d events",
-			city, title, state, warned, overdue, card, handling, events))
-	}
-	rows.Close()
-	rows, err = w.db.sql.Query(`SELECT o.city, c.title, o.channel, o.target, o.subject, o.status
-		FROM outbox o JOIN cases c ON c.id = o.case_id AND c.city = o.city`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var city, title, channel, target, subject, status string
-		if err := rows.Scan(&city, &title, &channel, &target, &subject, &status); err != nil {
+		defer rows.Close()
+		names, _ := rows.Columns()
+		for rows.Next() {
+			cols := make([]string, len(names))
+			ptrs := make([]any, len(cols))
+			for i := range cols {
+				ptrs[i] = &cols[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			lines = append(lines, format(cols))
+		}
+		if err := rows.Err(); err != nil {
 			t.Fatal(err)
 		}
-		subject = trackingCode.ReplaceAllString(subject, "CODE")
-		lines = append(lines, fmt.Sprintf("outbox %s %s: %s %s %q %s", city, title, channel, target, subject, status))
 	}
-	rows.Close()
+	read(`SELECT c.city, c.title, c.state, CASE WHEN c.warned THEN 'true' ELSE 'false' END, CASE WHEN c.overdue THEN 'true' ELSE 'false' END,
+		c.card, c.handling_region, (SELECT COUNT(*) FROM case_events e WHERE e.case_id = c.id AND e.city = c.city) FROM cases c`,
+		func(c []string) string {
+			return fmt.Sprintf("case %s %s: %s warned=%s overdue=%s card=%q at %s, %s events", c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7])
+		})
+	read(`SELECT o.city, COALESCE(c.title, ''), o.channel, o.target, o.subject, o.status
+		FROM outbox o LEFT JOIN cases c ON c.id = o.case_id AND c.city = o.city`, func(c []string) string {
+		return fmt.Sprintf("outbox %s %s: %s %s %q %s", c[0], c[1], c[2], c[3], trackingCode.ReplaceAllString(c[4], "CODE"), c[5])
+	})
+	read(`SELECT city, kind, subject FROM warnings`, func(c []string) string {
+		return fmt.Sprintf("warning %s %s %s", c[0], c[1], c[2])
+	})
+	read(`SELECT t.city, h.name, t.period_start, t.due_on, t.state FROM inspection_tasks t JOIN hazards h ON h.id = t.hazard_id AND h.city = t.city`,
+		func(c []string) string { return fmt.Sprintf("inspection %s %s %s–%s %s", c[0], c[1], c[2], c[3], c[4]) })
+	read(`SELECT city, days, since, CASE WHEN computed_at > 0 THEN 'computed' ELSE 'not computed' END, cases FROM hotspot_runs`,
+		func(c []string) string { return fmt.Sprintf("hotspots %s %s days since %s: %s, %s cases", c[0], c[1], c[2], c[3], c[4]) })
 	slices.Sort(lines)
 	return strings.Join(lines, "\n")
 }
@@ -179,8 +218,8 @@ func (w *cityWorld) state(t *testing.T) string {
 // TestDueCityByCity: the scheduler's steps taken city by city, as on a
 // distributed engine (eachCity), leave what the one pass over every city
 // leaves — deadline warnings, overdue marks and yellow cards, red cards,
-// escalations, and the notifications of each, delivered — at every step
-// of the clock.
+// escalations, and the notifications of each, delivered; early warnings,
+// inspection tasks and hotspots — at every step of the clock.
 func TestDueCityByCity(t *testing.T) {
 	keys, err := personal.ParseKeyring(personal.FormatKey("k1", personal.GenerateKey()))
 	if err != nil {
@@ -227,15 +266,18 @@ func TestDueCityByCity(t *testing.T) {
 				t.Errorf("%s: delivered city by city %q, in one pass %q", step.name, sent[1].got, sent[0].got)
 			}
 		}
+		logPassTime(t, whole.db)
+		logPassTime(t, byCity.db)
 	})
 }
 
 // TestDueCityDown: taken city by city, the scheduler's steps of a city
-// that fails — here a trigger refuses every change to its cases and its
-// notifications, as a stopped worker refuses its shards' — fail alone,
+// that fails — here triggers refuse every write to its rows of the tables
+// the steps write, as a stopped worker refuses its shards' — fail alone,
 // with an error naming the city: the other city's cases are marked, carded
-// and notified, and the failed city's steps happen on the first pass after
-// it works again, leaving what a pass without the failure leaves.
+// and notified, its warning raised, its inspection task and hotspots made,
+// and the failed city's steps happen on the first pass after it works
+// again, leaving what a pass without the failure leaves.
 func TestDueCityDown(t *testing.T) {
 	keys, err := personal.ParseKeyring(personal.FormatKey("k1", personal.GenerateKey()))
 	if err != nil {
@@ -244,20 +286,25 @@ func TestDueCityDown(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		w := newCityWorld(t, dsn, keys, true)
 		down, up := schedCities[0], schedCities[1]
+		// Every table the steps write: a change to a row of the down city
+		// fails.
+		tables := []string{"cases", "outbox", "warnings", "hazards", "inspection_tasks", "hotspot_runs"}
 		var fail, heal []string
 		if w.db.dialect.name() == "postgres" {
 			fail = []string{`CREATE FUNCTION city_down() RETURNS trigger LANGUAGE plpgsql AS $$
-				BEGIN RAISE EXCEPTION 'city % is down', OLD.city; END $$`}
-			for _, table := range []string{"cases", "outbox"} {
-				fail = append(fail, fmt.Sprintf(`CREATE TRIGGER %[1]s_down BEFORE UPDATE ON %[1]s FOR EACH ROW
-					WHEN (OLD.city = '%[2]s') EXECUTE FUNCTION city_down()`, table, down))
+				BEGIN RAISE EXCEPTION 'city % is down', NEW.city; END $$`}
+			for _, table := range tables {
+				fail = append(fail, fmt.Sprintf(`CREATE TRIGGER %[1]s_down BEFORE INSERT OR UPDATE ON %[1]s FOR EACH ROW
+					WHEN (NEW.city = '%[2]s') EXECUTE FUNCTION city_down()`, table, down))
 				heal = append(heal, fmt.Sprintf(`DROP TRIGGER %[1]s_down ON %[1]s`, table))
 			}
 		} else {
-			for _, table := range []string{"cases", "outbox"} {
-				fail = append(fail, fmt.Sprintf(`CREATE TRIGGER %[1]s_down BEFORE UPDATE ON %[1]s WHEN OLD.city = '%[2]s'
-					BEGIN SELECT RAISE(ABORT, 'city %[2]s is down'); END`, table, down))
-				heal = append(heal, fmt.Sprintf(`DROP TRIGGER %s_down`, table))
+			for _, table := range tables {
+				for _, op := range []string{"insert", "update"} {
+					fail = append(fail, fmt.Sprintf(`CREATE TRIGGER %[1]s_%[3]s_down BEFORE %[3]s ON %[1]s WHEN NEW.city = '%[2]s'
+						BEGIN SELECT RAISE(ABORT, 'city %[2]s is down'); END`, table, down, op))
+					heal = append(heal, fmt.Sprintf(`DROP TRIGGER %s_%s_down`, table, op))
+				}
 			}
 		}
 		for _, q := range fail {
@@ -280,7 +327,8 @@ func TestDueCityDown(t *testing.T) {
 		if len(cityErrs) == 0 || slices.ContainsFunc(cityErrs, func(c string) bool { return c != down }) {
 			t.Errorf("failures of cities %v; want %s's alone", cityErrs, down)
 		}
-		for _, l := range strings.Split(w.state(t), "\n") {
+		state := w.state(t)
+		for _, l := range strings.Split(state, "\n") {
 			switch {
 			case strings.HasPrefix(l, "case "+up) && !strings.Contains(l, `overdue=true card="yellow"`):
 				t.Errorf("the working city's case is not marked: %s", l)
@@ -290,6 +338,13 @@ func TestDueCityDown(t *testing.T) {
 				t.Errorf("the working city's notification is not delivered: %s", l)
 			case strings.HasPrefix(l, "outbox "+down) && strings.HasSuffix(l, " sent"):
 				t.Errorf("the failed city's notification went: %s", l)
+			case strings.Contains(l, " "+down+" ") && !strings.HasPrefix(l, "case ") && !strings.HasPrefix(l, "outbox "):
+				t.Errorf("the failed city has a new row: %s", l)
+			}
+		}
+		for _, want := range []string{"warning " + up + " overdue_pile", "inspection " + up + " ", "hotspots " + up + " 30 days since 0: computed"} {
+			if !strings.Contains(state, want) {
+				t.Errorf("the working city has no %q:\n%s", want, state)
 			}
 		}
 		if !slices.ContainsFunc(sent.got, func(m string) bool { return strings.Contains(m, "ops-"+up) }) {
