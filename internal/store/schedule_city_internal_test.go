@@ -208,9 +208,13 @@ func (w *cityWorld) state(t *testing.T) string {
 		return fmt.Sprintf("warning %s %s %s", c[0], c[1], c[2])
 	})
 	read(`SELECT t.city, h.name, t.period_start, t.due_on, t.state FROM inspection_tasks t JOIN hazards h ON h.id = t.hazard_id AND h.city = t.city`,
-		func(c []string) string { return fmt.Sprintf("inspection %s %s %s–%s %s", c[0], c[1], c[2], c[3], c[4]) })
+		func(c []string) string {
+			return fmt.Sprintf("inspection %s %s %s–%s %s", c[0], c[1], c[2], c[3], c[4])
+		})
 	read(`SELECT city, days, since, CASE WHEN computed_at > 0 THEN 'computed' ELSE 'not computed' END, cases FROM hotspot_runs`,
-		func(c []string) string { return fmt.Sprintf("hotspots %s %s days since %s: %s, %s cases", c[0], c[1], c[2], c[3], c[4]) })
+		func(c []string) string {
+			return fmt.Sprintf("hotspots %s %s days since %s: %s, %s cases", c[0], c[1], c[2], c[3], c[4])
+		})
 	slices.Sort(lines)
 	return strings.Join(lines, "\n")
 }
