@@ -4,7 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -26,6 +30,53 @@ import (
 // notified and warned of; with the shards back, the first city's steps
 // happen on the next pass.
 func TestCitusSchedulerByCity(t *testing.T) {
+	citusSchedulerDrill(t, func(t *testing.T, db *DB, dsn, city, node string) func() {
+		return downShards(t, db, dsn, city)
+	})
+}
+
+// TestCitusWorkerDown is the same drill with the first city's worker
+// stopped (scripts/citus.sh stop-worker) and started again. It stops a
+// worker of the shared cluster, so it runs only when ANJU_TEST_CITUS_DRILL
+// is set too, by whoever knows no one else is using the cluster.
+func TestCitusWorkerDown(t *testing.T) {
+	if os.Getenv("ANJU_TEST_CITUS_DRILL") == "" {
+		t.Skip("ANJU_TEST_CITUS_DRILL is not set: this test stops a worker of the cluster")
+	}
+	citusSchedulerDrill(t, func(t *testing.T, db *DB, dsn, city, node string) func() {
+		// Workers take the ports after the coordinator's: worker N is
+		// the coordinator's port + N (scripts/citus.sh).
+		u, err := url.Parse(dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		coordinator, _ := strconv.Atoi(u.Port())
+		_, port, _ := strings.Cut(node, ":")
+		p, _ := strconv.Atoi(port)
+		n := strconv.Itoa(p - coordinator)
+		citus := func(cmd string) {
+			t.Helper()
+			out, err := exec.Command("../../scripts/citus.sh", cmd, n).CombinedOutput()
+			if err != nil {
+				t.Fatalf("citus.sh %s %s: %v\n%s", cmd, n, err, out)
+			}
+		}
+		citus("stop-worker")
+		started := false
+		start := func() {
+			if !started {
+				started = true
+				citus("start-worker")
+			}
+		}
+		t.Cleanup(start)
+		return start
+	})
+}
+
+// citusSchedulerDrill is the two Citus tests' run: down takes city's
+// rows on node away and returns the function that brings them back.
+func citusSchedulerDrill(t *testing.T, down func(t *testing.T, db *DB, dsn, city, node string) func()) {
 	dsn := storetest.CitusDSN(t)
 	ctx := context.Background()
 	keys, err := personal.ParseKeyring(personal.FormatKey("k1", personal.GenerateKey()))
@@ -75,8 +126,8 @@ func TestCitusSchedulerByCity(t *testing.T) {
 		}
 	}
 
-	// The drill: cityA's shards gone from its worker.
-	heal := downShards(t, w.db, dsn, cityA)
+	// The drill: cityA's rows gone from its worker.
+	heal := down(t, w.db, dsn, cityA, nodeA)
 	w.clock.Set(w.due.Add(time.Minute))
 	err = sw.pass(t, &sent)
 	var failed []string
