@@ -7,7 +7,6 @@ package scheduler
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -148,34 +147,23 @@ func (s *Scheduler) Pass(ctx context.Context, log *slog.Logger) {
 // failure already logged in this pass is not logged again: a step that
 // works off the other cities' backlog round by round meets it each round.
 func logFailure(ctx context.Context, log *slog.Logger, step string, err error, logged map[string]bool) {
-	for _, e := range leaves(err) {
-		attrs := []any{"err", e}
-		key := step + "\x00" + e.Error()
-		if ce, ok := errors.AsType[*store.CityError](e); ok {
-			attrs = []any{"city", ce.City, "err", ce.Err}
-			key = step + "\x00" + ce.City
+	once := func(key string) bool {
+		if logged == nil {
+			return true
 		}
-		if logged != nil {
-			if logged[key] {
-				continue
-			}
-			logged[key] = true
+		seen := logged[step+"\x00"+key]
+		logged[step+"\x00"+key] = true
+		return !seen
+	}
+	cities, others := store.Failures(err)
+	for _, ce := range cities {
+		if once("city " + ce.City) {
+			log.ErrorContext(ctx, step, "city", ce.City, "err", ce.Err)
 		}
-		log.ErrorContext(ctx, step, attrs...)
 	}
-}
-
-// leaves flattens the errors err joins (errors.Join, at any depth).
-func leaves(err error) []error {
-	if err == nil {
-		return nil
-	}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		var out []error
-		for _, e := range j.Unwrap() {
-			out = append(out, leaves(e)...)
+	for _, e := range others {
+		if once(e.Error()) {
+			log.ErrorContext(ctx, step, "err", e)
 		}
-		return out
 	}
-	return []error{err}
 }

@@ -56,6 +56,26 @@ type CityError struct {
 func (e *CityError) Error() string { return "city " + e.City + ": " + e.Err.Error() }
 func (e *CityError) Unwrap() error { return e.Err }
 
+// Failures splits err, as the steps that go on past a failed city return
+// it (joined, at any depth), into the failures of single cities and the
+// others.
+func Failures(err error) (cities []*CityError, others []error) {
+	if err == nil {
+		return nil, nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			c, o := Failures(e)
+			cities, others = append(cities, c...), append(others, o...)
+		}
+		return cities, others
+	}
+	if ce, ok := errors.AsType[*CityError](err); ok {
+		return []*CityError{ce}, nil
+	}
+	return nil, []error{err}
+}
+
 // eachCity runs fn once with city "" (every city at once) on SQLite and
 // plain PostgreSQL, where one statement over every city is the quickest;
 // on a distributed engine, once per city, where a statement naming no city

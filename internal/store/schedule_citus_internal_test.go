@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -13,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"anju/internal/personal"
 	"anju/internal/petition"
 	"anju/internal/store/storetest"
 )
@@ -79,10 +77,7 @@ func TestCitusWorkerDown(t *testing.T) {
 func citusSchedulerDrill(t *testing.T, down func(t *testing.T, db *DB, dsn, city, node string) func()) {
 	dsn := storetest.CitusDSN(t)
 	ctx := context.Background()
-	keys, err := personal.ParseKeyring(personal.FormatKey("k1", personal.GenerateKey()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys := testKeys(t)
 	w := openCityWorld(t, dsn, keys)
 	if !w.db.distributed {
 		t.Fatal("the Citus database is not distributed")
@@ -127,39 +122,10 @@ func citusSchedulerDrill(t *testing.T, down func(t *testing.T, db *DB, dsn, city
 	}
 
 	// The drill: cityA's rows gone from its worker.
+	before := w.state(t)
 	heal := down(t, w.db, dsn, cityA, nodeA)
 	w.clock.Set(w.due.Add(time.Minute))
-	err = sw.pass(t, &sent)
-	var failed []string
-	for _, e := range flatten(err) {
-		ce, ok := errors.AsType[*CityError](e)
-		if !ok {
-			t.Errorf("a failure that is not a city's: %v", e)
-			continue
-		}
-		failed = append(failed, ce.City)
-		if ce.City != cityA {
-			t.Errorf("%s failed with %s's worker down for %s: %v", ce.City, nodeA, cityA, ce.Err)
-		}
-	}
-	if len(failed) == 0 {
-		t.Errorf("nothing failed with %s's shards gone", cityA)
-	}
-	heal() // before reading: the state is read across every shard
-	state := w.state(t)
-	for _, l := range strings.Split(state, "\n") {
-		switch {
-		case strings.HasPrefix(l, "case "+cityA) && !strings.Contains(l, `overdue=false card=""`):
-			t.Errorf("the down city's case changed: %s", l)
-		case strings.HasPrefix(l, "case "+cityB) && !strings.Contains(l, `overdue=true card="yellow"`):
-			t.Errorf("the working city's case is not marked: %s", l)
-		case strings.HasPrefix(l, "outbox "+cityB) && !strings.HasSuffix(l, " sent"):
-			t.Errorf("the working city's notification is not delivered: %s", l)
-		}
-	}
-	if !strings.Contains(state, "warning "+cityB+" overdue_pile") {
-		t.Errorf("no warning raised in the working city:\n%s", state)
-	}
+	w.checkDown(t, before, sw.pass(t, &sent), cityA, cityB, heal)
 
 	// Back: cityA catches up on the next pass; then the red cards and the
 	// escalations of both, each statement on one worker.
@@ -173,7 +139,7 @@ func citusSchedulerDrill(t *testing.T, down func(t *testing.T, db *DB, dsn, city
 			t.Fatalf("%v late: %v", step, err)
 		}
 	}
-	state = w.state(t)
+	state := w.state(t)
 	for _, l := range strings.Split(state, "\n") {
 		if city, ok := strings.CutPrefix(l, "case "); ok && !strings.Contains(l, `overdue=true card="red" at `+city[:4]+"02,") {
 			t.Errorf("after the escalation: %s", l)
