@@ -25,8 +25,9 @@ import (
 var schedCities = []string{"330100", "330200"}
 
 // cityWorld is a database with two cities, each with a department, an
-// e-mail subscription to every event, a hazard to inspect and dispatched
-// cases whose deadlines the tests' clock walks past.
+// e-mail subscription to every event, a hazard to inspect, a week's
+// hotspots read once and dispatched cases whose deadlines the tests'
+// clock walks past.
 type cityWorld struct {
 	db     *DB
 	clock  *anju.FakeClock
@@ -97,6 +98,11 @@ func (w *cityWorld) populate(t *testing.T, cities []string) {
 				t.Fatal(err)
 			}
 			w.due = c.Deadlines.Resolution
+		}
+		// A week's hotspots, read once: the scheduler finds them again
+		// until nobody has read them for a day, then drops them.
+		if _, err := db.Hotspots(ctx, a, HotspotFilter{Days: 7}); err != nil {
+			t.Fatal(err)
 		}
 	}
 }
@@ -267,13 +273,13 @@ func TestDueCityByCity(t *testing.T) {
 				t.Errorf("%s: delivered city by city %q, in one pass %q", step.name, sent[1].got, sent[0].got)
 			}
 		}
-		logPassTime(t, whole.db)
-		logPassTime(t, byCity.db)
+		logPassTime(t, whole.db, whole.clock)
+		logPassTime(t, byCity.db, byCity.clock)
 	})
 }
 
 // TestDueCityDown: taken city by city, the scheduler's steps of a city
-// that fails — here triggers refuse every write to its rows of the tables
+// that fails — here triggers refuse every change to its rows of the tables
 // the steps write, as a stopped worker refuses its shards' — fail alone,
 // with an error naming the city: the other city's cases are marked, carded
 // and notified, its warning raised, its inspection task and hotspots made,
@@ -291,21 +297,27 @@ func TestDueCityDown(t *testing.T) {
 		down, up := schedCities[0], schedCities[1]
 		// Every table the steps write: a change to a row of the down city
 		// fails.
-		tables := []string{"cases", "outbox", "warnings", "hazards", "inspection_tasks", "hotspot_runs"}
+		tables := []string{"cases", "outbox", "warnings", "hazards", "inspection_tasks", "hotspot_runs", "hotspots"}
 		var fail, heal []string
 		if w.db.dialect.name() == "postgres" {
 			fail = []string{`CREATE FUNCTION city_down() RETURNS trigger LANGUAGE plpgsql AS $$
-				BEGIN RAISE EXCEPTION 'city % is down', NEW.city; END $$`}
+				BEGIN RAISE EXCEPTION 'city % is down', TG_ARGV[0]; END $$`}
 			for _, table := range tables {
 				fail = append(fail, fmt.Sprintf(`CREATE TRIGGER %[1]s_down BEFORE INSERT OR UPDATE ON %[1]s FOR EACH ROW
-					WHEN (NEW.city = '%[2]s') EXECUTE FUNCTION city_down()`, table, down))
-				heal = append(heal, fmt.Sprintf(`DROP TRIGGER %[1]s_down ON %[1]s`, table))
+					WHEN (NEW.city = '%[2]s') EXECUTE FUNCTION city_down('%[2]s')`, table, down),
+					fmt.Sprintf(`CREATE TRIGGER %[1]s_delete_down BEFORE DELETE ON %[1]s FOR EACH ROW
+					WHEN (OLD.city = '%[2]s') EXECUTE FUNCTION city_down('%[2]s')`, table, down))
+				heal = append(heal, fmt.Sprintf(`DROP TRIGGER %[1]s_down ON %[1]s`, table), fmt.Sprintf(`DROP TRIGGER %[1]s_delete_down ON %[1]s`, table))
 			}
 		} else {
 			for _, table := range tables {
-				for _, op := range []string{"insert", "update"} {
-					fail = append(fail, fmt.Sprintf(`CREATE TRIGGER %[1]s_%[3]s_down BEFORE %[3]s ON %[1]s WHEN NEW.city = '%[2]s'
-						BEGIN SELECT RAISE(ABORT, 'city %[2]s is down'); END`, table, down, op))
+				for _, op := range []string{"insert", "update", "delete"} {
+					row := "NEW"
+					if op == "delete" {
+						row = "OLD"
+					}
+					fail = append(fail, fmt.Sprintf(`CREATE TRIGGER %[1]s_%[3]s_down BEFORE %[3]s ON %[1]s WHEN %[4]s.city = '%[2]s'
+						BEGIN SELECT RAISE(ABORT, 'city %[2]s is down'); END`, table, down, op, row))
 					heal = append(heal, fmt.Sprintf(`DROP TRIGGER %s_%s_down`, table, op))
 				}
 			}
