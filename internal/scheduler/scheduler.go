@@ -70,12 +70,12 @@ func (s *Scheduler) retrain(ctx context.Context, log *slog.Logger) {
 	}
 	s.bg.Go(func() {
 		defer s.training.Store(false)
-		if n, err := s.DB.RetrainDue(ctx, RetrainEvery); err != nil {
-			if ctx.Err() != nil {
-				return // stopped for shutdown: the next start retrains
-			}
-			log.ErrorContext(ctx, "suggestion models", "err", err)
-		} else if n > 0 {
+		n, err := s.DB.RetrainDue(ctx, RetrainEvery)
+		if err != nil && ctx.Err() != nil {
+			return // stopped for shutdown: the next start retrains
+		}
+		logFailure(ctx, log, "suggestion models", err, nil)
+		if n > 0 {
 			log.InfoContext(ctx, "suggestion models retrained", "cities", n)
 		}
 	})
@@ -91,55 +91,79 @@ func (s *Scheduler) hotspots(ctx context.Context, log *slog.Logger) {
 	}
 	s.bg.Go(func() {
 		defer s.clustering.Store(false)
-		if n, err := s.DB.RefreshHotspots(ctx, store.HotspotsEvery); err != nil {
-			if ctx.Err() != nil {
-				return // stopped for shutdown: the next start finds them
-			}
-			log.ErrorContext(ctx, "hotspots", "err", err)
-		} else if n > 0 {
+		n, err := s.DB.RefreshHotspots(ctx, store.HotspotsEvery)
+		if err != nil && ctx.Err() != nil {
+			return // stopped for shutdown: the next start finds them
+		}
+		logFailure(ctx, log, "hotspots", err, nil)
+		if n > 0 {
 			log.InfoContext(ctx, "hotspots found", "periods", n)
 		}
 	})
 }
 
 // Pass runs every due step until none is left, then delivers the outbox.
+// On a distributed engine the store works city by city, and a city whose
+// worker is down fails alone: its failure is logged, with the city, once
+// a step and pass, and the other cities' steps go on.
 func (s *Scheduler) Pass(ctx context.Context, log *slog.Logger) {
+	logged := map[string]bool{}
 	for ctx.Err() == nil {
 		n, err := s.DB.RunDue(ctx, s.Policy, batch)
-		if err != nil {
-			log.ErrorContext(ctx, "scheduler", "err", err)
-			break
-		}
+		logFailure(ctx, log, "scheduler", err, logged)
 		if n != (store.DueCounts{}) {
 			log.InfoContext(ctx, "scheduler", "warned", n.Warned, "overdue", n.Overdue, "red", n.Red, "escalated", n.Escalated)
 		}
-		if n.Warned < batch && n.Overdue < batch && n.Red < batch && n.Escalated < batch {
+		if !n.More {
 			break
 		}
 	}
 	s.retrain(ctx, log)
 	s.hotspots(ctx, log)
-	if n, err := s.DB.DetectWarnings(ctx, s.DB.Now(), warning.Default); err != nil {
-		log.ErrorContext(ctx, "warnings", "err", err)
-	} else if n.Total() > 0 {
+	n, err := s.DB.DetectWarnings(ctx, s.DB.Now(), warning.Default)
+	logFailure(ctx, log, "warnings", err, nil)
+	if n.Total() > 0 {
 		log.InfoContext(ctx, "warnings", "raised", n)
 	}
-	if n, err := s.DB.GenerateInspectionTasks(ctx, s.DB.Now()); err != nil {
-		log.ErrorContext(ctx, "inspection tasks", "err", err)
-	} else if n > 0 {
-		log.InfoContext(ctx, "inspection tasks", "created", n)
+	created, err := s.DB.GenerateInspectionTasks(ctx, s.DB.Now())
+	logFailure(ctx, log, "inspection tasks", err, nil)
+	if created > 0 {
+		log.InfoContext(ctx, "inspection tasks", "created", created)
 	}
 	if s.Sender == nil {
 		return
 	}
 	for ctx.Err() == nil {
 		sent, err := s.DB.DeliverOutbox(ctx, s.Sender, 50)
-		if err != nil {
-			log.ErrorContext(ctx, "outbox", "err", err)
-			return
-		}
+		logFailure(ctx, log, "outbox", err, logged)
 		if sent == 0 {
 			return
+		}
+	}
+}
+
+// logFailure logs err of step: a line for each city that failed (a
+// *store.CityError), and one for any other failure. With logged, a
+// failure already logged in this pass is not logged again: a step that
+// works off the other cities' backlog round by round meets it each round.
+func logFailure(ctx context.Context, log *slog.Logger, step string, err error, logged map[string]bool) {
+	once := func(key string) bool {
+		if logged == nil {
+			return true
+		}
+		seen := logged[step+"\x00"+key]
+		logged[step+"\x00"+key] = true
+		return !seen
+	}
+	cities, others := store.Failures(err)
+	for _, ce := range cities {
+		if once("city " + ce.City) {
+			log.ErrorContext(ctx, step, "city", ce.City, "err", ce.Err)
+		}
+	}
+	for _, e := range others {
+		if once(e.Error()) {
+			log.ErrorContext(ctx, step, "err", e)
 		}
 	}
 }

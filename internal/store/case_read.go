@@ -130,15 +130,32 @@ func (t *Tx) getCase(ctx context.Context, actor *anju.Actor, id int64) (Case, er
 	return t.db.getCase(ctx, t, actor, id)
 }
 
+// getCaseIn is getCase of a case known to be city's, for a system actor
+// working city by city (the scheduler): with the city named, a distributed
+// engine asks the one worker holding the city.
+func (t *Tx) getCaseIn(ctx context.Context, actor *anju.Actor, id int64, city string) (Case, error) {
+	return t.db.getCaseIn(ctx, t, actor, id, city)
+}
+
 func (db *DB) getCase(ctx context.Context, q querier, actor *anju.Actor, id int64) (Case, error) {
+	// A city's actor sees only its city's cases; a system actor's may be
+	// any city's.
+	city := ""
+	if actor != nil && !actor.System {
+		city = actor.City
+	}
+	return db.getCaseIn(ctx, q, actor, id, city)
+}
+
+// getCaseIn reads case id, of city unless city is "", as actor sees it.
+func (db *DB) getCaseIn(ctx context.Context, q querier, actor *anju.Actor, id int64, city string) (Case, error) {
 	// By primary key, then the scope in Go: with the scope in SQL the
 	// planner may prefer a range of the path index over the rowid, and the
-	// query's text would vary with the actor's grants. A city's actor sees
-	// only its city's cases: with the city named, a distributed engine asks
-	// the one worker holding the city.
+	// query's text would vary with the actor's grants. With the city
+	// named, a distributed engine asks the one worker holding the city.
 	var row *sql.Row
-	if actor != nil && !actor.System {
-		row = q.queryRow(ctx, caseInCity, id, actor.City)
+	if city != "" {
+		row = q.queryRow(ctx, caseInCity, id, city)
 	} else {
 		row = q.queryRow(ctx, `SELECT `+caseCols+caseFrom+` WHERE c.id = ?`, id)
 	}

@@ -11,7 +11,6 @@ import (
 	"anju/internal/anju"
 	"anju/internal/cases"
 	"anju/internal/personal"
-	"anju/internal/region"
 	"anju/internal/store/storetest"
 )
 
@@ -54,15 +53,7 @@ func TestCitusPlacement(t *testing.T) {
 	actors := map[string]*anju.Actor{}
 	ids := map[string]int64{}
 	for _, city := range []string{cityA, cityB} {
-		var rs []region.Region
-		for _, r := range storetest.SmallCity() {
-			r.Code = city[:4] + r.Code[4:]
-			if r.Parent != "" {
-				r.Parent = city[:4] + r.Parent[4:]
-			}
-			rs = append(rs, r)
-		}
-		if _, err := db.ImportRegions(ctx, sys, rs); err != nil {
+		if _, err := db.ImportRegions(ctx, sys, cityTree(city)); err != nil {
 			t.Fatalf("regions of %s: %v", city, err)
 		}
 		actors[city] = &anju.Actor{UserID: 1, Login: "dispatcher-" + city, City: city,

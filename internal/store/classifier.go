@@ -252,32 +252,34 @@ const untrainedRetry = time.Hour
 // RetrainDue retrains every city whose models are older than every, or that
 // has none yet and enough closed cases (looked for at most once every
 // untrainedRetry). The scheduler calls it; with several servers a city may
-// get two versions in one round, which is harmless.
+// get two versions in one round, which is harmless. A city that fails
+// leaves the others retrained, its error a *CityError among those returned.
 func (db *DB) RetrainDue(ctx context.Context, every time.Duration) (int, error) {
 	cities, err := db.AllCities(ctx)
 	if err != nil {
 		return 0, err
 	}
 	trained := 0
-	for _, city := range cities {
+	err = forCities(ctx, cities, func(city string) error {
 		var at sql.NullInt64
 		if err := db.queryRow(ctx, `SELECT MAX(created_at) FROM classifier_models WHERE city = ?`, city).Scan(&at); err != nil {
-			return trained, err
+			return err
 		}
 		if at.Valid && db.clock.Now().Sub(fromMicros(at.Int64)) < every {
-			continue
+			return nil
 		}
 		if tried, ok := db.untrained.Load(city); ok && db.clock.Now().Sub(tried.(time.Time)) < min(every, untrainedRetry) {
-			continue
+			return nil
 		}
 		if _, err := db.TrainSuggestionModels(ctx, anju.SystemActor("scheduler"), city); err != nil {
 			if anju.ErrorCode(err) == anju.EINVALID {
 				db.untrained.Store(city, db.clock.Now()) // not enough closed cases yet
-				continue
+				return nil
 			}
-			return trained, err
+			return err
 		}
 		trained++
-	}
-	return trained, nil
+		return nil
+	})
+	return trained, err
 }

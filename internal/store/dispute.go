@@ -926,7 +926,7 @@ func (db *DB) GetDisputeAgreement(ctx context.Context, actor *anju.Actor, id int
 			if !p.reporterID.Valid {
 				continue
 			}
-			d, _, err := db.decryptReporter(ctx, tx, p.reporterID.Int64)
+			d, err := db.decryptReporter(ctx, tx, cd.City, p.reporterID.Int64)
 			if err != nil {
 				return err
 			}

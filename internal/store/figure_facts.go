@@ -223,9 +223,10 @@ func (t *Tx) putFacts(old, next *factRow) {
 	b.rows[next.caseID] = next
 }
 
-// loadFacts returns case id's row as the transaction sees it; nil when the
+// loadFacts returns the row of case id, of city, as the transaction sees
+// it (the city named, a distributed engine asks the city's worker); nil when the
 // case has none (it predates the facts, and no rebuild has counted it).
-func (t *Tx) loadFacts(ctx context.Context, id int64) (*factRow, error) {
+func (t *Tx) loadFacts(ctx context.Context, id int64, city string) (*factRow, error) {
 	if r, ok := t.figs.rows[id]; ok {
 		cp := *r
 		return &cp, nil
@@ -233,7 +234,7 @@ func (t *Tx) loadFacts(ctx context.Context, id int64) (*factRow, error) {
 	r := &factRow{caseID: id}
 	var created, respAt, respDue, resDue, resAt, member, yellow, red, closeHours, flags int64
 	err := t.queryRowAfterQueued(ctx, `SELECT city, created_at, kind, category, department, region_path, responded_at, response_due,
-		resolution_due, resolved_at, member, yellow, red, close_hours, flags FROM case_facts WHERE case_id = ?`, []any{id},
+		resolution_due, resolved_at, member, yellow, red, close_hours, flags FROM case_facts WHERE case_id = ? AND city = ?`, []any{id, city},
 		&r.city, &created, &r.kind, &r.category, &r.department, &r.path, &respAt, &respDue, &resDue, &resAt,
 		&member, &yellow, &red, &closeHours, &flags)
 	if err == sql.ErrNoRows {
@@ -264,7 +265,7 @@ func (t *Tx) insertCaseFacts(c *Case, now time.Time, firstPetition bool) {
 // deadlines from the case, the rest from its row, with what this action
 // adds to it.
 func (t *Tx) actFacts(ctx context.Context, c, next *Case, action cases.Action, in ActionInput, now time.Time) error {
-	old, err := t.loadFacts(ctx, next.ID)
+	old, err := t.loadFacts(ctx, next.ID, next.City)
 	if err != nil {
 		return err
 	}
@@ -312,10 +313,10 @@ func (t *Tx) actFacts(ctx context.Context, c, next *Case, action cases.Action, i
 	return nil
 }
 
-// settleFacts settles case id's facts at now (Facts.Settle); false when
-// nothing changed.
-func (t *Tx) settleFacts(ctx context.Context, id int64, now time.Time) (bool, error) {
-	old, err := t.loadFacts(ctx, id)
+// settleFacts settles the facts of case id, of city, at now
+// (Facts.Settle); false when nothing changed.
+func (t *Tx) settleFacts(ctx context.Context, id int64, city string, now time.Time) (bool, error) {
+	old, err := t.loadFacts(ctx, id, city)
 	if err != nil || old == nil {
 		return false, err
 	}

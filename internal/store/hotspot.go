@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -318,47 +319,66 @@ func (db *DB) computeHotspots(ctx context.Context, run hotspotRun, lease int64) 
 // RefreshHotspots is the scheduler's step: it finds again the hotspots of
 // every period read in the last hotspotKeep (and of every city's default
 // period) computed more than every ago, each claimed by one server, and
-// drops the periods nobody reads. It returns how many it computed.
+// drops the periods nobody reads. It returns how many it computed. Every
+// statement names its city, or (on SQLite and plain PostgreSQL) reads
+// every city's runs at once (eachCity); a city that fails, its worker
+// down on a distributed engine, leaves the others' found, its error a
+// *CityError among those returned.
 func (db *DB) RefreshHotspots(ctx context.Context, every time.Duration) (int, error) {
 	cities, err := db.AllCities(ctx)
 	if err != nil {
 		return 0, err
 	}
 	now := db.clock.Now()
-	for _, city := range cities {
+	errs := []error{forCities(ctx, cities, func(city string) error {
 		var n int
 		if err := db.queryRow(ctx, `SELECT COUNT(*) FROM hotspot_runs WHERE city = ? AND days = ? AND since = 0`, city, defaultHotspotDays).Scan(&n); err != nil {
-			return 0, err
+			return err
 		}
 		if n == 0 {
 			if _, err := db.exec(ctx, `INSERT INTO hotspot_runs (city, days, since, read_at) VALUES (?, ?, 0, ?)
 				ON CONFLICT (city, days, since) DO NOTHING`, city, defaultHotspotDays, micros(now)); err != nil {
-				return 0, err
+				return err
 			}
 		}
-	}
+		return nil
+	})}
+	computed := 0
+	errs = append(errs, db.eachCity(ctx, func(city string) error {
+		n, err := db.refreshHotspots(ctx, city, now, every)
+		computed += n
+		return err
+	}))
+	return computed, errors.Join(errs...)
+}
+
+// refreshHotspots drops the forgotten periods of city (every city when "")
+// and computes its due ones.
+func (db *DB) refreshHotspots(ctx context.Context, city string, now time.Time, every time.Duration) (int, error) {
+	cond, cityArgs := inCity("city", city)
 	forgotten := micros(now.Add(-hotspotKeep))
 	var stale int
-	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM hotspot_runs WHERE read_at < ? AND NOT (days = ? AND since = 0)`,
-		forgotten, defaultHotspotDays).Scan(&stale); err != nil {
+	if err := db.queryRow(ctx, `SELECT COUNT(*) FROM hotspot_runs WHERE read_at < ? AND NOT (days = ? AND since = 0)`+cond,
+		append([]any{forgotten, defaultHotspotDays}, cityArgs...)...).Scan(&stale); err != nil {
 		return 0, err
 	}
 	if stale > 0 {
 		if err := db.inTx(ctx, func(tx *Tx) error {
 			if _, err := tx.exec(ctx, `DELETE FROM hotspots WHERE EXISTS (SELECT 1 FROM hotspot_runs r WHERE r.city = hotspots.city
-				AND r.days = hotspots.days AND r.since = hotspots.since AND r.read_at < ? AND NOT (r.days = ? AND r.since = 0))`,
-				forgotten, defaultHotspotDays); err != nil {
+				AND r.days = hotspots.days AND r.since = hotspots.since AND r.read_at < ? AND NOT (r.days = ? AND r.since = 0))`+cond,
+				append([]any{forgotten, defaultHotspotDays}, cityArgs...)...); err != nil {
 				return err
 			}
-			_, err := tx.exec(ctx, `DELETE FROM hotspot_runs WHERE read_at < ? AND NOT (days = ? AND since = 0)`, forgotten, defaultHotspotDays)
+			_, err := tx.exec(ctx, `DELETE FROM hotspot_runs WHERE read_at < ? AND NOT (days = ? AND since = 0)`+cond,
+				append([]any{forgotten, defaultHotspotDays}, cityArgs...)...)
 			return err
 		}); err != nil {
 			return 0, err
 		}
 	}
 	due := now.Add(-every)
-	rows, err := db.query(ctx, `SELECT city, days, since FROM hotspot_runs WHERE computed_at <= ? AND lease_until <= ?
-		ORDER BY computed_at, city, days, since`, micros(due), micros(now))
+	rows, err := db.query(ctx, `SELECT city, days, since FROM hotspot_runs WHERE computed_at <= ? AND lease_until <= ?`+cond+`
+		ORDER BY computed_at, city, days, since`, append([]any{micros(due), micros(now)}, cityArgs...)...)
 	if err != nil {
 		return 0, err
 	}
@@ -376,23 +396,30 @@ func (db *DB) RefreshHotspots(ctx context.Context, every time.Duration) (int, er
 		return 0, err
 	}
 	computed := 0
+	var errs []error
 	for _, r := range runs {
 		if ctx.Err() != nil {
 			return computed, ctx.Err()
 		}
 		lease, err := db.claimHotspots(ctx, r, due)
-		if err != nil {
-			return computed, err
-		}
-		if lease == 0 {
+		if err == nil && lease == 0 {
 			continue // another server has it
 		}
-		if err := db.computeHotspots(ctx, r, lease); err != nil {
-			return computed, err
+		if err == nil {
+			err = db.computeHotspots(ctx, r, lease)
+		}
+		if err != nil {
+			// One city's failure leaves the other cities' runs to do
+			// (on SQLite and PostgreSQL, where city is "").
+			if city == "" {
+				err = &CityError{City: r.city, Err: err}
+			}
+			errs = append(errs, err)
+			continue
 		}
 		computed++
 	}
-	return computed, nil
+	return computed, errors.Join(errs...)
 }
 
 // foundHotspots are hotspots as found, each with the deepest region

@@ -95,22 +95,37 @@ func scanTask(row interface{ Scan(...any) error }) (Inspection, error) {
 // ended undone as missed. It is safe to run from several servers at once:
 // a task is keyed by hazard and period and inserted with ON CONFLICT DO
 // NOTHING, so each is created exactly once. It returns how many tasks this
-// call created.
+// call created. On a distributed engine it works city by city (eachCity):
+// a city that fails, its worker down, leaves the others' tasks created,
+// its error a *CityError among those returned.
 func (db *DB) GenerateInspectionTasks(ctx context.Context, now time.Time) (int, error) {
+	created := 0
+	err := db.eachCity(ctx, func(city string) error {
+		n, err := db.generateInspectionTasks(ctx, city, now)
+		created += n
+		return err
+	})
+	return created, err
+}
+
+// generateInspectionTasks is GenerateInspectionTasks for city, or for
+// every city when city is "".
+func (db *DB) generateInspectionTasks(ctx context.Context, city string, now time.Time) (int, error) {
 	today := hazard.Day(now)
 	todayS := today.Format(time.DateOnly)
 	missed, err := hazard.TaskTransition(hazard.TaskDue, hazard.TaskMiss, cases.RoleSystem)
 	if err != nil {
 		return 0, err
 	}
+	cond, cityArgs := inCity("city", city)
 	// The scheduler calls this every few seconds: a read first, so that a
 	// pass with nothing to mark takes no write lock.
-	var any int
-	switch err := db.queryRow(ctx, `SELECT 1 FROM inspection_tasks WHERE state = ? AND due_on < ? LIMIT 1`,
-		string(hazard.TaskDue), todayS).Scan(&any); err {
+	var one int
+	switch err := db.queryRow(ctx, `SELECT 1 FROM inspection_tasks WHERE state = ? AND due_on < ?`+cond+` LIMIT 1`,
+		append([]any{string(hazard.TaskDue), todayS}, cityArgs...)...).Scan(&one); err {
 	case nil:
-		if _, err := db.exec(ctx, `UPDATE inspection_tasks SET state = ? WHERE state = ? AND due_on < ?`,
-			string(missed), string(hazard.TaskDue), todayS); err != nil {
+		if _, err := db.exec(ctx, `UPDATE inspection_tasks SET state = ? WHERE state = ? AND due_on < ?`+cond,
+			append([]any{string(missed), string(hazard.TaskDue), todayS}, cityArgs...)...); err != nil {
 			return 0, err
 		}
 	case sql.ErrNoRows:
@@ -126,8 +141,8 @@ func (db *DB) GenerateInspectionTasks(ctx context.Context, now time.Time) (int, 
 			city, path string
 			risk       hazard.RiskLevel
 		}
-		rows, err := db.query(ctx, `SELECT id, city, region_path, risk_level FROM hazards WHERE active AND next_check <= ?
-			ORDER BY next_check, id LIMIT ?`, todayS, batch)
+		rows, err := db.query(ctx, `SELECT id, city, region_path, risk_level FROM hazards WHERE active AND next_check <= ?`+cond+`
+			ORDER BY next_check, id LIMIT ?`, append(append([]any{todayS}, cityArgs...), batch)...)
 		if err != nil {
 			return created, err
 		}
@@ -164,8 +179,8 @@ func (db *DB) GenerateInspectionTasks(ctx context.Context, now time.Time) (int, 
 				}
 				k, _ := r.RowsAffected()
 				n += int(k)
-				if _, err := tx.exec(ctx, `UPDATE hazards SET next_check = ? WHERE id = ? AND next_check <= ?`,
-					next.Format(time.DateOnly), o.id, todayS); err != nil {
+				if _, err := tx.exec(ctx, `UPDATE hazards SET next_check = ? WHERE id = ? AND city = ? AND next_check <= ?`,
+					next.Format(time.DateOnly), o.id, o.city, todayS); err != nil {
 					return err
 				}
 			}

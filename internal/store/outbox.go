@@ -274,30 +274,23 @@ const claimLease = 2 * time.Minute
 
 // ClaimOutbox reserves up to n due notifications for this worker. Two workers
 // never claim the same row: PostgreSQL skips rows another transaction holds,
-// and SQLite runs one write transaction at a time.
+// and SQLite runs one write transaction at a time. On a distributed engine,
+// which locks rows only by their city, each city's are claimed in a
+// transaction of its own on its worker (eachCity): a stopped worker holds
+// back only its cities', whose errors come back (as *CityError) beside the
+// other cities' notifications.
 func (db *DB) ClaimOutbox(ctx context.Context, n int) ([]OutboxItem, error) {
-	if !db.distributed {
-		return db.claimOutbox(ctx, "", n)
-	}
-	// Citus locks rows only by their city: each city's due notifications
-	// are claimed in a transaction of its own, on its worker, so that a
-	// stopped worker holds back only its cities'.
-	cities, err := db.AllCities(ctx)
-	if err != nil {
-		return nil, err
-	}
 	var out []OutboxItem
-	var errs []error
-	for _, city := range cities {
+	err := db.eachCity(ctx, func(city string) error {
 		if len(out) >= n {
-			break
+			return nil
 		}
 		got, err := db.claimOutbox(ctx, city, n-len(out))
 		out = append(out, got...)
-		errs = append(errs, err)
-	}
+		return err
+	})
 	slices.SortFunc(out, func(a, b OutboxItem) int { return cmp.Compare(a.ID, b.ID) })
-	return out, errors.Join(errs...)
+	return out, err
 }
 
 // claimOutbox claims up to n due notifications, of city when it is not "".
@@ -305,17 +298,12 @@ func (db *DB) claimOutbox(ctx context.Context, city string, n int) ([]OutboxItem
 	var out []OutboxItem
 	err := db.inTx(ctx, func(tx *Tx) error {
 		now := db.clock.Now()
-		inCity, args := "", []any{micros(now.Add(claimLease)), micros(now), micros(now)}
-		if city != "" {
-			inCity, args = ` AND city = ?`, append(args, city)
-		}
-		args = append(args, n)
-		if city != "" {
-			args = append(args, city)
-		}
+		cond, cityArgs := inCity("city", city)
+		args := append([]any{micros(now.Add(claimLease)), micros(now), micros(now)}, cityArgs...)
+		args = append(append(args, n), cityArgs...)
 		rows, err := tx.query(ctx, `UPDATE outbox SET locked_until = ?, attempts = attempts + 1
-			WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt <= ? AND locked_until <= ?`+inCity+`
-			ORDER BY next_attempt, id LIMIT ?`+db.dialect.skipLocked()+`)`+inCity+`
+			WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt <= ? AND locked_until <= ?`+cond+`
+			ORDER BY next_attempt, id LIMIT ?`+db.dialect.skipLocked()+`)`+cond+`
 			RETURNING id, city, COALESCE(case_id, 0), channel, target, subject, body, secret, attempts`,
 			args...)
 		if err != nil {
@@ -341,10 +329,10 @@ func (db *DB) claimOutbox(ctx context.Context, city string, n int) ([]OutboxItem
 // recording each result: sent; failed for good (a permanent error or too many
 // attempts); or pending again after a backoff. It returns how many it sent.
 func (db *DB) DeliverOutbox(ctx context.Context, sender notify.Sender, n int) (sent int, err error) {
-	items, err := db.ClaimOutbox(ctx, n)
-	if err != nil {
-		return 0, err
-	}
+	// The notifications claimed are sent even when some city's claim
+	// failed (its worker is down): left, they would wait out their lease.
+	items, claimErr := db.ClaimOutbox(ctx, n)
+	errs := []error{claimErr}
 	for _, it := range items {
 		msg := notify.Message{Channel: it.Channel, Target: it.Target, Subject: it.Subject, Body: it.Body,
 			ID: strconv.FormatInt(it.ID, 10)}
@@ -360,7 +348,7 @@ func (db *DB) DeliverOutbox(ctx context.Context, sender notify.Sender, n int) (s
 		if rid, ok := strings.CutPrefix(it.Target, "reporter:"); ok {
 			// The phone is decrypted only now, so the outbox never holds it.
 			id, _ := strconv.ParseInt(rid, 10, 64)
-			d, _, err := db.decryptReporter(ctx, db, id)
+			d, err := db.decryptReporter(ctx, db, it.City, id)
 			switch {
 			case err != nil:
 				sendErr = notify.Permanent(fmt.Errorf("reporter %d: %w", id, err))
@@ -380,23 +368,28 @@ func (db *DB) DeliverOutbox(ctx context.Context, sender notify.Sender, n int) (s
 			sendErr = send.Send(ctx, msg)
 		}
 		now := db.clock.Now()
+		var err error
 		switch {
 		case sendErr == nil:
 			sent++
 			// A delivered or abandoned message needs no secret any more: a
 			// webhook's signing key or a receipt's sealed link key goes.
-			_, err = db.exec(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, last_error = '', secret = '' WHERE id = ?`, micros(now), it.ID)
+			_, err = db.exec(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, last_error = '', secret = '' WHERE id = ? AND city = ?`,
+				micros(now), it.ID, it.City)
 		case notify.IsPermanent(sendErr) || it.Attempts >= notify.MaxAttempts:
-			_, err = db.exec(ctx, `UPDATE outbox SET status = 'failed', last_error = ?, secret = '' WHERE id = ?`, truncate(sendErr.Error(), 500), it.ID)
+			_, err = db.exec(ctx, `UPDATE outbox SET status = 'failed', last_error = ?, secret = '' WHERE id = ? AND city = ?`,
+				truncate(sendErr.Error(), 500), it.ID, it.City)
 		default:
-			_, err = db.exec(ctx, `UPDATE outbox SET next_attempt = ?, locked_until = 0, last_error = ? WHERE id = ?`,
-				micros(now.Add(notify.Backoff(it.Attempts))), truncate(sendErr.Error(), 500), it.ID)
+			_, err = db.exec(ctx, `UPDATE outbox SET next_attempt = ?, locked_until = 0, last_error = ? WHERE id = ? AND city = ?`,
+				micros(now.Add(notify.Backoff(it.Attempts))), truncate(sendErr.Error(), 500), it.ID, it.City)
 		}
 		if err != nil {
-			return sent, err
+			// The other cities' results are still recorded; this one is
+			// sent again when its lease ends.
+			errs = append(errs, &CityError{City: it.City, Err: err})
 		}
 	}
-	return sent, nil
+	return sent, errors.Join(errs...)
 }
 
 func truncate(s string, n int) string {
@@ -406,21 +399,27 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
-// OutboxStatus counts notifications by status, for tests and metrics.
+// OutboxStatus counts notifications by status, for tests and metrics:
+// city by city on a distributed engine (eachCity), the cities whose
+// workers answered when some did not.
 func (db *DB) OutboxStatus(ctx context.Context) (map[string]int, error) {
-	rows, err := db.query(ctx, `SELECT status, COUNT(*) FROM outbox GROUP BY status`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	out := map[string]int{}
-	for rows.Next() {
-		var s string
-		var n int
-		if err := rows.Scan(&s, &n); err != nil {
-			return nil, err
+	err := db.eachCity(ctx, func(city string) error {
+		cond, args := inCity("city", city)
+		rows, err := db.query(ctx, `SELECT status, COUNT(*) FROM outbox WHERE TRUE`+cond+` GROUP BY status`, args...)
+		if err != nil {
+			return err
 		}
-		out[s] = n
-	}
-	return out, rows.Err()
+		defer rows.Close()
+		for rows.Next() {
+			var s string
+			var n int
+			if err := rows.Scan(&s, &n); err != nil {
+				return err
+			}
+			out[s] += n
+		}
+		return rows.Err()
+	})
+	return out, err
 }

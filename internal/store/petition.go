@@ -209,10 +209,12 @@ func (t *Tx) petitionRepeated(ctx context.Context, id int64, now time.Time) erro
 	return t.actFacts(ctx, &c, &c, "", ActionInput{}, now)
 }
 
-func (db *DB) readPetitionRow(ctx context.Context, q querier, id int64) (petitionRow, error) {
+// readPetitionRow reads the detail of petition id of city: with the city
+// named, a distributed engine asks the city's worker alone.
+func (db *DB) readPetitionRow(ctx context.Context, q querier, city string, id int64) (petitionRow, error) {
 	var r petitionRow
 	var repeat sql.NullInt64
-	err := q.queryRow(ctx, `SELECT channel, first_petition, repeat_of, reviews FROM petitions WHERE case_id = ?`, id).
+	err := q.queryRow(ctx, `SELECT channel, first_petition, repeat_of, reviews FROM petitions WHERE case_id = ? AND city = ?`, id, city).
 		Scan(&r.channel, &r.first, &repeat, &r.reviews)
 	if err == sql.ErrNoRows {
 		// Filed without its row (generated in bulk): a petition of the
@@ -230,7 +232,7 @@ func (db *DB) petitionClock(ctx context.Context, q querier, c Case) (*petition.C
 	if err != nil {
 		return nil, err
 	}
-	rows, err := q.query(ctx, `SELECT action, data, at FROM case_events WHERE case_id = ? ORDER BY id`, c.ID)
+	rows, err := q.query(ctx, `SELECT action, data, at FROM case_events WHERE case_id = ? AND city = ? ORDER BY id`, c.ID, c.City)
 	if err != nil {
 		return nil, err
 	}
@@ -276,7 +278,7 @@ func (t *Tx) petitionAct(ctx context.Context, c Case, action cases.Action, in ca
 	if err != nil {
 		return nil, err
 	}
-	row, err := db.readPetitionRow(ctx, t, c.ID)
+	row, err := db.readPetitionRow(ctx, t, c.City, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -327,7 +329,7 @@ func (db *DB) PetitionOf(ctx context.Context, actor *anju.Actor, c Case) (*Petit
 	if c.Kind != cases.KindPetition {
 		return nil, nil
 	}
-	row, err := db.readPetitionRow(ctx, db, c.ID)
+	row, err := db.readPetitionRow(ctx, db, c.City, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -633,7 +635,7 @@ func (db *DB) GetPetitionPrint(ctx context.Context, actor *anju.Actor, id int64,
 		return out, nil
 	}
 	err = db.inTx(ctx, func(tx *Tx) error {
-		d, _, err := db.decryptReporter(ctx, tx, cp.reporterID.Int64)
+		d, err := db.decryptReporter(ctx, tx, cp.City, cp.reporterID.Int64)
 		if err != nil {
 			return err
 		}

@@ -585,7 +585,7 @@ func (db *DB) FileSessionCase(ctx context.Context, actor *anju.Actor, sessionID 
 		if booking.CaseID != 0 {
 			return Case{}, anju.Errorf(anju.ECONFLICT, "booking %d already has case %d", booking.ID, booking.CaseID)
 		}
-		d, _, err := db.decryptReporter(ctx, db, booking.reporterID)
+		d, err := db.decryptReporter(ctx, db, s.City, booking.reporterID)
 		if err != nil {
 			return Case{}, err
 		}

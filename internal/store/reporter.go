@@ -53,17 +53,18 @@ func (t *Tx) insertPersonal(ctx context.Context, city string, d personal.Data, l
 		id, city, keyID, ct, string(masked), fp, now)
 }
 
-func (db *DB) decryptReporter(ctx context.Context, q querier, id int64) (personal.Data, string, error) {
-	var city, keyID string
+// decryptReporter reads reporter id of city: with the city named, a
+// distributed engine asks the city's worker alone.
+func (db *DB) decryptReporter(ctx context.Context, q querier, city string, id int64) (personal.Data, error) {
+	var keyID string
 	var ct []byte
-	if err := q.queryRow(ctx, `SELECT city, key_id, ciphertext FROM reporters WHERE id = ?`, id).Scan(&city, &keyID, &ct); err != nil {
-		return personal.Data{}, "", err
+	if err := q.queryRow(ctx, `SELECT key_id, ciphertext FROM reporters WHERE id = ? AND city = ?`, id, city).Scan(&keyID, &ct); err != nil {
+		return personal.Data{}, err
 	}
 	if db.keys == nil {
-		return personal.Data{}, city, anju.Errorf(anju.EINTERNAL, "no data-encryption key is configured")
+		return personal.Data{}, anju.Errorf(anju.EINTERNAL, "no data-encryption key is configured")
 	}
-	d, err := db.keys.DecryptData(keyID, ct, personal.AAD(city, "reporters", id))
-	return d, city, err
+	return db.keys.DecryptData(keyID, ct, personal.AAD(city, "reporters", id))
 }
 
 // unmaskRoles may read a reporter's personal data, for calling them back,
@@ -109,7 +110,7 @@ func (db *DB) UnmaskReporter(ctx context.Context, actor *anju.Actor, caseID int6
 	var d personal.Data
 	err = db.inTx(ctx, func(tx *Tx) error {
 		var err error
-		if d, _, err = db.decryptReporter(ctx, tx, c.reporterID.Int64); err != nil {
+		if d, err = db.decryptReporter(ctx, tx, c.City, c.reporterID.Int64); err != nil {
 			return err
 		}
 		return tx.appendAudit(ctx, actor, audit.Record{City: c.City, Action: "reporter.unmask", Object: fmt.Sprintf("case:%d", caseID),

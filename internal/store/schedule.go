@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -32,25 +33,116 @@ const workingStates = `(state = 'submitted' OR state = 'accepted' OR state = 'di
 type DueCounts struct {
 	Warned, Overdue, Red, Escalated int
 	Settled                         int // figure facts settled (Facts.Settle)
+	// More: a warning, mark, card or escalation step took its whole limit
+	// (in some city, on a distributed engine), so more may be due.
+	More bool
+}
+
+func (n *DueCounts) add(o DueCounts) {
+	n.Warned, n.Overdue, n.Red, n.Escalated = n.Warned+o.Warned, n.Overdue+o.Overdue, n.Red+o.Red, n.Escalated+o.Escalated
+	n.Settled += o.Settled
+	n.More = n.More || o.More
+}
+
+// CityError is the failure of one city's part of a step that went on for
+// the other cities: on a distributed engine each city's rows lie on one
+// worker, and a worker that is down fails its cities alone. Steps that
+// run city by city return these joined (errors.Join).
+type CityError struct {
+	City string
+	Err  error
+}
+
+func (e *CityError) Error() string { return "city " + e.City + ": " + e.Err.Error() }
+func (e *CityError) Unwrap() error { return e.Err }
+
+// Failures splits err, as the steps that go on past a failed city return
+// it (joined, at any depth), into the failures of single cities and the
+// others.
+func Failures(err error) (cities []*CityError, others []error) {
+	if err == nil {
+		return nil, nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			c, o := Failures(e)
+			cities, others = append(cities, c...), append(others, o...)
+		}
+		return cities, others
+	}
+	if ce, ok := errors.AsType[*CityError](err); ok {
+		return []*CityError{ce}, nil
+	}
+	return nil, []error{err}
+}
+
+// eachCity runs fn once with city "" (every city at once) on SQLite and
+// plain PostgreSQL, where one statement over every city is the quickest;
+// on a distributed engine, once per city, where a statement naming no city
+// needs every worker (and fails, all of it, when one is down) and one
+// naming a city is answered by that city's worker alone. A city's failure
+// does not stop the others: the failures come back joined, each a
+// *CityError naming its city.
+func (db *DB) eachCity(ctx context.Context, fn func(city string) error) error {
+	if !db.distributed {
+		return fn("")
+	}
+	cities, err := db.AllCities(ctx)
+	if err != nil {
+		return err
+	}
+	return forCities(ctx, cities, fn)
+}
+
+// forCities runs fn for every city, going on after a city's failure; the
+// failures come back joined, each a *CityError naming its city.
+func forCities(ctx context.Context, cities []string, fn func(city string) error) error {
+	var errs []error
+	for _, city := range cities {
+		if err := ctx.Err(); err != nil {
+			return errors.Join(append(errs, err)...)
+		}
+		if err := fn(city); err != nil {
+			errs = append(errs, &CityError{City: city, Err: err})
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// inCity is the condition "col names city" of a statement eachCity runs,
+// with its argument; empty when city is "" (every city).
+func inCity(col, city string) (string, []any) {
+	if city == "" {
+		return "", nil
+	}
+	return ` AND ` + col + ` = ?`, []any{city}
 }
 
 // RunDue performs every scheduled step that has come due, at most limit
-// cases per step. Each step is a compare-and-set on the case, committed in
-// batches, so with several servers on one database, and across restarts,
-// each step happens exactly once.
+// cases per step (and city, on a distributed engine: eachCity). Each step
+// is a compare-and-set on the case, committed in batches, so with several
+// servers on one database, and across restarts, each step happens exactly
+// once. A city whose steps fail (its worker is down) leaves the others'
+// done; its error comes back as a *CityError, joined with the others'.
 func (db *DB) RunDue(ctx context.Context, p Policy, limit int) (DueCounts, error) {
-	return db.runDue(ctx, db, p, limit, db.eachInBatches)
+	var n DueCounts
+	err := db.eachCity(ctx, func(city string) error {
+		got, err := db.runDue(ctx, db, city, p, limit, db.eachInBatches)
+		n.add(got)
+		return err
+	})
+	return n, err
 }
 
 // RunDue is the scheduler's pass inside the caller's transaction, for the
 // demo, which writes several simulated days to a commit.
 func (t *Tx) RunDue(ctx context.Context, p Policy, limit int) (DueCounts, error) {
-	return t.db.runDue(ctx, t, p, limit, func(ctx context.Context, ids []dueCase, fn func(tx *Tx, id int64) (bool, error)) (int, error) {
+	return t.db.runDue(ctx, t, "", p, limit, func(ctx context.Context, ids []dueCase, fn func(tx *Tx, c dueCase) (bool, error)) (int, error) {
 		return eachIn(t, ids, fn)
 	})
 }
 
-type dueRunner func(ctx context.Context, ids []dueCase, fn func(tx *Tx, id int64) (bool, error)) (int, error)
+type dueRunner func(ctx context.Context, ids []dueCase, fn func(tx *Tx, c dueCase) (bool, error)) (int, error)
 
 // dueCase is a case a step came due on, with its city: a distributed
 // engine locks a row only by its city (caseBusy).
@@ -75,13 +167,21 @@ func dueCases(rows *sql.Rows, err error) ([]dueCase, error) {
 	return out, rows.Err()
 }
 
-func (db *DB) runDue(ctx context.Context, q querier, p Policy, limit int, each dueRunner) (DueCounts, error) {
+// runDue runs the due steps of city, or of every city when city is "".
+// Each step names the case's city in every statement, so that on a
+// distributed engine it runs on the city's worker alone.
+func (db *DB) runDue(ctx context.Context, q querier, city string, p Policy, limit int, each dueRunner) (DueCounts, error) {
 	var n DueCounts
 	now := db.clock.Now()
 	sys := anju.SystemActor("scheduler")
+	cityCond, cityArgs := inCity("city", city)
 	pick := func(where string, args ...any) ([]dueCase, error) {
-		return dueCases(q.query(ctx, `SELECT id, city FROM cases WHERE `+workingStates+` AND `+where+` ORDER BY resolution_due LIMIT ?`,
-			append(args, limit)...))
+		args = append(append(args, cityArgs...), limit)
+		return dueCases(q.query(ctx, `SELECT id, city FROM cases WHERE `+workingStates+` AND `+where+cityCond+` ORDER BY resolution_due LIMIT ?`,
+			args...))
+	}
+	full := func(done int) {
+		n.More = n.More || done >= limit
 	}
 
 	if p.WarnBefore > 0 {
@@ -89,15 +189,15 @@ func (db *DB) runDue(ctx context.Context, q querier, p Policy, limit int, each d
 		if err != nil {
 			return n, err
 		}
-		done, err := each(ctx, ids, func(tx *Tx, id int64) (bool, error) {
-			r, err := tx.exec(ctx, `UPDATE cases SET warned = TRUE WHERE id = ? AND NOT warned`, id)
+		done, err := each(ctx, ids, func(tx *Tx, d dueCase) (bool, error) {
+			r, err := tx.exec(ctx, `UPDATE cases SET warned = TRUE WHERE id = ? AND city = ? AND NOT warned`, d.id, d.city)
 			if err != nil {
 				return false, err
 			}
 			if k, _ := r.RowsAffected(); k != 1 {
 				return false, nil // another scheduler did it
 			}
-			c, err := tx.getCase(ctx, sys, id)
+			c, err := tx.getCaseIn(ctx, sys, d.id, d.city)
 			if err != nil {
 				return false, err
 			}
@@ -106,6 +206,7 @@ func (db *DB) runDue(ctx context.Context, q querier, p Policy, limit int, each d
 			return err == nil, err
 		})
 		n.Warned += done
+		full(done)
 		if err != nil {
 			return n, err
 		}
@@ -118,19 +219,24 @@ func (db *DB) runDue(ctx context.Context, q querier, p Policy, limit int, each d
 	if err != nil {
 		return n, err
 	}
-	done, err := each(ctx, ids, func(tx *Tx, id int64) (bool, error) {
-		r, err := tx.exec(ctx, `UPDATE cases SET overdue = TRUE WHERE id = ? AND NOT overdue`, id)
+	done, err := each(ctx, ids, func(tx *Tx, d dueCase) (bool, error) {
+		r, err := tx.exec(ctx, `UPDATE cases SET overdue = TRUE WHERE id = ? AND city = ? AND NOT overdue`, d.id, d.city)
 		if err != nil {
 			return false, err
 		}
 		if k, _ := r.RowsAffected(); k != 1 {
 			return false, nil
 		}
-		_, err = tx.Act(ctx, sys, id, cases.ActionSupervise, ActionInput{Input: cases.Input{Card: cases.CardYellow,
+		c, err := tx.getCaseIn(ctx, sys, d.id, d.city)
+		if err != nil {
+			return false, err
+		}
+		_, err = tx.ActOn(ctx, sys, c, cases.ActionSupervise, ActionInput{Input: cases.Input{Card: cases.CardYellow,
 			Note: "overdue: the resolution deadline has passed"}})
 		return err == nil, err
 	})
 	n.Overdue += done
+	full(done)
 	if err != nil {
 		return n, err
 	}
@@ -140,8 +246,8 @@ func (db *DB) runDue(ctx context.Context, q querier, p Policy, limit int, each d
 		if err != nil {
 			return n, err
 		}
-		done, err := each(ctx, ids, func(tx *Tx, id int64) (bool, error) {
-			c, err := tx.getCase(ctx, sys, id)
+		done, err := each(ctx, ids, func(tx *Tx, d dueCase) (bool, error) {
+			c, err := tx.getCaseIn(ctx, sys, d.id, d.city)
 			if err != nil || c.Card != cases.CardYellow {
 				return false, err
 			}
@@ -153,6 +259,7 @@ func (db *DB) runDue(ctx context.Context, q querier, p Policy, limit int, each d
 			return err == nil, err
 		})
 		n.Red += done
+		full(done)
 		if err != nil {
 			return n, err
 		}
@@ -165,15 +272,20 @@ func (db *DB) runDue(ctx context.Context, q querier, p Policy, limit int, each d
 		if err != nil {
 			return n, err
 		}
-		done, err := each(ctx, ids, func(tx *Tx, id int64) (bool, error) {
-			r, err := tx.exec(ctx, `UPDATE cases SET escalated_due = resolution_due WHERE id = ? AND escalated_due <> resolution_due`, id)
+		done, err := each(ctx, ids, func(tx *Tx, d dueCase) (bool, error) {
+			r, err := tx.exec(ctx, `UPDATE cases SET escalated_due = resolution_due WHERE id = ? AND city = ? AND escalated_due <> resolution_due`,
+				d.id, d.city)
 			if err != nil {
 				return false, err
 			}
 			if k, _ := r.RowsAffected(); k != 1 {
 				return false, nil
 			}
-			_, err = tx.Act(ctx, sys, id, cases.ActionEscalate, ActionInput{Input: cases.Input{
+			c, err := tx.getCaseIn(ctx, sys, d.id, d.city)
+			if err != nil {
+				return false, err
+			}
+			_, err = tx.ActOn(ctx, sys, c, cases.ActionEscalate, ActionInput{Input: cases.Input{
 				Reason: fmt.Sprintf("automatic: overdue by more than %s", p.EscalateAfter)}})
 			if anju.ErrorCode(err) == anju.ECONFLICT {
 				return false, nil // already at city level: nothing higher to go to
@@ -181,6 +293,7 @@ func (db *DB) runDue(ctx context.Context, q querier, p Policy, limit int, each d
 			return err == nil, err
 		})
 		n.Escalated += done
+		full(done)
 		if err != nil {
 			return n, err
 		}
@@ -197,11 +310,12 @@ func (db *DB) runDue(ctx context.Context, q querier, p Policy, limit int, each d
 	}
 	ids, err = dueCases(q.query(ctx, `SELECT case_id, city FROM case_facts WHERE flags <> 0 AND (
 		(flags & 1 <> 0 AND created_at <= ? AND resolution_due <= ?) OR (flags & 2 <> 0 AND response_due < ?)
-		OR (flags & 4 <> 0 AND resolution_due < ?)) LIMIT ?`, last, last, micros(now), micros(now), limit))
+		OR (flags & 4 <> 0 AND resolution_due < ?))`+cityCond+` LIMIT ?`,
+		append(append([]any{last, last, micros(now), micros(now)}, cityArgs...), limit)...))
 	if err != nil {
 		return n, err
 	}
-	done, err = each(ctx, ids, func(tx *Tx, id int64) (bool, error) { return tx.settleFacts(ctx, id, now) })
+	done, err = each(ctx, ids, func(tx *Tx, d dueCase) (bool, error) { return tx.settleFacts(ctx, d.id, d.city, now) })
 	n.Settled += done
 	return n, err
 }
@@ -216,7 +330,7 @@ const dueBatch = 100
 // returns how many calls reported a step done in the batches that committed:
 // a batch that fails leaves nothing, and its steps come due again on the
 // next pass.
-func (db *DB) eachInBatches(ctx context.Context, ids []dueCase, fn func(tx *Tx, id int64) (bool, error)) (int, error) {
+func (db *DB) eachInBatches(ctx context.Context, ids []dueCase, fn func(tx *Tx, c dueCase) (bool, error)) (int, error) {
 	total := 0
 	for start := 0; start < len(ids); {
 		var done, taken int
@@ -236,7 +350,7 @@ func (db *DB) eachInBatches(ctx context.Context, ids []dueCase, fn func(tx *Tx, 
 				}
 				ok := false
 				if !busy {
-					if ok, err = fn(tx, c.id); err != nil {
+					if ok, err = fn(tx, c); err != nil {
 						return err
 					}
 				}
@@ -284,10 +398,10 @@ func (t *Tx) caseBusy(ctx context.Context, id int64, city string) (bool, error) 
 const dueBatchTime = 50 * time.Millisecond
 
 // eachIn takes one due step on each case inside tx and counts those taken.
-func eachIn(tx *Tx, ids []dueCase, fn func(tx *Tx, id int64) (bool, error)) (int, error) {
+func eachIn(tx *Tx, ids []dueCase, fn func(tx *Tx, c dueCase) (bool, error)) (int, error) {
 	done := 0
 	for _, c := range ids {
-		ok, err := fn(tx, c.id)
+		ok, err := fn(tx, c)
 		if err != nil {
 			return done, err
 		}

@@ -89,9 +89,9 @@ func TestDueBatchesEndInTime(t *testing.T) {
 		}
 		txs := map[*Tx]bool{}
 		seen := map[int64]int{}
-		n, err := db.eachInBatches(ctx, ids, func(tx *Tx, id int64) (bool, error) {
+		n, err := db.eachInBatches(ctx, ids, func(tx *Tx, c dueCase) (bool, error) {
 			txs[tx] = true
-			seen[id]++
+			seen[c.id]++
 			time.Sleep(dueBatchTime / 2) // a slow step
 			return true, nil
 		})

@@ -123,28 +123,32 @@ func (db *DB) DetectWarnings(ctx context.Context, now time.Time, p WarningPolicy
 	if err != nil {
 		return n, err
 	}
-	for _, city := range cities {
+	// City by city, each detection naming its city (on a distributed
+	// engine, asking the city's worker alone); a city that fails, its
+	// worker down, leaves the others' warnings raised.
+	err = forCities(ctx, cities, func(city string) error {
 		var all []candidate
 		for _, detect := range []func(context.Context, string, time.Time, WarningPolicy) ([]candidate, error){
 			db.surgeCandidates, db.clusterCandidates, db.reopenCandidates, db.overdueCandidates, db.largeDisputeCandidates,
 		} {
 			cs, err := detect(ctx, city, now, p)
 			if err != nil {
-				return n, err
+				return err
 			}
 			all = append(all, cs...)
 		}
 		for _, c := range all {
 			raised, err := db.raiseWarning(ctx, city, now, c)
 			if err != nil {
-				return n, err
+				return err
 			}
 			if raised {
 				n[c.kind]++
 			}
 		}
-	}
-	return n, nil
+		return nil
+	})
+	return n, err
 }
 
 // raiseWarning stores a candidate unless it is already raised (this window)
@@ -437,7 +441,7 @@ func (db *DB) reopenCandidates(ctx context.Context, city string, now time.Time, 
 	sys := anju.SystemActor("warnings")
 	var out []candidate
 	for _, id := range ids {
-		c, err := db.getCase(ctx, db, sys, id)
+		c, err := db.getCaseIn(ctx, db, sys, id, city)
 		if err != nil {
 			return nil, err
 		}
@@ -450,7 +454,7 @@ func (db *DB) reopenCandidates(ctx context.Context, city string, now time.Time, 
 		if dept == "" {
 			// Reopened cases wait for dispatch again: the department that
 			// last had it is the one to hear of it.
-			if dept, err = db.lastDispatch(ctx, id); err != nil {
+			if dept, err = db.lastDispatch(ctx, city, id); err != nil {
 				return nil, err
 			}
 		}
@@ -463,11 +467,12 @@ func (db *DB) reopenCandidates(ctx context.Context, city string, now time.Time, 
 	return out, nil
 }
 
-// lastDispatch returns the department a case was last dispatched to, or "".
-func (db *DB) lastDispatch(ctx context.Context, caseID int64) (string, error) {
+// lastDispatch returns the department a case of city was last dispatched
+// to, or "".
+func (db *DB) lastDispatch(ctx context.Context, city string, caseID int64) (string, error) {
 	var data string
-	err := db.queryRow(ctx, `SELECT data FROM case_events WHERE case_id = ? AND action = 'dispatch' ORDER BY id DESC LIMIT 1`,
-		caseID).Scan(&data)
+	err := db.queryRow(ctx, `SELECT data FROM case_events WHERE case_id = ? AND city = ? AND action = 'dispatch' ORDER BY id DESC LIMIT 1`,
+		caseID, city).Scan(&data)
 	if err == sql.ErrNoRows {
 		return "", nil
 	}
