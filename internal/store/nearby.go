@@ -52,14 +52,7 @@ func (db *DB) OpenCasesNear(ctx context.Context, actor *anju.Actor, lat, lon *fl
 		return out, nil
 	}
 	sc, args := subtreeScope(&anju.Actor{City: actor.City, Grants: pathGrants(areas)}, "c.region_path")
-	from := caseFrom
-	if db.dialect.name() == "sqlite" {
-		// Knowing nothing of sizes, SQLite gathered the area's cases by
-		// cases_city_path, every one, to sort its few open ones: 27 s for
-		// a city dispatcher at 2,000,000 cases. The open cases' index holds
-		// their place and is in deadline order.
-		from = strings.Replace(from, " FROM cases c ", " FROM cases c INDEXED BY cases_open_deadline ", 1)
-	}
+	from := strings.Replace(caseFrom, " FROM cases c ", " FROM cases c"+db.openCasesIndex()+" ", 1)
 	q := `SELECT ` + caseCols + from + ` WHERE c.city = ? AND ` + sc + ` AND ` + openStates
 	args = append([]any{actor.City}, args...)
 	if lat != nil {

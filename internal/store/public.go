@@ -147,7 +147,7 @@ func (db *DB) PublicGrids(ctx context.Context, city string) ([]PublicGrid, error
 	}
 	where, args := publicCaseSQL(tree.PublicCodes())
 	rows, err := db.query(ctx, `SELECT g.code, g.name, (g.min_lat + g.max_lat) / 2, (g.min_lon + g.max_lon) / 2, n FROM
-		(SELECT c.grid, COUNT(*) AS n FROM cases c WHERE c.city = ? AND `+openStates+` AND `+where+` GROUP BY c.grid) t
+		(SELECT c.grid, COUNT(*) AS n FROM cases c`+db.openCasesIndex()+` WHERE c.city = ? AND `+openStates+` AND `+where+` GROUP BY c.grid) t
 		JOIN regions g ON g.code = t.grid ORDER BY n DESC, g.code LIMIT ?`, append(append([]any{city}, args...), maxPublicGrids)...)
 	if err != nil {
 		return nil, err
