@@ -61,6 +61,13 @@ func explain(t *testing.T, db *DB, q string, args ...any) string {
 		ctx := context.Background()
 		prefix := `EXPLAIN QUERY PLAN `
 		if db.dialect.name() == "postgres" {
+			if db.distributed {
+				// Citus plans each shard's part on its worker, which sees
+				// the SET LOCALs below only when told to pass them on.
+				if _, err := tx.exec(ctx, `SET LOCAL citus.propagate_set_commands = 'local'`); err != nil {
+					return err
+				}
+			}
 			for _, off := range []string{"enable_seqscan", "enable_bitmapscan"} {
 				if _, err := tx.exec(ctx, `SET LOCAL `+off+` = off`); err != nil {
 					return err
