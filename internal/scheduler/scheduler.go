@@ -130,6 +130,7 @@ func (s *Scheduler) Pass(ctx context.Context, log *slog.Logger) {
 	if created > 0 {
 		log.InfoContext(ctx, "inspection tasks", "created", created)
 	}
+	s.pruneOutbox(ctx, log)
 	if s.Sender == nil {
 		return
 	}
@@ -139,6 +140,32 @@ func (s *Scheduler) Pass(ctx context.Context, log *slog.Logger) {
 		if sent == 0 {
 			return
 		}
+	}
+}
+
+// pruneRound and pruneRounds bound the outbox's pruning in a pass: a
+// database that never pruned holds two notifications a case, and deleting
+// them all at once would hold the pass (and SQLite's writer) for minutes;
+// 10,000 a pass, every 5 seconds, takes them off in the background.
+const (
+	pruneRound  = 1000
+	pruneRounds = 10
+)
+
+// pruneOutbox deletes the notifications settled more than
+// store.OutboxKeep ago.
+func (s *Scheduler) pruneOutbox(ctx context.Context, log *slog.Logger) {
+	pruned := 0
+	for range pruneRounds {
+		n, err := s.DB.PruneOutbox(ctx, s.DB.Now().Add(-store.OutboxKeep), pruneRound)
+		logFailure(ctx, log, "outbox pruning", err, nil)
+		pruned += n
+		if n < pruneRound || ctx.Err() != nil {
+			break
+		}
+	}
+	if pruned > 0 {
+		log.DebugContext(ctx, "outbox pruned", "notifications", pruned)
 	}
 }
 

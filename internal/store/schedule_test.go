@@ -209,7 +209,35 @@ func TestOutboxDelivery(t *testing.T) {
 		if len(msgs) != 1 || msgs[0].To[0] != "ops@anju.example" {
 			t.Fatalf("mail: %+v", msgs)
 		}
+
+		// Settled notifications are kept OutboxKeep, then pruned in rounds;
+		// pending ones stay, however old.
+		if n, err := w.db.PruneOutbox(ctx, w.clock.Now().Add(-store.OutboxKeep), 5); err != nil || n != 0 {
+			t.Fatalf("pruned recent notifications: %d %v", n, err)
+		}
+		w.clock.Advance(store.OutboxKeep + time.Hour)
+		if _, _, err := w.db.CreateCase(ctx, w.actors["operator"], streetLight(), ""); err != nil {
+			t.Fatal(err)
+		}
+		pending := w.mustOutbox(t)["pending"]
+		for i, want := range []int{5, 5, 1, 0} {
+			if n, err := w.db.PruneOutbox(ctx, w.clock.Now().Add(-store.OutboxKeep), 5); err != nil || n != want {
+				t.Fatalf("round %d pruned %d (%v), want %d", i, n, err, want)
+			}
+		}
+		if st := w.mustOutbox(t); st["sent"] != 0 || st["pending"] != pending || pending == 0 {
+			t.Fatalf("after pruning: %v (pending before %d)", st, pending)
+		}
 	})
+}
+
+func (w *caseWorld) mustOutbox(t *testing.T) map[string]int {
+	t.Helper()
+	st, err := w.db.OutboxStatus(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
 }
 
 func TestKeyRotation(t *testing.T) {
