@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,6 +36,33 @@ func planWorld(t *testing.T, dsn string) (*DB, map[string]*anju.Actor) {
 		"worker":     {UserID: 3, City: "330100", Grants: []anju.Grant{{Role: anju.RoleGridWorker, RegionPath: street}}},
 		"handler":    {UserID: 4, City: "330100", Grants: []anju.Grant{{Role: anju.RoleHandler, Department: "a-office", RegionPath: street}}},
 		"resident":   {UserID: 5, City: "330100", Grants: []anju.Grant{{Role: anju.RoleResident, RegionPath: city}}},
+	}
+}
+
+// seenQuery is a query the store ran, as it was sent.
+type seenQuery struct {
+	q    string
+	args []any
+}
+
+// recordQueries makes db keep every query it runs whose text holds
+// containing, for its plan to be explained; stop ends the recording and
+// returns them.
+func recordQueries(db *DB, containing string) (stop func() []seenQuery) {
+	var mu sync.Mutex
+	var seen []seenQuery
+	db.queried = func(q string, args []any) {
+		if strings.Contains(q, containing) {
+			mu.Lock()
+			defer mu.Unlock()
+			seen = append(seen, seenQuery{q, args})
+		}
+	}
+	return func() []seenQuery {
+		db.queried = nil
+		mu.Lock()
+		defer mu.Unlock()
+		return seen
 	}
 }
 

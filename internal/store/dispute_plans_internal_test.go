@@ -21,13 +21,7 @@ func TestDisputeReadPlans(t *testing.T) {
 		db, actors := planWorld(t, dsn)
 		street := "/330100/330102/330102001/"
 		actors["mediator"] = &anju.Actor{UserID: 6, City: "330100", Grants: []anju.Grant{{Role: anju.RoleMediator, RegionPath: street}}}
-		var queries []string
-		var argsOf [][]any
-		db.queried = func(q string, args []any) {
-			if strings.Contains(q, "FROM disputes") {
-				queries, argsOf = append(queries, q), append(argsOf, args)
-			}
-		}
+		stop := recordQueries(db, "FROM disputes")
 		for _, who := range []string{"dispatcher", "mediator", "worker"} {
 			a := actors[who]
 			if _, err := db.DisputeQueueCounts(ctx, a); err != nil {
@@ -48,12 +42,12 @@ func TestDisputeReadPlans(t *testing.T) {
 		if _, err := db.largeDisputeCandidates(ctx, "330100", db.clock.Now(), WarningPolicy{}); err != nil {
 			t.Fatal(err)
 		}
-		db.queried = nil
-		if len(queries) < 10 {
-			t.Fatalf("only %d dispute queries seen", len(queries))
+		seen := stop()
+		if len(seen) < 10 {
+			t.Fatalf("only %d dispute queries seen", len(seen))
 		}
-		for i, q := range queries {
-			plan := explain(t, db, q, argsOf[i]...)
+		for _, s := range seen {
+			q, plan := s.q, explain(t, db, s.q, s.args...)
 			if db.dialect.name() != "sqlite" {
 				if bad := badPlan("postgres", plan); bad != "" {
 					t.Errorf("the plan reads the city's cases (%s):\n%s\n%s", bad, q, plan)

@@ -18,16 +18,7 @@ func TestOpenCaseReadPlans(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		db, actors := planWorld(t, dsn)
-		type query struct {
-			q    string
-			args []any
-		}
-		var seen []query
-		db.queried = func(q string, args []any) {
-			if strings.Contains(q, "FROM cases c") {
-				seen = append(seen, query{q, args})
-			}
-		}
+		stop := recordQueries(db, "FROM cases c")
 		lat, lon := 30.27, 120.15
 		for _, who := range []string{"dispatcher", "worker"} {
 			if _, err := db.OpenCasesNear(ctx, actors[who], nil, nil); err != nil {
@@ -40,7 +31,7 @@ func TestOpenCaseReadPlans(t *testing.T) {
 		if _, err := db.PublicGrids(ctx, "330100"); err != nil {
 			t.Fatal(err)
 		}
-		db.queried = nil
+		seen := stop()
 		if len(seen) != 5 {
 			t.Fatalf("%d queries seen, want 5", len(seen))
 		}
