@@ -678,7 +678,7 @@ var searchWalked = map[string]int{"sqlite": 5_000, "postgres": 2_500}
 // its scope or of a filter before testing its matches against them: it
 // reads them all, above the bound or not (the indexes are not by id), a
 // few milliseconds for a street's 40,000 cases at 2,000,000.
-var searchGatherMax = 60_000
+const searchGatherMax = 60_000
 
 // searchGatherShare is how many cases may be gathered for each match
 // looked through: gathering a case from an index costs a small share of
