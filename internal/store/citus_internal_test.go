@@ -110,10 +110,11 @@ func TestCitusPlacement(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, sort := range []string{"relevance", "time"} {
-		q, args, _, _, err := db.searchSQL(ctx, a, SearchQuery{Sort: sort, Page: 1, PageSize: 20}, pq)
+		p, err := db.planSearch(ctx, a, SearchQuery{Sort: sort, Page: 1, PageSize: 20}, pq)
 		if err != nil {
 			t.Fatal(err)
 		}
+		q, args, _, _ := db.searchSQL(p)
 		router("the search by "+sort, q, args...)
 	}
 	router("reading a case", caseInCity, ids[cityA], cityA)

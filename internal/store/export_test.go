@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"maps"
 	"time"
 
 	"anju/internal/anju"
@@ -47,6 +48,19 @@ func SetMatchLimits(n int) func() {
 	ranked, kept := searchRanked, textFilterKept
 	searchRanked, textFilterKept = n, n
 	return func() { searchRanked, textFilterKept = ranked, kept }
+}
+
+// SetSearchWalked sets how many of the newest matches a search by
+// relevance looks through, on both engines, and the fewest for which a
+// scope or a filter may gather its cases first (SQLite); it returns a
+// function that restores them.
+func SetSearchWalked(walked, gatherMin int) func() {
+	before, min := maps.Clone(searchWalked), searchGatherMin
+	for e := range searchWalked {
+		searchWalked[e] = walked
+	}
+	searchGatherMin = gatherMin
+	return func() { searchWalked, searchGatherMin = before, min }
 }
 
 // HotspotsOnRead finds the hotspots as Hotspots did on every read before

@@ -151,7 +151,10 @@ func gathersBeyondScope(p casePlan) bool {
 // sorts, alone and with each filter: no plan reads a city's cases, and on
 // SQLite the candidates are read from the full-text index newest first,
 // without sorting them, so that reading stops at the bound (ranking every
-// match of a common word took 1.3 s at 300,000 cases).
+// match of a common word took 1.3 s at 300,000 cases). By relevance the
+// same holds for the plans a large city gives: the matches looked through
+// bounded (searchWalked), and on SQLite each term that may gather
+// gathering its cases through its index, never by reading the city's.
 func TestSearchPlans(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
@@ -161,6 +164,7 @@ func TestSearchPlans(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		explained := 0
 		for _, who := range []string{"dispatcher", "worker", "handler", "resident"} {
 			for _, pf := range append([]planFilter{{name: "none", apply: func(*CaseFilter) {}}}, planFilters()...) {
 				if pf.name == "text" {
@@ -169,28 +173,97 @@ func TestSearchPlans(t *testing.T) {
 				var f CaseFilter
 				pf.apply(&f)
 				for _, sort := range []string{"relevance", "time"} {
-					name := fmt.Sprintf("%s: %s, by %s", who, pf.name, sort)
 					sq := SearchQuery{Sort: sort, Kind: f.Kind, State: f.State, Region: f.Region, Category: f.Category,
 						Department: f.Department, Channel: f.Channel, From: f.From, To: f.To, Page: 1, PageSize: 20}
-					q, args, cand, candArgs, err := db.searchSQL(ctx, actors[who], sq, pq)
+					p, err := db.planSearch(ctx, actors[who], sq, pq)
 					if err != nil {
-						t.Fatalf("%s: %v", name, err)
+						t.Fatalf("%s: %s, by %s: %v", who, pf.name, sort, err)
 					}
-					plan := explain(t, db, q, args...)
-					if bad := badPlan(engine, plan); bad != "" {
-						t.Errorf("%s: the plan reads the city's cases (%s):\n%s", name, bad, plan)
+					if p.after != 0 || p.gather != -1 {
+						t.Fatalf("%s: %s, by %s: a bound or a gathering term among a few matches: %+v", who, pf.name, sort, p)
 					}
-					candPlan := explain(t, db, cand, candArgs...)
-					if bad := badPlan(engine, candPlan); bad != "" {
-						t.Errorf("%s: the candidates' plan reads the city's cases (%s):\n%s", name, bad, candPlan)
+					plans := map[string]searchPlan{"": p}
+					if engine == "postgres" {
+						// Among the newest matches, and (by time, when they
+						// do not hold the page) among every match.
+						p.ids = []int64{5003, 5002, 5001}
+						plans[", among the newest"] = p
+						p.ids = nil
+						plans[", among every match"] = p
 					}
-					if engine == "sqlite" && (!strings.Contains(candPlan, "SCAN case_fts VIRTUAL TABLE") || strings.Contains(candPlan, "TEMP B-TREE")) {
-						t.Errorf("%s: the candidates are not read newest first from case_fts without a sort:\n%s", name, candPlan)
+					if sort == "relevance" && engine == "sqlite" {
+						p.after = 5000
+						plans[", bounded"] = p
+						p.gathers = db.searchGathers(p)
+						if len(p.gathers) != len(gatheringTerms(p.terms, who == "dispatcher")) {
+							t.Errorf("%s: %s: %d gathering queries for %d terms that may gather", who, pf.name, len(p.gathers), len(gatheringTerms(p.terms, who == "dispatcher")))
+						}
+						for i := range p.gathers {
+							p.gather = i
+							plans[fmt.Sprintf(", bounded, gathered by query %d", i)] = p
+						}
+					}
+					for how, p := range plans {
+						name := fmt.Sprintf("%s: %s, by %s%s", who, pf.name, sort, how)
+						q, args, cand, candArgs := db.searchSQL(p)
+						plan := explain(t, db, q, args...)
+						explained++
+						if bad := badPlan(engine, plan); bad != "" {
+							t.Errorf("%s: the plan reads the city's cases (%s):\n%s", name, bad, plan)
+						}
+						candPlan := explain(t, db, cand, candArgs...)
+						if bad := badPlan(engine, candPlan); bad != "" {
+							t.Errorf("%s: the candidates' plan reads the city's cases (%s):\n%s", name, bad, candPlan)
+						}
+						if engine != "sqlite" {
+							continue
+						}
+						if !strings.Contains(candPlan, "SCAN case_fts VIRTUAL TABLE") || strings.Contains(candPlan, "TEMP B-TREE FOR ORDER BY") {
+							t.Errorf("%s: the candidates are not read newest first from case_fts without a sort:\n%s", name, candPlan)
+						}
+						if p.gather >= 0 {
+							if bad := gatherReadsCases(candPlan); bad != "" {
+								t.Errorf("%s: the gathered cases are read from the table, not from an index (%s):\n%s", name, bad, candPlan)
+							}
+						}
 					}
 				}
 			}
 		}
+		t.Logf("%d plans explained", explained)
 	})
+}
+
+// gatherReadsCases says how a search's candidates' plan on SQLite reads
+// the cases' rows other than the matches' (by rowid): a gathering query
+// must read indexes only, which hold the ids. "" when it does not.
+func gatherReadsCases(plan string) string {
+	for _, line := range strings.Split(plan, "\n") {
+		covering := strings.Contains(line, "COVERING INDEX")
+		switch {
+		case (strings.HasPrefix(line, "SCAN c ") || line == "SCAN c" || strings.HasPrefix(line, "SCAN cases")) && !covering:
+			return line
+		case strings.HasPrefix(line, "SEARCH c") && strings.Contains(line, "USING INDEX") && !covering:
+			return line
+		}
+	}
+	return ""
+}
+
+// gatheringTerms are the terms after the scope that gather through an
+// index of their own, and the scope when it is neither the system's nor
+// a whole city's.
+func gatheringTerms(ts []caseTerm, wholeCity bool) []caseTerm {
+	var out []caseTerm
+	if ts[0].gathers && !wholeCity {
+		out = append(out, ts[0])
+	}
+	for _, t := range ts[1:] {
+		if t.gathers && t.index != "" && t.index != byRowid && t.index != "cases_set_aside" {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // TestTextFilterPlans: a list's text filter reads the newest matches from

@@ -397,3 +397,88 @@ func caseIDs(cs []store.Case) []int64 {
 	}
 	return ids
 }
+
+// TestSearchWalked: a search by relevance looks through the newest matches
+// of the city only, as many as searchWalked, and says truncated when it
+// left some out, even when none of those it looked through was in scope;
+// a street's grid worker's search gathers the street's cases first on
+// SQLite and finds what it found without; by time nothing is left out.
+func TestSearchWalked(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		w := newCaseWorld(t, dsn)
+		var inA, inB []int64 // newest first
+		for i := range 3 {
+			c := searchCase(t, w, "路灯损坏", fmt.Sprintf("第%d栋门口的路灯已经坏了三天", i+1), 120.02)
+			inA = append([]int64{c.ID}, inA...)
+		}
+		for i := range 3 {
+			c := searchCase(t, w, "夜间照明", fmt.Sprintf("%d号门口有一盏路灯坏了", i+1), 120.12)
+			inB = append([]int64{c.ID}, inB...)
+		}
+		search := func(login string, sq store.SearchQuery) store.SearchResult {
+			t.Helper()
+			r, err := w.db.SearchCases(ctx, w.actors[login], sq)
+			if err != nil {
+				t.Fatalf("%s searches %+v: %v", login, sq, err)
+			}
+			return r
+		}
+		sorted := func(ids []int64) []int64 {
+			ids = slices.Clone(ids)
+			slices.Sort(ids)
+			return ids
+		}
+		defer store.SetSearchWalked(3, 1)()
+		// The newest 3 matches are street B's: street A's worker finds
+		// none of its own, and is told matches were left out.
+		if r := search("worker-a", store.SearchQuery{Q: "路灯"}); len(r.Hits) != 0 || !r.Truncated {
+			t.Errorf("worker-a, 3 matches looked through: %v truncated=%v", hitIDs(r), r.Truncated)
+		}
+		// By time every match is read: street A's newest first, page by
+		// page.
+		r := search("worker-a", store.SearchQuery{Q: "路灯", Sort: "time", PageSize: 2})
+		if !slices.Equal(hitIDs(r), inA[:2]) || !r.HasMore || r.Truncated {
+			t.Errorf("worker-a by time, page 1: %v %+v", hitIDs(r), r)
+		}
+		if r := search("worker-a", store.SearchQuery{Q: "路灯", Sort: "time", PageSize: 2, Page: 2}); !slices.Equal(hitIDs(r), inA[2:]) || r.HasMore {
+			t.Errorf("worker-a by time, page 2: %v", hitIDs(r))
+		}
+		if r := search("worker-b", store.SearchQuery{Q: "路灯", Sort: "time"}); !slices.Equal(hitIDs(r), inB) {
+			t.Errorf("worker-b by time: %v", hitIDs(r))
+		}
+		// One more looked through: street A's newest.
+		store.SetSearchWalked(4, 1)
+		if r := search("worker-a", store.SearchQuery{Q: "路灯"}); !slices.Equal(hitIDs(r), inA[:1]) || !r.Truncated {
+			t.Errorf("worker-a, 4 matches looked through: %v truncated=%v", hitIDs(r), r.Truncated)
+		}
+		// The whole city's search: on SQLite not bounded (it stops at the
+		// newest matches anyway), on PostgreSQL among the newest 4.
+		want, cut := sorted(append(slices.Clone(inB), inA[0])), true
+		if strings.HasPrefix(dsn, "sqlite") {
+			want, cut = sorted(append(slices.Clone(inB), inA...)), false
+		}
+		if r := search("operator", store.SearchQuery{Q: "路灯"}); !slices.Equal(sorted(hitIDs(r)), want) || r.Truncated != cut {
+			t.Errorf("operator, 4 matches looked through: %v truncated=%v", hitIDs(r), r.Truncated)
+		}
+		// With a filter it is bounded on both.
+		if r := search("operator", store.SearchQuery{Q: "路灯", Category: "0101"}); !slices.Equal(sorted(hitIDs(r)), sorted(append(slices.Clone(inB), inA[0]))) || !r.Truncated {
+			t.Errorf("operator, a category, 4 matches looked through: %v truncated=%v", hitIDs(r), r.Truncated)
+		}
+		// Every match looked through: nothing left out, and the street's
+		// gathered cases (SQLite) give what reading each match's case gives.
+		store.SetSearchWalked(10, 1)
+		gathered := search("worker-a", store.SearchQuery{Q: "路灯"})
+		store.SetSearchWalked(10, 1000)
+		read := search("worker-a", store.SearchQuery{Q: "路灯"})
+		if !slices.Equal(sorted(hitIDs(gathered)), sorted(inA)) || gathered.Truncated || read.Truncated ||
+			!slices.EqualFunc(gathered.Hits, read.Hits, func(a, b store.Hit) bool { return a.Case.ID == b.Case.ID && a.Score == b.Score }) {
+			t.Errorf("worker-a, every match: gathered %v %+v, read %v", hitIDs(gathered), gathered, hitIDs(read))
+		}
+		// A filter gathers too: the street as the operator's region filter.
+		store.SetSearchWalked(10, 1)
+		if r := search("operator", store.SearchQuery{Q: "路灯", Region: "330105001"}); !slices.Equal(sorted(hitIDs(r)), sorted(inB)) || r.Truncated {
+			t.Errorf("operator, street B: %v truncated=%v", hitIDs(r), r.Truncated)
+		}
+	})
+}
