@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"anju/internal/anju"
 	"anju/internal/figures"
 	"anju/internal/httpx"
 	"anju/internal/store/storetest"
@@ -64,15 +65,45 @@ func TestFigureReadPlans(t *testing.T) {
 		if _, err := db.Dashboard(ctx, actors["worker"], ask); err != nil {
 			t.Fatal(err)
 		}
+		// A department's handler, and a street's mediator who also works for
+		// its committee (a department): no rollup answers them at all.
+		mediator := &anju.Actor{UserID: 6, City: "330100", Grants: []anju.Grant{
+			{Role: anju.RoleMediator, RegionPath: "/330100/330102/330102001/"},
+			{Role: anju.RoleMediator, Department: "a-office", RegionPath: "/330100/330102/330102001/"}}}
+		for _, a := range []*anju.Actor{actors["handler"], mediator} {
+			if _, err := db.Dashboard(ctx, a, ask); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A city department's handler: the reach is the city's root, and
+		// only the department narrows it.
+		mu.Lock()
+		beforeCityDepartment := len(seen)
+		mu.Unlock()
+		cityHandler := &anju.Actor{UserID: 7, City: "330100", Grants: []anju.Grant{
+			{Role: anju.RoleHandler, Department: "a-office", RegionPath: cityPath("330100")}}}
+		if _, err := db.Dashboard(ctx, cityHandler, ask); err != nil {
+			t.Fatal(err)
+		}
 		db.queried = nil
+		for _, s := range seen[beforeCityDepartment:] {
+			if db.dialect.name() != "sqlite" || !strings.Contains(s.q, "FROM case_facts") {
+				continue
+			}
+			if plan := explain(t, db, s.q, s.args...); !strings.Contains(plan, "department=?") {
+				t.Errorf("a city department's facts are not gathered by the department:\n%s\n%s", s.q, plan)
+			}
+		}
 		engine, figureReads, regionFacts := db.dialect.name(), 0, 0
 		for _, s := range seen[cityWide:] {
 			if engine != "sqlite" || !strings.Contains(s.q, "FROM case_facts") {
 				continue
 			}
 			regionFacts++
-			if plan := explain(t, db, s.q, s.args...); !strings.Contains(plan, "region_path>?") {
-				t.Errorf("a region's facts are not gathered by their path:\n%s\n%s", s.q, plan)
+			plan := explain(t, db, s.q, s.args...)
+			if !strings.Contains(plan, "region_path>?") && !strings.Contains(plan, "department=?") ||
+				strings.Contains(plan, "case_facts_city_created") {
+				t.Errorf("a region's or a department's facts are not gathered by their path or department:\n%s\n%s", s.q, plan)
 			}
 		}
 		if engine == "sqlite" && regionFacts < 2 {
