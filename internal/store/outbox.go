@@ -320,9 +320,15 @@ func (db *DB) claimOutbox(ctx context.Context, city string, n int) ([]OutboxItem
 		}
 		return rows.Err()
 	})
+	if err != nil {
+		// Rows read from a claim that did not commit are not this
+		// worker's: another may claim them, and sending them too would
+		// deliver them twice (a dropped connection at the commit did).
+		return nil, err
+	}
 	// UPDATE … RETURNING gives no order; deliver in the order of the events.
 	slices.SortFunc(out, func(a, b OutboxItem) int { return cmp.Compare(a.ID, b.ID) })
-	return out, err
+	return out, nil
 }
 
 // DeliverOutbox claims due notifications and sends them through sender,
@@ -333,7 +339,15 @@ func (db *DB) DeliverOutbox(ctx context.Context, sender notify.Sender, n int) (s
 	// failed (its worker is down): left, they would wait out their lease.
 	items, claimErr := db.ClaimOutbox(ctx, n)
 	errs := []error{claimErr}
+	// A city whose result could not be recorded sends no more in this
+	// round: what it sent is sent again when its lease ends, and what it
+	// holds is better left to wait for it than sent into the same fate.
+	// On one database every item shares that fate.
+	unrecorded := map[string]bool{}
 	for _, it := range items {
+		if unrecorded[it.City] || !db.distributed && len(unrecorded) > 0 {
+			continue
+		}
 		msg := notify.Message{Channel: it.Channel, Target: it.Target, Subject: it.Subject, Body: it.Body,
 			ID: strconv.FormatInt(it.ID, 10)}
 		send := sender
@@ -386,6 +400,7 @@ func (db *DB) DeliverOutbox(ctx context.Context, sender notify.Sender, n int) (s
 		if err != nil {
 			// The other cities' results are still recorded; this one is
 			// sent again when its lease ends.
+			unrecorded[it.City] = true
 			errs = append(errs, &CityError{City: it.City, Err: err})
 		}
 	}
