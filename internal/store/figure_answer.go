@@ -313,30 +313,25 @@ func (a *figureAsk) wholeCities() bool {
 // received in [p.From, p.To), or is live and was received before p.To,
 // or counts settled in the piles.
 func (db *DB) readFacts(ctx context.Context, a *figureAsk, fn func(r *liveRow, n int64)) error {
-	where, args := a.termsOf()
+	col := func(c string) string { return strings.TrimPrefix(c, "!") }
 	if db.dialect.name() == "sqlite" && !a.wholeCities() {
 		// A reach narrower than a city is gathered by its own indexes (a
 		// region's path, 00045; a department, 00046; each grant's through
 		// its own): the receipt time, which the city's index leads with,
 		// is written unkeyed, or SQLite, knowing nothing of sizes, reads
 		// every case of the city in the period by it.
-		where, args = a.termsWith(func(c string) string {
+		col = func(c string) string {
 			if c = strings.TrimPrefix(c, "!"); c == "c.created_at" {
 				return "+" + c
 			}
 			return c
-		})
+		}
 	}
+	where, args := a.termsWith(col)
 	where = append(where, "(c.created_at >= ? OR c.flags <> 0 OR (c.member & ?) <> 0)")
 	args = append(args, micros(a.p.From), int64(1)<<figures.COpenSettled)
-	from := " FROM case_facts c"
-	if len(a.paths) == 1 && !a.regionWide() && db.dialect.name() == "sqlite" {
-		// A region's rows by its path (migration 00045), not the city's by
-		// receipt, which SQLite's planner prefers knowing nothing of sizes.
-		from += " INDEXED BY case_facts_city_path"
-	}
 	rows, err := db.query(ctx, `SELECT c.created_at, c.category, c.department, c.region_path, c.member, c.yellow, c.red,
-		c.close_hours, c.flags, c.response_due, c.resolution_due`+from+` WHERE `+strings.Join(where, " AND "), args...)
+		c.close_hours, c.flags, c.response_due, c.resolution_due FROM case_facts c WHERE `+strings.Join(where, " AND "), args...)
 	if err != nil {
 		return err
 	}
