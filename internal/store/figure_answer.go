@@ -148,6 +148,7 @@ type figureAsk struct {
 	// The rollups' reading, when there is one (rollup): the cities, and
 	// the region of each (its root for the whole city).
 	rollup  bool
+	pairs   bool // the region is a district or a street (pairDepth)
 	cities  []string
 	regions []string // region codes, one per city
 	paths   []string
@@ -236,7 +237,10 @@ func (db *DB) askFigures(ctx context.Context, actor *anju.Actor, f FigureFilter,
 	if f.Category != "" {
 		dims++
 	}
-	a.rollup = dims <= 1
+	// A district or a street with a department or a category: their
+	// pairs' rows.
+	a.pairs = !a.regionWide() && len(a.paths) == 1 && pairDepth(a.paths[0])
+	a.rollup = dims <= 1 || dims == 2 && a.pairs
 	return a, nil
 }
 
@@ -744,13 +748,16 @@ func (db *DB) readRollups(ctx context.Context, a *figureAsk, dim string, keys []
 }
 
 // wholeKeys are the rollup rows of the query's whole filter: its one
-// dimension, or the region.
+// dimension, the region, or the region's pair with the other.
 func (db *DB) wholeKeys(ctx context.Context, a *figureAsk) (string, [][]string, error) {
 	keys := make([][]string, len(a.cities))
 	switch {
 	case a.f.Department != "":
 		for i := range keys {
 			keys[i] = []string{a.f.Department}
+		}
+		if !a.regionWide() {
+			return dimRegionDepartment, a.paired(keys), nil
 		}
 		return dimDepartment, keys, nil
 	case a.f.Category != "":
@@ -761,12 +768,27 @@ func (db *DB) wholeKeys(ctx context.Context, a *figureAsk) (string, [][]string, 
 		for i := range keys {
 			keys[i] = leaves
 		}
+		if !a.regionWide() {
+			return dimRegionCategory, a.paired(keys), nil
+		}
 		return dimCategory, keys, nil
 	}
 	for i, r := range a.regions {
 		keys[i] = []string{r}
 	}
 	return dimRegion, keys, nil
+}
+
+// paired makes each city's keys of a category or department the keys of
+// their pairs with the city's region of the query.
+func (a *figureAsk) paired(keys [][]string) [][]string {
+	out := make([][]string, len(keys))
+	for i, ks := range keys {
+		for _, k := range ks {
+			out[i] = append(out[i], pairKey(a.regions[i], k))
+		}
+	}
+	return out
 }
 
 // leavesUnder lists the category leaves at or under code ("" every leaf).
@@ -900,9 +922,12 @@ func (db *DB) tallyByGroup(ctx context.Context, a *figureAsk, by FigureGroupBy, 
 	rollup := a.rollup
 	if rollup {
 		var err error
+		// Below a city, a district's or a street's splits by category
+		// and department are its pairs' rows.
+		wide := a.regionWide()
 		switch by {
 		case ByCategory:
-			rollup = a.regionWide() && a.f.Department == ""
+			rollup = a.f.Department == "" && (wide || a.pairs)
 			dim, dimsOf = dimCategory, func(k string) caseDims { return caseDims{category: k} }
 			leaves, err := db.leavesUnder(ctx, a.actor.City, a.f.Category)
 			if err != nil {
@@ -912,16 +937,47 @@ func (db *DB) tallyByGroup(ctx context.Context, a *figureAsk, by FigureGroupBy, 
 			for i := range keys {
 				keys[i] = leaves
 			}
+			if !wide {
+				dim, keys = dimRegionCategory, a.paired(keys)
+				dimsOf = func(k string) caseDims { return caseDims{category: pairOther(k)} }
+			}
 		case ByDepartment:
-			rollup = a.regionWide() && a.f.Category == ""
+			rollup = a.f.Category == "" && (wide || a.pairs)
 			dim, dimsOf = dimDepartment, func(k string) caseDims { return caseDims{department: k} }
 			keys, err = db.departmentKeys(ctx, a)
+			if !wide {
+				dim, keys = dimRegionDepartment, a.paired(keys)
+				dimsOf = func(k string) caseDims { return caseDims{department: pairOther(k)} }
+			}
 		default: // ByRegion, ByGrid
-			rollup = a.f.Department == "" && a.f.Category == ""
 			dim = dimRegion
 			var paths map[string]string
 			keys, paths, err = db.regionKeys(ctx, a, by, key)
 			dimsOf = func(k string) caseDims { return caseDims{path: paths[k]} }
+			if err == nil && (a.f.Department != "" || a.f.Category != "") {
+				// Districts and streets with the filter's department or
+				// category: their pairs' rows.
+				dim, rollup = dimRegionDepartment, true
+				others := []string{a.f.Department}
+				if a.f.Category != "" {
+					dim = dimRegionCategory
+					others, err = db.leavesUnder(ctx, a.actor.City, a.f.Category)
+				}
+				for i := range keys {
+					var pairs []string
+					for _, code := range keys[i] {
+						rollup = rollup && pairDepth(paths[code])
+						for _, o := range others {
+							pairs = append(pairs, pairKey(code, o))
+						}
+					}
+					keys[i] = pairs
+				}
+				dimsOf = func(k string) caseDims {
+					code, _, _ := strings.Cut(k, pairSeparator)
+					return caseDims{path: paths[code]}
+				}
+			}
 		}
 		if err != nil {
 			return nil, err

@@ -515,3 +515,99 @@ func TestRollupsBuiltAtOpen(t *testing.T) {
 		}
 	})
 }
+
+// TestPairRollupsCountedAtOpen: the rollups of a database from before the
+// pairs of region with category and department (migration 00047) are
+// counted into them when the store opens, from case_facts, to the rows the
+// case writes keep; and a district's figures by department read them.
+func TestPairRollupsCountedAtOpen(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		w := newCaseWorld(t, dsn)
+		for i := range 4 {
+			c, _, err := w.db.CreateCase(ctx, w.actors["operator"], streetLight(), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.act(t, "operator", c.ID, cases.ActionAccept, cases.Input{})
+			if i%2 == 0 {
+				w.act(t, "dispatcher", c.ID, cases.ActionDispatch, cases.Input{Department: "a-office"})
+			}
+			w.clock.Advance(26 * time.Hour)
+		}
+		// The rows that count a case (a case moved to another department
+		// leaves its old row at 0, which a count does not write).
+		pairRows := func(db *store.DB) []string {
+			t.Helper()
+			var out []string
+			for _, q := range []string{
+				`SELECT dim, key, grain, day, kind, received, handled, open_settled FROM figure_rollups
+					WHERE dim IN ('region.category', 'region.department') AND received <> 0 ORDER BY dim, key, grain, day, kind`,
+				`SELECT dim, key, grain, day, kind, hours, cases, 0 FROM figure_close_times
+					WHERE dim IN ('region.category', 'region.department') AND cases <> 0 ORDER BY dim, key, grain, day, kind, hours`,
+			} {
+				rows, err := db.SQL().Query(q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for rows.Next() {
+					var dim, key, grain, kind string
+					var day, a, b, c int64
+					if err := rows.Scan(&dim, &key, &grain, &day, &kind, &a, &b, &c); err != nil {
+						t.Fatal(err)
+					}
+					out = append(out, fmt.Sprint(dim, key, grain, day, kind, a, b, c))
+				}
+				rows.Close()
+			}
+			return out
+		}
+		kept := pairRows(w.db)
+		if !slices.ContainsFunc(kept, func(r string) bool { return strings.HasPrefix(r, "region.department330102|a-office") }) {
+			t.Fatalf("no pair row of district 330102 with a-office among %q", kept)
+		}
+		// As a database migrated to 00047 stands: no pair rows, its city
+		// listed.
+		for _, q := range []string{`DELETE FROM figure_rollups WHERE dim IN ('region.category', 'region.department')`,
+			`DELETE FROM figure_close_times WHERE dim IN ('region.category', 'region.department')`,
+			`INSERT INTO figure_pairs_uncounted (city) VALUES ('330100')`} {
+			if _, err := w.db.SQL().Exec(q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var logged []string
+		logf := func(format string, args ...any) { logged = append(logged, fmt.Sprintf(format, args...)) }
+		db, err := store.Open(ctx, dsn, store.Options{Clock: w.clock, Logf: logf})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if len(logged) != 1 || !strings.Contains(logged[0], "counted 4 cases of 330100 by region and category or department") {
+			t.Errorf("logged %q", logged)
+		}
+		if got := pairRows(db); !slices.Equal(got, kept) {
+			t.Errorf("pair rows counted at open:\n%q\nkept by the writes:\n%q", got, kept)
+		}
+		p := figures.Period{From: time.Date(2026, 3, 1, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))}
+		p.To = p.From.AddDate(0, 0, 14)
+		f := store.FigureFilter{Region: "330102", Department: "a-office"}
+		got, _, err := db.CaseFigures(ctx, w.actors["dispatcher"], f, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _, _ := db.RecountFigures(ctx, w.actors["dispatcher"], f, p)
+		if got[figures.Received].Count != 2 || !reflect.DeepEqual(got, want) {
+			t.Errorf("district 330102, department a-office:\n got %s\nwant %s", figuresString(got), figuresString(want))
+		}
+		// Opened again, there is nothing to count.
+		logged = nil
+		again, err := store.Open(ctx, dsn, store.Options{Clock: w.clock, Logf: logf})
+		if err != nil {
+			t.Fatal(err)
+		}
+		again.Close()
+		if len(logged) != 0 {
+			t.Errorf("second open logged %q", logged)
+		}
+	})
+}
