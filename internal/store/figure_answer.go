@@ -178,24 +178,43 @@ func (db *DB) askFigures(ctx context.Context, actor *anju.Actor, f FigureFilter,
 	if !chinaMidnight(p.From) || !chinaMidnight(p.To) {
 		return a, nil
 	}
-	// The reach as one subtree, or no rollup.
-	var reach string
+	// The reach as one subtree, or one department's cases in one, or no
+	// rollup.
+	var reach, department string
 	if !actor.System {
 		var paths []string
+		type branch struct{ department, path string }
+		var branches []branch
 		for _, g := range actor.Grants {
 			switch {
 			case g.RegionPath == "":
 			case g.Department != "":
-				return a, nil
+				branches = append(branches, branch{g.Department, g.RegionPath})
 			case g.Role != anju.RoleResident:
 				paths = append(paths, g.RegionPath)
 			}
 		}
 		tops := (&anju.Actor{Grants: pathGrants(paths)}).ScopePaths()
-		if len(tops) != 1 || !strings.HasPrefix(tops[0], anju.CityPath(actor.City)) {
+		// A department's cases in a region the actor sees whole add none
+		// (a street's mediator, who mediates for the street's committee).
+		branches = slices.DeleteFunc(branches, func(b branch) bool {
+			return slices.ContainsFunc(tops, func(top string) bool { return strings.HasPrefix(b.path, top) })
+		})
+		switch {
+		case len(branches) == 0 && len(tops) == 1:
+			reach = tops[0]
+		case len(branches) == 1 && len(tops) == 0 && (f.Department == "" || f.Department == branches[0].department):
+			// A handler: the filter's department is the reach's.
+			reach, department = branches[0].path, branches[0].department
+		default:
 			return a, nil
 		}
-		reach = tops[0]
+		if !strings.HasPrefix(reach, anju.CityPath(actor.City)) {
+			return a, nil
+		}
+		if department != "" {
+			a.f.Department = department
+		}
 	}
 	var region, city string
 	if f.Region != "" {
@@ -231,7 +250,7 @@ func (db *DB) askFigures(ctx context.Context, actor *anju.Actor, f FigureFilter,
 	if !a.regionWide() {
 		dims++
 	}
-	if f.Department != "" {
+	if a.f.Department != "" {
 		dims++
 	}
 	if f.Category != "" {
@@ -240,8 +259,33 @@ func (db *DB) askFigures(ctx context.Context, actor *anju.Actor, f FigureFilter,
 	// A district or a street with a department or a category: their
 	// pairs' rows.
 	a.pairs = !a.regionWide() && len(a.paths) == 1 && pairDepth(a.paths[0])
-	a.rollup = dims <= 1 || dims == 2 && a.pairs
+	// Of two, a department with a category (whole cities), or either with
+	// a district or a street: their pairs' rows.
+	a.rollup = dims <= 1 || dims == 2 && (a.pairs || a.regionWide())
+	if a.rollup && reach != "" {
+		// The rollups count the reach as one subtree (of one department):
+		// its live rows are selected so too, by their path or department,
+		// where the scope's grants ORed together would keep SQLite from
+		// either index (a street's mediator read every live row of the
+		// city).
+		a.terms[0] = reachTerm(actor.City, reach, department)
+	}
 	return a, nil
+}
+
+// reachTerm selects the cases of city under path, of department unless "".
+func reachTerm(city, path, department string) caseTerm {
+	args := []any{city, path, subtreeUpper(path)}
+	if department != "" {
+		args = append(args, department)
+	}
+	return caseTerm{text: func(col func(string) string) string {
+		q := "(" + col("c.city") + " = ? AND " + col("c.region_path") + " >= ? AND " + col("c.region_path") + " < ?"
+		if department != "" {
+			q += " AND " + col("c.department") + " = ?"
+		}
+		return q + ")"
+	}, args: args, gathers: true}
 }
 
 // shared makes a read part of a dashboard's (sh; nil: a read of its own)
@@ -470,7 +514,13 @@ func (db *DB) readLiveRows(ctx context.Context, a *figureAsk, fn func(r *liveRow
 	where, args := a.termsOf()
 	where = append(where, "c.flags <> 0")
 	from := " FROM case_facts c"
-	if !a.regionWide() && db.dialect.name() == "sqlite" {
+	switch {
+	case db.dialect.name() != "sqlite":
+	case a.f.Department != "":
+		// A department's rows by it (migration 00047), not the city's or
+		// a region's.
+		from += " INDEXED BY case_facts_live_department"
+	case !a.regionWide():
 		// A region's rows by its path (migration 00029), not the city's
 		// by receipt, which SQLite's planner may prefer.
 		from += " INDEXED BY case_facts_live_path"
@@ -752,6 +802,15 @@ func (db *DB) readRollups(ctx context.Context, a *figureAsk, dim string, keys []
 func (db *DB) wholeKeys(ctx context.Context, a *figureAsk) (string, [][]string, error) {
 	keys := make([][]string, len(a.cities))
 	switch {
+	case a.f.Department != "" && a.f.Category != "":
+		leaves, err := db.leavesUnder(ctx, a.actor.City, a.f.Category)
+		if err != nil {
+			return "", nil, err
+		}
+		for i := range keys {
+			keys[i] = pairedWith(a.f.Department, leaves)
+		}
+		return dimDepartmentCategory, keys, nil
 	case a.f.Department != "":
 		for i := range keys {
 			keys[i] = []string{a.f.Department}
@@ -784,9 +843,16 @@ func (db *DB) wholeKeys(ctx context.Context, a *figureAsk) (string, [][]string, 
 func (a *figureAsk) paired(keys [][]string) [][]string {
 	out := make([][]string, len(keys))
 	for i, ks := range keys {
-		for _, k := range ks {
-			out[i] = append(out[i], pairKey(a.regions[i], k))
-		}
+		out[i] = pairedWith(a.regions[i], ks)
+	}
+	return out
+}
+
+// pairedWith is the pair keys of first with each of others.
+func pairedWith(first string, others []string) []string {
+	out := make([]string, len(others))
+	for i, o := range others {
+		out[i] = pairKey(first, o)
 	}
 	return out
 }
@@ -927,7 +993,7 @@ func (db *DB) tallyByGroup(ctx context.Context, a *figureAsk, by FigureGroupBy, 
 		wide := a.regionWide()
 		switch by {
 		case ByCategory:
-			rollup = a.f.Department == "" && (wide || a.pairs)
+			rollup = a.f.Department == "" && (wide || a.pairs) || a.f.Department != "" && wide
 			dim, dimsOf = dimCategory, func(k string) caseDims { return caseDims{category: k} }
 			leaves, err := db.leavesUnder(ctx, a.actor.City, a.f.Category)
 			if err != nil {
@@ -937,7 +1003,14 @@ func (db *DB) tallyByGroup(ctx context.Context, a *figureAsk, by FigureGroupBy, 
 			for i := range keys {
 				keys[i] = leaves
 			}
-			if !wide {
+			switch {
+			case a.f.Department != "":
+				for i := range keys {
+					keys[i] = pairedWith(a.f.Department, keys[i])
+				}
+				dim = dimDepartmentCategory
+				dimsOf = func(k string) caseDims { return caseDims{category: pairOther(k)} }
+			case !wide:
 				dim, keys = dimRegionCategory, a.paired(keys)
 				dimsOf = func(k string) caseDims { return caseDims{category: pairOther(k)} }
 			}
@@ -954,7 +1027,9 @@ func (db *DB) tallyByGroup(ctx context.Context, a *figureAsk, by FigureGroupBy, 
 			var paths map[string]string
 			keys, paths, err = db.regionKeys(ctx, a, by, key)
 			dimsOf = func(k string) caseDims { return caseDims{path: paths[k]} }
-			if err == nil && (a.f.Department != "" || a.f.Category != "") {
+			if err == nil && a.f.Department != "" && a.f.Category != "" {
+				rollup = false // three keys: no rollup
+			} else if err == nil && (a.f.Department != "" || a.f.Category != "") {
 				// Districts and streets with the filter's department or
 				// category: their pairs' rows.
 				dim, rollup = dimRegionDepartment, true

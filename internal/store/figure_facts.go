@@ -27,24 +27,25 @@ import (
 
 // Dimensions of figure_rollups: every region a case lies in (its city
 // included: the whole city is its root region), the department holding it
-// ("" none) and its category leaf; and, for the district and the street a
-// case lies in (pairDepths), the region with its category leaf and with
-// its department (keys pairKey(region, leaf or department)). The pairs
-// answer a district's or a street's splits by category and department
-// and its filters by either from rollup rows, which would otherwise read
-// every case of the reach in the period (a district's dashboard at
-// 10,000,000 cases took 33 s). The regions below a street hold few cases
-// each, and the rows of a pair at every grid would cost about a row per
-// case.
+// ("" none) and its category leaf; and pairs: the department with the
+// category leaf, and, for the district and the street a case lies in
+// (pairDepths), the region with its category leaf and with its department
+// (keys pairKey(department or region, leaf or department)). The pairs
+// answer a district's, a street's or a department's splits and filters by
+// the other from rollup rows, which would otherwise read every case of the
+// reach in the period (a district's dashboard at 10,000,000 cases took
+// 33 s). The regions below a street hold few cases each, and the rows of
+// a pair at every grid would cost about a row per case.
 const (
-	dimRegion            = "region"
-	dimDepartment        = "department"
-	dimCategory          = "category"
-	dimRegionCategory    = "region.category"
-	dimRegionDepartment  = "region.department"
-	pairDepths           = 2 // a path's codes 1 (district) to pairDepths (street) have pair rows
-	pairSeparator        = "|"
-	figureRollupsVersion = 2 // the pairs' rows are counted (migration 00047)
+	dimRegion             = "region"
+	dimDepartment         = "department"
+	dimCategory           = "category"
+	dimDepartmentCategory = "department.category"
+	dimRegionCategory     = "region.category"
+	dimRegionDepartment   = "region.department"
+	pairDepths            = 2 // a path's codes 1 (district) to pairDepths (street) have pair rows
+	pairSeparator         = "|"
+	figureRollupsVersion  = 2 // the pairs' rows are counted (migration 00047)
 )
 
 // pairKey is the key of a pair dimension's row: region code, then the
@@ -215,6 +216,8 @@ func (r *factRow) eachGrain(f func(rollupKey)) {
 // eachPair calls f for every pair dimension's row r counts in, of k's
 // grain and day.
 func (r *factRow) eachPair(k rollupKey, f func(rollupKey)) {
+	k.dim, k.key = dimDepartmentCategory, pairKey(r.department, r.category)
+	f(k)
 	codes := splitPath(r.path)
 	for depth := 1; depth < len(codes) && depth <= pairDepths; depth++ {
 		k.dim, k.key = dimRegionCategory, pairKey(codes[depth], r.category)
@@ -565,7 +568,7 @@ func (t *Tx) pairsCounted(ctx context.Context, city string) error {
 }
 
 // CountPairRollups recounts a city's rows of the pair dimensions
-// (dimRegionCategory, dimRegionDepartment) from its case_facts, in one
+// (dimDepartmentCategory, dimRegionCategory, dimRegionDepartment) from its case_facts, in one
 // transaction, as RebuildFigures does every row: a database from before
 // the pairs (migration 00047) has none. It returns the cases counted.
 func (db *DB) CountPairRollups(ctx context.Context, city string) (int, error) {
@@ -580,8 +583,8 @@ func (db *DB) CountPairRollups(ctx context.Context, city string) (int, error) {
 			tx.unprepared = true
 		}
 		for _, table := range []string{"figure_rollups", "figure_close_times"} {
-			if _, err := tx.exec(ctx, `DELETE FROM `+table+` WHERE city = ? AND dim IN (?, ?)`,
-				city, dimRegionCategory, dimRegionDepartment); err != nil {
+			if _, err := tx.exec(ctx, `DELETE FROM `+table+` WHERE city = ? AND dim IN (?, ?, ?)`,
+				city, dimDepartmentCategory, dimRegionCategory, dimRegionDepartment); err != nil {
 				return err
 			}
 		}

@@ -302,6 +302,9 @@ func TestRollupsMatchRecount(t *testing.T) {
 				if rng.IntN(4) == 0 { // a combination
 					f.Region = regions[rng.IntN(len(regions))]
 				}
+				if rng.IntN(6) == 0 { // a department's category
+					f.Department, f.Category = depts[rng.IntN(len(depts))], leaves[rng.IntN(len(leaves))]
+				}
 				from := midnight.AddDate(0, 0, rng.IntN(30))
 				p := figures.Period{From: from, To: from.AddDate(0, 0, 1+rng.IntN(40))}
 				if rng.IntN(4) == 0 {
@@ -542,9 +545,9 @@ func TestPairRollupsCountedAtOpen(t *testing.T) {
 			var out []string
 			for _, q := range []string{
 				`SELECT dim, key, grain, day, kind, received, handled, open_settled FROM figure_rollups
-					WHERE dim IN ('region.category', 'region.department') AND received <> 0 ORDER BY dim, key, grain, day, kind`,
+					WHERE dim IN ('department.category', 'region.category', 'region.department') AND received <> 0 ORDER BY dim, key, grain, day, kind`,
 				`SELECT dim, key, grain, day, kind, hours, cases, 0 FROM figure_close_times
-					WHERE dim IN ('region.category', 'region.department') AND cases <> 0 ORDER BY dim, key, grain, day, kind, hours`,
+					WHERE dim IN ('department.category', 'region.category', 'region.department') AND cases <> 0 ORDER BY dim, key, grain, day, kind, hours`,
 			} {
 				rows, err := db.SQL().Query(q)
 				if err != nil {
@@ -568,8 +571,8 @@ func TestPairRollupsCountedAtOpen(t *testing.T) {
 		}
 		// As a database migrated to 00047 stands: no pair rows, its city
 		// listed.
-		for _, q := range []string{`DELETE FROM figure_rollups WHERE dim IN ('region.category', 'region.department')`,
-			`DELETE FROM figure_close_times WHERE dim IN ('region.category', 'region.department')`,
+		for _, q := range []string{`DELETE FROM figure_rollups WHERE dim IN ('department.category', 'region.category', 'region.department')`,
+			`DELETE FROM figure_close_times WHERE dim IN ('department.category', 'region.category', 'region.department')`,
 			`INSERT INTO figure_pairs_uncounted (city) VALUES ('330100')`} {
 			if _, err := w.db.SQL().Exec(q); err != nil {
 				t.Fatal(err)
