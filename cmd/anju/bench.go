@@ -52,8 +52,10 @@ its cursor; the dispatcher's list filtered by an open and a closed state,
 overdue, a department, a street and the text field; a case page (the case,
 its history and its similar cases) of the newest case and a rated one;
 search by relevance and by time for a common word, a category's word and
-two rare ones; hotspots, warnings, and the figures bench figures times.
-One line per read with p50, p95 and p99; last line:
+two rare ones; hotspots, warnings, the figures bench figures times, and
+the dashboard as it opens (30 days) for the demo's first district and
+street dispatcher, a street's mediator, a city department's handler and
+the street's grid worker. One line per read with p50, p95 and p99; last line:
   cases=… p95_ms_max=… slowest=…
 
 bench figures: on the demo city in DSN, grown first to --cases N cases as

@@ -10,6 +10,8 @@ import (
 
 	"anju/internal/anju"
 	"anju/internal/cases"
+	"anju/internal/figures"
+	"anju/internal/httpx"
 	"anju/internal/store"
 )
 
@@ -205,7 +207,62 @@ func benchReads(ctx context.Context, db *store.DB, city string) ([]benchPage, er
 	if err != nil {
 		return nil, err
 	}
-	return append(reads, figs...), nil
+	reads = append(reads, figs...)
+	return append(reads, staffDashboards(db, users, city, street)...), nil
+}
+
+// staffDashboards are /dash as it opens for the staff below the city's
+// dispatchers: its default 30 days by day, each split with the figures
+// its table shows, for the demo's first district and street dispatcher,
+// a street's mediator (who also mediates for the street's committee), a
+// city department's handler, and the street's grid worker.
+func staffDashboards(db *store.DB, users []store.User, city string, street *anju.Actor) []benchPage {
+	y, m, d := time.Now().In(httpx.ChinaTime).Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, httpx.ChinaTime)
+	ask := store.DashboardAsk{Period: figures.Period{From: today.AddDate(0, 0, 1-store.DefaultFigureDays), To: today.AddDate(0, 0, 1)},
+		Trend: store.ByDay, Shown: []figures.Key{figures.Received, figures.OnTimeResolution},
+		Ranked: []figures.Key{figures.Received, figures.OnTimeResolution, figures.Satisfaction, figures.OverdueByAge, figures.ReopenRate}}
+	// The first user by login all of whose grants are of role, at a
+	// region of depth (1: the city); with department, one or more of them
+	// for a department there.
+	first := func(role anju.Role, depth int, department bool) *anju.Actor {
+		var found *anju.Actor
+		for _, u := range users {
+			if u.City != city || len(u.Grants) == 0 || found != nil && u.Login >= found.Login {
+				continue
+			}
+			fits, departments := true, 0
+			for _, g := range u.Grants {
+				fits = fits && g.Role == role && strings.Count(g.RegionPath, "/")-1 == depth && (department || g.Department == "")
+				if g.Department != "" {
+					departments++
+				}
+			}
+			if fits && (departments > 0) == department {
+				found = &anju.Actor{UserID: u.ID, Login: u.Login, City: u.City, Grants: u.Grants}
+			}
+		}
+		return found
+	}
+	var out []benchPage
+	for _, w := range []struct {
+		name string
+		a    *anju.Actor
+	}{
+		{"district dispatcher", first(anju.RoleDispatcher, 2, false)},
+		{"street dispatcher", first(anju.RoleDispatcher, 3, false)},
+		{"street mediator", first(anju.RoleMediator, 3, true)},
+		{"city department handler", first(anju.RoleHandler, 1, true)},
+		{"street grid worker", street},
+	} {
+		if w.a == nil {
+			continue // not in this city's demo
+		}
+		a := w.a
+		out = append(out, benchPage{"dashboard: " + w.name + " (" + a.Login + "), 30 days (3 periods; by day, category, department, region)",
+			func(ctx context.Context) (any, error) { return db.Dashboard(ctx, a, ask) }})
+	}
+	return out
 }
 
 // commonWord is in a quarter of generated texts (bench.go's benchDetails).

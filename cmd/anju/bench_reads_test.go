@@ -45,6 +45,8 @@ func TestBenchReads(t *testing.T) {
 			"case page (case, history, similar): newest case", "case page (case, history, similar): rated case",
 			"search by relevance: city dispatcher, 尽快", "search by time: street grid worker, ",
 			"hotspots: city dispatcher", "warnings: city dispatcher", "dashboard: whole city", "choropleth: a district's grids, 30 days",
+			"dashboard: district dispatcher (d1-dispatcher)", "dashboard: street dispatcher (s01-dispatcher)",
+			"dashboard: street mediator (s01-mediator)", "dashboard: city department handler (h-", "dashboard: street grid worker",
 		} {
 			if !strings.Contains(all, want) {
 				t.Errorf("no timed read %q in:\n%s", want, out)
