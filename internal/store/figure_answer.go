@@ -147,11 +147,14 @@ type figureAsk struct {
 	terms []caseTerm // over case_facts c: scope, filter, received before p ends
 	// The rollups' reading, when there is one (rollup): the cities, and
 	// the region of each (its root for the whole city).
-	rollup  bool
-	pairs   bool // the region is a district or a street (pairDepth)
-	cities  []string
-	regions []string // region codes, one per city
-	paths   []string
+	rollup bool
+	pairs  bool // the region is a district or a street (pairDepth)
+	// pairRegions: the regions whose pair rows make up the region's, when
+	// pairs (pairRegionsOf).
+	pairRegions []string
+	cities      []string
+	regions     []string // region codes, one per city
+	paths       []string
 	// monthsOK: month rows may stand for their days (not for a split by
 	// day or week).
 	monthsOK bool
@@ -258,7 +261,11 @@ func (db *DB) askFigures(ctx context.Context, actor *anju.Actor, f FigureFilter,
 	}
 	// A district or a street with a department or a category: their
 	// pairs' rows.
-	a.pairs = !a.regionWide() && len(a.paths) == 1 && pairDepth(a.paths[0])
+	if a.pairs = !a.regionWide() && len(a.paths) == 1 && pairDepth(a.paths[0]); a.pairs {
+		if a.pairRegions, _, err = db.pairRegionsOf(ctx, a.cities[0], a.regions[0]); err != nil {
+			return nil, err
+		}
+	}
 	// Of two, a department with a category (whole cities), or either with
 	// a district or a street: their pairs' rows.
 	a.rollup = dims <= 1 || dims == 2 && (a.pairs || a.regionWide())
@@ -843,9 +850,35 @@ func (db *DB) wholeKeys(ctx context.Context, a *figureAsk) (string, [][]string, 
 func (a *figureAsk) paired(keys [][]string) [][]string {
 	out := make([][]string, len(keys))
 	for i, ks := range keys {
-		out[i] = pairedWith(a.regions[i], ks)
+		for _, code := range a.pairRegions {
+			out[i] = append(out[i], pairedWith(code, ks)...)
+		}
 	}
 	return out
+}
+
+// pairRegionsOf are the regions whose pair rows make up those of region
+// code of city (a district or a street: pairRegion): a street's own, a
+// district's own and its streets'; and the path of each.
+func (db *DB) pairRegionsOf(ctx context.Context, city, code string) ([]string, map[string]string, error) {
+	tree, err := db.placesOf(ctx, city)
+	if err != nil {
+		return nil, nil, err
+	}
+	r, ok := tree[code]
+	if !ok {
+		return nil, nil, anju.Errorf(anju.ENOTFOUND, "region %s not found", code)
+	}
+	out, paths := []string{code}, map[string]string{code: r.path}
+	if len(splitPath(r.path)) == 2 {
+		for c, sub := range tree {
+			if len(splitPath(sub.path)) == 3 && strings.HasPrefix(sub.path, r.path) {
+				out, paths[c] = append(out, c), sub.path
+			}
+		}
+		slices.Sort(out[1:])
+	}
+	return out, paths, nil
 }
 
 // pairedWith is the pair keys of first with each of others.
@@ -1041,9 +1074,16 @@ func (db *DB) tallyByGroup(ctx context.Context, a *figureAsk, by FigureGroupBy, 
 				for i := range keys {
 					var pairs []string
 					for _, code := range keys[i] {
-						rollup = rollup && pairDepth(paths[code])
-						for _, o := range others {
-							pairs = append(pairs, pairKey(code, o))
+						if rollup = rollup && pairDepth(paths[code]); !rollup {
+							break
+						}
+						codes, more, perr := db.pairRegionsOf(ctx, a.cities[i], code)
+						if perr != nil {
+							return nil, perr
+						}
+						maps.Copy(paths, more)
+						for _, c := range codes {
+							pairs = append(pairs, pairedWith(c, others)...)
 						}
 					}
 					keys[i] = pairs

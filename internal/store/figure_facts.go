@@ -28,14 +28,16 @@ import (
 // Dimensions of figure_rollups: every region a case lies in (its city
 // included: the whole city is its root region), the department holding it
 // ("" none) and its category leaf; and pairs: the department with the
-// category leaf, and, for the district and the street a case lies in
-// (pairDepths), the region with its category leaf and with its department
-// (keys pairKey(department or region, leaf or department)). The pairs
-// answer a district's, a street's or a department's splits and filters by
-// the other from rollup rows, which would otherwise read every case of the
+// category leaf, and the street a case lies in (its district when it lies
+// in no street: pairRegion) with the category leaf and with the
+// department (keys pairKey(department or region, leaf or department)). A
+// district's pairs are its own rows and its streets'. The pairs answer a
+// district's, a street's or a department's splits and filters by the
+// other from rollup rows, which would otherwise read every case of the
 // reach in the period (a district's dashboard at 10,000,000 cases took
 // 33 s). The regions below a street hold few cases each, and the rows of
-// a pair at every grid would cost about a row per case.
+// a pair at every grid would cost about a row per case; rows of the
+// districts too would cost every case write two more rows a grain.
 const (
 	dimRegion             = "region"
 	dimDepartment         = "department"
@@ -43,9 +45,7 @@ const (
 	dimDepartmentCategory = "department.category"
 	dimRegionCategory     = "region.category"
 	dimRegionDepartment   = "region.department"
-	pairDepths            = 2 // a path's codes 1 (district) to pairDepths (street) have pair rows
 	pairSeparator         = "|"
-	figureRollupsVersion  = 2 // the pairs' rows are counted (migration 00047)
 )
 
 // pairKey is the key of a pair dimension's row: region code, then the
@@ -58,11 +58,24 @@ func pairOther(key string) string {
 	return other
 }
 
-// pairDepth reports whether a region at path has pair rows: a district or
-// a street (its depth below the city, 1 or 2).
+// pairRegion is the region whose pair rows a case at codes (its path,
+// split) counts in: its street, or its district when it lies in no
+// street; "" for the city itself.
+func pairRegion(codes []string) string {
+	switch {
+	case len(codes) > 2:
+		return codes[2]
+	case len(codes) == 2:
+		return codes[1]
+	}
+	return ""
+}
+
+// pairDepth reports whether a region at path is answered by pair rows: a
+// district or a street (its depth below the city, 1 or 2).
 func pairDepth(path string) bool {
 	d := len(splitPath(path)) - 1
-	return d >= 1 && d <= pairDepths
+	return d == 1 || d == 2
 }
 
 // Grains of figure_rollups: a row sums a day, or a calendar month, of
@@ -218,11 +231,10 @@ func (r *factRow) eachGrain(f func(rollupKey)) {
 func (r *factRow) eachPair(k rollupKey, f func(rollupKey)) {
 	k.dim, k.key = dimDepartmentCategory, pairKey(r.department, r.category)
 	f(k)
-	codes := splitPath(r.path)
-	for depth := 1; depth < len(codes) && depth <= pairDepths; depth++ {
-		k.dim, k.key = dimRegionCategory, pairKey(codes[depth], r.category)
+	if code := pairRegion(splitPath(r.path)); code != "" {
+		k.dim, k.key = dimRegionCategory, pairKey(code, r.category)
 		f(k)
-		k.dim, k.key = dimRegionDepartment, pairKey(codes[depth], r.department)
+		k.dim, k.key = dimRegionDepartment, pairKey(code, r.department)
 		f(k)
 	}
 }

@@ -566,8 +566,8 @@ func TestPairRollupsCountedAtOpen(t *testing.T) {
 			return out
 		}
 		kept := pairRows(w.db)
-		if !slices.ContainsFunc(kept, func(r string) bool { return strings.HasPrefix(r, "region.department330102|a-office") }) {
-			t.Fatalf("no pair row of district 330102 with a-office among %q", kept)
+		if !slices.ContainsFunc(kept, func(r string) bool { return strings.HasPrefix(r, "region.department330102001|a-office") }) {
+			t.Fatalf("no pair row of street 330102001 with a-office among %q", kept)
 		}
 		// As a database migrated to 00047 stands: no pair rows, its city
 		// listed.

@@ -48,3 +48,18 @@ func TestSpansOf(t *testing.T) {
 		}
 	}
 }
+
+// TestPairRegion: a case counts in its street's pair rows, in its
+// district's when its path has no street, and in none at the city.
+func TestPairRegion(t *testing.T) {
+	for path, want := range map[string]string{
+		"/330100/330102/330102001/330102001001/330102001001002/": "330102001",
+		"/330100/330102/330102001/":                              "330102001",
+		"/330100/330102/":                                        "330102",
+		"/330100/":                                               "",
+	} {
+		if got := pairRegion(splitPath(path)); got != want {
+			t.Errorf("pairRegion(%s) = %q, want %q", path, got, want)
+		}
+	}
+}
