@@ -224,6 +224,11 @@ func open(dsn string, opts Options) (*DB, error) {
 		// inside the commit that crosses it, is only a backstop at 256 MiB.
 		// Reads are memory-mapped up to 2 GiB, so that a database past
 		// SQLite's 256 MiB default (the demo's is 1.1 GB) stays mapped.
+		// Each of the 16 connections keeps its own page cache, in the
+		// process's private memory: 16 MiB each holds it to 256 MiB (at
+		// 64 MiB, a server over a 10,000,000-case file reached 1.46 GB),
+		// where the file's pages stay in the kernel's shared, evictable
+		// cache; bench reads at 2,000,000 cases timed no read slower.
 		sync := "FULL"
 		if opts.RelaxedCommits {
 			sync = "NORMAL"
@@ -234,7 +239,7 @@ func open(dsn string, opts Options) (*DB, error) {
 		// transaction of Anju's holds the lock for more than a fraction of
 		// a second.
 		q := "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(" + strconv.Itoa(int(busyTimeout/time.Millisecond)) + ")&_pragma=foreign_keys(1)" +
-			"&_pragma=synchronous(" + sync + ")&_pragma=cache_size(-65536)&_pragma=mmap_size(2147418112)" +
+			"&_pragma=synchronous(" + sync + ")&_pragma=cache_size(-16384)&_pragma=mmap_size(2147418112)" +
 			"&_pragma=wal_autocheckpoint(" + strconv.Itoa(autoCheckpointSize) + ")&_pragma=temp_store(memory)&_txlock=immediate"
 		sdb, err := sql.Open("sqlite", "file:"+path+q)
 		if err != nil {
