@@ -579,20 +579,35 @@ func (t *Tx) pairsCounted(ctx context.Context, city string) error {
 	return err
 }
 
-// CountPairRollups recounts a city's rows of the pair dimensions
-// (dimDepartmentCategory, dimRegionCategory, dimRegionDepartment) from its case_facts, in one
-// transaction, as RebuildFigures does every row: a database from before
-// the pairs (migration 00047) has none. It returns the cases counted.
-func (db *DB) CountPairRollups(ctx context.Context, city string) (int, error) {
-	n := 0
+// pairsUncounted reports whether figure_pairs_uncounted lists city.
+func pairsUncounted(ctx context.Context, q querier, city string) (bool, error) {
+	var listed bool
+	err := q.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM figure_pairs_uncounted WHERE city = ?)`, city).Scan(&listed)
+	return listed, err
+}
+
+// countPairRollups counts a city's rows of the pair dimensions
+// (dimDepartmentCategory, dimRegionCategory, dimRegionDepartment) from its
+// case_facts, in one transaction, as RebuildFigures does every row, while
+// figure_pairs_uncounted lists the city: a database from before the pairs
+// (migration 00047) has none. It returns the cases counted, and false
+// when the city was not listed (another server counted it first).
+func (db *DB) countPairRollups(ctx context.Context, city string) (int, bool, error) {
+	n, listed := 0, false
 	err := db.inTx(ctx, func(tx *Tx) error {
 		n = 0
 		if db.dialect.name() == "postgres" {
-			// As in RebuildFigures: case writes wait to write their facts.
+			// As in RebuildFigures: case writes wait to write their facts;
+			// and so does another server's count, which then finds the
+			// city counted.
 			if _, err := tx.exec(ctx, `LOCK TABLE case_facts IN SHARE ROW EXCLUSIVE MODE`); err != nil {
 				return err
 			}
 			tx.unprepared = true
+		}
+		var err error
+		if listed, err = pairsUncounted(ctx, tx, city); err != nil || !listed {
+			return err
 		}
 		for _, table := range []string{"figure_rollups", "figure_close_times"} {
 			if _, err := tx.exec(ctx, `DELETE FROM `+table+` WHERE city = ? AND dim IN (?, ?, ?)`,
@@ -634,7 +649,7 @@ func (db *DB) CountPairRollups(ctx context.Context, city string) (int, error) {
 			}
 		}
 	})
-	return n, err
+	return n, listed, err
 }
 
 // rebuildMissingFigures rebuilds the figures of every city that has cases
@@ -669,21 +684,19 @@ func (db *DB) rebuildMissingFigures(ctx context.Context, logf func(format string
 }
 
 // countMissingPairs counts city's pair rows when its rollups predate them
-// (CountPairRollups).
+// (countPairRollups).
 func (db *DB) countMissingPairs(ctx context.Context, city string, logf func(format string, args ...any)) error {
-	var uncounted bool
-	if err := db.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM figure_pairs_uncounted WHERE city = ?)`, city).Scan(&uncounted); err != nil {
+	// Checked first, so that a start finding nothing to count takes no
+	// lock; and again under the count's.
+	if uncounted, err := pairsUncounted(ctx, db, city); err != nil || !uncounted {
 		return err
 	}
-	if !uncounted {
-		return nil
-	}
 	start := time.Now()
-	n, err := db.CountPairRollups(ctx, city)
+	n, counted, err := db.countPairRollups(ctx, city)
 	if err != nil {
 		return fmt.Errorf("counting the figures of %s by region and category or department: %w", city, err)
 	}
-	if n > 0 {
+	if counted && n > 0 {
 		logf("figures: counted %d cases of %s by region and category or department in %s", n, city, time.Since(start).Round(time.Millisecond))
 	}
 	return nil

@@ -1,11 +1,15 @@
 package store
 
 import (
+	"context"
 	"reflect"
 	"testing"
 	"time"
 
+	"anju/internal/anju"
 	"anju/internal/httpx"
+	"anju/internal/personal"
+	"anju/internal/store/storetest"
 )
 
 // TestSpansOf: a period is read as whole months and the days around them;
@@ -62,4 +66,60 @@ func TestPairRegion(t *testing.T) {
 			t.Errorf("pairRegion(%s) = %q, want %q", path, got, want)
 		}
 	}
+}
+
+// TestCountPairRollupsOnlyListed: a count of a city's pair rows runs while
+// figure_pairs_uncounted lists the city, checked under the count's lock,
+// so that a second server starting beside the first does not count it
+// again; and counts what the writes keep.
+func TestCountPairRollupsOnlyListed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		keys, err := personal.ParseKeyring(personal.FormatKey("k1", personal.GenerateKey()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		db, err := Open(ctx, dsn, Options{Keys: keys})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if _, err := db.ImportRegions(ctx, anju.SystemActor("test"), storetest.SmallCity()); err != nil {
+			t.Fatal(err)
+		}
+		operator := &anju.Actor{UserID: 2, City: "330100", Grants: []anju.Grant{{Role: anju.RoleOperator, RegionPath: cityPath("330100")}}}
+		lat, lon := 30.05, 120.02
+		nc := NewCase{Title: "路灯不亮", Text: "小区门口的路灯坏了三天", Category: "0101", Lat: &lat, Lon: &lon}
+		nc.Reporter.Name, nc.Reporter.Phone = "张三", "13812341234"
+		if _, _, err := db.CreateCase(ctx, operator, nc, ""); err != nil {
+			t.Fatal(err)
+		}
+		pairRows := func() (n int) {
+			t.Helper()
+			if err := db.queryRow(ctx, `SELECT COUNT(*) FROM figure_rollups WHERE city = ? AND dim IN (?, ?, ?) AND received <> 0`,
+				"330100", dimDepartmentCategory, dimRegionCategory, dimRegionDepartment).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		kept := pairRows()
+		if kept != 6 { // 3 pairs, by day and by month
+			t.Fatalf("%d pair rows count the case, want 6", kept)
+		}
+		if n, counted, err := db.countPairRollups(ctx, "330100"); err != nil || counted || n != 0 {
+			t.Errorf("a city not listed: counted %d (%v), %v", n, counted, err)
+		}
+		if _, err := db.exec(ctx, `INSERT INTO figure_pairs_uncounted (city) VALUES (?)`, "330100"); err != nil {
+			t.Fatal(err)
+		}
+		if n, counted, err := db.countPairRollups(ctx, "330100"); err != nil || !counted || n != 1 {
+			t.Errorf("a city listed: counted %d (%v), %v", n, counted, err)
+		}
+		if listed, err := pairsUncounted(ctx, db, "330100"); err != nil || listed {
+			t.Errorf("still listed after its count: %v, %v", listed, err)
+		}
+		if got := pairRows(); got != kept {
+			t.Errorf("%d pair rows after the count, %d before", got, kept)
+		}
+	})
 }

@@ -6,7 +6,7 @@
 -- and with a department ('region.department', 'REGION|DEPT'). No new
 -- columns: the rows are of the same table. The cities that have rollups
 -- without them are listed here, and counted into them from case_facts
--- when the store next opens (CountPairRollups), each in one transaction;
+-- when the store next opens (countPairRollups), each in one transaction;
 -- the rows of a case written from now on carry them.
 CREATE TABLE figure_pairs_uncounted (
     city TEXT PRIMARY KEY
