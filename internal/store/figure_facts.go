@@ -514,6 +514,24 @@ func (t *Tx) upsert(ctx context.Context, table, cols, conflict, set string, rows
 	return nil
 }
 
+// holdFactWrites makes case writes wait, on PostgreSQL, to write their
+// facts (which they do before the rollups) until the transaction, which
+// recounts rollups from case_facts, commits. One that read its case's row
+// before then changes it by the same delta as it would have: recounted,
+// the row is what it was. (A lock that also stopped reads would stop the
+// statements the transaction prepares on other connections.) SQLite's
+// single writer needs none.
+func (t *Tx) holdFactWrites(ctx context.Context) error {
+	if t.db.dialect.name() != "postgres" {
+		return nil
+	}
+	if _, err := t.exec(ctx, `LOCK TABLE case_facts IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+		return err
+	}
+	t.unprepared = true
+	return nil
+}
+
 // RebuildFigures recomputes a city's case_facts and rollups from its cases
 // and events, by the recount's reading of them (RecountFigures), in one
 // transaction: the answers switch from the old rollups to the new at its
@@ -522,17 +540,8 @@ func (db *DB) RebuildFigures(ctx context.Context, city string) (int, error) {
 	n := 0
 	err := db.inTx(ctx, func(tx *Tx) error {
 		n = 0
-		if db.dialect.name() == "postgres" {
-			// Case writes wait here to write their facts (which they do
-			// before the rollups), until the rebuild commits. One that
-			// read its case's row before then changes it by the same
-			// delta as it would have: rebuilt, the row is what it was.
-			// (A lock that also stopped reads would stop the statements
-			// the rebuild prepares on other connections.)
-			if _, err := tx.exec(ctx, `LOCK TABLE case_facts IN SHARE ROW EXCLUSIVE MODE`); err != nil {
-				return err
-			}
-			tx.unprepared = true
+		if err := tx.holdFactWrites(ctx); err != nil {
+			return err
 		}
 		for _, table := range []string{"case_facts", "figure_rollups", "figure_close_times"} {
 			if _, err := tx.exec(ctx, `DELETE FROM `+table+` WHERE city = ?`, city); err != nil {
@@ -596,14 +605,10 @@ func (db *DB) countPairRollups(ctx context.Context, city string) (int, bool, err
 	n, listed := 0, false
 	err := db.inTx(ctx, func(tx *Tx) error {
 		n = 0
-		if db.dialect.name() == "postgres" {
-			// As in RebuildFigures: case writes wait to write their facts;
-			// and so does another server's count, which then finds the
-			// city counted.
-			if _, err := tx.exec(ctx, `LOCK TABLE case_facts IN SHARE ROW EXCLUSIVE MODE`); err != nil {
-				return err
-			}
-			tx.unprepared = true
+		// Another server's count waits here too, and then finds the city
+		// counted.
+		if err := tx.holdFactWrites(ctx); err != nil {
+			return err
 		}
 		var err error
 		if listed, err = pairsUncounted(ctx, tx, city); err != nil || !listed {
