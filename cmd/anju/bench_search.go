@@ -159,7 +159,15 @@ func growCity(ctx context.Context, env *cliEnv, db *store.DB, city string, n int
 					Category: c.Code,
 					Grid:     g.Code,
 				}
-				age := time.Duration(rng.Int64N(int64(3 * 365 * 24 * time.Hour)))
+				// Received in order, as a city takes its reports: the
+				// ages fall evenly over three years from the first case
+				// generated to the last, so that a case's id follows its
+				// receipt (each in a slot of its own, at a random point
+				// of it). Ages drawn at random put a street's few open
+				// cases, the newest, under every id, and its list of
+				// them, read newest id first, walked 400,000 closed ones.
+				k := n - left + i
+				age := time.Duration((float64(n-k) - rng.Float64()) / float64(n) * float64(3*365*24*time.Hour))
 				cs[i].CreatedAt, cs[i].State = now.Add(-age), generatedState(rng, age)
 			}
 			select {
