@@ -1026,7 +1026,7 @@ func (db *DB) tallyByGroup(ctx context.Context, a *figureAsk, by FigureGroupBy, 
 		wide := a.regionWide()
 		switch by {
 		case ByCategory:
-			rollup = a.f.Department == "" && (wide || a.pairs) || a.f.Department != "" && wide
+			rollup = wide || a.pairs && a.f.Department == ""
 			dim, dimsOf = dimCategory, func(k string) caseDims { return caseDims{category: k} }
 			leaves, err := db.leavesUnder(ctx, a.actor.City, a.f.Category)
 			if err != nil {
@@ -1042,9 +1042,10 @@ func (db *DB) tallyByGroup(ctx context.Context, a *figureAsk, by FigureGroupBy, 
 					keys[i] = pairedWith(a.f.Department, keys[i])
 				}
 				dim = dimDepartmentCategory
-				dimsOf = func(k string) caseDims { return caseDims{category: pairOther(k)} }
 			case !wide:
 				dim, keys = dimRegionCategory, a.paired(keys)
+			}
+			if dim != dimCategory {
 				dimsOf = func(k string) caseDims { return caseDims{category: pairOther(k)} }
 			}
 		case ByDepartment:

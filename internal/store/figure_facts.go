@@ -647,7 +647,6 @@ func (db *DB) countPairRollups(ctx context.Context, city string) (int, bool, err
 			if err := tx.flushFigures(ctx); err != nil {
 				return err
 			}
-			tx.figs = figureBuffer{}
 			n += read
 			if read < batch {
 				return tx.pairsCounted(ctx, city)
