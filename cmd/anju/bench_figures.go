@@ -45,7 +45,7 @@ func runBenchFigures(ctx context.Context, env *cliEnv, args []string) error {
 	var actor *anju.Actor
 	for _, u := range users {
 		if u.Login == "dispatcher" {
-			actor = &anju.Actor{UserID: u.ID, Login: u.Login, City: u.City, Grants: u.Grants}
+			actor = userActor(u)
 		}
 	}
 	if actor == nil {

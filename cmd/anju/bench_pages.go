@@ -95,7 +95,7 @@ func benchPages(ctx context.Context, db *store.DB, city string) ([]benchPage, er
 	}
 	actors := map[string]*anju.Actor{}
 	for _, u := range users {
-		actors[u.Login] = &anju.Actor{UserID: u.ID, Login: u.Login, City: u.City, Grants: u.Grants}
+		actors[u.Login] = userActor(u)
 	}
 	dispatcher, operator, handler := actors["dispatcher"], actors["operator01"], actors["h-330100-cgj"]
 	if dispatcher == nil || operator == nil || handler == nil {
@@ -215,6 +215,11 @@ func streetWorker(ctx context.Context, db *store.DB, city string) (*anju.Actor, 
 	}
 	return &anju.Actor{Login: "bench-street-worker", City: city, Grants: []anju.Grant{
 		{Role: anju.RoleGridWorker, Region: streets[0].Code, RegionPath: streets[0].Path}}}, nil
+}
+
+// userActor is the actor u acts as, as the benchmarks ask the store.
+func userActor(u store.User) *anju.Actor {
+	return &anju.Actor{UserID: u.ID, Login: u.Login, City: u.City, Grants: u.Grants}
 }
 
 func rolesOf(a *anju.Actor) []anju.Role {

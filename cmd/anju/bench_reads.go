@@ -89,7 +89,7 @@ func benchReads(ctx context.Context, db *store.DB, city string) ([]benchPage, er
 	var dispatcher *anju.Actor
 	for _, u := range users {
 		if u.Login == "dispatcher" && u.City == city {
-			dispatcher = &anju.Actor{UserID: u.ID, Login: u.Login, City: u.City, Grants: u.Grants}
+			dispatcher = userActor(u)
 		}
 	}
 	if dispatcher == nil {
@@ -239,7 +239,7 @@ func staffDashboards(db *store.DB, users []store.User, city string, street *anju
 				}
 			}
 			if fits && (departments > 0) == department {
-				found = &anju.Actor{UserID: u.ID, Login: u.Login, City: u.City, Grants: u.Grants}
+				found = userActor(u)
 			}
 		}
 		return found

@@ -55,7 +55,7 @@ func runBenchSearch(ctx context.Context, env *cliEnv, args []string) error {
 	var actor *anju.Actor
 	for _, u := range users {
 		if u.Login == "dispatcher" {
-			actor = &anju.Actor{UserID: u.ID, Login: u.Login, City: u.City, Grants: u.Grants}
+			actor = userActor(u)
 		}
 	}
 	if actor == nil {
